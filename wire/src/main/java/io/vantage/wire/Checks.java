@@ -1,0 +1,50 @@
+package io.vantage.wire;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * Validation helpers for the records' compact constructors. Each message starts with the key name
+ * so that {@link Documents} can prefix the path of the enclosing object: {@code targets[0].timeout: ...}.
+ */
+public final class Checks {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    private Checks() {}
+
+    public static IllegalArgumentException invalid(String key, String problem) {
+        return new IllegalArgumentException(key + ": " + problem);
+    }
+
+    public static <T> T required(String key, T value) {
+        if (value == null) {
+            throw invalid(key, "is required");
+        }
+        return value;
+    }
+
+    public static String name(String key, String value, int maxLength) {
+        required(key, value);
+        if (value.length() > maxLength || !NAME.matcher(value).matches()) {
+            throw invalid(key, "'" + value + "' must be 1-" + maxLength
+                    + " characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        return value;
+    }
+
+    public static int range(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw invalid(key, "must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
+    }
+
+    public static Duration positive(String key, Duration value, Duration min, Duration max) {
+        required(key, value);
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw invalid(key, "must be between " + Durations.format(min) + " and " + Durations.format(max)
+                    + ", got " + Durations.format(value));
+        }
+        return value;
+    }
+}

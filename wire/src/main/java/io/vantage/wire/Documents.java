@@ -1,0 +1,203 @@
+package io.vantage.wire;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The one strict mapping between documents (YAML config, JSON wire bodies) and records. Unknown keys,
+ * wrong types, trailing garbage and deep nesting are errors; every error names the path of the bad key.
+ */
+public final class Documents {
+    private static final ObjectMapper JSON = configure(JsonMapper.builder(jsonFactory()));
+    private static final ObjectMapper YAML = configure(YAMLMapper.builder(new YAMLFactory()));
+
+    private Documents() {}
+
+    public static ObjectMapper json() {
+        return JSON;
+    }
+
+    public static <T> T readJson(byte[] body, Class<T> type) {
+        try {
+            return JSON.readValue(body, type);
+        } catch (IOException e) {
+            throw new InvalidDocumentException(describe(e), e);
+        }
+    }
+
+    public static <T> T readYaml(String text, Class<T> type) {
+        try {
+            T value = YAML.readValue(text, type);
+            if (value == null) {
+                throw new InvalidDocumentException("document is empty");
+            }
+            return value;
+        } catch (IOException e) {
+            throw new InvalidDocumentException(describe(e), e);
+        }
+    }
+
+    public static byte[] writeJson(Object value) {
+        try {
+            return JSON.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static com.fasterxml.jackson.core.JsonFactory jsonFactory() {
+        var factory = new com.fasterxml.jackson.core.JsonFactory();
+        factory.setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(Limits.MAX_JSON_NESTING_DEPTH)
+                .maxStringLength(Limits.MAX_REPORT_BODY_BYTES)
+                .build());
+        return factory;
+    }
+
+    private static <M extends ObjectMapper, B extends com.fasterxml.jackson.databind.cfg.MapperBuilder<M, B>> M configure(
+            B builder) {
+        SimpleModule durations = new SimpleModule("vantage-durations");
+        durations.addDeserializer(Duration.class, new DurationDeserializer());
+        durations.addSerializer(Duration.class, new DurationSerializer());
+        return builder
+                .addModule(durations)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .serializationInclusion(JsonInclude.Include.NON_NULL)
+                .build();
+    }
+
+    /** "targets[0].http.url: problem" from whatever Jackson or a record constructor reported. */
+    static String describe(IOException error) {
+        if (error instanceof StreamConstraintsException) {
+            return "document too deeply nested or too large: " + firstLine(((JsonProcessingException) error).getOriginalMessage());
+        }
+        if (!(error instanceof JsonMappingException mapping)) {
+            return "malformed document: " + firstLine(error instanceof JsonProcessingException p ? p.getOriginalMessage() : error.getMessage());
+        }
+        String path = path(mapping.getPath());
+        if (mapping instanceof UnrecognizedPropertyException unknown) {
+            List<String> known = unknown.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.toList());
+            return join(path, "unknown key; known keys here: " + String.join(", ", known));
+        }
+        if (mapping instanceof ValueInstantiationException) {
+            Throwable cause = mapping.getCause();
+            while (cause != null && !(cause instanceof IllegalArgumentException) && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            String message = cause != null && cause.getMessage() != null ? cause.getMessage() : mapping.getOriginalMessage();
+            return join(path, message);
+        }
+        if (mapping instanceof InvalidFormatException format) {
+            String target = format.getTargetType() == null ? "value" : format.getTargetType().getSimpleName();
+            return join(path, "'" + format.getValue() + "' is not a valid " + target.toLowerCase());
+        }
+        if (mapping instanceof MismatchedInputException mismatched && mismatched.getTargetType() != null) {
+            return join(path, "expected " + describeType(mismatched.getTargetType()) + ": " + firstLine(mapping.getOriginalMessage()));
+        }
+        Throwable cause = mapping.getCause();
+        if (cause instanceof IllegalArgumentException) {
+            return join(path, cause.getMessage());
+        }
+        return join(path, firstLine(mapping.getOriginalMessage()));
+    }
+
+    private static String describeType(Class<?> type) {
+        if (type == List.class || type.isArray()) {
+            return "a list";
+        }
+        if (type.isRecord() || java.util.Map.class.isAssignableFrom(type)) {
+            return "a mapping";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "a whole number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        return "a " + type.getSimpleName().toLowerCase();
+    }
+
+    private static String path(List<JsonMappingException.Reference> references) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference reference : references) {
+            if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            } else if (reference.getFieldName() != null) {
+                if (path.length() > 0) {
+                    path.append('.');
+                }
+                path.append(reference.getFieldName());
+            }
+        }
+        return path.toString();
+    }
+
+    private static String join(String path, String message) {
+        if (path.isEmpty()) {
+            return message;
+        }
+        // A record's own message starts with its key ("timeout: ..."): nest it under the object's path.
+        return path + (message.matches("^[A-Za-z][A-Za-z0-9]*(\\[\\d+])?(\\.[A-Za-z0-9]+)*: .*") ? "." : ": ") + message;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private static final class DurationDeserializer extends JsonDeserializer<Duration> {
+        @Override
+        public Duration deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+            if (!parser.currentToken().isScalarValue() || parser.currentToken().isNumeric()) {
+                throw MismatchedInputException.from(parser, Duration.class,
+                        "a duration must be text with a unit, such as 500ms, 10s or 1m");
+            }
+            try {
+                return Durations.parse(parser.getText());
+            } catch (IllegalArgumentException e) {
+                throw JsonMappingException.from(parser, e.getMessage(), e);
+            }
+        }
+    }
+
+    private static final class DurationSerializer extends JsonSerializer<Duration> {
+        @Override
+        public void serialize(Duration value, JsonGenerator generator, SerializerProvider provider) throws IOException {
+            generator.writeString(Durations.format(value));
+        }
+    }
+}

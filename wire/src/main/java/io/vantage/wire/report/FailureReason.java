@@ -1,0 +1,50 @@
+package io.vantage.wire.report;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+
+/** Why a probe failed. A fixed set, so it can be a bounded metric label; details go in the result's message. */
+public enum FailureReason {
+    /** The name did not resolve (NXDOMAIN, no address, resolver timeout). */
+    DNS,
+    /** The port actively refused the connection. */
+    REFUSED,
+    /** No TCP connection within the timeout. */
+    CONNECT_TIMEOUT,
+    /** TLS handshake failed: untrusted or mismatched certificate, protocol error. */
+    TLS_HANDSHAKE,
+    /** The certificate has expired (or is not yet valid). */
+    TLS_EXPIRED,
+    /** The certificate expires sooner than the configured minimum. */
+    TLS_EXPIRING,
+    /** A status code outside the expected ranges. */
+    HTTP_STATUS,
+    /** The body did not satisfy the assertion. */
+    BODY_MISMATCH,
+    /** Answered correctly, but slower than maxLatency. */
+    TOO_SLOW,
+    /** Connected, but the answer did not complete within the timeout. */
+    TIMEOUT,
+    /** The peer reset or closed the connection before the answer was complete. */
+    RESET,
+    /** The peer sent something that is not valid HTTP. */
+    PROTOCOL,
+    /** Any other network error (no route, unreachable). */
+    NETWORK;
+
+    @JsonValue
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static FailureReason fromLabel(String label) {
+        for (FailureReason reason : values()) {
+            if (reason.label().equals(label)) {
+                return reason;
+            }
+        }
+        throw new IllegalArgumentException("'" + label + "' is not a failure reason");
+    }
+}
