@@ -1,0 +1,206 @@
+package io.vantage.agent;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.agent.config.AgentConfig;
+import io.vantage.agent.config.ConfigLoader;
+import io.vantage.agent.config.ConfigWatcher;
+import io.vantage.agent.config.LoadedConfig;
+import io.vantage.agent.http.AgentServer;
+import io.vantage.agent.metrics.AgentMetrics;
+import io.vantage.agent.probe.Dialer;
+import io.vantage.agent.probe.ProbeRunner;
+import io.vantage.agent.probe.Resolver;
+import io.vantage.agent.report.AggregatorLink;
+import io.vantage.agent.schedule.Scheduler;
+import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.target.TargetList;
+import io.vantage.wire.target.TargetSpec;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.SocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent: probes its targets on schedule, records metrics, pushes results to every aggregator, and
+ * reloads its config. All state lives on this verticle's event loop.
+ */
+public final class Agent extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    private static final long CONFIG_POLL_MILLIS = 2_000;
+
+    private final Path configFile;
+    private final ConfigLoader loader;
+    private final PrometheusMeterRegistry registry;
+    private final Clock clock;
+    private LoadedConfig loaded;
+    private AgentMetrics metrics;
+    private Scheduler scheduler;
+    private AgentServer server;
+    private ConfigWatcher watcher;
+    private final List<AggregatorLink> links = new ArrayList<>();
+    private List<TargetSpec> targets = List.of();
+    private String targetsSource = "none yet";
+
+    /** {@code configFile} may be null when the config did not come from a file (then nothing reloads). */
+    public Agent(LoadedConfig config, Path configFile, ConfigLoader loader, PrometheusMeterRegistry registry, Clock clock) {
+        this.loaded = config;
+        this.configFile = configFile;
+        this.loader = loader;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    @Override
+    public Future<?> start() {
+        AgentConfig config = loaded.config();
+        List<SocketAddress> dnsServers = config.dns().servers().stream().map(Agent::socketAddress).toList();
+        Resolver resolver = new Resolver(vertx, dnsServers, config.dns().timeout());
+        Dialer dialer = new Dialer(vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(60_000)), resolver);
+        ProbeRunner runner = new ProbeRunner(vertx, clock, dialer);
+        metrics = new AgentMetrics(registry, loaded.region(), () -> scheduler.inFlight(), clock.millis() / 1000.0);
+        scheduler = new Scheduler(vertx, runner, metrics, this::onResult, config.agent().maxInFlight(), new Random());
+        for (AgentConfig.Aggregator aggregator : config.agent().aggregators()) {
+            links.add(new AggregatorLink(vertx, clock, aggregator, loaded.tokens().get(aggregator.label()), loaded.agentId(),
+                    loaded.region(), registry));
+        }
+        if (!config.remoteTargets()) {
+            applyTargets(config.targets(), "config file");
+        }
+        if (!links.isEmpty()) {
+            vertx.setPeriodic(config.agent().pushInterval().toMillis(), tick -> links.forEach(AggregatorLink::tick));
+            if (config.remoteTargets()) {
+                fetchTargets(0);
+                vertx.setPeriodic(config.agent().targetsRefresh().toMillis(), tick -> fetchTargets(0));
+            }
+        }
+        if (configFile != null) {
+            watcher = new ConfigWatcher(vertx, configFile, this::reload);
+            watcher.start(CONFIG_POLL_MILLIS);
+        }
+        server = new AgentServer(vertx, registry, this::ready, this::readiness);
+        return server.listen(config.server().host(), config.server().port()).onSuccess(listening -> LOG.info(
+                "agent {} in region {} serving /metrics on port {}; {} targets from {}; pushing to {}",
+                loaded.agentId(), loaded.region(), listening.actualPort(), targets.size(), targetsSource,
+                links.isEmpty() ? "no aggregator (standalone)" : links.stream().map(AggregatorLink::label).toList()));
+    }
+
+    @Override
+    public Future<?> stop() {
+        scheduler.stop();
+        if (watcher != null) {
+            watcher.stop();
+        }
+        return Future.all(links.stream().map(AggregatorLink::close).toList());
+    }
+
+    public int httpPort() {
+        return server.port();
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public List<AggregatorLink> links() {
+        return links;
+    }
+
+    private void onResult(ProbeResult result) {
+        metrics.record(result);
+        for (AggregatorLink link : links) {
+            link.offer(result);
+        }
+        if (!result.success() && LOG.isDebugEnabled()) {
+            LOG.debug("{} failed: {} {}", result.target(), result.reason().label(), result.message());
+        }
+    }
+
+    private void applyTargets(List<TargetSpec> next, String source) {
+        targets = next;
+        targetsSource = source;
+        scheduler.update(next);
+        Set<String> names = next.stream().map(TargetSpec::name).collect(Collectors.toSet());
+        links.forEach(link -> link.retainTargets(names));
+    }
+
+    /** Asks the aggregators in order; the first that answers decides. On total failure the last list stays. */
+    private void fetchTargets(int index) {
+        if (index >= links.size()) {
+            LOG.warn("no aggregator served the target list; still probing the last known {} targets", targets.size());
+            return;
+        }
+        AggregatorLink link = links.get(index);
+        link.fetchTargets().onComplete(fetched -> {
+            if (fetched.failed()) {
+                LOG.warn("fetching targets from {} failed: {}", link.label(), fetched.cause().getMessage());
+                fetchTargets(index + 1);
+            } else if (fetched.result() != null) {
+                TargetList list = fetched.result();
+                LOG.info("target list from {}: {} targets", link.label(), list.targets().size());
+                applyTargets(list.targets(), "aggregator " + link.label());
+            }
+        });
+    }
+
+    private void reload(String why) {
+        vertx.executeBlocking(() -> loader.load(configFile), false).onComplete(result -> {
+            if (result.failed()) {
+                metrics.reload(false, clock.millis() / 1000.0);
+                LOG.error("config reload ({}) rejected, keeping the config in force: {}", why, result.cause().getMessage());
+                return;
+            }
+            LoadedConfig next = result.result();
+            AgentConfig before = loaded.config();
+            AgentConfig after = next.config();
+            if (!before.agent().aggregators().equals(after.agent().aggregators()) || !before.server().equals(after.server())
+                    || !before.dns().equals(after.dns()) || !loaded.agentId().equals(next.agentId())
+                    || !loaded.region().equals(next.region())) {
+                LOG.warn("config reload ({}): changes to agent identity, aggregators, server or dns take effect after a restart; "
+                        + "applying targets and tokens only", why);
+            }
+            for (AggregatorLink link : links) {
+                String token = next.tokens().get(link.label());
+                if (token != null) {
+                    link.token(token);
+                }
+            }
+            loaded = new LoadedConfig(after, loaded.agentId(), loaded.region(), next.tokens());
+            if (!after.remoteTargets()) {
+                applyTargets(after.targets(), "config file");
+            } else if (!before.remoteTargets()) {
+                LOG.warn("config reload ({}): switching to targets from aggregators takes effect after a restart; "
+                        + "keeping the {} targets in force", why, targets.size());
+            }
+            metrics.reload(true, clock.millis() / 1000.0);
+            LOG.info("config reloaded ({}): {} targets", why, targets.size());
+        });
+    }
+
+    private boolean ready() {
+        return scheduler.size() > 0 && scheduler.started() > 0;
+    }
+
+    private String readiness() {
+        if (scheduler.size() == 0) {
+            return "not ready: no targets yet (source: " + targetsSource + ")";
+        }
+        if (scheduler.started() == 0) {
+            return "not ready: " + scheduler.size() + " targets scheduled, no probe started yet";
+        }
+        return "ready: probing " + scheduler.size() + " targets from " + targetsSource;
+    }
+
+    private static SocketAddress socketAddress(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        return SocketAddress.inetSocketAddress(Integer.parseInt(hostPort.substring(colon + 1)), hostPort.substring(0, colon));
+    }
+}

@@ -1,0 +1,124 @@
+package io.vantage.agent;
+
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.agent.config.ConfigLoader;
+import io.vantage.agent.config.LoadedConfig;
+import io.vantage.wire.InvalidDocumentException;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code vantage-agent --config agent.yaml} and {@code vantage-agent validate-config FILE}. */
+@Command(name = "vantage-agent", mixinStandardHelpOptions = true, version = "vantage-agent 0.1.0",
+        description = "Probes HTTP(S), TCP and TLS endpoints, exposes Prometheus metrics, and pushes results to vantage aggregators.",
+        subcommands = AgentCommand.ValidateConfig.class)
+public final class AgentCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentCommand.class);
+
+    @Option(names = {"-c", "--config"}, description = "Agent config file (YAML).")
+    Path config;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AgentCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (config == null) {
+            System.err.println("vantage-agent: --config FILE is required (or use validate-config FILE); see --help");
+            return 2;
+        }
+        ConfigLoader loader = new ConfigLoader(System.getenv());
+        LoadedConfig loaded;
+        try {
+            loaded = loader.load(config);
+        } catch (InvalidDocumentException e) {
+            System.err.println("vantage-agent: invalid config " + config + ": " + e.getMessage());
+            return 2;
+        }
+        PrometheusMeterRegistry registry = newRegistry();
+        Vertx vertx = newVertx(registry);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Agent agent = new Agent(loaded, config, loader, registry, Clock.systemUTC());
+        try {
+            vertx.deployVerticle(agent).await();
+        } catch (Exception e) {
+            LOG.error("agent failed to start: {}", e.getMessage());
+            vertx.close().await();
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down");
+            vertx.close().await();
+            stopped.countDown();
+        }, "vantage-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** A Prometheus registry with JVM and process metrics bound. */
+    public static PrometheusMeterRegistry newRegistry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        return registry;
+    }
+
+    /**
+     * Vert.x with its metrics in {@code registry}. Net-client metrics are off: every probe is a net-client
+     * connection, and per-connection accounting would cost more than the probes it describes.
+     */
+    public static Vertx newVertx(PrometheusMeterRegistry registry) {
+        MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true)
+                .setDisabledMetricsCategories(Set.of(MetricsDomain.NET_CLIENT.toCategory(), MetricsDomain.DATAGRAM_SOCKET.toCategory()));
+        return Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(metrics))
+                .withMetrics(new MicrometerMetricsFactory(registry))
+                .build();
+    }
+
+    @Command(name = "validate-config", mixinStandardHelpOptions = true,
+            description = "Checks an agent config file and exits 0 if it is valid, 2 with the reason if not.")
+    static final class ValidateConfig implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", description = "Agent config file (YAML).")
+        Path file;
+
+        @Override
+        public Integer call() {
+            try {
+                LoadedConfig loaded = new ConfigLoader(System.getenv()).load(file);
+                System.out.println(file + ": valid; agent " + loaded.agentId() + " in " + loaded.region() + ", "
+                        + loaded.config().targets().size() + " local targets, "
+                        + (loaded.config().standalone() ? "standalone" : loaded.tokens().size() + " aggregators"));
+                return 0;
+            } catch (InvalidDocumentException e) {
+                System.err.println(file + ": " + e.getMessage());
+                return 2;
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.vantage.agent.config;
+
+import io.vantage.wire.Documents;
+import io.vantage.wire.InvalidDocumentException;
+import io.vantage.wire.Limits;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Reads and validates an agent file; every failure is an {@link InvalidDocumentException} naming the key. */
+public final class ConfigLoader {
+    public static final String ENV_AGENT_ID = "VANTAGE_AGENT_ID";
+    public static final String ENV_REGION = "VANTAGE_REGION";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private final Map<String, String> environment;
+
+    public ConfigLoader(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    public LoadedConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InvalidDocumentException("config file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new InvalidDocumentException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        return parse(text, file.toAbsolutePath().getParent());
+    }
+
+    /** Relative token and CA paths are resolved against {@code baseDirectory}. */
+    public LoadedConfig parse(String text, Path baseDirectory) {
+        AgentConfig config = Documents.readYaml(text, AgentConfig.class);
+        String id = identity("agent.id", config.agent().id(), ENV_AGENT_ID, hostName());
+        String region = identity("agent.region", config.agent().region(), ENV_REGION, "local");
+        Map<String, String> tokens = new LinkedHashMap<>();
+        List<AgentConfig.Aggregator> aggregators = config.agent().aggregators();
+        for (int i = 0; i < aggregators.size(); i++) {
+            AgentConfig.Aggregator aggregator = aggregators.get(i);
+            String key = "agent.aggregators[" + i + "]";
+            if (tokens.put(aggregator.label(), token(key, aggregator, baseDirectory)) != null) {
+                throw new InvalidDocumentException(key + ".url: " + aggregator.url() + " is listed twice");
+            }
+        }
+        return new LoadedConfig(config, id, region, tokens);
+    }
+
+    private String identity(String key, String configured, String variable, String fallback) {
+        if (configured != null) {
+            return configured;
+        }
+        String value = environment.get(variable);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        if (value.length() > Limits.MAX_IDENTITY_LENGTH || !NAME.matcher(value).matches()) {
+            throw new InvalidDocumentException(key + ": environment variable " + variable + " = '" + value
+                    + "' must be letters, digits, '.', '_' or '-'");
+        }
+        return value;
+    }
+
+    private String token(String key, AgentConfig.Aggregator aggregator, Path baseDirectory) {
+        String token;
+        if (aggregator.tokenEnv() != null) {
+            token = environment.get(aggregator.tokenEnv());
+            if (token == null) {
+                throw new InvalidDocumentException(key + ".tokenEnv: environment variable " + aggregator.tokenEnv() + " is not set");
+            }
+        } else {
+            Path file = baseDirectory == null ? Path.of(aggregator.tokenFile()) : baseDirectory.resolve(aggregator.tokenFile());
+            try {
+                token = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new InvalidDocumentException(key + ".tokenFile: cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        token = token.strip();
+        if (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new InvalidDocumentException(key + ": the token must be at least 16 printable characters without spaces");
+        }
+        return token;
+    }
+
+    private static String hostName() {
+        try {
+            String name = java.net.InetAddress.getLocalHost().getHostName();
+            return NAME.matcher(name).matches() && name.length() <= Limits.MAX_IDENTITY_LENGTH ? name : "agent";
+        } catch (IOException e) {
+            return "agent";
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.vantage.agent.config;
+
+import java.util.Map;
+
+/**
+ * A validated config with what it refers to resolved: the agent's identity and each aggregator's
+ * token (keyed by aggregator label). Tokens never appear in {@link #toString()}.
+ */
+public record LoadedConfig(AgentConfig config, String agentId, String region, Map<String, String> tokens) {
+    public LoadedConfig {
+        tokens = Map.copyOf(tokens);
+    }
+
+    @Override
+    public String toString() {
+        return "LoadedConfig[agentId=" + agentId + ", region=" + region + ", targets=" + config.targets().size()
+                + ", aggregators=" + tokens.keySet() + "]";
+    }
+}

@@ -1,0 +1,140 @@
+package io.vantage.agent.probe;
+
+import io.vantage.wire.report.FailureReason;
+import io.vantage.wire.report.PhaseTimings;
+import io.vantage.wire.report.ProbeResult;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One run of one probe: its phase, the time spent in each phase, what was learned (status, certificate
+ * expiry) and the resources to release if it is abandoned. Used from one event-loop thread only.
+ */
+public final class Attempt {
+    private final String target;
+    private final long startedAtMillis;
+    private final long startNanos;
+    // first_byte counts from the start of the probe, as curl's time_starttransfer does.
+    private final long[] phaseNanos = new long[Phase.values().length];
+    private final boolean[] phaseReached = new boolean[Phase.values().length];
+    private final List<Runnable> cleanups = new ArrayList<>(2);
+    private Phase phase;
+    private long phaseStartNanos;
+    private Integer statusCode;
+    private Long tlsNotAfter;
+    private long firstByteNanos = -1;
+    private boolean finished;
+
+    public Attempt(String target, long startedAtMillis, long startNanos) {
+        this.target = target;
+        this.startedAtMillis = startedAtMillis;
+        this.startNanos = startNanos;
+        this.phaseStartNanos = startNanos;
+        this.phase = Phase.DNS;
+    }
+
+    public String target() {
+        return target;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    public boolean finished() {
+        return finished;
+    }
+
+    /** Ends the current phase now and starts {@code next}. */
+    public void enter(Phase next) {
+        long now = System.nanoTime();
+        phaseNanos[phase.ordinal()] += now - phaseStartNanos;
+        phaseReached[phase.ordinal()] = true;
+        phase = next;
+        phaseStartNanos = now;
+        if (next == Phase.BODY) {
+            firstByteNanos = now - startNanos;
+        }
+    }
+
+    /** Skips a phase that does not apply (no DNS for an address, no TLS for plain HTTP) without timing it. */
+    public void skip(Phase next) {
+        phase = next;
+    }
+
+    public long elapsedNanos() {
+        return System.nanoTime() - startNanos;
+    }
+
+    public void statusCode(int statusCode) {
+        this.statusCode = statusCode;
+    }
+
+    public void tlsNotAfter(long epochSeconds) {
+        this.tlsNotAfter = epochSeconds;
+    }
+
+    /** Registers something to release (a socket) when the attempt ends, however it ends. */
+    public void onFinish(Runnable cleanup) {
+        if (finished) {
+            cleanup.run();
+        } else {
+            cleanups.add(cleanup);
+        }
+    }
+
+    public ProbeResult succeed() {
+        return finish(null, null);
+    }
+
+    public ProbeResult fail(FailureReason reason, String message) {
+        return finish(reason, message);
+    }
+
+    /** The result when the deadline passes, classified by the phase it interrupted. */
+    public ProbeResult timeOut(long timeoutMillis) {
+        String where = switch (phase) {
+            case DNS -> "resolving the name";
+            case CONNECT -> "connecting";
+            case TLS -> "in the TLS handshake";
+            case WAIT -> "waiting for the response";
+            case BODY -> "reading the response body";
+            case DONE -> "finishing";
+        };
+        FailureReason reason = switch (phase) {
+            case DNS -> FailureReason.DNS;
+            case CONNECT -> FailureReason.CONNECT_TIMEOUT;
+            case TLS, WAIT, BODY, DONE -> FailureReason.TIMEOUT;
+        };
+        return finish(reason, "no answer within " + timeoutMillis + "ms: timed out " + where);
+    }
+
+    private ProbeResult finish(FailureReason reason, String message) {
+        if (phase != Phase.DONE) {
+            enter(Phase.DONE);
+        }
+        finished = true;
+        for (Runnable cleanup : cleanups) {
+            cleanup.run();
+        }
+        cleanups.clear();
+        long totalNanos = System.nanoTime() - startNanos;
+        PhaseTimings timings = new PhaseTimings(
+                seconds(Phase.DNS),
+                seconds(Phase.CONNECT),
+                seconds(Phase.TLS),
+                firstByteNanos >= 0 ? secondsOf(firstByteNanos) : null,
+                totalNanos / 1e9);
+        return reason == null
+                ? ProbeResult.success(target, startedAtMillis, statusCode, timings, tlsNotAfter)
+                : ProbeResult.failure(target, startedAtMillis, reason, statusCode, timings, tlsNotAfter, message);
+    }
+
+    private Double seconds(Phase of) {
+        return phaseReached[of.ordinal()] ? secondsOf(phaseNanos[of.ordinal()]) : null;
+    }
+
+    private static Double secondsOf(long nanos) {
+        return nanos / 1e9;
+    }
+}

@@ -1,0 +1,78 @@
+package io.vantage.agent.probe;
+
+import io.vertx.core.Future;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.ConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+/**
+ * The dns, connect and tls phases every prober shares. Each step is timed separately (a resolved address
+ * is dialled, then the plain socket is upgraded), which is what makes per-phase timings real.
+ */
+public final class Dialer {
+    private final NetClient client;
+    private final Resolver resolver;
+    private final Map<String, ClientSSLOptions> tlsOptions = new ConcurrentHashMap<>();
+
+    public Dialer(NetClient client, Resolver resolver) {
+        this.client = client;
+        this.resolver = resolver;
+    }
+
+    /** Resolves and connects. The caller registers with the attempt how the socket is released. */
+    public Future<NetSocket> connect(Attempt attempt, String host, int port, int timeoutMillis) {
+        Future<String> address;
+        if (Resolver.isAddress(host)) {
+            attempt.skip(Phase.CONNECT);
+            address = Future.succeededFuture(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+        } else {
+            address = resolver.resolve(host).onSuccess(resolved -> attempt.enter(Phase.CONNECT));
+        }
+        return address.compose(ip -> client.connect(new ConnectOptions()
+                        .setRemoteAddress(SocketAddress.inetSocketAddress(port, ip))
+                        .setTimeout(timeoutMillis)));
+    }
+
+    /**
+     * Upgrades to TLS, presenting and verifying {@code serverName}; returns the leaf certificate.
+     * {@code caFile} replaces the JVM's trust store; verification is skipped only when asked for by name.
+     */
+    public Future<X509Certificate> secure(Attempt attempt, NetSocket socket, String serverName, String caFile,
+            boolean insecureSkipVerify) {
+        attempt.enter(Phase.TLS);
+        ClientSSLOptions options = tlsOptions(caFile, insecureSkipVerify);
+        String sni = Resolver.isAddress(serverName) ? null : serverName;
+        return socket.upgradeToSsl(options, sni).compose(done -> {
+            try {
+                List<Certificate> chain = socket.peerCertificates();
+                X509Certificate leaf = (X509Certificate) chain.get(0);
+                attempt.tlsNotAfter(leaf.getNotAfter().toInstant().getEpochSecond());
+                return Future.succeededFuture(leaf);
+            } catch (SSLPeerUnverifiedException | RuntimeException e) {
+                return Future.failedFuture(e);
+            }
+        });
+    }
+
+    private ClientSSLOptions tlsOptions(String caFile, boolean insecureSkipVerify) {
+        String key = insecureSkipVerify ? "\0insecure" : caFile == null ? "" : caFile;
+        return tlsOptions.computeIfAbsent(key, ignored -> {
+            ClientSSLOptions options = new ClientSSLOptions().setHostnameVerificationAlgorithm("HTTPS");
+            if (insecureSkipVerify) {
+                options.setTrustAll(true).setHostnameVerificationAlgorithm("");
+            } else if (caFile != null) {
+                options.setTrustOptions(new PemTrustOptions().addCertPath(caFile));
+            }
+            return options;
+        });
+    }
+}

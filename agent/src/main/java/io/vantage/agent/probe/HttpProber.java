@@ -1,0 +1,231 @@
+package io.vantage.agent.probe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vantage.wire.Documents;
+import io.vantage.wire.report.FailureReason;
+import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.target.BodyAssertion;
+import io.vantage.wire.target.HttpSpec;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import java.io.IOException;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * HTTP/1.1 over a socket the prober dials itself, so that dns, connect, tls and first byte are each
+ * measured, the body read is capped, and nothing is pooled unless {@code keepAlive} asks for it.
+ * Redirects are not followed unless {@code followRedirects}; the final response is judged.
+ */
+public final class HttpProber implements Prober<HttpSpec> {
+    private static final String USER_AGENT = "vantage-agent/1";
+    private final Dialer dialer;
+    // keepAlive: one idle connection per target, owned by the event loop that runs the probes.
+    private final Map<String, NetSocket> idle = new HashMap<>();
+
+    public HttpProber(Dialer dialer) {
+        this.dialer = dialer;
+    }
+
+    @Override
+    public Future<ProbeResult> probe(HttpSpec spec, Attempt attempt, int timeoutMillis) {
+        return exchange(spec, attempt, timeoutMillis, 0);
+    }
+
+    private Future<ProbeResult> exchange(HttpSpec spec, Attempt attempt, int timeoutMillis, int redirects) {
+        return connection(spec, attempt, timeoutMillis)
+                .compose(connection -> send(spec, attempt, connection))
+                .compose(response -> {
+                    if (response.status > 0) {
+                        attempt.statusCode(response.status);
+                    }
+                    String location = response.location;
+                    if (spec.followRedirects() && response.status / 100 == 3 && location != null) {
+                        if (redirects >= HttpSpec.MAX_REDIRECTS) {
+                            return Future.succeededFuture(attempt.fail(FailureReason.HTTP_STATUS,
+                                    "more than " + HttpSpec.MAX_REDIRECTS + " redirects"));
+                        }
+                        URI next = spec.url().resolve(location);
+                        attempt.enter(Phase.DNS);
+                        return exchange(spec.withUrl(next), attempt, timeoutMillis, redirects + 1);
+                    }
+                    return Future.succeededFuture(judge(spec, attempt, response));
+                });
+    }
+
+    /** A reused idle connection (keepAlive) or a new one; either way released when the attempt ends. */
+    private Future<Connection> connection(HttpSpec spec, Attempt attempt, int timeoutMillis) {
+        NetSocket reused = spec.keepAlive() ? idle.remove(attempt.target()) : null;
+        if (reused != null) {
+            attempt.skip(Phase.WAIT);
+            return Future.succeededFuture(track(spec, attempt, reused));
+        }
+        return dialer.connect(attempt, spec.host(), spec.port(), timeoutMillis).compose(socket -> {
+            Connection connection = track(spec, attempt, socket);
+            if (!spec.https()) {
+                return Future.succeededFuture(connection);
+            }
+            return dialer.secure(attempt, socket, spec.virtualHost(), spec.tls().caFile(), spec.tls().insecureSkipVerify())
+                    .map(leaf -> connection);
+        });
+    }
+
+    private Connection track(HttpSpec spec, Attempt attempt, NetSocket socket) {
+        Connection connection = new Connection(socket);
+        attempt.onFinish(() -> {
+            if (!connection.reusable) {
+                socket.close();
+                return;
+            }
+            // Parked past the attempt; an idle connection the server closes is forgotten at once.
+            socket.handler(unexpected -> socket.close());
+            socket.exceptionHandler(error -> socket.close());
+            socket.closeHandler(closed -> idle.remove(attempt.target(), socket));
+            NetSocket previous = idle.put(attempt.target(), socket);
+            if (previous != null) {
+                previous.close();
+            }
+        });
+        return connection;
+    }
+
+    private Future<Response> send(HttpSpec spec, Attempt attempt, Connection connection) {
+        NetSocket socket = connection.socket;
+        Promise<Response> promise = Promise.promise();
+        HttpResponseParser parser = new HttpResponseParser(spec.maxBodyBytes(), spec.method().equals("HEAD"));
+        if (attempt.phase() != Phase.WAIT) {
+            attempt.enter(Phase.WAIT);
+        }
+        socket.handler(buffer -> {
+            if (attempt.phase() == Phase.WAIT) {
+                attempt.enter(Phase.BODY);
+            }
+            try {
+                if (parser.feed(buffer)) {
+                    connection.reusable = spec.keepAlive() && parser.reusable();
+                    promise.tryComplete(new Response(parser));
+                }
+            } catch (HttpResponseParser.ProtocolException e) {
+                promise.tryComplete(new Response(FailureReason.PROTOCOL, e.getMessage()));
+            }
+        });
+        socket.exceptionHandler(promise::tryFail);
+        socket.closeHandler(closed -> {
+            connection.reusable = false;
+            if (parser.closed()) {
+                promise.tryComplete(new Response(parser));
+            } else {
+                String when = parser.started() ? "before the response was complete" : "before sending a response";
+                promise.tryFail(new IOException("connection reset: the server closed the connection " + when));
+            }
+        });
+        socket.write(Buffer.buffer(requestHead(spec))).onFailure(promise::tryFail);
+        return promise.future();
+    }
+
+    private static String requestHead(HttpSpec spec) {
+        StringBuilder head = new StringBuilder(256);
+        head.append(spec.method()).append(' ').append(spec.requestTarget()).append(" HTTP/1.1\r\n");
+        String host = spec.virtualHost();
+        int port = spec.port();
+        boolean defaultPort = port == (spec.https() ? 443 : 80);
+        head.append("Host: ").append(host.indexOf(':') >= 0 ? "[" + host + "]" : host);
+        if (!defaultPort) {
+            head.append(':').append(port);
+        }
+        head.append("\r\nUser-Agent: ").append(USER_AGENT).append("\r\nAccept: */*\r\n");
+        head.append(spec.keepAlive() ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
+        for (Map.Entry<String, String> header : spec.headers().entrySet()) {
+            head.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
+        }
+        if (!spec.method().equals("GET") && !spec.method().equals("HEAD")) {
+            head.append("Content-Length: 0\r\n");
+        }
+        return head.append("\r\n").toString();
+    }
+
+    private static ProbeResult judge(HttpSpec spec, Attempt attempt, Response response) {
+        if (response.failure != null) {
+            return attempt.fail(response.failure, response.message);
+        }
+        if (!spec.statusExpected(response.status)) {
+            return attempt.fail(FailureReason.HTTP_STATUS, "status " + response.status + " is not in " + spec.expectStatus());
+        }
+        if (spec.expectBody() != null) {
+            String mismatch = bodyMismatch(spec.expectBody(), response.body);
+            if (mismatch != null) {
+                return attempt.fail(FailureReason.BODY_MISMATCH, mismatch);
+            }
+        }
+        if (spec.maxLatency() != null && attempt.elapsedNanos() > spec.maxLatency().toNanos()) {
+            return attempt.fail(FailureReason.TOO_SLOW, "answered in " + attempt.elapsedNanos() / 1_000_000
+                    + "ms, over maxLatency " + spec.maxLatency().toMillis() + "ms");
+        }
+        return attempt.succeed();
+    }
+
+    /** Null when the body satisfies the assertion, else why not. */
+    static String bodyMismatch(BodyAssertion assertion, String body) {
+        if (assertion.contains() != null) {
+            return body.contains(assertion.contains()) ? null : "body does not contain '" + assertion.contains() + "'";
+        }
+        if (assertion.regex() != null) {
+            return Pattern.compile(assertion.regex()).matcher(body).find() ? null : "body does not match /" + assertion.regex() + "/";
+        }
+        BodyAssertion.JsonPointerAssertion pointer = assertion.jsonPointer();
+        JsonNode root;
+        try {
+            root = Documents.json().readTree(body);
+        } catch (IOException e) {
+            return "body is not JSON, so " + pointer.path() + " cannot be read";
+        }
+        JsonNode node = root == null ? null : root.at(pointer.path());
+        if (node == null || node.isMissingNode()) {
+            return "JSON body has nothing at " + pointer.path();
+        }
+        String actual = node.isValueNode() ? node.asText() : node.toString();
+        return actual.equals(pointer.equals()) ? null
+                : "JSON " + pointer.path() + " is '" + abbreviate(actual) + "', expected '" + pointer.equals() + "'";
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+    }
+
+    private static final class Connection {
+        final NetSocket socket;
+        boolean reusable;
+
+        Connection(NetSocket socket) {
+            this.socket = socket;
+        }
+    }
+
+    private static final class Response {
+        final int status;
+        final String body;
+        final String location;
+        final FailureReason failure;
+        final String message;
+
+        Response(HttpResponseParser parser) {
+            this.status = parser.status();
+            this.body = parser.body();
+            this.location = parser.location();
+            this.failure = null;
+            this.message = null;
+        }
+
+        Response(FailureReason failure, String message) {
+            this.status = 0;
+            this.body = "";
+            this.location = null;
+            this.failure = failure;
+            this.message = message;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.vantage.agent.probe;
+
+import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.target.HttpSpec;
+import io.vantage.wire.target.ProbeSpec;
+import io.vantage.wire.target.TargetSpec;
+import io.vantage.wire.target.TcpSpec;
+import io.vantage.wire.target.TlsSpec;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+
+/**
+ * The work shared by all probers, done once: dispatch by protocol, enforce the timeout, turn an
+ * unexpected error into a classified failure, and release the attempt's resources. The returned
+ * future always succeeds with a result.
+ */
+public final class ProbeRunner {
+    private final Vertx vertx;
+    private final Clock clock;
+    private final HttpProber http;
+    private final TcpProber tcp;
+    private final TlsProber tls;
+
+    public ProbeRunner(Vertx vertx, Clock clock, Dialer dialer) {
+        this.vertx = vertx;
+        this.clock = clock;
+        this.http = new HttpProber(dialer);
+        this.tcp = new TcpProber(dialer);
+        this.tls = new TlsProber(dialer, clock);
+    }
+
+    public Future<ProbeResult> run(TargetSpec target) {
+        Attempt attempt = new Attempt(target.name(), clock.millis(), System.nanoTime());
+        int timeoutMillis = (int) target.timeout().toMillis();
+        Promise<ProbeResult> result = Promise.promise();
+        long timer = vertx.setTimer(timeoutMillis, fired -> {
+            if (!result.future().isComplete()) {
+                result.complete(attempt.timeOut(timeoutMillis));
+            }
+        });
+        Future<ProbeResult> probed;
+        try {
+            probed = dispatch(target.probe(), attempt, timeoutMillis);
+        } catch (RuntimeException e) {
+            probed = Future.failedFuture(e);
+        }
+        probed.onComplete(outcome -> {
+            vertx.cancelTimer(timer);
+            if (result.future().isComplete()) {
+                return; // timed out earlier; that result stands
+            }
+            result.complete(outcome.succeeded()
+                    ? outcome.result()
+                    : attempt.fail(Failures.classify(outcome.cause(), attempt.phase()), Failures.describe(outcome.cause())));
+        });
+        return result.future();
+    }
+
+    private Future<ProbeResult> dispatch(ProbeSpec spec, Attempt attempt, int timeoutMillis) {
+        return spec.accept(new ProbeSpec.Visitor<>() {
+            @Override
+            public Future<ProbeResult> http(HttpSpec spec) {
+                return http.probe(spec, attempt, timeoutMillis);
+            }
+
+            @Override
+            public Future<ProbeResult> tcp(TcpSpec spec) {
+                return tcp.probe(spec, attempt, timeoutMillis);
+            }
+
+            @Override
+            public Future<ProbeResult> tls(TlsSpec spec) {
+                return tls.probe(spec, attempt, timeoutMillis);
+            }
+        });
+    }
+}

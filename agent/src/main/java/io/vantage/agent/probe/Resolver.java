@@ -1,0 +1,59 @@
+package io.vantage.agent.probe;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.dns.DnsClient;
+import io.vertx.core.dns.DnsClientOptions;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a host name into an address, timed as the probe's dns phase. With no servers configured it
+ * asks the operating system (hosts file, search domains, the JVM's cache) on a worker thread, like any
+ * client on that host would; with servers it queries them directly, in order, skipping any cache.
+ */
+public final class Resolver {
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private final Vertx vertx;
+    private final List<DnsClient> servers;
+
+    public Resolver(Vertx vertx, List<SocketAddress> servers, Duration queryTimeout) {
+        this.vertx = vertx;
+        this.servers = servers.stream()
+                .map(server -> vertx.createDnsClient(new DnsClientOptions()
+                        .setHost(server.host())
+                        .setPort(server.port())
+                        .setQueryTimeout(queryTimeout.toMillis())))
+                .toList();
+    }
+
+    public static boolean isAddress(String host) {
+        return IPV4.matcher(host).matches() || host.indexOf(':') >= 0;
+    }
+
+    /** The address as text; fails with {@link UnknownHostException} when the name does not resolve. */
+    public Future<String> resolve(String host) {
+        if (servers.isEmpty()) {
+            return vertx.executeBlocking(() -> InetAddress.getByName(host).getHostAddress(), false);
+        }
+        return query(host, 0);
+    }
+
+    private Future<String> query(String host, int index) {
+        return servers.get(index).lookup4(host).transform(answer -> {
+            if (answer.succeeded() && answer.result() != null) {
+                return Future.succeededFuture(answer.result());
+            }
+            boolean nameError = answer.succeeded() || answer.cause() instanceof io.vertx.core.dns.DnsException;
+            if (!nameError && index + 1 < servers.size()) {
+                return query(host, index + 1);
+            }
+            String why = answer.succeeded() ? "no address record" : Failures.describe(answer.cause());
+            return Future.failedFuture(new UnknownHostException(host + ": " + why));
+        });
+    }
+}

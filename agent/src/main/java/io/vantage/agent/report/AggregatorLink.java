@@ -1,0 +1,255 @@
+package io.vantage.agent.report;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vantage.agent.config.AgentConfig;
+import io.vantage.agent.metrics.MetricNames;
+import io.vantage.wire.Documents;
+import io.vantage.wire.Limits;
+import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.report.ReportBatch;
+import io.vantage.wire.target.TargetList;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.zip.GZIPOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's connection to one aggregator: pushes the newest result per target about once per push
+ * interval, backs off on failure without losing the newest results, and fetches the target list.
+ * Used from the agent's event loop only.
+ */
+public final class AggregatorLink {
+    private static final Logger LOG = LoggerFactory.getLogger(AggregatorLink.class);
+    private static final int GZIP_ABOVE_BYTES = 1024;
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+    private static final long REQUEST_TIMEOUT_MILLIS = 10_000;
+
+    private final Vertx vertx;
+    private final Clock clock;
+    private final String label;
+    private final String basePath;
+    private final String agentId;
+    private final String region;
+    private final HttpClientAgent client;
+    private final RequestOptions target;
+    private final LatestResults pending = new LatestResults();
+    private final Random random = new Random();
+    private final Counter pushed;
+    private final Counter failed;
+    private final Counter rejected;
+    private final Counter droppedRejected;
+    private final Counter droppedRemoved;
+    private final Counter fetchOk;
+    private final Counter fetchNotModified;
+    private final Counter fetchFailed;
+    private volatile String token;
+    private boolean pushing;
+    private long nextAttemptMillis;
+    private int consecutiveFailures;
+    private String targetsEtag;
+
+    public AggregatorLink(Vertx vertx, Clock clock, AgentConfig.Aggregator aggregator, String token, String agentId,
+            String region, MeterRegistry registry) {
+        this.vertx = vertx;
+        this.clock = clock;
+        this.label = aggregator.label();
+        this.agentId = agentId;
+        this.region = region;
+        this.token = token;
+        String path = aggregator.url().getRawPath() == null ? "" : aggregator.url().getRawPath();
+        this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        boolean https = aggregator.url().getScheme().equalsIgnoreCase("https");
+        HttpClientOptions options = new HttpClientOptions()
+                .setSsl(https)
+                .setVerifyHost(true)
+                .setConnectTimeout(5_000)
+                .setKeepAlive(true);
+        if (aggregator.caFile() != null) {
+            options.setTrustOptions(new PemTrustOptions().addCertPath(aggregator.caFile()));
+        }
+        this.client = vertx.createHttpClient(options);
+        int port = aggregator.url().getPort() > 0 ? aggregator.url().getPort() : https ? 443 : 80;
+        this.target = new RequestOptions().setHost(aggregator.url().getHost()).setPort(port).setSsl(https);
+        String tag = MetricNames.TAG_AGGREGATOR;
+        this.pushed = Counter.builder(MetricNames.REPORT_PUSH).tag(tag, label).tag(MetricNames.TAG_OUTCOME, "success")
+                .description("Report pushes by outcome").register(registry);
+        this.failed = Counter.builder(MetricNames.REPORT_PUSH).tag(tag, label).tag(MetricNames.TAG_OUTCOME, "failure")
+                .description("Report pushes by outcome").register(registry);
+        this.rejected = Counter.builder(MetricNames.REPORT_PUSH).tag(tag, label).tag(MetricNames.TAG_OUTCOME, "rejected")
+                .description("Report pushes by outcome").register(registry);
+        this.droppedRejected = Counter.builder(MetricNames.REPORT_DROPPED).tag(tag, label).tag(MetricNames.TAG_REASON, "rejected")
+                .description("Results discarded without being delivered").register(registry);
+        this.droppedRemoved = Counter.builder(MetricNames.REPORT_DROPPED).tag(tag, label).tag(MetricNames.TAG_REASON, "target_removed")
+                .description("Results discarded without being delivered").register(registry);
+        FunctionCounter.builder(MetricNames.REPORT_SUPERSEDED, pending, LatestResults::superseded).tag(tag, label)
+                .description("Unsent results replaced by a newer result for the same target").register(registry);
+        Gauge.builder(MetricNames.REPORT_BUFFERED, pending, LatestResults::size).tag(tag, label)
+                .description("Results waiting to be pushed (at most one per target)").register(registry);
+        this.fetchOk = Counter.builder(MetricNames.TARGETS_FETCH).tag(tag, label).tag(MetricNames.TAG_OUTCOME, "updated")
+                .description("Target list fetches by outcome").register(registry);
+        this.fetchNotModified = Counter.builder(MetricNames.TARGETS_FETCH).tag(tag, label).tag(MetricNames.TAG_OUTCOME, "not_modified")
+                .description("Target list fetches by outcome").register(registry);
+        this.fetchFailed = Counter.builder(MetricNames.TARGETS_FETCH).tag(tag, label).tag(MetricNames.TAG_OUTCOME, "failure")
+                .description("Target list fetches by outcome").register(registry);
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public void token(String token) {
+        this.token = token;
+    }
+
+    public void offer(ProbeResult result) {
+        pending.offer(result);
+    }
+
+    public int buffered() {
+        return pending.size();
+    }
+
+    public void retainTargets(Set<String> targets) {
+        droppedRemoved.increment(pending.retain(targets));
+    }
+
+    /** Called once per push interval; starts a push unless one is running or the link is backing off. */
+    public void tick() {
+        if (pushing || pending.size() == 0 || clock.millis() < nextAttemptMillis) {
+            return;
+        }
+        pushing = true;
+        List<ProbeResult> batch = pending.take(Limits.MAX_RESULTS_PER_BATCH);
+        push(batch).onComplete(done -> {
+            pushing = false;
+            if (done.succeeded() && pending.size() >= Limits.MAX_RESULTS_PER_BATCH) {
+                tick(); // more than one batch is waiting: keep going
+            }
+        });
+    }
+
+    private Future<Void> push(List<ProbeResult> batch) {
+        byte[] json = Documents.writeJson(new ReportBatch(Limits.WIRE_VERSION, agentId, region, clock.millis(), batch));
+        RequestOptions request = new RequestOptions(target).setMethod(HttpMethod.POST).setURI(basePath + "/v1/reports")
+                .setTimeout(REQUEST_TIMEOUT_MILLIS)
+                .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        Buffer body = Buffer.buffer(json);
+        if (json.length > GZIP_ABOVE_BYTES) {
+            request.putHeader(HttpHeaders.CONTENT_ENCODING, "gzip");
+            body = Buffer.buffer(gzip(json));
+        }
+        Buffer payload = body;
+        return client.request(request)
+                .compose(req -> req.send(payload))
+                .compose(response -> response.body().map(answer -> {
+                    onPushAnswer(response, answer, batch);
+                    return (Void) null;
+                }))
+                .recover(error -> {
+                    failed.increment();
+                    pending.restore(batch);
+                    backOff("push of " + batch.size() + " results failed: " + error.getMessage());
+                    return Future.failedFuture(error);
+                });
+    }
+
+    private void onPushAnswer(HttpClientResponse response, Buffer answer, List<ProbeResult> batch) {
+        int status = response.statusCode();
+        if (status / 100 == 2) {
+            pushed.increment();
+            if (consecutiveFailures > 0) {
+                LOG.info("aggregator {} reachable again after {} failed pushes", label, consecutiveFailures);
+            }
+            consecutiveFailures = 0;
+            nextAttemptMillis = 0;
+            return;
+        }
+        String message = answer.length() > 200 ? answer.getString(0, 200) : answer.toString();
+        if (status == 400 || status == 413 || status == 422) {
+            // Resending the same bytes cannot succeed: count what is lost and say why.
+            rejected.increment();
+            droppedRejected.increment(batch.size());
+            LOG.error("aggregator {} rejected {} results ({}): {}", label, batch.size(), status, message);
+            return;
+        }
+        failed.increment();
+        pending.restore(batch);
+        String why = status == 401 || status == 403
+                ? "the aggregator refused this agent's token (" + status + "); check agent id, region and token"
+                : "the aggregator answered " + status + ": " + message;
+        backOff(why);
+    }
+
+    private void backOff(String why) {
+        consecutiveFailures++;
+        long ceiling = Math.min(MAX_BACKOFF_MILLIS, 1000L << Math.min(consecutiveFailures - 1, 15));
+        long delay = ceiling / 2 + (long) (random.nextDouble() * ceiling / 2);
+        nextAttemptMillis = clock.millis() + delay;
+        if (consecutiveFailures <= 3 || Integer.bitCount(consecutiveFailures) == 1) {
+            LOG.warn("aggregator {}: {}; retrying in {} ms ({} consecutive failures, {} results waiting)",
+                    label, why, delay, consecutiveFailures, pending.size());
+        }
+    }
+
+    /** The aggregator's target list, or null when unchanged since the last fetch (ETag). */
+    public Future<TargetList> fetchTargets() {
+        RequestOptions request = new RequestOptions(target).setMethod(HttpMethod.GET).setURI(basePath + "/v1/targets")
+                .setTimeout(REQUEST_TIMEOUT_MILLIS)
+                .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+        if (targetsEtag != null) {
+            request.putHeader(HttpHeaders.IF_NONE_MATCH, targetsEtag);
+        }
+        return client.request(request)
+                .compose(req -> req.send())
+                .compose(response -> response.body().compose(body -> {
+                    if (response.statusCode() == 304) {
+                        fetchNotModified.increment();
+                        return Future.succeededFuture((TargetList) null);
+                    }
+                    if (response.statusCode() != 200) {
+                        return Future.failedFuture("GET /v1/targets answered " + response.statusCode());
+                    }
+                    if (body.length() > Limits.MAX_TARGETS_BODY_BYTES) {
+                        return Future.failedFuture("target list of " + body.length() + " bytes exceeds the limit");
+                    }
+                    TargetList list = Documents.readJson(body.getBytes(), TargetList.class);
+                    targetsEtag = response.getHeader(HttpHeaders.ETAG);
+                    fetchOk.increment();
+                    return Future.succeededFuture(list);
+                }))
+                .onFailure(error -> fetchFailed.increment());
+    }
+
+    public Future<Void> close() {
+        return client.close();
+    }
+
+    private static byte[] gzip(byte[] data) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 4 + 64);
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(data);
+        } catch (IOException e) {
+            throw new IllegalStateException("gzip to memory failed", e);
+        }
+        return out.toByteArray();
+    }
+}
