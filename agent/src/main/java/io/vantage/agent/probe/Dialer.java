@@ -7,6 +7,9 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -28,8 +31,12 @@ public final class Dialer {
         this.resolver = resolver;
     }
 
-    /** Resolves and connects. The caller registers with the attempt how the socket is released. */
-    public Future<NetSocket> connect(Attempt attempt, String host, int port, int timeoutMillis) {
+    /**
+     * Resolves and connects. {@code tlsName}, when TLS will follow, is recorded as the peer's name so that
+     * the handshake verifies the certificate against that name only, never against the bare address.
+     * The caller registers with the attempt how the socket is released.
+     */
+    public Future<NetSocket> connect(Attempt attempt, String host, int port, int timeoutMillis, String tlsName) {
         Future<String> address;
         if (Resolver.isAddress(host)) {
             attempt.skip(Phase.CONNECT);
@@ -38,8 +45,21 @@ public final class Dialer {
             address = resolver.resolve(host).onSuccess(resolved -> attempt.enter(Phase.CONNECT));
         }
         return address.compose(ip -> client.connect(new ConnectOptions()
-                        .setRemoteAddress(SocketAddress.inetSocketAddress(port, ip))
+                        .setRemoteAddress(remote(ip, port, tlsName))
                         .setTimeout(timeoutMillis)));
+    }
+
+    private static SocketAddress remote(String ip, int port, String tlsName) {
+        if (tlsName == null || Resolver.isAddress(tlsName)) {
+            return SocketAddress.inetSocketAddress(port, ip);
+        }
+        try {
+            // An address literal is parsed, never looked up; the name rides along for TLS identity checks.
+            byte[] raw = InetAddress.getByName(ip).getAddress();
+            return SocketAddress.inetSocketAddress(new InetSocketAddress(InetAddress.getByAddress(tlsName, raw), port));
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an address: " + ip, e);
+        }
     }
 
     /**

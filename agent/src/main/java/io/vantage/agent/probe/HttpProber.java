@@ -64,7 +64,7 @@ public final class HttpProber implements Prober<HttpSpec> {
             attempt.skip(Phase.WAIT);
             return Future.succeededFuture(track(spec, attempt, reused));
         }
-        return dialer.connect(attempt, spec.host(), spec.port(), timeoutMillis).compose(socket -> {
+        return dialer.connect(attempt, spec.host(), spec.port(), timeoutMillis, spec.https() ? spec.virtualHost() : null).compose(socket -> {
             Connection connection = track(spec, attempt, socket);
             if (!spec.https()) {
                 return Future.succeededFuture(connection);

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 
 /** Healthy when a verified handshake succeeds and the leaf certificate has enough days left. */
 public final class TlsProber implements Prober<TlsSpec> {
@@ -20,16 +21,17 @@ public final class TlsProber implements Prober<TlsSpec> {
 
     @Override
     public Future<ProbeResult> probe(TlsSpec spec, Attempt attempt, int timeoutMillis) {
-        return dialer.connect(attempt, spec.host(), spec.port(), timeoutMillis)
+        return dialer.connect(attempt, spec.host(), spec.port(), timeoutMillis, spec.effectiveServerName())
                 .compose(socket -> {
                     attempt.onFinish(socket::close);
                     return dialer.secure(attempt, socket, spec.effectiveServerName(), spec.caFile(), false);
                 })
                 .map(leaf -> {
                     Duration left = Duration.between(clock.instant(), Instant.ofEpochMilli(leaf.getNotAfter().getTime()));
-                    if (left.toDays() < spec.minDaysRemaining()) {
-                        return attempt.fail(FailureReason.TLS_EXPIRING, "certificate for " + spec.effectiveServerName()
-                                + " expires in " + left.toDays() + " days, under the minimum of " + spec.minDaysRemaining());
+                    if (left.compareTo(Duration.ofDays(spec.minDaysRemaining())) < 0) {
+                        return attempt.fail(FailureReason.TLS_EXPIRING, String.format(Locale.ROOT,
+                                "certificate for %s expires in %.1f days, under the minimum of %d",
+                                spec.effectiveServerName(), left.toMinutes() / 1440.0, spec.minDaysRemaining()));
                     }
                     return attempt.succeed();
                 });

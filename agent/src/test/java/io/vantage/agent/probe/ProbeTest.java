@@ -1,0 +1,330 @@
+package io.vantage.agent.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vantage.agent.testing.Probes;
+import io.vantage.agent.testing.RawServer;
+import io.vantage.agent.testing.TestDnsServer;
+import io.vantage.agent.testing.TestHttpServer;
+import io.vantage.agent.testing.TestPki;
+import io.vantage.wire.report.FailureReason;
+import io.vantage.wire.report.ProbeResult;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every probe outcome against real servers on loopback that this test starts and breaks. */
+class ProbeTest {
+    @TempDir
+    static Path certificates;
+    static Vertx vertx;
+    static TestPki pki;
+    static TestHttpServer http;
+    static TestDnsServer dns;
+    static Probes probes;
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        pki = new TestPki(certificates);
+        http = TestHttpServer.plain(vertx);
+        dns = TestDnsServer.start(vertx).add("api.test", "127.0.0.1");
+        probes = new Probes(vertx, List.of(SocketAddress.inetSocketAddress(dns.port(), "127.0.0.1")));
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close().await();
+    }
+
+    private static String httpTarget(String url, String extra) {
+        return "name: t\ntimeout: 1s\nhttp:\n  url: " + url + "\n" + extra;
+    }
+
+    @Test
+    void healthyEndpointSucceedsWithPhaseTimings() {
+        ProbeResult result = probes.probe(httpTarget(http.url("/ok"), "  expectBody: {contains: 'all ok'}"));
+
+        assertThat(result.success()).as(result.toString()).isTrue();
+        assertThat(result.statusCode()).isEqualTo(200);
+        assertThat(result.timings().dns()).as("an address needs no DNS").isNull();
+        assertThat(result.timings().tls()).as("plain HTTP has no TLS").isNull();
+        assertThat(result.timings().connect()).isPositive();
+        assertThat(result.timings().firstByte()).isGreaterThanOrEqualTo(result.timings().connect());
+        assertThat(result.timings().total()).isGreaterThanOrEqualTo(result.timings().firstByte());
+    }
+
+    @Test
+    void refusedPort() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        ProbeResult result = probes.probe(httpTarget("http://127.0.0.1:" + port + "/", ""));
+
+        assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.REFUSED);
+    }
+
+    @Test
+    void connectionThatNeverAnswersTimesOut() {
+        try (RawServer server = RawServer.start(vertx, RawServer.Behaviour.SILENT)) {
+            ProbeResult result = probes.probe(httpTarget("http://127.0.0.1:" + server.port() + "/", "").replace("1s", "300ms"));
+
+            assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.TIMEOUT);
+            assertThat(result.message()).contains("waiting for the response");
+            assertThat(result.timings().firstByte()).isNull();
+            assertThat(result.timings().total()).isGreaterThanOrEqualTo(0.3);
+        }
+    }
+
+    @Test
+    void headersSlowerThanTheTimeout() {
+        try (RawServer server = RawServer.start(vertx, RawServer.Behaviour.STALL_HEADERS)) {
+            ProbeResult result = probes.probe(httpTarget("http://127.0.0.1:" + server.port() + "/", "").replace("1s", "300ms"));
+
+            assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.TIMEOUT);
+            assertThat(result.timings().firstByte()).as("the first bytes did arrive").isNotNull();
+        }
+    }
+
+    @Test
+    void bodyThatStalls() {
+        try (RawServer server = RawServer.start(vertx, RawServer.Behaviour.STALL_BODY)) {
+            ProbeResult result = probes.probe(httpTarget("http://127.0.0.1:" + server.port() + "/", "").replace("1s", "300ms"));
+
+            assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.TIMEOUT);
+            assertThat(result.message()).contains("reading the response body");
+            assertThat(result.statusCode()).isNull();
+        }
+    }
+
+    @Test
+    void resetMidResponse() {
+        try (RawServer server = RawServer.start(vertx, RawServer.Behaviour.RESET_MID_RESPONSE)) {
+            ProbeResult result = probes.probe(httpTarget("http://127.0.0.1:" + server.port() + "/", ""));
+
+            assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.RESET);
+        }
+    }
+
+    @Test
+    void somethingThatIsNotHttp() {
+        try (RawServer server = RawServer.start(vertx, RawServer.Behaviour.GARBAGE)) {
+            ProbeResult result = probes.probe(httpTarget("http://127.0.0.1:" + server.port() + "/", ""));
+
+            assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.PROTOCOL);
+            assertThat(result.message()).contains("SSH-2.0");
+        }
+    }
+
+    @Test
+    void serverErrorsFailWithTheirStatus() {
+        for (int status : new int[] {500, 503}) {
+            ProbeResult result = probes.probe(httpTarget(http.url("/status/" + status), ""));
+
+            assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.HTTP_STATUS);
+            assertThat(result.statusCode()).isEqualTo(status);
+        }
+    }
+
+    @Test
+    void expectedStatusListsAndRanges() {
+        assertThat(probes.probe(httpTarget(http.url("/status/503"), "  expectStatus: ['200-299', '503']")).success()).isTrue();
+        assertThat(probes.probe(httpTarget(http.url("/status/404"), "  expectStatus: ['200-299', '503']")).reason())
+                .isEqualTo(FailureReason.HTTP_STATUS);
+    }
+
+    @Test
+    void wrongBody() {
+        ProbeResult result = probes.probe(httpTarget(http.url("/ok"), "  expectBody: {contains: 'healthy'}"));
+
+        assertThat(result.reason()).isEqualTo(FailureReason.BODY_MISMATCH);
+        assertThat(result.message()).isEqualTo("body does not contain 'healthy'");
+    }
+
+    @Test
+    void regexBody() {
+        assertThat(probes.probe(httpTarget(http.url("/ok"), "  expectBody: {regex: '^all\\s+ok$'}")).success()).isTrue();
+        assertThat(probes.probe(httpTarget(http.url("/ok"), "  expectBody: {regex: '^ok'}")).reason()).isEqualTo(FailureReason.BODY_MISMATCH);
+    }
+
+    @Test
+    void jsonPointer() {
+        assertThat(probes.probe(httpTarget(http.url("/json"), "  expectBody: {jsonPointer: {path: /status, equals: UP}}")).success()).isTrue();
+        assertThat(probes.probe(httpTarget(http.url("/json"), "  expectBody: {jsonPointer: {path: /checks/replicas, equals: '3'}}")).success()).isTrue();
+
+        ProbeResult mismatch = probes.probe(httpTarget(http.url("/json"), "  expectBody: {jsonPointer: {path: /checks/db, equals: 'false'}}"));
+        assertThat(mismatch.reason()).isEqualTo(FailureReason.BODY_MISMATCH);
+        assertThat(mismatch.message()).isEqualTo("JSON /checks/db is 'true', expected 'false'");
+
+        ProbeResult missing = probes.probe(httpTarget(http.url("/json"), "  expectBody: {jsonPointer: {path: /version, equals: '2'}}"));
+        assertThat(missing.message()).isEqualTo("JSON body has nothing at /version");
+    }
+
+    @Test
+    void redirectsAreNotFollowedUnlessAsked() {
+        ProbeResult notFollowed = probes.probe(httpTarget(http.url("/redirect"), "  expectStatus: ['200']"));
+        assertThat(notFollowed.reason()).isEqualTo(FailureReason.HTTP_STATUS);
+        assertThat(notFollowed.statusCode()).isEqualTo(302);
+
+        ProbeResult followed = probes.probe(httpTarget(http.url("/redirect"), "  expectStatus: ['200']\n  followRedirects: true\n  expectBody: {contains: 'all ok'}"));
+        assertThat(followed.success()).as(followed.toString()).isTrue();
+        assertThat(followed.statusCode()).isEqualTo(200);
+
+        ProbeResult followedToError = probes.probe(httpTarget(http.url("/redirect-to-error"), "  followRedirects: true"));
+        assertThat(followedToError.statusCode()).isEqualTo(500);
+    }
+
+    @Test
+    void maxLatencyExceeded() {
+        ProbeResult result = probes.probe(httpTarget(http.url("/slow?ms=250"), "  maxLatency: 100ms"));
+
+        assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.TOO_SLOW);
+        assertThat(result.statusCode()).isEqualTo(200);
+        assertThat(probes.probe(httpTarget(http.url("/slow?ms=10"), "  maxLatency: 500ms")).success()).isTrue();
+    }
+
+    @Test
+    void bodyIsReadOnlyUpToTheCap() {
+        ProbeResult capped = probes.probe(httpTarget(http.url("/big"), "  expectBody: {contains: needle}"));
+        assertThat(capped.reason()).as("the needle sits after the default 64 KiB").isEqualTo(FailureReason.BODY_MISMATCH);
+
+        ProbeResult whole = probes.probe(httpTarget(http.url("/big"), "  maxBodyBytes: 2000000\n  expectBody: {contains: needle}"));
+        assertThat(whole.success()).as(whole.toString()).isTrue();
+    }
+
+    @Test
+    void chunkedBody() {
+        assertThat(probes.probe(httpTarget(http.url("/chunked"), "  expectBody: {contains: 'part one, part two'}")).success()).isTrue();
+    }
+
+    @Test
+    void freshConnectionPerProbeUnlessKeepAlive() {
+        try (TestHttpServer server = TestHttpServer.plain(vertx)) {
+            probes.probe(httpTarget(server.url("/ok"), ""));
+            probes.probe(httpTarget(server.url("/ok"), ""));
+            assertThat(server.connections()).isEqualTo(2);
+
+            ProbeResult first = probes.probe(httpTarget(server.url("/ok"), "  keepAlive: true"));
+            ProbeResult second = probes.probe(httpTarget(server.url("/ok"), "  keepAlive: true"));
+            assertThat(first.success() && second.success()).isTrue();
+            assertThat(server.connections()).as("the second keep-alive probe reuses the connection").isEqualTo(3);
+            assertThat(second.timings().connect()).isNull();
+        }
+    }
+
+    @Test
+    void nameResolvedThroughTheConfiguredResolver() {
+        ProbeResult result = probes.probe(httpTarget("http://api.test:" + http.port() + "/vhost", "  expectBody: {contains: 'host=api.test'}"));
+
+        assertThat(result.success()).as(result.toString()).isTrue();
+        assertThat(result.timings().dns()).isNotNull();
+    }
+
+    @Test
+    void dnsFailure() {
+        int before = dns.queries();
+        ProbeResult result = probes.probe(httpTarget("http://missing.test:" + http.port() + "/ok", ""));
+
+        assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.DNS);
+        assertThat(result.message()).contains("missing.test");
+        assertThat(dns.queries()).as("the test resolver was asked").isGreaterThan(before);
+    }
+
+    @Test
+    void hostHeaderReachesTheRightVirtualHost() {
+        ProbeResult result = probes.probe(httpTarget(http.url("/vhost"), "  hostHeader: api.example.com\n  expectBody: {contains: 'host=api.example.com'}"));
+
+        assertThat(result.success()).as(result.toString()).isTrue();
+    }
+
+    @Test
+    void sniOverrideSelectsAndVerifiesTheVirtualHostCertificate() throws Exception {
+        TestPki.Leaf api = pki.issue("api", 90, "api.example.com");
+        TestPki.Leaf other = pki.issue("other", 90, "other.example.com");
+        try (TestHttpServer https = TestHttpServer.tls(vertx, api, other)) {
+            String tls = "  tls: {caFile: " + pki.caFile() + "}\n";
+            ProbeResult toOther = probes.probe(httpTarget(https.url("/vhost"), tls
+                    + "  hostHeader: other.example.com\n  expectBody: {contains: 'host=other.example.com sni=other.example.com'}"));
+            assertThat(toOther.success()).as(toOther.toString()).isTrue();
+            assertThat(toOther.tlsNotAfter()).isEqualTo(other.certificate().getNotAfter().toInstant().getEpochSecond());
+            assertThat(toOther.timings().tls()).isPositive();
+
+            ProbeResult wrongName = probes.probe(httpTarget(https.url("/vhost"), tls + "  hostHeader: www.example.org\n"));
+            assertThat(wrongName.reason()).as("no certificate for that name").isEqualTo(FailureReason.TLS_HANDSHAKE);
+        }
+    }
+
+    @Test
+    void untrustedCertificateFailsUnlessItsCaIsConfigured() throws Exception {
+        TestPki.Leaf leaf = pki.issue("leaf", 90, "localhost");
+        try (TestHttpServer https = TestHttpServer.tls(vertx, leaf)) {
+            String url = "https://localhost:" + https.port() + "/ok";
+            TestDnsServer local = dns.add("localhost", "127.0.0.1");
+            ProbeResult untrusted = probes.probe(httpTarget(url, ""));
+            assertThat(untrusted.reason()).as(untrusted.toString()).isEqualTo(FailureReason.TLS_HANDSHAKE);
+
+            ProbeResult trusted = probes.probe(httpTarget(url, "  tls: {caFile: " + pki.caFile() + "}"));
+            assertThat(trusted.success()).as(trusted.toString()).isTrue();
+            assertThat(local.queries()).isPositive();
+        }
+    }
+
+    @Test
+    void selfSignedCertificate() throws Exception {
+        TestPki.Leaf self = pki.selfSigned("self", "localhost");
+        try (TestHttpServer https = TestHttpServer.tls(vertx, self)) {
+            String url = "https://127.0.0.1:" + https.port() + "/ok";
+            ProbeResult verified = probes.probe(httpTarget(url, "  hostHeader: localhost"));
+            assertThat(verified.reason()).as(verified.toString()).isEqualTo(FailureReason.TLS_HANDSHAKE);
+
+            ProbeResult pinned = probes.probe(httpTarget(url, "  hostHeader: localhost\n  tls: {caFile: " + self.certFile() + "}"));
+            assertThat(pinned.success()).as(pinned.toString()).isTrue();
+        }
+    }
+
+    @Test
+    void expiredCertificate() throws Exception {
+        Instant now = Instant.now();
+        TestPki.Leaf expired = pki.issue("expired", now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1)), "localhost");
+        try (TestHttpServer https = TestHttpServer.tls(vertx, expired)) {
+            ProbeResult result = probes.probe(httpTarget("https://127.0.0.1:" + https.port() + "/ok",
+                    "  hostHeader: localhost\n  tls: {caFile: " + pki.caFile() + "}"));
+
+            assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.TLS_EXPIRED);
+        }
+    }
+
+    @Test
+    void tlsProbeFailsUnderTheExpiryThreshold() throws Exception {
+        TestPki.Leaf soon = pki.issue("soon", 5, "localhost");
+        try (TestHttpServer https = TestHttpServer.tls(vertx, soon)) {
+            String target = "name: cert\ntimeout: 1s\ntls: {host: 127.0.0.1, port: " + https.port() + ", serverName: localhost, caFile: "
+                    + pki.caFile() + ", minDaysRemaining: %d}";
+            ProbeResult expiring = probes.probe(String.format(target, 14));
+            assertThat(expiring.reason()).as(expiring.toString()).isEqualTo(FailureReason.TLS_EXPIRING);
+            assertThat(expiring.message()).contains("expires in 5.0 days");
+            assertThat(expiring.tlsNotAfter()).isEqualTo(soon.certificate().getNotAfter().toInstant().getEpochSecond());
+
+            assertThat(probes.probe(String.format(target, 3)).success()).isTrue();
+        }
+    }
+
+    @Test
+    void tcpProbe() throws Exception {
+        assertThat(probes.probe("name: tcp\ntimeout: 1s\ntcp: {host: 127.0.0.1, port: " + http.port() + "}").success()).isTrue();
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        assertThat(probes.probe("name: tcp\ntimeout: 1s\ntcp: {host: 127.0.0.1, port: " + port + "}").reason()).isEqualTo(FailureReason.REFUSED);
+    }
+}
