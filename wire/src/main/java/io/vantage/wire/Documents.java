@@ -51,6 +51,9 @@ public final class Documents {
     }
 
     public static <T> T readYaml(String text, Class<T> type) {
+        if (text.isBlank()) {
+            throw new InvalidDocumentException("document is empty");
+        }
         try {
             T value = YAML.readValue(text, type);
             if (value == null) {
@@ -102,8 +105,15 @@ public final class Documents {
         if (error instanceof StreamConstraintsException) {
             return "document too deeply nested or too large: " + firstLine(((JsonProcessingException) error).getOriginalMessage());
         }
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof com.fasterxml.jackson.core.exc.StreamReadException syntax) {
+                var location = syntax.getLocation();
+                String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+                return "malformed document" + where + ": " + syntaxProblem(syntax.getOriginalMessage());
+            }
+        }
         if (!(error instanceof JsonMappingException mapping)) {
-            return "malformed document: " + firstLine(error instanceof JsonProcessingException p ? p.getOriginalMessage() : error.getMessage());
+            return "unreadable document: " + firstLine(error.getMessage());
         }
         String path = path(mapping.getPath());
         if (mapping instanceof UnrecognizedPropertyException unknown) {
@@ -169,6 +179,17 @@ public final class Documents {
         }
         // A record's own message starts with its key ("timeout: ..."): nest it under the object's path.
         return path + (message.matches("^[A-Za-z][A-Za-z0-9]*(\\[\\d+])?(\\.[A-Za-z0-9]+)*: .*") ? "." : ": ") + message;
+    }
+
+    /** The YAML parser's explanation without its excerpt lines (" in 'reader', line 1..." and the caret). */
+    private static String syntaxProblem(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        return java.util.Arrays.stream(message.split("\n"))
+                .filter(line -> !line.isBlank() && !line.startsWith(" ") && !line.startsWith("at [Source"))
+                .limit(2)
+                .collect(Collectors.joining("; "));
     }
 
     private static String firstLine(String message) {
