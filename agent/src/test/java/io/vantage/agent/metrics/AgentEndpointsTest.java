@@ -1,0 +1,132 @@
+package io.vantage.agent.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vantage.agent.testing.RunningAgent;
+import io.vantage.agent.testing.TestHttpServer;
+import io.vantage.agent.testing.TestPki;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The running agent's HTTP endpoints: Prometheus output checked by the real promtool, health, readiness, reload. */
+class AgentEndpointsTest {
+    @TempDir
+    static Path directory;
+    static Vertx vertx;
+    static TestHttpServer http;
+    static TestHttpServer https;
+    static TestPki pki;
+    final HttpClient client = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void servers() throws Exception {
+        vertx = Vertx.vertx();
+        pki = new TestPki(directory);
+        http = TestHttpServer.plain(vertx);
+        https = TestHttpServer.tls(vertx, pki.issue("leaf", 60, "localhost"));
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close().await();
+    }
+
+    private String get(String url) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private int status(String url) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private Path config(String targets) throws IOException {
+        return Files.writeString(directory.resolve("agent.yaml"), "agent: {id: a1, region: eu-west-1}\nserver: {host: 127.0.0.1, port: 0}\n"
+                + "targets:\n" + targets);
+    }
+
+    @Test
+    void metricsPassPromtoolAndCarryTheDocumentedNames() throws Exception {
+        Path config = config("  - {name: web, interval: 1s, timeout: 500ms, http: {url: '" + http.url("/ok") + "'}}\n"
+                + "  - {name: broken, interval: 1s, timeout: 500ms, http: {url: '" + http.url("/status/503") + "'}}\n"
+                + "  - {name: cert, interval: 1s, timeout: 500ms, tls: {host: 127.0.0.1, port: " + https.port()
+                + ", serverName: localhost, caFile: '" + pki.caFile() + "'}}\n");
+        try (RunningAgent agent = RunningAgent.start(config)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                String scrape = get(agent.url("/metrics"));
+                return scrape.contains("vantage_probe_failures_total{reason=\"http_status\"")
+                        && scrape.contains("vantage_probe_tls_cert_expiry_timestamp_seconds{")
+                        && scrape.contains("vantage_probe_success{region=\"eu-west-1\",target=\"web\"} 1.0");
+            });
+            String metrics = get(agent.url("/metrics"));
+
+            assertThat(metrics)
+                    .contains("vantage_probe_success{region=\"eu-west-1\",target=\"web\"} 1.0")
+                    .contains("vantage_probe_success{region=\"eu-west-1\",target=\"broken\"} 0.0")
+                    .contains("vantage_probe_duration_seconds{phase=\"first_byte\",region=\"eu-west-1\",target=\"web\"}")
+                    .contains("vantage_probe_http_status_code{region=\"eu-west-1\",target=\"broken\"} 503.0")
+                    .contains("vantage_probe_tls_cert_expiry_timestamp_seconds{region=\"eu-west-1\",target=\"cert\"}")
+                    .contains("vantage_probe_failures_total{reason=\"http_status\",region=\"eu-west-1\",target=\"broken\"}")
+                    .contains("vantage_probe_last_timestamp_seconds{region=\"eu-west-1\",target=\"web\"}")
+                    .contains("vantage_config_last_reload_successful 1.0")
+                    .contains("jvm_memory_used_bytes")
+                    .contains("vertx_http_server_requests_total");
+            for (String phase : new String[] {"dns", "connect", "tls", "first_byte", "total"}) {
+                assertThat(metrics).contains("vantage_probe_duration_seconds{phase=\"" + phase + "\",region=\"eu-west-1\",target=\"cert\"}");
+            }
+            assertPromtoolAccepts(metrics);
+        }
+    }
+
+    static void assertPromtoolAccepts(String metrics) throws IOException, InterruptedException {
+        Path file = Files.writeString(directory.resolve("metrics.txt"), metrics);
+        Process promtool;
+        try {
+            promtool = new ProcessBuilder("promtool", "check", "metrics").redirectInput(file.toFile()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new AssertionError("promtool is required for this test and was not found on PATH: install Debian's "
+                    + "'prometheus' package (.ci/run does)", e);
+        }
+        assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(promtool.exitValue()).as("promtool check metrics said:\n" + output).isZero();
+    }
+
+    @Test
+    void healthReadinessAndReload() throws Exception {
+        String web = "  - {name: web, interval: 1s, timeout: 500ms, http: {url: '" + http.url("/ok") + "'}}\n";
+        Path config = config(web);
+        try (RunningAgent agent = RunningAgent.start(config)) {
+            assertThat(get(agent.url("/healthz"))).isEqualTo("ok\n");
+            await().atMost(Duration.ofSeconds(5)).until(() -> status(agent.url("/readyz")) == 200);
+            assertThat(get(agent.url("/readyz"))).isEqualTo("ready: probing 1 targets from config file\n");
+            assertThat(status(agent.url("/nope"))).isEqualTo(404);
+            long webOffset = agent.agent().scheduler().offsets().get("web");
+
+            Files.writeString(config, Files.readString(config) + "  - {name: api, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: "
+                    + http.port() + "}}\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> agent.agent().scheduler().size() == 2);
+            assertThat(agent.agent().scheduler().offsets().get("web")).as("an unchanged target keeps its schedule").isEqualTo(webOffset);
+            assertThat(agent.value(MetricNames.CONFIG_RELOADS, "outcome", "success")).isEqualTo(1.0);
+
+            Files.writeString(config, Files.readString(config).replace("interval: 1s, timeout: 500ms, tcp", "interval: 1s, timeout: 5s, tcp"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> agent.value(MetricNames.CONFIG_RELOAD_SUCCESS) == 0.0);
+            assertThat(agent.value(MetricNames.CONFIG_RELOADS, "outcome", "failure")).isEqualTo(1.0);
+            assertThat(agent.agent().scheduler().size()).as("the rejected file changes nothing").isEqualTo(2);
+            assertThat(get(agent.url("/metrics"))).contains("vantage_config_last_reload_successful 0.0");
+        }
+    }
+}

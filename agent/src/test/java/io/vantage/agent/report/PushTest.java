@@ -1,0 +1,106 @@
+package io.vantage.agent.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vantage.agent.metrics.MetricNames;
+import io.vantage.agent.testing.RunningAgent;
+import io.vantage.agent.testing.TestAggregator;
+import io.vantage.agent.testing.TestHttpServer;
+import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.report.ReportBatch;
+import io.vertx.core.Vertx;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An aggregator that goes down and comes back gets the newest result per target; the buffer stays bounded. */
+class PushTest {
+    private static final String TOKEN = "push-test-token-0123456789";
+    private static final int TARGETS = 20;
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void outageKeepsOnlyTheNewestResultPerTargetAndDeliversItAfterwards() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        try (TestHttpServer endpoint = TestHttpServer.plain(vertx);
+                TestAggregator aggregator = new TestAggregator(vertx, port, TOKEN).start()) {
+            Files.writeString(directory.resolve("token"), TOKEN);
+            StringBuilder yaml = new StringBuilder("agent:\n  id: agent-a\n  region: eu-west-1\n  pushInterval: 200ms\n"
+                    + "  aggregators: [{url: 'http://127.0.0.1:" + port + "', tokenFile: token}]\n"
+                    + "server: {host: 127.0.0.1, port: 0}\ntargets:\n");
+            for (int i = 0; i < TARGETS; i++) {
+                yaml.append("  - {name: t").append(i).append(", interval: 1s, timeout: 500ms, http: {url: '")
+                        .append(endpoint.url("/ok")).append("'}}\n");
+            }
+            Path config = Files.writeString(directory.resolve("agent.yaml"), yaml);
+
+            try (RunningAgent agent = RunningAgent.start(config)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> aggregator.newest().size() == TARGETS);
+                ReportBatch first = aggregator.batches().get(0);
+                assertThat(first.agentId()).isEqualTo("agent-a");
+                assertThat(first.region()).isEqualTo("eu-west-1");
+
+                aggregator.stop();
+                long downSince = System.currentTimeMillis();
+                int batchesBefore = aggregator.batches().size();
+                String aggregatorLabel = "127.0.0.1:" + port;
+                double maxBuffered = 0;
+                long until = System.currentTimeMillis() + 4_000;
+                while (System.currentTimeMillis() < until) {
+                    maxBuffered = Math.max(maxBuffered, agent.value(MetricNames.REPORT_BUFFERED, "aggregator", aggregatorLabel));
+                    Thread.sleep(50); // sampling a gauge during the outage, not waiting for a condition
+                }
+                assertThat(maxBuffered).as("at most one result per target waits").isBetween(1.0, (double) TARGETS);
+                assertThat(agent.value(MetricNames.REPORT_SUPERSEDED, "aggregator", aggregatorLabel))
+                        .as("older unsent results were replaced").isPositive();
+                assertThat(agent.value(MetricNames.REPORT_PUSH, "aggregator", aggregatorLabel, "outcome", "failure")).isPositive();
+
+                aggregator.start();
+                await().atMost(Duration.ofSeconds(45)).until(() -> aggregator.batches().size() > batchesBefore);
+                ReportBatch afterOutage = aggregator.batches().get(batchesBefore);
+                Map<String, Long> perTarget = afterOutage.results().stream()
+                        .collect(Collectors.groupingBy(ProbeResult::target, Collectors.counting()));
+                assertThat(perTarget.values()).as("one result per target, no backlog").allMatch(count -> count == 1);
+                assertThat(afterOutage.results()).as("results newer than the outage's start")
+                        .allMatch(result -> result.timestamp() >= downSince - 1_000);
+                await().atMost(Duration.ofSeconds(10)).until(() -> aggregator.newest().values().stream()
+                        .allMatch(result -> result.timestamp() > downSince));
+                assertThat(aggregator.unauthorized()).isZero();
+            }
+        } finally {
+            vertx.close().await();
+        }
+    }
+
+    @Test
+    void latestResultsKeepsOnePerTargetAndRestoresWithoutOverwritingNewer() {
+        LatestResults buffer = new LatestResults();
+        buffer.offer(ProbeResult.success("a", 1000, 200, null, null));
+        buffer.offer(ProbeResult.success("b", 1000, 200, null, null));
+        buffer.offer(ProbeResult.success("a", 2000, 200, null, null));
+        assertThat(buffer.size()).isEqualTo(2);
+        assertThat(buffer.superseded()).isEqualTo(1);
+
+        List<ProbeResult> taken = buffer.take(10);
+        assertThat(taken).extracting(ProbeResult::timestamp).containsExactly(2000L, 1000L);
+        buffer.offer(ProbeResult.success("a", 3000, 200, null, null));
+        buffer.restore(taken);
+        assertThat(buffer.take(10)).extracting(ProbeResult::target, ProbeResult::timestamp)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("a", 3000L), org.assertj.core.groups.Tuple.tuple("b", 1000L));
+        buffer.offer(ProbeResult.success("x", 1000, 200, null, null));
+        assertThat(buffer.retain(java.util.Set.of("y"))).isEqualTo(1);
+    }
+}
