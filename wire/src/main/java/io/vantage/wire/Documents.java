@@ -116,6 +116,9 @@ public final class Documents {
             return "unreadable document: " + firstLine(error.getMessage());
         }
         String path = path(mapping.getPath());
+        if (String.valueOf(mapping.getOriginalMessage()).startsWith("Trailing token")) {
+            return "malformed document: unexpected content after the end of the document";
+        }
         if (mapping instanceof UnrecognizedPropertyException unknown) {
             List<String> known = unknown.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.toList());
             return join(path, "unknown key; known keys here: " + String.join(", ", known));

@@ -1,0 +1,127 @@
+package io.vantage.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vantage.wire.report.FailureReason;
+import io.vantage.wire.report.PhaseTimings;
+import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.report.ReportBatch;
+import io.vantage.wire.target.TargetList;
+import io.vantage.wire.target.TargetSpec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WireModelTest {
+    private static final String TARGETS_YAML = """
+            targets:
+              - name: api-eu-west-1
+                http:
+                  url: https://10.0.0.1/health
+                  hostHeader: api.example.com
+                  expectStatus: ["200-299", "304"]
+                  expectBody: {jsonPointer: {path: /status, equals: UP}}
+                  maxLatency: 2s
+                  headers: {X-Probe: vantage}
+                  tls: {caFile: /etc/vantage/ca.pem}
+                interval: 10s
+                timeout: 5s
+                quorum: {minVantages: 2, healthy: 2, rise: 2, fall: 3}
+                failover: {dnsTtl: 60s}
+              - name: db-eu-tcp
+                tcp: {host: 10.0.0.5, port: 5432}
+                interval: 1m
+              - name: cert
+                tls: {host: api.example.com, port: 443, minDaysRemaining: 21}
+            """;
+
+    @Test
+    void targetListRoundTripsThroughJson() {
+        TargetList fromYaml = Documents.readYaml(TARGETS_YAML, TargetList.class);
+        byte[] json = Documents.writeJson(fromYaml);
+        TargetList back = Documents.readJson(json, TargetList.class);
+
+        assertThat(back).isEqualTo(fromYaml);
+        assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"interval\":\"10s\"").contains("\"interval\":\"1m\"")
+                .doesNotContain("null");
+        TargetSpec db = back.targets().get(1);
+        assertThat(db.timeout()).as("default timeout").isEqualTo(Duration.ofSeconds(5));
+        assertThat(db.freshness()).as("three intervals").isEqualTo(Duration.ofMinutes(3));
+        assertThat(back.targets().get(0).http().statusExpected(304)).isTrue();
+        assertThat(back.targets().get(0).http().statusExpected(301)).isFalse();
+        assertThat(back.targets().get(2).tls().minDaysRemaining()).isEqualTo(21);
+    }
+
+    @Test
+    void reportBatchRoundTripsThroughJson() {
+        ReportBatch batch = new ReportBatch(1, "agent-eu", "eu-west-1", 1_790_000_000_000L, List.of(
+                ProbeResult.success("api", 1_790_000_000_000L, 200, new PhaseTimings(0.001, 0.002, 0.01, 0.02, 0.021), 1_800_000_000L),
+                ProbeResult.failure("db", 1_790_000_000_001L, FailureReason.CONNECT_TIMEOUT, null,
+                        new PhaseTimings(null, null, null, null, 5.0), null, "no answer within 5000ms: timed out connecting")));
+        byte[] json = Documents.writeJson(batch);
+
+        assertThat(Documents.readJson(json, ReportBatch.class)).isEqualTo(batch);
+        assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"reason\":\"connect_timeout\"");
+    }
+
+    @Test
+    void limitsAreEnforcedWhenReading() {
+        List<ProbeResult> tooMany = new ArrayList<>();
+        for (int i = 0; i <= Limits.MAX_RESULTS_PER_BATCH; i++) {
+            tooMany.add(ProbeResult.success("t" + i, 1, null, null, null));
+        }
+        assertThatThrownBy(() -> new ReportBatch(1, "a", "r", 1, tooMany))
+                .hasMessage("results: 5001 results exceed the limit of 5000 per batch");
+
+        String deep = "[".repeat(100) + "]".repeat(100);
+        assertThatThrownBy(() -> Documents.readJson(deep.getBytes(StandardCharsets.UTF_8), ReportBatch.class))
+                .isInstanceOf(InvalidDocumentException.class)
+                .hasMessageStartingWith("expected a mapping");
+        assertThatThrownBy(() -> Documents.json().readTree(deep))
+                .as("the parser itself stops at the nesting limit")
+                .hasMessageContaining("Document nesting depth (33) exceeds the maximum allowed (32");
+    }
+
+    @Test
+    void badReportsNameTheBadField() {
+        String wrongType = "{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[{\"target\":\"t\",\"timestamp\":\"soon\",\"success\":true}]}";
+        assertThatThrownBy(() -> Documents.readJson(wrongType.getBytes(StandardCharsets.UTF_8), ReportBatch.class))
+                .hasMessageStartingWith("results[0].timestamp: expected a whole number");
+
+        String nan = "{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[{\"target\":\"t\",\"timestamp\":5,\"success\":true,"
+                + "\"timings\":{\"total\":-1.0}}]}";
+        assertThatThrownBy(() -> Documents.readJson(nan.getBytes(StandardCharsets.UTF_8), ReportBatch.class))
+                .hasMessage("results[0].timings.total: -1.0 is not a duration in seconds between 0 and 3600");
+
+        String missingReason = "{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[{\"target\":\"t\",\"timestamp\":5,\"success\":false}]}";
+        assertThatThrownBy(() -> Documents.readJson(missingReason.getBytes(StandardCharsets.UTF_8), ReportBatch.class))
+                .hasMessage("results[0].reason: is required on failure");
+
+        String unknownReason = "{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[{\"target\":\"t\",\"timestamp\":5,\"success\":false,\"reason\":\"gremlins\"}]}";
+        assertThatThrownBy(() -> Documents.readJson(unknownReason.getBytes(StandardCharsets.UTF_8), ReportBatch.class))
+                .hasMessageStartingWith("results[0].reason:");
+
+        String version = "{\"version\":2,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[]}";
+        assertThatThrownBy(() -> Documents.readJson(version.getBytes(StandardCharsets.UTF_8), ReportBatch.class))
+                .hasMessage("version: unsupported wire version 2; this build speaks 1");
+
+        assertThatThrownBy(() -> Documents.readJson("{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[]} {}".getBytes(StandardCharsets.UTF_8), ReportBatch.class))
+                .hasMessageStartingWith("malformed document");
+    }
+
+    @Test
+    void durations() {
+        assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(Durations.parse("1m")).isEqualTo(Duration.ofMinutes(1));
+        assertThat(Durations.parse("7d")).isEqualTo(Duration.ofDays(7));
+        for (String text : new String[] {"500ms", "10s", "1m", "90s", "2h", "1500ms", "0s", "3d"}) {
+            assertThat(Durations.format(Durations.parse(text))).isEqualTo(text.equals("90s") ? "90s" : text);
+        }
+        assertThat(Durations.format(Duration.ofSeconds(120))).isEqualTo("2m");
+        assertThatThrownBy(() -> Durations.parse("1.5s")).hasMessageContaining("is not a duration");
+        assertThatThrownBy(() -> Durations.parse("NaN")).hasMessageContaining("is not a duration");
+    }
+}
