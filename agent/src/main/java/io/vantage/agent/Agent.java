@@ -22,7 +22,9 @@ import io.vertx.core.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -48,6 +50,8 @@ public final class Agent extends VerticleBase {
     private ConfigWatcher watcher;
     private final List<AggregatorLink> links = new ArrayList<>();
     private List<TargetSpec> targets = List.of();
+    // Last outcome per target, so the log records transitions rather than every probe.
+    private final Map<String, Boolean> lastSuccess = new HashMap<>();
     private String targetsSource = "none yet";
 
     /** {@code configFile} may be null when the config did not come from a file (then nothing reloads). */
@@ -119,14 +123,22 @@ public final class Agent extends VerticleBase {
         for (AggregatorLink link : links) {
             link.offer(result);
         }
-        if (!result.success() && LOG.isDebugEnabled()) {
-            LOG.debug("{} failed: {} {}", result.target(), result.reason().label(), result.message());
+        Boolean before = lastSuccess.put(result.target(), result.success());
+        if (before == null || before != result.success()) {
+            if (result.success()) {
+                LOG.info("{} is {}: status {} in {} ms", result.target(), before == null ? "up" : "up again",
+                        result.statusCode() == null ? "-" : result.statusCode(), Math.round(result.timings().total() * 1000));
+            } else {
+                LOG.warn("{} is {}: {} ({})", result.target(), before == null ? "failing" : "failing now",
+                        result.reason().label(), result.message());
+            }
         }
     }
 
     private void applyTargets(List<TargetSpec> next, String source) {
         targets = next;
         targetsSource = source;
+        lastSuccess.keySet().retainAll(next.stream().map(TargetSpec::name).collect(Collectors.toSet()));
         scheduler.update(next);
         Set<String> names = next.stream().map(TargetSpec::name).collect(Collectors.toSet());
         links.forEach(link -> link.retainTargets(names));

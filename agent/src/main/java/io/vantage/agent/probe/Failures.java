@@ -51,12 +51,13 @@ final class Failures {
         };
     }
 
+    /** The first message along the cause chain; wrappers without one are skipped. */
     static String describe(Throwable error) {
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
+                return cause.getMessage();
+            }
         }
-        String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-        return root == error ? message : error.getClass().getSimpleName() + ": " + message;
+        return error.getClass().getSimpleName();
     }
 }
