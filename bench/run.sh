@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The agent benchmark (docs/benchmarks.md): vantage agent vs blackbox_exporter vs a bare Vert.x client,
+# all probing a local nginx with fresh connections at the same rate. Loopback only.
+# Usage: bench/run.sh [TARGET_COUNTS=1000,10000] [MEASURE_SECONDS=30]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v nginx >/dev/null || need+=(nginx)
+command -v prometheus-blackbox-exporter >/dev/null || need+=(prometheus-blackbox-exporter)
+if ((${#need[@]})); then
+  [[ $(id -u) -eq 0 ]] || { echo "bench: install ${need[*]} (Debian packages) first" >&2; exit 1; }
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}"
+fi
+./mvnw -B -q -DskipTests package
+exec java -jar bench/target/vantage-bench.jar agent/target/vantage-agent.jar bench-out "${1:-1000,10000}" "${2:-30}"
