@@ -28,7 +28,7 @@ public final class BareClient {
         AtomicLong failed = new AtomicLong();
         long[] next = {0};
         int perTick = Math.max(1, rate / 100);
-        vertx.setPeriodic(1000L * perTick / rate, tick -> {
+        long driver = vertx.setPeriodic(1000L * perTick / rate, tick -> {
             for (int i = 0; i < perTick; i++) {
                 long target = next[0]++ % targets;
                 client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI("/p" + target))
@@ -47,6 +47,7 @@ public final class BareClient {
         long done1 = completed.get();
         long t1 = System.nanoTime();
         System.out.printf("completed=%d seconds=%.3f cpu=%.3f failed=%d%n", done1 - done0, (t1 - t0) / 1e9, (cpu1 - cpu0) / 1e9, failed.get());
+        vertx.cancelTimer(driver);
         vertx.close().await();
     }
 }
