@@ -43,6 +43,9 @@ public final class Documents {
     }
 
     public static <T> T readJson(byte[] body, Class<T> type) {
+        if (body.length == 0) {
+            throw new InvalidDocumentException("document is empty");
+        }
         try {
             return JSON.readValue(body, type);
         } catch (IOException e) {

@@ -3,6 +3,7 @@ package io.vantage.agent.config;
 import io.vantage.wire.Documents;
 import io.vantage.wire.InvalidDocumentException;
 import io.vantage.wire.Limits;
+import io.vantage.wire.Tokens;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ public final class ConfigLoader {
         for (int i = 0; i < aggregators.size(); i++) {
             AgentConfig.Aggregator aggregator = aggregators.get(i);
             String key = "agent.aggregators[" + i + "]";
-            if (tokens.put(aggregator.label(), token(key, aggregator, baseDirectory)) != null) {
+            if (tokens.put(aggregator.label(), Tokens.read(key, aggregator.tokenFile(), aggregator.tokenEnv(), baseDirectory, environment)) != null) {
                 throw new InvalidDocumentException(key + ".url: " + aggregator.url() + " is listed twice");
             }
         }
@@ -66,28 +67,6 @@ public final class ConfigLoader {
                     + "' must be letters, digits, '.', '_' or '-'");
         }
         return value;
-    }
-
-    private String token(String key, AgentConfig.Aggregator aggregator, Path baseDirectory) {
-        String token;
-        if (aggregator.tokenEnv() != null) {
-            token = environment.get(aggregator.tokenEnv());
-            if (token == null) {
-                throw new InvalidDocumentException(key + ".tokenEnv: environment variable " + aggregator.tokenEnv() + " is not set");
-            }
-        } else {
-            Path file = baseDirectory == null ? Path.of(aggregator.tokenFile()) : baseDirectory.resolve(aggregator.tokenFile());
-            try {
-                token = Files.readString(file, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new InvalidDocumentException(key + ".tokenFile: cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
-            }
-        }
-        token = token.strip();
-        if (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw new InvalidDocumentException(key + ": the token must be at least 16 printable characters without spaces");
-        }
-        return token;
     }
 
     private static String hostName() {

@@ -1,0 +1,243 @@
+package io.vantage.aggregator;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.agent.config.ConfigWatcher;
+import io.vantage.aggregator.cloudwatch.Datums;
+import io.vantage.aggregator.cloudwatch.DryRunPublisher;
+import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.config.AggregatorConfigLoader;
+import io.vantage.aggregator.config.LoadedAggregatorConfig;
+import io.vantage.aggregator.ingest.Credentials;
+import io.vantage.aggregator.ingest.IngestHandler;
+import io.vantage.aggregator.ingest.RateLimiter;
+import io.vantage.aggregator.ingest.ResultStore;
+import io.vantage.aggregator.quorum.Evaluation;
+import io.vantage.aggregator.quorum.Observation;
+import io.vantage.aggregator.quorum.QuorumEvaluator;
+import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.quorum.VerdictState;
+import io.vantage.aggregator.status.StatusSnapshot;
+import io.vantage.wire.Documents;
+import io.vantage.wire.Tokens;
+import io.vantage.wire.target.TargetList;
+import io.vantage.wire.target.TargetSpec;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One aggregator replica: keeps the newest result per (target, agent), evaluates every target every second
+ * and soon after new results arrive, logs each verdict change with its reason, publishes, and serves the
+ * API. Evaluation state lives on this verticle's context; the API verticles see immutable snapshots.
+ */
+public final class Aggregator extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(Aggregator.class);
+    private static final long EVALUATE_EVERY_MILLIS = 1_000;
+    /** After an ingest, evaluate again no sooner than this, so that a stream of batches cannot monopolise the loop. */
+    private static final long MIN_EVALUATION_SPACING_MILLIS = 200;
+
+    /** The target list as agents fetch it, with its ETag. */
+    record TargetsBody(Buffer json, String etag) {}
+
+    private final Path configFile;
+    private final AggregatorConfigLoader loader;
+    private final PrometheusMeterRegistry registry;
+    private final Clock clock;
+    private final Optional<DemoControl> demo;
+    private final ResultStore store = new ResultStore();
+    private final Map<String, VerdictState> states = new HashMap<>();
+    private final AtomicBoolean evaluationPending = new AtomicBoolean();
+    private final List<String> deployments = new ArrayList<>();
+    private volatile LoadedAggregatorConfig loaded;
+    private volatile IngestHandler.Ingest ingestSettings;
+    private volatile Credentials credentials;
+    private volatile TargetsBody targetsBody;
+    private volatile StatusSnapshot snapshot = StatusSnapshot.EMPTY;
+    private AggregatorMetrics metrics;
+    private DryRunPublisher publisher;
+    private ConfigWatcher watcher;
+    private Context context;
+    private long lastEvaluation;
+    private ApiVerticle firstApi;
+
+    public Aggregator(LoadedAggregatorConfig config, Path configFile, AggregatorConfigLoader loader, PrometheusMeterRegistry registry,
+            Clock clock, Optional<DemoControl> demo) {
+        this.loaded = config;
+        this.configFile = configFile;
+        this.loader = loader;
+        this.registry = registry;
+        this.clock = clock;
+        this.demo = demo;
+    }
+
+    @Override
+    public Future<?> start() {
+        context = vertx.getOrCreateContext();
+        metrics = new AggregatorMetrics(registry, clock::millis);
+        apply(loaded);
+        AggregatorConfig config = loaded.config();
+        publisher = new DryRunPublisher(config.cloudwatch().namespace(), registry);
+        vertx.setPeriodic(EVALUATE_EVERY_MILLIS, tick -> evaluate());
+        vertx.setPeriodic(config.cloudwatch().publishEvery().toMillis(), tick -> publisher.publish(Datums.of(snapshot)));
+        if (configFile != null) {
+            watcher = new ConfigWatcher(vertx, configFile, this::reload);
+            watcher.start(2_000);
+        }
+        int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        List<ApiVerticle> apis = new ArrayList<>();
+        return vertx.deployVerticle(() -> {
+                    ApiVerticle api = new ApiVerticle(this, config.server(), registry, demo);
+                    synchronized (apis) {
+                        apis.add(api);
+                    }
+                    return api;
+                }, new DeploymentOptions().setInstances(instances))
+                .onSuccess(id -> {
+                    deployments.add(id);
+                    firstApi = apis.get(0);
+                    LOG.info("aggregator listening on {}:{} ({} API event loops); {} targets, {} agents; CloudWatch {} (namespace {})",
+                            config.server().host(), firstApi.port(), instances, config.targets().size(), config.agents().size(),
+                            config.cloudwatch().mode(), config.cloudwatch().namespace());
+                    evaluate();
+                });
+    }
+
+    @Override
+    public Future<?> stop() {
+        if (watcher != null) {
+            watcher.stop();
+        }
+        return Future.succeededFuture();
+    }
+
+    public int port() {
+        return firstApi.port();
+    }
+
+    public StatusSnapshot snapshot() {
+        return snapshot;
+    }
+
+    Credentials credentials() {
+        return credentials;
+    }
+
+    TargetsBody targetsBody() {
+        return targetsBody;
+    }
+
+    boolean ready() {
+        return firstApi != null && snapshot.generatedAt() > 0;
+    }
+
+    String readiness() {
+        return ready() ? "ready: " + snapshot.targets().size() + " targets evaluated" : "not ready: starting";
+    }
+
+    IngestHandler ingestHandler(Vertx vertx) {
+        return new IngestHandler(vertx, clock, () -> ingestSettings, store, metrics, this::evaluateSoon);
+    }
+
+    private void apply(LoadedAggregatorConfig next) {
+        AggregatorConfig config = next.config();
+        Set<String> targetNames = config.targets().stream().map(TargetSpec::name).collect(Collectors.toSet());
+        credentials = new Credentials(next.credentials());
+        ingestSettings = new IngestHandler.Ingest(credentials, new RateLimiter(config.ingest().maxRequestsPerSecond(), System::nanoTime),
+                targetNames, config.ingest().maxClockSkew().toMillis());
+        byte[] json = Documents.writeJson(new TargetList(config.targets()));
+        targetsBody = new TargetsBody(Buffer.buffer(json), "\"" + HexFormat.of().formatHex(Tokens.sha256(new String(json, java.nio.charset.StandardCharsets.UTF_8)), 0, 12) + "\"");
+        Map<String, String> regions = new LinkedHashMap<>();
+        config.agents().forEach(agent -> regions.put(agent.id(), agent.region()));
+        metrics.agents(regions);
+        store.retain(targetNames, regions.keySet());
+        states.keySet().retainAll(targetNames);
+        metrics.retainTargets(targetNames);
+        loaded = next;
+    }
+
+    private void reload(String why) {
+        vertx.executeBlocking(() -> loader.load(configFile), false).onComplete(result -> {
+            if (result.failed()) {
+                LOG.error("config reload ({}) rejected, keeping the config in force: {}", why, result.cause().getMessage());
+                return;
+            }
+            AggregatorConfig before = loaded.config();
+            apply(result.result());
+            AggregatorConfig after = loaded.config();
+            if (!before.server().equals(after.server()) || !before.cloudwatch().equals(after.cloudwatch())) {
+                LOG.warn("config reload ({}): server and cloudwatch changes take effect after a restart", why);
+            }
+            LOG.info("config reloaded ({}): {} targets, {} agents", why, after.targets().size(), after.agents().size());
+            evaluate();
+        });
+    }
+
+    private void evaluateSoon() {
+        if (evaluationPending.compareAndSet(false, true)) {
+            long wait = Math.max(1, lastEvaluation + MIN_EVALUATION_SPACING_MILLIS - clock.millis());
+            context.runOnContext(v -> vertx.setTimer(wait, tick -> evaluate()));
+        }
+    }
+
+    /** One round over every target; runs on this verticle's context only. */
+    private void evaluate() {
+        evaluationPending.set(false);
+        long started = System.nanoTime();
+        long now = clock.millis();
+        lastEvaluation = now;
+        AggregatorConfig config = loaded.config();
+        List<StatusSnapshot.AgentInfo> agents = config.agents().stream()
+                .map(agent -> {
+                    Long last = metrics.lastReport(agent.id());
+                    return new StatusSnapshot.AgentInfo(agent.id(), agent.region(), last == null ? null : (now - last) / 1000.0);
+                })
+                .toList();
+        List<StatusSnapshot.TargetStatus> targets = new ArrayList<>(config.targets().size());
+        for (TargetSpec target : config.targets()) {
+            Collection<Observation> observations = store.observations(target.name());
+            VerdictState previous = states.computeIfAbsent(target.name(), name -> VerdictState.initial(now));
+            Evaluation evaluation = QuorumEvaluator.evaluate(target.quorum(), target.freshness(), observations, previous, now);
+            states.put(target.name(), evaluation.state());
+            if (evaluation.changed()) {
+                logChange(target, previous.published(), evaluation, observations, now);
+            }
+            metrics.verdict(target.name(), evaluation);
+            targets.add(StatusSnapshot.target(target, evaluation, observations, agents, now));
+        }
+        snapshot = new StatusSnapshot(now, agents, List.copyOf(targets));
+        metrics.evaluation().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private static void logChange(TargetSpec target, Verdict before, Evaluation evaluation, Collection<Observation> observations, long now) {
+        String seen = observations.stream()
+                .map(o -> o.agentId() + "@" + o.region() + " " + (now - o.observedAt() >= target.freshness().toMillis() ? "stale" :
+                        o.healthy() ? "ok" : o.result().reason().label()) + " (" + (now - o.observedAt()) / 1000 + "s ago)")
+                .collect(Collectors.joining(", "));
+        String message = "{}: {} -> {} ({} of {} fresh vantage points healthy; quorum {} of at least {}): {}";
+        Object[] arguments = {target.name(), before, evaluation.verdict(), evaluation.healthy(), evaluation.fresh(),
+            target.quorum().healthy(), target.quorum().minVantages(), seen.isEmpty() ? "no results" : seen};
+        if (evaluation.verdict() == Verdict.HEALTHY) {
+            LOG.info(message, arguments);
+        } else {
+            LOG.warn(message, arguments);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.vantage.aggregator;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.agent.AgentCommand;
+import io.vantage.aggregator.config.AggregatorConfigLoader;
+import io.vantage.aggregator.config.LoadedAggregatorConfig;
+import io.vantage.aggregator.demo.Demo;
+import io.vantage.wire.InvalidDocumentException;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code vantage-aggregator --config FILE}, {@code validate-config FILE} and {@code demo}. */
+@Command(name = "vantage-aggregator", mixinStandardHelpOptions = true, version = "vantage-aggregator 0.1.0",
+        description = "Collects agents' probe results, decides per target by quorum, publishes verdicts, serves status.",
+        subcommands = {AggregatorCommand.ValidateConfig.class, AggregatorCommand.DemoCommand.class})
+public final class AggregatorCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(AggregatorCommand.class);
+
+    @Option(names = {"-c", "--config"}, description = "Aggregator config file (YAML).")
+    Path config;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AggregatorCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (config == null) {
+            System.err.println("vantage-aggregator: --config FILE is required (or: demo, validate-config FILE); see --help");
+            return 2;
+        }
+        AggregatorConfigLoader loader = new AggregatorConfigLoader(System.getenv());
+        LoadedAggregatorConfig loaded;
+        try {
+            loaded = loader.load(config);
+        } catch (InvalidDocumentException e) {
+            System.err.println("vantage-aggregator: invalid config " + config + ": " + e.getMessage());
+            return 2;
+        }
+        PrometheusMeterRegistry registry = AgentCommand.newRegistry();
+        Vertx vertx = AgentCommand.newVertx(registry);
+        return runUntilStopped(vertx, () -> vertx.deployVerticle(new Aggregator(loaded, config, loader, registry, Clock.systemUTC(), Optional.empty())).await());
+    }
+
+    static int runUntilStopped(Vertx vertx, Runnable start) throws InterruptedException {
+        try {
+            start.run();
+        } catch (Exception e) {
+            LOG.error("failed to start: {}", e.getMessage());
+            vertx.close().await();
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down");
+            vertx.close().await();
+            stopped.countDown();
+        }, "vantage-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    @Command(name = "validate-config", mixinStandardHelpOptions = true,
+            description = "Checks an aggregator config file and exits 0 if it is valid, 2 with the reason if not.")
+    static final class ValidateConfig implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE")
+        Path file;
+
+        @Override
+        public Integer call() {
+            try {
+                LoadedAggregatorConfig loaded = new AggregatorConfigLoader(System.getenv()).load(file);
+                System.out.println(file + ": valid; " + loaded.config().targets().size() + " targets, " + loaded.credentials().size() + " agents");
+                return 0;
+            } catch (InvalidDocumentException e) {
+                System.err.println(file + ": " + e.getMessage());
+                return 2;
+            }
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Runs an aggregator, three agents and three breakable endpoints in one process (no AWS, no Docker).")
+    static final class DemoCommand implements Callable<Integer> {
+        @Option(names = "--port", defaultValue = "8080", description = "Status page and API port on 127.0.0.1 (default ${DEFAULT-VALUE}).")
+        int port;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            PrometheusMeterRegistry registry = AgentCommand.newRegistry();
+            Vertx vertx = AgentCommand.newVertx(registry);
+            return runUntilStopped(vertx, () -> new Demo().start(vertx, registry, port).await());
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.vantage.aggregator;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.ingest.IngestHandler;
+import io.vantage.aggregator.status.StatusPage;
+import io.vantage.wire.Documents;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The aggregator's HTTP API. Several instances share the port (one per core); everything they touch is
+ * thread-safe or an immutable snapshot published by the {@link Aggregator}.
+ */
+final class ApiVerticle extends VerticleBase {
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private final Aggregator aggregator;
+    private final AggregatorConfig.Server settings;
+    private final PrometheusMeterRegistry registry;
+    private final Optional<DemoControl> demo;
+    private IngestHandler ingest;
+    private HttpServer server;
+
+    ApiVerticle(Aggregator aggregator, AggregatorConfig.Server settings, PrometheusMeterRegistry registry, Optional<DemoControl> demo) {
+        this.aggregator = aggregator;
+        this.settings = settings;
+        this.registry = registry;
+        this.demo = demo;
+    }
+
+    @Override
+    public Future<?> start() {
+        ingest = aggregator.ingestHandler(vertx);
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(settings.host()).setPort(settings.port())
+                .setDecompressionSupported(true)
+                .setIdleTimeout(30)
+                .setMaxInitialLineLength(4096)
+                .setMaxHeaderSize(16 * 1024);
+        if (settings.tls() != null) {
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(settings.tls().certFile()).setKeyPath(settings.tls().keyFile()));
+        }
+        server = vertx.createHttpServer(options).requestHandler(this::route);
+        return server.listen();
+    }
+
+    int port() {
+        return server.actualPort();
+    }
+
+    private void route(HttpServerRequest request) {
+        String path = request.path();
+        if (path.equals("/v1/reports")) {
+            ingest.handle(request);
+            return;
+        }
+        if (path.startsWith("/demo/endpoints/") && demo.isPresent()) {
+            demoAction(request, path.substring("/demo/endpoints/".length()));
+            return;
+        }
+        if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+            request.response().setStatusCode(405).end("method not allowed\n");
+            return;
+        }
+        switch (path) {
+            case "/v1/targets" -> targets(request);
+            case "/v1/status" -> request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(Buffer.buffer(Documents.writeJson(aggregator.snapshot())));
+            case "/" -> request.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+                    .end(StatusPage.render(aggregator.snapshot(), demo.map(DemoControl::regions).orElse(List.of())));
+            case "/metrics" -> vertx.executeBlocking(registry::scrape, false).onComplete(scrape -> {
+                if (scrape.succeeded()) {
+                    request.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(scrape.result());
+                } else {
+                    request.response().setStatusCode(500).end("scrape failed\n");
+                }
+            });
+            case "/healthz" -> request.response().end("ok\n");
+            case "/readyz" -> request.response().setStatusCode(aggregator.ready() ? 200 : 503).end(aggregator.readiness() + "\n");
+            default -> request.response().setStatusCode(404).end("not found\n");
+        }
+    }
+
+    private void targets(HttpServerRequest request) {
+        if (aggregator.credentials().authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)) == null) {
+            request.response().setStatusCode(401).end("{\"error\":\"missing or unknown bearer token\"}");
+            return;
+        }
+        Aggregator.TargetsBody body = aggregator.targetsBody();
+        if (body.etag().equals(request.getHeader(HttpHeaders.IF_NONE_MATCH))) {
+            request.response().setStatusCode(304).putHeader(HttpHeaders.ETAG, body.etag()).end();
+            return;
+        }
+        request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").putHeader(HttpHeaders.ETAG, body.etag())
+                .end(body.json());
+    }
+
+    private void demoAction(HttpServerRequest request, String rest) {
+        int slash = rest.indexOf('/');
+        if (request.method() != HttpMethod.POST || slash < 0) {
+            request.response().setStatusCode(405).end("POST /demo/endpoints/REGION/(break|slow|repair)\n");
+            return;
+        }
+        boolean applied = demo.get().apply(rest.substring(0, slash), rest.substring(slash + 1));
+        if (!applied) {
+            request.response().setStatusCode(404).end("unknown demo region or action\n");
+            return;
+        }
+        // Back to the status page after a button press; plain 204 for scripts.
+        boolean fromPage = String.valueOf(request.getHeader(HttpHeaders.ACCEPT)).contains("text/html");
+        if (fromPage) {
+            request.response().setStatusCode(303).putHeader(HttpHeaders.LOCATION, "/").end();
+        } else {
+            request.response().setStatusCode(204).end();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.vantage.aggregator.config;
+
+import io.vantage.wire.Documents;
+import io.vantage.wire.InvalidDocumentException;
+import io.vantage.wire.Tokens;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Reads and validates an aggregator file; every failure is an {@link InvalidDocumentException} naming the key. */
+public final class AggregatorConfigLoader {
+    private final Map<String, String> environment;
+
+    public AggregatorConfigLoader(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    public LoadedAggregatorConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InvalidDocumentException("config file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new InvalidDocumentException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        return parse(text, file.toAbsolutePath().getParent());
+    }
+
+    public LoadedAggregatorConfig parse(String text, Path baseDirectory) {
+        AggregatorConfig config = Documents.readYaml(text, AggregatorConfig.class);
+        List<LoadedAggregatorConfig.Credential> credentials = new ArrayList<>();
+        for (int i = 0; i < config.agents().size(); i++) {
+            AggregatorConfig.AgentEntry agent = config.agents().get(i);
+            String token = Tokens.read("agents[" + i + "]", agent.tokenFile(), agent.tokenEnv(), baseDirectory, environment);
+            credentials.add(new LoadedAggregatorConfig.Credential(agent.id(), agent.region(), Tokens.sha256(token)));
+        }
+        for (int i = 0; i < credentials.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (MessageDigest.isEqual(credentials.get(i).tokenHash(), credentials.get(j).tokenHash())) {
+                    throw new InvalidDocumentException("agents[" + i + "]: shares its token with agents[" + j
+                            + "]; each agent needs its own token so that one cannot report as another");
+                }
+            }
+        }
+        return new LoadedAggregatorConfig(config, credentials);
+    }
+
+}

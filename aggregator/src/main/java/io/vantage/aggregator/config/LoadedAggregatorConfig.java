@@ -1,0 +1,23 @@
+package io.vantage.aggregator.config;
+
+import java.util.List;
+
+/** A validated config with each agent's token read. Tokens never appear in {@link #toString()}. */
+public record LoadedAggregatorConfig(AggregatorConfig config, List<Credential> credentials) {
+    public LoadedAggregatorConfig {
+        credentials = List.copyOf(credentials);
+    }
+
+    /** One agent's identity and the SHA-256 of its token (the token itself is not kept). */
+    public record Credential(String agentId, String region, byte[] tokenHash) {
+        @Override
+        public String toString() {
+            return "Credential[" + agentId + "@" + region + "]";
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LoadedAggregatorConfig[agents=" + credentials + ", targets=" + config.targets().size() + "]";
+    }
+}

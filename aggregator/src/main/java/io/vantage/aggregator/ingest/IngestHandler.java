@@ -1,0 +1,167 @@
+package io.vantage.aggregator.ingest;
+
+import io.vantage.aggregator.AggregatorMetrics;
+import io.vantage.aggregator.AggregatorMetrics.IngestOutcome;
+import io.vantage.aggregator.config.LoadedAggregatorConfig.Credential;
+import io.vantage.aggregator.quorum.Observation;
+import io.vantage.wire.Documents;
+import io.vantage.wire.InvalidDocumentException;
+import io.vantage.wire.Limits;
+import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.report.ReportBatch;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/reports}. Answers 202 with what became of the results, 400 naming the problem, 401
+ * (no or unknown token), 403 (a token reporting as another agent), 405, 408 (body too slow), 413, 429.
+ * Bad input never reaches the store and never produces a 500.
+ */
+public final class IngestHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(IngestHandler.class);
+    /** A request body must arrive within this long, however slowly its bytes trickle in. */
+    public static final long BODY_DEADLINE_MILLIS = 10_000;
+
+    private final Vertx vertx;
+    private final Clock clock;
+    private final Supplier<Ingest> settings;
+    private final ResultStore store;
+    private final AggregatorMetrics metrics;
+    private final Runnable onAccepted;
+
+    /** What ingest needs from the config in force; replaced on reload. */
+    public record Ingest(Credentials credentials, RateLimiter limiter, Set<String> targets, long maxClockSkewMillis) {}
+
+    public IngestHandler(Vertx vertx, Clock clock, Supplier<Ingest> settings, ResultStore store, AggregatorMetrics metrics,
+            Runnable onAccepted) {
+        this.vertx = vertx;
+        this.clock = clock;
+        this.settings = settings;
+        this.store = store;
+        this.metrics = metrics;
+        this.onAccepted = onAccepted;
+    }
+
+    public void handle(HttpServerRequest request) {
+        if (request.method() != HttpMethod.POST) {
+            reply(request, 405, "use POST");
+            return;
+        }
+        Ingest ingest = settings.get();
+        Credential agent = ingest.credentials().authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
+        if (agent == null) {
+            reply(request, 401, "missing or unknown bearer token");
+            return;
+        }
+        if (!ingest.limiter().tryAcquire(agent.agentId())) {
+            request.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+            reply(request, 429, "agent " + agent.agentId() + " is over its request rate; retry later");
+            return;
+        }
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null && parseLong(length) > Limits.MAX_REPORT_BODY_BYTES) {
+            reply(request, 413, "body of " + length + " bytes exceeds the limit of " + Limits.MAX_REPORT_BODY_BYTES);
+            return;
+        }
+        Buffer body = Buffer.buffer();
+        long deadline = vertx.setTimer(BODY_DEADLINE_MILLIS, fired -> {
+            if (!request.response().ended()) {
+                reply(request, 408, "the body did not arrive within " + BODY_DEADLINE_MILLIS + " ms");
+                request.connection().close();
+            }
+        });
+        request.handler(chunk -> {
+            if (request.response().ended()) {
+                return;
+            }
+            // The limit applies after decompression, so a small gzip bomb is refused too.
+            if (body.length() + chunk.length() > Limits.MAX_REPORT_BODY_BYTES) {
+                vertx.cancelTimer(deadline);
+                reply(request, 413, "body exceeds the limit of " + Limits.MAX_REPORT_BODY_BYTES + " bytes");
+                request.connection().close();
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        request.exceptionHandler(error -> vertx.cancelTimer(deadline));
+        request.endHandler(end -> {
+            vertx.cancelTimer(deadline);
+            if (!request.response().ended()) {
+                accept(request, agent, ingest, body);
+            }
+        });
+    }
+
+    private void accept(HttpServerRequest request, Credential agent, Ingest ingest, Buffer body) {
+        ReportBatch batch;
+        try {
+            batch = Documents.readJson(body.getBytes(), ReportBatch.class);
+        } catch (InvalidDocumentException e) {
+            reply(request, 400, e.getMessage());
+            return;
+        }
+        if (!batch.agentId().equals(agent.agentId()) || !batch.region().equals(agent.region())) {
+            LOG.warn("rejected a report claiming to be {}@{} made with the token of {}@{}", batch.agentId(), batch.region(),
+                    agent.agentId(), agent.region());
+            reply(request, 403, "this token belongs to agent " + agent.agentId() + " in " + agent.region()
+                    + ", not " + batch.agentId() + " in " + batch.region());
+            return;
+        }
+        long received = clock.millis();
+        int accepted = 0;
+        int duplicate = 0;
+        int unknown = 0;
+        int future = 0;
+        for (ProbeResult result : batch.results()) {
+            if (!ingest.targets().contains(result.target())) {
+                unknown++;
+            } else if (result.timestamp() > received + ingest.maxClockSkewMillis()) {
+                future++;
+            } else {
+                long ageWhenSent = Math.max(0, batch.sentAt() - result.timestamp());
+                if (store.offer(new Observation(agent.agentId(), agent.region(), result, received - ageWhenSent))) {
+                    accepted++;
+                } else {
+                    duplicate++;
+                }
+            }
+        }
+        metrics.results(IngestOutcome.ACCEPTED, accepted);
+        metrics.results(IngestOutcome.DUPLICATE, duplicate);
+        metrics.results(IngestOutcome.UNKNOWN_TARGET, unknown);
+        metrics.results(IngestOutcome.FUTURE, future);
+        metrics.reported(agent.agentId(), received);
+        metrics.request(202);
+        request.response().setStatusCode(202).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(new JsonObject().put("accepted", accepted).put("duplicate", duplicate).put("unknownTarget", unknown)
+                        .put("future", future).encode());
+        if (accepted > 0) {
+            onAccepted.run();
+        }
+    }
+
+    private void reply(HttpServerRequest request, int status, String message) {
+        metrics.request(status);
+        if (!request.response().ended()) {
+            request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(new JsonObject().put("error", message).encode());
+        }
+    }
+
+    private static long parseLong(String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

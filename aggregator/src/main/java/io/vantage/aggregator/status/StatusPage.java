@@ -1,0 +1,115 @@
+package io.vantage.aggregator.status;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+
+/** Renders the status page: a targets × vantage points matrix that an operator reads at a glance. All text is escaped. */
+public final class StatusPage {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+
+    private StatusPage() {}
+
+    /** {@code demoRegions} lists the demo endpoints that can be broken from the page; empty outside the demo. */
+    public static String render(StatusSnapshot snapshot, List<String> demoRegions) {
+        StringBuilder html = new StringBuilder(8192);
+        html.append("""
+                <!doctype html>
+                <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3">
+                <title>vantage status</title>
+                <style>
+                body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330;background:#f6f7f9}
+                h1{font-size:20px;margin:0 0 4px} .sub{color:#5b6473;margin-bottom:16px}
+                table{border-collapse:collapse;background:#fff;box-shadow:0 1px 2px #0002}
+                th,td{padding:8px 10px;border-bottom:1px solid #e4e7ec;text-align:left;vertical-align:top}
+                th{background:#eef0f4;font-weight:600}
+                .v{font-weight:700;border-radius:4px;padding:2px 8px;display:inline-block;color:#fff}
+                .HEALTHY{background:#1f9d55}.UNHEALTHY{background:#d64545}.INSUFFICIENT_DATA{background:#8a94a6}
+                .cell{border-radius:4px;padding:4px 6px;min-width:110px}
+                .healthy{background:#dff5e8}.unhealthy{background:#fde2e2}.stale{background:#eceef2;color:#6b7280}.missing{background:#f4f5f7;color:#9aa1ad}
+                .small{font-size:12px;color:#5b6473} form{display:inline} button{margin-right:6px}
+                </style></head><body>
+                <h1>vantage</h1>
+                """);
+        html.append("<div class=\"sub\">Quorum verdicts per target · refreshed ")
+                .append(escape(TIME.format(Instant.ofEpochMilli(snapshot.generatedAt())))).append(" · page reloads every 3 s</div>\n");
+        html.append("<table><tr><th>target</th><th>verdict</th><th>vantages</th><th>latency p50 / p90</th>");
+        for (StatusSnapshot.AgentInfo agent : snapshot.agents()) {
+            html.append("<th>").append(escape(agent.region())).append("<div class=\"small\">").append(escape(agent.id()))
+                    .append("</div></th>");
+        }
+        html.append("</tr>\n");
+        for (StatusSnapshot.TargetStatus target : snapshot.targets()) {
+            html.append("<tr><td><b>").append(escape(target.name())).append("</b></td>");
+            html.append("<td><span class=\"v ").append(escape(target.verdict())).append("\">").append(escape(target.verdict().replace('_', ' ')))
+                    .append("</span><div class=\"small\">since ").append(escape(TIME.format(Instant.ofEpochMilli(target.since()))));
+            if (target.leaningTowards() != null) {
+                html.append("<br>leaning towards ").append(escape(target.leaningTowards()));
+            }
+            html.append("</div></td>");
+            html.append("<td>").append(target.healthyVantages()).append(" healthy of ").append(target.reportingVantages())
+                    .append(" fresh<div class=\"small\">needs ").append(target.healthyNeeded()).append(" healthy of at least ")
+                    .append(target.minVantages()).append(" fresh").append(target.staleVantages() > 0 ? "; " + target.staleVantages() + " stale" : "")
+                    .append("</div></td>");
+            html.append("<td>").append(millis(target.latencyP50Ms())).append(" / ").append(millis(target.latencyP90Ms())).append("</td>");
+            for (StatusSnapshot.VantageStatus vantage : target.vantages()) {
+                html.append("<td><div class=\"cell ").append(escape(vantage.state())).append("\">").append(escape(vantage.state()));
+                if (vantage.reason() != null) {
+                    html.append(": ").append(escape(vantage.reason().label()));
+                }
+                html.append("<div class=\"small\">");
+                if (vantage.statusCode() != null) {
+                    html.append(vantage.statusCode()).append(" · ");
+                }
+                if (vantage.totalMs() != null) {
+                    html.append(millis(vantage.totalMs())).append(" · ");
+                }
+                if (vantage.ageSeconds() != null) {
+                    html.append(String.format(Locale.ROOT, "%.0f s ago", vantage.ageSeconds()));
+                }
+                if (vantage.message() != null) {
+                    html.append("<br>").append(escape(vantage.message()));
+                }
+                html.append("</div></div></td>");
+            }
+            html.append("</tr>\n");
+        }
+        html.append("</table>\n");
+        if (!demoRegions.isEmpty()) {
+            html.append("<h2 style=\"font-size:16px;margin-top:24px\">Demo endpoints</h2><p>");
+            for (String region : demoRegions) {
+                html.append("<b>").append(escape(region)).append("</b> ");
+                for (String action : new String[] {"break", "slow", "repair"}) {
+                    html.append("<form method=\"post\" action=\"/demo/endpoints/").append(escape(region)).append('/').append(action)
+                            .append("\"><button>").append(action).append("</button></form>");
+                }
+                html.append("<br>");
+            }
+            html.append("</p>");
+        }
+        html.append("<p class=\"small\">JSON: <a href=\"/v1/status\">/v1/status</a> · metrics: <a href=\"/metrics\">/metrics</a></p></body></html>\n");
+        return html.toString();
+    }
+
+    private static String millis(Double value) {
+        return value == null ? "–" : String.format(Locale.ROOT, "%.0f ms", value);
+    }
+
+    public static String escape(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '&' -> out.append("&amp;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&#39;");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}

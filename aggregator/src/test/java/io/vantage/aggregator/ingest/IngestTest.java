@@ -1,0 +1,189 @@
+package io.vantage.aggregator.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.wire.report.PhaseTimings;
+import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.report.ReportBatch;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** POST /v1/reports and GET /v1/targets over real HTTP: authentication, limits and every kind of bad input. */
+class IngestTest {
+    static final String TOKEN_A = RunningAggregator.TOKENS.get("TOKEN_A");
+    static final String TOKEN_B = RunningAggregator.TOKENS.get("TOKEN_B");
+    static RunningAggregator aggregator;
+
+    @BeforeAll
+    static void start() {
+        aggregator = RunningAggregator.start("""
+                ingest: {maxClockSkew: 30s, maxRequestsPerSecond: 50}
+                targets:
+                  - {name: api, tcp: {host: 127.0.0.1, port: 9}}
+                  - {name: db, tcp: {host: 127.0.0.1, port: 9}}
+                """);
+    }
+
+    @AfterAll
+    static void stop() {
+        aggregator.close();
+    }
+
+    static ReportBatch batch(String agent, String region, ProbeResult... results) {
+        return new ReportBatch(1, agent, region, System.currentTimeMillis(), List.of(results));
+    }
+
+    static ProbeResult ok(String target, long timestamp) {
+        return ProbeResult.success(target, timestamp, null, new PhaseTimings(null, 0.001, null, null, 0.002), null);
+    }
+
+    static String json(String results) {
+        return "{\"version\":1,\"agentId\":\"agent-a\",\"region\":\"us-east-1\",\"sentAt\":" + System.currentTimeMillis()
+                + ",\"results\":[" + results + "]}";
+    }
+
+    @Test
+    void acceptsAValidReportAndSaysWhatBecameOfEachResult() throws Exception {
+        long now = System.currentTimeMillis();
+        HttpResponse<String> response = aggregator.post(TOKEN_A, batch("agent-a", "us-east-1", ok("api", now), ok("nope", now),
+                ok("db", now + 3_600_000)));
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.body()).isEqualTo("{\"accepted\":1,\"duplicate\":0,\"unknownTarget\":1,\"future\":1}");
+    }
+
+    @Test
+    void duplicatedAndReorderedResultsKeepTheNewest() throws Exception {
+        long now = System.currentTimeMillis();
+        assertThat(aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("api", now))).body()).contains("\"accepted\":1");
+        assertThat(aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("api", now))).body()).contains("\"duplicate\":1");
+        assertThat(aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("api", now - 5_000))).body()).contains("\"duplicate\":1");
+    }
+
+    @Test
+    void authentication() throws Exception {
+        ReportBatch fromA = batch("agent-a", "us-east-1", ok("api", System.currentTimeMillis()));
+        assertThat(aggregator.post(null, fromA).statusCode()).isEqualTo(401);
+        assertThat(aggregator.post("not-a-token-of-anyone-123456", fromA).statusCode()).isEqualTo(401);
+
+        HttpResponse<String> impostor = aggregator.post(TOKEN_B, fromA);
+        assertThat(impostor.statusCode()).isEqualTo(403);
+        assertThat(impostor.body()).contains("this token belongs to agent agent-b in eu-west-1, not agent-a in us-east-1");
+
+        HttpResponse<String> wrongRegion = aggregator.post(TOKEN_A, batch("agent-a", "eu-west-1", ok("api", System.currentTimeMillis())));
+        assertThat(wrongRegion.statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void badBodiesGet400NamingTheProblem() throws Exception {
+        Map<String, String> cases = Map.of(
+                "{\"version\":1,", "malformed document",
+                "[" .repeat(5000) + "]".repeat(5000), "expected a mapping",
+                json("{\"target\":\"api\",\"timestamp\":\"yesterday\",\"success\":true}"), "results[0].timestamp: expected a whole number",
+                json("{\"target\":\"api\",\"timestamp\":1,\"success\":true,\"timings\":{\"total\":NaN}}"), "malformed document",
+                json("{\"target\":\"api\",\"timestamp\":1,\"success\":true,\"timings\":{\"connect\":-0.5}}"),
+                "results[0].timings.connect: -0.5 is not a duration in seconds between 0 and 3600",
+                json("{\"target\":\"api\",\"timestamp\":1,\"success\":true,\"timings\":{\"total\":1e12}}"),
+                "results[0].timings.total: 1.0E12 is not a duration in seconds between 0 and 3600",
+                json("{\"target\":\"api\",\"timestamp\":1,\"success\":true,\"extra\":1}"), "results[0].extra: unknown key",
+                json("{\"target\":\"<script>\",\"timestamp\":1,\"success\":true}"), "results[0].target: '<script>' must be",
+                "", "document is empty");
+        for (Map.Entry<String, String> bad : cases.entrySet()) {
+            HttpResponse<String> response = aggregator.post(TOKEN_A, bad.getKey().getBytes(StandardCharsets.UTF_8));
+            assertThat(response.statusCode()).as(bad.getKey().length() > 80 ? bad.getKey().substring(0, 80) : bad.getKey()).isEqualTo(400);
+            assertThat(response.body()).contains(bad.getValue());
+        }
+    }
+
+    @Test
+    void aBatchOfTenThousandResultsIsRefused() throws Exception {
+        StringBuilder results = new StringBuilder();
+        for (int i = 0; i < 10_000; i++) {
+            results.append(i == 0 ? "" : ",").append("{\"target\":\"api\",\"timestamp\":").append(i + 1).append(",\"success\":true}");
+        }
+        HttpResponse<String> response = aggregator.post(TOKEN_A, json(results.toString()).getBytes(StandardCharsets.UTF_8));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("results: 10000 results exceed the limit of 5000 per batch");
+    }
+
+    @Test
+    void bodiesOverTheLimitGet413() throws Exception {
+        byte[] huge = new byte[5 * 1024 * 1024];
+        java.util.Arrays.fill(huge, (byte) ' ');
+        assertThat(aggregator.post(TOKEN_A, huge).statusCode()).isEqualTo(413);
+    }
+
+    @Test
+    void aSlowClientDoesNotDelayOtherAgents() throws Exception {
+        try (Socket slow = new Socket("127.0.0.1", Integer.parseInt(aggregator.url("").replaceAll(".*:", "")))) {
+            OutputStream out = slow.getOutputStream();
+            out.write(("POST /v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN_A
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            for (int i = 0; i < 3; i++) {
+                long started = System.nanoTime();
+                HttpResponse<String> other = aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("db", System.currentTimeMillis())));
+                assertThat(other.statusCode()).isEqualTo(202);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+                out.write(' ');
+                out.flush();
+                Thread.sleep(1_000); // the slow client's pace: one byte a second
+            }
+            slow.setSoTimeout(15_000);
+            InputStream in = slow.getInputStream();
+            String answer = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(answer).as("the slow request is cut off at the body deadline").isEqualTo("HTTP/1.1 408");
+        }
+    }
+
+    @Test
+    void perAgentRateLimit() throws Exception {
+        try (RunningAggregator limited = RunningAggregator.start("ingest: {maxRequestsPerSecond: 1}\ntargets: [{name: api, tcp: {host: 127.0.0.1, port: 9}}]\n")) {
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                statuses.add(limited.post(TOKEN_A, batch("agent-a", "us-east-1", ok("api", System.currentTimeMillis() + i))).statusCode());
+            }
+            assertThat(statuses).as("a burst of 2, then 429").startsWith(202, 202).contains(429);
+            assertThat(limited.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("api", System.currentTimeMillis()))).statusCode())
+                    .as("other agents are not affected").isEqualTo(202);
+        }
+    }
+
+    @Test
+    void targetsForAgentsWithETag() throws Exception {
+        assertThat(aggregator.get("/v1/targets", Map.of()).statusCode()).isEqualTo(401);
+        HttpResponse<String> first = aggregator.get("/v1/targets", Map.of("Authorization", "Bearer " + TOKEN_A));
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.body()).contains("\"name\":\"api\"").contains("\"name\":\"db\"");
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+
+        HttpResponse<String> again = aggregator.get("/v1/targets", Map.of("Authorization", "Bearer " + TOKEN_A, "If-None-Match", etag));
+        assertThat(again.statusCode()).isEqualTo(304);
+    }
+
+    @Test
+    void statusAndMetricsReflectIngest() throws Exception {
+        long now = System.currentTimeMillis();
+        aggregator.post(TOKEN_A, batch("agent-a", "us-east-1", ok("db", now)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> aggregator.get("/v1/status", Map.of()).body().contains("\"agentId\":\"agent-a\",\"region\":\"us-east-1\",\"state\":\"healthy\""));
+        String metrics = aggregator.get("/metrics", Map.of()).body();
+        assertThat(metrics).contains("vantage_ingest_results_total{outcome=\"accepted\"}")
+                .contains("vantage_agent_report_age_seconds{agent=\"agent-a\",region=\"us-east-1\"}")
+                .contains("vantage_target_vantages{state=\"healthy\",target=\"db\"}")
+                .doesNotContain("vantage_target_healthy{target=\"db\"}");
+        assertThat(aggregator.get("/", Map.of()).body()).contains("<title>vantage status</title>").contains("INSUFFICIENT DATA");
+    }
+}

@@ -1,0 +1,123 @@
+package io.vantage.aggregator.quorum;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vantage.wire.report.FailureReason;
+import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.target.QuorumSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The verdict rules as a table. Each scenario is a list of rounds 10 s apart; in a round, {@code A+} means
+ * agent A reported a healthy result a second ago, {@code A-} an unhealthy one, {@code A=} nothing new
+ * (its last result ages), {@code A!} a result from A reported 40 s late (older than the freshness window).
+ * Expected verdicts after each round: H healthy, U unhealthy, I insufficient data. Freshness is 30 s.
+ */
+class QuorumEvaluatorTest {
+    private static final Duration FRESHNESS = Duration.ofSeconds(30);
+    private static final QuorumSpec TWO_OF_THREE = new QuorumSpec(2, 2, 2, 2, null);
+
+    static Stream<Arguments> scenarios() {
+        return Stream.of(
+                row("no results at all", TWO_OF_THREE, "I", ""),
+                row("all healthy: HEALTHY after rise=2 rounds", TWO_OF_THREE, "I H H", "A+ B+ C+", "A+ B+ C+", "A+ B+ C+"),
+                row("minVantages exactly met", TWO_OF_THREE, "I H", "A+ B+", "A+ B+"),
+                row("one short of minVantages: insufficient, never unhealthy", TWO_OF_THREE, "I I I", "A-", "A-", "A-"),
+                row("quorum exactly met (2 of 3 healthy)", TWO_OF_THREE, "I H H", "A+ B+ C-", "A+ B+ C-", "A+ B+ C-"),
+                row("quorum missed by one: UNHEALTHY after fall=2 rounds", TWO_OF_THREE, "I H H U U",
+                        "A+ B+ C+", "A+ B+ C+", "A+ B- C-", "A+ B- C-", "A+ B- C-"),
+                row("one agent flapping cannot move the verdict", TWO_OF_THREE, "I H H H H H",
+                        "A+ B+ C+", "A- B+ C+", "A+ B+ C+", "A- B+ C+", "A+ B+ C+", "A- B+ C+"),
+                row("one failed round is not enough (fall=2)", TWO_OF_THREE, "I H H H H",
+                        "A+ B+ C+", "A+ B+ C+", "A- B- C+", "A+ B+ C+", "A- B- C+"),
+                row("recovery needs rise=2 rounds", TWO_OF_THREE, "I U U U H",
+                        "A- B- C-", "A- B- C-", "A+ B+ C+", "A= B= C=", "A+ B+ C+"),
+                row("re-evaluating the same results is not a new round", TWO_OF_THREE, "I H H H H U",
+                        "A+ B+ C+", "A+ B+ C+", "A- B- C-", "A= B= C=", "A= B= C=", "A- B- C-"),
+                row("stale agents do not count: insufficient, not unhealthy", TWO_OF_THREE, "I H H H I",
+                        "A+ B+ C+", "A+ B+ C+", "A+ B= C=", "A+ B= C=", "A+ B= C="),
+                row("agents that vanish: insufficient once their results are older than freshness", TWO_OF_THREE, "I H H H I",
+                        "A+ B+ C+", "A+ B+ C+", "A= B= C=", "A= B= C=", "A= B= C="),
+                row("results delivered late count as stale at once", TWO_OF_THREE, "I H I",
+                        "A+ B+ C+", "A+ B+ C+", "A! B! C+"),
+                row("unhealthy, then blind, then healthy again after rise rounds", TWO_OF_THREE, "I U U U I I H",
+                        "A- B- C-", "A- B- C-", "A= B= C=", "A= B= C=", "A= B= C=", "A+ B+ C+", "A+ B+ C+"),
+                row("1-of-1 quorum with rise=1 fall=1 follows every round", new QuorumSpec(1, 1, 1, 1, null), "H U H",
+                        "A+", "A-", "A+"));
+    }
+
+    private static Arguments row(String name, QuorumSpec quorum, String expected, String... rounds) {
+        return Arguments.of(name, quorum, expected, List.of(rounds));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void scenario(String name, QuorumSpec quorum, String expected, List<String> rounds) {
+        Map<String, Observation> latest = new LinkedHashMap<>();
+        long now = 1_000_000;
+        VerdictState state = VerdictState.initial(now);
+        List<String> verdicts = new ArrayList<>();
+        for (String round : rounds) {
+            now += 10_000;
+            for (String token : round.trim().isEmpty() ? new String[0] : round.trim().split("\\s+")) {
+                String agent = token.substring(0, 1);
+                switch (token.charAt(1)) {
+                    case '+' -> latest.put(agent, observation(agent, now - 1_000, true));
+                    case '-' -> latest.put(agent, observation(agent, now - 1_000, false));
+                    case '!' -> latest.put(agent, observation(agent, now - 40_000, true));
+                    case '=' -> { }
+                    default -> throw new IllegalArgumentException(token);
+                }
+            }
+            state = QuorumEvaluator.evaluate(quorum, FRESHNESS, latest.values(), state, now).state();
+            verdicts.add(state.published().name().substring(0, 1));
+        }
+        assertThat(String.join(" ", verdicts)).isEqualTo(expected);
+    }
+
+    @Test
+    void quorumChangedWhileRunningAppliesAtTheNextEvaluation() {
+        long now = 1_000_000;
+        List<Observation> twoHealthy = List.of(observation("A", now - 1_000, true), observation("B", now - 1_000, true));
+        VerdictState healthy = new VerdictState(Verdict.HEALTHY, 0, null, 0, now - 2_000);
+
+        Evaluation stricter = QuorumEvaluator.evaluate(new QuorumSpec(3, 3, 2, 2, null), FRESHNESS, twoHealthy, healthy, now);
+        assertThat(stricter.verdict()).as("3 vantages now needed, 2 fresh").isEqualTo(Verdict.INSUFFICIENT_DATA);
+        assertThat(stricter.changed()).isTrue();
+
+        Evaluation same = QuorumEvaluator.evaluate(TWO_OF_THREE, FRESHNESS, twoHealthy, healthy, now);
+        assertThat(same.verdict()).isEqualTo(Verdict.HEALTHY);
+        assertThat(same.changed()).isFalse();
+        assertThat(same.healthy()).isEqualTo(2);
+        assertThat(same.fresh()).isEqualTo(2);
+    }
+
+    @Test
+    void countsFreshHealthyAndStale() {
+        long now = 1_000_000;
+        List<Observation> observations = List.of(observation("A", now - 1_000, true), observation("B", now - 29_999, false),
+                observation("C", now - 30_000, true));
+
+        Evaluation evaluation = QuorumEvaluator.evaluate(TWO_OF_THREE, FRESHNESS, observations, VerdictState.initial(0), now);
+
+        assertThat(evaluation.healthy()).isEqualTo(1);
+        assertThat(evaluation.fresh()).isEqualTo(2);
+        assertThat(evaluation.stale()).as("exactly freshness old is stale").isEqualTo(1);
+        assertThat(evaluation.raw()).isEqualTo(Verdict.UNHEALTHY);
+    }
+
+    static Observation observation(String agent, long observedAt, boolean healthy) {
+        ProbeResult result = healthy ? ProbeResult.success("api", observedAt, 200, null, null)
+                : ProbeResult.failure("api", observedAt, FailureReason.HTTP_STATUS, 503, null, null, "status 503");
+        return new Observation(agent, "region-" + agent, result, observedAt);
+    }
+}

@@ -1,0 +1,94 @@
+package io.vantage.aggregator.testing;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.agent.AgentCommand;
+import io.vantage.aggregator.Aggregator;
+import io.vantage.aggregator.config.AggregatorConfigLoader;
+import io.vantage.wire.Documents;
+import io.vantage.wire.report.ReportBatch;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/** The production aggregator, started in-process from YAML, with a plain HTTP client to talk to it. */
+public final class RunningAggregator implements AutoCloseable {
+    public static final Map<String, String> TOKENS = Map.of(
+            "TOKEN_A", "token-of-agent-a-0123456789",
+            "TOKEN_B", "token-of-agent-b-0123456789",
+            "TOKEN_C", "token-of-agent-c-0123456789");
+    public static final String AGENTS = """
+            agents:
+              - {id: agent-a, region: us-east-1, tokenEnv: TOKEN_A}
+              - {id: agent-b, region: eu-west-1, tokenEnv: TOKEN_B}
+              - {id: agent-c, region: ap-southeast-2, tokenEnv: TOKEN_C}
+            """;
+
+    private final Vertx vertx;
+    private final Aggregator aggregator;
+    private final PrometheusMeterRegistry registry;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private RunningAggregator(Vertx vertx, Aggregator aggregator, PrometheusMeterRegistry registry) {
+        this.vertx = vertx;
+        this.aggregator = aggregator;
+        this.registry = registry;
+    }
+
+    /** {@code yaml} is the config minus {@code server} (loopback, any free port) and {@code agents} ({@link #AGENTS}). */
+    public static RunningAggregator start(String yaml) {
+        PrometheusMeterRegistry registry = AgentCommand.newRegistry();
+        Vertx vertx = AgentCommand.newVertx(registry);
+        String config = "server: {host: 127.0.0.1, port: 0}\n" + AGENTS + yaml;
+        Aggregator aggregator = new Aggregator(new AggregatorConfigLoader(TOKENS).parse(config, null), null, null, registry,
+                Clock.systemUTC(), Optional.empty());
+        vertx.deployVerticle(aggregator).await();
+        return new RunningAggregator(vertx, aggregator, registry);
+    }
+
+    public Aggregator aggregator() {
+        return aggregator;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + aggregator.port() + path;
+    }
+
+    public HttpResponse<String> post(String token, byte[] body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("/v1/reports"))).POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> post(String token, ReportBatch batch) throws IOException, InterruptedException {
+        return post(token, Documents.writeJson(batch));
+    }
+
+    public HttpResponse<String> get(String path, Map<String, String> headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)));
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public String verdict(String target) {
+        return aggregator.snapshot().targets().stream().filter(t -> t.name().equals(target)).findFirst()
+                .map(t -> t.verdict()).orElse("absent");
+    }
+
+    @Override
+    public void close() {
+        vertx.close().await();
+    }
+}
