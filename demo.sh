@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds vantage and runs the demo (README: "Run the demo"). Ctrl-C stops it.
+# Builds vantage and runs the demo (README: "Run the demo"): an aggregator, three agents (one per
+# "region") and three breakable endpoints in one process, CloudWatch in dry-run. Ctrl-C stops it.
 set -euo pipefail
 cd "$(dirname "$0")"
 ./mvnw -B -q -DskipTests package
-echo "demo: a standalone agent probing local endpoints; metrics at http://127.0.0.1:9100/metrics"
-exec java -jar agent/target/vantage-agent.jar --config examples/agent-standalone.yaml
+exec java -jar aggregator/target/vantage-aggregator.jar demo --port "${VANTAGE_DEMO_PORT:-8080}"

@@ -126,10 +126,10 @@ public final class Agent extends VerticleBase {
         Boolean before = lastSuccess.put(result.target(), result.success());
         if (before == null || before != result.success()) {
             if (result.success()) {
-                LOG.info("{} is {}: status {} in {} ms", result.target(), before == null ? "up" : "up again",
+                LOG.info("{}: {} is {}: status {} in {} ms", loaded.agentId(), result.target(), before == null ? "up" : "up again",
                         result.statusCode() == null ? "-" : result.statusCode(), Math.round(result.timings().total() * 1000));
             } else {
-                LOG.warn("{} is {}: {} ({})", result.target(), before == null ? "failing" : "failing now",
+                LOG.warn("{}: {} is {}: {} ({})", loaded.agentId(), result.target(), before == null ? "failing" : "failing now",
                         result.reason().label(), result.message());
             }
         }

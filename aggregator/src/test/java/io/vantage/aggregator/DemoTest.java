@@ -1,0 +1,88 @@
+package io.vantage.aggregator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.agent.AgentCommand;
+import io.vantage.aggregator.demo.Demo;
+import io.vantage.aggregator.status.StatusSnapshot;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's demo, end to end: real agents probe real endpoints and push over HTTP to the real
+ * aggregator; breaking one endpoint turns only its target UNHEALTHY, repairing it brings it back.
+ */
+class DemoTest {
+    @TempDir
+    Path directory;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    private Map<String, String> verdicts(Demo demo) {
+        return demo.aggregator().snapshot().targets().stream().collect(Collectors.toMap(StatusSnapshot.TargetStatus::name, StatusSnapshot.TargetStatus::verdict));
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void breakingOneRegionsEndpointFailsOnlyThatTarget() throws Exception {
+        PrometheusMeterRegistry registry = AgentCommand.newRegistry();
+        Vertx vertx = AgentCommand.newVertx(registry);
+        try {
+            Demo demo = new Demo();
+            demo.start(vertx, registry, 0).await();
+            String base = "http://127.0.0.1:" + demo.aggregator().port();
+            Map<String, String> allHealthy = Map.of("api-us-east-1", "HEALTHY", "api-eu-west-1", "HEALTHY", "api-ap-southeast-2", "HEALTHY");
+            await().atMost(Duration.ofSeconds(30)).until(() -> verdicts(demo).equals(allHealthy));
+
+            HttpResponse<String> broke = send(HttpRequest.newBuilder(URI.create(base + "/demo/endpoints/eu-west-1/break"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build());
+            assertThat(broke.statusCode()).isEqualTo(204);
+            await().atMost(Duration.ofSeconds(30)).until(() -> verdicts(demo).get("api-eu-west-1").equals("UNHEALTHY"));
+            assertThat(verdicts(demo)).containsEntry("api-us-east-1", "HEALTHY").containsEntry("api-ap-southeast-2", "HEALTHY");
+
+            String page = send(HttpRequest.newBuilder(URI.create(base + "/")).build()).body();
+            assertThat(page).contains("api-eu-west-1").contains("http_status").contains("class=\"v UNHEALTHY\"");
+            String metrics = send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build()).body();
+            assertThat(metrics).contains("vantage_target_healthy{target=\"api-eu-west-1\"} 0.0")
+                    .contains("vantage_target_healthy{target=\"api-us-east-1\"} 1.0")
+                    .contains("vantage_cloudwatch_publish_total{outcome=\"dry_run\"}")
+                    .contains("vantage_evaluation_duration_seconds_count");
+            assertPromtoolAccepts(metrics);
+
+            send(HttpRequest.newBuilder(URI.create(base + "/demo/endpoints/eu-west-1/repair")).POST(HttpRequest.BodyPublishers.noBody()).build());
+            await().atMost(Duration.ofSeconds(30)).until(() -> verdicts(demo).equals(allHealthy));
+        } finally {
+            vertx.close().await();
+        }
+    }
+
+    private void assertPromtoolAccepts(String metrics) throws IOException, InterruptedException {
+        Path file = Files.writeString(directory.resolve("metrics.txt"), metrics);
+        Process promtool;
+        try {
+            promtool = new ProcessBuilder("promtool", "check", "metrics").redirectInput(file.toFile()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new AssertionError("promtool is required and was not found on PATH: install Debian's 'prometheus' package", e);
+        }
+        assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(promtool.exitValue()).as("promtool check metrics said:\n" + output).isZero();
+    }
+}

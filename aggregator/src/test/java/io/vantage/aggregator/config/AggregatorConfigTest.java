@@ -1,0 +1,58 @@
+package io.vantage.aggregator.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vantage.wire.InvalidDocumentException;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Invalid aggregator files, each with its exact error message. */
+class AggregatorConfigTest {
+    private static final Map<String, String> ENV = Map.of("T1", "first-token-0123456789", "T2", "second-token-0123456789",
+            "SAME", "first-token-0123456789");
+    private static final String AGENT = "agents: [{id: a, region: us-east-1, tokenEnv: T1}]\n";
+
+    static Stream<Arguments> invalidFiles() {
+        return Stream.of(
+                Arguments.of("no agents", "targets: []\n", "agents: is empty: list the agents allowed to report, each with id, region and a token"),
+                Arguments.of("agent listed twice", "agents: [{id: a, region: r, tokenEnv: T1}, {id: a, region: r, tokenEnv: T2}]\n",
+                        "agents[1].id: 'a' is listed twice"),
+                Arguments.of("shared token", "agents: [{id: a, region: r, tokenEnv: T1}, {id: b, region: r, tokenEnv: SAME}]\n",
+                        "agents[1]: shares its token with agents[0]; each agent needs its own token so that one cannot report as another"),
+                Arguments.of("inline token", "agents: [{id: a, region: r, token: abc}]\n",
+                        "agents[0].tokenFile: set exactly one of tokenFile and tokenEnv for agent a"),
+                Arguments.of("misspelt key", "agents: [{id: a, region: r, tokenEnv: T1, tokenfile: x}]\n",
+                        "agents[0].tokenfile: unknown key; known keys here: id, region, tokenEnv, tokenFile"),
+                Arguments.of("aws mode not in this build", AGENT + "cloudwatch: {mode: aws}\n",
+                        "cloudwatch.mode: 'aws' is not supported by this build; use dry-run"),
+                Arguments.of("AWS namespace", AGENT + "cloudwatch: {namespace: AWS/EC2}\n",
+                        "cloudwatch.namespace: 'AWS/EC2' must be 1-255 characters and must not start with AWS/"),
+                Arguments.of("rate limit zero", AGENT + "ingest: {maxRequestsPerSecond: 0}\n",
+                        "ingest.maxRequestsPerSecond: must be between 1 and 100000, got 0"),
+                Arguments.of("quorum beyond minVantages", AGENT + "targets: [{name: x, tcp: {host: h, port: 1}, quorum: {minVantages: 1, healthy: 2}}]\n",
+                        "targets[0].quorum.healthy: 2 must not exceed minVantages (1)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidFiles")
+    void invalidFileIsRejectedWithItsExactMessage(String description, String yaml, String message) {
+        assertThatThrownBy(() -> new AggregatorConfigLoader(ENV).parse(yaml, null))
+                .isInstanceOf(InvalidDocumentException.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    void tokensAreHashedAndNeverPrinted() {
+        LoadedAggregatorConfig loaded = new AggregatorConfigLoader(ENV).parse(AGENT, null);
+
+        assertThat(loaded.toString()).doesNotContain("first-token");
+        assertThat(loaded.credentials().get(0).tokenHash()).hasSize(32);
+        assertThat(loaded.config().cloudwatch().mode()).isEqualTo("dry-run");
+        assertThat(loaded.config().server().port()).isEqualTo(8080);
+    }
+}
