@@ -57,6 +57,9 @@ public final class Aggregator extends VerticleBase {
     /** The target list as agents fetch it, with its ETag. */
     record TargetsBody(Buffer json, String etag) {}
 
+    /** The outcome of one evaluation round, immutable; the status snapshot is built from it when asked for. */
+    private record Round(long at, List<StatusSnapshot.AgentInfo> agents, List<TargetSpec> targets, List<Evaluation> evaluations) {}
+
     private final Path configFile;
     private final AggregatorConfigLoader loader;
     private final PrometheusMeterRegistry registry;
@@ -70,6 +73,7 @@ public final class Aggregator extends VerticleBase {
     private volatile IngestHandler.Ingest ingestSettings;
     private volatile Credentials credentials;
     private volatile TargetsBody targetsBody;
+    private volatile Round round;
     private volatile StatusSnapshot snapshot = StatusSnapshot.EMPTY;
     private AggregatorMetrics metrics;
     private DryRunPublisher publisher;
@@ -96,7 +100,7 @@ public final class Aggregator extends VerticleBase {
         AggregatorConfig config = loaded.config();
         publisher = new DryRunPublisher(config.cloudwatch().namespace(), registry);
         vertx.setPeriodic(EVALUATE_EVERY_MILLIS, tick -> evaluate());
-        vertx.setPeriodic(config.cloudwatch().publishEvery().toMillis(), tick -> publisher.publish(Datums.of(snapshot)));
+        vertx.setPeriodic(config.cloudwatch().publishEvery().toMillis(), tick -> publisher.publish(Datums.of(snapshot())));
         if (configFile != null) {
             watcher = new ConfigWatcher(vertx, configFile, this::reload);
             watcher.start(2_000);
@@ -132,8 +136,20 @@ public final class Aggregator extends VerticleBase {
         return firstApi.port();
     }
 
+    /** The latest round as status; built on first request after each round (building it costs more than evaluating). */
     public StatusSnapshot snapshot() {
-        return snapshot;
+        Round latest = round;
+        StatusSnapshot built = snapshot;
+        if (latest == null || built.generatedAt() == latest.at()) {
+            return built;
+        }
+        List<StatusSnapshot.TargetStatus> targets = new ArrayList<>(latest.targets().size());
+        for (int i = 0; i < latest.targets().size(); i++) {
+            targets.add(StatusSnapshot.target(latest.targets().get(i), latest.evaluations().get(i), latest.agents()));
+        }
+        built = new StatusSnapshot(latest.at(), latest.agents(), List.copyOf(targets));
+        snapshot = built;
+        return built;
     }
 
     Credentials credentials() {
@@ -145,11 +161,11 @@ public final class Aggregator extends VerticleBase {
     }
 
     boolean ready() {
-        return firstApi != null && snapshot.generatedAt() > 0;
+        return firstApi != null && round != null;
     }
 
     String readiness() {
-        return ready() ? "ready: " + snapshot.targets().size() + " targets evaluated" : "not ready: starting";
+        return ready() ? "ready: " + round.targets().size() + " targets evaluated" : "not ready: starting";
     }
 
     IngestHandler ingestHandler(Vertx vertx) {
@@ -210,26 +226,26 @@ public final class Aggregator extends VerticleBase {
                     return new StatusSnapshot.AgentInfo(agent.id(), agent.region(), last == null ? null : (now - last) / 1000.0);
                 })
                 .toList();
-        List<StatusSnapshot.TargetStatus> targets = new ArrayList<>(config.targets().size());
+        List<Evaluation> evaluations = new ArrayList<>(config.targets().size());
         for (TargetSpec target : config.targets()) {
             Collection<Observation> observations = store.observations(target.name());
             VerdictState previous = states.computeIfAbsent(target.name(), name -> VerdictState.initial(now));
             Evaluation evaluation = QuorumEvaluator.evaluate(target.quorum(), target.freshness(), observations, previous, now);
             states.put(target.name(), evaluation.state());
             if (evaluation.changed()) {
-                logChange(target, previous.published(), evaluation, observations, now);
+                logChange(target, previous.published(), evaluation);
             }
             metrics.verdict(target.name(), evaluation);
-            targets.add(StatusSnapshot.target(target, evaluation, observations, agents, now));
+            evaluations.add(evaluation);
         }
-        snapshot = new StatusSnapshot(now, agents, List.copyOf(targets));
+        round = new Round(now, agents, config.targets(), evaluations);
         metrics.evaluation().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
-    private static void logChange(TargetSpec target, Verdict before, Evaluation evaluation, Collection<Observation> observations, long now) {
-        String seen = observations.stream()
-                .map(o -> o.agentId() + "@" + o.region() + " " + (now - o.observedAt() >= target.freshness().toMillis() ? "stale" :
-                        o.healthy() ? "ok" : o.result().reason().label()) + " (" + (now - o.observedAt()) / 1000 + "s ago)")
+    private static void logChange(TargetSpec target, Verdict before, Evaluation evaluation) {
+        String seen = evaluation.observations().stream()
+                .map(o -> o.agentId() + "@" + o.region() + " " + (!evaluation.isFresh(o) ? "stale" :
+                        o.healthy() ? "ok" : o.result().reason().label()) + " (" + (evaluation.evaluatedAt() - o.observedAt()) / 1000 + "s ago)")
                 .collect(Collectors.joining(", "));
         String message = "{}: {} -> {} ({} of {} fresh vantage points healthy; quorum {} of at least {}): {}";
         Object[] arguments = {target.name(), before, evaluation.verdict(), evaluation.healthy(), evaluation.fresh(),

@@ -2,7 +2,6 @@ package io.vantage.aggregator.quorum;
 
 import io.vantage.wire.target.QuorumSpec;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
@@ -22,20 +21,22 @@ public final class QuorumEvaluator {
 
     public static Evaluation evaluate(QuorumSpec quorum, Duration freshness, Collection<Observation> observations,
             VerdictState previous, long now) {
-        List<Observation> fresh = new ArrayList<>(observations.size());
+        List<Observation> all = List.copyOf(observations);
+        long freshnessMillis = freshness.toMillis();
+        int fresh = 0;
         int healthy = 0;
         long newestInput = Long.MIN_VALUE;
-        for (Observation observation : observations) {
-            if (now - observation.observedAt() < freshness.toMillis()) {
-                fresh.add(observation);
+        for (Observation observation : all) {
+            if (now - observation.observedAt() < freshnessMillis) {
+                fresh++;
                 if (observation.healthy()) {
                     healthy++;
                 }
                 newestInput = Math.max(newestInput, observation.observedAt());
             }
         }
-        int stale = observations.size() - fresh.size();
-        Verdict raw = fresh.size() < quorum.minVantages() ? Verdict.INSUFFICIENT_DATA
+        int stale = all.size() - fresh;
+        Verdict raw = fresh < quorum.minVantages() ? Verdict.INSUFFICIENT_DATA
                 : healthy >= quorum.healthy() ? Verdict.HEALTHY : Verdict.UNHEALTHY;
 
         VerdictState next;
@@ -52,6 +53,6 @@ public final class QuorumEvaluator {
                     ? new VerdictState(raw, now, null, 0, newestInput)
                     : new VerdictState(previous.published(), previous.since(), raw, streak, newestInput);
         }
-        return new Evaluation(next, raw, healthy, fresh.size(), stale, fresh, next.published() != previous.published());
+        return new Evaluation(next, raw, healthy, fresh, stale, all, freshnessMillis, now, next.published() != previous.published());
     }
 }

@@ -5,9 +5,10 @@ import io.vantage.aggregator.quorum.Observation;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.target.TargetSpec;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The state of every target after one evaluation round, immutable, served as {@code /v1/status}.
@@ -36,35 +37,42 @@ public record StatusSnapshot(long generatedAt, List<AgentInfo> agents, List<Targ
     public record VantageStatus(String agentId, String region, String state, Double ageSeconds, FailureReason reason,
             Integer statusCode, Double totalMs, String message) {}
 
-    public static TargetStatus target(TargetSpec spec, Evaluation evaluation, Collection<Observation> all, List<AgentInfo> agents, long now) {
+    public static TargetStatus target(TargetSpec spec, Evaluation evaluation, List<AgentInfo> agents) {
+        Map<String, Observation> byAgent = new HashMap<>();
+        evaluation.observations().forEach(observation -> byAgent.put(observation.agentId(), observation));
         List<VantageStatus> vantages = new ArrayList<>(agents.size());
+        double[] latencies = new double[evaluation.observations().size()];
+        int measured = 0;
         for (AgentInfo agent : agents) {
-            Observation observation = all.stream().filter(o -> o.agentId().equals(agent.id())).findFirst().orElse(null);
+            Observation observation = byAgent.get(agent.id());
             if (observation == null) {
                 vantages.add(new VantageStatus(agent.id(), agent.region(), "missing", null, null, null, null, null));
                 continue;
             }
-            boolean fresh = evaluation.freshObservations().contains(observation);
+            boolean fresh = evaluation.isFresh(observation);
             String state = !fresh ? "stale" : observation.healthy() ? "healthy" : "unhealthy";
             Double total = observation.result().timings().total();
-            vantages.add(new VantageStatus(agent.id(), agent.region(), state, (now - observation.observedAt()) / 1000.0,
+            if (fresh && total != null) {
+                latencies[measured++] = total * 1000;
+            }
+            vantages.add(new VantageStatus(agent.id(), agent.region(), state, (evaluation.evaluatedAt() - observation.observedAt()) / 1000.0,
                     observation.result().reason(), observation.result().statusCode(), total == null ? null : total * 1000,
                     observation.result().message()));
         }
-        List<Double> latencies = evaluation.freshObservations().stream()
-                .map(o -> o.result().timings().total()).filter(t -> t != null).map(t -> t * 1000).sorted(Comparator.naturalOrder()).toList();
+        double[] sorted = Arrays.copyOf(latencies, measured);
+        Arrays.sort(sorted);
         return new TargetStatus(spec.name(), evaluation.verdict().name(), evaluation.state().since(),
                 evaluation.state().candidate() == null ? null : evaluation.state().candidate().name(),
                 evaluation.healthy(), evaluation.fresh(), evaluation.stale(), spec.quorum().minVantages(), spec.quorum().healthy(),
-                percentile(latencies, 0.5), percentile(latencies, 0.9), vantages);
+                percentile(sorted, 0.5), percentile(sorted, 0.9), vantages);
     }
 
     /** Nearest-rank percentile; null when there is nothing to rank. */
-    public static Double percentile(List<Double> sorted, double quantile) {
-        if (sorted.isEmpty()) {
+    public static Double percentile(double[] sorted, double quantile) {
+        if (sorted.length == 0) {
             return null;
         }
-        int rank = (int) Math.ceil(quantile * sorted.size());
-        return sorted.get(Math.max(0, rank - 1));
+        int rank = (int) Math.ceil(quantile * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
     }
 }

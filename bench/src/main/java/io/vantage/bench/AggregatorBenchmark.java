@@ -1,0 +1,204 @@
+package io.vantage.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Ingest benchmark: the packaged aggregator (its own process) receives batches from 10 agents × 10,000
+ * targets over real HTTP on loopback, as fast as a load generator in this process can send them, each
+ * batch with newer timestamps so that every result is accepted and stored. Prints results/s, the
+ * aggregator's CPU per million results, and the duration of its full evaluations under that load.
+ * Usage: {@code AggregatorBenchmark AGGREGATOR_JAR WORK_DIR [AGENTS=10] [TARGETS=10000] [MEASURE_SECONDS=20]}.
+ */
+public final class AggregatorBenchmark {
+    static final int PORT = 19180;
+    static final int IN_FLIGHT_PER_AGENT = 2;
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args[0]);
+        Path work = Files.createDirectories(Path.of(args[1]));
+        int agents = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        int targets = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
+        int measureSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 20;
+        int batchSize = 5_000;
+
+        StringBuilder config = new StringBuilder("server: {host: 127.0.0.1, port: " + PORT + "}\ningest: {maxRequestsPerSecond: 100000}\nagents:\n");
+        for (int a = 0; a < agents; a++) {
+            Files.writeString(work.resolve("token-" + a), token(a));
+            config.append("  - {id: agent-").append(a).append(", region: region-").append(a).append(", tokenFile: token-").append(a).append("}\n");
+        }
+        config.append("targets:\n");
+        for (int t = 0; t < targets; t++) {
+            config.append("  - {name: t").append(t).append(", tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 3, healthy: 3}}\n");
+        }
+        Path file = Files.writeString(work.resolve("aggregator.yaml"), config);
+        Process aggregator = new ProcessBuilder("java", "-Xmx1g", "-jar", jar.toString(), "--config", file.toString())
+                .redirectErrorStream(true).redirectOutput(work.resolve("aggregator.log").toFile()).start();
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            waitFor(http, "http://127.0.0.1:" + PORT + "/readyz");
+            List<Template> templates = new ArrayList<>();
+            for (int a = 0; a < agents; a++) {
+                for (int from = 0; from < targets; from += batchSize) {
+                    templates.add(new Template(a, from, Math.min(targets, from + batchSize)));
+                }
+            }
+            System.out.printf("aggregator up; %d agents x %,d targets = %d batches of up to %,d results per round%n",
+                    agents, targets, templates.size(), batchSize);
+            Vertx vertx = Vertx.vertx();
+            HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                    new PoolOptions().setHttp1MaxSize(agents * IN_FLIGHT_PER_AGENT));
+            AtomicLong accepted = new AtomicLong();
+            AtomicLong failed = new AtomicLong();
+            AtomicLong clock = new AtomicLong(System.currentTimeMillis() - 60_000);
+            boolean[] running = {true};
+            for (int lane = 0; lane < agents * IN_FLIGHT_PER_AGENT; lane++) {
+                int start = lane;
+                vertx.runOnContext(v -> send(client, templates, start, agents * IN_FLIGHT_PER_AGENT, clock, accepted, failed, running));
+            }
+            Thread.sleep(5_000);
+            long done0 = accepted.get();
+            double cpu0 = ProcessStats.cpuSeconds(aggregator.pid());
+            long t0 = System.nanoTime();
+            Thread.sleep(measureSeconds * 1000L);
+            long done1 = accepted.get();
+            double cpu1 = ProcessStats.cpuSeconds(aggregator.pid());
+            long t1 = System.nanoTime();
+            running[0] = false;
+            String metrics = scrape(http);
+            double evalCount = metric(metrics, "vantage_evaluation_duration_seconds_count");
+            double evalSum = metric(metrics, "vantage_evaluation_duration_seconds_sum");
+            double evalMax = metric(metrics, "vantage_evaluation_duration_seconds_max");
+            // Then without load: the once-a-second evaluations alone, over the same 100,000 stored results.
+            Thread.sleep(3_000);
+            String quiet0 = scrape(http);
+            Thread.sleep(10_000);
+            String quiet1 = scrape(http);
+            double idleMean = (metric(quiet1, "vantage_evaluation_duration_seconds_sum") - metric(quiet0, "vantage_evaluation_duration_seconds_sum"))
+                    / (metric(quiet1, "vantage_evaluation_duration_seconds_count") - metric(quiet0, "vantage_evaluation_duration_seconds_count"));
+            double rss = ProcessStats.residentMiB(aggregator.pid(), "VmHWM");
+            long results = done1 - done0;
+            double seconds = (t1 - t0) / 1e9;
+            String table = String.format(Locale.ROOT, """
+                    | agents x targets | results ingested/s | aggregator CPU s per 1M results | aggregator CPU cores used | full evaluation under load, mean / max (ms) | full evaluation idle, mean (ms) | aggregator peak RSS MiB | failed requests |
+                    |---|---:|---:|---:|---:|---:|---:|---:|
+                    | %d x %,d | %,.0f | %.2f | %.2f | %.1f / %.1f | %.1f | %.0f | %d |
+                    """, agents, targets, results / seconds, (cpu1 - cpu0) / results * 1e6, (cpu1 - cpu0) / seconds,
+                    evalSum / evalCount * 1000, evalMax * 1000, idleMean * 1000, rss, failed.get());
+            System.out.println();
+            System.out.print(table);
+            Files.writeString(work.resolve("aggregator-benchmark.md"), table);
+            vertx.close().await();
+        } finally {
+            aggregator.destroy();
+            aggregator.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void send(HttpClientAgent client, List<Template> templates, int index, int stride, AtomicLong clock,
+            AtomicLong accepted, AtomicLong failed, boolean[] running) {
+        if (!running[0]) {
+            return;
+        }
+        Template template = templates.get(index % templates.size());
+        Buffer body = template.render(clock.addAndGet(1));
+        client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(PORT).setURI("/v1/reports")
+                        .putHeader("Authorization", "Bearer " + token(template.agent)).putHeader("Content-Type", "application/json"))
+                .compose(request -> request.send(body))
+                .compose(response -> response.body().map(answer -> response.statusCode() == 202 ? new JsonObject(answer).getLong("accepted") : -1L))
+                .onComplete(done -> {
+                    if (done.succeeded() && done.result() >= 0) {
+                        accepted.addAndGet(done.result());
+                    } else {
+                        failed.incrementAndGet();
+                    }
+                    send(client, templates, index + stride, stride, clock, accepted, failed, running);
+                });
+    }
+
+    private static String token(int agent) {
+        return "benchmark-token-agent-" + agent + "-0123456789";
+    }
+
+    /** A batch body with every timestamp at a known offset, so a new batch costs a copy and some digit writes. */
+    private static final class Template {
+        final int agent;
+        final byte[] bytes;
+        final int[] stampOffsets;
+
+        Template(int agent, int from, int to) {
+            this.agent = agent;
+            StringBuilder json = new StringBuilder("{\"version\":1,\"agentId\":\"agent-" + agent + "\",\"region\":\"region-" + agent
+                    + "\",\"sentAt\":");
+            List<Integer> offsets = new ArrayList<>();
+            offsets.add(json.length());
+            json.append("0000000000000,\"results\":[");
+            for (int t = from; t < to; t++) {
+                json.append(t == from ? "" : ",").append("{\"target\":\"t").append(t).append("\",\"timestamp\":");
+                offsets.add(json.length());
+                json.append("0000000000000,\"success\":true,\"statusCode\":200,"
+                        + "\"timings\":{\"dns\":0.0012,\"connect\":0.0021,\"tls\":0.0105,\"firstByte\":0.0213,\"total\":0.0217}}");
+            }
+            json.append("]}");
+            this.bytes = json.toString().getBytes(StandardCharsets.US_ASCII);
+            this.stampOffsets = offsets.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        Buffer render(long timestamp) {
+            byte[] copy = bytes.clone();
+            byte[] digits = String.format(Locale.ROOT, "%013d", timestamp).getBytes(StandardCharsets.US_ASCII);
+            for (int offset : stampOffsets) {
+                System.arraycopy(digits, 0, copy, offset, 13);
+            }
+            return Buffer.buffer(copy);
+        }
+    }
+
+    private static String scrape(HttpClient http) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static double metric(String metrics, String name) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static void waitFor(HttpClient http, String url) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200); // polling another process's start-up
+        }
+        throw new IllegalStateException(url + " did not answer 200 within 60 s");
+    }
+}
