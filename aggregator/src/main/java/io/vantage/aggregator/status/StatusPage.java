@@ -78,16 +78,15 @@ public final class StatusPage {
         }
         html.append("</table>\n");
         if (!demoRegions.isEmpty()) {
-            html.append("<h2 style=\"font-size:16px;margin-top:24px\">Demo endpoints</h2><p>");
+            html.append("<h2 style=\"font-size:16px;margin-top:24px\">Demo endpoints</h2>\n");
             for (String region : demoRegions) {
-                html.append("<b>").append(escape(region)).append("</b> ");
+                html.append("<div style=\"margin:6px 0\"><b style=\"display:inline-block;width:130px\">").append(escape(region)).append("</b>");
                 for (String action : new String[] {"break", "slow", "repair"}) {
                     html.append("<form method=\"post\" action=\"/demo/endpoints/").append(escape(region)).append('/').append(action)
                             .append("\"><button>").append(action).append("</button></form>");
                 }
-                html.append("<br>");
+                html.append("</div>\n");
             }
-            html.append("</p>");
         }
         html.append("<p class=\"small\">JSON: <a href=\"/v1/status\">/v1/status</a> · metrics: <a href=\"/metrics\">/metrics</a></p></body></html>\n");
         return html.toString();
