@@ -61,15 +61,19 @@ public final class AgentCommand implements Callable<Integer> {
         }
         PrometheusMeterRegistry registry = newRegistry();
         Vertx vertx = newVertx(registry);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Agent agent = new Agent(loaded, config, loader, registry, Clock.systemUTC());
+        return runUntilStopped(vertx, () -> vertx.deployVerticle(new Agent(loaded, config, loader, registry, Clock.systemUTC())).await());
+    }
+
+    /** Starts, then blocks until the process is asked to stop (SIGTERM, Ctrl-C), closing Vert.x cleanly. Returns the exit code. */
+    public static int runUntilStopped(Vertx vertx, Runnable start) throws InterruptedException {
         try {
-            vertx.deployVerticle(agent).await();
+            start.run();
         } catch (Exception e) {
-            LOG.error("agent failed to start: {}", e.getMessage());
+            LOG.error("failed to start: {}", e.getMessage());
             vertx.close().await();
             return 1;
         }
+        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
             vertx.close().await();

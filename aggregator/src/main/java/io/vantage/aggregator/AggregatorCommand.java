@@ -11,9 +11,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,8 +21,6 @@ import picocli.CommandLine.Parameters;
         description = "Collects agents' probe results, decides per target by quorum, publishes verdicts, serves status.",
         subcommands = {AggregatorCommand.ValidateConfig.class, AggregatorCommand.DemoCommand.class})
 public final class AggregatorCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(AggregatorCommand.class);
-
     @Option(names = {"-c", "--config"}, description = "Aggregator config file (YAML).")
     Path config;
 
@@ -49,25 +44,7 @@ public final class AggregatorCommand implements Callable<Integer> {
         }
         PrometheusMeterRegistry registry = AgentCommand.newRegistry();
         Vertx vertx = AgentCommand.newVertx(registry);
-        return runUntilStopped(vertx, () -> vertx.deployVerticle(new Aggregator(loaded, config, loader, registry, Clock.systemUTC(), Optional.empty())).await());
-    }
-
-    static int runUntilStopped(Vertx vertx, Runnable start) throws InterruptedException {
-        try {
-            start.run();
-        } catch (Exception e) {
-            LOG.error("failed to start: {}", e.getMessage());
-            vertx.close().await();
-            return 1;
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("shutting down");
-            vertx.close().await();
-            stopped.countDown();
-        }, "vantage-shutdown"));
-        stopped.await();
-        return 0;
+        return AgentCommand.runUntilStopped(vertx, () -> vertx.deployVerticle(new Aggregator(loaded, config, loader, registry, Clock.systemUTC(), Optional.empty())).await());
     }
 
     @Command(name = "validate-config", mixinStandardHelpOptions = true,
@@ -99,7 +76,7 @@ public final class AggregatorCommand implements Callable<Integer> {
         public Integer call() throws InterruptedException {
             PrometheusMeterRegistry registry = AgentCommand.newRegistry();
             Vertx vertx = AgentCommand.newVertx(registry);
-            return runUntilStopped(vertx, () -> new Demo().start(vertx, registry, port).await());
+            return AgentCommand.runUntilStopped(vertx, () -> new Demo().start(vertx, registry, port).await());
         }
     }
 }

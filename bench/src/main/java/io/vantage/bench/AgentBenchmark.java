@@ -251,6 +251,11 @@ public final class AgentBenchmark {
     }
 
     private void waitFor(String url) throws InterruptedException {
+        waitFor(http, url, work);
+    }
+
+    /** Polls until {@code url} answers 200: another process's start-up has no event to wait on. */
+    static void waitFor(HttpClient http, String url, Path logs) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
             try {
@@ -260,8 +265,8 @@ public final class AgentBenchmark {
             } catch (IOException e) {
                 // not listening yet
             }
-            Thread.sleep(200); // polling for start-up; there is no event to wait on across processes
+            Thread.sleep(200);
         }
-        throw new IllegalStateException(url + " did not answer 200 within 60 s; see the logs in " + work);
+        throw new IllegalStateException(url + " did not answer 200 within 60 s; see the logs in " + logs);
     }
 }

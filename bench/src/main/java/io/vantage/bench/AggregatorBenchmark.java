@@ -55,7 +55,7 @@ public final class AggregatorBenchmark {
                 .redirectErrorStream(true).redirectOutput(work.resolve("aggregator.log").toFile()).start();
         HttpClient http = HttpClient.newHttpClient();
         try {
-            waitFor(http, "http://127.0.0.1:" + PORT + "/readyz");
+            AgentBenchmark.waitFor(http, "http://127.0.0.1:" + PORT + "/readyz", work);
             List<Template> templates = new ArrayList<>();
             for (int a = 0; a < agents; a++) {
                 for (int from = 0; from < targets; from += batchSize) {
@@ -187,18 +187,4 @@ public final class AggregatorBenchmark {
         return Double.NaN;
     }
 
-    private static void waitFor(HttpClient http, String url) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(200); // polling another process's start-up
-        }
-        throw new IllegalStateException(url + " did not answer 200 within 60 s");
-    }
 }

@@ -68,6 +68,17 @@ public final class Documents {
         }
     }
 
+    /** The text of a config file, or an error naming the file. */
+    public static String readFile(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new InvalidDocumentException("config file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new InvalidDocumentException("cannot read config file " + file + ": " + e.getMessage());
+        }
+    }
+
     public static byte[] writeJson(Object value) {
         try {
             return JSON.writeValueAsBytes(value);

@@ -5,9 +5,6 @@ import io.vantage.wire.InvalidDocumentException;
 import io.vantage.wire.Limits;
 import io.vantage.wire.Tokens;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,15 +23,7 @@ public final class ConfigLoader {
     }
 
     public LoadedConfig load(Path file) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new InvalidDocumentException("config file " + file + " does not exist");
-        } catch (IOException e) {
-            throw new InvalidDocumentException("cannot read config file " + file + ": " + e.getMessage());
-        }
-        return parse(text, file.toAbsolutePath().getParent());
+        return parse(Documents.readFile(file), file.toAbsolutePath().getParent());
     }
 
     /** Relative token and CA paths are resolved against {@code baseDirectory}. */

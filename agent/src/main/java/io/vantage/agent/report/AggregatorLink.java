@@ -89,26 +89,25 @@ public final class AggregatorLink {
         int port = aggregator.url().getPort() > 0 ? aggregator.url().getPort() : https ? 443 : 80;
         this.target = new RequestOptions().setHost(aggregator.url().getHost()).setPort(port).setSsl(https);
         String tag = MetricNames.TAG_AGGREGATOR;
-        this.pushed = Counter.builder(MetricNames.REPORT_PUSH).tag(tag, label).tag(MetricNames.TAG_OUTCOME, "success")
-                .description("Report pushes by outcome").register(registry);
-        this.failed = Counter.builder(MetricNames.REPORT_PUSH).tag(tag, label).tag(MetricNames.TAG_OUTCOME, "failure")
-                .description("Report pushes by outcome").register(registry);
-        this.rejected = Counter.builder(MetricNames.REPORT_PUSH).tag(tag, label).tag(MetricNames.TAG_OUTCOME, "rejected")
-                .description("Report pushes by outcome").register(registry);
-        this.droppedRejected = Counter.builder(MetricNames.REPORT_DROPPED).tag(tag, label).tag(MetricNames.TAG_REASON, "rejected")
-                .description("Results discarded without being delivered").register(registry);
-        this.droppedRemoved = Counter.builder(MetricNames.REPORT_DROPPED).tag(tag, label).tag(MetricNames.TAG_REASON, "target_removed")
-                .description("Results discarded without being delivered").register(registry);
+        this.pushed = counter(registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "success", "Report pushes by outcome");
+        this.failed = counter(registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "failure", "Report pushes by outcome");
+        this.rejected = counter(registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "rejected", "Report pushes by outcome");
+        this.droppedRejected = counter(registry, MetricNames.REPORT_DROPPED, MetricNames.TAG_REASON, "rejected",
+                "Results discarded without being delivered");
+        this.droppedRemoved = counter(registry, MetricNames.REPORT_DROPPED, MetricNames.TAG_REASON, "target_removed",
+                "Results discarded without being delivered");
         FunctionCounter.builder(MetricNames.REPORT_SUPERSEDED, pending, LatestResults::superseded).tag(tag, label)
                 .description("Unsent results replaced by a newer result for the same target").register(registry);
         Gauge.builder(MetricNames.REPORT_BUFFERED, pending, LatestResults::size).tag(tag, label)
                 .description("Results waiting to be pushed (at most one per target)").register(registry);
-        this.fetchOk = Counter.builder(MetricNames.TARGETS_FETCH).tag(tag, label).tag(MetricNames.TAG_OUTCOME, "updated")
-                .description("Target list fetches by outcome").register(registry);
-        this.fetchNotModified = Counter.builder(MetricNames.TARGETS_FETCH).tag(tag, label).tag(MetricNames.TAG_OUTCOME, "not_modified")
-                .description("Target list fetches by outcome").register(registry);
-        this.fetchFailed = Counter.builder(MetricNames.TARGETS_FETCH).tag(tag, label).tag(MetricNames.TAG_OUTCOME, "failure")
-                .description("Target list fetches by outcome").register(registry);
+        this.fetchOk = counter(registry, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "updated", "Target list fetches by outcome");
+        this.fetchNotModified = counter(registry, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "not_modified",
+                "Target list fetches by outcome");
+        this.fetchFailed = counter(registry, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "failure", "Target list fetches by outcome");
+    }
+
+    private Counter counter(MeterRegistry registry, String name, String key, String value, String description) {
+        return Counter.builder(name).tag(MetricNames.TAG_AGGREGATOR, label).tag(key, value).description(description).register(registry);
     }
 
     public String label() {

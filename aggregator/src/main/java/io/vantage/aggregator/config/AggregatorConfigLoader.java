@@ -4,9 +4,6 @@ import io.vantage.wire.Documents;
 import io.vantage.wire.InvalidDocumentException;
 import io.vantage.wire.Tokens;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -22,15 +19,7 @@ public final class AggregatorConfigLoader {
     }
 
     public LoadedAggregatorConfig load(Path file) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new InvalidDocumentException("config file " + file + " does not exist");
-        } catch (IOException e) {
-            throw new InvalidDocumentException("cannot read config file " + file + ": " + e.getMessage());
-        }
-        return parse(text, file.toAbsolutePath().getParent());
+        return parse(Documents.readFile(file), file.toAbsolutePath().getParent());
     }
 
     public LoadedAggregatorConfig parse(String text, Path baseDirectory) {
