@@ -1,0 +1,33 @@
+package io.vantage.wire.target;
+
+import io.vantage.wire.Checks;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** What the response body must show: exactly one of a substring, a regular expression, or a JSON pointer value. */
+public record BodyAssertion(String contains, String regex, JsonPointerAssertion jsonPointer) {
+    public BodyAssertion {
+        int set = (contains != null ? 1 : 0) + (regex != null ? 1 : 0) + (jsonPointer != null ? 1 : 0);
+        if (set != 1) {
+            throw new IllegalArgumentException("set exactly one of contains, regex, jsonPointer");
+        }
+        if (regex != null) {
+            try {
+                Pattern.compile(regex);
+            } catch (PatternSyntaxException e) {
+                throw Checks.invalid("regex", "'" + regex + "' is not a valid regular expression: " + e.getDescription());
+            }
+        }
+    }
+
+    /** The JSON value at {@code path} (RFC 6901), rendered as text, must equal {@code equals}. */
+    public record JsonPointerAssertion(String path, String equals) {
+        public JsonPointerAssertion {
+            Checks.required("path", path);
+            Checks.required("equals", equals);
+            if (!path.isEmpty() && !path.startsWith("/")) {
+                throw Checks.invalid("path", "'" + path + "' is not a JSON pointer; it must start with '/'");
+            }
+        }
+    }
+}

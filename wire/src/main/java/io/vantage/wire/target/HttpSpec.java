@@ -1,0 +1,126 @@
+package io.vantage.wire.target;
+
+import io.vantage.wire.Checks;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * An HTTP(S) request and what its response must look like. {@code hostHeader} replaces the Host header
+ * and is also the TLS SNI name and the name the certificate is verified against, so a regional endpoint
+ * can be probed by address or regional name while presenting the public name.
+ */
+public record HttpSpec(
+        URI url,
+        String method,
+        Map<String, String> headers,
+        String hostHeader,
+        List<String> expectStatus,
+        BodyAssertion expectBody,
+        Integer maxBodyBytes,
+        Duration maxLatency,
+        Boolean followRedirects,
+        Boolean keepAlive,
+        TlsClientSpec tls) implements ProbeSpec {
+
+    public static final List<String> DEFAULT_EXPECT_STATUS = List.of("200-399");
+    public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+    public static final int MAX_REDIRECTS = 5;
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "OPTIONS", "DELETE", "PATCH");
+    private static final Pattern STATUS = Pattern.compile("([1-5]\\d\\d)(?:-([1-5]\\d\\d))?");
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    public HttpSpec {
+        Checks.required("url", url);
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw Checks.invalid("url", "'" + url + "' must be an absolute http:// or https:// URL");
+        }
+        if (url.getHost() == null || url.getHost().isEmpty()) {
+            throw Checks.invalid("url", "'" + url + "' has no host");
+        }
+        method = method == null ? "GET" : method.toUpperCase(Locale.ROOT);
+        if (!METHODS.contains(method)) {
+            throw Checks.invalid("method", "'" + method + "' is not one of " + METHODS);
+        }
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            if (!HEADER_NAME.matcher(header.getKey()).matches() || header.getValue().contains("\r") || header.getValue().contains("\n")) {
+                throw Checks.invalid("headers", "'" + header.getKey() + "' is not a valid header name or has a line break in its value");
+            }
+            if (header.getKey().equalsIgnoreCase("host")) {
+                throw Checks.invalid("headers", "set the Host header with hostHeader, which also sets TLS SNI");
+            }
+        }
+        if (hostHeader != null && (hostHeader.isBlank() || hostHeader.contains("/") || hostHeader.contains(" "))) {
+            throw Checks.invalid("hostHeader", "'" + hostHeader + "' is not a host name");
+        }
+        expectStatus = expectStatus == null || expectStatus.isEmpty() ? DEFAULT_EXPECT_STATUS : List.copyOf(expectStatus);
+        for (String range : expectStatus) {
+            var matcher = STATUS.matcher(range);
+            if (!matcher.matches() || (matcher.group(2) != null && Integer.parseInt(matcher.group(2)) < Integer.parseInt(matcher.group(1)))) {
+                throw Checks.invalid("expectStatus", "'" + range + "' is not a status code (200) or range (200-299)");
+            }
+        }
+        maxBodyBytes = maxBodyBytes == null ? DEFAULT_MAX_BODY_BYTES : maxBodyBytes;
+        Checks.range("maxBodyBytes", maxBodyBytes, 0, 16 * 1024 * 1024);
+        if (maxLatency != null) {
+            Checks.positive("maxLatency", maxLatency, Duration.ofMillis(1), Duration.ofMinutes(1));
+        }
+        followRedirects = followRedirects != null && followRedirects;
+        keepAlive = keepAlive != null && keepAlive;
+        tls = tls == null ? new TlsClientSpec(null, false) : tls;
+    }
+
+    public boolean https() {
+        return url.getScheme().equalsIgnoreCase("https");
+    }
+
+    @Override
+    public String host() {
+        return url.getHost();
+    }
+
+    @Override
+    public int port() {
+        return url.getPort() > 0 ? url.getPort() : https() ? 443 : 80;
+    }
+
+    /** The name presented in the Host header, TLS SNI and certificate verification. */
+    public String virtualHost() {
+        return hostHeader != null ? hostHeader : url.getHost();
+    }
+
+    /** Path and query as sent on the request line. */
+    public String requestTarget() {
+        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        return url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
+    }
+
+    public boolean statusExpected(int status) {
+        for (String range : expectStatus) {
+            int dash = range.indexOf('-');
+            int low = Integer.parseInt(dash < 0 ? range : range.substring(0, dash));
+            int high = dash < 0 ? low : Integer.parseInt(range.substring(dash + 1));
+            if (status >= low && status <= high) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The same request aimed at another URL, as a redirect needs. */
+    public HttpSpec withUrl(URI target) {
+        return new HttpSpec(target, method, headers, null, expectStatus, expectBody, maxBodyBytes, maxLatency,
+                followRedirects, keepAlive, tls);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+        return visitor.http(this);
+    }
+}
