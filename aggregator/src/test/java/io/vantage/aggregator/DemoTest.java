@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.agent.AgentCommand;
+import io.vantage.agent.testing.Promtool;
 import io.vantage.aggregator.demo.Demo;
 import io.vantage.aggregator.status.StatusSnapshot;
 import io.vertx.core.Vertx;
@@ -13,12 +14,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +62,7 @@ class DemoTest {
                     .contains("vantage_target_healthy{target=\"api-us-east-1\"} 1.0")
                     .contains("vantage_cloudwatch_publish_total{outcome=\"dry_run\"}")
                     .contains("vantage_evaluation_duration_seconds_count");
-            assertPromtoolAccepts(metrics);
+            Promtool.assertAccepts(metrics, directory);
 
             send(HttpRequest.newBuilder(URI.create(base + "/demo/endpoints/eu-west-1/repair")).POST(HttpRequest.BodyPublishers.noBody()).build());
             await().atMost(Duration.ofSeconds(30)).until(() -> verdicts(demo).equals(allHealthy));
@@ -73,16 +71,4 @@ class DemoTest {
         }
     }
 
-    private void assertPromtoolAccepts(String metrics) throws IOException, InterruptedException {
-        Path file = Files.writeString(directory.resolve("metrics.txt"), metrics);
-        Process promtool;
-        try {
-            promtool = new ProcessBuilder("promtool", "check", "metrics").redirectInput(file.toFile()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new AssertionError("promtool is required and was not found on PATH: install Debian's 'prometheus' package", e);
-        }
-        assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(promtool.exitValue()).as("promtool check metrics said:\n" + output).isZero();
-    }
 }

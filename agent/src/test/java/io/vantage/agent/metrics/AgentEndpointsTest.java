@@ -3,6 +3,7 @@ package io.vantage.agent.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vantage.agent.testing.Promtool;
 import io.vantage.agent.testing.RunningAgent;
 import io.vantage.agent.testing.TestHttpServer;
 import io.vantage.agent.testing.TestPki;
@@ -12,11 +13,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,22 +86,8 @@ class AgentEndpointsTest {
             for (String phase : new String[] {"dns", "connect", "tls", "first_byte", "total"}) {
                 assertThat(metrics).contains("vantage_probe_duration_seconds{phase=\"" + phase + "\",region=\"eu-west-1\",target=\"cert\"}");
             }
-            assertPromtoolAccepts(metrics);
+            Promtool.assertAccepts(metrics, directory);
         }
-    }
-
-    static void assertPromtoolAccepts(String metrics) throws IOException, InterruptedException {
-        Path file = Files.writeString(directory.resolve("metrics.txt"), metrics);
-        Process promtool;
-        try {
-            promtool = new ProcessBuilder("promtool", "check", "metrics").redirectInput(file.toFile()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new AssertionError("promtool is required for this test and was not found on PATH: install Debian's "
-                    + "'prometheus' package (.ci/run does)", e);
-        }
-        assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(promtool.exitValue()).as("promtool check metrics said:\n" + output).isZero();
     }
 
     @Test

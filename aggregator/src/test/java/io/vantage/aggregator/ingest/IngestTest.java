@@ -73,6 +73,18 @@ class IngestTest {
     }
 
     @Test
+    void anAgentsClockOffsetCancelsOut() throws Exception {
+        long now = System.currentTimeMillis();
+        long slow = now - 120_000; // an agent whose clock is two minutes behind; its result is half a second old
+        ReportBatch batch = new ReportBatch(1, "agent-c", "ap-southeast-2", slow, List.of(ok("api", slow - 500)));
+        assertThat(aggregator.post(RunningAggregator.TOKENS.get("TOKEN_C"), batch).body()).contains("\"accepted\":1");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> aggregator.aggregator().snapshot().targets().stream()
+                .filter(t -> t.name().equals("api")).flatMap(t -> t.vantages().stream())
+                .anyMatch(v -> v.agentId().equals("agent-c") && v.state().equals("healthy") && v.ageSeconds() < 5));
+    }
+
+    @Test
     void authentication() throws Exception {
         ReportBatch fromA = batch("agent-a", "us-east-1", ok("api", System.currentTimeMillis()));
         assertThat(aggregator.post(null, fromA).statusCode()).isEqualTo(401);

@@ -51,6 +51,16 @@ public final class RunningAggregator implements AutoCloseable {
         return new RunningAggregator(vertx, aggregator, registry);
     }
 
+    /** From a file, which the aggregator then watches and reloads; relative token paths resolve against its folder. */
+    public static RunningAggregator startFromFile(java.nio.file.Path file) {
+        PrometheusMeterRegistry registry = AgentCommand.newRegistry();
+        Vertx vertx = AgentCommand.newVertx(registry);
+        AggregatorConfigLoader loader = new AggregatorConfigLoader(TOKENS);
+        Aggregator aggregator = new Aggregator(loader.load(file), file, loader, registry, Clock.systemUTC(), Optional.empty());
+        vertx.deployVerticle(aggregator).await();
+        return new RunningAggregator(vertx, aggregator, registry);
+    }
+
     public Aggregator aggregator() {
         return aggregator;
     }
