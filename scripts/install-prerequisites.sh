@@ -3,6 +3,17 @@
 # Tests that need a tool fail loudly without it; this script is how a machine gets it.
 set -euo pipefail
 
+# moto_server (the AWS emulator the AWS tests run against) comes from PyPI, not Debian.
+if ! command -v moto_server >/dev/null 2>&1; then
+  echo "prerequisites: installing moto[server] with pip"
+  if ! python3 -m pip install --quiet "moto[server]"; then
+    echo "prerequisites: moto_server is missing and pip could not install it; install the Python package moto[server]" >&2
+    exit 1
+  fi
+  hash -r
+  command -v moto_server >/dev/null 2>&1 || { echo "prerequisites: moto_server installed but not on PATH" >&2; exit 1; }
+fi
+
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)

@@ -3,7 +3,10 @@ package io.vantage.aggregator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.agent.config.ConfigWatcher;
 import io.vantage.aggregator.cloudwatch.Datums;
+import io.vantage.aggregator.cloudwatch.AwsClients;
+import io.vantage.aggregator.cloudwatch.CloudWatchPublisher;
 import io.vantage.aggregator.cloudwatch.DryRunPublisher;
+import io.vantage.aggregator.cloudwatch.MetricsPublisher;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.config.LoadedAggregatorConfig;
@@ -76,7 +79,7 @@ public final class Aggregator extends VerticleBase {
     private volatile Round round;
     private volatile StatusSnapshot snapshot = StatusSnapshot.EMPTY;
     private AggregatorMetrics metrics;
-    private DryRunPublisher publisher;
+    private MetricsPublisher publisher;
     private ConfigWatcher watcher;
     private Context context;
     private long lastEvaluation;
@@ -98,9 +101,12 @@ public final class Aggregator extends VerticleBase {
         metrics = new AggregatorMetrics(registry, clock::millis);
         apply(loaded);
         AggregatorConfig config = loaded.config();
-        publisher = new DryRunPublisher(config.cloudwatch().namespace(), registry);
+        publisher = publisher(config.cloudwatch());
         vertx.setPeriodic(EVALUATE_EVERY_MILLIS, tick -> evaluate());
-        vertx.setPeriodic(config.cloudwatch().publishEvery().toMillis(), tick -> publisher.publish(Datums.of(snapshot())));
+        vertx.setPeriodic(config.cloudwatch().publishEvery().toMillis(), tick -> {
+            StatusSnapshot current = snapshot();
+            publisher.publish(Datums.of(current), current.generatedAt());
+        });
         if (configFile != null) {
             watcher = new ConfigWatcher(vertx, configFile, this::reload);
             watcher.start(2_000);
@@ -129,7 +135,17 @@ public final class Aggregator extends VerticleBase {
         if (watcher != null) {
             watcher.stop();
         }
-        return Future.succeededFuture();
+        return publisher.close();
+    }
+
+    private MetricsPublisher publisher(AggregatorConfig.CloudWatch settings) {
+        if (settings.mode().equals("dry-run")) {
+            return new DryRunPublisher(settings.namespace(), registry);
+        }
+        // Retries must end before the next publish is due: the call timeout is 80 % of the cadence.
+        java.time.Duration timeout = settings.publishEvery().multipliedBy(4).dividedBy(5);
+        return new CloudWatchPublisher(AwsClients.cloudWatch(settings.region(), settings.endpoint(), timeout, registry),
+                settings.namespace(), context, registry);
     }
 
     public int port() {

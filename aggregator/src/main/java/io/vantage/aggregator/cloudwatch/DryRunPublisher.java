@@ -3,6 +3,7 @@ package io.vantage.aggregator.cloudwatch;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vantage.aggregator.AggregatorMetrics;
+import io.vertx.core.Future;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -10,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Logs the PutMetricData it would make, one line per publish; for the demo and for runs without AWS. */
-public final class DryRunPublisher {
+public final class DryRunPublisher implements MetricsPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(DryRunPublisher.class);
     private final String namespace;
     private final Counter published;
@@ -21,7 +22,8 @@ public final class DryRunPublisher {
                 .description("CloudWatch publishes by outcome").register(registry);
     }
 
-    public void publish(List<Datum> datums) {
+    @Override
+    public Future<Void> publish(List<Datum> datums, long timestampMillis) {
         published.increment();
         if (LOG.isInfoEnabled()) {
             String summary = datums.stream()
@@ -30,5 +32,6 @@ public final class DryRunPublisher {
                     .collect(Collectors.joining(" "));
             LOG.info("dry-run PutMetricData namespace={} datums={}: {}", namespace, datums.size(), summary);
         }
+        return Future.succeededFuture();
     }
 }

@@ -4,6 +4,7 @@ import io.vantage.wire.Checks;
 import io.vantage.wire.Limits;
 import io.vantage.wire.target.TargetList;
 import io.vantage.wire.target.TargetSpec;
+import java.net.URI;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +26,7 @@ public record AggregatorConfig(Server server, List<AgentEntry> agents, Ingest in
             }
         }
         ingest = ingest == null ? new Ingest(null, null) : ingest;
-        cloudwatch = cloudwatch == null ? new CloudWatch(null, null, null, null) : cloudwatch;
+        cloudwatch = cloudwatch == null ? new CloudWatch(null, null, null, null, null) : cloudwatch;
         targets = new TargetList(targets).targets();
     }
 
@@ -69,12 +70,18 @@ public record AggregatorConfig(Server server, List<AgentEntry> agents, Ingest in
         }
     }
 
-    /** Where verdicts go. {@code dry-run} logs what would be sent; {@code aws} is not available in this build. */
-    public record CloudWatch(String mode, String region, String namespace, Duration publishEvery) {
+    /**
+     * Where verdicts go. {@code aws}: PutMetricData with the SDK's default credentials; {@code dry-run}: log
+     * what would be sent. {@code endpoint} points at a local emulator (the SDK's AWS_ENDPOINT_URL works too).
+     */
+    public record CloudWatch(String mode, String region, String namespace, Duration publishEvery, URI endpoint) {
         public CloudWatch {
             mode = mode == null ? "dry-run" : mode.toLowerCase(Locale.ROOT);
-            if (!mode.equals("dry-run")) {
-                throw Checks.invalid("mode", "'" + mode + "' is not supported by this build; use dry-run");
+            if (!mode.equals("dry-run") && !mode.equals("aws")) {
+                throw Checks.invalid("mode", "'" + mode + "' must be aws or dry-run");
+            }
+            if (endpoint != null && (endpoint.getScheme() == null || endpoint.getHost() == null)) {
+                throw Checks.invalid("endpoint", "'" + endpoint + "' must be an absolute URL such as http://127.0.0.1:5000");
             }
             region = region == null ? "us-east-1" : region;
             namespace = namespace == null ? "Vantage" : namespace;
