@@ -9,7 +9,11 @@ import io.vantage.wire.InvalidDocumentException;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import io.vantage.aggregator.reconcile.AwsErrors;
+import io.vantage.aggregator.reconcile.Reconciliation;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +23,8 @@ import picocli.CommandLine.Parameters;
 /** {@code vantage-aggregator --config FILE}, {@code validate-config FILE} and {@code demo}. */
 @Command(name = "vantage-aggregator", mixinStandardHelpOptions = true, version = "vantage-aggregator 0.1.0",
         description = "Collects agents' probe results, decides per target by quorum, publishes verdicts, serves status.",
-        subcommands = {AggregatorCommand.ValidateConfig.class, AggregatorCommand.DemoCommand.class})
+        subcommands = {AggregatorCommand.ValidateConfig.class, AggregatorCommand.PlanCommand.class, AggregatorCommand.ApplyCommand.class,
+            AggregatorCommand.DemoCommand.class})
 public final class AggregatorCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, description = "Aggregator config file (YAML).")
     Path config;
@@ -63,6 +68,66 @@ public final class AggregatorCommand implements Callable<Integer> {
                 System.err.println(file + ": " + e.getMessage());
                 return 2;
             }
+        }
+    }
+
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = "Shows how CloudWatch alarms and Route 53 health checks differ from the config. Changes nothing. "
+                    + "Exit 0: nothing to do; 2: changes pending; 1: error.")
+    static final class PlanCommand implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, required = true, description = "Aggregator config file (YAML).")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            LoadedAggregatorConfig loaded = loadOrNull(config);
+            if (loaded == null) {
+                return 1;
+            }
+            try (Reconciliation reconciliation = Reconciliation.create(loaded.config(), AgentCommand.newRegistry())) {
+                Reconciliation.Plan plan = reconciliation.plan().join();
+                System.out.print(plan.describe());
+                return plan.pending() ? 2 : 0;
+            } catch (CompletionException e) {
+                System.err.println("vantage-aggregator plan: " + AwsErrors.describe(e.getCause()));
+                return 1;
+            }
+        }
+    }
+
+    @Command(name = "apply", mixinStandardHelpOptions = true,
+            description = "Creates, updates and deletes vantage's CloudWatch alarms and Route 53 health checks to match the config, "
+                    + "then prints each target's health check ID. A second apply changes nothing.")
+    static final class ApplyCommand implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, required = true, description = "Aggregator config file (YAML).")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            LoadedAggregatorConfig loaded = loadOrNull(config);
+            if (loaded == null) {
+                return 1;
+            }
+            try (Reconciliation reconciliation = Reconciliation.create(loaded.config(), AgentCommand.newRegistry())) {
+                Reconciliation.Plan plan = reconciliation.plan().join();
+                System.out.print(plan.describe());
+                Map<String, String> ids = reconciliation.apply(plan).join();
+                System.out.println(plan.pending() ? "Applied." : "Nothing to change.");
+                ids.forEach((target, id) -> System.out.println("health check " + target + " = " + id));
+                return 0;
+            } catch (CompletionException e) {
+                System.err.println("vantage-aggregator apply: " + AwsErrors.describe(e.getCause()));
+                return 1;
+            }
+        }
+    }
+
+    private static LoadedAggregatorConfig loadOrNull(Path file) {
+        try {
+            return new AggregatorConfigLoader(System.getenv()).load(file);
+        } catch (InvalidDocumentException e) {
+            System.err.println("vantage-aggregator: invalid config " + file + ": " + e.getMessage());
+            return null;
         }
     }
 

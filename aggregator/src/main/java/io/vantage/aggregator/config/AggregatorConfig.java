@@ -1,6 +1,7 @@
 package io.vantage.aggregator.config;
 
 import io.vantage.wire.Checks;
+import io.vantage.wire.Durations;
 import io.vantage.wire.Limits;
 import io.vantage.wire.target.TargetList;
 import io.vantage.wire.target.TargetSpec;
@@ -12,7 +13,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /** The aggregator's file: where it listens, which agents may report, the targets, and how to publish. */
-public record AggregatorConfig(Server server, List<AgentEntry> agents, Ingest ingest, CloudWatch cloudwatch, List<TargetSpec> targets) {
+public record AggregatorConfig(Server server, List<AgentEntry> agents, Ingest ingest, CloudWatch cloudwatch, Alarm alarm,
+        Route53 route53, List<TargetSpec> targets) {
     public AggregatorConfig {
         server = server == null ? new Server(null, null, null) : server;
         agents = agents == null ? List.of() : List.copyOf(agents);
@@ -27,7 +29,16 @@ public record AggregatorConfig(Server server, List<AgentEntry> agents, Ingest in
         }
         ingest = ingest == null ? new Ingest(null, null) : ingest;
         cloudwatch = cloudwatch == null ? new CloudWatch(null, null, null, null, null) : cloudwatch;
+        alarm = alarm == null ? new Alarm(null, null, null, null, null, null) : alarm;
+        route53 = route53 == null ? new Route53(null, null, null, null) : route53;
         targets = new TargetList(targets).targets();
+        for (int i = 0; i < targets.size(); i++) {
+            String name = alarm.alarmName(targets.get(i).name());
+            if (name.length() > Alarm.MAX_NAME_LENGTH) {
+                throw Checks.invalid("targets[" + i + "].name", "alarm name '" + name + "' would exceed CloudWatch's "
+                        + Alarm.MAX_NAME_LENGTH + " characters; shorten the target name or alarm.namePrefix");
+            }
+        }
     }
 
     public record Server(String host, Integer port, Tls tls) {
@@ -90,6 +101,76 @@ public record AggregatorConfig(Server server, List<AgentEntry> agents, Ingest in
             }
             publishEvery = publishEvery == null ? Duration.ofSeconds(10) : publishEvery;
             Checks.positive("publishEvery", publishEvery, Duration.ofSeconds(1), Duration.ofMinutes(1));
+        }
+    }
+
+    /**
+     * The alarm on each target's {@code Healthy} metric that its Route 53 health check watches. Route 53 can
+     * only use standard-resolution alarms on the plain statistics, so this record refuses everything else.
+     * Rules: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-types.html (CloudWatch alarm
+     * checks) and https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html.
+     */
+    public record Alarm(Duration period, Integer evaluationPeriods, Integer datapointsToAlarm, String statistic,
+            String treatMissingData, String namePrefix) {
+        public static final int MAX_NAME_LENGTH = 255;
+        public static final long MAX_EVALUATION_SECONDS = 86_400;
+        public static final Set<String> STATISTICS = Set.of("Average", "Minimum", "Maximum", "Sum", "SampleCount");
+        public static final Set<String> TREAT_MISSING_DATA = Set.of("missing", "notBreaching", "breaching", "ignore");
+
+        public Alarm {
+            period = period == null ? Duration.ofSeconds(60) : period;
+            if (period.toMillis() % 60_000 != 0 || period.isZero()) {
+                throw Checks.invalid("period", Durations.format(period) + " is not a multiple of 60s: periods of 10s, 20s and 30s make a "
+                        + "high-resolution alarm, which Route 53 alarm-based health checks cannot use");
+            }
+            evaluationPeriods = evaluationPeriods == null ? 3 : evaluationPeriods;
+            Checks.range("evaluationPeriods", evaluationPeriods, 1, 1440);
+            datapointsToAlarm = datapointsToAlarm == null ? Math.min(2, evaluationPeriods) : datapointsToAlarm;
+            Checks.range("datapointsToAlarm", datapointsToAlarm, 1, evaluationPeriods);
+            if (period.getSeconds() * evaluationPeriods > MAX_EVALUATION_SECONDS) {
+                throw Checks.invalid("evaluationPeriods", "period x evaluationPeriods = " + period.getSeconds() * evaluationPeriods
+                        + "s exceeds CloudWatch's limit of one day (86400s)");
+            }
+            statistic = statistic == null ? "Minimum" : statistic;
+            if (!STATISTICS.contains(statistic)) {
+                throw Checks.invalid("statistic", "'" + statistic + "' is not one of " + new java.util.TreeSet<>(STATISTICS)
+                        + "; extended statistics (percentiles) cannot be used by Route 53 alarm-based health checks");
+            }
+            treatMissingData = treatMissingData == null ? "missing" : treatMissingData;
+            if (!TREAT_MISSING_DATA.contains(treatMissingData)) {
+                throw Checks.invalid("treatMissingData", "'" + treatMissingData + "' is not one of " + new java.util.TreeSet<>(TREAT_MISSING_DATA));
+            }
+            namePrefix = namePrefix == null ? "vantage-" : namePrefix;
+            if (!namePrefix.matches("[A-Za-z0-9._-]{1,64}")) {
+                throw Checks.invalid("namePrefix", "'" + namePrefix + "' must be 1-64 letters, digits, '.', '_' or '-'");
+            }
+        }
+
+        public String alarmName(String target) {
+            return namePrefix + target + "-unhealthy";
+        }
+    }
+
+    /**
+     * One alarm-based ({@code CLOUDWATCH_METRIC}) health check per target. {@code reconcileEvery} makes the
+     * running aggregator reconcile alarms and health checks on its own (off by default: use plan / apply).
+     */
+    public record Route53(Boolean enabled, String insufficientDataHealthStatus, Duration reconcileEvery, URI endpoint) {
+        public static final Set<String> INSUFFICIENT_DATA_STATUSES = Set.of("Healthy", "Unhealthy", "LastKnownStatus");
+
+        public Route53 {
+            enabled = enabled == null || enabled;
+            insufficientDataHealthStatus = insufficientDataHealthStatus == null ? "LastKnownStatus" : insufficientDataHealthStatus;
+            if (!INSUFFICIENT_DATA_STATUSES.contains(insufficientDataHealthStatus)) {
+                throw Checks.invalid("insufficientDataHealthStatus", "'" + insufficientDataHealthStatus + "' is not one of "
+                        + new java.util.TreeSet<>(INSUFFICIENT_DATA_STATUSES));
+            }
+            if (reconcileEvery != null) {
+                Checks.positive("reconcileEvery", reconcileEvery, Duration.ofMinutes(1), Duration.ofDays(1));
+            }
+            if (endpoint != null && (endpoint.getScheme() == null || endpoint.getHost() == null)) {
+                throw Checks.invalid("endpoint", "'" + endpoint + "' must be an absolute URL such as http://127.0.0.1:5000");
+            }
         }
     }
 }

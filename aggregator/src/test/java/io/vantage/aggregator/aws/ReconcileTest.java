@@ -1,0 +1,204 @@
+package io.vantage.aggregator.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.aggregator.AggregatorCommand;
+import io.vantage.aggregator.cloudwatch.AwsClients;
+import io.vertx.core.Vertx;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
+import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
+import software.amazon.awssdk.services.route53.Route53AsyncClient;
+import software.amazon.awssdk.services.route53.model.HealthCheck;
+
+/**
+ * {@code vantage-aggregator plan} and {@code apply}, run as commands, against moto through the bridge.
+ * moto drops AlarmIdentifier and InsufficientDataHealthStatus from health checks, so those are asserted on
+ * the requests the bridge saw.
+ */
+class ReconcileTest {
+    static final Set<String> MUTATIONS = Set.of("PutMetricAlarm", "DeleteAlarms", "POST /2013-04-01/healthcheck",
+            "POST /2013-04-01/healthcheck/{id}", "DELETE /2013-04-01/healthcheck/{id}", "POST /2013-04-01/tags/healthcheck/{id}");
+    static MotoServer moto;
+    static Vertx vertx;
+    static ProtocolBridge bridge;
+    static CloudWatchAsyncClient cloudWatch;
+    static Route53AsyncClient route53;
+
+    @TempDir
+    Path directory;
+
+    @BeforeAll
+    static void start() throws Exception {
+        System.setProperty("aws.accessKeyId", "testing");
+        System.setProperty("aws.secretAccessKey", "testing");
+        moto = MotoServer.start();
+        vertx = Vertx.vertx();
+        bridge = ProtocolBridge.start(vertx, moto);
+        var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        cloudWatch = AwsClients.cloudWatch("eu-west-1", URI.create(bridge.endpoint()), Duration.ofSeconds(10), registry);
+        route53 = AwsClients.route53(URI.create(bridge.endpoint()), Duration.ofSeconds(10), registry);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        cloudWatch.close();
+        route53.close();
+        bridge.close();
+        vertx.close().await();
+        moto.close();
+    }
+
+    @BeforeEach
+    void fresh() throws Exception {
+        moto.reset();
+        bridge.clear();
+        Files.writeString(directory.resolve("token"), "reconcile-test-token-0123456789");
+    }
+
+    record Run(int exit, String out) {}
+
+    private Run run(String command, String alarm, String route53Settings, String... targets) throws Exception {
+        StringBuilder yaml = new StringBuilder("agents: [{id: a, region: eu-west-1, tokenFile: token}]\n"
+                + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + bridge.endpoint() + "'}\n"
+                + "alarm: " + alarm + "\nroute53: " + route53Settings + "\ntargets:\n");
+        for (String target : targets) {
+            yaml.append("  - {name: ").append(target).append(", tcp: {host: 127.0.0.1, port: 9}}\n");
+        }
+        Path file = Files.writeString(directory.resolve("aggregator.yaml"), yaml);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            int exit = new CommandLine(new AggregatorCommand()).execute(command, "--config", file.toString());
+            return new Run(exit, out.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    private List<MetricAlarm> alarms() throws Exception {
+        return cloudWatch.describeAlarms().get().metricAlarms();
+    }
+
+    private List<HealthCheck> healthChecks() throws Exception {
+        return route53.listHealthChecks().get().healthChecks();
+    }
+
+    private long mutations() {
+        return bridge.seen().stream().filter(seen -> MUTATIONS.contains(seen.operation())).count();
+    }
+
+    @Test
+    void applyCreatesEverythingAndASecondApplyChangesNothing() throws Exception {
+        String alarm = "{period: 60s, evaluationPeriods: 3, datapointsToAlarm: 2, statistic: Minimum}";
+        String healthCheck = "{insufficientDataHealthStatus: LastKnownStatus}";
+        Run plan = run("plan", alarm, healthCheck, "api-eu", "api-us");
+        assertThat(plan.exit()).as(plan.out()).isEqualTo(2);
+        assertThat(plan.out()).contains("Plan: 4 to create, 0 to update, 0 to delete, 0 conflicts")
+                .contains("+ alarm vantage-api-eu-unhealthy").contains("+ health check api-us");
+        assertThat(mutations()).as("plan changes nothing").isZero();
+
+        Run apply = run("apply", alarm, healthCheck, "api-eu", "api-us");
+        assertThat(apply.exit()).as(apply.out()).isZero();
+        assertThat(apply.out()).containsPattern("health check api-eu = [0-9a-f-]{36}").containsPattern("health check api-us = [0-9a-f-]{36}");
+
+        MetricAlarm eu = alarms().stream().filter(a -> a.alarmName().equals("vantage-api-eu-unhealthy")).findFirst().orElseThrow();
+        assertThat(eu.namespace()).isEqualTo("Vantage");
+        assertThat(eu.metricName()).isEqualTo("Healthy");
+        assertThat(eu.dimensions()).singleElement().satisfies(d -> assertThat(d.name() + "=" + d.value()).isEqualTo("Target=api-eu"));
+        assertThat(eu.statisticAsString()).isEqualTo("Minimum");
+        assertThat(eu.period()).isEqualTo(60);
+        assertThat(eu.evaluationPeriods()).isEqualTo(3);
+        assertThat(eu.datapointsToAlarm()).isEqualTo(2);
+        assertThat(eu.threshold()).isEqualTo(1.0);
+        assertThat(eu.comparisonOperatorAsString()).isEqualTo("LessThanThreshold");
+        assertThat(eu.treatMissingData()).isEqualTo("missing");
+        assertThat(cloudWatch.listTagsForResource(r -> r.resourceARN(eu.alarmArn())).get().tags())
+                .extracting(t -> t.key() + "=" + t.value()).contains("vantage:managed-by=vantage", "vantage:namespace=Vantage");
+
+        assertThat(healthChecks()).hasSize(2).allSatisfy(check -> assertThat(check.healthCheckConfig().typeAsString()).isEqualTo("CLOUDWATCH_METRIC"));
+        List<String> creates = bridge.seen("POST /2013-04-01/healthcheck").stream().map(ProtocolBridge.Seen::body).toList();
+        assertThat(creates).hasSize(2).allSatisfy(body -> assertThat(body)
+                .contains("<Type>CLOUDWATCH_METRIC</Type>")
+                .contains("<Region>eu-west-1</Region>")
+                .containsPattern("<Name>vantage-api-(eu|us)-unhealthy</Name>")
+                .contains("<InsufficientDataHealthStatus>LastKnownStatus</InsufficientDataHealthStatus>")
+                .containsPattern("<CallerReference>vantage-[0-9a-f]{48}</CallerReference>"));
+
+        bridge.clear();
+        Run again = run("apply", alarm, healthCheck, "api-eu", "api-us");
+        assertThat(again.out()).contains("Plan: 0 to create, 0 to update, 0 to delete, 0 conflicts").contains("Nothing to change.");
+        assertThat(mutations()).as("a second apply makes no mutating call").isZero();
+        assertThat(run("plan", alarm, healthCheck, "api-eu", "api-us").exit()).isZero();
+    }
+
+    @Test
+    void changedSettingsAreUpdatedInPlace() throws Exception {
+        run("apply", "{period: 60s}", "{insufficientDataHealthStatus: LastKnownStatus}", "api");
+        String id = healthChecks().get(0).id();
+        bridge.clear();
+
+        Run plan = run("plan", "{period: 120s, evaluationPeriods: 2}", "{insufficientDataHealthStatus: Healthy}", "api");
+        assertThat(plan.out()).contains("~ alarm vantage-api-unhealthy: period 60 -> 120; evaluationPeriods 3 -> 2")
+                .contains("~ health check api");
+
+        run("apply", "{period: 120s, evaluationPeriods: 2}", "{insufficientDataHealthStatus: Healthy}", "api");
+        assertThat(alarms()).singleElement().satisfies(a -> {
+            assertThat(a.period()).isEqualTo(120);
+            assertThat(a.evaluationPeriods()).isEqualTo(2);
+        });
+        assertThat(healthChecks()).singleElement().satisfies(check -> assertThat(check.id()).as("updated, not replaced").isEqualTo(id));
+        assertThat(bridge.seen("POST /2013-04-01/healthcheck/{id}")).singleElement()
+                .satisfies(update -> assertThat(update.body()).contains("<InsufficientDataHealthStatus>Healthy</InsufficientDataHealthStatus>")
+                        .contains("<Name>vantage-api-unhealthy</Name>"));
+    }
+
+    @Test
+    void onlyOwnedResourcesOfRemovedTargetsAreDeleted() throws Exception {
+        run("apply", "{}", "{}", "keep", "gone");
+        // Someone else's alarm under our prefix, and one with the very name vantage wants: neither is ours.
+        cloudWatch.putMetricAlarm(r -> r.alarmName("vantage-manual-unhealthy").namespace("Other").metricName("X").statistic("Minimum")
+                .period(60).evaluationPeriods(1).threshold(1.0).comparisonOperator("LessThanThreshold")).get();
+        cloudWatch.putMetricAlarm(r -> r.alarmName("vantage-taken-unhealthy").namespace("Other").metricName("X").statistic("Minimum")
+                .period(60).evaluationPeriods(1).threshold(1.0).comparisonOperator("LessThanThreshold")).get();
+        route53.createHealthCheck(r -> r.callerReference("someone-else").healthCheckConfig(c -> c.type("CLOUDWATCH_METRIC")
+                .alarmIdentifier(a -> a.region("eu-west-1").name("vantage-manual-unhealthy")).insufficientDataHealthStatus("Healthy"))).get();
+
+        Run plan = run("plan", "{}", "{}", "keep", "taken");
+        assertThat(plan.out()).contains("- alarm vantage-gone-unhealthy").contains("- health check gone")
+                .contains("! alarm vantage-taken-unhealthy: exists without vantage's ownership tags; left alone")
+                .doesNotContain("vantage-manual-unhealthy");
+
+        run("apply", "{}", "{}", "keep", "taken");
+        Set<String> names = alarms().stream().map(MetricAlarm::alarmName).collect(Collectors.toSet());
+        assertThat(names).containsExactlyInAnyOrder("vantage-keep-unhealthy", "vantage-manual-unhealthy", "vantage-taken-unhealthy");
+        assertThat(alarms().stream().filter(a -> a.alarmName().equals("vantage-taken-unhealthy")).findFirst().orElseThrow().namespace())
+                .as("the unowned alarm was not overwritten").isEqualTo("Other");
+        assertThat(healthChecks()).extracting(HealthCheck::callerReference).contains("someone-else").hasSize(3);
+    }
+
+    @Test
+    void awsErrorsAreReportedNotThrown() throws Exception {
+        bridge.fail("DescribeAlarms", 10, 400, "AccessDenied");
+        Run plan = run("plan", "{}", "{}", "api");
+        assertThat(plan.exit()).isEqualTo(1);
+    }
+}
