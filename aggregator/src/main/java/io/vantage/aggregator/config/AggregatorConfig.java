@@ -32,13 +32,6 @@ public record AggregatorConfig(Server server, List<AgentEntry> agents, Ingest in
         alarm = alarm == null ? new Alarm(null, null, null, null, null, null) : alarm;
         route53 = route53 == null ? new Route53(null, null, null, null) : route53;
         targets = new TargetList(targets).targets();
-        for (int i = 0; i < targets.size(); i++) {
-            String name = alarm.alarmName(targets.get(i).name());
-            if (name.length() > Alarm.MAX_NAME_LENGTH) {
-                throw Checks.invalid("targets[" + i + "].name", "alarm name '" + name + "' would exceed CloudWatch's "
-                        + Alarm.MAX_NAME_LENGTH + " characters; shorten the target name or alarm.namePrefix");
-            }
-        }
     }
 
     public record Server(String host, Integer port, Tls tls) {
@@ -112,7 +105,7 @@ public record AggregatorConfig(Server server, List<AgentEntry> agents, Ingest in
      */
     public record Alarm(Duration period, Integer evaluationPeriods, Integer datapointsToAlarm, String statistic,
             String treatMissingData, String namePrefix) {
-        public static final int MAX_NAME_LENGTH = 255;
+        /** Alarm names may have 255 characters: a 64-character prefix, a 128-character target name and "-unhealthy" fit. */
         public static final long MAX_EVALUATION_SECONDS = 86_400;
         public static final Set<String> STATISTICS = Set.of("Average", "Minimum", "Maximum", "Sum", "SampleCount");
         public static final Set<String> TREAT_MISSING_DATA = Set.of("missing", "notBreaching", "breaching", "ignore");

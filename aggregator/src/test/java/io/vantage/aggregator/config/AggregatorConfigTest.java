@@ -36,6 +36,20 @@ class AggregatorConfigTest {
                         "cloudwatch.namespace: 'AWS/EC2' must be 1-255 characters and must not start with AWS/"),
                 Arguments.of("rate limit zero", AGENT + "ingest: {maxRequestsPerSecond: 0}\n",
                         "ingest.maxRequestsPerSecond: must be between 1 and 100000, got 0"),
+                Arguments.of("high-resolution alarm period", AGENT + "alarm: {period: 30s}\n",
+                        "alarm.period: 30s is not a multiple of 60s: periods of 10s, 20s and 30s make a high-resolution alarm, "
+                                + "which Route 53 alarm-based health checks cannot use"),
+                Arguments.of("extended statistic", AGENT + "alarm: {statistic: p99}\n",
+                        "alarm.statistic: 'p99' is not one of [Average, Maximum, Minimum, SampleCount, Sum]; extended statistics "
+                                + "(percentiles) cannot be used by Route 53 alarm-based health checks"),
+                Arguments.of("evaluation over a day", AGENT + "alarm: {period: 1h, evaluationPeriods: 25, datapointsToAlarm: 1}\n",
+                        "alarm.evaluationPeriods: period x evaluationPeriods = 90000s exceeds CloudWatch's limit of one day (86400s)"),
+                Arguments.of("more datapoints than periods", AGENT + "alarm: {evaluationPeriods: 3, datapointsToAlarm: 4}\n",
+                        "alarm.datapointsToAlarm: must be between 1 and 3, got 4"),
+                Arguments.of("unknown treatMissingData", AGENT + "alarm: {treatMissingData: zero}\n",
+                        "alarm.treatMissingData: 'zero' is not one of [breaching, ignore, missing, notBreaching]"),
+                Arguments.of("unknown insufficient data status", AGENT + "route53: {insufficientDataHealthStatus: Unknown}\n",
+                        "route53.insufficientDataHealthStatus: 'Unknown' is not one of [Healthy, LastKnownStatus, Unhealthy]"),
                 Arguments.of("quorum beyond minVantages", AGENT + "targets: [{name: x, tcp: {host: h, port: 1}, quorum: {minVantages: 1, healthy: 2}}]\n",
                         "targets[0].quorum.healthy: 2 must not exceed minVantages (1)"));
     }
