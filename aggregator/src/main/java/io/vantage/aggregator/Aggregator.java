@@ -11,6 +11,9 @@ import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.config.LoadedAggregatorConfig;
 import io.vantage.aggregator.ingest.Credentials;
+import io.vantage.aggregator.model.Predictions;
+import io.vantage.aggregator.reconcile.AwsErrors;
+import io.vantage.aggregator.reconcile.Reconciliation;
 import io.vantage.aggregator.ingest.IngestHandler;
 import io.vantage.aggregator.ingest.RateLimiter;
 import io.vantage.aggregator.ingest.ResultStore;
@@ -77,6 +80,11 @@ public final class Aggregator extends VerticleBase {
     private volatile Credentials credentials;
     private volatile TargetsBody targetsBody;
     private volatile Round round;
+    private volatile Predictions predictions;
+    private volatile Map<String, String> healthCheckIds = Map.of();
+    private Reconciliation reconciliation;
+    /** How often a running aggregator looks up its health check IDs when it is not reconciling. */
+    private static final long LOOKUP_EVERY_MILLIS = 300_000;
     private volatile StatusSnapshot snapshot = StatusSnapshot.EMPTY;
     private AggregatorMetrics metrics;
     private MetricsPublisher publisher;
@@ -107,6 +115,12 @@ public final class Aggregator extends VerticleBase {
             StatusSnapshot current = snapshot();
             publisher.publish(Datums.of(current), current.generatedAt());
         });
+        if (config.cloudwatch().mode().equals("aws") && config.route53().enabled()) {
+            reconciliation = Reconciliation.create(config, registry);
+            long every = config.route53().reconcileEvery() != null ? config.route53().reconcileEvery().toMillis() : LOOKUP_EVERY_MILLIS;
+            reconcile();
+            vertx.setPeriodic(every, tick -> reconcile());
+        }
         if (configFile != null) {
             watcher = new ConfigWatcher(vertx, configFile, this::reload);
             watcher.start(2_000);
@@ -131,11 +145,38 @@ public final class Aggregator extends VerticleBase {
     }
 
     @Override
-    public Future<?> stop() {
+    public Future<?> stop() throws Exception {
         if (watcher != null) {
             watcher.stop();
         }
+        if (reconciliation != null) {
+            reconciliation.close();
+        }
         return publisher.close();
+    }
+
+    /**
+     * Learns each target's health check ID (for /v1/status and the page) and, when {@code route53.reconcileEvery}
+     * is set, applies the plan too. Without it the running aggregator only reads: plan / apply do the changes.
+     */
+    private void reconcile() {
+        boolean applying = loaded.config().route53().reconcileEvery() != null;
+        Future.fromCompletionStage(reconciliation.plan().thenCompose(plan -> {
+            if (applying && plan.pending()) {
+                LOG.info("reconciling alarms and health checks:\n{}", plan.describe());
+                return reconciliation.apply(plan);
+            }
+            if (plan.pending()) {
+                LOG.warn("alarms or health checks differ from the config; run vantage-aggregator apply:\n{}", plan.describe());
+            }
+            return java.util.concurrent.CompletableFuture.completedFuture(plan.healthChecks().ids());
+        }), context).onComplete(done -> {
+            if (done.succeeded()) {
+                healthCheckIds = Map.copyOf(done.result());
+            } else {
+                LOG.warn("could not read alarms and health checks: {}", AwsErrors.describe(done.cause()));
+            }
+        });
     }
 
     private MetricsPublisher publisher(AggregatorConfig.CloudWatch settings) {
@@ -161,7 +202,9 @@ public final class Aggregator extends VerticleBase {
         }
         List<StatusSnapshot.TargetStatus> targets = new ArrayList<>(latest.targets().size());
         for (int i = 0; i < latest.targets().size(); i++) {
-            targets.add(StatusSnapshot.target(latest.targets().get(i), latest.evaluations().get(i), latest.agents()));
+            TargetSpec target = latest.targets().get(i);
+            targets.add(StatusSnapshot.target(target, latest.evaluations().get(i), latest.agents(), healthCheckIds.get(target.name()),
+                    predictions.of(target)));
         }
         built = new StatusSnapshot(latest.at(), latest.agents(), List.copyOf(targets));
         snapshot = built;
@@ -202,6 +245,7 @@ public final class Aggregator extends VerticleBase {
         store.retain(targetNames, regions.keySet());
         states.keySet().retainAll(targetNames);
         metrics.retainTargets(targetNames);
+        predictions = new Predictions(config);
         loaded = next;
     }
 

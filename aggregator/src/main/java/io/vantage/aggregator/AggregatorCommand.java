@@ -12,6 +12,8 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import io.vantage.aggregator.model.FailoverModel;
+import io.vantage.aggregator.model.Predictions;
 import io.vantage.aggregator.reconcile.AwsErrors;
 import io.vantage.aggregator.reconcile.Reconciliation;
 import java.util.concurrent.Callable;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "vantage-aggregator", mixinStandardHelpOptions = true, version = "vantage-aggregator 0.1.0",
         description = "Collects agents' probe results, decides per target by quorum, publishes verdicts, serves status.",
         subcommands = {AggregatorCommand.ValidateConfig.class, AggregatorCommand.PlanCommand.class, AggregatorCommand.ApplyCommand.class,
-            AggregatorCommand.DemoCommand.class})
+            AggregatorCommand.SimulateCommand.class, AggregatorCommand.DemoCommand.class})
 public final class AggregatorCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, description = "Aggregator config file (YAML).")
     Path config;
@@ -119,6 +121,48 @@ public final class AggregatorCommand implements Callable<Integer> {
                 System.err.println("vantage-aggregator apply: " + AwsErrors.describe(e.getCause()));
                 return 1;
             }
+        }
+    }
+
+    @Command(name = "simulate", mixinStandardHelpOptions = true,
+            description = "Predicts, from the config alone, how long each target takes to fail over (best / typical / worst), what it "
+                    + "costs per month next to a Route 53 endpoint check, and prints a scenario as a timeline.")
+    static final class SimulateCommand implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, required = true, description = "Aggregator config file (YAML).")
+        Path config;
+
+        @Option(names = "--scenario", defaultValue = "endpoint-down",
+                description = "endpoint-down, endpoint-hang, region-partition or fleet-blind (default ${DEFAULT-VALUE}).")
+        String scenario;
+
+        @Option(names = "--target", description = "Only this target (default: every target).")
+        String target;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of the timeline's random phases (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Override
+        public Integer call() {
+            LoadedAggregatorConfig loaded = loadOrNull(config);
+            if (loaded == null) {
+                return 1;
+            }
+            FailoverModel.Scenario chosen;
+            try {
+                chosen = FailoverModel.Scenario.valueOf(scenario.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                System.err.println("vantage-aggregator simulate: unknown scenario '" + scenario
+                        + "'; use endpoint-down, endpoint-hang, region-partition or fleet-blind");
+                return 2;
+            }
+            var targets = loaded.config().targets().stream().filter(t -> target == null || t.name().equals(target)).toList();
+            if (targets.isEmpty()) {
+                System.err.println("vantage-aggregator simulate: " + (target == null ? "the config has no targets" : "no target named '" + target + "'"));
+                return 2;
+            }
+            Predictions predictions = new Predictions(loaded.config());
+            targets.forEach(t -> System.out.println(predictions.report(t, chosen, seed)));
+            return 0;
         }
     }
 

@@ -35,7 +35,7 @@ public final class StatusPage {
                 """);
         html.append("<div class=\"sub\">Quorum verdicts per target · refreshed ")
                 .append(escape(TIME.format(Instant.ofEpochMilli(snapshot.generatedAt())))).append(" · page reloads every 3 s</div>\n");
-        html.append("<table><tr><th>target</th><th>verdict</th><th>vantages</th><th>latency p50 / p90</th>");
+        html.append("<table><tr><th>target</th><th>verdict</th><th>vantages</th><th>latency p50 / p90</th><th>failover if it breaks</th>");
         for (StatusSnapshot.AgentInfo agent : snapshot.agents()) {
             html.append("<th>").append(escape(agent.region())).append("<div class=\"small\">").append(escape(agent.id()))
                     .append("</div></th>");
@@ -54,6 +54,17 @@ public final class StatusPage {
                     .append(target.minVantages()).append(" fresh").append(target.staleVantages() > 0 ? "; " + target.staleVantages() + " stale" : "")
                     .append("</div></td>");
             html.append("<td>").append(millis(target.latencyP50Ms())).append(" / ").append(millis(target.latencyP90Ms())).append("</td>");
+            html.append("<td>");
+            if (target.expected() != null) {
+                var failover = target.expected().failover();
+                html.append(String.format(Locale.ROOT, "DNS fails over in ~%.0f s<div class=\"small\">%.0f–%.0f s; verdict ~%.0f s, alarm ~%.0f s</div>",
+                        failover.alarm().typical(), failover.alarm().best(), failover.alarm().worst(), failover.verdict().typical(),
+                        failover.alarm().typical()));
+            }
+            if (target.healthCheckId() != null) {
+                html.append("<div class=\"small\">health check ").append(escape(target.healthCheckId())).append("</div>");
+            }
+            html.append("</td>");
             for (StatusSnapshot.VantageStatus vantage : target.vantages()) {
                 html.append("<td><div class=\"cell ").append(escape(vantage.state())).append("\">").append(escape(vantage.state()));
                 if (vantage.reason() != null) {

@@ -1,5 +1,6 @@
 package io.vantage.aggregator.status;
 
+import io.vantage.aggregator.model.Predictions;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Observation;
 import io.vantage.wire.report.FailureReason;
@@ -31,13 +32,16 @@ public record StatusSnapshot(long generatedAt, List<AgentInfo> agents, List<Targ
             int healthyNeeded,
             Double latencyP50Ms,
             Double latencyP90Ms,
+            String healthCheckId,
+            Predictions.ForTarget expected,
             List<VantageStatus> vantages) {}
 
     /** One agent's latest result for a target; {@code state} is healthy, unhealthy, stale or missing. */
     public record VantageStatus(String agentId, String region, String state, Double ageSeconds, FailureReason reason,
             Integer statusCode, Double totalMs, String message) {}
 
-    public static TargetStatus target(TargetSpec spec, Evaluation evaluation, List<AgentInfo> agents) {
+    public static TargetStatus target(TargetSpec spec, Evaluation evaluation, List<AgentInfo> agents, String healthCheckId,
+            Predictions.ForTarget expected) {
         Map<String, Observation> byAgent = new HashMap<>();
         evaluation.observations().forEach(observation -> byAgent.put(observation.agentId(), observation));
         List<VantageStatus> vantages = new ArrayList<>(agents.size());
@@ -64,7 +68,7 @@ public record StatusSnapshot(long generatedAt, List<AgentInfo> agents, List<Targ
         return new TargetStatus(spec.name(), evaluation.verdict().name(), evaluation.state().since(),
                 evaluation.state().candidate() == null ? null : evaluation.state().candidate().name(),
                 evaluation.healthy(), evaluation.fresh(), evaluation.stale(), spec.quorum().minVantages(), spec.quorum().healthy(),
-                percentile(sorted, 0.5), percentile(sorted, 0.9), vantages);
+                percentile(sorted, 0.5), percentile(sorted, 0.9), healthCheckId, expected, vantages);
     }
 
     /** Nearest-rank percentile; null when there is nothing to rank. */

@@ -1,0 +1,254 @@
+package io.vantage.aggregator.model;
+
+import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.model.AlarmEvaluator.Point;
+import io.vantage.aggregator.quorum.Observation;
+import io.vantage.aggregator.quorum.QuorumEvaluator;
+import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.quorum.VerdictState;
+import io.vantage.wire.report.FailureReason;
+import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.target.TargetSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+
+/**
+ * The time from an endpoint failure to each step of failover, from the config alone: (a) the quorum
+ * verdict, (b) the first {@code Healthy=0} datum, (c) the alarm in ALARM (so the Route 53 health check is
+ * unhealthy), (d) clients re-resolved after the DNS TTL. Each trial plays the chain once with random
+ * phases — when each agent next probes, pushes, when the aggregator evaluates and publishes, where the
+ * alarm's periods start — through the production {@link QuorumEvaluator} and {@link AlarmEvaluator};
+ * best / typical / worst are the minimum / median / maximum over the trials. Assumed, and said so in the
+ * output: Route 53 follows the alarm state as soon as it changes, CloudWatch evaluates each period as it
+ * ends, and agents push every second.
+ */
+public final class FailoverModel {
+    public static final Duration AGENT_PUSH_INTERVAL = Duration.ofSeconds(1);
+    private static final double EVALUATE_EVERY = 1.0;
+    private static final double EVALUATE_AFTER_INGEST = 0.2;
+    /** Standard-resolution alarms look back over five periods in CloudWatch's documented examples. */
+    private static final int EVALUATION_RANGE = 5;
+    private static final double FAST_FAILURE_LATENCY = 0.005;
+
+    public enum Scenario {
+        /** The endpoint answers errors (or refuses) from t = 0. */
+        ENDPOINT_DOWN,
+        /** The endpoint hangs from t = 0: each probe fails at its timeout. */
+        ENDPOINT_HANG,
+        /** The first agent's region loses its network to the endpoints; the endpoint is fine. */
+        REGION_PARTITION,
+        /** Every agent stops reporting at t = 0 (the fleet is blind); the endpoint is fine. */
+        FLEET_BLIND
+    }
+
+    public record Inputs(TargetSpec target, int agents, Duration publishEvery, AggregatorConfig.Alarm alarm) {}
+
+    /** Seconds from the failure; NaN where the step never happens within the horizon. */
+    public record Range(double best, double typical, double worst) {}
+
+    public record Prediction(int trials, Range verdict, Range firstDatum, Range alarm, Range clients) {}
+
+    public record Event(double at, String what) {}
+
+    /** One trial's timeline, and when each step happened (NaN: never). */
+    public record Timeline(List<Event> events, double verdict, double firstDatum, double alarm, double clients) {}
+
+    private FailoverModel() {}
+
+    public static Prediction predict(Inputs inputs, int trials, long seed) {
+        Random random = new Random(seed);
+        double[][] times = new double[4][trials];
+        for (int i = 0; i < trials; i++) {
+            Timeline timeline = simulate(inputs, Scenario.ENDPOINT_DOWN, random);
+            times[0][i] = timeline.verdict();
+            times[1][i] = timeline.firstDatum();
+            times[2][i] = timeline.alarm();
+            times[3][i] = timeline.clients();
+        }
+        return new Prediction(trials, range(times[0]), range(times[1]), range(times[2]), range(times[3]));
+    }
+
+    private static Range range(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return new Range(sorted[0], sorted[sorted.length / 2], sorted[sorted.length - 1]);
+    }
+
+    /** Plays one trial of {@code scenario}. */
+    public static Timeline simulate(Inputs inputs, Scenario scenario, Random random) {
+        TargetSpec target = inputs.target();
+        double interval = seconds(target.interval());
+        double timeout = seconds(target.timeout());
+        double push = seconds(AGENT_PUSH_INTERVAL);
+        double publish = seconds(inputs.publishEvery());
+        double period = seconds(inputs.alarm().period());
+        double ttl = seconds(target.failover().dnsTtl());
+        double horizon = 3 * interval * (target.quorum().fall() + 3) + timeout + publish
+                + period * (inputs.alarm().evaluationPeriods() + EVALUATION_RANGE + 1) + ttl;
+        // Enough steady history before the failure for the verdict and the alarm to be settled at t = 0.
+        double history = Math.max(10 * interval, (EVALUATION_RANGE + 2) * period + publish);
+        List<Event> events = new ArrayList<>();
+        events.add(new Event(0, switch (scenario) {
+            case ENDPOINT_DOWN -> "endpoint starts failing (errors or refused connections)";
+            case ENDPOINT_HANG -> "endpoint starts hanging (every probe runs into its " + fmt(timeout) + " s timeout)";
+            case REGION_PARTITION -> "agent-1's region loses its network to the endpoint; the endpoint itself is fine";
+            case FLEET_BLIND -> "every agent stops reporting; the endpoint itself is fine";
+        }));
+
+        // Arrivals at the aggregator: (arrival time, agent, observation), each agent probing every interval.
+        record Arrival(double at, int agent, Observation observation) {}
+        List<Arrival> arrivals = new ArrayList<>();
+        for (int agent = 0; agent < inputs.agents(); agent++) {
+            double phase = random.nextDouble() * interval;
+            double pushPhase = random.nextDouble() * push;
+            boolean fails = switch (scenario) {
+                case ENDPOINT_DOWN, ENDPOINT_HANG -> true;
+                case REGION_PARTITION -> agent == 0;
+                case FLEET_BLIND -> false;
+            };
+            for (double start = phase - Math.ceil(history / interval) * interval; start < horizon; start += interval) {
+                if (scenario == Scenario.FLEET_BLIND && start >= 0) {
+                    break;
+                }
+                boolean failed = fails && start >= 0;
+                double latency = !failed ? FAST_FAILURE_LATENCY
+                        : scenario == Scenario.ENDPOINT_DOWN ? FAST_FAILURE_LATENCY : timeout;
+                double done = start + latency;
+                double arrival = Math.ceil((done - pushPhase) / push) * push + pushPhase;
+                long stamp = Math.round(start * 1000) + 1_000_000_000L;
+                ProbeResult result = failed
+                        ? ProbeResult.failure(target.name(), stamp, scenario == Scenario.ENDPOINT_DOWN ? FailureReason.HTTP_STATUS
+                                : scenario == Scenario.ENDPOINT_HANG ? FailureReason.TIMEOUT : FailureReason.CONNECT_TIMEOUT, null, null, null, null)
+                        : ProbeResult.success(target.name(), stamp, null, null, null);
+                arrivals.add(new Arrival(arrival, agent, new Observation("agent-" + (agent + 1), "region-" + (agent + 1), result, stamp)));
+                if (failed && start < interval) {
+                    events.add(new Event(done, "agent-" + (agent + 1) + "'s first failing probe completes (started at " + fmt(start) + " s)"));
+                }
+            }
+        }
+        arrivals.sort((a, b) -> Double.compare(a.at(), b.at()));
+
+        // Evaluation times: every second, and shortly after each arrival.
+        TreeSet<Double> evaluations = new TreeSet<>();
+        double evaluationPhase = random.nextDouble() * EVALUATE_EVERY;
+        for (double t = evaluationPhase - history; t < horizon; t += EVALUATE_EVERY) {
+            evaluations.add(t);
+        }
+        arrivals.forEach(arrival -> evaluations.add(arrival.at() + random.nextDouble() * EVALUATE_AFTER_INGEST));
+
+        Map<Integer, Observation> latest = new HashMap<>();
+        int next = 0;
+        VerdictState state = new VerdictState(Verdict.HEALTHY, -1, null, 0, Long.MIN_VALUE);
+        double verdictAt = Double.NaN;
+        List<double[]> verdicts = new ArrayList<>(); // (time, 1 healthy / 0 unhealthy / NaN insufficient)
+        for (double t : evaluations) {
+            while (next < arrivals.size() && arrivals.get(next).at() <= t) {
+                latest.put(arrivals.get(next).agent(), arrivals.get(next).observation());
+                next++;
+            }
+            long now = Math.round(t * 1000) + 1_000_000_000L;
+            var evaluation = QuorumEvaluator.evaluate(target.quorum(), target.freshness(), latest.values(), state, now);
+            state = evaluation.state();
+            Verdict verdict = evaluation.verdict();
+            verdicts.add(new double[] {t, verdict == Verdict.HEALTHY ? 1 : verdict == Verdict.UNHEALTHY ? 0 : Double.NaN});
+            if (t >= 0 && evaluation.changed()) {
+                events.add(new Event(t, "verdict " + verdict + " (" + evaluation.healthy() + " of " + evaluation.fresh() + " fresh vantage points healthy)"));
+                if (verdict == Verdict.UNHEALTHY && Double.isNaN(verdictAt)) {
+                    verdictAt = t;
+                }
+            }
+        }
+
+        // Publishing: every publishEvery, the latest verdict; nothing while there is insufficient data.
+        double publishPhase = random.nextDouble() * publish;
+        List<double[]> datums = new ArrayList<>(); // (time, value)
+        double firstZero = Double.NaN;
+        double lastDatum = Double.NaN;
+        int v = 0;
+        for (double t = publishPhase - history; t < horizon; t += publish) {
+            while (v + 1 < verdicts.size() && verdicts.get(v + 1)[0] <= t) {
+                v++;
+            }
+            double value = verdicts.get(v)[1];
+            if (Double.isNaN(value)) {
+                continue;
+            }
+            datums.add(new double[] {t, value});
+            lastDatum = t;
+            if (t >= 0 && value == 0 && Double.isNaN(firstZero)) {
+                firstZero = t;
+                events.add(new Event(t, "first Healthy=0 datum published"));
+            }
+        }
+        if (scenario == Scenario.FLEET_BLIND && !Double.isNaN(lastDatum)) {
+            events.add(new Event(lastDatum, "last Healthy datum published; from here on the metric is missing (fail static)"));
+        }
+
+        // The alarm: one point per period from the statistic of the datums in it, evaluated as each period ends.
+        double periodPhase = random.nextDouble() * period;
+        List<Point> points = new ArrayList<>();
+        AlarmEvaluator.State alarmState = AlarmEvaluator.State.OK;
+        double alarmAt = Double.NaN;
+        for (double start = periodPhase - Math.ceil(history / period) * period; start < horizon; start += period) {
+            double end = start + period;
+            List<Double> values = new ArrayList<>();
+            for (double[] datum : datums) {
+                if (datum[0] >= start && datum[0] < end) {
+                    values.add(datum[1]);
+                }
+            }
+            points.add(point(values, inputs.alarm().statistic()));
+            List<Point> range = points.subList(Math.max(0, points.size() - EVALUATION_RANGE), points.size());
+            AlarmEvaluator.State nextState = AlarmEvaluator.evaluate(range, inputs.alarm().evaluationPeriods(),
+                    inputs.alarm().datapointsToAlarm(), inputs.alarm().treatMissingData(), alarmState);
+            if (end >= 0 && nextState != alarmState) {
+                events.add(new Event(end, "alarm " + nextState + (nextState == AlarmEvaluator.State.ALARM
+                        ? ": the Route 53 health check turns unhealthy and DNS answers fail over"
+                        : nextState == AlarmEvaluator.State.INSUFFICIENT_DATA
+                                ? ": the health check keeps its last status (InsufficientDataHealthStatus)" : "")));
+                if (nextState == AlarmEvaluator.State.ALARM && Double.isNaN(alarmAt)) {
+                    alarmAt = end;
+                }
+            }
+            alarmState = nextState;
+        }
+        double clients = Double.NaN;
+        if (!Double.isNaN(alarmAt)) {
+            clients = alarmAt + random.nextDouble() * ttl;
+            events.add(new Event(alarmAt + ttl, "every client has re-resolved (DNS TTL " + fmt(ttl) + " s)"));
+        }
+        events.sort((a, b) -> Double.compare(a.at(), b.at()));
+        return new Timeline(events, verdictAt, firstZero, alarmAt, clients);
+    }
+
+    /** One alarm data point: the statistic of the period's datums against "less than 1". */
+    private static Point point(List<Double> values, String statistic) {
+        if (values.isEmpty()) {
+            return Point.MISSING;
+        }
+        double stat = switch (statistic) {
+            case "Minimum" -> values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+            case "Maximum" -> values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            case "Average" -> values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            case "Sum" -> values.stream().mapToDouble(Double::doubleValue).sum();
+            case "SampleCount" -> values.size();
+            default -> throw new IllegalArgumentException("statistic " + statistic);
+        };
+        return stat < 1 ? Point.BREACHING : Point.NOT_BREACHING;
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toMillis() / 1000.0;
+    }
+
+    static String fmt(double seconds) {
+        return String.format(Locale.ROOT, "%.1f", seconds);
+    }
+}
