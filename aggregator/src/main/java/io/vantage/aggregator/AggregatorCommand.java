@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "vantage-aggregator", mixinStandardHelpOptions = true, version = "vantage-aggregator 0.1.0",
         description = "Collects agents' probe results, decides per target by quorum, publishes verdicts, serves status.",
         subcommands = {AggregatorCommand.ValidateConfig.class, AggregatorCommand.PlanCommand.class, AggregatorCommand.ApplyCommand.class,
-            AggregatorCommand.SimulateCommand.class, AggregatorCommand.DemoCommand.class})
+            AggregatorCommand.SimulateCommand.class, AggregatorCommand.DemoCommand.class, AggregatorCommand.DemoEndpointCommand.class,
+            AggregatorCommand.LocalAwsBridgeCommand.class})
 public final class AggregatorCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, description = "Aggregator config file (YAML).")
     Path config;
@@ -172,6 +173,46 @@ public final class AggregatorCommand implements Callable<Integer> {
         } catch (InvalidDocumentException e) {
             System.err.println("vantage-aggregator: invalid config " + file + ": " + e.getMessage());
             return null;
+        }
+    }
+
+    @Command(name = "demo-endpoint", mixinStandardHelpOptions = true,
+            description = "Serves one breakable demo endpoint (for the multi-region docker-compose demo): GET anything for health, "
+                    + "POST /control/break, /control/slow or /control/repair to change it.")
+    static final class DemoEndpointCommand implements Callable<Integer> {
+        @Option(names = "--region", required = true, description = "Region name it reports.")
+        String region;
+
+        @Option(names = "--port", defaultValue = "8080", description = "Port (default ${DEFAULT-VALUE}).")
+        int port;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Vertx vertx = Vertx.vertx();
+            return AgentCommand.runUntilStopped(vertx, () -> new io.vantage.aggregator.demo.DemoEndpoint(region).start(vertx, "0.0.0.0", port).await());
+        }
+    }
+
+    @Command(name = "local-aws-bridge", mixinStandardHelpOptions = true,
+            description = "Development tool: translates the SDK's CloudWatch protocol (Smithy RPC v2 CBOR) to the JSON protocol "
+                    + "moto_server speaks, and passes Route 53 through, so a local moto can stand in for AWS (docker-compose demo).")
+    static final class LocalAwsBridgeCommand implements Callable<Integer> {
+        @Option(names = "--moto", required = true, description = "moto_server as host:port, e.g. aws:5000.")
+        String moto;
+
+        @Option(names = "--port", defaultValue = "4566", description = "Port to listen on (default ${DEFAULT-VALUE}).")
+        int port;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            int colon = moto.lastIndexOf(':');
+            if (colon <= 0) {
+                System.err.println("vantage-aggregator local-aws-bridge: --moto must be host:port, got '" + moto + "'");
+                return 2;
+            }
+            Vertx vertx = Vertx.vertx();
+            return AgentCommand.runUntilStopped(vertx, () -> io.vantage.aggregator.devtools.LocalAwsBridge.start(vertx, "0.0.0.0", port,
+                    moto.substring(0, colon), Integer.parseInt(moto.substring(colon + 1))).await());
         }
     }
 

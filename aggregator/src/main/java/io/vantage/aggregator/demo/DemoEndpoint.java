@@ -18,7 +18,17 @@ public final class DemoEndpoint {
     }
 
     public Future<HttpServer> start(Vertx vertx) {
+        return start(vertx, "127.0.0.1", 0);
+    }
+
+    /** Also answers {@code POST /control/break|slow|repair}, so a container of it can be broken from outside. */
+    public Future<HttpServer> start(Vertx vertx, String host, int port) {
         server = vertx.createHttpServer().requestHandler(request -> {
+            if (request.path().startsWith("/control/")) {
+                boolean applied = request.method() == io.vertx.core.http.HttpMethod.POST && apply(request.path().substring("/control/".length()));
+                request.response().setStatusCode(applied ? 204 : 404).end();
+                return;
+            }
             switch (mode) {
                 case HEALTHY -> request.response().putHeader("content-type", "application/json")
                         .end("{\"status\":\"UP\",\"region\":\"" + region + "\"}");
@@ -28,7 +38,7 @@ public final class DemoEndpoint {
                         .end("{\"status\":\"UP\",\"region\":\"" + region + "\"}"));
             }
         });
-        return server.listen(0, "127.0.0.1");
+        return server.listen(port, host);
     }
 
     public String region() {

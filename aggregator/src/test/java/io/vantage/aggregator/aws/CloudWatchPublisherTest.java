@@ -1,5 +1,6 @@
 package io.vantage.aggregator.aws;
 
+import io.vantage.aggregator.devtools.LocalAwsBridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -27,7 +28,7 @@ import software.amazon.awssdk.services.cloudwatch.model.MetricDataResult;
 class CloudWatchPublisherTest {
     static MotoServer moto;
     static Vertx vertx;
-    static ProtocolBridge bridge;
+    static LocalAwsBridge bridge;
     static CloudWatchAsyncClient reader;
     PrometheusMeterRegistry registry;
     CloudWatchPublisher publisher;
@@ -40,7 +41,7 @@ class CloudWatchPublisherTest {
         System.setProperty("aws.secretAccessKey", "testing");
         moto = MotoServer.start();
         vertx = Vertx.vertx();
-        bridge = ProtocolBridge.start(vertx, moto);
+        bridge = LocalAwsBridge.start(vertx, "127.0.0.1", 0, "127.0.0.1", moto.port()).await();
         reader = AwsClients.cloudWatch("us-east-1", URI.create(bridge.endpoint()), Duration.ofSeconds(10),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
@@ -131,7 +132,7 @@ class CloudWatchPublisherTest {
         bridge.clear();
         publish(List.of(new Datum("Healthy", "api", 1, "None")), System.currentTimeMillis());
         assertThat(count("success")).isEqualTo(1.0);
-        List<ProtocolBridge.Seen> sent = bridge.seen("PutMetricData");
+        List<LocalAwsBridge.Seen> sent = bridge.seen("PutMetricData");
         assertThat(sent).hasSize(1);
         assertThat(sent.get(0).body()).as("only the current value, no backlog: " + sent.get(0).body())
                 .containsPattern("\"Value\":1(\\.0)?[,}]").doesNotContainPattern("\"Value\":0(\\.0)?[,}]");

@@ -1,5 +1,6 @@
 package io.vantage.aggregator.aws;
 
+import io.vantage.aggregator.devtools.LocalAwsBridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -38,7 +39,7 @@ class ReconcileTest {
             "POST /2013-04-01/healthcheck/{id}", "DELETE /2013-04-01/healthcheck/{id}", "POST /2013-04-01/tags/healthcheck/{id}");
     static MotoServer moto;
     static Vertx vertx;
-    static ProtocolBridge bridge;
+    static LocalAwsBridge bridge;
     static CloudWatchAsyncClient cloudWatch;
     static Route53AsyncClient route53;
 
@@ -51,7 +52,7 @@ class ReconcileTest {
         System.setProperty("aws.secretAccessKey", "testing");
         moto = MotoServer.start();
         vertx = Vertx.vertx();
-        bridge = ProtocolBridge.start(vertx, moto);
+        bridge = LocalAwsBridge.start(vertx, "127.0.0.1", 0, "127.0.0.1", moto.port()).await();
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         cloudWatch = AwsClients.cloudWatch("eu-west-1", URI.create(bridge.endpoint()), Duration.ofSeconds(10), registry);
         route53 = AwsClients.route53(URI.create(bridge.endpoint()), Duration.ofSeconds(10), registry);
@@ -135,7 +136,7 @@ class ReconcileTest {
                 .extracting(t -> t.key() + "=" + t.value()).contains("vantage:managed-by=vantage", "vantage:namespace=Vantage");
 
         assertThat(healthChecks()).hasSize(2).allSatisfy(check -> assertThat(check.healthCheckConfig().typeAsString()).isEqualTo("CLOUDWATCH_METRIC"));
-        List<String> creates = bridge.seen("POST /2013-04-01/healthcheck").stream().map(ProtocolBridge.Seen::body).toList();
+        List<String> creates = bridge.seen("POST /2013-04-01/healthcheck").stream().map(LocalAwsBridge.Seen::body).toList();
         assertThat(creates).hasSize(2).allSatisfy(body -> assertThat(body)
                 .contains("<Type>CLOUDWATCH_METRIC</Type>")
                 .contains("<Region>eu-west-1</Region>")

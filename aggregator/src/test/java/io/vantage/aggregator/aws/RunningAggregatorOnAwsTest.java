@@ -1,5 +1,6 @@
 package io.vantage.aggregator.aws;
 
+import io.vantage.aggregator.devtools.LocalAwsBridge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,7 +25,7 @@ class RunningAggregatorOnAwsTest {
         System.setProperty("aws.accessKeyId", "testing");
         System.setProperty("aws.secretAccessKey", "testing");
         Vertx vertx = Vertx.vertx();
-        try (MotoServer moto = MotoServer.start(); ProtocolBridge bridge = ProtocolBridge.start(vertx, moto);
+        try (MotoServer moto = MotoServer.start(); LocalAwsBridge bridge = LocalAwsBridge.start(vertx, "127.0.0.1", 0, "127.0.0.1", moto.port()).await();
                 CloudWatchAsyncClient cloudWatch = AwsClients.cloudWatch("us-east-1", URI.create(bridge.endpoint()), Duration.ofSeconds(10),
                         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
                 RunningAggregator aggregator = RunningAggregator.start(

@@ -1,4 +1,4 @@
-package io.vantage.aggregator.aws;
+package io.vantage.aggregator.devtools;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,14 +26,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Test support in front of moto_server. The SDK (2.57.x) speaks Smithy RPC v2 CBOR to CloudWatch, which
+ * A development tool (tests and the docker-compose demo) in front of moto_server, the AWS emulator. The SDK (2.57.x) speaks Smithy RPC v2 CBOR to CloudWatch, which
  * moto does not; moto speaks CloudWatch's JSON 1.0 protocol. The bridge only translates — CBOR body to JSON
  * and back, operation from the path to {@code X-Amz-Target}, timestamps from CBOR tag 1 to epoch seconds and
  * back — and passes every other request (Route 53's REST-XML) through unchanged. CloudWatch semantics stay
  * moto's. It records every request it sees, so tests can assert on what was sent (including what moto drops),
  * and it can answer an operation with an injected error instead of forwarding it.
  */
-public final class ProtocolBridge implements AutoCloseable {
+public final class LocalAwsBridge implements AutoCloseable {
     private static final String CLOUDWATCH_PREFIX = "/service/GraniteServiceVersion20100801/operation/";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
@@ -45,24 +45,30 @@ public final class ProtocolBridge implements AutoCloseable {
 
     private final HttpServer server;
     private final HttpClientAgent client;
+    private final String motoHost;
     private final int motoPort;
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
 
-    private ProtocolBridge(Vertx vertx, int motoPort) {
+    private LocalAwsBridge(Vertx vertx, String motoHost, int motoPort) {
+        this.motoHost = motoHost;
         this.motoPort = motoPort;
         this.client = vertx.createHttpClient();
         this.server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> handle(request, body)));
     }
 
-    public static ProtocolBridge start(Vertx vertx, MotoServer moto) {
-        ProtocolBridge bridge = new ProtocolBridge(vertx, moto.port());
-        bridge.server.listen(0, "127.0.0.1").await();
-        return bridge;
+    /** Listens on {@code host:port} (port 0: any free port) and forwards to moto at {@code motoHost:motoPort}. */
+    public static io.vertx.core.Future<LocalAwsBridge> start(Vertx vertx, String host, int port, String motoHost, int motoPort) {
+        LocalAwsBridge bridge = new LocalAwsBridge(vertx, motoHost, motoPort);
+        return bridge.server.listen(port, host).map(listening -> bridge);
     }
 
     public String endpoint() {
         return "http://127.0.0.1:" + server.actualPort();
+    }
+
+    public int port() {
+        return server.actualPort();
     }
 
     public List<Seen> seen() {
@@ -135,7 +141,7 @@ public final class ProtocolBridge implements AutoCloseable {
     private record Answer(int status, MultiMap headers, Buffer body) {}
 
     private Future<Answer> forward(HttpMethod method, String uri, MultiMap headers, Buffer body) {
-        RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(motoPort).setURI(uri);
+        RequestOptions options = new RequestOptions().setMethod(method).setHost(motoHost).setPort(motoPort).setURI(uri);
         headers.forEach((name, value) -> {
             if (!name.equalsIgnoreCase("Host") && !name.equalsIgnoreCase("Content-Length")) {
                 options.addHeader(name, value);
