@@ -1,0 +1,162 @@
+{{- define "vantage.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "vantage.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "vantage.selectorLabels" -}}
+app.kubernetes.io/name: {{ .root.Chart.Name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "vantage.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "vantage.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "vantage.secretName" -}}
+{{- default (printf "%s-tokens" (include "vantage.fullname" .)) .Values.secret.existingSecret -}}
+{{- end -}}
+
+{{/*
+The one pod spec of both components. Arguments: root, component (agent|aggregator), image, port, config
+(the rendered config file, hashed into checksum/config), identityEnv (extra env entries), settings
+(the component's values: resources, nodeSelector, tolerations, affinity).
+*/}}
+{{- define "vantage.podTemplate" -}}
+metadata:
+  labels:
+    {{- include "vantage.selectorLabels" . | nindent 4 }}
+    {{- with .root.Values.podLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  annotations:
+    checksum/config: {{ .config | sha256sum }}
+    prometheus.io/scrape: "true"
+    prometheus.io/port: {{ .port | quote }}
+    {{- with .root.Values.podAnnotations }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  serviceAccountName: {{ include "vantage.serviceAccountName" .root }}
+  automountServiceAccountToken: false
+  {{- with .root.Values.imagePullSecrets }}
+  imagePullSecrets:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  securityContext:
+    {{- toYaml .root.Values.podSecurityContext | nindent 4 }}
+  containers:
+    - name: {{ .component }}
+      image: "{{ .image.repository }}:{{ .image.tag }}"
+      imagePullPolicy: {{ .image.pullPolicy | default "IfNotPresent" }}
+      args: ["--config", "/etc/vantage/{{ .component }}.yaml"]
+      env:
+        - name: VANTAGE_HEALTH_PORT
+          value: {{ .port | quote }}
+        {{- with .identityEnv }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+      ports:
+        - name: http
+          containerPort: {{ .port }}
+          protocol: TCP
+      livenessProbe:
+        httpGet: {path: /healthz, port: http}
+        periodSeconds: 10
+        failureThreshold: 3
+      readinessProbe:
+        httpGet: {path: /readyz, port: http}
+        periodSeconds: 5
+      startupProbe:
+        httpGet: {path: /healthz, port: http}
+        periodSeconds: 2
+        failureThreshold: 30
+      securityContext:
+        {{- toYaml .root.Values.securityContext | nindent 8 }}
+      resources:
+        {{- toYaml .settings.resources | nindent 8 }}
+      volumeMounts:
+        - {name: config, mountPath: /etc/vantage, readOnly: true}
+        - {name: tokens, mountPath: /etc/vantage/tokens, readOnly: true}
+        - {name: tmp, mountPath: /tmp}
+  volumes:
+    - name: config
+      configMap:
+        name: {{ include "vantage.fullname" .root }}-{{ .component }}
+    - name: tokens
+      secret:
+        secretName: {{ include "vantage.secretName" .root }}
+    - name: tmp
+      emptyDir: {medium: Memory, sizeLimit: 16Mi}
+  {{- with .settings.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .settings.tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .settings.affinity }}
+  affinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end -}}
+
+{{- define "vantage.agentConfig" -}}
+agent:
+  region: {{ .Values.agent.region | quote }}
+  pushInterval: {{ .Values.agent.pushInterval }}
+  targetsRefresh: {{ .Values.agent.targetsRefresh }}
+  maxInFlight: {{ .Values.agent.maxInFlight }}
+  aggregators:
+  {{- range .Values.agent.aggregators }}
+    - url: {{ .url | quote }}
+      tokenFile: /etc/vantage/tokens/agent-token
+      {{- with .caFile }}
+      caFile: {{ . | quote }}
+      {{- end }}
+  {{- else }} []
+  {{- end }}
+server: {port: {{ .Values.agent.port }}}
+targets:
+{{- if .Values.agent.targets }}
+{{ toYaml .Values.agent.targets | indent 2 }}
+{{- else }} []
+{{- end }}
+{{- end -}}
+
+{{- define "vantage.aggregatorConfig" -}}
+server: {port: {{ .Values.aggregator.port }}}
+agents:
+{{- range .Values.aggregator.agents }}
+  - {id: {{ .id | quote }}, region: {{ .region | quote }}, tokenFile: {{ printf "/etc/vantage/tokens/token-%s" .id | quote }}}
+{{- end }}
+ingest:
+{{ toYaml .Values.aggregator.ingest | indent 2 }}
+cloudwatch:
+{{ toYaml .Values.aggregator.cloudwatch | indent 2 }}
+alarm:
+{{ toYaml .Values.aggregator.alarm | indent 2 }}
+route53:
+{{ toYaml .Values.aggregator.route53 | indent 2 }}
+targets:
+{{- if .Values.aggregator.targets }}
+{{ toYaml .Values.aggregator.targets | indent 2 }}
+{{- else }} []
+{{- end }}
+{{- end -}}
