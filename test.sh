@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs the prerequisites, builds everything and runs every test (README: "Run the tests").
+# Installs the prerequisites (Debian packages, moto), starts the Docker engine, builds the local base
+# images once, then builds everything and runs every test (README: "Run the tests").
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install-prerequisites.sh
+scripts/start-docker.sh
+scripts/build-base-images.sh
 ./mvnw -B verify "$@"

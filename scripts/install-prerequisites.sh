@@ -17,6 +17,10 @@ fi
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+command -v busybox >/dev/null 2>&1 || missing+=(busybox-static)
 
 if ((${#missing[@]} == 0)); then
   echo "prerequisites: all present"

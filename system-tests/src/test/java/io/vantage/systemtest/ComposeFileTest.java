@@ -1,0 +1,64 @@
+package io.vantage.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The multi-region compose file: valid for docker-compose, and wired the way the demo says. */
+class ComposeFileTest {
+    @Test
+    void dockerComposeAcceptsIt() throws Exception {
+        Process process;
+        try {
+            process = new ProcessBuilder("docker-compose", "-f", Repository.root().resolve("docker-compose.yml").toString(), "config", "-q")
+                    .redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new AssertionError("docker-compose is required (Debian package docker-compose; ./test.sh installs it)", e);
+        }
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as(output).isZero();
+    }
+
+    /** docker-compose's own resolution of the file (anchors and merges applied). */
+    private static JsonNode resolved() throws Exception {
+        Process process = new ProcessBuilder("docker-compose", "-f", Repository.root().resolve("docker-compose.yml").toString(), "config").start();
+        byte[] output = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new YAMLMapper().readTree(output);
+    }
+
+    @Test
+    void regionsAgentsAndTheAggregatorAreWiredAsDocumented() throws Exception {
+        JsonNode compose = resolved();
+        JsonNode services = compose.get("services");
+        for (String region : List.of("us-east-1", "eu-west-1", "ap-southeast-2")) {
+            assertThat(networks(services.get("agent-" + region))).containsExactlyInAnyOrder("region-" + region, "backbone", "control");
+            assertThat(networks(services.get("endpoint-" + region))).containsExactlyInAnyOrder("region-" + region, "backbone");
+            assertThat(services.get("agent-" + region).get("read_only").asBoolean()).isTrue();
+        }
+        assertThat(networks(services.get("aggregator"))).containsExactly("control");
+        assertThat(services.get("agent-us-east-1").at("/build/context").asText()).endsWith("/agent");
+        assertThat(Files.exists(Repository.root().resolve("agent/Dockerfile"))).isTrue();
+        assertThat(services.get("grafana").get("volumes").toString()).contains("/helm/vantage/dashboards:/var/lib/grafana/dashboards");
+    }
+
+    private static List<String> networks(JsonNode service) {
+        List<String> names = new ArrayList<>();
+        JsonNode networks = service.get("networks");
+        if (networks.isArray()) {
+            networks.forEach(n -> names.add(n.asText()));
+        } else {
+            networks.fieldNames().forEachRemaining(names::add);
+        }
+        return names;
+    }
+}

@@ -1,0 +1,170 @@
+package io.vantage.systemtest;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.ImageFromDockerfile;
+import org.testcontainers.containers.BindMode;
+
+/**
+ * The fleet in containers built from the project's Dockerfiles on the local JRE base image: one network per
+ * region, a "backbone" between regions, a "control" network to the aggregator, one endpoint and one agent
+ * per region. Containers run read-only, as the chart and compose run them.
+ */
+final class Fleet implements AutoCloseable {
+    static final List<String> REGIONS = List.of("us-east-1", "eu-west-1", "ap-southeast-2");
+    static final String BASE_IMAGE = System.getProperty("vantage.baseImage", "vantage/jre:17");
+
+    final Network backbone = Network.newNetwork();
+    final Network control = Network.newNetwork();
+    final Map<String, Network> regions = new LinkedHashMap<>();
+    final Map<String, GenericContainer<?>> endpoints = new LinkedHashMap<>();
+    final Map<String, GenericContainer<?>> agents = new LinkedHashMap<>();
+    GenericContainer<?> aggregator;
+    private final List<GenericContainer<?>> all = new ArrayList<>();
+
+    static void requireDockerAndBaseImages() {
+        if (!DockerClientFactory.instance().isDockerAvailable()) {
+            throw new AssertionError("a Docker engine is required: scripts/start-docker.sh starts Debian's dockerd (./test.sh does)");
+        }
+        DockerClient docker = DockerClientFactory.instance().client();
+        for (String image : List.of(BASE_IMAGE, "vantage/busybox:local")) {
+            if (docker.listImagesCmd().withImageNameFilter(image).exec().isEmpty()) {
+                throw new AssertionError("local image " + image + " is missing: run scripts/build-base-images.sh (./test.sh does)");
+            }
+        }
+    }
+
+    static ImageFromDockerfile image(String module) {
+        Path dir = Repository.root().resolve(module);
+        return new ImageFromDockerfile("vantage/" + module + ":system-test", false)
+                .withFileFromPath("Dockerfile", dir.resolve("Dockerfile"))
+                .withFileFromPath("target/vantage-" + module + ".jar", dir.resolve("target/vantage-" + module + ".jar"))
+                .withBuildArg("BASE_IMAGE", BASE_IMAGE);
+    }
+
+    /**
+     * Config files are bind-mounted read-only (the root filesystem is read-only, so nothing can be copied in);
+     * they live under target/ with world-readable permissions for the containers' non-root user.
+     */
+    private static String configFile(String name, String content) {
+        try {
+            Path dir = Files.createDirectories(Repository.root().resolve("system-tests/target/fleet-config"));
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path file = Files.writeString(dir.resolve(name), content);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+            return file.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Fleet start(String aggregatorYaml, String agentYaml, Map<String, String> tokens) {
+        ImageFromDockerfile agentImage = image("agent");
+        ImageFromDockerfile aggregatorImage = image("aggregator");
+        REGIONS.forEach(region -> regions.put(region, Network.newNetwork()));
+        for (String region : REGIONS) {
+            GenericContainer<?> endpoint = hardened(new GenericContainer<>(aggregatorImage), 8080)
+                    .withCommand("demo-endpoint", "--region", region, "--port", "8080")
+                    .withNetwork(backbone).withNetworkAliases("endpoint-" + region)
+                    .waitingFor(Wait.forHttp("/health").forPort(8080).withStartupTimeout(Duration.ofSeconds(90)));
+            start(endpoint);
+            connect(endpoint, regions.get(region), "endpoint-" + region);
+            endpoints.put(region, endpoint);
+        }
+        aggregator = hardened(new GenericContainer<>(aggregatorImage), 8080)
+                .withFileSystemBind(configFile("aggregator.yaml", aggregatorYaml), "/etc/vantage/aggregator.yaml", BindMode.READ_ONLY)
+                .withEnv(tokens)
+                .withNetwork(control).withNetworkAliases("aggregator")
+                .waitingFor(Wait.forHttp("/readyz").forPort(8080).withStartupTimeout(Duration.ofSeconds(90)));
+        start(aggregator);
+        for (String region : REGIONS) {
+            GenericContainer<?> agent = hardened(new GenericContainer<>(agentImage), 9100)
+                    .withFileSystemBind(configFile("agent.yaml", agentYaml), "/etc/vantage/agent.yaml", BindMode.READ_ONLY)
+                    .withEnv(Map.of("VANTAGE_AGENT_ID", "agent-" + region, "VANTAGE_REGION", region,
+                            "VANTAGE_TOKEN", tokens.get("VANTAGE_TOKEN_" + region.replace('-', '_').toUpperCase())))
+                    .withNetwork(control)
+                    .waitingFor(Wait.forHttp("/healthz").forPort(9100).withStartupTimeout(Duration.ofSeconds(90)));
+            start(agent);
+            connect(agent, regions.get(region), null);
+            connect(agent, backbone, null);
+            agents.put(region, agent);
+        }
+        return this;
+    }
+
+    /**
+     * Read-only, no capabilities, and the port published on 127.0.0.1 only: the engine would otherwise publish
+     * it on 0.0.0.0 and [::], sometimes under two different numbers, and the test must reach the IPv4 one.
+     */
+    private static GenericContainer<?> hardened(GenericContainer<?> container, int port) {
+        return container.withExposedPorts(port).withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
+                .withPortBindings(new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(port)))
+                .withReadonlyRootfs(true)
+                .withTmpFs(Map.of("/tmp", "rw,size=16m"))
+                .withCapDrop(com.github.dockerjava.api.model.Capability.ALL)
+                .withSecurityOpts(List.of("no-new-privileges:true")));
+    }
+
+    private void start(GenericContainer<?> container) {
+        all.add(container);
+        container.start();
+    }
+
+    static void connect(GenericContainer<?> container, Network network, String alias) {
+        var command = DockerClientFactory.instance().client().connectToNetworkCmd()
+                .withContainerId(container.getContainerId()).withNetworkId(network.getId());
+        if (alias != null) {
+            command.withContainerNetwork(new ContainerNetwork().withAliases(alias));
+        }
+        command.exec();
+    }
+
+    static void disconnect(GenericContainer<?> container, Network network) {
+        DockerClientFactory.instance().client().disconnectFromNetworkCmd()
+                .withContainerId(container.getContainerId()).withNetworkId(network.getId()).withForce(true).exec();
+    }
+
+    /**
+     * The container's address on one of the test's networks; the host reaches bridge networks directly, which
+     * (unlike published ports, whose proxies proved unreliable on containers that join networks after start)
+     * involves nothing but the bridge.
+     */
+    static String ipOn(GenericContainer<?> container, Network network) {
+        return DockerClientFactory.instance().client().inspectContainerCmd(container.getContainerId()).exec()
+                .getNetworkSettings().getNetworks().values().stream()
+                .filter(attached -> network.getId().equals(attached.getNetworkID()))
+                .map(ContainerNetwork::getIpAddress).findFirst()
+                .orElseThrow(() -> new IllegalStateException("container not on network " + network.getId()));
+    }
+
+    String url(GenericContainer<?> container, int port, String path) {
+        return "http://127.0.0.1:" + container.getMappedPort(port) + path;
+    }
+
+    @Override
+    public void close() {
+        for (int i = all.size() - 1; i >= 0; i--) {
+            all.get(i).stop();
+        }
+        regions.values().forEach(Network::close);
+        backbone.close();
+        control.close();
+    }
+}
