@@ -82,7 +82,6 @@ public final class Aggregator extends VerticleBase {
     private volatile Round round;
     private volatile Predictions predictions;
     private volatile Map<String, String> healthCheckIds = Map.of();
-    private Reconciliation reconciliation;
     /** How often a running aggregator looks up its health check IDs when it is not reconciling. */
     private static final long LOOKUP_EVERY_MILLIS = 300_000;
     private volatile StatusSnapshot snapshot = StatusSnapshot.EMPTY;
@@ -116,7 +115,6 @@ public final class Aggregator extends VerticleBase {
             publisher.publish(Datums.of(current), current.generatedAt());
         });
         if (config.cloudwatch().mode().equals("aws") && config.route53().enabled()) {
-            reconciliation = Reconciliation.create(config, registry);
             long every = config.route53().reconcileEvery() != null ? config.route53().reconcileEvery().toMillis() : LOOKUP_EVERY_MILLIS;
             reconcile();
             vertx.setPeriodic(every, tick -> reconcile());
@@ -145,12 +143,9 @@ public final class Aggregator extends VerticleBase {
     }
 
     @Override
-    public Future<?> stop() throws Exception {
+    public Future<?> stop() {
         if (watcher != null) {
             watcher.stop();
-        }
-        if (reconciliation != null) {
-            reconciliation.close();
         }
         return publisher.close();
     }
@@ -161,6 +156,8 @@ public final class Aggregator extends VerticleBase {
      */
     private void reconcile() {
         boolean applying = loaded.config().route53().reconcileEvery() != null;
+        // Built from the config in force now, so that targets added or removed by a reload are reconciled.
+        Reconciliation reconciliation = Reconciliation.create(loaded.config(), registry);
         Future.fromCompletionStage(reconciliation.plan().thenCompose(plan -> {
             if (applying && plan.pending()) {
                 LOG.info("reconciling alarms and health checks:\n{}", plan.describe());
@@ -171,6 +168,11 @@ public final class Aggregator extends VerticleBase {
             }
             return java.util.concurrent.CompletableFuture.completedFuture(plan.healthChecks().ids());
         }), context).onComplete(done -> {
+            try {
+                reconciliation.close();
+            } catch (Exception e) {
+                LOG.debug("closing the AWS clients failed", e);
+            }
             if (done.succeeded()) {
                 healthCheckIds = Map.copyOf(done.result());
             } else {
@@ -235,8 +237,10 @@ public final class Aggregator extends VerticleBase {
         AggregatorConfig config = next.config();
         Set<String> targetNames = config.targets().stream().map(TargetSpec::name).collect(Collectors.toSet());
         credentials = new Credentials(next.credentials());
+        Map<String, Integer> confirmByTarget = new HashMap<>();
+        config.targets().forEach(target -> confirmByTarget.put(target.name(), target.quorum().confirm()));
         ingestSettings = new IngestHandler.Ingest(credentials, new RateLimiter(config.ingest().maxRequestsPerSecond(), System::nanoTime),
-                targetNames, config.ingest().maxClockSkew().toMillis());
+                Map.copyOf(confirmByTarget), config.ingest().maxClockSkew().toMillis());
         byte[] json = Documents.writeJson(new TargetList(config.targets()));
         targetsBody = new TargetsBody(Buffer.buffer(json), "\"" + HexFormat.of().formatHex(Tokens.sha256(new String(json, java.nio.charset.StandardCharsets.UTF_8)), 0, 12) + "\"");
         Map<String, String> regions = new LinkedHashMap<>();

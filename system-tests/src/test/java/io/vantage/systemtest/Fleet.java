@@ -32,11 +32,17 @@ final class Fleet implements AutoCloseable {
     static final String BASE_IMAGE = System.getProperty("vantage.baseImage", "vantage/jre:17");
 
     final Network backbone = Network.newNetwork();
-    final Network control = Network.newNetwork();
+    /** One control network per aggregator replica, so that agents can be cut off from one replica. */
+    final List<Network> controls = new ArrayList<>();
+    Network control;
     final Map<String, Network> regions = new LinkedHashMap<>();
     final Map<String, GenericContainer<?>> endpoints = new LinkedHashMap<>();
     final Map<String, GenericContainer<?>> agents = new LinkedHashMap<>();
     GenericContainer<?> aggregator;
+    final List<GenericContainer<?>> aggregators = new ArrayList<>();
+    private String aggregatorYaml;
+    private Map<String, String> tokens;
+    private ImageFromDockerfile aggregatorImage;
     private final List<GenericContainer<?>> all = new ArrayList<>();
 
     static void requireDockerAndBaseImages() {
@@ -76,8 +82,32 @@ final class Fleet implements AutoCloseable {
     }
 
     Fleet start(String aggregatorYaml, String agentYaml, Map<String, String> tokens) {
+        return start(aggregatorYaml, agentYaml, tokens, 1, Map.of());
+    }
+
+    /**
+     * {@code replicas} aggregators, replica n reachable as "aggregator-n" (and the first also as "aggregator")
+     * on its own control network; {@code aggregatorEnv} is added to the aggregators' environment.
+     */
+    /** Creates the replicas' control networks ahead of start, for a test that must know their gateways first. */
+    void startNetworksFirst(int replicas) {
+        for (int i = 0; i < replicas; i++) {
+            Network network = Network.newNetwork();
+            network.getId(); // created now
+            controls.add(network);
+        }
+    }
+
+    Fleet start(String aggregatorYaml, String agentYaml, Map<String, String> tokens, int replicas, Map<String, String> aggregatorEnv) {
+        this.aggregatorYaml = aggregatorYaml;
+        this.tokens = new java.util.HashMap<>(tokens);
+        this.tokens.putAll(aggregatorEnv);
         ImageFromDockerfile agentImage = image("agent");
-        ImageFromDockerfile aggregatorImage = image("aggregator");
+        aggregatorImage = image("aggregator");
+        while (controls.size() < replicas) {
+            controls.add(Network.newNetwork());
+        }
+        control = controls.get(0);
         REGIONS.forEach(region -> regions.put(region, Network.newNetwork()));
         for (String region : REGIONS) {
             GenericContainer<?> endpoint = hardened(new GenericContainer<>(aggregatorImage), 8080)
@@ -88,12 +118,11 @@ final class Fleet implements AutoCloseable {
             connect(endpoint, regions.get(region), "endpoint-" + region);
             endpoints.put(region, endpoint);
         }
-        aggregator = hardened(new GenericContainer<>(aggregatorImage), 8080)
-                .withFileSystemBind(configFile("aggregator.yaml", aggregatorYaml), "/etc/vantage/aggregator.yaml", BindMode.READ_ONLY)
-                .withEnv(tokens)
-                .withNetwork(control).withNetworkAliases("aggregator")
-                .waitingFor(Wait.forHttp("/readyz").forPort(8080).withStartupTimeout(Duration.ofSeconds(90)));
-        start(aggregator);
+        configFile("aggregator.yaml", aggregatorYaml);
+        for (int i = 0; i < replicas; i++) {
+            aggregators.add(startAggregator(i));
+        }
+        aggregator = aggregators.get(0);
         for (String region : REGIONS) {
             GenericContainer<?> agent = hardened(new GenericContainer<>(agentImage), 9100)
                     .withFileSystemBind(configFile("agent.yaml", agentYaml), "/etc/vantage/agent.yaml", BindMode.READ_ONLY)
@@ -102,11 +131,35 @@ final class Fleet implements AutoCloseable {
                     .withNetwork(control)
                     .waitingFor(Wait.forHttp("/healthz").forPort(9100).withStartupTimeout(Duration.ofSeconds(90)));
             start(agent);
+            for (Network other : controls.subList(1, controls.size())) {
+                connect(agent, other, null);
+            }
             connect(agent, regions.get(region), null);
             connect(agent, backbone, null);
             agents.put(region, agent);
         }
         return this;
+    }
+
+    /** Starts (or, after a kill, restarts) aggregator replica {@code index} from the shared config file. */
+    GenericContainer<?> startAggregator(int index) {
+        List<String> aliases = new ArrayList<>(List.of("aggregator-" + (index + 1)));
+        if (index == 0) {
+            aliases.add("aggregator");
+        }
+        GenericContainer<?> replica = hardened(new GenericContainer<>(aggregatorImage), 8080)
+                .withFileSystemBind(Repository.root().resolve("system-tests/target/fleet-config/aggregator.yaml").toString(),
+                        "/etc/vantage/aggregator.yaml", BindMode.READ_ONLY)
+                .withEnv(tokens)
+                .withNetwork(controls.get(index)).withNetworkAliases(aliases.toArray(String[]::new))
+                .waitingFor(Wait.forHttp("/readyz").forPort(8080).withStartupTimeout(Duration.ofSeconds(90)));
+        start(replica);
+        return replica;
+    }
+
+    /** Rewrites the aggregators' config file in place (the bind mount follows); they reload it. */
+    void rewriteAggregatorConfig(String yaml) {
+        configFile("aggregator.yaml", yaml);
     }
 
     /**
@@ -120,6 +173,12 @@ final class Fleet implements AutoCloseable {
                 .withTmpFs(Map.of("/tmp", "rw,size=16m"))
                 .withCapDrop(com.github.dockerjava.api.model.Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges:true")));
+    }
+
+    /** The host's address on a test network (its bridge gateway): where containers reach services the test runs. */
+    static String gateway(Network network) {
+        return DockerClientFactory.instance().client().inspectNetworkCmd().withNetworkId(network.getId()).exec()
+                .getIpam().getConfig().get(0).getGateway();
     }
 
     private void start(GenericContainer<?> container) {
@@ -165,6 +224,6 @@ final class Fleet implements AutoCloseable {
         }
         regions.values().forEach(Network::close);
         backbone.close();
-        control.close();
+        controls.forEach(Network::close);
     }
 }

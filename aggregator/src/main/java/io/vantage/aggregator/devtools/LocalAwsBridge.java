@@ -38,8 +38,11 @@ public final class LocalAwsBridge implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
 
-    /** One request as the SDK sent it: CloudWatch operations decoded to JSON, others as raw text. */
-    public record Seen(String service, String operation, String method, String path, String body) {}
+    /**
+     * One request as the SDK sent it: CloudWatch operations decoded to JSON, others as raw text; when it
+     * arrived (epoch millis) and from which address.
+     */
+    public record Seen(String service, String operation, String method, String path, String body, long at, String from) {}
 
     private record Fault(int status, String type, AtomicInteger remaining) {}
 
@@ -95,7 +98,8 @@ public final class LocalAwsBridge implements AutoCloseable {
             cloudWatch(request, path.substring(CLOUDWATCH_PREFIX.length()), body);
         } else {
             String operation = request.method() + " " + path.replaceAll("/[A-Za-z0-9-]{36}", "/{id}");
-            seen.add(new Seen("route53", operation, request.method().name(), request.uri(), body.toString()));
+            seen.add(new Seen("route53", operation, request.method().name(), request.uri(), body.toString(), System.currentTimeMillis(),
+                    request.remoteAddress().host()));
             forward(request.method(), request.uri(), request.headers(), body).onComplete(answer -> relay(request, answer));
         }
     }
@@ -113,7 +117,8 @@ public final class LocalAwsBridge implements AutoCloseable {
             request.response().setStatusCode(400).end("bridge: unreadable CBOR: " + e.getMessage());
             return;
         }
-        seen.add(new Seen("cloudwatch", operation, "POST", request.path(), input.toString()));
+        seen.add(new Seen("cloudwatch", operation, "POST", request.path(), input.toString(), System.currentTimeMillis(),
+                request.remoteAddress().host()));
         Fault fault = faults.get(operation);
         if (fault != null && fault.remaining().getAndDecrement() > 0) {
             ObjectNode error = JSON.createObjectNode().put("__type", fault.type()).put("message", "injected by the test bridge");

@@ -3,7 +3,6 @@ package io.vantage.aggregator.ingest;
 import io.vantage.aggregator.AggregatorMetrics;
 import io.vantage.aggregator.AggregatorMetrics.IngestOutcome;
 import io.vantage.aggregator.config.LoadedAggregatorConfig.Credential;
-import io.vantage.aggregator.quorum.Observation;
 import io.vantage.wire.Documents;
 import io.vantage.wire.InvalidDocumentException;
 import io.vantage.wire.Limits;
@@ -16,7 +15,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +38,8 @@ public final class IngestHandler {
     private final Runnable onAccepted;
 
     /** What ingest needs from the config in force; replaced on reload. */
-    public record Ingest(Credentials credentials, RateLimiter limiter, Set<String> targets, long maxClockSkewMillis) {}
+    /** {@code confirmByTarget}: the configured targets, each with its quorum's {@code confirm}. */
+    public record Ingest(Credentials credentials, RateLimiter limiter, Map<String, Integer> confirmByTarget, long maxClockSkewMillis) {}
 
     public IngestHandler(Vertx vertx, Clock clock, Supplier<Ingest> settings, ResultStore store, AggregatorMetrics metrics,
             Runnable onAccepted) {
@@ -122,13 +122,14 @@ public final class IngestHandler {
         int unknown = 0;
         int future = 0;
         for (ProbeResult result : batch.results()) {
-            if (!ingest.targets().contains(result.target())) {
+            Integer confirm = ingest.confirmByTarget().get(result.target());
+            if (confirm == null) {
                 unknown++;
             } else if (result.timestamp() > received + ingest.maxClockSkewMillis()) {
                 future++;
             } else {
                 long ageWhenSent = Math.max(0, batch.sentAt() - result.timestamp());
-                if (store.offer(new Observation(agent.agentId(), agent.region(), result, received - ageWhenSent))) {
+                if (store.offer(agent.agentId(), agent.region(), result, received - ageWhenSent, confirm)) {
                     accepted++;
                 } else {
                     duplicate++;

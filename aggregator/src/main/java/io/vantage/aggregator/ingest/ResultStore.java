@@ -1,6 +1,7 @@
 package io.vantage.aggregator.ingest;
 
 import io.vantage.aggregator.quorum.Observation;
+import io.vantage.wire.report.ProbeResult;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -15,14 +16,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ResultStore {
     private final Map<String, Map<String, Observation>> byTarget = new ConcurrentHashMap<>();
 
-    /** Returns true when the observation was kept (it is the newest for its target and agent). */
-    public boolean offer(Observation observation) {
-        Map<String, Observation> agents = byTarget.computeIfAbsent(observation.result().target(), target -> new ConcurrentHashMap<>());
+    /**
+     * Keeps {@code result} from {@code agentId} when it is the newest for its target and agent, updating that
+     * vantage point's vote ({@code confirm}: consecutive agreeing results needed to change it). Returns whether it was kept.
+     */
+    public boolean offer(String agentId, String region, ProbeResult result, long observedAt, int confirm) {
+        Map<String, Observation> agents = byTarget.computeIfAbsent(result.target(), target -> new ConcurrentHashMap<>());
         boolean[] kept = {false};
-        agents.compute(observation.agentId(), (agent, current) -> {
-            if (current == null || observation.result().timestamp() > current.result().timestamp()) {
+        agents.compute(agentId, (agent, current) -> {
+            if (current == null || result.timestamp() > current.result().timestamp()) {
                 kept[0] = true;
-                return observation;
+                return Observation.next(current, agentId, region, result, observedAt, confirm);
             }
             return current;
         });

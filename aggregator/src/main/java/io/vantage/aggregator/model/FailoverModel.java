@@ -103,7 +103,7 @@ public final class FailoverModel {
         }));
 
         // Arrivals at the aggregator: (arrival time, agent, observation), each agent probing every interval.
-        record Arrival(double at, int agent, Observation observation) {}
+        record Arrival(double at, int agent, ProbeResult result, long observedAt) {}
         List<Arrival> arrivals = new ArrayList<>();
         for (int agent = 0; agent < inputs.agents(); agent++) {
             double phase = random.nextDouble() * interval;
@@ -127,7 +127,7 @@ public final class FailoverModel {
                         ? ProbeResult.failure(target.name(), stamp, scenario == Scenario.ENDPOINT_DOWN ? FailureReason.HTTP_STATUS
                                 : scenario == Scenario.ENDPOINT_HANG ? FailureReason.TIMEOUT : FailureReason.CONNECT_TIMEOUT, null, null, null, null)
                         : ProbeResult.success(target.name(), stamp, null, null, null);
-                arrivals.add(new Arrival(arrival, agent, new Observation("agent-" + (agent + 1), "region-" + (agent + 1), result, stamp)));
+                arrivals.add(new Arrival(arrival, agent, result, stamp));
                 if (failed && start < interval) {
                     events.add(new Event(done, "agent-" + (agent + 1) + "'s first failing probe completes (started at " + fmt(start) + " s)"));
                 }
@@ -150,7 +150,9 @@ public final class FailoverModel {
         List<double[]> verdicts = new ArrayList<>(); // (time, 1 healthy / 0 unhealthy / NaN insufficient)
         for (double t : evaluations) {
             while (next < arrivals.size() && arrivals.get(next).at() <= t) {
-                latest.put(arrivals.get(next).agent(), arrivals.get(next).observation());
+                Arrival arrival = arrivals.get(next);
+                latest.put(arrival.agent(), Observation.next(latest.get(arrival.agent()), "agent-" + (arrival.agent() + 1),
+                        "region-" + (arrival.agent() + 1), arrival.result(), arrival.observedAt(), target.quorum().confirm()));
                 next++;
             }
             long now = Math.round(t * 1000) + 1_000_000_000L;

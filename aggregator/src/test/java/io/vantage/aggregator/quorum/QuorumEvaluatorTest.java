@@ -85,6 +85,46 @@ class QuorumEvaluatorTest {
     }
 
     @Test
+    void aVantagePointsVoteChangesOnlyAfterConfirmAgreeingResults() {
+        Observation first = Observation.next(null, "A", "r", result(1, true), 1, 2);
+        assertThat(first.healthy()).as("a first result votes at once").isTrue();
+        Observation oneFailure = Observation.next(first, "A", "r", result(2, false), 2, 2);
+        assertThat(oneFailure.healthy()).as("one failure is not confirmed").isTrue();
+        Observation twoFailures = Observation.next(oneFailure, "A", "r", result(3, false), 3, 2);
+        assertThat(twoFailures.healthy()).isFalse();
+        Observation oneSuccess = Observation.next(twoFailures, "A", "r", result(4, true), 4, 2);
+        assertThat(oneSuccess.healthy()).isFalse();
+        assertThat(Observation.next(oneFailure, "A", "r", result(3, false), 3, 1).healthy()).as("confirm 1 follows every result").isFalse();
+    }
+
+    @Test
+    void anEndpointFailingEveryOtherProbeMovesNoVoteAndNoVerdict() {
+        QuorumSpec quorum = new QuorumSpec(2, 2, 2, 2, null, 2);
+        Map<String, Observation> latest = new LinkedHashMap<>();
+        long now = 1_000_000;
+        VerdictState state = new VerdictState(Verdict.HEALTHY, 0, null, 0, Long.MIN_VALUE);
+        for (String agent : List.of("A", "B", "C")) {
+            latest.put(agent, Observation.next(null, agent, "r", result(now, true), now, quorum.confirm()));
+        }
+        boolean failing = false;
+        for (int round = 0; round < 60; round++) {
+            now += 1_000;
+            String agent = String.valueOf((char) ('A' + round % 3));
+            failing = !failing; // the endpoint alternates per request, whoever sends it
+            ProbeResult result = failing ? ProbeResult.failure("api", now, FailureReason.HTTP_STATUS, 503, null, null, "503")
+                    : ProbeResult.success("api", now, 200, null, null);
+            latest.put(agent, Observation.next(latest.get(agent), agent, "r", result, now, quorum.confirm()));
+            state = QuorumEvaluator.evaluate(quorum, FRESHNESS, latest.values(), state, now).state();
+            assertThat(state.published()).as("round " + round).isEqualTo(Verdict.HEALTHY);
+        }
+    }
+
+    private static ProbeResult result(long timestamp, boolean success) {
+        return success ? ProbeResult.success("api", timestamp, 200, null, null)
+                : ProbeResult.failure("api", timestamp, FailureReason.HTTP_STATUS, 503, null, null, "503");
+    }
+
+    @Test
     void quorumChangedWhileRunningAppliesAtTheNextEvaluation() {
         long now = 1_000_000;
         List<Observation> twoHealthy = List.of(observation("A", now - 1_000, true), observation("B", now - 1_000, true));

@@ -6,11 +6,18 @@ import java.time.Duration;
 /**
  * How the aggregator turns vantage points into a verdict: at least {@code minVantages} fresh results
  * are needed for any verdict, {@code healthy} of them must be healthy, and the published verdict moves
- * only after {@code rise} (or {@code fall}) consecutive agreeing evaluations. {@code freshness} defaults
- * to three probe intervals.
+ * only after {@code rise} (or {@code fall}) consecutive agreeing evaluations. A vantage point's own vote
+ * changes only after {@code confirm} consecutive results agree (default 2), so an endpoint that fails every
+ * other probe does not move any vote, let alone the verdict. {@code freshness} defaults to three intervals.
  */
-public record QuorumSpec(Integer minVantages, Integer healthy, Integer rise, Integer fall, Duration freshness) {
-    public static final QuorumSpec DEFAULT = new QuorumSpec(null, null, null, null, null);
+public record QuorumSpec(Integer minVantages, Integer healthy, Integer rise, Integer fall, Duration freshness, Integer confirm) {
+    public static final QuorumSpec DEFAULT = new QuorumSpec(null, null, null, null, null, null);
+    public static final int DEFAULT_CONFIRM = 2;
+
+    /** Without {@code confirm} (it defaults to 2). */
+    public QuorumSpec(Integer minVantages, Integer healthy, Integer rise, Integer fall, Duration freshness) {
+        this(minVantages, healthy, rise, fall, freshness, null);
+    }
 
     public QuorumSpec {
         minVantages = minVantages == null ? 2 : minVantages;
@@ -26,6 +33,8 @@ public record QuorumSpec(Integer minVantages, Integer healthy, Integer rise, Int
         }
         Checks.range("rise", rise, 1, 100);
         Checks.range("fall", fall, 1, 100);
+        confirm = confirm == null ? DEFAULT_CONFIRM : confirm;
+        Checks.range("confirm", confirm, 1, 10);
         if (freshness != null) {
             Checks.positive("freshness", freshness, Duration.ofSeconds(1), Duration.ofHours(1));
         }

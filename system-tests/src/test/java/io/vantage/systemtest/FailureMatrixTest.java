@@ -1,0 +1,454 @@
+package io.vantage.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vantage.aggregator.aws.MotoServer;
+import io.vantage.aggregator.devtools.LocalAwsBridge;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.testcontainers.containers.GenericContainer;
+
+/**
+ * The multi-region failure matrix: three regions (agent + endpoint each), two aggregator replicas each on its
+ * own control network, CloudWatch and Route 53 on moto behind the protocol bridge. Each scenario breaks the
+ * world, asserts verdicts over time and what reached CloudWatch, and records detection times; the table is
+ * written to system-tests/target/failure-matrix.md (docs/failure-matrix.md keeps the latest).
+ * Probes every 3 s with a 2 s timeout and maxLatency 1 s, quorum 2 healthy of at least 2 fresh, rise 2, fall 2; freshness 9 s.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FailureMatrixTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final double INTERVAL = 3;
+    static final double TIMEOUT = 2;
+    static final int FALL = 2;
+    static final List<String> TARGETS = List.of("api-us-east-1", "api-eu-west-1", "api-ap-southeast-2");
+    static final Map<String, String> ALL_HEALTHY = Map.of("api-us-east-1", "HEALTHY", "api-eu-west-1", "HEALTHY", "api-ap-southeast-2", "HEALTHY");
+    static final List<String> ROWS = new ArrayList<>();
+
+    static MotoServer moto;
+    static Vertx vertx;
+    static LocalAwsBridge bridge;
+    static Fleet fleet;
+
+    static String aggregatorYaml(String endpoint, List<String> targets) {
+        StringBuilder yaml = new StringBuilder("server: {port: 8080}\nagents:\n");
+        Fleet.REGIONS.forEach(region -> yaml.append("  - {id: agent-").append(region).append(", region: ").append(region)
+                .append(", tokenEnv: ").append(ContainerFleetTest.tokenVariable(region)).append("}\n"));
+        yaml.append("cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 2s, endpoint: '").append(endpoint).append("'}\n")
+                .append("alarm: {period: 60s, evaluationPeriods: 3, datapointsToAlarm: 2, statistic: Minimum}\n")
+                .append("route53: {enabled: true, reconcileEvery: 1m}\ntargets:\n");
+        for (String target : targets) {
+            String region = target.substring(target.indexOf('-') + 1);
+            yaml.append("  - {name: ").append(target).append(", interval: 3s, timeout: 2s, http: {url: 'http://endpoint-").append(region.replace("-canary", ""))
+                    .append(":8080/health', expectBody: {jsonPointer: {path: /status, equals: UP}}, maxLatency: 1s}, ")
+                    .append("quorum: {minVantages: 2, healthy: 2, rise: 2, fall: 2}}\n");
+        }
+        return yaml.toString();
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        Fleet.requireDockerAndBaseImages();
+        // moto accepts any credentials; the test's own SDK client (scenario 9) reads these.
+        System.setProperty("aws.accessKeyId", "testing");
+        System.setProperty("aws.secretAccessKey", "testing");
+        moto = MotoServer.start();
+        vertx = Vertx.vertx();
+        fleet = new Fleet();
+        // The bridge listens on the host's address on the first control network; both replicas reach it there.
+        Map<String, String> tokens = new HashMap<>();
+        Fleet.REGIONS.forEach(region -> tokens.put(ContainerFleetTest.tokenVariable(region), "matrix-token-" + region));
+        String agentYaml = "agent:\n  aggregators: [{url: 'http://aggregator-1:8080', tokenEnv: VANTAGE_TOKEN}, "
+                + "{url: 'http://aggregator-2:8080', tokenEnv: VANTAGE_TOKEN}]\n  targetsRefresh: 2s\n  pushInterval: 500ms\nserver: {port: 9100}\n";
+        fleet.startNetworksFirst(2);
+        String gateway = Fleet.gateway(fleet.controls.get(0));
+        bridge = LocalAwsBridge.start(vertx, gateway, 0, "127.0.0.1", moto.port()).await();
+        fleet.start(aggregatorYaml("http://" + gateway + ":" + bridge.port(), TARGETS), agentYaml, tokens, 2,
+                Map.of("AWS_ACCESS_KEY_ID", "testing", "AWS_SECRET_ACCESS_KEY", "testing"));
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> verdicts(0).equals(ALL_HEALTHY) && verdicts(1).equals(ALL_HEALTHY));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        StringBuilder table = new StringBuilder("| # | scenario | expected | observed | failure → verdict (replica 1 / 2) | failure → first Healthy=0 datum |\n"
+                + "|---|---|---|---|---|---|\n");
+        ROWS.forEach(row -> table.append(row).append('\n'));
+        Path out = Repository.root().resolve("system-tests/target/failure-matrix.md");
+        Files.writeString(out, "Run " + Instant.now() + "; probes every 3 s, timeout 2 s, maxLatency 1 s, quorum 2 of at least 2 fresh, rise/fall 2, publish every 2 s.\n\n" + table);
+        System.out.println(table);
+        if (fleet != null) {
+            fleet.close();
+        }
+        if (bridge != null) {
+            bridge.close();
+        }
+        if (vertx != null) {
+            vertx.close().await();
+        }
+        if (moto != null) {
+            moto.close();
+        }
+    }
+
+    // --- helpers -----------------------------------------------------------------------------------------
+
+    static Map<String, String> verdicts(int replica) throws Exception {
+        GenericContainer<?> aggregator = fleet.aggregators.get(replica);
+        JsonNode status = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(fleet.url(aggregator, 8080, "/v1/status")))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body());
+        Map<String, String> verdicts = new LinkedHashMap<>();
+        status.get("targets").forEach(t -> verdicts.put(t.get("name").asText(), t.get("verdict").asText()));
+        return verdicts;
+    }
+
+    static JsonNode status(int replica) throws Exception {
+        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(fleet.url(fleet.aggregators.get(replica), 8080, "/v1/status"))).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    static void control(String region, String action) throws Exception {
+        // Through the endpoint's address on the test's backbone network (published ports are unreliable for
+        // containers that joined networks after start; see Fleet.ipOn).
+        String address = Fleet.ipOn(fleet.endpoints.get(region), fleet.backbone);
+        int code = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + address + ":8080/control/" + action))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        assertThat(code).isEqualTo(204);
+    }
+
+    /** Seconds from {@code since} until both replicas satisfy {@code condition} (each measured separately). */
+    static double[] detect(long since, Duration atMost, Predicate<Map<String, String>> condition) {
+        double[] seconds = {Double.NaN, Double.NaN};
+        await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
+            for (int replica = 0; replica < 2; replica++) {
+                if (Double.isNaN(seconds[replica]) && condition.test(verdicts(replica))) {
+                    seconds[replica] = (System.currentTimeMillis() - since) / 1000.0;
+                }
+            }
+            return !Double.isNaN(seconds[0]) && !Double.isNaN(seconds[1]);
+        });
+        return seconds;
+    }
+
+    /** Values of Healthy{Target=target} that reached CloudWatch after {@code since}, in arrival order. */
+    static List<Double> healthyDatums(String target, long since) {
+        List<Double> values = new ArrayList<>();
+        for (LocalAwsBridge.Seen seen : bridge.seen("PutMetricData")) {
+            if (seen.at() < since) {
+                continue;
+            }
+            try {
+                for (JsonNode datum : JSON.readTree(seen.body()).path("MetricData")) {
+                    if (datum.path("MetricName").asText().equals("Healthy") && datum.path("Dimensions").path(0).path("Value").asText().equals(target)) {
+                        values.add(datum.path("Value").asDouble());
+                    }
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return values;
+    }
+
+    static double firstZeroDatum(String target, long since, Duration atMost) {
+        double[] seconds = {Double.NaN};
+        await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
+            for (LocalAwsBridge.Seen seen : bridge.seen("PutMetricData")) {
+                if (seen.at() >= since && seen.body().contains("\"" + target + "\"") && healthyDatumsIn(seen, target).contains(0.0)) {
+                    seconds[0] = (seen.at() - since) / 1000.0;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return seconds[0];
+    }
+
+    private static List<Double> healthyDatumsIn(LocalAwsBridge.Seen seen, String target) throws Exception {
+        List<Double> values = new ArrayList<>();
+        for (JsonNode datum : JSON.readTree(seen.body()).path("MetricData")) {
+            if (datum.path("MetricName").asText().equals("Healthy") && datum.path("Dimensions").path(0).path("Value").asText().equals(target)) {
+                values.add(datum.path("Value").asDouble());
+            }
+        }
+        return values;
+    }
+
+    /** Samples both replicas for {@code window}; returns every distinct verdict map seen. */
+    static List<Map<String, String>> observe(Duration window) throws Exception {
+        List<Map<String, String>> seen = new ArrayList<>();
+        long until = System.currentTimeMillis() + window.toMillis();
+        while (System.currentTimeMillis() < until) {
+            for (int replica = 0; replica < 2; replica++) {
+                Map<String, String> verdicts = verdicts(replica);
+                if (!seen.contains(verdicts)) {
+                    seen.add(verdicts);
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(500); // sampling over a window: the assertion is about everything seen in it
+        }
+        return seen;
+    }
+
+    static void row(int number, String scenario, String expected, String observed, String verdict, String datum) {
+        ROWS.add(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s |", number, scenario, expected, observed, verdict, datum));
+    }
+
+    static String seconds(double[] both) {
+        return String.format(Locale.ROOT, "%.1f s / %.1f s", both[0], both[1]);
+    }
+
+    static String seconds(double value) {
+        return Double.isNaN(value) ? "—" : String.format(Locale.ROOT, "%.1f s", value);
+    }
+
+    static void backToAllHealthy() {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> verdicts(0).equals(ALL_HEALTHY) && verdicts(1).equals(ALL_HEALTHY));
+    }
+
+    // --- the matrix ----------------------------------------------------------------------------------------
+
+    @Test
+    @Order(1)
+    void endpointDownInOneRegion() throws Exception {
+        long failedAt = System.currentTimeMillis();
+        control("eu-west-1", "break");
+        double[] verdict = detect(failedAt, Duration.ofSeconds(30), v -> v.get("api-eu-west-1").equals("UNHEALTHY"));
+        double datum = firstZeroDatum("api-eu-west-1", failedAt, Duration.ofSeconds(30));
+        assertThat(verdicts(0)).containsEntry("api-us-east-1", "HEALTHY").containsEntry("api-ap-southeast-2", "HEALTHY");
+        assertThat(verdicts(1)).containsEntry("api-us-east-1", "HEALTHY").containsEntry("api-ap-southeast-2", "HEALTHY");
+        // interval + timeout + fall rounds, plus a push and an evaluation: the bound the issue states, with 2 s of slack.
+        double bound = INTERVAL + TIMEOUT + FALL * INTERVAL + 2;
+        assertThat(Math.max(verdict[0], verdict[1])).as("detection within interval + timeout + fall rounds").isLessThan(bound);
+        row(1, "endpoint in eu-west-1 returns 503", "only api-eu-west-1 UNHEALTHY", "api-eu-west-1 UNHEALTHY on both replicas, others HEALTHY",
+                seconds(verdict), seconds(datum));
+        control("eu-west-1", "repair");
+        backToAllHealthy();
+    }
+
+    @Test
+    @Order(2)
+    void endpointGetsSlowThenRecovers() throws Exception {
+        long slowAt = System.currentTimeMillis();
+        control("us-east-1", "slow");
+        double[] verdict = detect(slowAt, Duration.ofSeconds(30), v -> v.get("api-us-east-1").equals("UNHEALTHY"));
+        double datum = firstZeroDatum("api-us-east-1", slowAt, Duration.ofSeconds(30));
+        long repairedAt = System.currentTimeMillis();
+        control("us-east-1", "repair");
+        double[] recovered = detect(repairedAt, Duration.ofSeconds(30), v -> v.get("api-us-east-1").equals("HEALTHY"));
+        row(2, "endpoint in us-east-1 answers in 1.5 s (maxLatency 1 s), then recovers", "UNHEALTHY (too_slow), HEALTHY again after rise",
+                "UNHEALTHY, then HEALTHY " + seconds(recovered) + " after repair", seconds(verdict), seconds(datum));
+        backToAllHealthy();
+    }
+
+    @Test
+    @Order(3)
+    void oneAgentRegionLosesItsNetworkToAllEndpoints() throws Exception {
+        GenericContainer<?> agent = fleet.agents.get("ap-southeast-2");
+        Fleet.disconnect(agent, fleet.backbone);
+        Fleet.disconnect(agent, fleet.regions.get("ap-southeast-2"));
+        List<Map<String, String>> seen = observe(Duration.ofSeconds(12));
+        assertThat(seen).as("the quorum holds: nothing becomes UNHEALTHY").containsOnly(ALL_HEALTHY);
+        assertThat(status(0).toString()).contains("\"agentId\":\"agent-ap-southeast-2\",\"region\":\"ap-southeast-2\",\"state\":\"unhealthy\"");
+        row(3, "agent in ap-southeast-2 cut off from every endpoint", "no target UNHEALTHY; its vantage shown failing",
+                "all HEALTHY for 12 s on both replicas; agent-ap-southeast-2 shown unhealthy (dns/connect errors)", "—", "—");
+        Fleet.connect(agent, fleet.backbone, null);
+        Fleet.connect(agent, fleet.regions.get("ap-southeast-2"), null);
+    }
+
+    @Test
+    @Order(4)
+    void agentsCannotReachReplicaOne() throws Exception {
+        for (GenericContainer<?> agent : fleet.agents.values()) {
+            Fleet.disconnect(agent, fleet.controls.get(0));
+        }
+        long cutAt = System.currentTimeMillis();
+        double[] blind = {Double.NaN};
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            boolean insufficient = verdicts(0).values().stream().allMatch("INSUFFICIENT_DATA"::equals);
+            if (insufficient) {
+                blind[0] = (System.currentTimeMillis() - cutAt) / 1000.0;
+            }
+            return insufficient;
+        });
+        long afterBlind = System.currentTimeMillis();
+        TimeUnit.SECONDS.sleep(6); // let three publish cycles pass, then look at what reached CloudWatch in them
+        String replica2 = Fleet.ipOn(fleet.aggregators.get(1), fleet.controls.get(1));
+        String replica1 = Fleet.ipOn(fleet.aggregators.get(0), fleet.controls.get(0));
+        List<LocalAwsBridge.Seen> puts = bridge.seen("PutMetricData").stream().filter(s -> s.at() >= afterBlind).toList();
+        assertThat(puts).as("replica 2 keeps publishing").anyMatch(s -> s.from().equals(replica2) && s.body().contains("\"Healthy\""));
+        assertThat(puts.stream().filter(s -> s.from().equals(replica1))).as("blind replica 1 publishes no Healthy datum")
+                .noneMatch(s -> s.body().contains("\"MetricName\":\"Healthy\""));
+        assertThat(verdicts(1)).isEqualTo(ALL_HEALTHY);
+        row(4, "agents cannot reach aggregator replica 1", "replica 2 keeps publishing; replica 1 fails static",
+                String.format(Locale.ROOT, "replica 1 INSUFFICIENT_DATA after %.1f s and sends no Healthy; replica 2 HEALTHY and publishing", blind[0]), "—", "—");
+        for (GenericContainer<?> agent : fleet.agents.values()) {
+            Fleet.connect(agent, fleet.controls.get(0), null);
+        }
+        backToAllHealthy();
+    }
+
+    @Test
+    @Order(5)
+    void endpointFailsEveryOtherProbe() throws Exception {
+        control("eu-west-1", "flap");
+        List<Map<String, String>> seen = observe(Duration.ofSeconds(20));
+        control("eu-west-1", "repair");
+        assertThat(seen).as("the verdict does not flap").containsOnly(ALL_HEALTHY);
+        row(7, "endpoint in eu-west-1 fails every other request", "verdict does not flap", "HEALTHY throughout 20 s (about 7 probe rounds per agent) on both replicas",
+                "—", "—");
+    }
+
+    @Test
+    @Order(6)
+    void cloudWatchFailsForAWhile() throws Exception {
+        bridge.fail("PutMetricData", 1_000, 500, "InternalServiceFault");
+        long failingSince = System.currentTimeMillis();
+        TimeUnit.SECONDS.sleep(15); // the outage lasts 15 s here (a minute in the issue; the behaviour is the same per publish)
+        bridge.fail("PutMetricData", 0, 500, "InternalServiceFault");
+        long recoveredAt = System.currentTimeMillis();
+        control("us-east-1", "break");
+        double datum = firstZeroDatum("api-us-east-1", recoveredAt, Duration.ofSeconds(30));
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(fleet.url(fleet.aggregators.get(0), 8080, "/metrics"))).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).containsPattern("vantage_cloudwatch_publish_total\\{outcome=\"failure\"\\} [1-9]");
+        long attempts = bridge.seen("PutMetricData").stream().filter(s -> s.at() >= failingSince && s.at() < recoveredAt).count();
+        assertThat(attempts).as("retried during the outage").isGreaterThan(15 / 2);
+        assertThat(fleet.aggregators.get(0).isRunning() && fleet.aggregators.get(1).isRunning()).isTrue();
+        row(8, "CloudWatch answers 500 to every PutMetricData for 15 s", "retries, failures counted, recovery with current values",
+                attempts + " attempts during the outage; failure counter > 0; after it, the current Healthy=0 arrives", "—", seconds(datum));
+        control("us-east-1", "repair");
+        backToAllHealthy();
+    }
+
+    @Test
+    @Order(7)
+    void aReplicaIsKilledAndRestarted() throws Exception {
+        fleet.aggregators.get(1).stop();
+        long restartedAt = System.currentTimeMillis();
+        GenericContainer<?> restarted = fleet.startAggregator(1);
+        fleet.aggregators.set(1, restarted);
+        List<Map<String, String>> seen = new ArrayList<>();
+        double[] correct = {Double.NaN};
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Map<String, String> verdicts = verdicts(1);
+            seen.add(verdicts);
+            if (verdicts.equals(ALL_HEALTHY)) {
+                correct[0] = (System.currentTimeMillis() - restartedAt) / 1000.0;
+                return true;
+            }
+            return false;
+        });
+        assertThat(seen).as("only INSUFFICIENT_DATA on the way, never UNHEALTHY")
+                .allMatch(v -> v.values().stream().noneMatch("UNHEALTHY"::equals));
+        row(6, "aggregator replica 2 killed and restarted", "correct again within one freshness window, no spurious verdict",
+                String.format(Locale.ROOT, "HEALTHY everywhere %.1f s after the new container was ready (freshness 9 s); never UNHEALTHY", correct[0]
+                        - 0.0), "—", "—");
+    }
+
+    /**
+     * This machine's kernel has no sch_netem, so the 300 ms are added by every endpoint to the requests coming
+     * from us-east-1's agent addresses (application-level latency: the TCP connect itself is not delayed).
+     */
+    @Test
+    @Order(8)
+    void latencyAddedBetweenOneRegionAndTheEndpoints() throws Exception {
+        GenericContainer<?> agent = fleet.agents.get("us-east-1");
+        List<String> addresses = List.of(Fleet.ipOn(agent, fleet.backbone), Fleet.ipOn(agent, fleet.regions.get("us-east-1")));
+        for (String region : Fleet.REGIONS) {
+            for (String address : addresses) {
+                control(region, "delay/" + address + "/300");
+            }
+        }
+        try {
+            List<Map<String, String>> seen = observe(Duration.ofSeconds(12));
+            assertThat(seen).as("no false verdict with 300 ms more latency").containsOnly(ALL_HEALTHY);
+            JsonNode usAgent = null;
+            for (JsonNode vantage : status(0).at("/targets/1/vantages")) {
+                if (vantage.path("agentId").asText().equals("agent-us-east-1")) {
+                    usAgent = vantage;
+                }
+            }
+            assertThat(usAgent).isNotNull();
+            assertThat(usAgent.path("state").asText()).as("the delayed agent still succeeds within its timeout").isEqualTo("healthy");
+            assertThat(usAgent.path("totalMs").asDouble()).as("and its probes show the added latency").isGreaterThan(300);
+            row(10, "300 ms more latency between us-east-1's agent and every endpoint (endpoint-side: no netem in this kernel)",
+                    "no false verdict at the configured timeout",
+                    String.format(Locale.ROOT, "all HEALTHY for 12 s; agent-us-east-1's probes take %.0f ms and succeed", usAgent.path("totalMs").asDouble()), "—", "—");
+        } finally {
+            for (String region : Fleet.REGIONS) {
+                for (String address : addresses) {
+                    control(region, "delay/" + address + "/0");
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(9)
+    void targetsAddedAndRemovedWhileRunning() throws Exception {
+        List<String> next = List.of("api-us-east-1", "api-eu-west-1", "api-eu-west-1-canary");
+        String endpoint = "http://" + Fleet.gateway(fleet.controls.get(0)) + ":" + bridge.port();
+        fleet.rewriteAggregatorConfig(aggregatorYaml(endpoint, next));
+        long changedAt = System.currentTimeMillis();
+        Map<String, String> expected = Map.of("api-us-east-1", "HEALTHY", "api-eu-west-1", "HEALTHY", "api-eu-west-1-canary", "HEALTHY");
+        double[] pickedUp = detect(changedAt, Duration.ofSeconds(40), expected::equals);
+        // Alarms and health checks follow at the next reconcile (every minute): the new target's appear, the removed one's go.
+        var cloudWatch = io.vantage.aggregator.cloudwatch.AwsClients.cloudWatch("us-east-1", URI.create(endpoint), Duration.ofSeconds(10),
+                new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT));
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                var names = cloudWatch.describeAlarms().get().metricAlarms().stream().map(a -> a.alarmName()).toList();
+                return names.contains("vantage-api-eu-west-1-canary-unhealthy") && !names.contains("vantage-api-ap-southeast-2-unhealthy");
+            });
+        } finally {
+            cloudWatch.close();
+        }
+        double reconciled = (System.currentTimeMillis() - changedAt) / 1000.0;
+        row(9, "target api-eu-west-1-canary added and api-ap-southeast-2 removed in the aggregators' file", "agents pick it up; alarms and health checks reconciled, orphans removed",
+                String.format(Locale.ROOT, "new target HEALTHY on both replicas after %s; alarm created and the orphan deleted after %.0f s", seconds(pickedUp), reconciled),
+                "—", "—");
+    }
+
+    @Test
+    @Order(10)
+    void everyAgentDies() throws Exception {
+        long deadAt = System.currentTimeMillis();
+        fleet.agents.values().forEach(GenericContainer::stop);
+        double[] insufficient = detect(deadAt, Duration.ofSeconds(30), v -> v.values().stream().allMatch("INSUFFICIENT_DATA"::equals));
+        long blindAt = System.currentTimeMillis();
+        List<Map<String, String>> seen = observe(Duration.ofSeconds(6));
+        assertThat(seen).allMatch(v -> v.values().stream().noneMatch("UNHEALTHY"::equals));
+        for (String target : verdicts(0).keySet()) {
+            assertThat(healthyDatums(target, blindAt + 3_500)).as("no Healthy datum for " + target + " once blind").isEmpty();
+        }
+        row(5, "every agent dies", "INSUFFICIENT_DATA, Healthy no longer published (fail static), nothing UNHEALTHY",
+                "INSUFFICIENT_DATA on both replicas after " + seconds(insufficient) + "; no Healthy datum afterwards; never UNHEALTHY", "—", "—");
+    }
+}
