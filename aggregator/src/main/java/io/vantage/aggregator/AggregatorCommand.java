@@ -83,18 +83,7 @@ public final class AggregatorCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            LoadedAggregatorConfig loaded = loadOrNull(config);
-            if (loaded == null) {
-                return 1;
-            }
-            try (Reconciliation reconciliation = Reconciliation.create(loaded.config(), AgentCommand.newRegistry())) {
-                Reconciliation.Plan plan = reconciliation.plan().join();
-                System.out.print(plan.describe());
-                return plan.pending() ? 2 : 0;
-            } catch (CompletionException e) {
-                System.err.println("vantage-aggregator plan: " + AwsErrors.describe(e.getCause()));
-                return 1;
-            }
+            return reconcile("plan", config, (reconciliation, plan) -> plan.pending() ? 2 : 0);
         }
     }
 
@@ -107,21 +96,12 @@ public final class AggregatorCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            LoadedAggregatorConfig loaded = loadOrNull(config);
-            if (loaded == null) {
-                return 1;
-            }
-            try (Reconciliation reconciliation = Reconciliation.create(loaded.config(), AgentCommand.newRegistry())) {
-                Reconciliation.Plan plan = reconciliation.plan().join();
-                System.out.print(plan.describe());
+            return reconcile("apply", config, (reconciliation, plan) -> {
                 Map<String, String> ids = reconciliation.apply(plan).join();
                 System.out.println(plan.pending() ? "Applied." : "Nothing to change.");
                 ids.forEach((target, id) -> System.out.println("health check " + target + " = " + id));
                 return 0;
-            } catch (CompletionException e) {
-                System.err.println("vantage-aggregator apply: " + AwsErrors.describe(e.getCause()));
-                return 1;
-            }
+            });
         }
     }
 
@@ -164,6 +144,23 @@ public final class AggregatorCommand implements Callable<Integer> {
             Predictions predictions = new Predictions(loaded.config());
             targets.forEach(t -> System.out.println(predictions.report(t, chosen, seed)));
             return 0;
+        }
+    }
+
+    /** Loads the config, prints the plan, then lets {@code then} act on it; AWS errors become exit code 1 with one line. */
+    private static int reconcile(String command, Path file, java.util.function.BiFunction<Reconciliation, Reconciliation.Plan, Integer> then)
+            throws Exception {
+        LoadedAggregatorConfig loaded = loadOrNull(file);
+        if (loaded == null) {
+            return 1;
+        }
+        try (Reconciliation reconciliation = Reconciliation.create(loaded.config(), AgentCommand.newRegistry())) {
+            Reconciliation.Plan plan = reconciliation.plan().join();
+            System.out.print(plan.describe());
+            return then.apply(reconciliation, plan);
+        } catch (CompletionException e) {
+            System.err.println("vantage-aggregator " + command + ": " + AwsErrors.describe(e.getCause()));
+            return 1;
         }
     }
 
