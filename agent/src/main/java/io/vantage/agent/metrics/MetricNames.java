@@ -1,17 +1,18 @@
 package io.vantage.agent.metrics;
 
 /**
- * Metric names as Micrometer sees them; the Prometheus registry turns dots into underscores and adds
- * {@code _total} to counters, giving the names documented in docs/architecture.md.
+ * Metric names. The per-target series are rendered directly in Prometheus form (counters get {@code _total}
+ * on exposition); the others are Micrometer names, which the Prometheus registry turns into the same form
+ * (dots to underscores, {@code _total} on counters). README lists them all.
  */
 public final class MetricNames {
-    public static final String PROBE_SUCCESS = "vantage.probe.success";
-    public static final String PROBE_DURATION = "vantage.probe.duration.seconds";
-    public static final String PROBE_HTTP_STATUS = "vantage.probe.http.status.code";
-    public static final String PROBE_TLS_EXPIRY = "vantage.probe.tls.cert.expiry.timestamp.seconds";
-    public static final String PROBE_LAST_TIMESTAMP = "vantage.probe.last.timestamp.seconds";
-    public static final String PROBE_FAILURES = "vantage.probe.failures";
-    public static final String PROBE_OVERRUNS = "vantage.probe.overruns";
+    public static final String PROBE_SUCCESS = "vantage_probe_success";
+    public static final String PROBE_DURATION = "vantage_probe_duration_seconds";
+    public static final String PROBE_HTTP_STATUS = "vantage_probe_http_status_code";
+    public static final String PROBE_TLS_EXPIRY = "vantage_probe_tls_cert_expiry_timestamp_seconds";
+    public static final String PROBE_LAST_TIMESTAMP = "vantage_probe_last_timestamp_seconds";
+    public static final String PROBE_FAILURES = "vantage_probe_failures";
+    public static final String PROBE_OVERRUNS = "vantage_probe_overruns";
     public static final String PROBES = "vantage.probes";
     public static final String PROBES_IN_FLIGHT = "vantage.probes.in.flight";
     public static final String PROBES_SKIPPED = "vantage.probes.skipped";
