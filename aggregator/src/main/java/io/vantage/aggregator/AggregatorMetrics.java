@@ -50,10 +50,6 @@ public final class AggregatorMetrics {
         this.evaluation = Timer.builder(EVALUATION_DURATION).description("Time to evaluate every target once").register(registry);
     }
 
-    public MeterRegistry registry() {
-        return registry;
-    }
-
     public void results(IngestOutcome outcome, int count) {
         if (count > 0) {
             results.get(outcome).increment(count);

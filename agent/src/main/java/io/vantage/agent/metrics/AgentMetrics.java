@@ -4,7 +4,6 @@ import static io.vantage.agent.metrics.MetricNames.*;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -62,10 +61,6 @@ public final class AgentMetrics {
                 .register(registry);
         Gauge.builder(CONFIG_RELOAD_TIMESTAMP, this, m -> m.lastReloadSuccessSeconds)
                 .description("When the config in force was loaded").register(registry);
-    }
-
-    public MeterRegistry registry() {
-        return registry;
     }
 
     /** Registers series for new targets and removes those of targets that are gone. */

@@ -84,10 +84,6 @@ final class HttpResponseParser {
         return state == State.DONE;
     }
 
-    boolean headersReceived() {
-        return state.ordinal() > State.HEADERS.ordinal();
-    }
-
     boolean started() {
         return headerBytes > 0;
     }

@@ -122,10 +122,6 @@ public final class AggregatorLink {
         pending.offer(result);
     }
 
-    public int buffered() {
-        return pending.size();
-    }
-
     public void retainTargets(Set<String> targets) {
         droppedRemoved.increment(pending.retain(targets));
     }

@@ -17,7 +17,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -217,12 +216,5 @@ public final class LocalAwsBridge implements AutoCloseable {
     public void close() {
         server.close().await();
         client.close().await();
-    }
-
-    /** Operation names in the order the SDK called them. */
-    public List<String> operations() {
-        List<String> names = new ArrayList<>();
-        seen.forEach(s -> names.add(s.operation()));
-        return names;
     }
 }
