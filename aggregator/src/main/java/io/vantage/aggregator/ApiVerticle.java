@@ -1,6 +1,7 @@
 package io.vantage.aggregator;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.agent.http.AgentServer;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.ingest.IngestHandler;
 import io.vantage.aggregator.status.StatusPage;
@@ -22,7 +23,6 @@ import java.util.Optional;
  * thread-safe or an immutable snapshot published by the {@link Aggregator}.
  */
 final class ApiVerticle extends VerticleBase {
-    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private final Aggregator aggregator;
     private final AggregatorConfig.Server settings;
     private final PrometheusMeterRegistry registry;
@@ -77,13 +77,7 @@ final class ApiVerticle extends VerticleBase {
                     .end(Buffer.buffer(Documents.writeJson(aggregator.snapshot())));
             case "/" -> request.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
                     .end(StatusPage.render(aggregator.snapshot(), demo.map(DemoControl::regions).orElse(List.of())));
-            case "/metrics" -> vertx.executeBlocking(registry::scrape, false).onComplete(scrape -> {
-                if (scrape.succeeded()) {
-                    request.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(scrape.result());
-                } else {
-                    request.response().setStatusCode(500).end("scrape failed\n");
-                }
-            });
+            case "/metrics" -> AgentServer.serveMetrics(vertx, registry, request);
             case "/healthz" -> request.response().end("ok\n");
             case "/readyz" -> request.response().setStatusCode(aggregator.ready() ? 200 : 503).end(aggregator.readiness() + "\n");
             default -> request.response().setStatusCode(404).end("not found\n");

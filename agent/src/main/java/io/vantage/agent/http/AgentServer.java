@@ -37,19 +37,24 @@ public final class AgentServer {
         return server.actualPort();
     }
 
+    /** Answers a {@code /metrics} request; the scrape runs on a worker thread (thousands of series take milliseconds). */
+    public static void serveMetrics(Vertx vertx, PrometheusMeterRegistry registry, HttpServerRequest request) {
+        vertx.executeBlocking(registry::scrape, false).onComplete(scrape -> {
+            if (scrape.succeeded()) {
+                request.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(scrape.result());
+            } else {
+                request.response().setStatusCode(500).end("scrape failed: " + scrape.cause().getMessage() + "\n");
+            }
+        });
+    }
+
     private void handle(HttpServerRequest request) {
         if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
             request.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET, HEAD").end("only GET and HEAD\n");
             return;
         }
         switch (request.path()) {
-            case "/metrics" -> vertx.executeBlocking(registry::scrape, false).onComplete(scrape -> {
-                if (scrape.succeeded()) {
-                    request.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(scrape.result());
-                } else {
-                    request.response().setStatusCode(500).end("scrape failed: " + scrape.cause().getMessage() + "\n");
-                }
-            });
+            case "/metrics" -> serveMetrics(vertx, registry, request);
             case "/healthz" -> request.response().end("ok\n");
             case "/readyz" -> request.response().setStatusCode(ready.getAsBoolean() ? 200 : 503).end(readiness.get() + "\n");
             case "/" -> request.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
