@@ -77,7 +77,6 @@ public final class Aggregator extends VerticleBase {
     private final List<String> deployments = new ArrayList<>();
     private volatile LoadedAggregatorConfig loaded;
     private volatile IngestHandler.Ingest ingestSettings;
-    private volatile Credentials credentials;
     private volatile TargetsBody targetsBody;
     private volatile Round round;
     private volatile Predictions predictions;
@@ -214,7 +213,7 @@ public final class Aggregator extends VerticleBase {
     }
 
     Credentials credentials() {
-        return credentials;
+        return ingestSettings.credentials();
     }
 
     TargetsBody targetsBody() {
@@ -235,12 +234,12 @@ public final class Aggregator extends VerticleBase {
 
     private void apply(LoadedAggregatorConfig next) {
         AggregatorConfig config = next.config();
-        Set<String> targetNames = config.targets().stream().map(TargetSpec::name).collect(Collectors.toSet());
-        credentials = new Credentials(next.credentials());
         Map<String, Integer> confirmByTarget = new HashMap<>();
         config.targets().forEach(target -> confirmByTarget.put(target.name(), target.quorum().confirm()));
-        ingestSettings = new IngestHandler.Ingest(credentials, new RateLimiter(config.ingest().maxRequestsPerSecond(), System::nanoTime),
-                Map.copyOf(confirmByTarget), config.ingest().maxClockSkew().toMillis());
+        Set<String> targetNames = confirmByTarget.keySet();
+        ingestSettings = new IngestHandler.Ingest(new Credentials(next.credentials()),
+                new RateLimiter(config.ingest().maxRequestsPerSecond(), System::nanoTime), Map.copyOf(confirmByTarget),
+                config.ingest().maxClockSkew().toMillis());
         byte[] json = Documents.writeJson(new TargetList(config.targets()));
         targetsBody = new TargetsBody(Buffer.buffer(json), "\"" + HexFormat.of().formatHex(Tokens.sha256(new String(json, java.nio.charset.StandardCharsets.UTF_8)), 0, 12) + "\"");
         Map<String, String> regions = new LinkedHashMap<>();
