@@ -7,10 +7,12 @@ import io.vantage.wire.Tokens;
 import io.vantage.wire.target.TargetSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.route53.Route53AsyncClient;
 import software.amazon.awssdk.services.route53.model.AlarmIdentifier;
@@ -46,8 +48,11 @@ public final class HealthCheckReconciler {
         this.settings = settings;
     }
 
-    /** What apply found or made: the current plan and the health check ID per target. */
-    public record State(List<Change> changes, Map<String, String> ids) {}
+    /**
+     * The plan: the changes, the health check ID of each configured target that has one ({@code ids}), and of
+     * every health check vantage owns in this namespace, configured or not ({@code owned}, what apply acts on).
+     */
+    public record State(List<Change> changes, Map<String, String> ids, Map<String, String> owned) {}
 
     private record Existing(HealthCheck check, Map<String, String> tags) {}
 
@@ -55,7 +60,9 @@ public final class HealthCheckReconciler {
         return owned().thenApply(existing -> {
             List<Change> changes = new ArrayList<>();
             Map<String, String> ids = new LinkedHashMap<>();
+            Set<String> configured = new HashSet<>();
             for (TargetSpec target : targets) {
+                configured.add(target.name());
                 Existing found = existing.get(target.name());
                 String alarmName = alarm.alarmName(target.name());
                 if (found == null) {
@@ -70,33 +77,36 @@ public final class HealthCheckReconciler {
                     changes.add(new Change(Change.Resource.HEALTH_CHECK, Change.Action.UPDATE, target.name(), target.name(), differences));
                 }
             }
+            Map<String, String> owned = new LinkedHashMap<>();
             existing.forEach((target, found) -> {
-                if (targets.stream().noneMatch(t -> t.name().equals(target))) {
+                owned.put(target, found.check().id());
+                if (!configured.contains(target)) {
                     changes.add(new Change(Change.Resource.HEALTH_CHECK, Change.Action.DELETE, target, target,
                             List.of("id " + found.check().id() + "; its target is no longer configured")));
                 }
             });
-            return new State(changes, ids);
+            return new State(changes, ids, owned);
         });
     }
 
-    /** Applies {@code plan}'s health check changes; returns the IDs of every configured target's health check. */
+    /**
+     * Applies {@code plan}'s health check changes to the checks the plan found (no second listing); returns the
+     * IDs of every configured target's health check.
+     */
     public CompletableFuture<Map<String, String>> apply(State plan) {
         Map<String, String> ids = new LinkedHashMap<>(plan.ids());
-        return owned().thenCompose(existing -> {
-            CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
-            for (Change change : plan.changes()) {
-                String target = change.target();
-                switch (change.action()) {
-                    case CREATE -> done = done.thenCompose(v -> create(target).thenAccept(id -> ids.put(target, id)));
-                    case UPDATE -> done = done.thenCompose(v -> update(existing.get(target).check().id(), target));
-                    case DELETE -> done = done.thenCompose(v -> client.deleteHealthCheck(r -> r.healthCheckId(existing.get(target).check().id()))
-                            .thenApply(r -> null));
-                    case CONFLICT -> { }
-                }
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        for (Change change : plan.changes()) {
+            String target = change.target();
+            String id = plan.owned().get(target);
+            switch (change.action()) {
+                case CREATE -> done = done.thenCompose(v -> create(target).thenAccept(created -> ids.put(target, created)));
+                case UPDATE -> done = done.thenCompose(v -> update(id, target));
+                case DELETE -> done = done.thenCompose(v -> client.deleteHealthCheck(r -> r.healthCheckId(id)).thenApply(r -> null));
+                case CONFLICT -> { }
             }
-            return done.thenApply(v -> ids);
-        });
+        }
+        return done.thenApply(v -> ids);
     }
 
     private List<String> differences(Existing found, String alarmName) {
