@@ -5,9 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vantage.aggregator.aws.MotoServer;
+import io.vantage.aggregator.aws.LocalAws;
 import io.vantage.aggregator.devtools.LocalAwsBridge;
-import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,8 +49,7 @@ class FailureMatrixTest {
     static final Map<String, String> ALL_HEALTHY = Map.of("api-us-east-1", "HEALTHY", "api-eu-west-1", "HEALTHY", "api-ap-southeast-2", "HEALTHY");
     static final List<String> ROWS = new ArrayList<>();
 
-    static MotoServer moto;
-    static Vertx vertx;
+    static LocalAws aws;
     static LocalAwsBridge bridge;
     static Fleet fleet;
 
@@ -74,11 +72,6 @@ class FailureMatrixTest {
     @BeforeAll
     static void start() throws Exception {
         Fleet.requireDockerAndBaseImages();
-        // moto accepts any credentials; the test's own SDK client (scenario 9) reads these.
-        System.setProperty("aws.accessKeyId", "testing");
-        System.setProperty("aws.secretAccessKey", "testing");
-        moto = MotoServer.start();
-        vertx = Vertx.vertx();
         fleet = new Fleet();
         // The bridge listens on the host's address on the first control network; both replicas reach it there.
         Map<String, String> tokens = new HashMap<>();
@@ -87,8 +80,9 @@ class FailureMatrixTest {
                 + "{url: 'http://aggregator-2:8080', tokenEnv: VANTAGE_TOKEN}]\n  targetsRefresh: 2s\n  pushInterval: 500ms\nserver: {port: 9100}\n";
         fleet.startNetworksFirst(2);
         String gateway = Fleet.gateway(fleet.controls.get(0));
-        bridge = LocalAwsBridge.start(vertx, gateway, 0, "127.0.0.1", moto.port()).await();
-        fleet.start(aggregatorYaml("http://" + gateway + ":" + bridge.port(), TARGETS), agentYaml, tokens, 2,
+        aws = LocalAws.start(gateway);
+        bridge = aws.bridge();
+        fleet.start(aggregatorYaml(aws.endpoint(), TARGETS), agentYaml, tokens, 2,
                 Map.of("AWS_ACCESS_KEY_ID", "testing", "AWS_SECRET_ACCESS_KEY", "testing"));
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> verdicts(0).equals(ALL_HEALTHY) && verdicts(1).equals(ALL_HEALTHY));
@@ -105,14 +99,8 @@ class FailureMatrixTest {
         if (fleet != null) {
             fleet.close();
         }
-        if (bridge != null) {
-            bridge.close();
-        }
-        if (vertx != null) {
-            vertx.close().await();
-        }
-        if (moto != null) {
-            moto.close();
+        if (aws != null) {
+            aws.close();
         }
     }
 
@@ -414,7 +402,7 @@ class FailureMatrixTest {
     @Order(9)
     void targetsAddedAndRemovedWhileRunning() throws Exception {
         List<String> next = List.of("api-us-east-1", "api-eu-west-1", "api-eu-west-1-canary");
-        String endpoint = "http://" + Fleet.gateway(fleet.controls.get(0)) + ":" + bridge.port();
+        String endpoint = aws.endpoint();
         fleet.rewriteAggregatorConfig(aggregatorYaml(endpoint, next));
         long changedAt = System.currentTimeMillis();
         Map<String, String> expected = Map.of("api-us-east-1", "HEALTHY", "api-eu-west-1", "HEALTHY", "api-eu-west-1-canary", "HEALTHY");

@@ -65,10 +65,6 @@ public final class LocalAwsBridge implements AutoCloseable {
         return bridge.server.listen(port, host).map(listening -> bridge);
     }
 
-    public String endpoint() {
-        return "http://127.0.0.1:" + server.actualPort();
-    }
-
     public int port() {
         return server.actualPort();
     }

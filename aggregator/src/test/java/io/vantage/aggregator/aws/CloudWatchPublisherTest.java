@@ -26,9 +26,9 @@ import software.amazon.awssdk.services.cloudwatch.model.MetricDataResult;
 
 /** The real SDK client, over HTTP, through the protocol bridge, to a real moto_server. */
 class CloudWatchPublisherTest {
-    static MotoServer moto;
-    static Vertx vertx;
+    static LocalAws aws;
     static LocalAwsBridge bridge;
+    static Vertx vertx;
     static CloudWatchAsyncClient reader;
     PrometheusMeterRegistry registry;
     CloudWatchPublisher publisher;
@@ -36,31 +36,26 @@ class CloudWatchPublisherTest {
 
     @BeforeAll
     static void start() throws Exception {
-        // moto accepts any credentials; the SDK's default chain reads these system properties.
-        System.setProperty("aws.accessKeyId", "testing");
-        System.setProperty("aws.secretAccessKey", "testing");
-        moto = MotoServer.start();
+        aws = LocalAws.start();
+        bridge = aws.bridge();
         vertx = Vertx.vertx();
-        bridge = LocalAwsBridge.start(vertx, "127.0.0.1", 0, "127.0.0.1", moto.port()).await();
-        reader = AwsClients.cloudWatch("us-east-1", URI.create(bridge.endpoint()), Duration.ofSeconds(10),
+        reader = AwsClients.cloudWatch("us-east-1", URI.create(aws.endpoint()), Duration.ofSeconds(10),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
     @AfterAll
     static void stop() throws Exception {
         reader.close();
-        bridge.close();
         vertx.close().await();
-        moto.close();
+        aws.close();
     }
 
     @BeforeEach
     void fresh() throws Exception {
-        moto.reset();
-        bridge.clear();
+        aws.reset();
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         context = vertx.getOrCreateContext();
-        publisher = new CloudWatchPublisher(AwsClients.cloudWatch("us-east-1", URI.create(bridge.endpoint()), Duration.ofSeconds(8), registry),
+        publisher = new CloudWatchPublisher(AwsClients.cloudWatch("us-east-1", URI.create(aws.endpoint()), Duration.ofSeconds(8), registry),
                 "Vantage", context, registry);
     }
 

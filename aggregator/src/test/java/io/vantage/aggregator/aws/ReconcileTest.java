@@ -7,7 +7,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.AggregatorCommand;
 import io.vantage.aggregator.cloudwatch.AwsClients;
-import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -37,8 +36,7 @@ import software.amazon.awssdk.services.route53.model.HealthCheck;
 class ReconcileTest {
     static final Set<String> MUTATIONS = Set.of("PutMetricAlarm", "DeleteAlarms", "POST /2013-04-01/healthcheck",
             "POST /2013-04-01/healthcheck/{id}", "DELETE /2013-04-01/healthcheck/{id}", "POST /2013-04-01/tags/healthcheck/{id}");
-    static MotoServer moto;
-    static Vertx vertx;
+    static LocalAws aws;
     static LocalAwsBridge bridge;
     static CloudWatchAsyncClient cloudWatch;
     static Route53AsyncClient route53;
@@ -48,29 +46,23 @@ class ReconcileTest {
 
     @BeforeAll
     static void start() throws Exception {
-        System.setProperty("aws.accessKeyId", "testing");
-        System.setProperty("aws.secretAccessKey", "testing");
-        moto = MotoServer.start();
-        vertx = Vertx.vertx();
-        bridge = LocalAwsBridge.start(vertx, "127.0.0.1", 0, "127.0.0.1", moto.port()).await();
+        aws = LocalAws.start();
+        bridge = aws.bridge();
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        cloudWatch = AwsClients.cloudWatch("eu-west-1", URI.create(bridge.endpoint()), Duration.ofSeconds(10), registry);
-        route53 = AwsClients.route53(URI.create(bridge.endpoint()), Duration.ofSeconds(10), registry);
+        cloudWatch = AwsClients.cloudWatch("eu-west-1", URI.create(aws.endpoint()), Duration.ofSeconds(10), registry);
+        route53 = AwsClients.route53(URI.create(aws.endpoint()), Duration.ofSeconds(10), registry);
     }
 
     @AfterAll
     static void stop() throws Exception {
         cloudWatch.close();
         route53.close();
-        bridge.close();
-        vertx.close().await();
-        moto.close();
+        aws.close();
     }
 
     @BeforeEach
     void fresh() throws Exception {
-        moto.reset();
-        bridge.clear();
+        aws.reset();
         Files.writeString(directory.resolve("token"), "reconcile-test-token-0123456789");
     }
 
@@ -78,7 +70,7 @@ class ReconcileTest {
 
     private Run run(String command, String alarm, String route53Settings, String... targets) throws Exception {
         StringBuilder yaml = new StringBuilder("agents: [{id: a, region: eu-west-1, tokenFile: token}]\n"
-                + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + bridge.endpoint() + "'}\n"
+                + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint() + "'}\n"
                 + "alarm: " + alarm + "\nroute53: " + route53Settings + "\ntargets:\n");
         for (String target : targets) {
             yaml.append("  - {name: ").append(target).append(", tcp: {host: 127.0.0.1, port: 9}}\n");

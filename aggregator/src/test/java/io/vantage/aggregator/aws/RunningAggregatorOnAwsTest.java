@@ -1,6 +1,6 @@
 package io.vantage.aggregator.aws;
 
-import io.vantage.aggregator.devtools.LocalAwsBridge;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,7 +10,6 @@ import io.vantage.aggregator.cloudwatch.AwsClients;
 import io.vantage.aggregator.testing.RunningAggregator;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.report.ReportBatch;
-import io.vertx.core.Vertx;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -22,14 +21,11 @@ import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 class RunningAggregatorOnAwsTest {
     @Test
     void reconcilesPublishesAndServesHealthCheckIds() throws Exception {
-        System.setProperty("aws.accessKeyId", "testing");
-        System.setProperty("aws.secretAccessKey", "testing");
-        Vertx vertx = Vertx.vertx();
-        try (MotoServer moto = MotoServer.start(); LocalAwsBridge bridge = LocalAwsBridge.start(vertx, "127.0.0.1", 0, "127.0.0.1", moto.port()).await();
-                CloudWatchAsyncClient cloudWatch = AwsClients.cloudWatch("us-east-1", URI.create(bridge.endpoint()), Duration.ofSeconds(10),
+        try (LocalAws aws = LocalAws.start();
+                CloudWatchAsyncClient cloudWatch = AwsClients.cloudWatch("us-east-1", URI.create(aws.endpoint()), Duration.ofSeconds(10),
                         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
                 RunningAggregator aggregator = RunningAggregator.start(
-                        "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '" + bridge.endpoint() + "'}\n"
+                        "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '" + aws.endpoint() + "'}\n"
                         + "route53: {reconcileEvery: 1m}\n"
                         + "targets: [{name: api, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1}}]\n")) {
             await().atMost(Duration.ofSeconds(20)).until(() -> !cloudWatch.describeAlarms().get().metricAlarms().isEmpty());
@@ -44,12 +40,10 @@ class RunningAggregatorOnAwsTest {
                 return aggregator.verdict("api").equals("HEALTHY")
                         && cloudWatch.listMetrics(r -> r.namespace("Vantage").metricName("Healthy")).get().metrics().size() == 1;
             });
-            assertThat(bridge.seen("PutMetricData")).isNotEmpty();
+            assertThat(aws.bridge().seen("PutMetricData")).isNotEmpty();
             assertThat(aggregator.get("/metrics", Map.of()).body()).contains("vantage_cloudwatch_publish_total{outcome=\"success\"}")
                     .contains("vantage_aws_attempts_total{operation=\"PutMetricData\",service=\"CloudWatch\"}");
             assertThat(aggregator.get("/", Map.of()).body()).contains("health check ").contains("DNS fails over in ~");
-        } finally {
-            vertx.close().await();
         }
     }
 }
