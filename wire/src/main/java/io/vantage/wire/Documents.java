@@ -24,6 +24,10 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -69,10 +73,10 @@ public final class Documents {
     }
 
     /** The text of a config file, or an error naming the file. */
-    public static String readFile(java.nio.file.Path file) {
+    public static String readFile(Path file) {
         try {
-            return java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.nio.file.NoSuchFileException e) {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
             throw new InvalidDocumentException("config file " + file + " does not exist");
         } catch (IOException e) {
             throw new InvalidDocumentException("cannot read config file " + file + ": " + e.getMessage());
