@@ -7,17 +7,14 @@ import io.vantage.agent.config.ConfigWatcher;
 import io.vantage.agent.config.LoadedConfig;
 import io.vantage.agent.http.AgentServer;
 import io.vantage.agent.metrics.AgentMetrics;
-import io.vantage.agent.probe.Dialer;
-import io.vantage.agent.probe.ProbeRunner;
-import io.vantage.agent.probe.Resolver;
+import io.vantage.agent.probe.TlsEngine;
 import io.vantage.agent.report.AggregatorLink;
-import io.vantage.agent.schedule.Scheduler;
+import io.vantage.agent.schedule.ProbeLoops;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.TargetList;
 import io.vantage.wire.target.TargetSpec;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,15 +22,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One agent: probes its targets on schedule, records metrics, pushes results to every aggregator, and
- * reloads its config. All state lives on this verticle's event loop.
+ * One agent: probes its targets on schedule (on its probe loops), records metrics, pushes results to every
+ * aggregator, and reloads its config. Everything but the probing lives on this verticle's event loop;
+ * results come back to it from the probe loops.
  */
 public final class Agent extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -45,11 +42,12 @@ public final class Agent extends VerticleBase {
     private final Clock clock;
     private LoadedConfig loaded;
     private AgentMetrics metrics;
-    private Scheduler scheduler;
+    private ProbeLoops probeLoops;
     private AgentServer server;
     private ConfigWatcher watcher;
     private final List<AggregatorLink> links = new ArrayList<>();
     private List<TargetSpec> targets = List.of();
+    private Set<String> targetNames = Set.of();
     // Last outcome per target, so the log records transitions rather than every probe.
     private final Map<String, Boolean> lastSuccess = new HashMap<>();
     private String targetsSource = "none yet";
@@ -67,11 +65,25 @@ public final class Agent extends VerticleBase {
     public Future<?> start() {
         AgentConfig config = loaded.config();
         List<SocketAddress> dnsServers = config.dns().servers().stream().map(Agent::socketAddress).toList();
-        Resolver resolver = new Resolver(vertx, dnsServers, config.dns().timeout());
-        Dialer dialer = new Dialer(vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(60_000)), resolver);
-        ProbeRunner runner = new ProbeRunner(vertx, clock, dialer);
-        metrics = new AgentMetrics(registry, loaded.region(), () -> scheduler.inFlight(), clock.millis() / 1000.0);
-        scheduler = new Scheduler(vertx, runner, metrics, this::onResult, config.agent().maxInFlight(), new Random());
+        metrics = new AgentMetrics(registry, loaded.region(), () -> probeLoops == null ? 0 : probeLoops.inFlight(), clock.millis() / 1000.0);
+        TlsEngine engine = TlsEngine.detect();
+        String transport = vertx.isNativeTransportEnabled() ? "epoll" : "nio";
+        if (engine != TlsEngine.OPENSSL) {
+            LOG.warn("TLS engine: the JDK's (OpenSSL did not load: {}); HTTPS probes cost several times more CPU", TlsEngine.unavailableCause());
+        }
+        if (!vertx.isNativeTransportEnabled()) {
+            LOG.info("network transport: nio (epoll did not load: {})", vertx.unavailableNativeTransportCause());
+        }
+        return ProbeLoops.deploy(vertx, config.agent().probeLoops(), config.agent().maxInFlight(), engine, dnsServers,
+                        config.dns().timeout(), clock, metrics, result -> context.runOnContext(v -> onResult(result)))
+                .compose(loops -> {
+                    probeLoops = loops;
+                    metrics.runtime(engine.label(), transport, loops.count());
+                    return startWorking(config, engine, transport);
+                });
+    }
+
+    private Future<?> startWorking(AgentConfig config, TlsEngine engine, String transport) {
         for (AgentConfig.Aggregator aggregator : config.agent().aggregators()) {
             links.add(new AggregatorLink(vertx, clock, aggregator, loaded.tokens().get(aggregator.label()), loaded.agentId(),
                     loaded.region(), registry));
@@ -92,14 +104,14 @@ public final class Agent extends VerticleBase {
         }
         server = new AgentServer(vertx, registry, this::ready, this::readiness);
         return server.listen(config.server().host(), config.server().port()).onSuccess(listening -> LOG.info(
-                "agent {} in region {} serving /metrics on port {}; {} targets from {}; pushing to {}",
+                "agent {} in region {} serving /metrics on port {}; {} targets from {}; {} probe loops, TLS engine {}, transport {}; pushing to {}",
                 loaded.agentId(), loaded.region(), listening.actualPort(), targets.size(), targetsSource,
+                probeLoops.count(), engine.label(), transport,
                 links.isEmpty() ? "no aggregator (standalone)" : links.stream().map(AggregatorLink::label).toList()));
     }
 
     @Override
     public Future<?> stop() {
-        scheduler.stop();
         if (watcher != null) {
             watcher.stop();
         }
@@ -110,8 +122,8 @@ public final class Agent extends VerticleBase {
         return server.port();
     }
 
-    public Scheduler scheduler() {
-        return scheduler;
+    public ProbeLoops probeLoops() {
+        return probeLoops;
     }
 
     public List<AggregatorLink> links() {
@@ -119,9 +131,15 @@ public final class Agent extends VerticleBase {
     }
 
     private void onResult(ProbeResult result) {
+        if (!targetNames.contains(result.target())) {
+            return; // removed while it was being probed
+        }
         metrics.record(result);
         for (AggregatorLink link : links) {
             link.offer(result);
+        }
+        if (!result.isVote()) {
+            return; // the agent's own lateness, not a transition of the endpoint
         }
         Boolean before = lastSuccess.put(result.target(), result.success());
         if (before == null || before != result.success()) {
@@ -138,10 +156,12 @@ public final class Agent extends VerticleBase {
     private void applyTargets(List<TargetSpec> next, String source) {
         targets = next;
         targetsSource = source;
-        lastSuccess.keySet().retainAll(next.stream().map(TargetSpec::name).collect(Collectors.toSet()));
-        scheduler.update(next);
-        Set<String> names = next.stream().map(TargetSpec::name).collect(Collectors.toSet());
-        links.forEach(link -> link.retainTargets(names));
+        targetNames = next.stream().map(TargetSpec::name).collect(Collectors.toSet());
+        lastSuccess.keySet().retainAll(targetNames);
+        metrics.targets(next);
+        probeLoops.update(next);
+        LOG.info("schedule: {} targets from {} over {} probe loops", next.size(), source, probeLoops.count());
+        links.forEach(link -> link.retainTargets(targetNames));
     }
 
     /** Asks the aggregators in order; the first that answers decides. On total failure the last list stays. */
@@ -198,17 +218,17 @@ public final class Agent extends VerticleBase {
     }
 
     private boolean ready() {
-        return scheduler.size() > 0 && scheduler.started() > 0;
+        return probeLoops.size() > 0 && probeLoops.started() > 0;
     }
 
     private String readiness() {
-        if (scheduler.size() == 0) {
+        if (probeLoops.size() == 0) {
             return "not ready: no targets yet (source: " + targetsSource + ")";
         }
-        if (scheduler.started() == 0) {
-            return "not ready: " + scheduler.size() + " targets scheduled, no probe started yet";
+        if (probeLoops.started() == 0) {
+            return "not ready: " + probeLoops.size() + " targets scheduled, no probe started yet";
         }
-        return "ready: probing " + scheduler.size() + " targets from " + targetsSource;
+        return "ready: probing " + probeLoops.size() + " targets from " + targetsSource;
     }
 
     private static SocketAddress socketAddress(String hostPort) {

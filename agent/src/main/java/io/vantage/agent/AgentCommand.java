@@ -15,6 +15,7 @@ import io.vantage.agent.config.LoadedConfig;
 import io.vantage.wire.InvalidDocumentException;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -106,7 +107,7 @@ public final class AgentCommand implements Callable<Integer> {
     }
 
     /**
-     * Vert.x with its metrics in {@code registry}. Net-client metrics are off: every probe is a net-client
+     * Vert.x with its metrics in {@code registry}, on Linux's epoll where the native transport loads (NIO otherwise). Net-client metrics are off: every probe is a net-client
      * connection, and per-connection accounting would cost more than the probes it describes.
      */
     public static Vertx newVertx(PrometheusMeterRegistry registry) {
@@ -114,6 +115,7 @@ public final class AgentCommand implements Callable<Integer> {
                 .setDisabledMetricsCategories(Set.of(MetricsDomain.NET_CLIENT.toCategory(), MetricsDomain.DATAGRAM_SOCKET.toCategory()));
         return Vertx.builder()
                 .with(new VertxOptions().setMetricsOptions(metrics))
+                .withTransport(Transport.EPOLL.available() ? Transport.EPOLL : Transport.NIO)
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
     }

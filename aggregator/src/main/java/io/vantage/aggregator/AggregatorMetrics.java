@@ -30,7 +30,7 @@ public final class AggregatorMetrics {
     public static final String CLOUDWATCH_PUBLISH = "vantage.cloudwatch.publish";
 
     /** How ingested results ended. */
-    public enum IngestOutcome { ACCEPTED, DUPLICATE, UNKNOWN_TARGET, FUTURE }
+    public enum IngestOutcome { ACCEPTED, DUPLICATE, UNKNOWN_TARGET, FUTURE, NO_VOTE }
 
     private final MeterRegistry registry;
     private final Map<IngestOutcome, Counter> results = new HashMap<>();

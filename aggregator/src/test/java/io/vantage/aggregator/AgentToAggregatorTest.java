@@ -53,16 +53,16 @@ class AgentToAggregatorTest {
 
                 try (RunningAgent agent = RunningAgent.start(verified); RunningAgent untrusting = RunningAgent.start(unverified)) {
                     await().atMost(Duration.ofSeconds(10)).until(() -> state(aggregator, "web", "agent-a").equals("healthy"));
-                    assertThat(agent.agent().scheduler().size()).isEqualTo(1);
+                    assertThat(agent.agent().probeLoops().size()).isEqualTo(1);
 
                     // The agent without the aggregator's CA refuses the connection: TLS verification is on by default.
                     await().atMost(Duration.ofSeconds(10)).until(() -> untrusting.value(MetricNames.TARGETS_FETCH,
                             "aggregator", "localhost:" + port, "outcome", "failure") >= 1);
-                    assertThat(untrusting.agent().scheduler().size()).isZero();
+                    assertThat(untrusting.agent().probeLoops().size()).isZero();
 
                     Files.writeString(aggregatorFile, head + targetA + targetB);
                     await().atMost(Duration.ofSeconds(15)).until(() -> state(aggregator, "port", "agent-a").equals("healthy"));
-                    assertThat(agent.agent().scheduler().size()).isEqualTo(2);
+                    assertThat(agent.agent().probeLoops().size()).isEqualTo(2);
                     assertThat(agent.value(MetricNames.TARGETS_FETCH, "aggregator", "localhost:" + port, "outcome", "not_modified"))
                             .as("unchanged lists are answered 304").isPositive();
 
@@ -70,7 +70,7 @@ class AgentToAggregatorTest {
                     double probesBefore = agent.value(MetricNames.PROBES, "outcome", "success");
                     await().atMost(Duration.ofSeconds(10)).until(() -> agent.value(MetricNames.PROBES, "outcome", "success") >= probesBefore + 4
                             && agent.value(MetricNames.TARGETS_FETCH, "aggregator", "localhost:" + port, "outcome", "failure") >= 1);
-                    assertThat(agent.agent().scheduler().size()).as("the last known targets are still probed").isEqualTo(2);
+                    assertThat(agent.agent().probeLoops().size()).as("the last known targets are still probed").isEqualTo(2);
                 }
             }
         } finally {

@@ -15,7 +15,7 @@ import java.util.Locale;
  */
 public record AgentConfig(Agent agent, Server server, Dns dns, List<TargetSpec> targets) {
     public AgentConfig {
-        agent = agent == null ? new Agent(null, null, null, null, null, null) : agent;
+        agent = agent == null ? new Agent(null, null, null, null, null, null, null) : agent;
         server = server == null ? new Server(null, null) : server;
         dns = dns == null ? new Dns(null, null) : dns;
         targets = new TargetList(targets).targets();
@@ -38,8 +38,9 @@ public record AgentConfig(Agent agent, Server server, Dns dns, List<TargetSpec> 
      * {@code VANTAGE_AGENT_ID} and {@code VANTAGE_REGION} (see {@link ConfigLoader}).
      */
     public record Agent(String id, String region, List<Aggregator> aggregators, Integer maxInFlight,
-            Duration pushInterval, Duration targetsRefresh) {
+            Duration pushInterval, Duration targetsRefresh, Integer probeLoops) {
         public static final int DEFAULT_MAX_IN_FLIGHT = 2_000;
+        public static final int MAX_PROBE_LOOPS = 64;
 
         public Agent {
             if (id != null) {
@@ -55,6 +56,9 @@ public record AgentConfig(Agent agent, Server server, Dns dns, List<TargetSpec> 
             Checks.positive("pushInterval", pushInterval, Duration.ofMillis(100), Duration.ofMinutes(1));
             targetsRefresh = targetsRefresh == null ? Duration.ofSeconds(15) : targetsRefresh;
             Checks.positive("targetsRefresh", targetsRefresh, Duration.ofSeconds(1), Duration.ofHours(1));
+            // One loop per core: each is a thread that can keep one core busy with handshakes.
+            probeLoops = probeLoops == null ? Runtime.getRuntime().availableProcessors() : probeLoops;
+            Checks.range("probeLoops", probeLoops, 1, MAX_PROBE_LOOPS);
         }
     }
 

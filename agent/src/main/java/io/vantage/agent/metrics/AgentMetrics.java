@@ -3,6 +3,7 @@ package io.vantage.agent.metrics;
 import static io.vantage.agent.metrics.MetricNames.*;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -12,6 +13,7 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.vantage.agent.schedule.LoopLag;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.PhaseTimings;
 import io.vantage.wire.report.ProbeResult;
@@ -35,6 +37,7 @@ public final class AgentMetrics {
     private final Map<String, TargetSeries> targets = new ConcurrentHashMap<>();
     private final Counter probesSucceeded;
     private final Counter probesFailed;
+    private final Counter probesNoVote;
     private final Counter skippedInFlight;
     private final Counter reloadsSucceeded;
     private final Counter reloadsFailed;
@@ -47,6 +50,7 @@ public final class AgentMetrics {
         registry.getPrometheusRegistry().register(new PerTargetCollector());
         this.probesSucceeded = Counter.builder(PROBES).description("Probes completed").tag(TAG_OUTCOME, "success").register(registry);
         this.probesFailed = Counter.builder(PROBES).description("Probes completed").tag(TAG_OUTCOME, "failure").register(registry);
+        this.probesNoVote = Counter.builder(PROBES).description("Probes completed").tag(TAG_OUTCOME, "no_vote").register(registry);
         this.skippedInFlight = Counter.builder(PROBES_SKIPPED)
                 .description("Probes not started because maxInFlight probes were already running")
                 .tag(TAG_REASON, "max_in_flight").register(registry);
@@ -73,12 +77,37 @@ public final class AgentMetrics {
         targets.keySet().retainAll(names);
     }
 
+    /**
+     * Records a result. One that is no vote (measured while this agent ran late) counts only as a failure
+     * with reason agent_overloaded: the target's success, timings and last timestamp keep the last real
+     * measurement, which therefore ages visibly.
+     */
     public void record(ProbeResult result) {
         TargetSeries series = targets.get(result.target());
-        (result.success() ? probesSucceeded : probesFailed).increment();
-        if (series != null) {
-            series.record(result);
+        (result.success() ? probesSucceeded : result.isVote() ? probesFailed : probesNoVote).increment();
+        if (series == null) {
+            return;
         }
+        if (result.isVote()) {
+            series.record(result);
+        } else {
+            series.failures[result.reason().ordinal()]++;
+        }
+    }
+
+    /** How late probe loop {@code index} runs (see {@link LoopLag}). */
+    public void loopLag(int index, LoopLag lag) {
+        Gauge.builder(EVENT_LOOP_LAG, lag, LoopLag::lastLagSeconds).tag(TAG_LOOP, String.valueOf(index))
+                .description("How late the probe loop ran its latest lag sample (sampled every 100 ms)").register(registry);
+        FunctionCounter.builder(EVENT_LOOP_OVERLOADED, lag, LoopLag::overloadedSamples).tag(TAG_LOOP, String.valueOf(index))
+                .description("Lag samples of 100 ms or more: timeouts measured around them are no vote").register(registry);
+    }
+
+    /** The TLS engine and network transport in use, and how many probe loops run. */
+    public void runtime(String tlsEngine, String transport, int loops) {
+        Gauge.builder(RUNTIME_INFO, () -> 1).tag("tls_engine", tlsEngine).tag("transport", transport)
+                .description("The agent's TLS engine (openssl or jdk) and network transport (epoll or nio); always 1").register(registry);
+        Gauge.builder(PROBE_LOOPS, () -> loops).description("Event loops running probes").register(registry);
     }
 
     public void overrun(String target) {

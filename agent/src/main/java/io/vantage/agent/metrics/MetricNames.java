@@ -17,6 +17,10 @@ public final class MetricNames {
     public static final String PROBES_IN_FLIGHT = "vantage.probes.in.flight";
     public static final String PROBES_SKIPPED = "vantage.probes.skipped";
     public static final String TARGETS = "vantage.targets";
+    public static final String EVENT_LOOP_LAG = "vantage.agent.event.loop.lag.seconds";
+    public static final String EVENT_LOOP_OVERLOADED = "vantage.agent.event.loop.overloaded.samples";
+    public static final String RUNTIME_INFO = "vantage.agent.runtime.info";
+    public static final String PROBE_LOOPS = "vantage.agent.probe.loops";
     public static final String REPORT_PUSH = "vantage.report.push";
     public static final String REPORT_BUFFERED = "vantage.report.buffered.results";
     public static final String REPORT_SUPERSEDED = "vantage.report.superseded.results";
@@ -32,6 +36,7 @@ public final class MetricNames {
     public static final String TAG_REASON = "reason";
     public static final String TAG_OUTCOME = "outcome";
     public static final String TAG_AGGREGATOR = "aggregator";
+    public static final String TAG_LOOP = "loop";
 
     private MetricNames() {}
 }

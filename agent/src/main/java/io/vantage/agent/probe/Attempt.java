@@ -37,6 +37,11 @@ public final class Attempt {
         return target;
     }
 
+    /** When the attempt started, as {@code System.nanoTime()}. */
+    public long startNanos() {
+        return startNanos;
+    }
+
     public Phase phase() {
         return phase;
     }

@@ -1,5 +1,6 @@
 package io.vantage.agent.probe;
 
+import io.vantage.agent.schedule.LoopLag;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.HttpSpec;
 import io.vantage.wire.target.ProbeSpec;
@@ -13,8 +14,9 @@ import java.time.Clock;
 
 /**
  * The work shared by all probers, done once: dispatch by protocol, enforce the timeout, turn an
- * unexpected error into a classified failure, and release the attempt's resources. The returned
- * future always succeeds with a result.
+ * unexpected error into a classified failure, release the attempt's resources, and be honest about
+ * itself: a timeout or too_slow measured while this loop ran late is {@code agent_overloaded}, no vote
+ * (see {@link LoopLag}). The returned future always succeeds with a result.
  */
 public final class ProbeRunner {
     private final Vertx vertx;
@@ -22,10 +24,12 @@ public final class ProbeRunner {
     private final HttpProber http;
     private final TcpProber tcp;
     private final TlsProber tls;
+    private final LoopLag lag;
 
-    public ProbeRunner(Vertx vertx, Clock clock, Dialer dialer) {
+    public ProbeRunner(Vertx vertx, Clock clock, Dialer dialer, LoopLag lag) {
         this.vertx = vertx;
         this.clock = clock;
+        this.lag = lag;
         this.http = new HttpProber(dialer);
         this.tcp = new TcpProber(dialer);
         this.tls = new TlsProber(dialer, clock);
@@ -36,8 +40,11 @@ public final class ProbeRunner {
         int timeoutMillis = (int) target.timeout().toMillis();
         Promise<ProbeResult> result = Promise.promise();
         long timer = vertx.setTimer(timeoutMillis, fired -> {
+            // The deadline's own timer is a lag sample: how late it fired is how late this loop runs.
+            long now = System.nanoTime();
+            lag.observe(now, now - attempt.startNanos() - timeoutMillis * 1_000_000L);
             if (!result.future().isComplete()) {
-                result.complete(attempt.timeOut(timeoutMillis));
+                result.complete(honest(attempt, attempt.timeOut(timeoutMillis)));
             }
         });
         Future<ProbeResult> probed;
@@ -51,11 +58,19 @@ public final class ProbeRunner {
             if (result.future().isComplete()) {
                 return; // timed out earlier; that result stands
             }
-            result.complete(outcome.succeeded()
+            result.complete(honest(attempt, outcome.succeeded()
                     ? outcome.result()
-                    : attempt.fail(Failures.classify(outcome.cause(), attempt.phase()), Failures.describe(outcome.cause())));
+                    : attempt.fail(Failures.classify(outcome.cause(), attempt.phase()), Failures.describe(outcome.cause()))));
         });
         return result.future();
+    }
+
+    /** The result, unless it is a failure that this loop's own lateness during the attempt could explain. */
+    private ProbeResult honest(Attempt attempt, ProbeResult measured) {
+        if (measured.success() || !measured.reason().dependsOnAgentTiming() || !lag.overloadedSince(attempt.startNanos())) {
+            return measured;
+        }
+        return measured.overloaded("no vote: this agent's event loop ran " + lag.overloadLagMillis() + "ms late during the probe");
     }
 
     private Future<ProbeResult> dispatch(ProbeSpec spec, Attempt attempt, int timeoutMillis) {

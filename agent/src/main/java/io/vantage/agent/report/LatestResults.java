@@ -17,12 +17,16 @@ public final class LatestResults {
     private final Map<String, ProbeResult> pending = new LinkedHashMap<>();
     private long superseded;
 
-    /** Keeps {@code result} unless a newer one for its target is already waiting. */
+    /**
+     * Keeps {@code result} unless a newer one for its target is already waiting, or it is no vote (measured
+     * while the agent ran late) and a vote is waiting: a real measurement is never pushed out by the agent's
+     * own lateness.
+     */
     public void offer(ProbeResult result) {
         ProbeResult previous = pending.get(result.target());
         if (previous != null) {
-            superseded++;
-            if (previous.timestamp() > result.timestamp()) {
+            superseded++; // one of the two is dropped
+            if (previous.timestamp() > result.timestamp() || (previous.isVote() && !result.isVote())) {
                 return;
             }
         }

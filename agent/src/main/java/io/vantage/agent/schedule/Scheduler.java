@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each target's probe once per interval. Must be used from one Vert.x context (the agent's), which
- * is also where its timers fire, so its state needs no locks.
+ * Runs each target's probe once per interval. Must be used from one Vert.x context (its probe loop's),
+ * which is also where its timers fire and its probes run, so its state needs no locks; the counters other
+ * threads read (size, in flight, started) are volatile, written by that loop only.
  */
 public final class Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
@@ -29,8 +30,10 @@ public final class Scheduler {
     private final int maxInFlight;
     private final Random random;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
-    private int inFlight;
-    private long started;
+    private volatile int inFlight;
+    private volatile long started;
+    private volatile int size;
+    private volatile Map<String, Long> offsets = Map.of();
 
     public Scheduler(Vertx vertx, ProbeRunner runner, AgentMetrics metrics, Consumer<ProbeResult> sink, int maxInFlight, Random random) {
         this.vertx = vertx;
@@ -77,18 +80,22 @@ public final class Scheduler {
                 count++;
             }
         }
-        metrics.targets(targets);
-        LOG.info("schedule updated: {} targets ({} added or changed, {} removed or changed, {} unchanged)",
+        size = entries.size();
+        Map<String, Long> snapshot = new LinkedHashMap<>();
+        entries.forEach((name, entry) -> snapshot.put(name, entry.offsetMillis));
+        offsets = snapshot;
+        LOG.debug("schedule updated: {} targets ({} added or changed, {} removed or changed, {} unchanged)",
                 entries.size(), count, removed, entries.size() - count);
     }
 
     public void stop() {
         entries.values().forEach(entry -> vertx.cancelTimer(entry.timer));
         entries.clear();
+        size = 0;
     }
 
     public int size() {
-        return entries.size();
+        return size;
     }
 
     public int inFlight() {
@@ -102,8 +109,6 @@ public final class Scheduler {
 
     /** The offset in its interval at which each target was first scheduled. */
     public Map<String, Long> offsets() {
-        Map<String, Long> offsets = new LinkedHashMap<>();
-        entries.forEach((name, entry) -> offsets.put(name, entry.offsetMillis));
         return offsets;
     }
 

@@ -99,18 +99,18 @@ class AgentEndpointsTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> status(agent.url("/readyz")) == 200);
             assertThat(get(agent.url("/readyz"))).isEqualTo("ready: probing 1 targets from config file\n");
             assertThat(status(agent.url("/nope"))).isEqualTo(404);
-            long webOffset = agent.agent().scheduler().offsets().get("web");
+            long webOffset = agent.agent().probeLoops().offsets().get("web");
 
             Files.writeString(config, Files.readString(config) + "  - {name: api, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: "
                     + http.port() + "}}\n");
-            await().atMost(Duration.ofSeconds(10)).until(() -> agent.agent().scheduler().size() == 2);
-            assertThat(agent.agent().scheduler().offsets().get("web")).as("an unchanged target keeps its schedule").isEqualTo(webOffset);
+            await().atMost(Duration.ofSeconds(10)).until(() -> agent.agent().probeLoops().size() == 2);
+            assertThat(agent.agent().probeLoops().offsets().get("web")).as("an unchanged target keeps its schedule").isEqualTo(webOffset);
             assertThat(agent.value(MetricNames.CONFIG_RELOADS, "outcome", "success")).isEqualTo(1.0);
 
             Files.writeString(config, Files.readString(config).replace("interval: 1s, timeout: 500ms, tcp", "interval: 1s, timeout: 5s, tcp"));
             await().atMost(Duration.ofSeconds(10)).until(() -> agent.value(MetricNames.CONFIG_RELOAD_SUCCESS) == 0.0);
             assertThat(agent.value(MetricNames.CONFIG_RELOADS, "outcome", "failure")).isEqualTo(1.0);
-            assertThat(agent.agent().scheduler().size()).as("the rejected file changes nothing").isEqualTo(2);
+            assertThat(agent.agent().probeLoops().size()).as("the rejected file changes nothing").isEqualTo(2);
             assertThat(get(agent.url("/metrics"))).contains("vantage_config_last_reload_successful 0.0");
         }
     }

@@ -9,19 +9,28 @@ import io.vantage.agent.testing.TestHttpServer;
 import io.vantage.agent.testing.TestPki;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.SocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every probe outcome against real servers on loopback that this test starts and breaks. */
+/**
+ * Every probe outcome against real servers on loopback that this test starts and breaks; the TLS cases on
+ * both TLS engines.
+ */
 class ProbeTest {
     @TempDir
     static Path certificates;
@@ -30,6 +39,7 @@ class ProbeTest {
     static TestHttpServer http;
     static TestDnsServer dns;
     static Probes probes;
+    static final Map<TlsEngine, Probes> probesByEngine = new EnumMap<>(TlsEngine.class);
 
     @BeforeAll
     static void start() throws Exception {
@@ -37,7 +47,35 @@ class ProbeTest {
         pki = new TestPki(certificates);
         http = TestHttpServer.plain(vertx);
         dns = TestDnsServer.start(vertx).add("api.test", "127.0.0.1");
-        probes = new Probes(vertx, List.of(SocketAddress.inetSocketAddress(dns.port(), "127.0.0.1")));
+        List<SocketAddress> resolver = List.of(SocketAddress.inetSocketAddress(dns.port(), "127.0.0.1"));
+        probes = new Probes(vertx, resolver);
+        for (TlsEngine engine : TlsEngine.values()) {
+            probesByEngine.put(engine, new Probes(vertx, resolver, engine));
+        }
+    }
+
+    private static Probes probesOn(TlsEngine engine) {
+        return probesByEngine.get(engine);
+    }
+
+    @Test
+    void openSslLoadsHereAndIsTheEngineTheProbesGet() throws Exception {
+        assertThat(TlsEngine.detect()).as("the shipped BoringSSL must load on linux-x86_64: %s", TlsEngine.unavailableCause())
+                .isEqualTo(TlsEngine.OPENSSL);
+        TestPki.Leaf leaf = pki.issue("engine", 90, "localhost");
+        try (TestHttpServer https = TestHttpServer.tls(vertx, leaf)) {
+            for (TlsEngine engine : TlsEngine.values()) {
+                Promise<String> handshake = Promise.promise();
+                vertx.getOrCreateContext().runOnContext(v -> vertx.createNetClient(engine.clientOptions()).connect(https.port(), "127.0.0.1")
+                        .compose(socket -> socket.upgradeToSsl(new ClientSSLOptions().setTrustAll(true).setHostnameVerificationAlgorithm(""), "localhost").map(done -> {
+                            socket.close();
+                            return socket.sslSession().getClass().getName();
+                        }))
+                        .onComplete(handshake));
+                String session = handshake.future().await();
+                assertThat(session.contains("OpenSsl")).as("%s engine gave session %s", engine, session).isEqualTo(engine == TlsEngine.OPENSSL);
+            }
+        }
     }
 
     @AfterAll
@@ -246,8 +284,10 @@ class ProbeTest {
         assertThat(result.success()).as(result.toString()).isTrue();
     }
 
-    @Test
-    void sniOverrideSelectsAndVerifiesTheVirtualHostCertificate() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TlsEngine.class)
+    void sniOverrideSelectsAndVerifiesTheVirtualHostCertificate(TlsEngine engine) throws Exception {
+        Probes probes = probesOn(engine);
         TestPki.Leaf api = pki.issue("api", 90, "api.example.com");
         TestPki.Leaf other = pki.issue("other", 90, "other.example.com");
         try (TestHttpServer https = TestHttpServer.tls(vertx, api, other)) {
@@ -263,8 +303,10 @@ class ProbeTest {
         }
     }
 
-    @Test
-    void untrustedCertificateFailsUnlessItsCaIsConfigured() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TlsEngine.class)
+    void untrustedCertificateFailsUnlessItsCaIsConfigured(TlsEngine engine) throws Exception {
+        Probes probes = probesOn(engine);
         TestPki.Leaf leaf = pki.issue("leaf", 90, "localhost");
         try (TestHttpServer https = TestHttpServer.tls(vertx, leaf)) {
             String url = "https://localhost:" + https.port() + "/ok";
@@ -278,8 +320,10 @@ class ProbeTest {
         }
     }
 
-    @Test
-    void selfSignedCertificate() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TlsEngine.class)
+    void selfSignedCertificate(TlsEngine engine) throws Exception {
+        Probes probes = probesOn(engine);
         TestPki.Leaf self = pki.selfSigned("self", "localhost");
         try (TestHttpServer https = TestHttpServer.tls(vertx, self)) {
             String url = "https://127.0.0.1:" + https.port() + "/ok";
@@ -291,8 +335,10 @@ class ProbeTest {
         }
     }
 
-    @Test
-    void expiredCertificate() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TlsEngine.class)
+    void expiredCertificate(TlsEngine engine) throws Exception {
+        Probes probes = probesOn(engine);
         Instant now = Instant.now();
         TestPki.Leaf expired = pki.issue("expired", now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1)), "localhost");
         try (TestHttpServer https = TestHttpServer.tls(vertx, expired)) {
@@ -303,8 +349,10 @@ class ProbeTest {
         }
     }
 
-    @Test
-    void tlsProbeFailsUnderTheExpiryThreshold() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TlsEngine.class)
+    void tlsProbeFailsUnderTheExpiryThreshold(TlsEngine engine) throws Exception {
+        Probes probes = probesOn(engine);
         TestPki.Leaf soon = pki.issue("soon", 5, "localhost");
         try (TestHttpServer https = TestHttpServer.tls(vertx, soon)) {
             String target = "name: cert\ntimeout: 1s\ntls: {host: 127.0.0.1, port: " + https.port() + ", serverName: localhost, caFile: "

@@ -7,6 +7,7 @@ import io.vantage.agent.metrics.MetricNames;
 import io.vantage.agent.testing.RunningAgent;
 import io.vantage.agent.testing.TestAggregator;
 import io.vantage.agent.testing.TestHttpServer;
+import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.report.ReportBatch;
 import io.vertx.core.Vertx;
@@ -102,5 +103,19 @@ class PushTest {
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("a", 3000L), org.assertj.core.groups.Tuple.tuple("b", 1000L));
         buffer.offer(ProbeResult.success("x", 1000, 200, null, null));
         assertThat(buffer.retain(java.util.Set.of("y"))).isEqualTo(1);
+    }
+
+    @Test
+    void aResultThatIsNoVoteNeverPushesOutAWaitingVote() {
+        LatestResults buffer = new LatestResults();
+        ProbeResult refused = ProbeResult.failure("a", 1000, FailureReason.REFUSED, null, null, null, "connection refused");
+        ProbeResult timedOut = ProbeResult.failure("a", 2000, FailureReason.TIMEOUT, null, null, null, "timed out");
+        buffer.offer(refused);
+        buffer.offer(timedOut.overloaded("no vote: late"));
+        assertThat(buffer.take(10)).containsExactly(refused);
+
+        buffer.offer(timedOut.overloaded("no vote: late"));
+        buffer.offer(ProbeResult.success("a", 3000, 200, null, null));
+        assertThat(buffer.take(10)).extracting(ProbeResult::success).containsExactly(true);
     }
 }

@@ -55,7 +55,7 @@ class SchedulerTest {
     private void newScheduler(int maxInFlight) {
         registry = AgentCommand.newRegistry();
         Dialer dialer = new Dialer(vertx.createNetClient(), new Resolver(vertx, List.of(), Duration.ofSeconds(1)));
-        ProbeRunner runner = new ProbeRunner(vertx, Clock.systemUTC(), dialer);
+        ProbeRunner runner = new ProbeRunner(vertx, Clock.systemUTC(), dialer, new LoopLag(vertx));
         onContext(() -> {
             AgentMetrics metrics = new AgentMetrics(registry, "test", () -> scheduler.inFlight(), 0);
             scheduler = new Scheduler(vertx, runner, metrics, results::add, maxInFlight, new Random(7));

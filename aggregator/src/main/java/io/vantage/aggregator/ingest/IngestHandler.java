@@ -121,12 +121,15 @@ public final class IngestHandler {
         int duplicate = 0;
         int unknown = 0;
         int future = 0;
+        int noVote = 0;
         for (ProbeResult result : batch.results()) {
             Integer confirm = ingest.confirmByTarget().get(result.target());
             if (confirm == null) {
                 unknown++;
             } else if (result.timestamp() > received + ingest.maxClockSkewMillis()) {
                 future++;
+            } else if (!result.isVote()) {
+                noVote++; // measured while the agent ran late: counted, never a vote, and the last real vote ages
             } else {
                 long ageWhenSent = Math.max(0, batch.sentAt() - result.timestamp());
                 if (store.offer(agent.agentId(), agent.region(), result, received - ageWhenSent, confirm)) {
@@ -140,11 +143,12 @@ public final class IngestHandler {
         metrics.results(IngestOutcome.DUPLICATE, duplicate);
         metrics.results(IngestOutcome.UNKNOWN_TARGET, unknown);
         metrics.results(IngestOutcome.FUTURE, future);
+        metrics.results(IngestOutcome.NO_VOTE, noVote);
         metrics.reported(agent.agentId(), received);
         metrics.request(202);
         request.response().setStatusCode(202).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(new JsonObject().put("accepted", accepted).put("duplicate", duplicate).put("unknownTarget", unknown)
-                        .put("future", future).encode());
+                        .put("future", future).put("noVote", noVote).encode());
         if (accepted > 0) {
             onAccepted.run();
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.PhaseTimings;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.report.ReportBatch;
@@ -61,7 +62,20 @@ class IngestTest {
                 ok("db", now + 3_600_000)));
 
         assertThat(response.statusCode()).isEqualTo(202);
-        assertThat(response.body()).isEqualTo("{\"accepted\":1,\"duplicate\":0,\"unknownTarget\":1,\"future\":1}");
+        assertThat(response.body()).isEqualTo("{\"accepted\":1,\"duplicate\":0,\"unknownTarget\":1,\"future\":1,\"noVote\":0}");
+    }
+
+    @Test
+    void aResultMeasuredWhileTheAgentRanLateIsCountedButIsNoVote() throws Exception {
+        long now = System.currentTimeMillis();
+        ProbeResult timedOut = ProbeResult.failure("db", now, FailureReason.TIMEOUT, null, new PhaseTimings(null, 0.001, null, null, 1.0),
+                null, "no answer within 1000ms: timed out waiting for the response");
+        HttpResponse<String> late = aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", timedOut.overloaded("no vote: late")));
+        assertThat(late.body()).contains("\"accepted\":0").contains("\"noVote\":1");
+
+        // Nothing was kept for that probe: the same probe's real vote is new, not a duplicate.
+        assertThat(aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("db", now))).body()).contains("\"accepted\":1");
+        assertThat(aggregator.registry().scrape()).contains("vantage_ingest_results_total{outcome=\"no_vote\"} 1.0");
     }
 
     @Test

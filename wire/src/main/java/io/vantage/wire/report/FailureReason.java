@@ -31,7 +31,22 @@ public enum FailureReason {
     /** The peer sent something that is not valid HTTP. */
     PROTOCOL,
     /** Any other network error (no route, unreachable). */
-    NETWORK;
+    NETWORK,
+    /**
+     * A timeout or too_slow measured while the agent itself ran late (its event loop lagged): the agent cannot
+     * tell the endpoint's slowness from its own, so this is no vote. Never a reason to fail an endpoint over.
+     */
+    AGENT_OVERLOADED;
+
+    /** Whether a failure for this reason is a vote against the endpoint; {@link #AGENT_OVERLOADED} is not. */
+    public boolean isVote() {
+        return this != AGENT_OVERLOADED;
+    }
+
+    /** Failures the agent's own lateness could have caused: a timeout in any phase, or an answer over maxLatency. */
+    public boolean dependsOnAgentTiming() {
+        return this == TIMEOUT || this == CONNECT_TIMEOUT || this == TOO_SLOW;
+    }
 
     @JsonValue
     public String label() {

@@ -1,5 +1,6 @@
 package io.vantage.wire.report;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.vantage.wire.Checks;
 import io.vantage.wire.Limits;
 
@@ -34,6 +35,18 @@ public record ProbeResult(
         if (message != null && message.length() > MAX_MESSAGE_LENGTH) {
             message = message.substring(0, MAX_MESSAGE_LENGTH);
         }
+    }
+
+    /** Whether this result is a vote on the endpoint's health (an overloaded agent's timeout is not). */
+    @JsonIgnore
+    public boolean isVote() {
+        return success || reason.isVote();
+    }
+
+    /** The same measurement, declared no vote because the agent ran late while taking it. */
+    public ProbeResult overloaded(String why) {
+        return new ProbeResult(target, timestamp, false, FailureReason.AGENT_OVERLOADED, statusCode, timings, tlsNotAfter,
+                why + " (measured: " + message + ")");
     }
 
     public static ProbeResult success(String target, long timestamp, Integer statusCode, PhaseTimings timings, Long tlsNotAfter) {
