@@ -23,12 +23,17 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs the agent benchmark and prints a table. Usage:
- * {@code java -jar bench/target/vantage-bench.jar AGENT_JAR WORK_DIR [TARGET_COUNTS] [MEASURE_SECONDS]},
- * e.g. {@code ... agent/target/vantage-agent.jar bench-out 1000,10000 30}. Needs nginx and
- * prometheus-blackbox-exporter (Debian packages); everything listens on 127.0.0.1 only.
+ * {@code java -jar bench/target/vantage-bench.jar AGENT_JAR WORK_DIR [CASES] [MEASURE_SECONDS]}, e.g.
+ * {@code ... agent/target/vantage-agent.jar bench-out https:1000,https:3000,http:10000 30}. A case is
+ * {@code [http|https:]TARGETS[:busy]}; {@code busy} runs a CPU hog beside the prober while it is measured, as
+ * on a shared node. HTTPS is a full handshake per probe (ECDSA P-256, nginx with session cache and tickets
+ * off) verified against a throw-away CA. Needs nginx, openssl and prometheus-blackbox-exporter (Debian
+ * packages); everything listens on 127.0.0.1 only.
  */
 public final class AgentBenchmark {
     static final int NGINX_PORT = 18081;
+    static final int NGINX_TLS_PORT = 18443;
+    static final String TLS_NAME = "bench.vantage.test";
     static final int AGENT_PORT = 19101;
     static final int EXPORTER_PORT = 19115;
     static final int INTERVAL_SECONDS = 10;
@@ -50,7 +55,7 @@ public final class AgentBenchmark {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: AgentBenchmark AGENT_JAR WORK_DIR [TARGET_COUNTS=1000,10000] [MEASURE_SECONDS=30]");
+            System.err.println("usage: AgentBenchmark AGENT_JAR WORK_DIR [CASES=http:1000,http:10000] [MEASURE_SECONDS=30]");
             System.exit(2);
         }
         int measure = args.length > 3 ? Integer.parseInt(args[3]) : 30;
@@ -59,30 +64,91 @@ public final class AgentBenchmark {
         List<String> rows = new ArrayList<>();
         try {
             benchmark.startNginx();
-            for (String count : (args.length > 2 ? args[2] : "1000,10000").split(",")) {
-                int targets = Integer.parseInt(count.trim());
-                rows.add(benchmark.agent(targets));
-                rows.add(benchmark.blackbox(targets));
-                rows.add(benchmark.bare(targets));
+            for (String spec : (args.length > 2 ? args[2] : "http:1000,http:10000").split(",")) {
+                Case bench = Case.parse(spec.trim());
+                rows.add(benchmark.withLoad(bench, benchmark::agent));
+                rows.add(benchmark.withLoad(bench, benchmark::blackbox));
+                rows.add(benchmark.withLoad(bench, benchmark::bare));
             }
         } finally {
             benchmark.stopAll();
         }
-        String table = "| targets | rate (probes/s) | prober | sustained probes/s | CPU s per 1,000 probes | probes per CPU-second | RSS MiB (peak) "
-                + "| CPU s of the one /metrics scrape in the window |\n"
-                + "|---:|---:|---|---:|---:|---:|---:|---|\n" + String.join("\n", rows) + "\n";
+        String table = "| case | targets | rate (probes/s) | prober | sustained probes/s | failed probes | CPU s per 1,000 probes | probes per CPU-second "
+                + "| RSS MiB (peak) | CPU s of the one /metrics scrape in the window |\n"
+                + "|---|---:|---:|---|---:|---:|---:|---:|---:|---|\n" + String.join("\n", rows) + "\n";
         System.out.println();
         System.out.print(table);
         Files.writeString(benchmark.work.resolve("agent-benchmark.md"), table);
     }
 
-    private static String row(int targets, String prober, long probes, double seconds, double cpu, String rss) {
-        return String.format(Locale.ROOT, "| %,d | %,d | %s | %,.0f | %.3f | %,.0f | %s |", targets, targets / INTERVAL_SECONDS, prober,
-                probes / seconds, cpu / probes * 1000, probes / cpu, rss);
+    /** One benchmark case: scheme, number of targets (at 10 s each), and whether a CPU hog runs beside the prober. */
+    record Case(boolean https, int targets, boolean busy) {
+        static Case parse(String spec) {
+            String[] parts = spec.split(":");
+            int at = parts[0].equals("http") || parts[0].equals("https") ? 1 : 0;
+            boolean busy = parts.length > at + 1 && parts[at + 1].equals("busy");
+            return new Case(at == 1 && parts[0].equals("https"), Integer.parseInt(parts[at]), busy);
+        }
+
+        String label() {
+            return (https ? "HTTPS" : "HTTP") + (busy ? ", busy machine" : "");
+        }
+
+        int rate() {
+            return targets / INTERVAL_SECONDS;
+        }
+
+        String url(int i) {
+            return (https ? "https://127.0.0.1:" + NGINX_TLS_PORT : "http://127.0.0.1:" + NGINX_PORT) + "/p" + i;
+        }
+    }
+
+    interface Prober {
+        String measure(Case bench) throws Exception;
+    }
+
+    /** Runs one prober's measurement, with a CPU hog (a busy shell loop) beside it when the case asks for one. */
+    private String withLoad(Case bench, Prober prober) throws Exception {
+        Process hog = bench.busy() ? start(List.of("sh", "-c", "while :; do :; done"), "hog") : null;
+        try {
+            return prober.measure(bench);
+        } finally {
+            if (hog != null) {
+                stop(hog);
+            }
+        }
+    }
+
+    private static String row(Case bench, String prober, long probes, String failed, double seconds, double cpu, String rss) {
+        return String.format(Locale.ROOT, "| %s | %,d | %,d | %s | %,.0f | %s | %.3f | %,.0f | %s |", bench.label(), bench.targets(), bench.rate(),
+                prober, probes / seconds, failed, cpu / probes * 1000, probes / cpu, rss);
+    }
+
+    /** A throw-away CA and an ECDSA P-256 certificate for {@link #TLS_NAME} and 127.0.0.1, made with openssl. */
+    private void makeCertificates(Path dir) throws IOException, InterruptedException {
+        Files.writeString(dir.resolve("san.ext"), "subjectAltName=DNS:" + TLS_NAME + ",IP:127.0.0.1\n");
+        for (List<String> command : List.of(
+                List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+                        "-subj", "/CN=vantage bench CA", "-keyout", "ca.key", "-out", "ca.pem"),
+                List.of("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=" + TLS_NAME,
+                        "-keyout", "server.key", "-out", "server.csr"),
+                List.of("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+                        "-extfile", "san.ext", "-out", "server.pem"))) {
+            Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("openssl.log").toFile()).start();
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException("openssl failed: " + command + "; see " + dir.resolve("openssl.log"));
+            }
+        }
+    }
+
+    private Path caFile() {
+        return work.resolve("nginx").resolve("ca.pem").toAbsolutePath();
     }
 
     private void startNginx() throws IOException, InterruptedException {
         Path prefix = Files.createDirectories(work.resolve("nginx"));
+        makeCertificates(prefix);
         Files.createDirectories(prefix.resolve("logs"));
         Files.writeString(prefix.resolve("nginx.conf"), """
                 worker_processes 1;
@@ -102,19 +168,29 @@ public final class AgentBenchmark {
                     listen 127.0.0.1:%2$d;
                     location / { return 200 "ok\\n"; }
                   }
+                  server {
+                    listen 127.0.0.1:%3$d ssl;
+                    ssl_certificate %1$s/server.pem;
+                    ssl_certificate_key %1$s/server.key;
+                    ssl_session_cache off;
+                    ssl_session_tickets off;
+                    location / { return 200 "ok\\n"; }
+                  }
                 }
-                """.formatted(prefix.toAbsolutePath(), NGINX_PORT));
+                """.formatted(prefix.toAbsolutePath(), NGINX_PORT, NGINX_TLS_PORT));
         start(List.of("nginx", "-p", prefix.toAbsolutePath().toString(), "-c", prefix.resolve("nginx.conf").toAbsolutePath().toString()), "nginx");
         waitFor("http://127.0.0.1:" + NGINX_PORT + "/");
-        System.out.println("nginx serving on 127.0.0.1:" + NGINX_PORT);
+        System.out.println("nginx serving on 127.0.0.1:" + NGINX_PORT + " (HTTP) and :" + NGINX_TLS_PORT + " (HTTPS, full handshakes)");
     }
 
-    private String agent(int targets) throws Exception {
+    private String agent(Case bench) throws Exception {
+        int targets = bench.targets();
         StringBuilder config = new StringBuilder("agent: {id: bench, region: local, maxInFlight: 10000}\nserver: {host: 127.0.0.1, port: "
                 + AGENT_PORT + "}\ntargets:\n");
+        String tls = bench.https() ? ", hostHeader: " + TLS_NAME + ", tls: {caFile: '" + caFile() + "'}" : "";
         for (int i = 0; i < targets; i++) {
             config.append("  - {name: t").append(i).append(", interval: ").append(INTERVAL_SECONDS)
-                    .append("s, timeout: 5s, http: {url: 'http://127.0.0.1:").append(NGINX_PORT).append("/p").append(i).append("'}}\n");
+                    .append("s, timeout: 5s, http: {url: '").append(bench.url(i)).append("'").append(tls).append("}}\n");
         }
         Path file = Files.writeString(work.resolve("agent-" + targets + ".yaml"), config);
         List<String> command = new ArrayList<>(List.of("java"));
@@ -124,36 +200,51 @@ public final class AgentBenchmark {
         waitFor("http://127.0.0.1:" + AGENT_PORT + "/readyz");
         System.out.printf("vantage agent: %,d targets; warming up for one interval%n", targets);
         Thread.sleep((INTERVAL_SECONDS + 5) * 1000L);
-        long probes0 = probesDone();
+        long[] counts0 = probesDone();
         double cpu0 = ProcessStats.cpuSeconds(agent.pid());
         long t0 = System.nanoTime();
         Thread.sleep(measureSeconds * 1000L);
         double cpuBeforeScrape = ProcessStats.cpuSeconds(agent.pid());
-        long probes1 = probesDone();
+        long[] counts1 = probesDone();
+        long probes0 = counts0[0];
+        long probes1 = counts1[0];
         double cpu1 = ProcessStats.cpuSeconds(agent.pid());
         long t1 = System.nanoTime();
         double scrape = cpu1 - cpuBeforeScrape;
         String rss = String.format(Locale.ROOT, "%.0f (%.0f)", ProcessStats.residentMiB(agent.pid(), "VmRSS"),
                 ProcessStats.residentMiB(agent.pid(), "VmHWM"));
         stop(agent);
-        return row(targets, "vantage agent", probes1 - probes0, (t1 - t0) / 1e9, cpu1 - cpu0, rss)
+        long failed = counts1[1] - counts0[1];
+        long noVote = counts1[2] - counts0[2];
+        return row(bench, "vantage agent", probes1 - probes0, String.format(Locale.ROOT, "%,d (+%,d no vote)", failed, noVote),
+                (t1 - t0) / 1e9, cpu1 - cpu0, rss)
                 + String.format(Locale.ROOT, " %.2f (%,.0f without it) |", scrape, (probes1 - probes0) / (cpu1 - cpu0 - scrape));
     }
 
-    /** Completed probes per the agent's own counter (the two scrapes bracket the window; their cost is included). */
-    private long probesDone() throws IOException, InterruptedException {
+    /**
+     * Completed probes per the agent's own counter: all, failed, and no vote (the two scrapes bracket the window;
+     * their cost is included).
+     */
+    private long[] probesDone() throws IOException, InterruptedException {
         String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + AGENT_PORT + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        long total = 0;
+        long[] counts = new long[3];
         for (String line : metrics.split("\n")) {
             if (line.startsWith("vantage_probes_total{")) {
-                total += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                long value = (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                counts[0] += value;
+                if (line.contains("outcome=\"failure\"")) {
+                    counts[1] += value;
+                } else if (line.contains("outcome=\"no_vote\"")) {
+                    counts[2] += value;
+                }
             }
         }
-        return total;
+        return counts;
     }
 
-    private String blackbox(int targets) throws Exception {
+    private String blackbox(Case bench) throws Exception {
+        int targets = bench.targets();
         Path config = Files.writeString(work.resolve("blackbox.yml"), """
                 modules:
                   http_2xx:
@@ -161,11 +252,14 @@ public final class AgentBenchmark {
                     timeout: 5s
                     http:
                       preferred_ip_protocol: ip4
-                """);
+                      tls_config:
+                        ca_file: %s
+                        server_name: %s
+                """.formatted(caFile(), TLS_NAME));
         Process exporter = start(List.of("prometheus-blackbox-exporter", "--config.file=" + config, "--web.listen-address=127.0.0.1:" + EXPORTER_PORT),
                 "blackbox-" + targets);
         waitFor("http://127.0.0.1:" + EXPORTER_PORT + "/metrics");
-        int rate = targets / INTERVAL_SECONDS;
+        int rate = bench.rate();
         System.out.printf("blackbox_exporter: driven at %,d probes/s%n", rate);
         Vertx vertx = Vertx.vertx();
         HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(500));
@@ -175,7 +269,7 @@ public final class AgentBenchmark {
         int perTick = Math.max(1, rate / 100);
         long driver = vertx.setPeriodic(1000L * perTick / rate, tick -> {
             for (int i = 0; i < perTick; i++) {
-                String target = URLEncoder.encode("http://127.0.0.1:" + NGINX_PORT + "/p" + (next[0]++ % targets), StandardCharsets.UTF_8);
+                String target = URLEncoder.encode(bench.url((int) (next[0]++ % targets)), StandardCharsets.UTF_8);
                 client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(EXPORTER_PORT)
                                 .setURI("/probe?module=http_2xx&target=" + target))
                         .compose(request -> request.send())
@@ -186,10 +280,12 @@ public final class AgentBenchmark {
         });
         Thread.sleep(5_000);
         long done0 = succeeded.get();
+        long failed0 = failed.get();
         double cpu0 = ProcessStats.cpuSeconds(exporter.pid());
         long t0 = System.nanoTime();
         Thread.sleep(measureSeconds * 1000L);
         long done1 = succeeded.get();
+        long failed1 = failed.get();
         double cpu1 = ProcessStats.cpuSeconds(exporter.pid());
         long t1 = System.nanoTime();
         String rss = String.format(Locale.ROOT, "%.0f (%.0f)", ProcessStats.residentMiB(exporter.pid(), "VmRSS"),
@@ -197,23 +293,24 @@ public final class AgentBenchmark {
         vertx.cancelTimer(driver);
         vertx.close().await();
         stop(exporter);
-        if (failed.get() > 0) {
-            System.out.printf("blackbox_exporter: %,d probes failed or did not report success%n", failed.get());
-        }
-        return row(targets, "blackbox_exporter 0.23", done1 - done0, (t1 - t0) / 1e9, cpu1 - cpu0, rss) + " - |";
+        return row(bench, "blackbox_exporter 0.23", done1 - done0 + failed1 - failed0, String.format(Locale.ROOT, "%,d", failed1 - failed0), (t1 - t0) / 1e9, cpu1 - cpu0, rss)
+                + " - |";
     }
 
-    private String bare(int targets) throws Exception {
-        int rate = targets / INTERVAL_SECONDS;
+    private String bare(Case bench) throws Exception {
+        int targets = bench.targets();
+        int rate = bench.rate();
         System.out.printf("bare Vert.x client: %,d requests/s%n", rate);
         String jar = Path.of(AgentBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        Process client = new ProcessBuilder("java", "-XX:+UseSerialGC", "-cp", jar, BareClient.class.getName(), String.valueOf(NGINX_PORT),
-                String.valueOf(targets), String.valueOf(rate), "5", String.valueOf(measureSeconds)).redirectErrorStream(true).start();
+        Process client = new ProcessBuilder("java", "-XX:+UseSerialGC", "-cp", jar, BareClient.class.getName(),
+                String.valueOf(bench.https() ? NGINX_TLS_PORT : NGINX_PORT), String.valueOf(targets), String.valueOf(rate), "5",
+                String.valueOf(measureSeconds), bench.https() ? caFile().toString() : "-", TLS_NAME).redirectErrorStream(true).start();
         String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         client.waitFor();
         String line = output.lines().filter(l -> l.startsWith("completed=")).findFirst()
                 .orElseThrow(() -> new IllegalStateException("bare client printed no result:\n" + output));
         long completed = 0;
+        long failed = 0;
         double seconds = 0;
         double cpu = 0;
         for (String field : line.split(" ")) {
@@ -222,10 +319,11 @@ public final class AgentBenchmark {
                 case "completed" -> completed = Long.parseLong(pair[1]);
                 case "seconds" -> seconds = Double.parseDouble(pair[1]);
                 case "cpu" -> cpu = Double.parseDouble(pair[1]);
+                case "failed" -> failed = Long.parseLong(pair[1]);
                 default -> { }
             }
         }
-        return row(targets, "bare Vert.x client (ceiling)", completed, seconds, cpu, "-") + " - |";
+        return row(bench, "bare Vert.x client (ceiling)", completed + failed, String.format(Locale.ROOT, "%,d", failed), seconds, cpu, "-") + " - |";
     }
 
     private Process start(List<String> command, String name) throws IOException {

@@ -7,13 +7,19 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SocketAddress;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The ceiling: a bare Vert.x HTTP client sending the same requests at the same rate, one fresh connection
  * each, with no scheduling, timing or metrics. Prints completed requests and its own CPU seconds over the
- * measured window: {@code BareClient PORT TARGETS RATE WARMUP_SECONDS MEASURE_SECONDS}.
+ * measured window: {@code BareClient PORT TARGETS RATE WARMUP_SECONDS MEASURE_SECONDS [CA_FILE|- SERVER_NAME]}. With a CA
+ * file it speaks HTTPS, verifying the server against SERVER_NAME, on the same TLS engine the agent uses
+ * (OpenSSL where it loads) with no session cache, so every request is a full handshake.
  */
 public final class BareClient {
     public static void main(String[] args) throws Exception {
@@ -22,8 +28,16 @@ public final class BareClient {
         int rate = Integer.parseInt(args[2]);
         long warmupMillis = Long.parseLong(args[3]) * 1000;
         long measureMillis = Long.parseLong(args[4]) * 1000;
+        String caFile = args.length > 5 && !args[5].equals("-") ? args[5] : null;
         Vertx vertx = Vertx.vertx();
-        HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false), new PoolOptions().setHttp1MaxSize(5000));
+        HttpClientOptions options = new HttpClientOptions().setKeepAlive(false);
+        if (caFile != null) {
+            options.setSsl(true).setTrustOptions(new PemTrustOptions().addCertPath(caFile)).setVerifyHost(true)
+                    .setSslEngineOptions(OpenSSLEngineOptions.isAvailable() ? new OpenSSLEngineOptions().setSessionCacheEnabled(false)
+                            : new JdkSSLEngineOptions());
+        }
+        String host = caFile != null ? args[6] : "127.0.0.1";
+        HttpClientAgent client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(5000));
         AtomicLong completed = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long[] next = {0};
@@ -31,7 +45,8 @@ public final class BareClient {
         long driver = vertx.setPeriodic(1000L * perTick / rate, tick -> {
             for (int i = 0; i < perTick; i++) {
                 long target = next[0]++ % targets;
-                client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI("/p" + target))
+                client.request(new RequestOptions().setMethod(HttpMethod.GET).setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
+                                .setHost(host).setPort(port).setURI("/p" + target))
                         .compose(request -> request.send())
                         .compose(response -> response.body())
                         .onComplete(done -> (done.succeeded() ? completed : failed).incrementAndGet());
