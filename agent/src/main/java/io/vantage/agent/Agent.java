@@ -102,7 +102,7 @@ public final class Agent extends VerticleBase {
             watcher = new ConfigWatcher(vertx, configFile, this::reload);
             watcher.start(CONFIG_POLL_MILLIS);
         }
-        server = new AgentServer(vertx, registry, this::ready, this::readiness);
+        server = new AgentServer(vertx, metrics::scrape, this::ready, this::readiness);
         return server.listen(config.server().host(), config.server().port()).onSuccess(listening -> LOG.info(
                 "agent {} in region {} serving /metrics on port {}; {} targets from {}; {} probe loops, TLS engine {}, transport {}; pushing to {}",
                 loaded.agentId(), loaded.region(), listening.actualPort(), targets.size(), targetsSource,

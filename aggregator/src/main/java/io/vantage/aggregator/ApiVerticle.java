@@ -77,7 +77,7 @@ final class ApiVerticle extends VerticleBase {
                     .end(Buffer.buffer(Documents.writeJson(aggregator.snapshot())));
             case "/" -> request.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
                     .end(StatusPage.render(aggregator.snapshot(), demo.map(DemoControl::regions).orElse(List.of())));
-            case "/metrics" -> AgentServer.serveMetrics(vertx, registry, request);
+            case "/metrics" -> AgentServer.serveMetrics(vertx, registry::scrape, request);
             case "/healthz" -> request.response().end("ok\n");
             case "/readyz" -> request.response().setStatusCode(aggregator.ready() ? 200 : 503).end(aggregator.readiness() + "\n");
             default -> request.response().setStatusCode(404).end("not found\n");

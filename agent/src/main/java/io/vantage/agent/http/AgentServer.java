@@ -1,6 +1,5 @@
 package io.vantage.agent.http;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -15,15 +14,15 @@ import java.util.function.Supplier;
 public final class AgentServer {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private final Vertx vertx;
-    private final PrometheusMeterRegistry registry;
+    private final Supplier<String> scrape;
     private final BooleanSupplier ready;
     private final Supplier<String> readiness;
     private HttpServer server;
 
     /** {@code readiness} explains, in one line, why the agent is or is not ready. */
-    public AgentServer(Vertx vertx, PrometheusMeterRegistry registry, BooleanSupplier ready, Supplier<String> readiness) {
+    public AgentServer(Vertx vertx, Supplier<String> scrape, BooleanSupplier ready, Supplier<String> readiness) {
         this.vertx = vertx;
-        this.registry = registry;
+        this.scrape = scrape;
         this.ready = ready;
         this.readiness = readiness;
     }
@@ -38,12 +37,12 @@ public final class AgentServer {
     }
 
     /** Answers a {@code /metrics} request; the scrape runs on a worker thread (thousands of series take milliseconds). */
-    public static void serveMetrics(Vertx vertx, PrometheusMeterRegistry registry, HttpServerRequest request) {
-        vertx.executeBlocking(registry::scrape, false).onComplete(scrape -> {
-            if (scrape.succeeded()) {
-                request.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(scrape.result());
+    public static void serveMetrics(Vertx vertx, Supplier<String> scrape, HttpServerRequest request) {
+        vertx.executeBlocking(scrape::get, false).onComplete(text -> {
+            if (text.succeeded()) {
+                request.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(text.result());
             } else {
-                request.response().setStatusCode(500).end("scrape failed: " + scrape.cause().getMessage() + "\n");
+                request.response().setStatusCode(500).end("scrape failed: " + text.cause().getMessage() + "\n");
             }
         });
     }
@@ -54,7 +53,7 @@ public final class AgentServer {
             return;
         }
         switch (request.path()) {
-            case "/metrics" -> serveMetrics(vertx, registry, request);
+            case "/metrics" -> serveMetrics(vertx, scrape, request);
             case "/healthz" -> request.response().end("ok\n");
             case "/readyz" -> request.response().setStatusCode(ready.getAsBoolean() ? 200 : 503).end(readiness.get() + "\n");
             case "/" -> request.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")

@@ -6,13 +6,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.prometheus.metrics.model.registry.MultiCollector;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.vantage.agent.schedule.LoopLag;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.PhaseTimings;
@@ -28,7 +21,7 @@ import java.util.function.IntSupplier;
 /**
  * The agent's probe metrics. Per-target series live as fields of one object per target, added when a target
  * appears and dropped when it goes (so label values stay bounded by the target list), and are rendered by a
- * collector at scrape time; the fleet-wide ones are Micrometer meters. Updated from the agent's event loop.
+ * {@link #scrape()} at scrape time; the fleet-wide ones are Micrometer meters. Updated from the agent's event loop.
  */
 public final class AgentMetrics {
     private static final String[] PHASES = {"dns", "connect", "tls", "first_byte", "total"};
@@ -47,7 +40,6 @@ public final class AgentMetrics {
     public AgentMetrics(PrometheusMeterRegistry registry, String region, IntSupplier inFlight, double startSeconds) {
         this.registry = registry;
         this.region = region;
-        registry.getPrometheusRegistry().register(new PerTargetCollector());
         this.probesSucceeded = Counter.builder(PROBES).description("Probes completed").tag(TAG_OUTCOME, "success").register(registry);
         this.probesFailed = Counter.builder(PROBES).description("Probes completed").tag(TAG_OUTCOME, "failure").register(registry);
         this.probesNoVote = Counter.builder(PROBES).description("Probes completed").tag(TAG_OUTCOME, "no_vote").register(registry);
@@ -134,11 +126,11 @@ public final class AgentMetrics {
     /**
      * One target's series, as plain fields: written by the agent's event loop, read by the scrape. There
      * are no per-target meter objects: at 10,000 targets, 90,000 Micrometer meters cost about 66 MB of heap
-     * and most of a scrape's CPU, which this collector does not.
+     * and most of a scrape's CPU.
      */
     private static final class TargetSeries {
-        final Labels labels;
-        final Labels[] phaseLabels = new Labels[PHASES.length];
+        final String labels;
+        final String[] phaseLabels = new String[PHASES.length];
         final double[] phases = new double[PHASES.length];
         final long[] failures = new long[FailureReason.values().length];
         volatile double success = Double.NaN;
@@ -148,9 +140,9 @@ public final class AgentMetrics {
         volatile long overruns;
 
         TargetSeries(String name, String region) {
-            this.labels = Labels.of(TAG_REGION, region, TAG_TARGET, name);
+            this.labels = labels(TAG_REGION, region, TAG_TARGET, name);
             for (int i = 0; i < PHASES.length; i++) {
-                phaseLabels[i] = Labels.of(TAG_PHASE, PHASES[i], TAG_REGION, region, TAG_TARGET, name);
+                phaseLabels[i] = labels(TAG_PHASE, PHASES[i], TAG_REGION, region, TAG_TARGET, name);
             }
         }
 
@@ -179,61 +171,97 @@ public final class AgentMetrics {
         }
     }
 
-    /** Renders every target's series at scrape time, straight from the fields above. */
-    private final class PerTargetCollector implements MultiCollector {
-        private static final String SUCCESS = PROBE_SUCCESS;
-        private static final String DURATION = PROBE_DURATION;
-        private static final String STATUS = PROBE_HTTP_STATUS;
-        private static final String EXPIRY = PROBE_TLS_EXPIRY;
-        private static final String LAST = PROBE_LAST_TIMESTAMP;
-        private static final String FAILURES = PROBE_FAILURES;
-        private static final String OVERRUNS = PROBE_OVERRUNS;
-
-        @Override
-        public MetricSnapshots collect() {
-            GaugeSnapshot.Builder success = GaugeSnapshot.builder().name(SUCCESS).help("1 if the last probe succeeded, 0 if it failed");
-            GaugeSnapshot.Builder duration = GaugeSnapshot.builder().name(DURATION)
-                    .help("Seconds the last probe spent in each phase; first_byte counts from the start");
-            GaugeSnapshot.Builder status = GaugeSnapshot.builder().name(STATUS).help("HTTP status code of the last probe");
-            GaugeSnapshot.Builder expiry = GaugeSnapshot.builder().name(EXPIRY).help("notAfter of the leaf certificate seen by the last TLS handshake");
-            GaugeSnapshot.Builder last = GaugeSnapshot.builder().name(LAST).help("Start time of the last completed probe");
-            CounterSnapshot.Builder failures = CounterSnapshot.builder().name(FAILURES).help("Failed probes by reason");
-            CounterSnapshot.Builder overruns = CounterSnapshot.builder().name(OVERRUNS)
-                    .help("Probes skipped because the previous probe of the target was still running");
-            FailureReason[] reasons = FailureReason.values();
-            for (TargetSeries series : targets.values()) {
-                double ok = series.success;
-                if (Double.isNaN(ok)) {
-                    continue; // no result yet
-                }
-                success.dataPoint(GaugeDataPointSnapshot.builder().value(ok).labels(series.labels).build());
-                last.dataPoint(GaugeDataPointSnapshot.builder().value(series.lastSeconds).labels(series.labels).build());
-                for (int i = 0; i < PHASES.length; i++) {
-                    duration.dataPoint(GaugeDataPointSnapshot.builder().value(series.phases[i]).labels(series.phaseLabels[i]).build());
-                }
-                if (!Double.isNaN(series.status)) {
-                    status.dataPoint(GaugeDataPointSnapshot.builder().value(series.status).labels(series.labels).build());
-                }
-                if (!Double.isNaN(series.expirySeconds)) {
-                    expiry.dataPoint(GaugeDataPointSnapshot.builder().value(series.expirySeconds).labels(series.labels).build());
-                }
-                for (int r = 0; r < reasons.length; r++) {
-                    long count = series.failures[r];
-                    if (count > 0) {
-                        failures.dataPoint(CounterDataPointSnapshot.builder().value(count)
-                                .labels(series.labels.add(TAG_REASON, reasons[r].label())).build());
-                    }
-                }
-                if (series.overruns > 0) {
-                    overruns.dataPoint(CounterDataPointSnapshot.builder().value(series.overruns).labels(series.labels).build());
+    /**
+     * The whole exposition: the registry's meters, then every target's series written straight from the fields
+     * above in the text format (0.0.4). Writing the text directly, rather than building Prometheus snapshot
+     * objects per series, is what keeps a scrape of 10,000 targets (90,000 series) cheap (docs/benchmarks.md).
+     * Runs on a worker thread; the fields are read without locks (a scrape may see one probe's timings half updated).
+     */
+    public String scrape() {
+        StringBuilder out = new StringBuilder(registry.scrape());
+        int estimate = targets.size() * 1_200;
+        out.ensureCapacity(out.length() + estimate);
+        TargetSeries[] all = targets.values().stream().filter(series -> !Double.isNaN(series.success)).toArray(TargetSeries[]::new);
+        family(out, PROBE_SUCCESS, "gauge", "1 if the last probe succeeded, 0 if it failed");
+        for (TargetSeries series : all) {
+            sample(out, PROBE_SUCCESS, series.labels, series.success);
+        }
+        family(out, PROBE_DURATION, "gauge", "Seconds the last probe spent in each phase; first_byte counts from the start");
+        for (TargetSeries series : all) {
+            for (int i = 0; i < PHASES.length; i++) {
+                sample(out, PROBE_DURATION, series.phaseLabels[i], series.phases[i]);
+            }
+        }
+        family(out, PROBE_HTTP_STATUS, "gauge", "HTTP status code of the last probe");
+        for (TargetSeries series : all) {
+            if (!Double.isNaN(series.status)) {
+                sample(out, PROBE_HTTP_STATUS, series.labels, series.status);
+            }
+        }
+        family(out, PROBE_TLS_EXPIRY, "gauge", "notAfter of the leaf certificate seen by the last TLS handshake");
+        for (TargetSeries series : all) {
+            if (!Double.isNaN(series.expirySeconds)) {
+                sample(out, PROBE_TLS_EXPIRY, series.labels, series.expirySeconds);
+            }
+        }
+        family(out, PROBE_LAST_TIMESTAMP, "gauge", "Start time of the last completed probe");
+        for (TargetSeries series : all) {
+            sample(out, PROBE_LAST_TIMESTAMP, series.labels, series.lastSeconds);
+        }
+        String failures = PROBE_FAILURES + "_total";
+        family(out, failures, "counter", "Failed probes by reason");
+        FailureReason[] reasons = FailureReason.values();
+        for (TargetSeries series : all) {
+            for (int r = 0; r < reasons.length; r++) {
+                long count = series.failures[r];
+                if (count > 0) {
+                    out.append(failures).append("{reason=\"").append(reasons[r].label()).append("\",").append(series.labels, 1, series.labels.length())
+                            .append(' ').append(count).append(".0\n");
                 }
             }
-            return MetricSnapshots.of(success.build(), duration.build(), status.build(), expiry.build(), last.build(), failures.build(), overruns.build());
         }
+        String overruns = PROBE_OVERRUNS + "_total";
+        family(out, overruns, "counter", "Probes skipped because the previous probe of the target was still running");
+        for (TargetSeries series : all) {
+            if (series.overruns > 0) {
+                out.append(overruns).append(series.labels).append(' ').append(series.overruns).append(".0\n");
+            }
+        }
+        return out.toString();
+    }
 
-        @Override
-        public List<String> getPrometheusNames() {
-            return List.of(SUCCESS, DURATION, STATUS, EXPIRY, LAST, FAILURES, OVERRUNS);
+    private static void family(StringBuilder out, String name, String type, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static void sample(StringBuilder out, String name, String labels, double value) {
+        out.append(name).append(labels).append(' ');
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            out.append((long) value).append(".0");
+        } else {
+            out.append(value);
         }
+        out.append('\n');
+    }
+
+    /** {@code {a="x",b="y"}}, values escaped as the text format requires. */
+    static String labels(String... pairs) {
+        StringBuilder labels = new StringBuilder("{");
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (i > 0) {
+                labels.append(',');
+            }
+            labels.append(pairs[i]).append("=\"");
+            for (char c : pairs[i + 1].toCharArray()) {
+                switch (c) {
+                    case '\\' -> labels.append("\\\\");
+                    case '"' -> labels.append("\\\"");
+                    case '\n' -> labels.append("\\n");
+                    default -> labels.append(c);
+                }
+            }
+            labels.append('"');
+        }
+        return labels.append('}').toString();
     }
 }
