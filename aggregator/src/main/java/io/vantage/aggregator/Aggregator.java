@@ -293,7 +293,7 @@ public final class Aggregator extends VerticleBase {
         for (TargetSpec target : config.targets()) {
             Collection<Observation> observations = store.observations(target.name());
             VerdictState previous = states.computeIfAbsent(target.name(), name -> VerdictState.initial(now));
-            Evaluation evaluation = QuorumEvaluator.evaluate(target.quorum(), target.freshness(), observations, previous, now);
+            Evaluation evaluation = QuorumEvaluator.evaluate(target.quorum(), target.freshness(), observations, config.agents().size(), previous, now);
             states.put(target.name(), evaluation.state());
             if (evaluation.changed()) {
                 logChange(target, previous.published(), evaluation);

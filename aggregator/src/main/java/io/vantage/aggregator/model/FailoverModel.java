@@ -156,7 +156,7 @@ public final class FailoverModel {
                 next++;
             }
             long now = Math.round(t * 1000) + 1_000_000_000L;
-            var evaluation = QuorumEvaluator.evaluate(target.quorum(), target.freshness(), latest.values(), state, now);
+            var evaluation = QuorumEvaluator.evaluate(target.quorum(), target.freshness(), latest.values(), inputs.agents(), state, now);
             state = evaluation.state();
             Verdict verdict = evaluation.verdict();
             verdicts.add(new double[] {t, verdict == Verdict.HEALTHY ? 1 : verdict == Verdict.UNHEALTHY ? 0 : Double.NaN});

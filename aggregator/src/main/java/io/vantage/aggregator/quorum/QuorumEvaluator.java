@@ -6,11 +6,16 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * DESIGN.md's verdict rules, as a pure function.
+ * The verdict rules (docs/architecture.md, "The verdict"), as a pure function.
  * <ul>
- * <li>Fresh vantage points are those whose latest result is younger than the freshness window.</li>
+ * <li>Fresh vantage points are those whose latest result is younger than the freshness window; the
+ * configured vantage points that are not fresh (never heard since start, or stale) are missing.</li>
  * <li>Fewer than {@code minVantages} fresh: INSUFFICIENT_DATA, at once (fail static: publish nothing).</li>
- * <li>Otherwise HEALTHY if at least {@code healthy} fresh results are healthy, else UNHEALTHY.</li>
+ * <li>HEALTHY if at least {@code healthy} fresh votes are healthy.</li>
+ * <li>UNHEALTHY only when decisive: even if every missing vantage point voted healthy, fewer than
+ * {@code healthy} would be. Otherwise the missing ones could overturn it, and the verdict is INSUFFICIENT_DATA
+ * (nothing published, so Route 53 keeps what it had): agents rejoining one by one beside a blind one must
+ * never fail a healthy endpoint over.</li>
  * <li>The published verdict moves to HEALTHY only after {@code rise} consecutive HEALTHY rounds, to UNHEALTHY
  * only after {@code fall} consecutive UNHEALTHY rounds. A round is an evaluation that saw new data (a result
  * newer than the last counted one): re-evaluating the same results every second must not count as agreement.</li>
@@ -19,7 +24,8 @@ import java.util.List;
 public final class QuorumEvaluator {
     private QuorumEvaluator() {}
 
-    public static Evaluation evaluate(QuorumSpec quorum, Duration freshness, Collection<Observation> observations,
+    /** {@code configured}: the vantage points (agents) that could vote on this target. */
+    public static Evaluation evaluate(QuorumSpec quorum, Duration freshness, Collection<Observation> observations, int configured,
             VerdictState previous, long now) {
         List<Observation> all = List.copyOf(observations);
         long freshnessMillis = freshness.toMillis();
@@ -36,8 +42,11 @@ public final class QuorumEvaluator {
             }
         }
         int stale = all.size() - fresh;
+        int missing = Math.max(0, configured - fresh);
         Verdict raw = fresh < quorum.minVantages() ? Verdict.INSUFFICIENT_DATA
-                : healthy >= quorum.healthy() ? Verdict.HEALTHY : Verdict.UNHEALTHY;
+                : healthy >= quorum.healthy() ? Verdict.HEALTHY
+                : healthy + missing >= quorum.healthy() ? Verdict.INSUFFICIENT_DATA
+                : Verdict.UNHEALTHY;
 
         VerdictState next;
         if (raw == Verdict.INSUFFICIENT_DATA || raw == previous.published()) {

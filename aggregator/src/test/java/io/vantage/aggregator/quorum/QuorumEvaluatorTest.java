@@ -20,11 +20,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The verdict rules as a table. Each scenario is a list of rounds 10 s apart; in a round, {@code A+} means
  * agent A reported a healthy result a second ago, {@code A-} an unhealthy one, {@code A=} nothing new
  * (its last result ages), {@code A!} a result from A reported 40 s late (older than the freshness window).
- * Expected verdicts after each round: H healthy, U unhealthy, I insufficient data. Freshness is 30 s.
+ * Expected verdicts after each round: H healthy, U unhealthy, I insufficient data. Freshness is 30 s. Three
+ * vantage points (A, B, C) are configured unless a row says otherwise; one never heard from is missing.
  */
 class QuorumEvaluatorTest {
     private static final Duration FRESHNESS = Duration.ofSeconds(30);
     private static final QuorumSpec TWO_OF_THREE = new QuorumSpec(2, 2, 2, 2, null);
+    private static final QuorumSpec TWO_OF_THREE_AT_ONCE = new QuorumSpec(2, 2, 1, 1, null);
+    private static final int VANTAGES = 3;
 
     static Stream<Arguments> scenarios() {
         return Stream.of(
@@ -51,17 +54,30 @@ class QuorumEvaluatorTest {
                         "A+ B+ C+", "A+ B+ C+", "A! B! C+"),
                 row("unhealthy, then blind, then healthy again after rise rounds", TWO_OF_THREE, "I U U U I I H",
                         "A- B- C-", "A- B- C-", "A= B= C=", "A= B= C=", "A= B= C=", "A+ B+ C+", "A+ B+ C+"),
-                row("1-of-1 quorum with rise=1 fall=1 follows every round", new QuorumSpec(1, 1, 1, 1, null), "H U H",
+                row("agents joining one by one, the blind one first: never UNHEALTHY (C, unheard, could overturn it)",
+                        TWO_OF_THREE_AT_ONCE, "I I H H", "A-", "A- B+", "A- B+ C+", "A- B+ C+"),
+                row("rolling restart of every agent in turn (each away 40 s) while A is blind: never UNHEALTHY", TWO_OF_THREE_AT_ONCE,
+                        "H H H H I H H H I H H H H H",
+                        "A- B+ C+", "A- B+ C+", "A- B= C+", "A- B= C+", "A- B= C+", "A- B+ C+", "A- B+ C=", "A- B+ C=", "A- B+ C=",
+                        "A- B+ C+", "A= B+ C+", "A= B+ C+", "A= B+ C+", "A- B+ C+"),
+                row("a region lost with its agent: decisive, UNHEALTHY as soon as the others agree", TWO_OF_THREE_AT_ONCE, "H U U U U",
+                        "A+ B+ C+", "A= B- C-", "A= B- C-", "A= B- C-", "A= B- C-"),
+                row("two of three agree it is down while the third is unheard: decisive", TWO_OF_THREE_AT_ONCE, "U U", "B- C-", "B- C-"),
+                row("1-of-1 quorum with rise=1 fall=1 follows every round", new QuorumSpec(1, 1, 1, 1, null), 1, "H U H",
                         "A+", "A-", "A+"));
     }
 
     private static Arguments row(String name, QuorumSpec quorum, String expected, String... rounds) {
-        return Arguments.of(name, quorum, expected, List.of(rounds));
+        return row(name, quorum, VANTAGES, expected, rounds);
+    }
+
+    private static Arguments row(String name, QuorumSpec quorum, int configured, String expected, String... rounds) {
+        return Arguments.of(name, quorum, configured, expected, List.of(rounds));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
-    void scenario(String name, QuorumSpec quorum, String expected, List<String> rounds) {
+    void scenario(String name, QuorumSpec quorum, int configured, String expected, List<String> rounds) {
         Map<String, Observation> latest = new LinkedHashMap<>();
         long now = 1_000_000;
         VerdictState state = VerdictState.initial(now);
@@ -78,7 +94,7 @@ class QuorumEvaluatorTest {
                     default -> throw new IllegalArgumentException(token);
                 }
             }
-            state = QuorumEvaluator.evaluate(quorum, FRESHNESS, latest.values(), state, now).state();
+            state = QuorumEvaluator.evaluate(quorum, FRESHNESS, latest.values(), configured, state, now).state();
             verdicts.add(state.published().name().substring(0, 1));
         }
         assertThat(String.join(" ", verdicts)).isEqualTo(expected);
@@ -114,7 +130,7 @@ class QuorumEvaluatorTest {
             ProbeResult result = failing ? ProbeResult.failure("api", now, FailureReason.HTTP_STATUS, 503, null, null, "503")
                     : ProbeResult.success("api", now, 200, null, null);
             latest.put(agent, Observation.next(latest.get(agent), agent, "r", result, now, quorum.confirm()));
-            state = QuorumEvaluator.evaluate(quorum, FRESHNESS, latest.values(), state, now).state();
+            state = QuorumEvaluator.evaluate(quorum, FRESHNESS, latest.values(), VANTAGES, state, now).state();
             assertThat(state.published()).as("round " + round).isEqualTo(Verdict.HEALTHY);
         }
     }
@@ -130,11 +146,11 @@ class QuorumEvaluatorTest {
         List<Observation> twoHealthy = List.of(observation("A", now - 1_000, true), observation("B", now - 1_000, true));
         VerdictState healthy = new VerdictState(Verdict.HEALTHY, 0, null, 0, now - 2_000);
 
-        Evaluation stricter = QuorumEvaluator.evaluate(new QuorumSpec(3, 3, 2, 2, null), FRESHNESS, twoHealthy, healthy, now);
+        Evaluation stricter = QuorumEvaluator.evaluate(new QuorumSpec(3, 3, 2, 2, null), FRESHNESS, twoHealthy, VANTAGES, healthy, now);
         assertThat(stricter.verdict()).as("3 vantages now needed, 2 fresh").isEqualTo(Verdict.INSUFFICIENT_DATA);
         assertThat(stricter.changed()).isTrue();
 
-        Evaluation same = QuorumEvaluator.evaluate(TWO_OF_THREE, FRESHNESS, twoHealthy, healthy, now);
+        Evaluation same = QuorumEvaluator.evaluate(TWO_OF_THREE, FRESHNESS, twoHealthy, VANTAGES, healthy, now);
         assertThat(same.verdict()).isEqualTo(Verdict.HEALTHY);
         assertThat(same.changed()).isFalse();
         assertThat(same.healthy()).isEqualTo(2);
@@ -147,12 +163,61 @@ class QuorumEvaluatorTest {
         List<Observation> observations = List.of(observation("A", now - 1_000, true), observation("B", now - 29_999, false),
                 observation("C", now - 30_000, true));
 
-        Evaluation evaluation = QuorumEvaluator.evaluate(TWO_OF_THREE, FRESHNESS, observations, VerdictState.initial(0), now);
+        Evaluation evaluation = QuorumEvaluator.evaluate(TWO_OF_THREE, FRESHNESS, observations, VANTAGES, VerdictState.initial(0), now);
 
         assertThat(evaluation.healthy()).isEqualTo(1);
         assertThat(evaluation.fresh()).isEqualTo(2);
         assertThat(evaluation.stale()).as("exactly freshness old is stale").isEqualTo(1);
-        assertThat(evaluation.raw()).isEqualTo(Verdict.UNHEALTHY);
+        assertThat(evaluation.raw()).as("stale C could make it 2 of 3: not decisive").isEqualTo(Verdict.INSUFFICIENT_DATA);
+    }
+
+    /**
+     * Every combination of healthy, unhealthy and missing (never heard, or stale) for 3 and 5 vantage points, for
+     * every quorum size, against the rule stated by brute force: UNHEALTHY only if no way the missing ones could
+     * vote makes it healthy.
+     */
+    @ParameterizedTest(name = "{0} vantage points, {1} healthy needed")
+    @MethodSource("quorumSizes")
+    void everyCombinationOfHealthyUnhealthyAndMissing(int vantages, int needed) {
+        QuorumSpec quorum = new QuorumSpec(needed, needed, 1, 1, null);
+        long now = 1_000_000;
+        int combinations = (int) Math.pow(3, vantages);
+        for (int combination = 0; combination < combinations; combination++) {
+            List<Observation> observations = new ArrayList<>();
+            int healthy = 0;
+            int missing = 0;
+            StringBuilder label = new StringBuilder();
+            for (int v = 0, rest = combination; v < vantages; v++, rest /= 3) {
+                String agent = String.valueOf((char) ('A' + v));
+                switch (rest % 3) {
+                    case 0 -> { observations.add(observation(agent, now - 1_000, true)); healthy++; label.append(agent).append("+ "); }
+                    case 1 -> { observations.add(observation(agent, now - 1_000, false)); label.append(agent).append("- "); }
+                    default -> {
+                        if (v % 2 == 0) {
+                            observations.add(observation(agent, now - 31_000, true)); // stale
+                        }
+                        missing++;
+                        label.append(agent).append("? ");
+                    }
+                }
+            }
+            int fresh = vantages - missing;
+            boolean couldBeHealthy = false;
+            for (int completion = 0; completion < (1 << missing); completion++) {
+                couldBeHealthy |= healthy + Integer.bitCount(completion) >= needed;
+            }
+            Verdict expected = fresh < needed ? Verdict.INSUFFICIENT_DATA
+                    : healthy >= needed ? Verdict.HEALTHY
+                    : couldBeHealthy ? Verdict.INSUFFICIENT_DATA : Verdict.UNHEALTHY;
+
+            Evaluation evaluation = QuorumEvaluator.evaluate(quorum, FRESHNESS, observations, vantages, VerdictState.initial(0), now);
+            assertThat(evaluation.raw()).as(label.toString().trim()).isEqualTo(expected);
+        }
+    }
+
+    static Stream<Arguments> quorumSizes() {
+        return Stream.of(Arguments.of(3, 1), Arguments.of(3, 2), Arguments.of(3, 3),
+                Arguments.of(5, 2), Arguments.of(5, 3), Arguments.of(5, 4), Arguments.of(5, 5));
     }
 
     static Observation observation(String agent, long observedAt, boolean healthy) {
