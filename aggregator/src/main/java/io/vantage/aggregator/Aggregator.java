@@ -80,6 +80,7 @@ public final class Aggregator extends VerticleBase {
     private volatile TargetsBody targetsBody;
     private volatile Round round;
     private volatile Predictions predictions;
+    private Future<Predictions> predicting = Future.succeededFuture();
     private volatile Map<String, String> healthCheckIds = Map.of();
     /** How often a running aggregator looks up its health check IDs when it is not reconciling. */
     private static final long LOOKUP_EVERY_MILLIS = 300_000;
@@ -110,8 +111,10 @@ public final class Aggregator extends VerticleBase {
         publisher = publisher(config.cloudwatch());
         vertx.setPeriodic(EVALUATE_EVERY_MILLIS, tick -> evaluate());
         vertx.setPeriodic(config.cloudwatch().publishEvery().toMillis(), tick -> {
-            StatusSnapshot current = snapshot();
-            publisher.publish(Datums.of(current), current.generatedAt());
+            Round latest = round;
+            if (latest != null) {
+                publisher.publish(Datums.of(latest.targets(), latest.evaluations()), latest.at());
+            }
         });
         if (config.cloudwatch().mode().equals("aws") && config.route53().enabled()) {
             long every = config.route53().reconcileEvery() != null ? config.route53().reconcileEvery().toMillis() : LOOKUP_EVERY_MILLIS;
@@ -146,7 +149,8 @@ public final class Aggregator extends VerticleBase {
         if (watcher != null) {
             watcher.stop();
         }
-        return publisher.close();
+        // A prediction still being computed finishes first: its result has a live loop to return to.
+        return predicting.otherwiseEmpty().compose(done -> publisher.close());
     }
 
     /**
@@ -155,8 +159,15 @@ public final class Aggregator extends VerticleBase {
      */
     private void reconcile() {
         boolean applying = loaded.config().route53().reconcileEvery() != null;
-        // Built from the config in force now, so that targets added or removed by a reload are reconciled.
-        Reconciliation reconciliation = Reconciliation.create(loaded.config(), registry);
+        // Built from the config in force now, so that targets added or removed by a reload are reconciled; creating
+        // the SDK clients loads and initialises a good deal, so it happens on a worker thread.
+        AggregatorConfig config = loaded.config();
+        vertx.executeBlocking(() -> Reconciliation.create(config, registry), false)
+                .onFailure(error -> LOG.warn("could not create the AWS clients: {}", error.toString()))
+                .onSuccess(reconciliation -> reconcile(reconciliation, applying));
+    }
+
+    private void reconcile(Reconciliation reconciliation, boolean applying) {
         Future.fromCompletionStage(reconciliation.plan().thenCompose(plan -> {
             if (applying && plan.pending()) {
                 LOG.info("reconciling alarms and health checks:\n{}", plan.describe());
@@ -202,10 +213,11 @@ public final class Aggregator extends VerticleBase {
             return built;
         }
         List<StatusSnapshot.TargetStatus> targets = new ArrayList<>(latest.targets().size());
+        Predictions expected = predictions;
         for (int i = 0; i < latest.targets().size(); i++) {
             TargetSpec target = latest.targets().get(i);
             targets.add(StatusSnapshot.target(target, latest.evaluations().get(i), latest.agents(), healthCheckIds.get(target.name()),
-                    predictions.of(target)));
+                    expected == null ? null : expected.of(target)));
         }
         built = new StatusSnapshot(latest.at(), latest.agents(), List.copyOf(targets));
         snapshot = built;
@@ -248,8 +260,16 @@ public final class Aggregator extends VerticleBase {
         store.retain(targetNames, regions.keySet());
         states.keySet().retainAll(targetNames);
         metrics.retainTargets(targetNames);
-        predictions = new Predictions(config);
         loaded = next;
+        predictions = null; // until the new ones are computed: the page shows none rather than stale ones
+        predicting = vertx.executeBlocking(() -> new Predictions(config), false).onComplete(computed -> {
+            if (computed.failed()) {
+                LOG.warn("failover predictions could not be computed: {}", computed.cause().toString());
+            } else if (loaded == next) {
+                predictions = computed.result();
+                snapshot = StatusSnapshot.EMPTY; // the next request rebuilds the status with them
+            }
+        });
     }
 
     private void reload(String why) {

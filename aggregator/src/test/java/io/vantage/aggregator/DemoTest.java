@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.agent.AgentCommand;
+import io.vantage.agent.testing.BlockedThreadWarnings;
 import io.vantage.agent.testing.Promtool;
 import io.vantage.aggregator.demo.Demo;
 import io.vantage.aggregator.status.StatusSnapshot;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's demo, end to end: real agents probe real endpoints and push over HTTP to the real
- * aggregator; breaking one endpoint turns only its target UNHEALTHY, repairing it brings it back.
+ * aggregator; breaking one endpoint turns only its target UNHEALTHY, repairing it brings it back; and no event
+ * loop is ever blocked long enough for Vert.x to warn.
  */
 class DemoTest {
     @TempDir
@@ -42,7 +44,7 @@ class DemoTest {
     void breakingOneRegionsEndpointFailsOnlyThatTarget() throws Exception {
         PrometheusMeterRegistry registry = AgentCommand.newRegistry();
         Vertx vertx = AgentCommand.newVertx(registry);
-        try {
+        try (BlockedThreadWarnings blocked = new BlockedThreadWarnings()) {
             Demo demo = new Demo();
             demo.start(vertx, registry, 0).await();
             String base = "http://127.0.0.1:" + demo.aggregator().port();
@@ -66,6 +68,10 @@ class DemoTest {
 
             send(HttpRequest.newBuilder(URI.create(base + "/demo/endpoints/eu-west-1/repair")).POST(HttpRequest.BodyPublishers.noBody()).build());
             await().atMost(Duration.ofSeconds(30)).until(() -> verdicts(demo).equals(allHealthy));
+
+            await("failover predictions, computed off the loop, reach the page").atMost(Duration.ofSeconds(30))
+                    .until(() -> demo.aggregator().snapshot().targets().stream().allMatch(target -> target.expected() != null));
+            assertThat(blocked.warnings()).as("Vert.x blocked-thread warnings during the demo").isEmpty();
         } finally {
             vertx.close().await();
         }

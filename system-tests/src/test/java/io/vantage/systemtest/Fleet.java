@@ -217,13 +217,27 @@ final class Fleet implements AutoCloseable {
         return "http://127.0.0.1:" + container.getMappedPort(port) + path;
     }
 
+    /**
+     * Stops everything; fails if any container logged a Vert.x blocked-thread warning (nothing that can block
+     * belongs on an event loop), read from the containers' logs before they go.
+     */
     @Override
     public void close() {
+        List<String> blocked = new ArrayList<>();
+        for (GenericContainer<?> container : all) {
+            if (container.isRunning()) {
+                container.getLogs().lines().filter(line -> line.contains("has been blocked for"))
+                        .forEach(line -> blocked.add(container.getContainerName() + ": " + line));
+            }
+        }
         for (int i = all.size() - 1; i >= 0; i--) {
             all.get(i).stop();
         }
         regions.values().forEach(Network::close);
         backbone.close();
         controls.forEach(Network::close);
+        if (!blocked.isEmpty()) {
+            throw new AssertionError("Vert.x blocked-thread warnings in the containers' logs:\n" + String.join("\n", blocked));
+        }
     }
 }

@@ -5,11 +5,13 @@ import io.vantage.wire.target.TargetSpec;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
 
 /**
  * Failover predictions and costs per target, computed once per distinct setting (most targets share their
- * interval, quorum and TTL) and then looked up, so that 10,000 targets do not mean 10,000 simulations.
+ * interval, quorum and TTL), so that 10,000 targets do not mean 10,000 simulations. All of them are computed
+ * by the constructor — seconds of CPU for many distinct settings — so a running aggregator builds this off
+ * its event loops when a config is loaded and only looks results up afterwards.
  */
 public final class Predictions {
     public static final int TRIALS = 1000;
@@ -21,19 +23,26 @@ public final class Predictions {
     private record Key(java.time.Duration interval, java.time.Duration timeout, Object quorum, java.time.Duration ttl, boolean https) {}
 
     private final AggregatorConfig config;
-    private final Map<Key, ForTarget> cache = new ConcurrentHashMap<>();
+    private final Map<Key, ForTarget> cache = new HashMap<>();
 
     public Predictions(AggregatorConfig config) {
         this.config = config;
+        for (TargetSpec target : config.targets()) {
+            cache.computeIfAbsent(key(target), k -> new ForTarget(
+                    FailoverModel.predict(new FailoverModel.Inputs(target, config.agents().size(), config.cloudwatch().publishEvery(),
+                            config.alarm()), TRIALS, SEED),
+                    CostModel.of(target, config.agents().size(), 1, config.cloudwatch())));
+        }
     }
 
-    public ForTarget of(TargetSpec target) {
-        Key key = new Key(target.interval(), target.timeout(), target.quorum(), target.failover().dnsTtl(),
+    private static Key key(TargetSpec target) {
+        return new Key(target.interval(), target.timeout(), target.quorum(), target.failover().dnsTtl(),
                 target.http() != null && target.http().https());
-        return cache.computeIfAbsent(key, k -> new ForTarget(
-                FailoverModel.predict(new FailoverModel.Inputs(target, config.agents().size(), config.cloudwatch().publishEvery(), config.alarm()),
-                        TRIALS, SEED),
-                CostModel.of(target, config.agents().size(), 1, config.cloudwatch())));
+    }
+
+    /** The prediction for a target of this config (null for a target that is not in it). */
+    public ForTarget of(TargetSpec target) {
+        return cache.get(key(target));
     }
 
     /** The report {@code vantage-aggregator simulate} prints for one target. */

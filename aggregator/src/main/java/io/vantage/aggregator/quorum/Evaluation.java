@@ -25,4 +25,28 @@ public record Evaluation(
     public Verdict verdict() {
         return state.published();
     }
+
+    /** Total probe time of the fresh results, in milliseconds, sorted: the latency this round measured. */
+    public double[] freshLatenciesMillis() {
+        double[] latencies = new double[observations.size()];
+        int measured = 0;
+        for (Observation observation : observations) {
+            Double total = observation.result().timings().total();
+            if (isFresh(observation) && total != null) {
+                latencies[measured++] = total * 1000;
+            }
+        }
+        double[] sorted = java.util.Arrays.copyOf(latencies, measured);
+        java.util.Arrays.sort(sorted);
+        return sorted;
+    }
+
+    /** Nearest-rank percentile of {@link #freshLatenciesMillis()}; null when nothing fresh was measured. */
+    public static Double percentile(double[] sorted, double quantile) {
+        if (sorted.length == 0) {
+            return null;
+        }
+        int rank = (int) Math.ceil(quantile * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
+    }
 }

@@ -6,7 +6,6 @@ import io.vantage.aggregator.quorum.Observation;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.target.TargetSpec;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +44,6 @@ public record StatusSnapshot(long generatedAt, List<AgentInfo> agents, List<Targ
         Map<String, Observation> byAgent = new HashMap<>();
         evaluation.observations().forEach(observation -> byAgent.put(observation.agentId(), observation));
         List<VantageStatus> vantages = new ArrayList<>(agents.size());
-        double[] latencies = new double[evaluation.observations().size()];
-        int measured = 0;
         for (AgentInfo agent : agents) {
             Observation observation = byAgent.get(agent.id());
             if (observation == null) {
@@ -56,27 +53,14 @@ public record StatusSnapshot(long generatedAt, List<AgentInfo> agents, List<Targ
             boolean fresh = evaluation.isFresh(observation);
             String state = !fresh ? "stale" : observation.healthy() ? "healthy" : "unhealthy";
             Double total = observation.result().timings().total();
-            if (fresh && total != null) {
-                latencies[measured++] = total * 1000;
-            }
             vantages.add(new VantageStatus(agent.id(), agent.region(), state, (evaluation.evaluatedAt() - observation.observedAt()) / 1000.0,
                     observation.result().reason(), observation.result().statusCode(), total == null ? null : total * 1000,
                     observation.result().message()));
         }
-        double[] sorted = Arrays.copyOf(latencies, measured);
-        Arrays.sort(sorted);
+        double[] sorted = evaluation.freshLatenciesMillis();
         return new TargetStatus(spec.name(), evaluation.verdict().name(), evaluation.state().since(),
                 evaluation.state().candidate() == null ? null : evaluation.state().candidate().name(),
                 evaluation.healthy(), evaluation.fresh(), evaluation.stale(), spec.quorum().minVantages(), spec.quorum().healthy(),
-                percentile(sorted, 0.5), percentile(sorted, 0.9), healthCheckId, expected, vantages);
-    }
-
-    /** Nearest-rank percentile; null when there is nothing to rank. */
-    public static Double percentile(double[] sorted, double quantile) {
-        if (sorted.length == 0) {
-            return null;
-        }
-        int rank = (int) Math.ceil(quantile * sorted.length);
-        return sorted[Math.max(0, rank - 1)];
+                Evaluation.percentile(sorted, 0.5), Evaluation.percentile(sorted, 0.9), healthCheckId, expected, vantages);
     }
 }

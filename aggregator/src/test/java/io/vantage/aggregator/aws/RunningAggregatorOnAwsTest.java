@@ -43,7 +43,9 @@ class RunningAggregatorOnAwsTest {
             assertThat(aws.bridge().seen("PutMetricData")).isNotEmpty();
             assertThat(aggregator.get("/metrics", Map.of()).body()).contains("vantage_cloudwatch_publish_total{outcome=\"success\"}")
                     .contains("vantage_aws_attempts_total{operation=\"PutMetricData\",service=\"CloudWatch\"}");
-            assertThat(aggregator.get("/", Map.of()).body()).contains("health check ").contains("DNS fails over in ~");
+            // Predictions are computed off the event loop after the config loads; the page shows them once they exist.
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(aggregator.get("/", Map.of()).body()).contains("health check ").contains("DNS fails over in ~"));
         }
     }
 }
