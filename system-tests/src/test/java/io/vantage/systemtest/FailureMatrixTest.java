@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vantage.aggregator.aws.LocalAws;
+import io.vantage.aggregator.config.AggregatorConfigLoader;
+import io.vantage.aggregator.model.FailoverModel;
+import io.vantage.aggregator.model.Predictions;
 import io.vantage.aggregator.devtools.LocalAwsBridge;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -398,8 +401,89 @@ class FailureMatrixTest {
         }
     }
 
+    /**
+     * Agents restart one by one (each down longer than the freshness window, so its vote goes missing) while
+     * ap-southeast-2's agent cannot reach any endpoint. With one healthy vote, one blind vote and one missing,
+     * the missing one could overturn an UNHEALTHY verdict: the quorum must say INSUFFICIENT_DATA, never UNHEALTHY.
+     */
     @Test
     @Order(9)
+    void rollingRestartOfEveryAgentWhileOneRegionIsBlind() throws Exception {
+        GenericContainer<?> blind = fleet.agents.get("ap-southeast-2");
+        Fleet.disconnect(blind, fleet.backbone);
+        Fleet.disconnect(blind, fleet.regions.get("ap-southeast-2"));
+        List<Map<String, String>> seen = new ArrayList<>();
+        try {
+            seen.addAll(observe(Duration.ofSeconds(6)));
+            for (String region : Fleet.REGIONS) {
+                GenericContainer<?> agent = fleet.agents.get(region);
+                Fleet.stopKept(agent);
+                seen.addAll(observe(Duration.ofSeconds(11))); // longer than the 9 s freshness window: its vote goes missing
+                Fleet.startKept(agent);
+                String id = "agent-" + region;
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    seen.add(verdicts(0));
+                    seen.add(verdicts(1));
+                    return votes(0, id) && votes(1, id);
+                });
+            }
+            seen.addAll(observe(Duration.ofSeconds(6)));
+        } finally {
+            Fleet.connect(blind, fleet.backbone, null);
+            Fleet.connect(blind, fleet.regions.get("ap-southeast-2"), null);
+        }
+        assertThat(seen).as("never UNHEALTHY while agents rejoin beside a blind one").allMatch(v -> !v.containsValue("UNHEALTHY"));
+        boolean undecided = seen.stream().anyMatch(v -> v.containsValue("INSUFFICIENT_DATA"));
+        row(11, "every agent restarted in turn (each down 11 s, longer than freshness) while ap-southeast-2's agent is blind",
+                "never UNHEALTHY: a missing vote could overturn it", "never UNHEALTHY on either replica; "
+                        + (undecided ? "INSUFFICIENT_DATA while one healthy, one blind and one missing vote stood" : "HEALTHY throughout"), "—", "—");
+        backToAllHealthy();
+    }
+
+    /**
+     * A region is lost with its agent: eu-west-1's endpoint and agent both stop. The other two agree the endpoint
+     * is down, and the missing agent could not make it 2 of 3: UNHEALTHY, within the time the failover model
+     * predicts for these settings (its worst case for the verdict, plus the test's polling and push slack).
+     */
+    @Test
+    @Order(10)
+    void aRegionIsLostWithItsAgent() throws Exception {
+        GenericContainer<?> agent = fleet.agents.get("eu-west-1");
+        GenericContainer<?> endpoint = fleet.endpoints.get("eu-west-1");
+        Fleet.stopKept(agent);
+        long lostAt = System.currentTimeMillis();
+        Fleet.stopKept(endpoint);
+        double[] verdict = detect(lostAt, Duration.ofSeconds(60), v -> v.get("api-eu-west-1").equals("UNHEALTHY"));
+        double datum = firstZeroDatum("api-eu-west-1", lostAt, Duration.ofSeconds(30));
+        assertThat(verdicts(0)).containsEntry("api-us-east-1", "HEALTHY").containsEntry("api-ap-southeast-2", "HEALTHY");
+        Map<String, String> tokens = new HashMap<>();
+        Fleet.REGIONS.forEach(region -> tokens.put(ContainerFleetTest.tokenVariable(region), "matrix-token-" + region));
+        var config = new AggregatorConfigLoader(tokens).parse(aggregatorYaml(aws.endpoint(), TARGETS), null).config();
+        var target = config.targets().stream().filter(t -> t.name().equals("api-eu-west-1")).findFirst().orElseThrow();
+        FailoverModel.Range predicted = new Predictions(config).of(target).failover().verdict();
+        assertThat(Math.max(verdict[0], verdict[1])).as("verdict within the predicted worst case %.0f s (+2 s slack)", predicted.worst())
+                .isLessThan(predicted.worst() + 2);
+        row(12, "eu-west-1 lost with its agent (endpoint and agent containers stopped)", "api-eu-west-1 UNHEALTHY within the prediction",
+                String.format(Locale.ROOT, "UNHEALTHY on both replicas (predicted %.0f / %.0f / %.0f s), others HEALTHY", predicted.best(),
+                        predicted.typical(), predicted.worst()), seconds(verdict), seconds(datum));
+        Fleet.startKept(endpoint);
+        Fleet.startKept(agent);
+        backToAllHealthy();
+    }
+
+    /** Whether {@code agentId}'s latest result for the first target is fresh on {@code replica}. */
+    static boolean votes(int replica, String agentId) throws Exception {
+        for (JsonNode vantage : status(replica).at("/targets/0/vantages")) {
+            if (vantage.path("agentId").asText().equals(agentId)) {
+                String state = vantage.path("state").asText();
+                return state.equals("healthy") || state.equals("unhealthy");
+            }
+        }
+        return false;
+    }
+
+    @Test
+    @Order(11)
     void targetsAddedAndRemovedWhileRunning() throws Exception {
         List<String> next = List.of("api-us-east-1", "api-eu-west-1", "api-eu-west-1-canary");
         String endpoint = aws.endpoint();
@@ -425,7 +509,7 @@ class FailureMatrixTest {
     }
 
     @Test
-    @Order(10)
+    @Order(12)
     void everyAgentDies() throws Exception {
         long deadAt = System.currentTimeMillis();
         fleet.agents.values().forEach(GenericContainer::stop);

@@ -195,6 +195,15 @@ final class Fleet implements AutoCloseable {
         command.exec();
     }
 
+    /** Stops a container and keeps it (its networks, aliases and file binds), to start it again later. */
+    static void stopKept(GenericContainer<?> container) {
+        DockerClientFactory.instance().client().stopContainerCmd(container.getContainerId()).withTimeout(5).exec();
+    }
+
+    static void startKept(GenericContainer<?> container) {
+        DockerClientFactory.instance().client().startContainerCmd(container.getContainerId()).exec();
+    }
+
     static void disconnect(GenericContainer<?> container, Network network) {
         DockerClientFactory.instance().client().disconnectFromNetworkCmd()
                 .withContainerId(container.getContainerId()).withNetworkId(network.getId()).withForce(true).exec();
