@@ -41,6 +41,10 @@ public final class AggregatorLink {
     private static final int GZIP_ABOVE_BYTES = 1024;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
     private static final long REQUEST_TIMEOUT_MILLIS = 10_000;
+    /** A whole answer must arrive within this, however steadily it trickles (the request timeout is an idle timeout). */
+    private static final long ANSWER_DEADLINE_MILLIS = 30_000;
+    /** The most of a push answer that is read: it is a small JSON object, or an error message. */
+    private static final int MAX_PUSH_ANSWER_BYTES = 64 * 1024;
 
     private final Vertx vertx;
     private final Clock clock;
@@ -155,7 +159,7 @@ public final class AggregatorLink {
         Buffer payload = body;
         return client.request(request)
                 .compose(req -> req.send(payload))
-                .compose(response -> response.body().map(answer -> {
+                .compose(response -> boundedBody(response, MAX_PUSH_ANSWER_BYTES).map(answer -> {
                     onPushAnswer(response, answer, batch);
                     return (Void) null;
                 }))
@@ -215,7 +219,7 @@ public final class AggregatorLink {
         }
         return client.request(request)
                 .compose(req -> req.send())
-                .compose(response -> response.body().compose(body -> {
+                .compose(response -> boundedBody(response, Limits.MAX_TARGETS_BODY_BYTES).compose(body -> {
                     if (response.statusCode() == 304) {
                         fetchNotModified.increment();
                         return Future.succeededFuture((TargetList) null);
@@ -223,10 +227,10 @@ public final class AggregatorLink {
                     if (response.statusCode() != 200) {
                         return Future.failedFuture("GET /v1/targets answered " + response.statusCode());
                     }
-                    if (body.length() > Limits.MAX_TARGETS_BODY_BYTES) {
-                        return Future.failedFuture("target list of " + body.length() + " bytes exceeds the limit");
-                    }
                     TargetList list = Documents.readJson(body.getBytes(), TargetList.class);
+                    if (list == null) {
+                        return Future.failedFuture("GET /v1/targets answered 200 with no target list (a JSON null)");
+                    }
                     targetsEtag = response.getHeader(HttpHeaders.ETAG);
                     fetchOk.increment();
                     return Future.succeededFuture(list);
@@ -236,6 +240,36 @@ public final class AggregatorLink {
 
     public Future<Void> close() {
         return client.close();
+    }
+
+    /**
+     * The response body, read as it streams and refused as soon as it exceeds {@code maxBytes} or takes longer
+     * than {@link #ANSWER_DEADLINE_MILLIS} in all: a hostile or broken server streaming forever costs a bounded
+     * buffer and a closed connection, never the heap.
+     */
+    private Future<Buffer> boundedBody(HttpClientResponse response, int maxBytes) {
+        io.vertx.core.Promise<Buffer> body = io.vertx.core.Promise.promise();
+        Buffer received = Buffer.buffer();
+        long deadline = vertx.setTimer(ANSWER_DEADLINE_MILLIS, fired -> {
+            if (body.tryFail("the answer took more than " + ANSWER_DEADLINE_MILLIS / 1000 + " s to arrive")) {
+                response.request().reset();
+            }
+        });
+        response.exceptionHandler(body::tryFail);
+        response.handler(chunk -> {
+            if (body.future().isComplete()) {
+                return;
+            }
+            if (received.length() + chunk.length() > maxBytes) {
+                if (body.tryFail("the answer exceeds the limit of " + maxBytes + " bytes")) {
+                    response.request().reset();
+                }
+                return;
+            }
+            received.appendBuffer(chunk);
+        });
+        response.endHandler(end -> body.tryComplete(received));
+        return body.future().onComplete(done -> vertx.cancelTimer(deadline));
     }
 
     private static byte[] gzip(byte[] data) {

@@ -1,0 +1,94 @@
+package io.vantage.agent.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vantage.agent.metrics.MetricNames;
+import io.vantage.agent.testing.RunningAgent;
+import io.vantage.wire.Limits;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Aggregators that misbehave on purpose, on loopback: the agent stays bounded and keeps working. */
+class HostileAggregatorTest {
+    private static final String TOKEN = "token-for-the-hostile-tests-0123";
+
+    @TempDir
+    Path directory;
+
+    private Path agentConfig(int... ports) throws Exception {
+        Files.writeString(directory.resolve("token"), TOKEN);
+        StringBuilder aggregators = new StringBuilder();
+        for (int port : ports) {
+            aggregators.append(aggregators.isEmpty() ? "" : ", ").append("{url: 'http://127.0.0.1:").append(port).append("', tokenFile: token}");
+        }
+        return Files.writeString(directory.resolve("agent.yaml"), "agent: {id: a, region: r, targetsRefresh: 1s, aggregators: ["
+                + aggregators + "]}\nserver: {host: 127.0.0.1, port: 0}\n");
+    }
+
+    /** An endless chunked target list: the agent stops reading at the size limit and closes the connection. */
+    @Test
+    void anEndlessTargetListIsCutOffAtTheLimit() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        AtomicLong sent = new AtomicLong();
+        AtomicBoolean closedByAgent = new AtomicBoolean();
+        Buffer chunk = Buffer.buffer(new byte[64 * 1024]).setString(0, "{\"targets\":[");
+        try {
+            HttpServer endless = vertx.createHttpServer().requestHandler(request -> {
+                HttpServerResponse response = request.response().setChunked(true);
+                response.closeHandler(v -> closedByAgent.set(true));
+                long[] timer = {0};
+                // Bounded in time: at most 64 MiB over at most 10 s, far past the agent's 16 MiB limit.
+                timer[0] = vertx.setPeriodic(1, tick -> {
+                    if (response.closed() || sent.get() > 4L * Limits.MAX_TARGETS_BODY_BYTES) {
+                        vertx.cancelTimer(timer[0]);
+                        return;
+                    }
+                    for (int i = 0; i < 8 && !response.writeQueueFull(); i++) {
+                        response.write(chunk);
+                        sent.addAndGet(chunk.length());
+                    }
+                });
+            }).listen(0, "127.0.0.1").await();
+            try (RunningAgent agent = RunningAgent.start(agentConfig(endless.actualPort()))) {
+                String label = "127.0.0.1:" + endless.actualPort();
+                await().atMost(Duration.ofSeconds(20)).until(() -> agent.value(MetricNames.TARGETS_FETCH, "aggregator", label, "outcome", "failure") >= 1);
+                await().atMost(Duration.ofSeconds(5)).untilTrue(closedByAgent);
+                assertThat(sent.get()).as("bytes the server got to send before the agent hung up")
+                        .isLessThan(Limits.MAX_TARGETS_BODY_BYTES + 8L * 1024 * 1024);
+                assertThat(agent.agent().probeLoops().size()).isZero();
+            }
+        } finally {
+            vertx.close().await();
+        }
+    }
+
+    /** {@code 200 null} from the first aggregator is a failed fetch: the second is asked and its list is used. */
+    @Test
+    void aNullTargetListIsAFailureAndTheNextAggregatorIsAsked() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            HttpServer nothing = vertx.createHttpServer().requestHandler(request -> request.response().setStatusCode(request.path()
+                    .equals("/v1/targets") ? 200 : 202).end(request.path().equals("/v1/targets") ? "null" : "{}")).listen(0, "127.0.0.1").await();
+            HttpServer good = vertx.createHttpServer().requestHandler(request -> request.response().setStatusCode(request.path()
+                    .equals("/v1/targets") ? 200 : 202).end(request.path().equals("/v1/targets")
+                    ? "{\"targets\":[{\"name\":\"t\",\"tcp\":{\"host\":\"127.0.0.1\",\"port\":9}}]}" : "{}")).listen(0, "127.0.0.1").await();
+            try (RunningAgent agent = RunningAgent.start(agentConfig(nothing.actualPort(), good.actualPort()))) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> agent.agent().probeLoops().size() == 1);
+                assertThat(agent.value(MetricNames.TARGETS_FETCH, "aggregator", "127.0.0.1:" + nothing.actualPort(), "outcome", "failure"))
+                        .isGreaterThanOrEqualTo(1);
+            }
+        } finally {
+            vertx.close().await();
+        }
+    }
+}
