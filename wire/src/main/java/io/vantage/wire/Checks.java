@@ -32,6 +32,26 @@ public final class Checks {
         return value;
     }
 
+    /**
+     * Refuses control characters (CR, LF, NUL, ...) in a value that is written onto the wire (a header line, an
+     * SNI name): one would let a config, or an aggregator serving targets, inject protocol lines.
+     */
+    public static String noControlCharacters(String key, String value) {
+        if (hasControlCharacter(value)) {
+            throw invalid(key, "'" + visible(value) + "' contains a control character (shown as ?)");
+        }
+        return value;
+    }
+
+    public static boolean hasControlCharacter(String value) {
+        return value != null && value.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
+    }
+
+    /** {@code value} with each control character replaced by '?', safe to print. */
+    public static String visible(String value) {
+        return value.replaceAll("\\p{Cntrl}", "?");
+    }
+
     public static int range(String key, int value, int min, int max) {
         if (value < min || value > max) {
             throw invalid(key, "must be between " + min + " and " + max + ", got " + value);

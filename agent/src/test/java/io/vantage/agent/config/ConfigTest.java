@@ -75,6 +75,12 @@ class ConfigTest {
                         "agent.aggregators[0]: the token must be at least 16 printable characters without spaces"),
                 Arguments.of("host header as header", "targets:\n  - name: api\n    http: {url: 'http://x/', headers: {Host: a}}\n",
                         "targets[0].http.headers: set the Host header with hostHeader, which also sets TLS SNI"),
+                Arguments.of("CR/LF in hostHeader would inject a header", "targets:\n  - name: api\n    http: {url: 'http://x/', hostHeader: \"a.example\\r\\nX-Injected: yes\"}\n",
+                        "targets[0].http.hostHeader: 'a.example??X-Injected: yes' contains a control character (shown as ?)"),
+                Arguments.of("line break in a header value", "targets:\n  - name: api\n    http: {url: 'http://x/', headers: {X-A: \"1\\nX-B: 2\"}}\n",
+                        "targets[0].http.headers: the value of X-A, '1?X-B: 2', contains a control character (shown as ?)"),
+                Arguments.of("control character in a TLS server name", "targets:\n  - name: api\n    tls: {host: x, port: 443, serverName: \"a\\u0000b\"}\n",
+                        "targets[0].tls.serverName: 'a?b' contains a control character (shown as ?)"),
                 Arguments.of("bad dns server", TARGET + "dns: {servers: ['127.0.0.1']}\n",
                         "dns.servers: '127.0.0.1' must be host:port, such as 127.0.0.1:53"),
                 Arguments.of("bad region from environment", TARGET.replace("targets", "agent: {}\ntargets"), null));

@@ -49,13 +49,18 @@ public record HttpSpec(
         }
         headers = headers == null ? Map.of() : Map.copyOf(headers);
         for (Map.Entry<String, String> header : headers.entrySet()) {
-            if (!HEADER_NAME.matcher(header.getKey()).matches() || header.getValue().contains("\r") || header.getValue().contains("\n")) {
-                throw Checks.invalid("headers", "'" + header.getKey() + "' is not a valid header name or has a line break in its value");
+            if (!HEADER_NAME.matcher(header.getKey()).matches()) {
+                throw Checks.invalid("headers", "'" + header.getKey() + "' is not a valid header name");
+            }
+            if (Checks.hasControlCharacter(header.getValue())) {
+                throw Checks.invalid("headers", "the value of " + header.getKey() + ", '" + Checks.visible(header.getValue())
+                        + "', contains a control character (shown as ?)");
             }
             if (header.getKey().equalsIgnoreCase("host")) {
                 throw Checks.invalid("headers", "set the Host header with hostHeader, which also sets TLS SNI");
             }
         }
+        Checks.noControlCharacters("hostHeader", hostHeader);
         if (hostHeader != null && (hostHeader.isBlank() || hostHeader.contains("/") || hostHeader.contains(" "))) {
             throw Checks.invalid("hostHeader", "'" + hostHeader + "' is not a host name");
         }

@@ -5,7 +5,7 @@ import io.vantage.wire.Checks;
 /** Succeeds when a TCP connection to host:port is accepted within the timeout. */
 public record TcpSpec(String host, int port) implements ProbeSpec {
     public TcpSpec {
-        Checks.required("host", host);
+        Checks.noControlCharacters("host", Checks.required("host", host));
         if (host.isBlank()) {
             throw Checks.invalid("host", "must not be empty");
         }

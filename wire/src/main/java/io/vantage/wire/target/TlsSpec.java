@@ -11,7 +11,8 @@ public record TlsSpec(String host, int port, String serverName, String caFile, I
     public static final int DEFAULT_MIN_DAYS_REMAINING = 14;
 
     public TlsSpec {
-        Checks.required("host", host);
+        Checks.noControlCharacters("host", Checks.required("host", host));
+        Checks.noControlCharacters("serverName", serverName);
         Checks.range("port", port, 1, 65535);
         if (minDaysRemaining == null) {
             minDaysRemaining = DEFAULT_MIN_DAYS_REMAINING;
