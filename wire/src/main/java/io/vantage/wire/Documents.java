@@ -50,11 +50,16 @@ public final class Documents {
         if (body.length == 0) {
             throw new InvalidDocumentException("document is empty");
         }
+        T value;
         try {
-            return JSON.readValue(body, type);
+            value = JSON.readValue(body, type);
         } catch (IOException e) {
             throw new InvalidDocumentException(describe(e), e);
         }
+        if (value == null) {
+            throw new InvalidDocumentException("document is JSON null; expected an object");
+        }
+        return value;
     }
 
     public static <T> T readYaml(String text, Class<T> type) {

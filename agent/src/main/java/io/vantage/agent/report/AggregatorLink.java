@@ -228,9 +228,6 @@ public final class AggregatorLink {
                         return Future.failedFuture("GET /v1/targets answered " + response.statusCode());
                     }
                     TargetList list = Documents.readJson(body.getBytes(), TargetList.class);
-                    if (list == null) {
-                        return Future.failedFuture("GET /v1/targets answered 200 with no target list (a JSON null)");
-                    }
                     targetsEtag = response.getHeader(HttpHeaders.ETAG);
                     fetchOk.increment();
                     return Future.succeededFuture(list);

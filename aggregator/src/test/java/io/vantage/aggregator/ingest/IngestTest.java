@@ -125,7 +125,8 @@ class IngestTest {
                 "results[0].timings.total: 1.0E12 is not a duration in seconds between 0 and 3600",
                 json("{\"target\":\"api\",\"timestamp\":1,\"success\":true,\"extra\":1}"), "results[0].extra: unknown key",
                 json("{\"target\":\"<script>\",\"timestamp\":1,\"success\":true}"), "results[0].target: '<script>' must be",
-                "", "document is empty");
+                "", "document is empty",
+                "null", "document is JSON null; expected an object");
         for (Map.Entry<String, String> bad : cases.entrySet()) {
             HttpResponse<String> response = aggregator.post(TOKEN_A, bad.getKey().getBytes(StandardCharsets.UTF_8));
             assertThat(response.statusCode()).as(bad.getKey().length() > 80 ? bad.getKey().substring(0, 80) : bad.getKey()).isEqualTo(400);
