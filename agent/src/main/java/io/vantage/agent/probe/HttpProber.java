@@ -14,7 +14,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 
 /**
  * HTTP/1.1 over a socket the prober dials itself, so that dns, connect, tls and first byte are each
@@ -26,6 +26,9 @@ public final class HttpProber implements Prober<HttpSpec> {
     private final Dialer dialer;
     // keepAlive: one idle connection per target, owned by the event loop that runs the probes.
     private final Map<String, NetSocket> idle = new HashMap<>();
+    // Compiled body regexes, by pattern text; bounded by the targets' distinct patterns (cleared if it ever grows past that).
+    private final Map<String, Pattern> patterns = new HashMap<>();
+    private static final int MAX_CACHED_PATTERNS = 10_000;
 
     public HttpProber(Dialer dialer) {
         this.dialer = dialer;
@@ -148,7 +151,7 @@ public final class HttpProber implements Prober<HttpSpec> {
         return head.append("\r\n").toString();
     }
 
-    private static ProbeResult judge(HttpSpec spec, Attempt attempt, Response response) {
+    private ProbeResult judge(HttpSpec spec, Attempt attempt, Response response) {
         if (response.failure != null) {
             return attempt.fail(response.failure, response.message);
         }
@@ -169,12 +172,16 @@ public final class HttpProber implements Prober<HttpSpec> {
     }
 
     /** Null when the body satisfies the assertion, else why not. */
-    static String bodyMismatch(BodyAssertion assertion, String body) {
+    private String bodyMismatch(BodyAssertion assertion, String body) {
         if (assertion.contains() != null) {
             return body.contains(assertion.contains()) ? null : "body does not contain '" + assertion.contains() + "'";
         }
         if (assertion.regex() != null) {
-            return Pattern.compile(assertion.regex()).matcher(body).find() ? null : "body does not match /" + assertion.regex() + "/";
+            if (patterns.size() > MAX_CACHED_PATTERNS) {
+                patterns.clear();
+            }
+            Pattern pattern = patterns.computeIfAbsent(assertion.regex(), text -> assertion.compiledRegex());
+            return pattern.matcher(body).find() ? null : "body does not match /" + assertion.regex() + "/";
         }
         BodyAssertion.JsonPointerAssertion pointer = assertion.jsonPointer();
         JsonNode root;

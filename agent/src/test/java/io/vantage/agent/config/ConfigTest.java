@@ -60,7 +60,7 @@ class ConfigTest {
                 Arguments.of("two body assertions", "targets:\n  - name: api\n    http: {url: 'http://x/', expectBody: {contains: a, regex: b}}\n",
                         "targets[0].http.expectBody: set exactly one of contains, regex, jsonPointer"),
                 Arguments.of("bad regex", "targets:\n  - name: api\n    http: {url: 'http://x/', expectBody: {regex: '('}}\n",
-                        "targets[0].http.expectBody.regex: '(' is not a valid regular expression: Unclosed group"),
+                        "targets[0].http.expectBody.regex: '(' is not a valid RE2 regular expression: missing closing )"),
                 Arguments.of("bad json pointer", "targets:\n  - name: api\n    http: {url: 'http://x/', expectBody: {jsonPointer: {path: status, equals: UP}}}\n",
                         "targets[0].http.expectBody.jsonPointer.path: 'status' is not a JSON pointer; it must start with '/'"),
                 Arguments.of("quorum over minVantages", TARGET + "    quorum: {minVantages: 2, healthy: 3}\n",

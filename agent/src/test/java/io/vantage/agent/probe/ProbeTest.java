@@ -2,6 +2,7 @@ package io.vantage.agent.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vantage.agent.testing.BlockedThreadWarnings;
 import io.vantage.agent.testing.Probes;
 import io.vantage.agent.testing.RawServer;
 import io.vantage.agent.testing.TestDnsServer;
@@ -192,6 +193,21 @@ class ProbeTest {
     void regexBody() {
         assertThat(probes.probe(httpTarget(http.url("/ok"), "  expectBody: {regex: '^all\\s+ok$'}")).success()).isTrue();
         assertThat(probes.probe(httpTarget(http.url("/ok"), "  expectBody: {regex: '^ok'}")).reason()).isEqualTo(FailureReason.BODY_MISMATCH);
+    }
+
+    /**
+     * A pattern that backtracks exponentially in java.util.regex ((.*a){10}!x against 34 a's and a '!' froze the
+     * only event loop for over 20 s per probe) is matched by RE2/J in linear time: the probe ends with its
+     * verdict and no event loop is ever reported blocked.
+     */
+    @Test
+    void aCatastrophicRegexCannotFreezeTheLoop() {
+        try (BlockedThreadWarnings blocked = new BlockedThreadWarnings()) {
+            ProbeResult result = probes.probe(httpTarget(http.url("/echo?body=" + "a".repeat(34) + "!"), "  expectBody: {regex: '(.*a){10}!x'}"));
+
+            assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.BODY_MISMATCH);
+            assertThat(blocked.warnings()).isEmpty();
+        }
     }
 
     @Test

@@ -84,6 +84,8 @@ public final class TestHttpServer implements AutoCloseable {
         } else if (path.equals("/chunked")) {
             response.setChunked(true).write("part one, ");
             vertx.setTimer(20, tick -> response.end("part two"));
+        } else if (path.equals("/echo")) {
+            response.end(request.getParam("body", ""));
         } else if (path.equals("/big")) {
             response.end("x".repeat(1024 * 1024) + "needle");
         } else {

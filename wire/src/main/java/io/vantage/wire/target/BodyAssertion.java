@@ -1,10 +1,14 @@
 package io.vantage.wire.target;
 
 import io.vantage.wire.Checks;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 
-/** What the response body must show: exactly one of a substring, a regular expression, or a JSON pointer value. */
+/**
+ * What the response body must show: exactly one of a substring, a regular expression, or a JSON pointer value.
+ * Regular expressions are RE2 syntax (RE2/J): matching takes time linear in the body, whatever the pattern, so
+ * there are no backreferences or lookarounds.
+ */
 public record BodyAssertion(String contains, String regex, JsonPointerAssertion jsonPointer) {
     public BodyAssertion {
         int set = (contains != null ? 1 : 0) + (regex != null ? 1 : 0) + (jsonPointer != null ? 1 : 0);
@@ -15,9 +19,14 @@ public record BodyAssertion(String contains, String regex, JsonPointerAssertion 
             try {
                 Pattern.compile(regex);
             } catch (PatternSyntaxException e) {
-                throw Checks.invalid("regex", "'" + regex + "' is not a valid regular expression: " + e.getDescription());
+                throw Checks.invalid("regex", "'" + regex + "' is not a valid RE2 regular expression: " + e.getDescription());
             }
         }
+    }
+
+    /** The compiled {@link #regex()}; callers that match often keep it (compiling costs more than matching a small body). */
+    public Pattern compiledRegex() {
+        return Pattern.compile(regex);
     }
 
     /** The JSON value at {@code path} (RFC 6901), rendered as text, must equal {@code equals}. */
