@@ -11,7 +11,10 @@ import java.util.Locale;
  * body and reports completion as soon as that much has been read.
  */
 final class HttpResponseParser {
+    /** The status line, headers and trailers together (chunk framing does not count: the body cap bounds it). */
     static final int MAX_HEADER_BYTES = 64 * 1024;
+    /** Any one line, chunk-size lines included. */
+    static final int MAX_LINE_BYTES = 8 * 1024;
 
     enum State { STATUS, HEADERS, BODY_LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, BODY_UNTIL_CLOSE, DONE }
 
@@ -42,8 +45,12 @@ final class HttpResponseParser {
             switch (state) {
                 case STATUS, HEADERS, CHUNK_SIZE, CHUNK_END, TRAILERS -> {
                     byte b = buffer.getByte(i++);
-                    if (++headerBytes > MAX_HEADER_BYTES) {
+                    boolean head = state == State.STATUS || state == State.HEADERS || state == State.TRAILERS;
+                    if (head && ++headerBytes > MAX_HEADER_BYTES) {
                         throw new ProtocolException("response head exceeds " + MAX_HEADER_BYTES + " bytes");
+                    }
+                    if (line.length() >= MAX_LINE_BYTES) {
+                        throw new ProtocolException("a line of the response exceeds " + MAX_LINE_BYTES + " bytes");
                     }
                     if (b == '\n') {
                         int end = line.length() > 0 && line.charAt(line.length() - 1) == '\r' ? line.length() - 1 : line.length();
@@ -108,7 +115,7 @@ final class HttpResponseParser {
     private void onLine(String text) {
         switch (state) {
             case STATUS -> {
-                if (!text.startsWith("HTTP/1.") || text.length() < 12 || text.charAt(8) != ' ') {
+                if (!text.startsWith("HTTP/1.") || text.length() < 12 || text.charAt(8) != ' ' || (text.length() > 12 && text.charAt(12) != ' ')) {
                     throw new ProtocolException("not an HTTP/1.x status line: " + printable(text));
                 }
                 http10 = text.startsWith("HTTP/1.0");
@@ -160,6 +167,9 @@ final class HttpResponseParser {
                 try {
                     remaining = Long.parseLong(hex, 16);
                 } catch (NumberFormatException e) {
+                    throw new ProtocolException("bad chunk size: " + printable(hex));
+                }
+                if (remaining < 0 || hex.startsWith("+")) {
                     throw new ProtocolException("bad chunk size: " + printable(hex));
                 }
                 state = remaining == 0 ? State.TRAILERS : State.CHUNK_DATA;
