@@ -128,7 +128,7 @@ public final class Aggregator extends VerticleBase {
         int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         List<ApiVerticle> apis = new ArrayList<>();
         return vertx.deployVerticle(() -> {
-                    ApiVerticle api = new ApiVerticle(this, config.server(), registry, demo);
+                    ApiVerticle api = new ApiVerticle(this, config.server(), registry, demo, instances);
                     synchronized (apis) {
                         apis.add(api);
                     }
@@ -240,8 +240,8 @@ public final class Aggregator extends VerticleBase {
         return ready() ? "ready: " + round.targets().size() + " targets evaluated" : "not ready: starting";
     }
 
-    IngestHandler ingestHandler(Vertx vertx) {
-        return new IngestHandler(vertx, clock, () -> ingestSettings, store, metrics, this::evaluateSoon);
+    IngestHandler ingestHandler(Vertx vertx, java.util.function.Consumer<io.vertx.core.http.HttpConnection> onAuthenticated) {
+        return new IngestHandler(vertx, clock, () -> ingestSettings, store, metrics, this::evaluateSoon, onAuthenticated);
     }
 
     private void apply(LoadedAggregatorConfig next) {

@@ -3,7 +3,9 @@ package io.vantage.aggregator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.agent.http.AgentServer;
 import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.ingest.ConnectionGuard;
 import io.vantage.aggregator.ingest.IngestHandler;
+import io.vantage.aggregator.ingest.ServerLimits;
 import io.vantage.aggregator.status.StatusPage;
 import io.vantage.wire.Documents;
 import io.vertx.core.Future;
@@ -27,29 +29,37 @@ final class ApiVerticle extends VerticleBase {
     private final AggregatorConfig.Server settings;
     private final PrometheusMeterRegistry registry;
     private final Optional<DemoControl> demo;
+    private final int loops;
     private IngestHandler ingest;
+    private ConnectionGuard guard;
     private HttpServer server;
 
-    ApiVerticle(Aggregator aggregator, AggregatorConfig.Server settings, PrometheusMeterRegistry registry, Optional<DemoControl> demo) {
+    /** {@code loops}: how many API verticles share the port (and the connection limits). */
+    ApiVerticle(Aggregator aggregator, AggregatorConfig.Server settings, PrometheusMeterRegistry registry, Optional<DemoControl> demo, int loops) {
         this.aggregator = aggregator;
         this.settings = settings;
         this.registry = registry;
         this.demo = demo;
+        this.loops = loops;
     }
 
     @Override
     public Future<?> start() {
-        ingest = aggregator.ingestHandler(vertx);
+        guard = new ConnectionGuard(vertx, registry, loops);
+        ingest = aggregator.ingestHandler(vertx, guard::authenticated);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(settings.host()).setPort(settings.port())
                 .setDecompressionSupported(true)
-                .setIdleTimeout(30)
-                .setMaxInitialLineLength(4096)
-                .setMaxHeaderSize(16 * 1024);
+                // HTTP/1.1 only in clear text (agents, browsers and Prometheus speak it): with h2c on, the server waits
+                // for a silent connection's first bytes before it even reports the connection, so no limit could apply.
+                .setHttp2ClearTextEnabled(false)
+                .setIdleTimeout(ServerLimits.IDLE_TIMEOUT_SECONDS)
+                .setMaxInitialLineLength(ServerLimits.MAX_REQUEST_LINE_BYTES)
+                .setMaxHeaderSize(ServerLimits.MAX_HEADER_BYTES);
         if (settings.tls() != null) {
             options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(settings.tls().certFile()).setKeyPath(settings.tls().keyFile()));
         }
-        server = vertx.createHttpServer(options).requestHandler(this::route);
+        server = vertx.createHttpServer(options).connectionHandler(guard::opened).requestHandler(this::route);
         return server.listen();
     }
 
@@ -58,7 +68,14 @@ final class ApiVerticle extends VerticleBase {
     }
 
     private void route(HttpServerRequest request) {
+        guard.requested(request.connection());
         String path = request.path();
+        if (!path.equals("/v1/reports") && hasBody(request)) {
+            // Nothing else takes a body; answering without reading it must close, or the client could hold the
+            // connection by trickling it.
+            closeAfter(request, 400, "only POST /v1/reports takes a request body\n");
+            return;
+        }
         if (path.equals("/v1/reports")) {
             ingest.handle(request);
             return;
@@ -94,11 +111,23 @@ final class ApiVerticle extends VerticleBase {
         });
     }
 
+    /** Answers and closes the connection, whatever the client still sends. */
+    static void closeAfter(HttpServerRequest request, int status, String body) {
+        request.response().setStatusCode(status).putHeader(HttpHeaders.CONNECTION, "close").end(body)
+                .onComplete(sent -> request.connection().close());
+    }
+
+    private static boolean hasBody(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return (length != null && !length.equals("0")) || request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+    }
+
     private void targets(HttpServerRequest request) {
         if (aggregator.credentials().authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)) == null) {
-            request.response().setStatusCode(401).end("{\"error\":\"missing or unknown bearer token\"}");
+            closeAfter(request, 401, "{\"error\":\"missing or unknown bearer token\"}");
             return;
         }
+        guard.authenticated(request.connection());
         Aggregator.TargetsBody body = aggregator.targetsBody();
         if (body.etag().equals(request.getHeader(HttpHeaders.IF_NONE_MATCH))) {
             request.response().setStatusCode(304).putHeader(HttpHeaders.ETAG, body.etag()).end();

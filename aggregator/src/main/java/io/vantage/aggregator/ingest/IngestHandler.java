@@ -10,12 +10,14 @@ import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.report.ReportBatch;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(IngestHandler.class);
-    /** A request body must arrive within this long, however slowly its bytes trickle in. */
-    public static final long BODY_DEADLINE_MILLIS = 10_000;
+    private static final long BODY_DEADLINE_MILLIS = ServerLimits.BODY_DEADLINE_MILLIS;
 
     private final Vertx vertx;
     private final Clock clock;
@@ -36,19 +37,22 @@ public final class IngestHandler {
     private final ResultStore store;
     private final AggregatorMetrics metrics;
     private final Runnable onAccepted;
+    private final Consumer<HttpConnection> onAuthenticated;
 
     /** What ingest needs from the config in force; replaced on reload. */
     /** {@code confirmByTarget}: the configured targets, each with its quorum's {@code confirm}. */
     public record Ingest(Credentials credentials, RateLimiter limiter, Map<String, Integer> confirmByTarget, long maxClockSkewMillis) {}
 
+    /** {@code onAuthenticated}: told of each connection that presented a valid agent token. */
     public IngestHandler(Vertx vertx, Clock clock, Supplier<Ingest> settings, ResultStore store, AggregatorMetrics metrics,
-            Runnable onAccepted) {
+            Runnable onAccepted, Consumer<HttpConnection> onAuthenticated) {
         this.vertx = vertx;
         this.clock = clock;
         this.settings = settings;
         this.store = store;
         this.metrics = metrics;
         this.onAccepted = onAccepted;
+        this.onAuthenticated = onAuthenticated;
     }
 
     public void handle(HttpServerRequest request) {
@@ -62,6 +66,7 @@ public final class IngestHandler {
             reply(request, 401, "missing or unknown bearer token");
             return;
         }
+        onAuthenticated.accept(request.connection());
         if (!ingest.limiter().tryAcquire(agent.agentId())) {
             request.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
             reply(request, 429, "agent " + agent.agentId() + " is over its request rate; retry later");
@@ -156,10 +161,21 @@ public final class IngestHandler {
 
     private void reply(HttpServerRequest request, int status, String message) {
         metrics.request(status);
-        if (!request.response().ended()) {
-            request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end(new JsonObject().put("error", message).encode());
+        if (request.response().ended()) {
+            return;
         }
+        boolean early = !request.isEnded();
+        if (early) {
+            request.response().putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(new JsonObject().put("error", message).encode())
+                .onComplete(sent -> {
+                    if (early) {
+                        // Answered before the body was read: close, or the client could hold the connection by trickling it.
+                        request.connection().close();
+                    }
+                });
     }
 
     private static long parseLong(String text) {

@@ -63,10 +63,15 @@ public final class FailoverModel {
     private FailoverModel() {}
 
     public static Prediction predict(Inputs inputs, int trials, long seed) {
+        return predict(inputs, Scenario.ENDPOINT_DOWN, trials, seed);
+    }
+
+    /** The ranges over {@code trials} replays of {@code scenario} (endpoint-hang: the endpoint stops answering at all). */
+    public static Prediction predict(Inputs inputs, Scenario scenario, int trials, long seed) {
         Random random = new Random(seed);
         double[][] times = new double[4][trials];
         for (int i = 0; i < trials; i++) {
-            Timeline timeline = simulate(inputs, Scenario.ENDPOINT_DOWN, random);
+            Timeline timeline = simulate(inputs, scenario, random);
             times[0][i] = timeline.verdict();
             times[1][i] = timeline.firstDatum();
             times[2][i] = timeline.alarm();

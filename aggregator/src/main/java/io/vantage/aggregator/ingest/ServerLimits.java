@@ -1,0 +1,30 @@
+package io.vantage.aggregator.ingest;
+
+/**
+ * What the aggregator's HTTP server grants any client, in one place (README, "Security"). The wire protocol's own
+ * limits (batch size, body bytes) are in {@code io.vantage.wire.Limits}.
+ */
+public final class ServerLimits {
+    /** A request body must arrive within this long, however slowly its bytes trickle in (then 408 and close). */
+    public static final long BODY_DEADLINE_MILLIS = 10_000;
+    /** A new connection must deliver a complete request head within this long, or it is closed. */
+    public static final long FIRST_REQUEST_DEADLINE_MILLIS = 10_000;
+    /** A connection with nothing in flight is closed after this long. */
+    public static final int IDLE_TIMEOUT_SECONDS = 30;
+    /** Longest request line and largest header block. */
+    public static final int MAX_REQUEST_LINE_BYTES = 4096;
+    public static final int MAX_HEADER_BYTES = 16 * 1024;
+    /**
+     * Open connections, all clients together (kept well under the process's open-file limit). When it is
+     * reached, new connections are closed at once.
+     */
+    public static final int MAX_CONNECTIONS = 4096;
+    /**
+     * Connections that have not (yet) presented a valid agent token: browsers, Prometheus, anyone. When this
+     * many are open, the oldest of them is closed to make room for a new connection, so a flood of idle or
+     * trickling clients can never keep an agent out: agents' connections, once authenticated, are never evicted.
+     */
+    public static final int MAX_UNAUTHENTICATED_CONNECTIONS = 1024;
+
+    private ServerLimits() {}
+}
