@@ -125,7 +125,8 @@ public final class Aggregator extends VerticleBase {
             watcher = new ConfigWatcher(vertx, configFile, this::reload);
             watcher.start(2_000);
         }
-        int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        // One core is left to the evaluator (and publishing): ingest cannot starve the verdict's cadence (docs/benchmarks.md).
+        int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
         List<ApiVerticle> apis = new ArrayList<>();
         return vertx.deployVerticle(() -> {
                     ApiVerticle api = new ApiVerticle(this, config.server(), registry, demo, instances);

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * targets over real HTTP on loopback, as fast as a load generator in this process can send them, each
  * batch with newer timestamps so that every result is accepted and stored. Prints results/s, the
  * aggregator's CPU per million results, and the duration of its full evaluations under that load.
- * Usage: {@code AggregatorBenchmark AGGREGATOR_JAR WORK_DIR [AGENTS=10] [TARGETS=10000] [MEASURE_SECONDS=20]}.
+ * Usage: {@code AggregatorBenchmark AGGREGATOR_JAR WORK_DIR [AGENTS=10] [TARGETS=10000] [MEASURE_SECONDS=20] ["JVM FLAGS"="-Xmx1g"]}.
  */
 public final class AggregatorBenchmark {
     static final int PORT = 19180;
@@ -52,7 +52,11 @@ public final class AggregatorBenchmark {
             config.append("  - {name: t").append(t).append(", tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 3, healthy: 3}}\n");
         }
         Path file = Files.writeString(work.resolve("aggregator.yaml"), config);
-        Process aggregator = new ProcessBuilder("java", "-Xmx1g", "-jar", jar.toString(), "--config", file.toString())
+        List<String> command = new ArrayList<>(List.of("java"));
+        command.addAll(List.of((args.length > 5 ? args[5] : "-Xmx1g").split(" ")));
+        command.addAll(List.of("-jar", jar.toString(), "--config", file.toString()));
+        System.out.println("aggregator: " + String.join(" ", command));
+        Process aggregator = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(work.resolve("aggregator.log").toFile()).start();
         HttpClient http = HttpClient.newHttpClient();
         try {
@@ -87,9 +91,9 @@ public final class AggregatorBenchmark {
             long t1 = System.nanoTime();
             running[0] = false;
             String metrics = scrape(http);
-            double evalMax = metric(metrics, "vantage_evaluation_duration_seconds_max");
             Map<Double, Double> buckets1 = buckets(metrics);
-            String underLoad = String.format(Locale.ROOT, "≤ %s / ≤ %s / %.1f", bound(buckets0, buckets1, 0.5), bound(buckets0, buckets1, 0.99), evalMax * 1000);
+            String underLoad = String.format(Locale.ROOT, "≤ %s / ≤ %s / ≤ %s", bound(buckets0, buckets1, 0.5), bound(buckets0, buckets1, 0.99),
+                    bound(buckets0, buckets1, 1.0));
             // Then without load: the once-a-second evaluations alone, over the same 100,000 stored results.
             Thread.sleep(3_000);
             String quiet0 = scrape(http);
@@ -101,7 +105,7 @@ public final class AggregatorBenchmark {
             long results = done1 - done0;
             double seconds = (t1 - t0) / 1e9;
             String table = String.format(Locale.ROOT, """
-                    | agents x targets | results ingested/s | aggregator CPU s per 1M results | aggregator CPU cores used | full evaluation under load, p50 / p99 / max (ms) | full evaluation idle, mean (ms) | aggregator peak RSS MiB | failed requests |
+                    | agents x targets | results ingested/s | aggregator CPU s per 1M results | aggregator CPU cores used | full evaluation under load, p50 / p99 / max (ms, bucket bounds) | full evaluation idle, mean (ms) | aggregator peak RSS MiB | failed requests |
                     |---|---:|---:|---:|---|---:|---:|---:|
                     | %d x %,d | %,.0f | %.2f | %.2f | %s | %.1f | %.0f | %d |
                     """, agents, targets, results / seconds, (cpu1 - cpu0) / results * 1e6, (cpu1 - cpu0) / seconds,
