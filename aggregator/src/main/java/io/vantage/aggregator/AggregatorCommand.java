@@ -2,6 +2,7 @@ package io.vantage.aggregator;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.agent.AgentCommand;
+import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.config.LoadedAggregatorConfig;
 import io.vantage.aggregator.demo.Demo;
@@ -64,8 +65,9 @@ public final class AggregatorCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             try {
-                LoadedAggregatorConfig loaded = new AggregatorConfigLoader(System.getenv()).load(file);
-                System.out.println(file + ": valid; " + loaded.config().targets().size() + " targets, " + loaded.credentials().size() + " agents");
+                AggregatorConfig loaded = AggregatorConfigLoader.loadWithoutTokens(file);
+                System.out.println(file + ": valid; " + loaded.targets().size() + " targets, " + loaded.agents().size()
+                        + " agents (their tokens are read when the aggregator starts)");
                 return 0;
             } catch (InvalidDocumentException e) {
                 System.err.println(file + ": " + e.getMessage());
@@ -124,7 +126,7 @@ public final class AggregatorCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            LoadedAggregatorConfig loaded = loadOrNull(config);
+            AggregatorConfig loaded = loadOrNull(config);
             if (loaded == null) {
                 return 1;
             }
@@ -136,12 +138,12 @@ public final class AggregatorCommand implements Callable<Integer> {
                         + "'; use endpoint-down, endpoint-hang, region-partition or fleet-blind");
                 return 2;
             }
-            var targets = loaded.config().targets().stream().filter(t -> target == null || t.name().equals(target)).toList();
+            var targets = loaded.targets().stream().filter(t -> target == null || t.name().equals(target)).toList();
             if (targets.isEmpty()) {
                 System.err.println("vantage-aggregator simulate: " + (target == null ? "the config has no targets" : "no target named '" + target + "'"));
                 return 2;
             }
-            Predictions predictions = new Predictions(loaded.config());
+            Predictions predictions = new Predictions(loaded);
             targets.forEach(t -> System.out.println(predictions.report(t, chosen, seed)));
             return 0;
         }
@@ -150,11 +152,11 @@ public final class AggregatorCommand implements Callable<Integer> {
     /** Loads the config, prints the plan, then lets {@code then} act on it; AWS errors become exit code 1 with one line. */
     private static int reconcile(String command, Path file, java.util.function.BiFunction<Reconciliation, Reconciliation.Plan, Integer> then)
             throws Exception {
-        LoadedAggregatorConfig loaded = loadOrNull(file);
+        AggregatorConfig loaded = loadOrNull(file);
         if (loaded == null) {
             return 1;
         }
-        try (Reconciliation reconciliation = Reconciliation.create(loaded.config(), AgentCommand.newRegistry())) {
+        try (Reconciliation reconciliation = Reconciliation.create(loaded, AgentCommand.newRegistry())) {
             Reconciliation.Plan plan = reconciliation.plan().join();
             System.out.print(plan.describe());
             return then.apply(reconciliation, plan);
@@ -164,9 +166,9 @@ public final class AggregatorCommand implements Callable<Integer> {
         }
     }
 
-    private static LoadedAggregatorConfig loadOrNull(Path file) {
+    private static AggregatorConfig loadOrNull(Path file) {
         try {
-            return new AggregatorConfigLoader(System.getenv()).load(file);
+            return AggregatorConfigLoader.loadWithoutTokens(file);
         } catch (InvalidDocumentException e) {
             System.err.println("vantage-aggregator: invalid config " + file + ": " + e.getMessage());
             return null;

@@ -37,6 +37,7 @@ public final class AggregatorMetrics {
     private final Map<Integer, Counter> requests = new ConcurrentHashMap<>();
     private final Map<String, TargetMeters> targets = new HashMap<>();
     private final Map<String, Long> lastReport = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> ageGauges = new HashMap<>();
     private final Timer evaluation;
     private static final java.time.Duration[] EVALUATION_BUCKETS = java.util.stream.LongStream.of(2, 5, 10, 15, 20, 30, 50, 75, 100, 150, 250, 500, 1000)
             .mapToObj(java.time.Duration::ofMillis).toArray(java.time.Duration[]::new);
@@ -66,10 +67,19 @@ public final class AggregatorMetrics {
     }
 
     /** Registers the report-age gauge of every allowed agent; the value is absent (NaN) until its first report. */
+    /** The configured agents: report-age gauges for each, and none left for agents a reload removed (or moved). */
     public void agents(Map<String, String> regionByAgent) {
-        regionByAgent.forEach((agent, region) -> Gauge.builder(AGENT_REPORT_AGE, this, m -> m.age(agent))
-                .tag("agent", agent).tag("region", region).description("Seconds since the agent's last accepted report")
-                .register(registry));
+        ageGauges.entrySet().removeIf(entry -> {
+            boolean gone = !entry.getValue().getId().getTag("region").equals(regionByAgent.get(entry.getKey()));
+            if (gone) {
+                registry.remove(entry.getValue());
+                lastReport.remove(entry.getKey());
+            }
+            return gone;
+        });
+        regionByAgent.forEach((agent, region) -> ageGauges.computeIfAbsent(agent, id -> Gauge.builder(AGENT_REPORT_AGE, this, m -> m.age(id))
+                .tag("agent", id).tag("region", region).description("Seconds since the agent's last accepted report")
+                .register(registry)));
     }
 
     public void reported(String agentId, long nowMillis) {

@@ -67,7 +67,14 @@ public final class Documents {
             throw new InvalidDocumentException("document is empty");
         }
         try {
-            T value = YAML.readValue(text, type);
+            com.fasterxml.jackson.databind.JsonNode tree = YAML.readTree(text);
+            if (tree == null || tree.isNull() || tree.isMissingNode()) {
+                throw new InvalidDocumentException("document is empty");
+            }
+            // Keys first: Jackson builds a record before it reports a misspelt key beside it, and the record's own
+            // complaint ("set exactly one of tokenFile and tokenEnv") would hide the real mistake ("token").
+            unknownKeys(tree, type, "");
+            T value = YAML.readValue(YAML.treeAsTokens(tree), type);
             if (value == null) {
                 throw new InvalidDocumentException("document is empty");
             }
@@ -75,6 +82,43 @@ public final class Documents {
         } catch (IOException e) {
             throw new InvalidDocumentException(describe(e), e);
         }
+    }
+
+    /** Refuses a key that no record component of {@code type} (or of the records inside it) is named for. */
+    private static void unknownKeys(com.fasterxml.jackson.databind.JsonNode node, java.lang.reflect.Type type, String path) {
+        if (type instanceof java.lang.reflect.ParameterizedType parameterized) {
+            Class<?> raw = (Class<?>) parameterized.getRawType();
+            java.lang.reflect.Type[] arguments = parameterized.getActualTypeArguments();
+            if (List.class.isAssignableFrom(raw) && node.isArray()) {
+                for (int i = 0; i < node.size(); i++) {
+                    unknownKeys(node.get(i), arguments[0], path + "[" + i + "]");
+                }
+            } else if (java.util.Map.class.isAssignableFrom(raw) && node.isObject()) {
+                node.fields().forEachRemaining(entry -> unknownKeys(entry.getValue(), arguments[1], child(path, entry.getKey())));
+            }
+            return;
+        }
+        if (!(type instanceof Class<?> record) || !record.isRecord() || !node.isObject()) {
+            return;
+        }
+        java.util.Map<String, java.lang.reflect.RecordComponent> components = new java.util.TreeMap<>();
+        for (java.lang.reflect.RecordComponent component : record.getRecordComponents()) {
+            components.put(component.getName(), component);
+        }
+        var fields = node.fields();
+        while (fields.hasNext()) {
+            var entry = fields.next();
+            java.lang.reflect.RecordComponent component = components.get(entry.getKey());
+            String at = child(path, entry.getKey());
+            if (component == null) {
+                throw new InvalidDocumentException(at + ": unknown key; known keys here: " + String.join(", ", components.keySet()));
+            }
+            unknownKeys(entry.getValue(), component.getGenericType(), at);
+        }
+    }
+
+    private static String child(String path, String key) {
+        return path.isEmpty() ? key : path + "." + key;
     }
 
     /** The text of a config file, or an error naming the file. */

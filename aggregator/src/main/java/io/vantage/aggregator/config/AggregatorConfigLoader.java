@@ -18,8 +18,18 @@ public final class AggregatorConfigLoader {
         this.environment = environment;
     }
 
+    /** The config with every agent's token read: for the process that serves agents. */
     public LoadedAggregatorConfig load(Path file) {
         return parse(Documents.readFile(file), file.toAbsolutePath().getParent());
+    }
+
+    /**
+     * The config alone, validated, with its token sources checked for form (exactly one of tokenFile and tokenEnv)
+     * but not read: for commands that serve no agent (validate-config, plan, apply, simulate), which may run where
+     * the tokens are not.
+     */
+    public static AggregatorConfig loadWithoutTokens(Path file) {
+        return Documents.readYaml(Documents.readFile(file), AggregatorConfig.class);
     }
 
     public LoadedAggregatorConfig parse(String text, Path baseDirectory) {

@@ -25,6 +25,8 @@ class AggregatorConfigTest {
                 Arguments.of("shared token", "agents: [{id: a, region: r, tokenEnv: T1}, {id: b, region: r, tokenEnv: SAME}]\n",
                         "agents[1]: shares its token with agents[0]; each agent needs its own token so that one cannot report as another"),
                 Arguments.of("inline token", "agents: [{id: a, region: r, token: abc}]\n",
+                        "agents[0].token: unknown key; known keys here: id, region, tokenEnv, tokenFile"),
+                Arguments.of("no token source", "agents: [{id: a, region: r}]\n",
                         "agents[0].tokenFile: set exactly one of tokenFile and tokenEnv for agent a"),
                 Arguments.of("misspelt key", "agents: [{id: a, region: r, tokenEnv: T1, tokenfile: x}]\n",
                         "agents[0].tokenfile: unknown key; known keys here: id, region, tokenEnv, tokenFile"),

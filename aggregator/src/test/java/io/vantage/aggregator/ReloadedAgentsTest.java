@@ -1,0 +1,34 @@
+package io.vantage.aggregator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vantage.aggregator.testing.RunningAggregator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An agent removed by a reload leaves no series behind; one added gets its own. */
+class ReloadedAgentsTest {
+    @TempDir
+    Path directory;
+
+    @Test
+    void reportAgeSeriesFollowTheConfiguredAgents() throws Exception {
+        String targets = "targets:\n  - {name: t, tcp: {host: 127.0.0.1, port: 9}}\n";
+        Path file = Files.writeString(directory.resolve("aggregator.yaml"), "server: {host: 127.0.0.1, port: 0}\n" + RunningAggregator.AGENTS + targets);
+        try (RunningAggregator aggregator = RunningAggregator.startFromFile(file)) {
+            assertThat(aggregator.registry().scrape()).contains("vantage_agent_report_age_seconds{agent=\"agent-c\"");
+
+            Files.writeString(file, "server: {host: 127.0.0.1, port: 0}\nagents:\n  - {id: agent-a, region: us-east-1, tokenEnv: TOKEN_A}\n"
+                    + "  - {id: agent-b, region: eu-central-1, tokenEnv: TOKEN_B}\n" + targets);
+            await().atMost(Duration.ofSeconds(20)).until(() -> !aggregator.registry().scrape().contains("agent=\"agent-c\""));
+            String scrape = aggregator.registry().scrape();
+            assertThat(scrape).contains("vantage_agent_report_age_seconds{agent=\"agent-a\",region=\"us-east-1\"}")
+                    .contains("vantage_agent_report_age_seconds{agent=\"agent-b\",region=\"eu-central-1\"}")
+                    .doesNotContain("region=\"eu-west-1\"");
+        }
+    }
+}

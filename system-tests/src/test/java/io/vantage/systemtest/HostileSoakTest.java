@@ -1,0 +1,243 @@
+package io.vantage.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vantage.agent.metrics.MetricNames;
+import io.vantage.agent.testing.RunningAgent;
+import io.vantage.agent.testing.TestHttpServer;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Five minutes of a mixed hostile load on loopback against the packaged aggregator (its own process, heap fixed
+ * and touched up front so that its RSS shows everything else): hundreds of unauthenticated connections trickling
+ * their headers, malformed batches, bodies that trickle, and bodies sent without a token — beside three honest
+ * agents. Verdicts never change, every honest push is accepted, and the aggregator's RSS is back within 10 % of
+ * where it started once the load stops. Prints what the load did.
+ */
+class HostileSoakTest {
+    static final Duration SOAK = Duration.ofMinutes(5);
+    static final int TRICKLERS = 600;
+    static final int SLOW_BODIES = 20;
+    static final String MALLORY_TOKEN = "token-of-mallory-0123456789";
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void verdictsAndHonestPushesSurviveFiveMinutesOfHostileLoad() throws Exception {
+        Path jar = Repository.root().resolve("aggregator/target/vantage-aggregator.jar");
+        assertThat(jar).as("the aggregator jar, built by the aggregator module").exists();
+        Vertx servers = Vertx.vertx();
+        List<RunningAgent> agents = new ArrayList<>();
+        Process aggregator = null;
+        AtomicBoolean hostile = new AtomicBoolean(true);
+        ExecutorService load = Executors.newCachedThreadPool();
+        try (TestHttpServer endpoint = TestHttpServer.plain(servers)) {
+            int port = freePort();
+            StringBuilder config = new StringBuilder("server: {host: 127.0.0.1, port: " + port + "}\nagents:\n");
+            for (int i = 0; i < 3; i++) {
+                Files.writeString(directory.resolve("token-" + i), "token-of-honest-agent-" + i + "-0123456789");
+                config.append("  - {id: honest-").append(i).append(", region: region-").append(i).append(", tokenFile: token-").append(i).append("}\n");
+            }
+            Files.writeString(directory.resolve("token-mallory"), MALLORY_TOKEN);
+            config.append("  - {id: mallory, region: nowhere, tokenFile: token-mallory}\ntargets:\n");
+            for (String name : List.of("api-1", "api-2", "api-3")) {
+                config.append("  - {name: ").append(name).append(", interval: 1s, timeout: 800ms, http: {url: '").append(endpoint.url("/ok"))
+                        .append("'}, quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1, confirm: 1}}\n");
+            }
+            Path aggregatorFile = Files.writeString(directory.resolve("aggregator.yaml"), config);
+            aggregator = new ProcessBuilder("java", "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-jar", jar.toString(), "--config",
+                    aggregatorFile.toString()).redirectErrorStream(true).redirectOutput(directory.resolve("aggregator.log").toFile()).start();
+            String base = "http://127.0.0.1:" + port;
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> get(http, base + "/readyz").statusCode() == 200);
+            for (int i = 0; i < 3; i++) {
+                Path agentFile = Files.writeString(directory.resolve("agent-" + i + ".yaml"), "agent: {id: honest-" + i + ", region: region-" + i
+                        + ", pushInterval: 500ms, targetsRefresh: 5s, aggregators: [{url: '" + base + "', tokenFile: token-" + i + "}]}\n"
+                        + "server: {host: 127.0.0.1, port: 0}\n");
+                agents.add(RunningAgent.start(agentFile));
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> allHealthy(http, base));
+            TimeUnit.SECONDS.sleep(20); // steady state before the baseline
+            double rssBefore = residentMiB(aggregator.pid());
+
+            AtomicLong trickled = new AtomicLong();
+            AtomicLong malformed = new AtomicLong();
+            AtomicLong slow = new AtomicLong();
+            AtomicLong unauthenticated = new AtomicLong();
+            load.submit(() -> trickle(port, hostile, trickled));
+            for (int i = 0; i < SLOW_BODIES; i++) {
+                load.submit(() -> slowBodies(port, hostile, slow));
+            }
+            load.submit(() -> {
+                while (hostile.get()) {
+                    send(http, base, MALLORY_TOKEN, "{\"version\":1,\"agentId\":\"mallory\",\"results\":[{\"target\":", malformed);
+                    send(http, base, null, "{}".repeat(1000), unauthenticated);
+                    pause(100);
+                }
+            });
+            List<String> changes = new ArrayList<>();
+            long end = System.nanoTime() + SOAK.toNanos();
+            while (System.nanoTime() < end) {
+                String status = get(http, base + "/v1/status").body();
+                if (!allHealthy(status)) {
+                    changes.add(status);
+                }
+                TimeUnit.SECONDS.sleep(1); // sampling the verdicts while the load runs; the agents' counters below are exact
+            }
+            hostile.set(false);
+            load.shutdown();
+            assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            TimeUnit.SECONDS.sleep(30); // connections left by the load time out; then the memory it used is measured
+            double rssAfter = residentMiB(aggregator.pid());
+
+            System.out.printf(Locale.ROOT, "soak %d s: %,d trickled header bytes, %,d malformed batches, %,d trickled bodies, %,d unauthenticated posts; "
+                    + "aggregator RSS %.0f MiB before, %.0f MiB after%n", SOAK.toSeconds(), trickled.get(), malformed.get(), slow.get(),
+                    unauthenticated.get(), rssBefore, rssAfter);
+            assertThat(changes).as("verdicts while under hostile load").isEmpty();
+            for (RunningAgent agent : agents) {
+                String label = "127.0.0.1:" + port;
+                assertThat(agent.value(MetricNames.REPORT_PUSH, "aggregator", label, "outcome", "success")).as("honest pushes").isGreaterThan(400);
+                assertThat(agent.value(MetricNames.REPORT_PUSH, "aggregator", label, "outcome", "failure")).as("honest pushes that failed").isZero();
+                assertThat(agent.value(MetricNames.REPORT_PUSH, "aggregator", label, "outcome", "rejected")).as("honest pushes refused").isZero();
+            }
+            assertThat(malformed.get()).as("the load really ran").isGreaterThan(100);
+            assertThat(rssAfter).as("RSS after the load, against %.0f MiB before", rssBefore).isLessThanOrEqualTo(rssBefore * 1.10);
+        } finally {
+            hostile.set(false);
+            load.shutdownNow();
+            agents.forEach(RunningAgent::close);
+            if (aggregator != null) {
+                aggregator.destroy();
+                aggregator.waitFor(10, TimeUnit.SECONDS);
+            }
+            servers.close().await();
+        }
+    }
+
+    /** Keeps {@link #TRICKLERS} connections open, each sending one more header byte a second; replaces those the server closes. */
+    private static void trickle(int port, AtomicBoolean running, AtomicLong bytes) {
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            while (running.get()) {
+                while (sockets.size() < TRICKLERS) {
+                    Socket socket = new Socket("127.0.0.1", port);
+                    socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: a\r\nX-Trickle: ".getBytes(StandardCharsets.US_ASCII));
+                    sockets.add(socket);
+                }
+                for (int i = sockets.size() - 1; i >= 0; i--) {
+                    try {
+                        sockets.get(i).getOutputStream().write('a');
+                        bytes.incrementAndGet();
+                    } catch (IOException closedByServer) {
+                        sockets.remove(i).close();
+                    }
+                }
+                pause(1000);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            for (Socket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing
+                }
+            }
+        }
+    }
+
+    /** An authenticated POST whose body arrives at 100 bytes a second, repeated until the load stops. */
+    private static void slowBodies(int port, AtomicBoolean running, AtomicLong count) {
+        while (running.get()) {
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /v1/reports HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + MALLORY_TOKEN
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                count.incrementAndGet();
+                while (running.get()) {
+                    out.write(new byte[100]);
+                    out.flush();
+                    pause(1000);
+                }
+            } catch (IOException closedByServer) {
+                pause(100);
+            }
+        }
+    }
+
+    private static void send(HttpClient http, String base, String token, String body, AtomicLong count) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/v1/reports")).timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+            count.incrementAndGet();
+        } catch (IOException e) {
+            // refused or closed: part of the load
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean allHealthy(HttpClient http, String base) throws IOException, InterruptedException {
+        return allHealthy(get(http, base + "/v1/status").body());
+    }
+
+    private static boolean allHealthy(String status) {
+        return status.split("\"verdict\":\"HEALTHY\"", -1).length - 1 == 3;
+    }
+
+    private static HttpResponse<String> get(HttpClient http, String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static double residentMiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        throw new IOException("no VmRSS for process " + pid);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis); // pacing a load generator, not waiting for a condition
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
