@@ -2,6 +2,7 @@ package io.vantage.aggregator;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.agent.config.ConfigWatcher;
+import io.vantage.agent.config.ReloadMetrics;
 import io.vantage.aggregator.cloudwatch.Datums;
 import io.vantage.aggregator.cloudwatch.AwsClients;
 import io.vantage.aggregator.cloudwatch.CloudWatchPublisher;
@@ -86,6 +87,7 @@ public final class Aggregator extends VerticleBase {
     private static final long LOOKUP_EVERY_MILLIS = 300_000;
     private volatile StatusSnapshot snapshot = StatusSnapshot.EMPTY;
     private AggregatorMetrics metrics;
+    private ReloadMetrics reloads;
     private MetricsPublisher publisher;
     private ConfigWatcher watcher;
     private Context context;
@@ -106,6 +108,7 @@ public final class Aggregator extends VerticleBase {
     public Future<?> start() {
         context = vertx.getOrCreateContext();
         metrics = new AggregatorMetrics(registry, clock::millis);
+        reloads = new ReloadMetrics(registry, clock.millis() / 1000.0);
         apply(loaded);
         AggregatorConfig config = loaded.config();
         publisher = publisher(config.cloudwatch());
@@ -276,9 +279,11 @@ public final class Aggregator extends VerticleBase {
     private void reload(String why) {
         vertx.executeBlocking(() -> loader.load(configFile), false).onComplete(result -> {
             if (result.failed()) {
+                reloads.reload(false, clock.millis() / 1000.0);
                 LOG.error("config reload ({}) rejected, keeping the config in force: {}", why, result.cause().getMessage());
                 return;
             }
+            reloads.reload(true, clock.millis() / 1000.0);
             AggregatorConfig before = loaded.config();
             apply(result.result());
             AggregatorConfig after = loaded.config();

@@ -111,10 +111,10 @@ final class ApiVerticle extends VerticleBase {
         });
     }
 
-    /** Answers and closes the connection, whatever the client still sends. */
-    static void closeAfter(HttpServerRequest request, int status, String body) {
+    /** Answers and closes the connection (after draining what the client is still sending, for a second at most). */
+    private void closeAfter(HttpServerRequest request, int status, String body) {
         request.response().setStatusCode(status).putHeader(HttpHeaders.CONNECTION, "close").end(body)
-                .onComplete(sent -> request.connection().close());
+                .onComplete(sent -> ServerLimits.closeAfterAnswer(vertx, request));
     }
 
     private static boolean hasBody(HttpServerRequest request) {

@@ -10,7 +10,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An agent removed by a reload leaves no series behind; one added gets its own. */
+/** An agent removed by a reload leaves no series behind, one added gets its own; reloads are counted, a rejected one shows. */
 class ReloadedAgentsTest {
     @TempDir
     Path directory;
@@ -28,7 +28,14 @@ class ReloadedAgentsTest {
             String scrape = aggregator.registry().scrape();
             assertThat(scrape).contains("vantage_agent_report_age_seconds{agent=\"agent-a\",region=\"us-east-1\"}")
                     .contains("vantage_agent_report_age_seconds{agent=\"agent-b\",region=\"eu-central-1\"}")
-                    .doesNotContain("region=\"eu-west-1\"");
+                    .doesNotContain("region=\"eu-west-1\"")
+                    .contains("vantage_config_reloads_total{outcome=\"success\"} 1.0")
+                    .contains("vantage_config_last_reload_successful 1.0");
+
+            Files.writeString(file, "server: {port: 'not a port'}\n");
+            await().atMost(Duration.ofSeconds(20)).until(() -> aggregator.registry().scrape().contains("vantage_config_last_reload_successful 0.0"));
+            assertThat(aggregator.registry().scrape()).contains("vantage_config_reloads_total{outcome=\"failure\"} 1.0")
+                    .contains("agent=\"agent-b\"");
         }
     }
 }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.agent.config.ReloadMetrics;
 import io.vantage.agent.schedule.LoopLag;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.PhaseTimings;
@@ -32,10 +33,7 @@ public final class AgentMetrics {
     private final Counter probesFailed;
     private final Counter probesNoVote;
     private final Counter skippedInFlight;
-    private final Counter reloadsSucceeded;
-    private final Counter reloadsFailed;
-    private volatile double lastReloadSuccessful = 1;
-    private volatile double lastReloadSuccessSeconds;
+    private final ReloadMetrics reloads;
 
     public AgentMetrics(PrometheusMeterRegistry registry, String region, IntSupplier inFlight, double startSeconds) {
         this.registry = registry;
@@ -49,14 +47,7 @@ public final class AgentMetrics {
         Gauge.builder(PROBES_IN_FLIGHT, inFlight, IntSupplier::getAsInt).strongReference(true)
                 .description("Probes running now").register(registry);
         Gauge.builder(TARGETS, targets, Map::size).description("Targets being probed").register(registry);
-        this.reloadsSucceeded = Counter.builder(CONFIG_RELOADS).tag(TAG_OUTCOME, "success").description("Config reloads").register(registry);
-        this.reloadsFailed = Counter.builder(CONFIG_RELOADS).tag(TAG_OUTCOME, "failure").description("Config reloads").register(registry);
-        this.lastReloadSuccessSeconds = startSeconds;
-        Gauge.builder(CONFIG_RELOAD_SUCCESS, this, m -> m.lastReloadSuccessful)
-                .description("1 if the last config reload was applied, 0 if it was rejected and the previous config kept")
-                .register(registry);
-        Gauge.builder(CONFIG_RELOAD_TIMESTAMP, this, m -> m.lastReloadSuccessSeconds)
-                .description("When the config in force was loaded").register(registry);
+        this.reloads = new ReloadMetrics(registry, startSeconds);
     }
 
     /** Registers series for new targets and removes those of targets that are gone. */
@@ -114,13 +105,7 @@ public final class AgentMetrics {
     }
 
     public void reload(boolean applied, double nowSeconds) {
-        lastReloadSuccessful = applied ? 1 : 0;
-        if (applied) {
-            lastReloadSuccessSeconds = nowSeconds;
-            reloadsSucceeded.increment();
-        } else {
-            reloadsFailed.increment();
-        }
+        reloads.reload(applied, nowSeconds);
     }
 
     /**

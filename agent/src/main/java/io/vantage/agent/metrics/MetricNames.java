@@ -26,9 +26,6 @@ public final class MetricNames {
     public static final String REPORT_SUPERSEDED = "vantage.report.superseded.results";
     public static final String REPORT_DROPPED = "vantage.report.dropped.results";
     public static final String TARGETS_FETCH = "vantage.targets.fetch";
-    public static final String CONFIG_RELOAD_SUCCESS = "vantage.config.last.reload.successful";
-    public static final String CONFIG_RELOAD_TIMESTAMP = "vantage.config.last.reload.success.timestamp.seconds";
-    public static final String CONFIG_RELOADS = "vantage.config.reloads";
 
     public static final String TAG_TARGET = "target";
     public static final String TAG_REGION = "region";

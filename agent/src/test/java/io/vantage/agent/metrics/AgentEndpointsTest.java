@@ -3,6 +3,7 @@ package io.vantage.agent.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vantage.agent.config.ReloadMetrics;
 import io.vantage.agent.testing.Promtool;
 import io.vantage.agent.testing.RunningAgent;
 import io.vantage.agent.testing.TestHttpServer;
@@ -105,11 +106,11 @@ class AgentEndpointsTest {
                     + http.port() + "}}\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> agent.agent().probeLoops().size() == 2);
             assertThat(agent.agent().probeLoops().offsets().get("web")).as("an unchanged target keeps its schedule").isEqualTo(webOffset);
-            assertThat(agent.value(MetricNames.CONFIG_RELOADS, "outcome", "success")).isEqualTo(1.0);
+            assertThat(agent.value(ReloadMetrics.RELOADS, "outcome", "success")).isEqualTo(1.0);
 
             Files.writeString(config, Files.readString(config).replace("interval: 1s, timeout: 500ms, tcp", "interval: 1s, timeout: 5s, tcp"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> agent.value(MetricNames.CONFIG_RELOAD_SUCCESS) == 0.0);
-            assertThat(agent.value(MetricNames.CONFIG_RELOADS, "outcome", "failure")).isEqualTo(1.0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> agent.value(ReloadMetrics.RELOAD_SUCCESS) == 0.0);
+            assertThat(agent.value(ReloadMetrics.RELOADS, "outcome", "failure")).isEqualTo(1.0);
             assertThat(agent.agent().probeLoops().size()).as("the rejected file changes nothing").isEqualTo(2);
             assertThat(get(agent.url("/metrics"))).contains("vantage_config_last_reload_successful 0.0");
         }

@@ -38,6 +38,9 @@ public final class IngestHandler {
     private final AggregatorMetrics metrics;
     private final Runnable onAccepted;
     private final Consumer<HttpConnection> onAuthenticated;
+    private static final long FORBIDDEN_LOG_EVERY_MILLIS = 10_000;
+    // Per token owner: when a 403 was last logged and how many since; bounded by the configured agents. This loop only.
+    private final Map<String, long[]> forbiddenLogged = new java.util.HashMap<>();
 
     /** What ingest needs from the config in force; replaced on reload. */
     /** {@code confirmByTarget}: the configured targets, each with its quorum's {@code confirm}. */
@@ -115,8 +118,17 @@ public final class IngestHandler {
             return;
         }
         if (!batch.agentId().equals(agent.agentId()) || !batch.region().equals(agent.region())) {
-            LOG.warn("rejected a report claiming to be {}@{} made with the token of {}@{}", batch.agentId(), batch.region(),
-                    agent.agentId(), agent.region());
+            long[] logged = forbiddenLogged.computeIfAbsent(agent.agentId(), id -> new long[] {0, 0});
+            long now = clock.millis();
+            if (now - logged[0] >= FORBIDDEN_LOG_EVERY_MILLIS) {
+                // At most one line per token per interval: a misconfigured or hostile client cannot flood the log.
+                LOG.warn("rejected a report claiming to be {}@{} made with the token of {}@{}{}", batch.agentId(), batch.region(),
+                        agent.agentId(), agent.region(), logged[1] == 0 ? "" : " (and " + logged[1] + " more with this token since the last such line)");
+                logged[0] = now;
+                logged[1] = 0;
+            } else {
+                logged[1]++;
+            }
             reply(request, 403, "this token belongs to agent " + agent.agentId() + " in " + agent.region()
                     + ", not " + batch.agentId() + " in " + batch.region());
             return;
@@ -173,7 +185,7 @@ public final class IngestHandler {
                 .onComplete(sent -> {
                     if (early) {
                         // Answered before the body was read: close, or the client could hold the connection by trickling it.
-                        request.connection().close();
+                        ServerLimits.closeAfterAnswer(vertx, request);
                     }
                 });
     }

@@ -26,5 +26,28 @@ public final class ServerLimits {
      */
     public static final int MAX_UNAUTHENTICATED_CONNECTIONS = 1024;
 
+    /**
+     * After an answer given before the request body was read, the rest of the body is read and dropped for at
+     * most this long, then the connection is closed: closing at once would make the kernel reset the connection
+     * and could destroy the answer before the client reads it.
+     */
+    public static final long LINGER_MILLIS = 1_000;
+
     private ServerLimits() {}
+
+    /** Closes {@code request}'s connection once the rest of its body has been drained, or after {@link #LINGER_MILLIS}. */
+    public static void closeAfterAnswer(io.vertx.core.Vertx vertx, io.vertx.core.http.HttpServerRequest request) {
+        long timer = vertx.setTimer(LINGER_MILLIS, fired -> request.connection().close());
+        if (request.isEnded()) {
+            vertx.cancelTimer(timer);
+            request.connection().close();
+            return;
+        }
+        request.handler(dropped -> { });
+        request.exceptionHandler(error -> { });
+        request.endHandler(end -> {
+            vertx.cancelTimer(timer);
+            request.connection().close();
+        });
+    }
 }

@@ -113,6 +113,24 @@ class IngestTest {
     }
 
     @Test
+    void aStreamOfForbiddenReportsLogsALineNowAndThenNotEveryTime() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(IngestHandler.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            ReportBatch asSomeoneElse = batch("agent-a", "us-east-1", ok("api", System.currentTimeMillis()));
+            for (int i = 0; i < 20; i++) {
+                assertThat(aggregator.post(RunningAggregator.TOKENS.get("TOKEN_C"), asSomeoneElse).statusCode()).isEqualTo(403);
+            }
+            assertThat(lines.list.stream().filter(line -> line.getFormattedMessage().contains("made with the token of agent-c")).count())
+                    .as("403 lines logged for 20 forbidden reports within a few seconds (one per API event loop at most)").isBetween(1L, 4L);
+        } finally {
+            logger.detachAppender(lines);
+        }
+    }
+
+    @Test
     void badBodiesGet400NamingTheProblem() throws Exception {
         Map<String, String> cases = Map.of(
                 "{\"version\":1,", "malformed document",
