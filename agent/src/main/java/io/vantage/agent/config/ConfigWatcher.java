@@ -41,10 +41,16 @@ public final class ConfigWatcher {
             }
         }));
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> context.runOnContext(v -> {
-                lastDigest = digest();
-                onChange.accept("SIGHUP");
-            }));
+            sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> context.runOnContext(v ->
+                    vertx.executeBlocking(this::digest, false).onComplete(digest -> {
+                        lastDigest = digest.result();
+                        onChange.accept("SIGHUP");
+                    })));
+            if (previous == sun.misc.SignalHandler.SIG_IGN) {
+                // The JVM keeps a signal ignored when its parent ignored it (nohup does): say so rather than ignore kill -HUP silently.
+                LOG.warn("SIGHUP is ignored by this process (started under nohup?): kill -HUP will not reload; edits to {} are "
+                        + "picked up within {} ms", file, pollMillis);
+            }
         } catch (IllegalArgumentException e) {
             LOG.warn("SIGHUP reload is not available on this platform: {}", e.getMessage());
         }

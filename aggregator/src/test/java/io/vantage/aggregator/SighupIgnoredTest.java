@@ -1,0 +1,36 @@
+package io.vantage.aggregator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An agent started with SIGHUP ignored (as under nohup) says at start that kill -HUP will not reload it. */
+class SighupIgnoredTest {
+    private static final Path AGENT_JAR = Path.of("../agent/target/vantage-agent.jar");
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void anIgnoredSighupIsReportedAtStart() throws Exception {
+        assertThat(AGENT_JAR).as("the agent jar (built by the agent module's package phase)").exists();
+        Path config = Files.writeString(directory.resolve("agent.yaml"),
+                "server: {host: 127.0.0.1, port: 0}\ntargets:\n  - {name: t, tcp: {host: 127.0.0.1, port: 9}}\n");
+        Path log = directory.resolve("agent.log");
+        Process agent = new ProcessBuilder("sh", "-c", "trap '' HUP; exec java -jar " + AGENT_JAR.toAbsolutePath() + " --config " + config)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("probe loops"));
+            assertThat(Files.readString(log)).contains("SIGHUP is ignored by this process (started under nohup?)");
+        } finally {
+            agent.destroy();
+            agent.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
