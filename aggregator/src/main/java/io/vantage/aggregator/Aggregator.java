@@ -218,10 +218,11 @@ public final class Aggregator extends VerticleBase {
         }
         List<StatusSnapshot.TargetStatus> targets = new ArrayList<>(latest.targets().size());
         Predictions expected = predictions;
+        boolean redact = loaded.config().server().redactMessages();
         for (int i = 0; i < latest.targets().size(); i++) {
             TargetSpec target = latest.targets().get(i);
             targets.add(StatusSnapshot.target(target, latest.evaluations().get(i), latest.agents(), healthCheckIds.get(target.name()),
-                    expected == null ? null : expected.of(target)));
+                    expected == null ? null : expected.of(target), redact));
         }
         built = new StatusSnapshot(latest.at(), latest.agents(), List.copyOf(targets));
         snapshot = built;

@@ -49,7 +49,8 @@ final class ApiVerticle extends VerticleBase {
         ingest = aggregator.ingestHandler(vertx, guard::authenticated);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(settings.host()).setPort(settings.port())
-                .setDecompressionSupported(true)
+                // Ingest decompresses report bodies itself: bounded, and a corrupt one gets a 400 saying so.
+                .setDecompressionSupported(false)
                 // HTTP/1.1 only in clear text (agents, browsers and Prometheus speak it): with h2c on, the server waits
                 // for a silent connection's first bytes before it even reports the connection, so no limit could apply.
                 .setHttp2ClearTextEnabled(false)

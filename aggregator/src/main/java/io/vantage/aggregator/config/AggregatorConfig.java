@@ -16,7 +16,7 @@ import java.util.Set;
 public record AggregatorConfig(Server server, List<AgentEntry> agents, Ingest ingest, CloudWatch cloudwatch, Alarm alarm,
         Route53 route53, List<TargetSpec> targets) {
     public AggregatorConfig {
-        server = server == null ? new Server(null, null, null) : server;
+        server = server == null ? new Server(null, null, null, null) : server;
         agents = agents == null ? List.of() : List.copyOf(agents);
         if (agents.isEmpty()) {
             throw Checks.invalid("agents", "is empty: list the agents allowed to report, each with id, region and a token");
@@ -34,8 +34,13 @@ public record AggregatorConfig(Server server, List<AgentEntry> agents, Ingest in
         targets = new TargetList(targets).targets();
     }
 
-    public record Server(String host, Integer port, Tls tls) {
+    /**
+     * {@code redactMessages}: leave the probes' messages out of {@code /v1/status} and the page, which need no login
+     * (a failed jsonPointer assertion quotes up to 40 characters of the probed body).
+     */
+    public record Server(String host, Integer port, Tls tls, Boolean redactMessages) {
         public Server {
+            redactMessages = redactMessages != null && redactMessages;
             host = host == null ? "0.0.0.0" : host;
             port = port == null ? 8080 : port;
             Checks.range("port", port, 0, 65535);

@@ -15,16 +15,21 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/reports}. Answers 202 with what became of the results, 400 naming the problem, 401
- * (no or unknown token), 403 (a token reporting as another agent), 405, 408 (body too slow), 413, 429.
+ * {@code POST /v1/reports}. Answers 202 with what became of the results, 400 naming the problem (a corrupt gzip body
+ * included), 401 (no or unknown token), 403 (a token reporting as another agent), 405, 408 (body too slow), 413, 415
+ * (an encoding other than gzip), 429. The body is decompressed here, bounded, not by the HTTP server.
  * Bad input never reaches the store and never produces a 500.
  */
 public final class IngestHandler {
@@ -80,6 +85,12 @@ public final class IngestHandler {
             reply(request, 413, "body of " + length + " bytes exceeds the limit of " + Limits.MAX_REPORT_BODY_BYTES);
             return;
         }
+        String encoding = request.getHeader(HttpHeaders.CONTENT_ENCODING);
+        boolean gzip = encoding != null && encoding.equalsIgnoreCase("gzip");
+        if (encoding != null && !gzip && !encoding.equalsIgnoreCase("identity")) {
+            reply(request, 415, "Content-Encoding " + encoding + " is not supported; send gzip or no encoding");
+            return;
+        }
         Buffer body = Buffer.buffer();
         long deadline = vertx.setTimer(BODY_DEADLINE_MILLIS, fired -> {
             if (!request.response().ended()) {
@@ -91,7 +102,7 @@ public final class IngestHandler {
             if (request.response().ended()) {
                 return;
             }
-            // The limit applies after decompression, so a small gzip bomb is refused too.
+            // The limit applies to the bytes received here and again after decompression (a small gzip bomb is refused too).
             if (body.length() + chunk.length() > Limits.MAX_REPORT_BODY_BYTES) {
                 vertx.cancelTimer(deadline);
                 reply(request, 413, "body exceeds the limit of " + Limits.MAX_REPORT_BODY_BYTES + " bytes");
@@ -103,10 +114,42 @@ public final class IngestHandler {
         request.exceptionHandler(error -> vertx.cancelTimer(deadline));
         request.endHandler(end -> {
             vertx.cancelTimer(deadline);
-            if (!request.response().ended()) {
+            if (request.response().ended()) {
+                return;
+            }
+            if (!gzip) {
                 accept(request, agent, ingest, body);
+                return;
+            }
+            try {
+                accept(request, agent, ingest, Buffer.buffer(gunzip(body.getBytes())));
+            } catch (TooLarge e) {
+                reply(request, 413, "body exceeds the limit of " + Limits.MAX_REPORT_BODY_BYTES + " bytes once decompressed");
+            } catch (IOException e) {
+                reply(request, 400, "the gzip body could not be decompressed: " + e.getMessage());
             }
         });
+    }
+
+    /** Decompresses at most {@link Limits#MAX_REPORT_BODY_BYTES}; more is {@link TooLarge}. */
+    static byte[] gunzip(byte[] compressed) throws IOException {
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(Limits.MAX_REPORT_BODY_BYTES, compressed.length * 8 + 64));
+            byte[] chunk = new byte[64 * 1024];
+            for (int read; (read = in.read(chunk)) > 0; ) {
+                if (out.size() + read > Limits.MAX_REPORT_BODY_BYTES) {
+                    throw new TooLarge();
+                }
+                out.write(chunk, 0, read);
+            }
+            return out.toByteArray();
+        }
+    }
+
+    private static final class TooLarge extends IOException {
+        TooLarge() {
+            super("too large once decompressed");
+        }
     }
 
     private void accept(HttpServerRequest request, Credential agent, Ingest ingest, Buffer body) {

@@ -161,12 +161,19 @@ public final class HealthCheckReconciler {
     }
 
     /**
-     * Deterministic, so a create retried after a lost answer does not make a second health check: Route 53
-     * returns the existing one for the same reference and settings.
+     * Unique per creation: Route 53 refuses a reference that once belonged to a health check since deleted, so a
+     * target removed and added again with the same settings needs a new one. A create the SDK retries after a lost
+     * answer sends the same request, and so the same reference: Route 53 then returns the check it already made.
+     * Ownership is decided by tags, never by the reference; its first part only says what it was made for.
      */
     String callerReference(String target, String alarmName) {
-        return "vantage-" + HexFormat.of().formatHex(Tokens.sha256(namespace + "/" + target + "/" + digest(alarmName)), 0, 24);
+        byte[] nonce = new byte[6];
+        RANDOM.nextBytes(nonce);
+        return "vantage-" + HexFormat.of().formatHex(Tokens.sha256(namespace + "/" + target + "/" + digest(alarmName)), 0, 12)
+                + "-" + HexFormat.of().formatHex(nonce);
     }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** vantage's health checks in this namespace, by target. */
     private CompletableFuture<Map<String, Existing>> owned() {

@@ -39,8 +39,9 @@ public record StatusSnapshot(long generatedAt, List<AgentInfo> agents, List<Targ
     public record VantageStatus(String agentId, String region, String state, Double ageSeconds, FailureReason reason,
             Integer statusCode, Double totalMs, String message) {}
 
+    /** {@code redactMessages}: leave each result's message out (server.redactMessages). */
     public static TargetStatus target(TargetSpec spec, Evaluation evaluation, List<AgentInfo> agents, String healthCheckId,
-            Predictions.ForTarget expected) {
+            Predictions.ForTarget expected, boolean redactMessages) {
         Map<String, Observation> byAgent = new HashMap<>();
         evaluation.observations().forEach(observation -> byAgent.put(observation.agentId(), observation));
         List<VantageStatus> vantages = new ArrayList<>(agents.size());
@@ -55,7 +56,7 @@ public record StatusSnapshot(long generatedAt, List<AgentInfo> agents, List<Targ
             Double total = observation.result().timings().total();
             vantages.add(new VantageStatus(agent.id(), agent.region(), state, (evaluation.evaluatedAt() - observation.observedAt()) / 1000.0,
                     observation.result().reason(), observation.result().statusCode(), total == null ? null : total * 1000,
-                    observation.result().message()));
+                    redactMessages ? null : observation.result().message()));
         }
         double[] sorted = evaluation.freshLatenciesMillis();
         return new TargetStatus(spec.name(), evaluation.verdict().name(), evaluation.state().since(),

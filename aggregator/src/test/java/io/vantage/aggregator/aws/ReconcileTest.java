@@ -134,7 +134,7 @@ class ReconcileTest {
                 .contains("<Region>eu-west-1</Region>")
                 .containsPattern("<Name>vantage-api-(eu|us)-unhealthy</Name>")
                 .contains("<InsufficientDataHealthStatus>LastKnownStatus</InsufficientDataHealthStatus>")
-                .containsPattern("<CallerReference>vantage-[0-9a-f]{48}</CallerReference>"));
+                .containsPattern("<CallerReference>vantage-[0-9a-f]{24}-[0-9a-f]{12}</CallerReference>"));
 
         bridge.clear();
         Run again = run("apply", alarm, healthCheck, "api-eu", "api-us");
@@ -186,6 +186,21 @@ class ReconcileTest {
         assertThat(alarms().stream().filter(a -> a.alarmName().equals("vantage-taken-unhealthy")).findFirst().orElseThrow().namespace())
                 .as("the unowned alarm was not overwritten").isEqualTo("Other");
         assertThat(healthChecks()).extracting(HealthCheck::callerReference).contains("someone-else").hasSize(3);
+    }
+
+    /** Route 53 refuses a caller reference that once belonged to a deleted health check: each creation needs its own. */
+    @Test
+    void aTargetRemovedAndAddedAgainGetsAHealthCheckWithANewCallerReference() throws Exception {
+        run("apply", "{}", "{}", "api", "other");
+        run("apply", "{}", "{}", "other");
+        assertThat(healthChecks()).hasSize(1);
+        assertThat(run("apply", "{}", "{}", "api", "other").exit()).isZero();
+
+        List<String> references = bridge.seen("POST /2013-04-01/healthcheck").stream()
+                .map(seen -> seen.body().replaceAll("(?s).*<CallerReference>([^<]*)</CallerReference>.*", "$1"))
+                .filter(reference -> reference.startsWith("vantage-")).toList();
+        assertThat(references).hasSize(3).doesNotHaveDuplicates();
+        assertThat(healthChecks()).hasSize(2);
     }
 
     @Test

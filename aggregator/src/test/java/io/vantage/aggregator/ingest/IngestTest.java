@@ -153,6 +153,37 @@ class IngestTest {
     }
 
     @Test
+    void gzipBodiesAreDecompressedWithinTheLimitAndACorruptOneGets400() throws Exception {
+        java.net.http.HttpClient http1 = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        long now = System.currentTimeMillis();
+        byte[] valid = gzip(io.vantage.wire.Documents.writeJson(batch("agent-a", "us-east-1", ok("api", now))));
+        assertThat(postEncoded(http1, valid, "gzip").statusCode()).isEqualTo(202);
+
+        HttpResponse<String> corrupt = postEncoded(http1, "this is not gzip at all".getBytes(StandardCharsets.UTF_8), "gzip");
+        assertThat(corrupt.statusCode()).isEqualTo(400);
+        assertThat(corrupt.body()).contains("the gzip body could not be decompressed");
+
+        byte[] bomb = gzip(new byte[64 * 1024 * 1024]); // 64 MiB of zeros in about 64 KiB
+        assertThat(postEncoded(http1, bomb, "gzip").statusCode()).isEqualTo(413);
+
+        assertThat(postEncoded(http1, valid, "br").statusCode()).isEqualTo(415);
+    }
+
+    private HttpResponse<String> postEncoded(java.net.http.HttpClient http, byte[] body, String encoding) throws Exception {
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(aggregator.url("/v1/reports")))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).header("Authorization", "Bearer " + TOKEN_A)
+                .header("Content-Encoding", encoding).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static byte[] gzip(byte[] data) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream zipped = new java.util.zip.GZIPOutputStream(out)) {
+            zipped.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
     void aBatchOfTenThousandResultsIsRefused() throws Exception {
         StringBuilder results = new StringBuilder();
         for (int i = 0; i < 10_000; i++) {
