@@ -169,17 +169,24 @@ public final class HealthCheckReconciler {
     String callerReference(String target, String alarmName) {
         byte[] nonce = new byte[6];
         RANDOM.nextBytes(nonce);
-        return "vantage-" + HexFormat.of().formatHex(Tokens.sha256(namespace + "/" + target + "/" + digest(alarmName)), 0, 12)
+        return CALLER_REFERENCE_PREFIX + HexFormat.of().formatHex(Tokens.sha256(namespace + "/" + target + "/" + digest(alarmName)), 0, 12)
                 + "-" + HexFormat.of().formatHex(nonce);
     }
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final String CALLER_REFERENCE_PREFIX = "vantage-";
+    /** ListHealthChecks' largest page (https://docs.aws.amazon.com/Route53/latest/APIReference/API_ListHealthChecks.html). */
+    private static final String LIST_PAGE = "1000";
 
     /** vantage's health checks in this namespace, by target. */
     private CompletableFuture<Map<String, Existing>> owned() {
         return list(null, new ArrayList<>()).thenCompose(checks -> {
             Map<String, HealthCheck> byId = new HashMap<>();
-            checks.stream().filter(c -> c.healthCheckConfig().type() == HealthCheckType.CLOUDWATCH_METRIC).forEach(c -> byId.put(c.id(), c));
+            // Ownership is decided by tags; only checks vantage could have made (its caller references all start with
+            // "vantage-") have theirs fetched, so thousands of foreign checks in the account cost no tag requests.
+            checks.stream().filter(c -> c.healthCheckConfig().type() == HealthCheckType.CLOUDWATCH_METRIC)
+                    .filter(c -> c.callerReference() != null && c.callerReference().startsWith(CALLER_REFERENCE_PREFIX))
+                    .forEach(c -> byId.put(c.id(), c));
             List<String> ids = new ArrayList<>(byId.keySet());
             Map<String, Existing> owned = new LinkedHashMap<>();
             CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
@@ -199,7 +206,7 @@ public final class HealthCheckReconciler {
     }
 
     private CompletableFuture<List<HealthCheck>> list(String marker, List<HealthCheck> found) {
-        return client.listHealthChecks(r -> r.marker(marker)).thenCompose((ListHealthChecksResponse response) -> {
+        return client.listHealthChecks(r -> r.marker(marker).maxItems(LIST_PAGE)).thenCompose((ListHealthChecksResponse response) -> {
             found.addAll(response.healthChecks());
             return Boolean.TRUE.equals(response.isTruncated()) ? list(response.nextMarker(), found) : CompletableFuture.completedFuture(found);
         });

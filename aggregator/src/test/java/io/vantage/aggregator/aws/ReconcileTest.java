@@ -203,6 +203,36 @@ class ReconcileTest {
         assertThat(healthChecks()).hasSize(2);
     }
 
+    /**
+     * An account with 5,000 health checks that are not vantage's (alarm-based ones, the worst case): plan lists them
+     * in pages of 1,000 and fetches tags only for checks vantage could have made. Prints how long plan took.
+     */
+    @Test
+    void fiveThousandForeignHealthChecksCostPagesNotTagRequests() throws Exception {
+        run("apply", "{}", "{}", "api");
+        List<java.util.concurrent.CompletableFuture<?>> creating = new java.util.ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            int n = i;
+            creating.add(route53.createHealthCheck(r -> r.callerReference("someone-else-" + n).healthCheckConfig(c -> c.type("CLOUDWATCH_METRIC")
+                    .alarmIdentifier(a -> a.region("eu-west-1").name("their-alarm-" + n)).insufficientDataHealthStatus("Healthy"))));
+            if (creating.size() == 50) {
+                java.util.concurrent.CompletableFuture.allOf(creating.toArray(java.util.concurrent.CompletableFuture[]::new)).get();
+                creating.clear();
+            }
+        }
+        java.util.concurrent.CompletableFuture.allOf(creating.toArray(java.util.concurrent.CompletableFuture[]::new)).get();
+        bridge.clear();
+
+        long started = System.nanoTime();
+        Run plan = run("plan", "{}", "{}", "api");
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf(java.util.Locale.ROOT, "plan with 5,000 foreign health checks: %.1f s, %d ListHealthChecks, %d ListTagsForResources%n",
+                seconds, bridge.seen("GET /2013-04-01/healthcheck").size(), bridge.seen("POST /2013-04-01/tags/healthcheck").size());
+        assertThat(plan.exit()).as(plan.out()).isZero();
+        assertThat(bridge.seen("GET /2013-04-01/healthcheck")).as("pages of 1,000").hasSizeLessThanOrEqualTo(6);
+        assertThat(bridge.seen("POST /2013-04-01/tags/healthcheck")).as("tags fetched for vantage's one check only").hasSize(1);
+    }
+
     @Test
     void awsErrorsAreReportedNotThrown() throws Exception {
         bridge.fail("DescribeAlarms", 10, 400, "AccessDenied");
