@@ -72,6 +72,36 @@ class HostileAggregatorTest {
         }
     }
 
+    /** A target list trickling one byte a second: the agent gives up after its 30 s answer deadline and hangs up. */
+    @Test
+    void aTricklingTargetListHitsTheDeadline() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        AtomicBoolean closedByAgent = new AtomicBoolean();
+        try {
+            HttpServer trickling = vertx.createHttpServer().requestHandler(request -> {
+                HttpServerResponse response = request.response().setChunked(true);
+                response.closeHandler(v -> closedByAgent.set(true));
+                long[] timer = {0};
+                long[] sent = {0};
+                timer[0] = vertx.setPeriodic(1_000, tick -> {
+                    if (response.closed() || ++sent[0] > 60) { // bounded: a minute at most
+                        vertx.cancelTimer(timer[0]);
+                        return;
+                    }
+                    response.write(sent[0] == 1 ? "{" : " ");
+                });
+            }).listen(0, "127.0.0.1").await();
+            try (RunningAgent agent = RunningAgent.start(agentConfig(trickling.actualPort()))) {
+                // Data keeps arriving, so no idle timeout fires: only the total deadline can end this answer.
+                await().atMost(Duration.ofSeconds(45)).untilTrue(closedByAgent);
+                assertThat(agent.value(MetricNames.TARGETS_FETCH, "aggregator", "127.0.0.1:" + trickling.actualPort(), "outcome", "failure"))
+                        .isGreaterThanOrEqualTo(1);
+            }
+        } finally {
+            vertx.close().await();
+        }
+    }
+
     /** {@code 200 null} from the first aggregator is a failed fetch: the second is asked and its list is used. */
     @Test
     void aNullTargetListIsAFailureAndTheNextAggregatorIsAsked() throws Exception {
