@@ -91,25 +91,16 @@ final class ApiVerticle extends VerticleBase {
         }
         switch (path) {
             case "/v1/targets" -> targets(request);
-            case "/v1/status" -> render(request, "application/json", () -> Buffer.buffer(Documents.writeJson(aggregator.snapshot())));
-            case "/" -> render(request, "text/html; charset=utf-8",
+            // 10,000 target statuses take tens of milliseconds to build and render: on a worker thread.
+            case "/v1/status" -> AgentServer.respondFromWorker(vertx, request, "application/json", "status could not be rendered",
+                    () -> Buffer.buffer(Documents.writeJson(aggregator.snapshot())));
+            case "/" -> AgentServer.respondFromWorker(vertx, request, "text/html; charset=utf-8", "status could not be rendered",
                     () -> Buffer.buffer(StatusPage.render(aggregator.snapshot(), demo.map(DemoControl::regions).orElse(List.of()))));
             case "/metrics" -> AgentServer.serveMetrics(vertx, registry::scrape, request);
             case "/healthz" -> request.response().end("ok\n");
             case "/readyz" -> request.response().setStatusCode(aggregator.ready() ? 200 : 503).end(aggregator.readiness() + "\n");
             default -> request.response().setStatusCode(404).end("not found\n");
         }
-    }
-
-    /** Builds a status answer on a worker thread: 10,000 targets take tens of milliseconds to render. */
-    private void render(HttpServerRequest request, String contentType, java.util.concurrent.Callable<Buffer> body) {
-        vertx.executeBlocking(body, false).onComplete(rendered -> {
-            if (rendered.succeeded()) {
-                request.response().putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(rendered.result());
-            } else {
-                request.response().setStatusCode(500).end("status could not be rendered: " + rendered.cause().getMessage() + "\n");
-            }
-        });
     }
 
     /** Answers and closes the connection (after draining what the client is still sending, for a second at most). */

@@ -2,11 +2,13 @@ package io.vantage.agent.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -38,11 +40,19 @@ public final class AgentServer {
 
     /** Answers a {@code /metrics} request; the scrape runs on a worker thread (thousands of series take milliseconds). */
     public static void serveMetrics(Vertx vertx, Supplier<String> scrape, HttpServerRequest request) {
-        vertx.executeBlocking(scrape::get, false).onComplete(text -> {
-            if (text.succeeded()) {
-                request.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(text.result());
+        respondFromWorker(vertx, request, PROMETHEUS_TEXT, "scrape failed", () -> Buffer.buffer(scrape.get()));
+    }
+
+    /**
+     * Builds an answer on a worker thread (rendering thousands of targets or series takes milliseconds, which do not
+     * belong on an event loop), then sends it; a failure is a 500 starting with {@code failure}.
+     */
+    public static void respondFromWorker(Vertx vertx, HttpServerRequest request, String contentType, String failure, Callable<Buffer> body) {
+        vertx.executeBlocking(body, false).onComplete(built -> {
+            if (built.succeeded()) {
+                request.response().putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(built.result());
             } else {
-                request.response().setStatusCode(500).end("scrape failed: " + text.cause().getMessage() + "\n");
+                request.response().setStatusCode(500).end(failure + ": " + built.cause().getMessage() + "\n");
             }
         });
     }
