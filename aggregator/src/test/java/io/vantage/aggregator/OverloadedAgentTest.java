@@ -3,6 +3,7 @@ package io.vantage.aggregator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vantage.agent.testing.Ports;
 import io.vantage.agent.testing.TestHttpServer;
 import io.vantage.agent.testing.TestPki;
 import io.vantage.aggregator.status.StatusSnapshot;
@@ -57,7 +58,7 @@ class OverloadedAgentTest {
                     .requestHandler(request -> request.response().setStatusCode(failing.get() ? 503 : 200).end("switchable"))
                     .listen(0, "127.0.0.1").await().actualPort();
             ServerSocket closing = new ServerSocket(0, 1_000, java.net.InetAddress.getLoopbackAddress()); // the kernel accepts for it
-            int agentPort = freePort();
+            int agentPort = Ports.free();
             Set<String> healthy = new TreeSet<>();
             StringBuilder targets = new StringBuilder("targets:\n");
             String quorum = "quorum: {minVantages: 1, healthy: 1, rise: 1, fall: 1, confirm: 1, freshness: 10s}";
@@ -154,11 +155,5 @@ class OverloadedAgentTest {
     private static String scrape(int port) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vantage.agent.metrics.MetricNames;
+import io.vantage.agent.testing.Ports;
 import io.vantage.agent.testing.RunningAgent;
 import io.vantage.agent.testing.TestHttpServer;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,7 +56,7 @@ class HostileSoakTest {
         AtomicBoolean hostile = new AtomicBoolean(true);
         ExecutorService load = Executors.newCachedThreadPool();
         try (TestHttpServer endpoint = TestHttpServer.plain(servers)) {
-            int port = freePort();
+            int port = Ports.free();
             StringBuilder config = new StringBuilder("server: {host: 127.0.0.1, port: " + port + "}\nagents:\n");
             for (int i = 0; i < 3; i++) {
                 Files.writeString(directory.resolve("token-" + i), "token-of-honest-agent-" + i + "-0123456789");
@@ -232,12 +232,6 @@ class HostileSoakTest {
             Thread.sleep(millis); // pacing a load generator, not waiting for a condition
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

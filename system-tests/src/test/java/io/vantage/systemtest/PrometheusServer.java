@@ -2,8 +2,8 @@ package io.vantage.systemtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vantage.agent.testing.Ports;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -38,10 +38,7 @@ final class PrometheusServer implements AutoCloseable {
 
     static PrometheusServer start(String config, Path directory) throws IOException, InterruptedException {
         Path file = Files.writeString(directory.resolve("prometheus.yml"), config);
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Ports.free();
         Process process;
         try {
             process = new ProcessBuilder("prometheus", "--config.file=" + file, "--storage.tsdb.path=" + directory.resolve("data"),

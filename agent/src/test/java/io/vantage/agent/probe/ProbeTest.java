@@ -3,6 +3,7 @@ package io.vantage.agent.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vantage.agent.testing.BlockedThreadWarnings;
+import io.vantage.agent.testing.Ports;
 import io.vantage.agent.testing.Probes;
 import io.vantage.agent.testing.RawServer;
 import io.vantage.agent.testing.TestDnsServer;
@@ -14,7 +15,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.SocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,10 +103,7 @@ class ProbeTest {
 
     @Test
     void refusedPort() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Ports.free();
         ProbeResult result = probes.probe(httpTarget("http://127.0.0.1:" + port + "/", ""));
 
         assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.REFUSED);
@@ -385,10 +382,7 @@ class ProbeTest {
     @Test
     void tcpProbe() throws Exception {
         assertThat(probes.probe("name: tcp\ntimeout: 1s\ntcp: {host: 127.0.0.1, port: " + http.port() + "}").success()).isTrue();
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Ports.free();
         assertThat(probes.probe("name: tcp\ntimeout: 1s\ntcp: {host: 127.0.0.1, port: " + port + "}").reason()).isEqualTo(FailureReason.REFUSED);
     }
 }

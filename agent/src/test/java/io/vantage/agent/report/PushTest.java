@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vantage.agent.metrics.MetricNames;
+import io.vantage.agent.testing.Ports;
 import io.vantage.agent.testing.RunningAgent;
 import io.vantage.agent.testing.TestAggregator;
 import io.vantage.agent.testing.TestHttpServer;
@@ -11,7 +12,6 @@ import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.report.ReportBatch;
 import io.vertx.core.Vertx;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,10 +32,7 @@ class PushTest {
     @Test
     void outageKeepsOnlyTheNewestResultPerTargetAndDeliversItAfterwards() throws Exception {
         Vertx vertx = Vertx.vertx();
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Ports.free();
         try (TestHttpServer endpoint = TestHttpServer.plain(vertx);
                 TestAggregator aggregator = new TestAggregator(vertx, port, TOKEN).start()) {
             Files.writeString(directory.resolve("token"), TOKEN);

@@ -1,7 +1,7 @@
 package io.vantage.aggregator.aws;
 
+import io.vantage.agent.testing.Ports;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,10 +24,7 @@ public final class MotoServer implements AutoCloseable {
     }
 
     public static MotoServer start() throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Ports.free();
         Path log = Files.createTempFile("moto", ".log");
         Process process;
         try {
