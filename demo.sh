@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ./mvnw -B -q -DskipTests package
-exec java -jar aggregator/target/vantage-aggregator.jar demo --port "${VANTAGE_DEMO_PORT:-8080}"
+exec java -jar demo/target/vantage-demo.jar --port "${VANTAGE_DEMO_PORT:-8080}"

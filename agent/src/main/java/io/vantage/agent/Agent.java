@@ -3,13 +3,13 @@ package io.vantage.agent;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.agent.config.AgentConfig;
 import io.vantage.agent.config.ConfigLoader;
-import io.vantage.agent.config.ConfigWatcher;
 import io.vantage.agent.config.LoadedConfig;
 import io.vantage.agent.http.AgentServer;
 import io.vantage.agent.metrics.AgentMetrics;
 import io.vantage.agent.probe.TlsEngine;
 import io.vantage.agent.report.AggregatorLink;
 import io.vantage.agent.schedule.ProbeLoops;
+import io.vantage.runtime.ConfigWatcher;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.TargetList;
 import io.vantage.wire.target.TargetSpec;
@@ -53,7 +53,8 @@ public final class Agent extends VerticleBase {
     private String targetsSource = "none yet";
 
     /** {@code configFile} may be null when the config did not come from a file (then nothing reloads). */
-    public Agent(LoadedConfig config, Path configFile, ConfigLoader loader, PrometheusMeterRegistry registry, Clock clock) {
+    public Agent(
+            LoadedConfig config, Path configFile, ConfigLoader loader, PrometheusMeterRegistry registry, Clock clock) {
         this.loaded = config;
         this.configFile = configFile;
         this.loader = loader;
@@ -64,18 +65,33 @@ public final class Agent extends VerticleBase {
     @Override
     public Future<?> start() {
         AgentConfig config = loaded.config();
-        List<SocketAddress> dnsServers = config.dns().servers().stream().map(Agent::socketAddress).toList();
-        metrics = new AgentMetrics(registry, loaded.region(), () -> probeLoops == null ? 0 : probeLoops.inFlight(), clock.millis() / 1000.0);
+        List<SocketAddress> dnsServers =
+                config.dns().servers().stream().map(Agent::socketAddress).toList();
+        metrics = new AgentMetrics(
+                registry,
+                loaded.region(),
+                () -> probeLoops == null ? 0 : probeLoops.inFlight(),
+                clock.millis() / 1000.0);
         TlsEngine engine = TlsEngine.detect();
         String transport = vertx.isNativeTransportEnabled() ? "epoll" : "nio";
         if (engine != TlsEngine.OPENSSL) {
-            LOG.warn("TLS engine: the JDK's (OpenSSL did not load: {}); HTTPS probes cost several times more CPU", TlsEngine.unavailableCause());
+            LOG.warn(
+                    "TLS engine: the JDK's (OpenSSL did not load: {}); HTTPS probes cost several times more CPU",
+                    TlsEngine.unavailableCause());
         }
         if (!vertx.isNativeTransportEnabled()) {
             LOG.info("network transport: nio (epoll did not load: {})", vertx.unavailableNativeTransportCause());
         }
-        return ProbeLoops.deploy(vertx, config.agent().probeLoops(), config.agent().maxInFlight(), engine, dnsServers,
-                        config.dns().timeout(), clock, metrics, result -> context.runOnContext(v -> onResult(result)))
+        return ProbeLoops.deploy(
+                        vertx,
+                        config.agent().probeLoops(),
+                        config.agent().maxInFlight(),
+                        engine,
+                        dnsServers,
+                        config.dns().timeout(),
+                        clock,
+                        metrics,
+                        result -> context.runOnContext(v -> onResult(result)))
                 .compose(loops -> {
                     probeLoops = loops;
                     metrics.runtime(engine.label(), transport, loops.count());
@@ -85,8 +101,14 @@ public final class Agent extends VerticleBase {
 
     private Future<?> startWorking(AgentConfig config, TlsEngine engine, String transport) {
         for (AgentConfig.Aggregator aggregator : config.agent().aggregators()) {
-            links.add(new AggregatorLink(vertx, clock, aggregator, loaded.tokens().get(aggregator.label()), loaded.agentId(),
-                    loaded.region(), registry));
+            links.add(new AggregatorLink(
+                    vertx,
+                    clock,
+                    aggregator,
+                    loaded.tokens().get(aggregator.label()),
+                    loaded.agentId(),
+                    loaded.region(),
+                    registry));
         }
         if (!config.remoteTargets()) {
             applyTargets(config.targets(), "config file");
@@ -103,11 +125,20 @@ public final class Agent extends VerticleBase {
             watcher.start(CONFIG_POLL_MILLIS);
         }
         server = new AgentServer(vertx, metrics::scrape, this::ready, this::readiness);
-        return server.listen(config.server().host(), config.server().port()).onSuccess(listening -> LOG.info(
-                "agent {} in region {} serving /metrics on port {}; {} targets from {}; {} probe loops, TLS engine {}, transport {}; pushing to {}",
-                loaded.agentId(), loaded.region(), listening.actualPort(), targets.size(), targetsSource,
-                probeLoops.count(), engine.label(), transport,
-                links.isEmpty() ? "no aggregator (standalone)" : links.stream().map(AggregatorLink::label).toList()));
+        return server.listen(config.server().host(), config.server().port())
+                .onSuccess(listening -> LOG.info(
+                        "agent {} in region {} serving /metrics on port {}; {} targets from {}; {} probe loops, TLS engine {}, transport {}; pushing to {}",
+                        loaded.agentId(),
+                        loaded.region(),
+                        listening.actualPort(),
+                        targets.size(),
+                        targetsSource,
+                        probeLoops.count(),
+                        engine.label(),
+                        transport,
+                        links.isEmpty()
+                                ? "no aggregator (standalone)"
+                                : links.stream().map(AggregatorLink::label).toList()));
     }
 
     @Override
@@ -144,11 +175,21 @@ public final class Agent extends VerticleBase {
         Boolean before = lastSuccess.put(result.target(), result.success());
         if (before == null || before != result.success()) {
             if (result.success()) {
-                LOG.info("{}: {} is {}: status {} in {} ms", loaded.agentId(), result.target(), before == null ? "up" : "up again",
-                        result.statusCode() == null ? "-" : result.statusCode(), Math.round(result.timings().total() * 1000));
+                LOG.info(
+                        "{}: {} is {}: status {} in {} ms",
+                        loaded.agentId(),
+                        result.target(),
+                        before == null ? "up" : "up again",
+                        result.statusCode() == null ? "-" : result.statusCode(),
+                        Math.round(result.timings().total() * 1000));
             } else {
-                LOG.warn("{}: {} is {}: {} ({})", loaded.agentId(), result.target(), before == null ? "failing" : "failing now",
-                        result.reason().label(), result.message());
+                LOG.warn(
+                        "{}: {} is {}: {} ({})",
+                        loaded.agentId(),
+                        result.target(),
+                        before == null ? "failing" : "failing now",
+                        result.reason().label(),
+                        result.message());
             }
         }
     }
@@ -173,11 +214,17 @@ public final class Agent extends VerticleBase {
         AggregatorLink link = links.get(index);
         link.fetchTargets().onComplete(fetched -> {
             if (fetched.failed()) {
-                LOG.warn("fetching targets from {} failed: {}", link.label(), fetched.cause().getMessage());
+                LOG.warn(
+                        "fetching targets from {} failed: {}",
+                        link.label(),
+                        fetched.cause().getMessage());
                 fetchTargets(index + 1);
             } else if (fetched.result() != null) {
                 TargetList list = fetched.result();
-                LOG.info("target list from {}: {} targets", link.label(), list.targets().size());
+                LOG.info(
+                        "target list from {}: {} targets",
+                        link.label(),
+                        list.targets().size());
                 applyTargets(list.targets(), "aggregator " + link.label());
             }
         });
@@ -187,17 +234,24 @@ public final class Agent extends VerticleBase {
         vertx.executeBlocking(() -> loader.load(configFile), false).onComplete(result -> {
             if (result.failed()) {
                 metrics.reload(false, clock.millis() / 1000.0);
-                LOG.error("config reload ({}) rejected, keeping the config in force: {}", why, result.cause().getMessage());
+                LOG.error(
+                        "config reload ({}) rejected, keeping the config in force: {}",
+                        why,
+                        result.cause().getMessage());
                 return;
             }
             LoadedConfig next = result.result();
             AgentConfig before = loaded.config();
             AgentConfig after = next.config();
-            if (!before.agent().aggregators().equals(after.agent().aggregators()) || !before.server().equals(after.server())
-                    || !before.dns().equals(after.dns()) || !loaded.agentId().equals(next.agentId())
+            if (!before.agent().aggregators().equals(after.agent().aggregators())
+                    || !before.server().equals(after.server())
+                    || !before.dns().equals(after.dns())
+                    || !loaded.agentId().equals(next.agentId())
                     || !loaded.region().equals(next.region())) {
-                LOG.warn("config reload ({}): changes to agent identity, aggregators, server or dns take effect after a restart; "
-                        + "applying targets and tokens only", why);
+                LOG.warn(
+                        "config reload ({}): changes to agent identity, aggregators, server or dns take effect after a restart; "
+                                + "applying targets and tokens only",
+                        why);
             }
             for (AggregatorLink link : links) {
                 String token = next.tokens().get(link.label());
@@ -209,8 +263,11 @@ public final class Agent extends VerticleBase {
             if (!after.remoteTargets()) {
                 applyTargets(after.targets(), "config file");
             } else if (!before.remoteTargets()) {
-                LOG.warn("config reload ({}): switching to targets from aggregators takes effect after a restart; "
-                        + "keeping the {} targets in force", why, targets.size());
+                LOG.warn(
+                        "config reload ({}): switching to targets from aggregators takes effect after a restart; "
+                                + "keeping the {} targets in force",
+                        why,
+                        targets.size());
             }
             metrics.reload(true, clock.millis() / 1000.0);
             LOG.info("config reloaded ({}): {} targets", why, targets.size());
@@ -233,6 +290,7 @@ public final class Agent extends VerticleBase {
 
     private static SocketAddress socketAddress(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
-        return SocketAddress.inetSocketAddress(Integer.parseInt(hostPort.substring(colon + 1)), hostPort.substring(0, colon));
+        return SocketAddress.inetSocketAddress(
+                Integer.parseInt(hostPort.substring(colon + 1)), hostPort.substring(0, colon));
     }
 }

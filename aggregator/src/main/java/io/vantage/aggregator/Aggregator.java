@@ -1,29 +1,31 @@
 package io.vantage.aggregator;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vantage.agent.config.ConfigWatcher;
-import io.vantage.agent.config.ReloadMetrics;
-import io.vantage.aggregator.cloudwatch.Datums;
 import io.vantage.aggregator.cloudwatch.AwsClients;
 import io.vantage.aggregator.cloudwatch.CloudWatchPublisher;
+import io.vantage.aggregator.cloudwatch.Datums;
 import io.vantage.aggregator.cloudwatch.DryRunPublisher;
 import io.vantage.aggregator.cloudwatch.MetricsPublisher;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.config.LoadedAggregatorConfig;
 import io.vantage.aggregator.ingest.Credentials;
-import io.vantage.aggregator.model.Predictions;
-import io.vantage.aggregator.reconcile.AwsErrors;
-import io.vantage.aggregator.reconcile.Reconciliation;
 import io.vantage.aggregator.ingest.IngestHandler;
 import io.vantage.aggregator.ingest.RateLimiter;
 import io.vantage.aggregator.ingest.ResultStore;
+import io.vantage.aggregator.metrics.AggregatorMetrics;
+import io.vantage.aggregator.model.Predictions;
+import io.vantage.aggregator.quorum.Cadence;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Observation;
 import io.vantage.aggregator.quorum.QuorumEvaluator;
 import io.vantage.aggregator.quorum.Verdict;
 import io.vantage.aggregator.quorum.VerdictState;
+import io.vantage.aggregator.reconcile.AwsErrors;
+import io.vantage.aggregator.reconcile.Reconciliation;
 import io.vantage.aggregator.status.StatusSnapshot;
+import io.vantage.runtime.ConfigWatcher;
+import io.vantage.runtime.ReloadMetrics;
 import io.vantage.wire.Documents;
 import io.vantage.wire.Tokens;
 import io.vantage.wire.target.TargetList;
@@ -57,15 +59,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class Aggregator extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(Aggregator.class);
-    private static final long EVALUATE_EVERY_MILLIS = 1_000;
-    /** After an ingest, evaluate again no sooner than this, so that a stream of batches cannot monopolise the loop. */
-    private static final long MIN_EVALUATION_SPACING_MILLIS = 200;
 
     /** The target list as agents fetch it, with its ETag. */
     record TargetsBody(Buffer json, String etag) {}
 
     /** The outcome of one evaluation round, immutable; the status snapshot is built from it when asked for. */
-    private record Round(long at, List<StatusSnapshot.AgentInfo> agents, List<TargetSpec> targets, List<Evaluation> evaluations) {}
+    private record Round(
+            long at, List<StatusSnapshot.AgentInfo> agents, List<TargetSpec> targets, List<Evaluation> evaluations) {}
 
     private final Path configFile;
     private final AggregatorConfigLoader loader;
@@ -85,6 +85,7 @@ public final class Aggregator extends VerticleBase {
     private volatile Map<String, String> healthCheckIds = Map.of();
     /** How often a running aggregator looks up its health check IDs when it is not reconciling. */
     private static final long LOOKUP_EVERY_MILLIS = 300_000;
+
     private volatile StatusSnapshot snapshot = StatusSnapshot.EMPTY;
     private AggregatorMetrics metrics;
     private ReloadMetrics reloads;
@@ -94,8 +95,13 @@ public final class Aggregator extends VerticleBase {
     private long lastEvaluation;
     private ApiVerticle firstApi;
 
-    public Aggregator(LoadedAggregatorConfig config, Path configFile, AggregatorConfigLoader loader, PrometheusMeterRegistry registry,
-            Clock clock, Optional<DemoControl> demo) {
+    public Aggregator(
+            LoadedAggregatorConfig config,
+            Path configFile,
+            AggregatorConfigLoader loader,
+            PrometheusMeterRegistry registry,
+            Clock clock,
+            Optional<DemoControl> demo) {
         this.loaded = config;
         this.configFile = configFile;
         this.loader = loader;
@@ -112,15 +118,18 @@ public final class Aggregator extends VerticleBase {
         apply(loaded);
         AggregatorConfig config = loaded.config();
         publisher = publisher(config.cloudwatch());
-        vertx.setPeriodic(EVALUATE_EVERY_MILLIS, tick -> evaluate());
+        vertx.setPeriodic(Cadence.EVALUATE_EVERY.toMillis(), tick -> evaluate());
         vertx.setPeriodic(config.cloudwatch().publishEvery().toMillis(), tick -> {
             Round latest = round;
             if (latest != null) {
                 publisher.publish(Datums.of(latest.targets(), latest.evaluations()), latest.at());
             }
         });
-        if (config.cloudwatch().mode().equals("aws") && config.route53().enabled()) {
-            long every = config.route53().reconcileEvery() != null ? config.route53().reconcileEvery().toMillis() : LOOKUP_EVERY_MILLIS;
+        if (config.cloudwatch().mode() == AggregatorConfig.CloudWatch.Mode.AWS
+                && config.route53().enabled()) {
+            long every = config.route53().reconcileEvery() != null
+                    ? config.route53().reconcileEvery().toMillis()
+                    : LOOKUP_EVERY_MILLIS;
             reconcile();
             vertx.setPeriodic(every, tick -> reconcile());
         }
@@ -128,22 +137,31 @@ public final class Aggregator extends VerticleBase {
             watcher = new ConfigWatcher(vertx, configFile, this::reload);
             watcher.start(2_000);
         }
-        // One core is left to the evaluator (and publishing): ingest cannot starve the verdict's cadence (docs/benchmarks.md).
+        // One core is left to the evaluator (and publishing): ingest cannot starve the verdict's cadence
+        // (docs/benchmarks.md).
         int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
         List<ApiVerticle> apis = new ArrayList<>();
-        return vertx.deployVerticle(() -> {
-                    ApiVerticle api = new ApiVerticle(this, config.server(), registry, demo, instances);
-                    synchronized (apis) {
-                        apis.add(api);
-                    }
-                    return api;
-                }, new DeploymentOptions().setInstances(instances))
+        return vertx.deployVerticle(
+                        () -> {
+                            ApiVerticle api = new ApiVerticle(this, config.server(), registry, demo, instances);
+                            synchronized (apis) {
+                                apis.add(api);
+                            }
+                            return api;
+                        },
+                        new DeploymentOptions().setInstances(instances))
                 .onSuccess(id -> {
                     deployments.add(id);
                     firstApi = apis.get(0);
-                    LOG.info("aggregator listening on {}:{} ({} API event loops); {} targets, {} agents; CloudWatch {} (namespace {})",
-                            config.server().host(), firstApi.port(), instances, config.targets().size(), config.agents().size(),
-                            config.cloudwatch().mode(), config.cloudwatch().namespace());
+                    LOG.info(
+                            "aggregator listening on {}:{} ({} API event loops); {} targets, {} agents; CloudWatch {} (namespace {})",
+                            config.server().host(),
+                            firstApi.port(),
+                            instances,
+                            config.targets().size(),
+                            config.agents().size(),
+                            config.cloudwatch().mode(),
+                            config.cloudwatch().namespace());
                     evaluate();
                 });
     }
@@ -172,37 +190,46 @@ public final class Aggregator extends VerticleBase {
     }
 
     private void reconcile(Reconciliation reconciliation, boolean applying) {
-        Future.fromCompletionStage(reconciliation.plan().thenCompose(plan -> {
-            if (applying && plan.pending()) {
-                LOG.info("reconciling alarms and health checks:\n{}", plan.describe());
-                return reconciliation.apply(plan);
-            }
-            if (plan.pending()) {
-                LOG.warn("alarms or health checks differ from the config; run vantage-aggregator apply:\n{}", plan.describe());
-            }
-            return java.util.concurrent.CompletableFuture.completedFuture(plan.healthChecks().ids());
-        }), context).onComplete(done -> {
-            try {
-                reconciliation.close();
-            } catch (Exception e) {
-                LOG.debug("closing the AWS clients failed", e);
-            }
-            if (done.succeeded()) {
-                healthCheckIds = Map.copyOf(done.result());
-            } else {
-                LOG.warn("could not read alarms and health checks: {}", AwsErrors.describe(done.cause()));
-            }
-        });
+        Future.fromCompletionStage(
+                        reconciliation.plan().thenCompose(plan -> {
+                            if (applying && plan.pending()) {
+                                LOG.info("reconciling alarms and health checks:\n{}", plan.describe());
+                                return reconciliation.apply(plan);
+                            }
+                            if (plan.pending()) {
+                                LOG.warn(
+                                        "alarms or health checks differ from the config; run vantage-aggregator apply:\n{}",
+                                        plan.describe());
+                            }
+                            return java.util.concurrent.CompletableFuture.completedFuture(
+                                    plan.healthChecks().ids());
+                        }),
+                        context)
+                .onComplete(done -> {
+                    try {
+                        reconciliation.close();
+                    } catch (Exception e) {
+                        LOG.debug("closing the AWS clients failed", e);
+                    }
+                    if (done.succeeded()) {
+                        healthCheckIds = Map.copyOf(done.result());
+                    } else {
+                        LOG.warn("could not read alarms and health checks: {}", AwsErrors.describe(done.cause()));
+                    }
+                });
     }
 
     private MetricsPublisher publisher(AggregatorConfig.CloudWatch settings) {
-        if (settings.mode().equals("dry-run")) {
+        if (settings.mode() == AggregatorConfig.CloudWatch.Mode.DRY_RUN) {
             return new DryRunPublisher(settings.namespace(), registry);
         }
         // Retries must end before the next publish is due: the call timeout is 80 % of the cadence.
         java.time.Duration timeout = settings.publishEvery().multipliedBy(4).dividedBy(5);
-        return new CloudWatchPublisher(AwsClients.cloudWatch(settings.region(), settings.endpoint(), timeout, registry),
-                settings.namespace(), context, registry);
+        return new CloudWatchPublisher(
+                AwsClients.cloudWatch(settings.region(), settings.endpoint(), timeout, registry),
+                settings.namespace(),
+                context,
+                registry);
     }
 
     public int port() {
@@ -216,13 +243,19 @@ public final class Aggregator extends VerticleBase {
         if (latest == null || built.generatedAt() == latest.at()) {
             return built;
         }
-        List<StatusSnapshot.TargetStatus> targets = new ArrayList<>(latest.targets().size());
+        List<StatusSnapshot.TargetStatus> targets =
+                new ArrayList<>(latest.targets().size());
         Predictions expected = predictions;
         boolean redact = loaded.config().server().redactMessages();
         for (int i = 0; i < latest.targets().size(); i++) {
             TargetSpec target = latest.targets().get(i);
-            targets.add(StatusSnapshot.target(target, latest.evaluations().get(i), latest.agents(), healthCheckIds.get(target.name()),
-                    expected == null ? null : expected.of(target), redact));
+            targets.add(StatusSnapshot.target(
+                    target,
+                    latest.evaluations().get(i),
+                    latest.agents(),
+                    healthCheckIds.get(target.name()),
+                    expected == null ? null : expected.of(target),
+                    redact));
         }
         built = new StatusSnapshot(latest.at(), latest.agents(), List.copyOf(targets));
         snapshot = built;
@@ -245,20 +278,32 @@ public final class Aggregator extends VerticleBase {
         return ready() ? "ready: " + round.targets().size() + " targets evaluated" : "not ready: starting";
     }
 
-    IngestHandler ingestHandler(Vertx vertx, java.util.function.Consumer<io.vertx.core.http.HttpConnection> onAuthenticated) {
-        return new IngestHandler(vertx, clock, () -> ingestSettings, store, metrics, this::evaluateSoon, onAuthenticated);
+    IngestHandler ingestHandler(
+            Vertx vertx, java.util.function.Consumer<io.vertx.core.http.HttpConnection> onAuthenticated) {
+        return new IngestHandler(
+                vertx, clock, () -> ingestSettings, store, metrics, this::evaluateSoon, onAuthenticated);
     }
 
     private void apply(LoadedAggregatorConfig next) {
         AggregatorConfig config = next.config();
         Map<String, Integer> confirmByTarget = new HashMap<>();
-        config.targets().forEach(target -> confirmByTarget.put(target.name(), target.quorum().confirm()));
+        config.targets()
+                .forEach(target ->
+                        confirmByTarget.put(target.name(), target.quorum().confirm()));
         Set<String> targetNames = confirmByTarget.keySet();
-        ingestSettings = new IngestHandler.Ingest(new Credentials(next.credentials()),
-                new RateLimiter(config.ingest().maxRequestsPerSecond(), System::nanoTime), Map.copyOf(confirmByTarget),
+        ingestSettings = new IngestHandler.Ingest(
+                new Credentials(next.credentials()),
+                new RateLimiter(config.ingest().maxRequestsPerSecond(), System::nanoTime),
+                Map.copyOf(confirmByTarget),
                 config.ingest().maxClockSkew().toMillis());
         byte[] json = Documents.writeJson(new TargetList(config.targets()));
-        targetsBody = new TargetsBody(Buffer.buffer(json), "\"" + HexFormat.of().formatHex(Tokens.sha256(new String(json, java.nio.charset.StandardCharsets.UTF_8)), 0, 12) + "\"");
+        targetsBody = new TargetsBody(
+                Buffer.buffer(json),
+                "\""
+                        + HexFormat.of()
+                                .formatHex(
+                                        Tokens.sha256(new String(json, java.nio.charset.StandardCharsets.UTF_8)), 0, 12)
+                        + "\"");
         Map<String, String> regions = new LinkedHashMap<>();
         config.agents().forEach(agent -> regions.put(agent.id(), agent.region()));
         metrics.agents(regions);
@@ -269,7 +314,9 @@ public final class Aggregator extends VerticleBase {
         predictions = null; // until the new ones are computed: the page shows none rather than stale ones
         predicting = vertx.executeBlocking(() -> new Predictions(config), false).onComplete(computed -> {
             if (computed.failed()) {
-                LOG.warn("failover predictions could not be computed: {}", computed.cause().toString());
+                LOG.warn(
+                        "failover predictions could not be computed: {}",
+                        computed.cause().toString());
             } else if (loaded == next) {
                 predictions = computed.result();
                 snapshot = StatusSnapshot.EMPTY; // the next request rebuilds the status with them
@@ -281,7 +328,10 @@ public final class Aggregator extends VerticleBase {
         vertx.executeBlocking(() -> loader.load(configFile), false).onComplete(result -> {
             if (result.failed()) {
                 reloads.reload(false, clock.millis() / 1000.0);
-                LOG.error("config reload ({}) rejected, keeping the config in force: {}", why, result.cause().getMessage());
+                LOG.error(
+                        "config reload ({}) rejected, keeping the config in force: {}",
+                        why,
+                        result.cause().getMessage());
                 return;
             }
             reloads.reload(true, clock.millis() / 1000.0);
@@ -291,14 +341,18 @@ public final class Aggregator extends VerticleBase {
             if (!before.server().equals(after.server()) || !before.cloudwatch().equals(after.cloudwatch())) {
                 LOG.warn("config reload ({}): server and cloudwatch changes take effect after a restart", why);
             }
-            LOG.info("config reloaded ({}): {} targets, {} agents", why, after.targets().size(), after.agents().size());
+            LOG.info(
+                    "config reloaded ({}): {} targets, {} agents",
+                    why,
+                    after.targets().size(),
+                    after.agents().size());
             evaluate();
         });
     }
 
     private void evaluateSoon() {
         if (evaluationPending.compareAndSet(false, true)) {
-            long wait = Math.max(1, lastEvaluation + MIN_EVALUATION_SPACING_MILLIS - clock.millis());
+            long wait = Math.max(1, lastEvaluation + Cadence.MIN_EVALUATION_SPACING.toMillis() - clock.millis());
             context.runOnContext(v -> vertx.setTimer(wait, tick -> evaluate()));
         }
     }
@@ -313,14 +367,21 @@ public final class Aggregator extends VerticleBase {
         List<StatusSnapshot.AgentInfo> agents = config.agents().stream()
                 .map(agent -> {
                     Long last = metrics.lastReport(agent.id());
-                    return new StatusSnapshot.AgentInfo(agent.id(), agent.region(), last == null ? null : (now - last) / 1000.0);
+                    return new StatusSnapshot.AgentInfo(
+                            agent.id(), agent.region(), last == null ? null : (now - last) / 1000.0);
                 })
                 .toList();
         List<Evaluation> evaluations = new ArrayList<>(config.targets().size());
         for (TargetSpec target : config.targets()) {
             Collection<Observation> observations = store.observations(target.name());
             VerdictState previous = states.computeIfAbsent(target.name(), name -> VerdictState.initial(now));
-            Evaluation evaluation = QuorumEvaluator.evaluate(target.quorum(), target.freshness(), observations, config.agents().size(), previous, now);
+            Evaluation evaluation = QuorumEvaluator.evaluate(
+                    target.quorum(),
+                    target.freshness(),
+                    observations,
+                    config.agents().size(),
+                    previous,
+                    now);
             states.put(target.name(), evaluation.state());
             if (evaluation.changed()) {
                 logChange(target, previous.published(), evaluation);
@@ -334,12 +395,23 @@ public final class Aggregator extends VerticleBase {
 
     private static void logChange(TargetSpec target, Verdict before, Evaluation evaluation) {
         String seen = evaluation.observations().stream()
-                .map(o -> o.agentId() + "@" + o.region() + " " + (!evaluation.isFresh(o) ? "stale" :
-                        o.healthy() ? "ok" : o.result().reason().label()) + " (" + (evaluation.evaluatedAt() - o.observedAt()) / 1000 + "s ago)")
+                .map(o -> o.agentId() + "@" + o.region() + " "
+                        + (!evaluation.isFresh(o)
+                                ? "stale"
+                                : o.healthy() ? "ok" : o.result().reason().label()) + " ("
+                        + (evaluation.evaluatedAt() - o.observedAt()) / 1000 + "s ago)")
                 .collect(Collectors.joining(", "));
         String message = "{}: {} -> {} ({} of {} fresh vantage points healthy; quorum {} of at least {}): {}";
-        Object[] arguments = {target.name(), before, evaluation.verdict(), evaluation.healthy(), evaluation.fresh(),
-            target.quorum().healthy(), target.quorum().minVantages(), seen.isEmpty() ? "no results" : seen};
+        Object[] arguments = {
+            target.name(),
+            before,
+            evaluation.verdict(),
+            evaluation.healthy(),
+            evaluation.fresh(),
+            target.quorum().healthy(),
+            target.quorum().minVantages(),
+            seen.isEmpty() ? "no results" : seen
+        };
         if (evaluation.verdict() == Verdict.HEALTHY) {
             LOG.info(message, arguments);
         } else {

@@ -1,36 +1,44 @@
 package io.vantage.aggregator;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vantage.agent.AgentCommand;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.config.LoadedAggregatorConfig;
-import io.vantage.aggregator.demo.Demo;
+import io.vantage.aggregator.model.FailoverModel;
+import io.vantage.aggregator.model.Predictions;
+import io.vantage.aggregator.reconcile.AwsErrors;
+import io.vantage.aggregator.reconcile.Reconciliation;
+import io.vantage.runtime.Startup;
 import io.vantage.wire.InvalidDocumentException;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import io.vantage.aggregator.model.FailoverModel;
-import io.vantage.aggregator.model.Predictions;
-import io.vantage.aggregator.reconcile.AwsErrors;
-import io.vantage.aggregator.reconcile.Reconciliation;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code vantage-aggregator --config FILE}, {@code validate-config FILE} and {@code demo}. */
-@Command(name = "vantage-aggregator", mixinStandardHelpOptions = true, version = "vantage-aggregator 0.1.0",
-        description = "Collects agents' probe results, decides per target by quorum, publishes verdicts, serves status.",
-        subcommands = {AggregatorCommand.ValidateConfig.class, AggregatorCommand.PlanCommand.class, AggregatorCommand.ApplyCommand.class,
-            AggregatorCommand.SimulateCommand.class, AggregatorCommand.DemoCommand.class, AggregatorCommand.DemoEndpointCommand.class,
-            AggregatorCommand.LocalAwsBridgeCommand.class})
+/** {@code vantage-aggregator --config FILE}, {@code validate-config FILE}, {@code plan}, {@code apply} and {@code simulate}. */
+@Command(
+        name = "vantage-aggregator",
+        mixinStandardHelpOptions = true,
+        version = "vantage-aggregator 0.1.0",
+        description =
+                "Collects agents' probe results, decides per target by quorum, publishes verdicts, serves status.",
+        subcommands = {
+            AggregatorCommand.ValidateConfig.class,
+            AggregatorCommand.PlanCommand.class,
+            AggregatorCommand.ApplyCommand.class,
+            AggregatorCommand.SimulateCommand.class
+        })
 public final class AggregatorCommand implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, description = "Aggregator config file (YAML).")
+    @Option(
+            names = {"-c", "--config"},
+            description = "Aggregator config file (YAML).")
     Path config;
 
     public static void main(String[] args) {
@@ -40,7 +48,8 @@ public final class AggregatorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (config == null) {
-            System.err.println("vantage-aggregator: --config FILE is required (or: demo, validate-config FILE); see --help");
+            System.err.println(
+                    "vantage-aggregator: --config FILE is required (or: validate-config, plan, apply, simulate); see --help");
             return 2;
         }
         AggregatorConfigLoader loader = new AggregatorConfigLoader(System.getenv());
@@ -51,12 +60,18 @@ public final class AggregatorCommand implements Callable<Integer> {
             System.err.println("vantage-aggregator: invalid config " + config + ": " + e.getMessage());
             return 2;
         }
-        PrometheusMeterRegistry registry = AgentCommand.newRegistry();
-        Vertx vertx = AgentCommand.newVertx(registry);
-        return AgentCommand.runUntilStopped(vertx, () -> vertx.deployVerticle(new Aggregator(loaded, config, loader, registry, Clock.systemUTC(), Optional.empty())).await());
+        PrometheusMeterRegistry registry = Startup.newRegistry();
+        Vertx vertx = Startup.newVertx(registry);
+        return Startup.runUntilStopped(
+                vertx,
+                () -> vertx.deployVerticle(
+                                new Aggregator(loaded, config, loader, registry, Clock.systemUTC(), Optional.empty()))
+                        .await());
     }
 
-    @Command(name = "validate-config", mixinStandardHelpOptions = true,
+    @Command(
+            name = "validate-config",
+            mixinStandardHelpOptions = true,
             description = "Checks an aggregator config file and exits 0 if it is valid, 2 with the reason if not.")
     static final class ValidateConfig implements Callable<Integer> {
         @Parameters(paramLabel = "FILE")
@@ -66,8 +81,8 @@ public final class AggregatorCommand implements Callable<Integer> {
         public Integer call() {
             try {
                 AggregatorConfig loaded = AggregatorConfigLoader.loadWithoutTokens(file);
-                System.out.println(file + ": valid; " + loaded.targets().size() + " targets, " + loaded.agents().size()
-                        + " agents (their tokens are read when the aggregator starts)");
+                System.out.println(file + ": valid; " + loaded.targets().size() + " targets, "
+                        + loaded.agents().size() + " agents (their tokens are read when the aggregator starts)");
                 return 0;
             } catch (InvalidDocumentException e) {
                 System.err.println(file + ": " + e.getMessage());
@@ -76,11 +91,17 @@ public final class AggregatorCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "plan", mixinStandardHelpOptions = true,
-            description = "Shows how CloudWatch alarms and Route 53 health checks differ from the config. Changes nothing. "
-                    + "Exit 0: nothing to do; 2: changes pending; 1: error.")
+    @Command(
+            name = "plan",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Shows how CloudWatch alarms and Route 53 health checks differ from the config. Changes nothing. "
+                            + "Exit 0: nothing to do; 2: changes pending; 1: error.")
     static final class PlanCommand implements Callable<Integer> {
-        @Option(names = {"-c", "--config"}, required = true, description = "Aggregator config file (YAML).")
+        @Option(
+                names = {"-c", "--config"},
+                required = true,
+                description = "Aggregator config file (YAML).")
         Path config;
 
         @Override
@@ -89,11 +110,17 @@ public final class AggregatorCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "apply", mixinStandardHelpOptions = true,
-            description = "Creates, updates and deletes vantage's CloudWatch alarms and Route 53 health checks to match the config, "
-                    + "then prints each target's health check ID. A second apply changes nothing.")
+    @Command(
+            name = "apply",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Creates, updates and deletes vantage's CloudWatch alarms and Route 53 health checks to match the config, "
+                            + "then prints each target's health check ID. A second apply changes nothing.")
     static final class ApplyCommand implements Callable<Integer> {
-        @Option(names = {"-c", "--config"}, required = true, description = "Aggregator config file (YAML).")
+        @Option(
+                names = {"-c", "--config"},
+                required = true,
+                description = "Aggregator config file (YAML).")
         Path config;
 
         @Override
@@ -107,21 +134,33 @@ public final class AggregatorCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "simulate", mixinStandardHelpOptions = true,
-            description = "Predicts, from the config alone, how long each target takes to fail over (best / typical / worst), what it "
-                    + "costs per month next to a Route 53 endpoint check, and prints a scenario as a timeline.")
+    @Command(
+            name = "simulate",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Predicts, from the config alone, how long each target takes to fail over (best / typical / worst), what it "
+                            + "costs per month next to a Route 53 endpoint check, and prints a scenario as a timeline.")
     static final class SimulateCommand implements Callable<Integer> {
-        @Option(names = {"-c", "--config"}, required = true, description = "Aggregator config file (YAML).")
+        @Option(
+                names = {"-c", "--config"},
+                required = true,
+                description = "Aggregator config file (YAML).")
         Path config;
 
-        @Option(names = "--scenario", defaultValue = "endpoint-down",
-                description = "endpoint-down, endpoint-hang, region-partition or fleet-blind (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--scenario",
+                defaultValue = "endpoint-down",
+                description =
+                        "endpoint-down, endpoint-hang, region-partition or fleet-blind (default ${DEFAULT-VALUE}).")
         String scenario;
 
         @Option(names = "--target", description = "Only this target (default: every target).")
         String target;
 
-        @Option(names = "--seed", defaultValue = "1", description = "Seed of the timeline's random phases (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--seed",
+                defaultValue = "1",
+                description = "Seed of the timeline's random phases (default ${DEFAULT-VALUE}).")
         long seed;
 
         @Override
@@ -132,15 +171,19 @@ public final class AggregatorCommand implements Callable<Integer> {
             }
             FailoverModel.Scenario chosen;
             try {
-                chosen = FailoverModel.Scenario.valueOf(scenario.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+                chosen = FailoverModel.Scenario.valueOf(
+                        scenario.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
                 System.err.println("vantage-aggregator simulate: unknown scenario '" + scenario
                         + "'; use endpoint-down, endpoint-hang, region-partition or fleet-blind");
                 return 2;
             }
-            var targets = loaded.targets().stream().filter(t -> target == null || t.name().equals(target)).toList();
+            var targets = loaded.targets().stream()
+                    .filter(t -> target == null || t.name().equals(target))
+                    .toList();
             if (targets.isEmpty()) {
-                System.err.println("vantage-aggregator simulate: " + (target == null ? "the config has no targets" : "no target named '" + target + "'"));
+                System.err.println("vantage-aggregator simulate: "
+                        + (target == null ? "the config has no targets" : "no target named '" + target + "'"));
                 return 2;
             }
             Predictions predictions = new Predictions(loaded);
@@ -150,13 +193,14 @@ public final class AggregatorCommand implements Callable<Integer> {
     }
 
     /** Loads the config, prints the plan, then lets {@code then} act on it; AWS errors become exit code 1 with one line. */
-    private static int reconcile(String command, Path file, java.util.function.BiFunction<Reconciliation, Reconciliation.Plan, Integer> then)
+    private static int reconcile(
+            String command, Path file, java.util.function.BiFunction<Reconciliation, Reconciliation.Plan, Integer> then)
             throws Exception {
         AggregatorConfig loaded = loadOrNull(file);
         if (loaded == null) {
             return 1;
         }
-        try (Reconciliation reconciliation = Reconciliation.create(loaded, AgentCommand.newRegistry())) {
+        try (Reconciliation reconciliation = Reconciliation.create(loaded, Startup.newRegistry())) {
             Reconciliation.Plan plan = reconciliation.plan().join();
             System.out.print(plan.describe());
             return then.apply(reconciliation, plan);
@@ -172,60 +216,6 @@ public final class AggregatorCommand implements Callable<Integer> {
         } catch (InvalidDocumentException e) {
             System.err.println("vantage-aggregator: invalid config " + file + ": " + e.getMessage());
             return null;
-        }
-    }
-
-    @Command(name = "demo-endpoint", mixinStandardHelpOptions = true,
-            description = "Serves one breakable demo endpoint (for the multi-region docker-compose demo): GET anything for health, "
-                    + "POST /control/break, /control/slow or /control/repair to change it.")
-    static final class DemoEndpointCommand implements Callable<Integer> {
-        @Option(names = "--region", required = true, description = "Region name it reports.")
-        String region;
-
-        @Option(names = "--port", defaultValue = "8080", description = "Port (default ${DEFAULT-VALUE}).")
-        int port;
-
-        @Override
-        public Integer call() throws InterruptedException {
-            Vertx vertx = Vertx.vertx();
-            return AgentCommand.runUntilStopped(vertx, () -> new io.vantage.aggregator.demo.DemoEndpoint(region).start(vertx, "0.0.0.0", port).await());
-        }
-    }
-
-    @Command(name = "local-aws-bridge", mixinStandardHelpOptions = true,
-            description = "Development tool: translates the SDK's CloudWatch protocol (Smithy RPC v2 CBOR) to the JSON protocol "
-                    + "moto_server speaks, and passes Route 53 through, so a local moto can stand in for AWS (docker-compose demo).")
-    static final class LocalAwsBridgeCommand implements Callable<Integer> {
-        @Option(names = "--moto", required = true, description = "moto_server as host:port, e.g. aws:5000.")
-        String moto;
-
-        @Option(names = "--port", defaultValue = "4566", description = "Port to listen on (default ${DEFAULT-VALUE}).")
-        int port;
-
-        @Override
-        public Integer call() throws InterruptedException {
-            int colon = moto.lastIndexOf(':');
-            if (colon <= 0) {
-                System.err.println("vantage-aggregator local-aws-bridge: --moto must be host:port, got '" + moto + "'");
-                return 2;
-            }
-            Vertx vertx = Vertx.vertx();
-            return AgentCommand.runUntilStopped(vertx, () -> io.vantage.aggregator.devtools.LocalAwsBridge.start(vertx, "0.0.0.0", port,
-                    moto.substring(0, colon), Integer.parseInt(moto.substring(colon + 1))).await());
-        }
-    }
-
-    @Command(name = "demo", mixinStandardHelpOptions = true,
-            description = "Runs an aggregator, three agents and three breakable endpoints in one process (no AWS, no Docker).")
-    static final class DemoCommand implements Callable<Integer> {
-        @Option(names = "--port", defaultValue = "8080", description = "Status page and API port on 127.0.0.1 (default ${DEFAULT-VALUE}).")
-        int port;
-
-        @Override
-        public Integer call() throws InterruptedException {
-            PrometheusMeterRegistry registry = AgentCommand.newRegistry();
-            Vertx vertx = AgentCommand.newVertx(registry);
-            return AgentCommand.runUntilStopped(vertx, () -> new Demo().start(vertx, registry, port).await());
         }
     }
 }

@@ -1,12 +1,12 @@
 package io.vantage.aggregator;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vantage.agent.http.AgentServer;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.ingest.ConnectionGuard;
 import io.vantage.aggregator.ingest.IngestHandler;
 import io.vantage.aggregator.ingest.ServerLimits;
 import io.vantage.aggregator.status.StatusPage;
+import io.vantage.runtime.Answers;
 import io.vantage.wire.Documents;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -35,7 +35,12 @@ final class ApiVerticle extends VerticleBase {
     private HttpServer server;
 
     /** {@code loops}: how many API verticles share the port (and the connection limits). */
-    ApiVerticle(Aggregator aggregator, AggregatorConfig.Server settings, PrometheusMeterRegistry registry, Optional<DemoControl> demo, int loops) {
+    ApiVerticle(
+            Aggregator aggregator,
+            AggregatorConfig.Server settings,
+            PrometheusMeterRegistry registry,
+            Optional<DemoControl> demo,
+            int loops) {
         this.aggregator = aggregator;
         this.settings = settings;
         this.registry = registry;
@@ -48,7 +53,8 @@ final class ApiVerticle extends VerticleBase {
         guard = new ConnectionGuard(vertx, registry, loops);
         ingest = aggregator.ingestHandler(vertx, guard::authenticated);
         HttpServerOptions options = new HttpServerOptions()
-                .setHost(settings.host()).setPort(settings.port())
+                .setHost(settings.host())
+                .setPort(settings.port())
                 // Ingest decompresses report bodies itself: bounded, and a corrupt one gets a 400 saying so.
                 .setDecompressionSupported(false)
                 // HTTP/1.1 only in clear text (agents, browsers and Prometheus speak it): with h2c on, the server waits
@@ -58,9 +64,13 @@ final class ApiVerticle extends VerticleBase {
                 .setMaxInitialLineLength(ServerLimits.MAX_REQUEST_LINE_BYTES)
                 .setMaxHeaderSize(ServerLimits.MAX_HEADER_BYTES);
         if (settings.tls() != null) {
-            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(settings.tls().certFile()).setKeyPath(settings.tls().keyFile()));
+            options.setSsl(true)
+                    .setKeyCertOptions(new PemKeyCertOptions()
+                            .setCertPath(settings.tls().certFile())
+                            .setKeyPath(settings.tls().keyFile()));
         }
-        server = vertx.createHttpServer(options).connectionHandler(guard::opened).requestHandler(this::route);
+        server =
+                vertx.createHttpServer(options).connectionHandler(guard::opened).requestHandler(this::route);
         return server.listen();
     }
 
@@ -92,20 +102,36 @@ final class ApiVerticle extends VerticleBase {
         switch (path) {
             case "/v1/targets" -> targets(request);
             // 10,000 target statuses take tens of milliseconds to build and render: on a worker thread.
-            case "/v1/status" -> AgentServer.respondFromWorker(vertx, request, "application/json", "status could not be rendered",
-                    () -> Buffer.buffer(Documents.writeJson(aggregator.snapshot())));
-            case "/" -> AgentServer.respondFromWorker(vertx, request, "text/html; charset=utf-8", "status could not be rendered",
-                    () -> Buffer.buffer(StatusPage.render(aggregator.snapshot(), demo.map(DemoControl::regions).orElse(List.of()))));
-            case "/metrics" -> AgentServer.serveMetrics(vertx, registry::scrape, request);
+            case "/v1/status" ->
+                Answers.fromWorker(
+                        vertx,
+                        request,
+                        "application/json",
+                        "status could not be rendered",
+                        () -> Buffer.buffer(Documents.writeJson(aggregator.snapshot())));
+            case "/" ->
+                Answers.fromWorker(
+                        vertx,
+                        request,
+                        "text/html; charset=utf-8",
+                        "status could not be rendered",
+                        () -> Buffer.buffer(StatusPage.render(
+                                aggregator.snapshot(),
+                                demo.map(DemoControl::regions).orElse(List.of()))));
+            case "/metrics" -> Answers.metrics(vertx, registry::scrape, request);
             case "/healthz" -> request.response().end("ok\n");
-            case "/readyz" -> request.response().setStatusCode(aggregator.ready() ? 200 : 503).end(aggregator.readiness() + "\n");
+            case "/readyz" ->
+                request.response().setStatusCode(aggregator.ready() ? 200 : 503).end(aggregator.readiness() + "\n");
             default -> request.response().setStatusCode(404).end("not found\n");
         }
     }
 
     /** Answers and closes the connection (after draining what the client is still sending, for a second at most). */
     private void closeAfter(HttpServerRequest request, int status, String body) {
-        request.response().setStatusCode(status).putHeader(HttpHeaders.CONNECTION, "close").end(body)
+        request.response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONNECTION, "close")
+                .end(body)
                 .onComplete(sent -> ServerLimits.closeAfterAnswer(vertx, request));
     }
 
@@ -122,10 +148,15 @@ final class ApiVerticle extends VerticleBase {
         guard.authenticated(request.connection());
         Aggregator.TargetsBody body = aggregator.targetsBody();
         if (body.etag().equals(request.getHeader(HttpHeaders.IF_NONE_MATCH))) {
-            request.response().setStatusCode(304).putHeader(HttpHeaders.ETAG, body.etag()).end();
+            request.response()
+                    .setStatusCode(304)
+                    .putHeader(HttpHeaders.ETAG, body.etag())
+                    .end();
             return;
         }
-        request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").putHeader(HttpHeaders.ETAG, body.etag())
+        request.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.ETAG, body.etag())
                 .end(body.json());
     }
 
@@ -143,7 +174,10 @@ final class ApiVerticle extends VerticleBase {
         // Back to the status page after a button press; plain 204 for scripts.
         boolean fromPage = String.valueOf(request.getHeader(HttpHeaders.ACCEPT)).contains("text/html");
         if (fromPage) {
-            request.response().setStatusCode(303).putHeader(HttpHeaders.LOCATION, "/").end();
+            request.response()
+                    .setStatusCode(303)
+                    .putHeader(HttpHeaders.LOCATION, "/")
+                    .end();
         } else {
             request.response().setStatusCode(204).end();
         }

@@ -2,7 +2,7 @@ package io.vantage.aggregator;
 
 import java.util.List;
 
-/** What the status page may do to demo endpoints; absent outside {@code vantage-aggregator demo}. */
+/** What the status page may do to demo endpoints; absent outside {@code vantage-demo}. */
 public interface DemoControl {
     List<String> regions();
 

@@ -3,12 +3,12 @@ package io.vantage.aggregator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vantage.agent.RunningAgent;
 import io.vantage.agent.metrics.MetricNames;
-import io.vantage.agent.testing.RunningAgent;
-import io.vantage.agent.testing.TestHttpServer;
-import io.vantage.agent.testing.TestPki;
 import io.vantage.aggregator.status.StatusSnapshot;
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.TestHttpServer;
+import io.vantage.testing.TestPki;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +26,13 @@ class AgentToAggregatorTest {
     Path directory;
 
     private static String state(RunningAggregator aggregator, String target, String agent) {
-        return aggregator.aggregator().snapshot().targets().stream().filter(t -> t.name().equals(target))
-                .flatMap(t -> t.vantages().stream()).filter(v -> v.agentId().equals(agent))
-                .map(StatusSnapshot.VantageStatus::state).findFirst().orElse("absent");
+        return aggregator.aggregator().snapshot().targets().stream()
+                .filter(t -> t.name().equals(target))
+                .flatMap(t -> t.vantages().stream())
+                .filter(v -> v.agentId().equals(agent))
+                .map(StatusSnapshot.VantageStatus::state)
+                .findFirst()
+                .orElse("absent");
     }
 
     @Test
@@ -38,39 +42,69 @@ class AgentToAggregatorTest {
         TestPki.Leaf leaf = pki.issue("aggregator", 30, "localhost");
         try (TestHttpServer endpoint = TestHttpServer.plain(servers)) {
             Files.writeString(directory.resolve("token-a"), RunningAggregator.TOKENS.get("TOKEN_A"));
-            String targetA = "  - {name: web, interval: 1s, timeout: 500ms, http: {url: '" + endpoint.url("/ok") + "'}}\n";
-            String targetB = "  - {name: port, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: " + endpoint.port() + "}}\n";
-            String head = "server: {host: 127.0.0.1, port: 0, tls: {certFile: '" + leaf.certFile() + "', keyFile: '" + leaf.keyFile() + "'}}\n"
-                    + RunningAggregator.AGENTS + "targets:\n";
+            String targetA =
+                    "  - {name: web, interval: 1s, timeout: 500ms, http: {url: '" + endpoint.url("/ok") + "'}}\n";
+            String targetB = "  - {name: port, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: "
+                    + endpoint.port() + "}}\n";
+            String head = "server: {host: 127.0.0.1, port: 0, tls: {certFile: '" + leaf.certFile() + "', keyFile: '"
+                    + leaf.keyFile() + "'}}\n" + RunningAggregator.AGENTS + "targets:\n";
             Path aggregatorFile = Files.writeString(directory.resolve("aggregator.yaml"), head + targetA);
 
             try (RunningAggregator aggregator = RunningAggregator.startFromFile(aggregatorFile)) {
                 int port = aggregator.aggregator().port();
-                String agentYaml = "agent:\n  id: agent-a\n  region: us-east-1\n  targetsRefresh: 1s\n  pushInterval: 200ms\n"
-                        + "  aggregators: [{url: 'https://localhost:" + port + "', tokenFile: token-a%s}]\nserver: {host: 127.0.0.1, port: 0}\n";
-                Path verified = Files.writeString(directory.resolve("agent.yaml"), String.format(agentYaml, ", caFile: '" + pki.caFile() + "'"));
-                Path unverified = Files.writeString(directory.resolve("agent-no-ca.yaml"), String.format(agentYaml, ""));
+                String agentYaml =
+                        "agent:\n  id: agent-a\n  region: us-east-1\n  targetsRefresh: 1s\n  pushInterval: 200ms\n"
+                                + "  aggregators: [{url: 'https://localhost:" + port
+                                + "', tokenFile: token-a%s}]\nserver: {host: 127.0.0.1, port: 0}\n";
+                Path verified = Files.writeString(
+                        directory.resolve("agent.yaml"), String.format(agentYaml, ", caFile: '" + pki.caFile() + "'"));
+                Path unverified =
+                        Files.writeString(directory.resolve("agent-no-ca.yaml"), String.format(agentYaml, ""));
 
-                try (RunningAgent agent = RunningAgent.start(verified); RunningAgent untrusting = RunningAgent.start(unverified)) {
-                    await().atMost(Duration.ofSeconds(10)).until(() -> state(aggregator, "web", "agent-a").equals("healthy"));
+                try (RunningAgent agent = RunningAgent.start(verified);
+                        RunningAgent untrusting = RunningAgent.start(unverified)) {
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> state(aggregator, "web", "agent-a").equals("healthy"));
                     assertThat(agent.agent().probeLoops().size()).isEqualTo(1);
 
                     // The agent without the aggregator's CA refuses the connection: TLS verification is on by default.
-                    await().atMost(Duration.ofSeconds(10)).until(() -> untrusting.value(MetricNames.TARGETS_FETCH,
-                            "aggregator", "localhost:" + port, "outcome", "failure") >= 1);
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> untrusting.value(
+                                            MetricNames.TARGETS_FETCH,
+                                            "aggregator",
+                                            "localhost:" + port,
+                                            "outcome",
+                                            "failure")
+                                    >= 1);
                     assertThat(untrusting.agent().probeLoops().size()).isZero();
 
                     Files.writeString(aggregatorFile, head + targetA + targetB);
-                    await().atMost(Duration.ofSeconds(15)).until(() -> state(aggregator, "port", "agent-a").equals("healthy"));
+                    await().atMost(Duration.ofSeconds(15))
+                            .until(() -> state(aggregator, "port", "agent-a").equals("healthy"));
                     assertThat(agent.agent().probeLoops().size()).isEqualTo(2);
-                    assertThat(agent.value(MetricNames.TARGETS_FETCH, "aggregator", "localhost:" + port, "outcome", "not_modified"))
-                            .as("unchanged lists are answered 304").isPositive();
+                    assertThat(agent.value(
+                                    MetricNames.TARGETS_FETCH,
+                                    "aggregator",
+                                    "localhost:" + port,
+                                    "outcome",
+                                    "not_modified"))
+                            .as("unchanged lists are answered 304")
+                            .isPositive();
 
                     aggregator.close();
                     double probesBefore = agent.value(MetricNames.PROBES, "outcome", "success");
-                    await().atMost(Duration.ofSeconds(10)).until(() -> agent.value(MetricNames.PROBES, "outcome", "success") >= probesBefore + 4
-                            && agent.value(MetricNames.TARGETS_FETCH, "aggregator", "localhost:" + port, "outcome", "failure") >= 1);
-                    assertThat(agent.agent().probeLoops().size()).as("the last known targets are still probed").isEqualTo(2);
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> agent.value(MetricNames.PROBES, "outcome", "success") >= probesBefore + 4
+                                    && agent.value(
+                                                    MetricNames.TARGETS_FETCH,
+                                                    "aggregator",
+                                                    "localhost:" + port,
+                                                    "outcome",
+                                                    "failure")
+                                            >= 1);
+                    assertThat(agent.agent().probeLoops().size())
+                            .as("the last known targets are still probed")
+                            .isEqualTo(2);
                 }
             }
         } finally {

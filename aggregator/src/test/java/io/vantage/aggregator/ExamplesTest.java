@@ -27,14 +27,20 @@ class ExamplesTest {
     void everyExampleIsValid() throws Exception {
         List<Path> files;
         try (Stream<Path> listing = Files.list(EXAMPLES)) {
-            files = listing.filter(file -> file.toString().endsWith(".yaml")).sorted().toList();
+            files = listing.filter(file -> file.toString().endsWith(".yaml"))
+                    .sorted()
+                    .toList();
         }
         assertThat(files).hasSizeGreaterThanOrEqualTo(3);
         for (Path file : files) {
             if (file.getFileName().toString().startsWith("aggregator")) {
-                assertThat(AggregatorConfigLoader.loadWithoutTokens(file).targets()).as(file.toString()).isNotEmpty();
+                assertThat(AggregatorConfigLoader.loadWithoutTokens(file).targets())
+                        .as(file.toString())
+                        .isNotEmpty();
             } else {
-                assertThat(Documents.readYaml(Documents.readFile(file), AgentConfig.class)).as(file.toString()).isNotNull();
+                assertThat(Documents.readYaml(Documents.readFile(file), AgentConfig.class))
+                        .as(file.toString())
+                        .isNotNull();
             }
         }
     }
@@ -42,18 +48,29 @@ class ExamplesTest {
     @Test
     void validateConfigAndSimulateNeedNoTokens() {
         String example = EXAMPLES.resolve("aggregator.yaml").toString();
-        assertThat(System.getenv("VANTAGE_TOKEN_US_EAST_1")).as("this test needs the example's token variables unset").isNull();
-        assertThat(new CommandLine(new AggregatorCommand()).execute("validate-config", example)).isZero();
-        assertThat(new CommandLine(new AggregatorCommand()).execute("simulate", "--config", example)).isZero();
+        assertThat(System.getenv("VANTAGE_TOKEN_US_EAST_1"))
+                .as("this test needs the example's token variables unset")
+                .isNull();
+        assertThat(new CommandLine(new AggregatorCommand()).execute("validate-config", example))
+                .isZero();
+        assertThat(new CommandLine(new AggregatorCommand()).execute("simulate", "--config", example))
+                .isZero();
     }
 
     @Test
     void theReadmesQuotedPredictionIsWhatTheModelSays() throws Exception {
         AggregatorConfig config = AggregatorConfigLoader.loadWithoutTokens(EXAMPLES.resolve("aggregator.yaml"));
-        FailoverModel.Prediction p = new Predictions(config).of(config.targets().get(0)).failover();
-        String quoted = String.format(Locale.ROOT, "verdict %s, first datum %s, alarm %s, clients %s", range(p.verdict()), range(p.firstDatum()),
-                range(p.alarm()), range(p.clients()));
-        assertThat(Files.readString(Path.of("../README.md")).replaceAll("\\s+", " ")).contains(quoted);
+        FailoverModel.Prediction p =
+                new Predictions(config).of(config.targets().get(0)).failover();
+        String quoted = String.format(
+                Locale.ROOT,
+                "verdict %s, first datum %s, alarm %s, clients %s",
+                range(p.verdict()),
+                range(p.firstDatum()),
+                range(p.alarm()),
+                range(p.clients()));
+        assertThat(Files.readString(Path.of("../README.md")).replaceAll("\\s+", " "))
+                .contains(quoted);
     }
 
     private static String range(FailoverModel.Range range) {

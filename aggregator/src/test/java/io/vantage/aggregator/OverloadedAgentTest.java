@@ -3,11 +3,11 @@ package io.vantage.aggregator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.vantage.agent.testing.Ports;
-import io.vantage.agent.testing.TestHttpServer;
-import io.vantage.agent.testing.TestPki;
 import io.vantage.aggregator.status.StatusSnapshot;
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.Ports;
+import io.vantage.testing.TestHttpServer;
+import io.vantage.testing.TestPki;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -23,8 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +47,9 @@ class OverloadedAgentTest {
 
     @Test
     void healthyEndpointsNeverFailAndBrokenOnesAreStillFound() throws Exception {
-        assertThat(AGENT_JAR).as("the agent jar (built by the agent module's package phase)").exists();
+        assertThat(AGENT_JAR)
+                .as("the agent jar (built by the agent module's package phase)")
+                .exists();
         Vertx servers = Vertx.vertx();
         TestPki pki = new TestPki(directory);
         List<Process> processes = new ArrayList<>();
@@ -55,9 +57,14 @@ class OverloadedAgentTest {
                 TestHttpServer https = TestHttpServer.tls(servers, pki.issue("endpoint", 30, "localhost"))) {
             AtomicBoolean failing = new AtomicBoolean();
             int switchablePort = servers.createHttpServer()
-                    .requestHandler(request -> request.response().setStatusCode(failing.get() ? 503 : 200).end("switchable"))
-                    .listen(0, "127.0.0.1").await().actualPort();
-            ServerSocket closing = new ServerSocket(0, 1_000, java.net.InetAddress.getLoopbackAddress()); // the kernel accepts for it
+                    .requestHandler(request -> request.response()
+                            .setStatusCode(failing.get() ? 503 : 200)
+                            .end("switchable"))
+                    .listen(0, "127.0.0.1")
+                    .await()
+                    .actualPort();
+            ServerSocket closing =
+                    new ServerSocket(0, 1_000, java.net.InetAddress.getLoopbackAddress()); // the kernel accepts for it
             int agentPort = Ports.free();
             Set<String> healthy = new TreeSet<>();
             StringBuilder targets = new StringBuilder("targets:\n");
@@ -65,32 +72,70 @@ class OverloadedAgentTest {
             for (int i = 0; i < HEALTHY_HTTP + HEALTHY_HTTPS; i++) {
                 String name = "ok-" + i;
                 healthy.add(name);
-                String probe = i < HEALTHY_HTTP ? "http: {url: '" + http.url("/ok") + "'}"
-                        : "http: {url: '" + https.url("/ok") + "', hostHeader: localhost, tls: {caFile: '" + pki.caFile() + "'}}";
-                targets.append("  - {name: ").append(name).append(", interval: 1s, timeout: 800ms, ").append(probe).append(", ")
-                        .append(quorum).append("}\n");
+                String probe = i < HEALTHY_HTTP
+                        ? "http: {url: '" + http.url("/ok") + "'}"
+                        : "http: {url: '" + https.url("/ok") + "', hostHeader: localhost, tls: {caFile: '"
+                                + pki.caFile() + "'}}";
+                targets.append("  - {name: ")
+                        .append(name)
+                        .append(", interval: 1s, timeout: 800ms, ")
+                        .append(probe)
+                        .append(", ")
+                        .append(quorum)
+                        .append("}\n");
             }
-            targets.append("  - {name: broken, interval: 1s, timeout: 800ms, http: {url: 'http://127.0.0.1:").append(switchablePort)
-                    .append("/'}, ").append(quorum).append("}\n");
-            targets.append("  - {name: refused, interval: 1s, timeout: 800ms, tcp: {host: 127.0.0.1, port: ").append(closing.getLocalPort())
-                    .append("}, ").append(quorum).append("}\n");
-            Path aggregatorFile = Files.writeString(directory.resolve("aggregator.yaml"), "server: {host: 127.0.0.1, port: 0}\n"
-                    + "agents:\n  - {id: agent-a, region: us-east-1, tokenEnv: TOKEN_A}\n" + targets);
+            targets.append("  - {name: broken, interval: 1s, timeout: 800ms, http: {url: 'http://127.0.0.1:")
+                    .append(switchablePort)
+                    .append("/'}, ")
+                    .append(quorum)
+                    .append("}\n");
+            targets.append("  - {name: refused, interval: 1s, timeout: 800ms, tcp: {host: 127.0.0.1, port: ")
+                    .append(closing.getLocalPort())
+                    .append("}, ")
+                    .append(quorum)
+                    .append("}\n");
+            Path aggregatorFile = Files.writeString(
+                    directory.resolve("aggregator.yaml"),
+                    "server: {host: 127.0.0.1, port: 0}\n"
+                            + "agents:\n  - {id: agent-a, region: us-east-1, tokenEnv: TOKEN_A}\n" + targets);
 
             try (RunningAggregator aggregator = RunningAggregator.startFromFile(aggregatorFile)) {
                 Files.writeString(directory.resolve("token"), RunningAggregator.TOKENS.get("TOKEN_A"));
-                Path agentFile = Files.writeString(directory.resolve("agent.yaml"), "agent:\n  id: agent-a\n  region: us-east-1\n"
-                        + "  probeLoops: 1\n  pushInterval: 200ms\n  targetsRefresh: 5s\n"
-                        + "  aggregators: [{url: 'http://127.0.0.1:" + aggregator.aggregator().port() + "', tokenFile: '"
-                        + directory.resolve("token") + "'}]\nserver: {host: 127.0.0.1, port: " + agentPort + "}\n");
+                Path agentFile = Files.writeString(
+                        directory.resolve("agent.yaml"),
+                        "agent:\n  id: agent-a\n  region: us-east-1\n"
+                                + "  probeLoops: 1\n  pushInterval: 200ms\n  targetsRefresh: 5s\n"
+                                + "  aggregators: [{url: 'http://127.0.0.1:"
+                                + aggregator.aggregator().port() + "', tokenFile: '"
+                                + directory.resolve("token") + "'}]\nserver: {host: 127.0.0.1, port: " + agentPort
+                                + "}\n");
                 // Pinned to core 0 at low priority: once the hog runs there, the agent gets a few percent of one core.
-                List<String> agent = new ArrayList<>(List.of("taskset", "-c", "0", "nice", "-n", "15", "java", "-XX:+UseSerialGC", "-Xmx112m",
-                        "-jar", AGENT_JAR.toString(), "--config", agentFile.toString()));
-                processes.add(new ProcessBuilder(agent).redirectErrorStream(true).redirectOutput(directory.resolve("agent.log").toFile()).start());
-                await("every target judged before the overload").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                List<String> agent = new ArrayList<>(List.of(
+                        "taskset",
+                        "-c",
+                        "0",
+                        "nice",
+                        "-n",
+                        "15",
+                        "java",
+                        "-XX:+UseSerialGC",
+                        "-Xmx112m",
+                        "-jar",
+                        AGENT_JAR.toString(),
+                        "--config",
+                        agentFile.toString()));
+                processes.add(new ProcessBuilder(agent)
+                        .redirectErrorStream(true)
+                        .redirectOutput(directory.resolve("agent.log").toFile())
+                        .start());
+                await("every target judged before the overload")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(500))
                         .until(() -> verdicts(aggregator).values().stream().noneMatch("INSUFFICIENT_DATA"::equals));
                 Map<String, String> before = verdicts(aggregator);
-                assertThat(before).allSatisfy((name, verdict) -> assertThat(verdict).as(name).isEqualTo("HEALTHY"));
+                assertThat(before)
+                        .allSatisfy(
+                                (name, verdict) -> assertThat(verdict).as(name).isEqualTo("HEALTHY"));
 
                 processes.add(new ProcessBuilder("taskset", "-c", "0", "sh", "-c", "while :; do :; done").start());
                 Set<String> falselyUnhealthy = new TreeSet<>();
@@ -105,20 +150,34 @@ class OverloadedAgentTest {
                         closing.close();
                     }
                     Map<String, String> now = verdicts(aggregator);
-                    healthy.stream().filter(name -> now.get(name).equals("UNHEALTHY")).forEach(falselyUnhealthy::add);
+                    healthy.stream()
+                            .filter(name -> now.get(name).equals("UNHEALTHY"))
+                            .forEach(falselyUnhealthy::add);
                     brokenFound |= now.get("broken").equals("UNHEALTHY");
                     refusedFound |= now.get("refused").equals("UNHEALTHY");
-                    Thread.sleep(200); // sampling the verdicts while the overload runs; the agent's counters below are exact
+                    Thread.sleep(
+                            200); // sampling the verdicts while the overload runs; the agent's counters below are exact
                 }
 
                 String metrics = scrape(agentPort);
-                assertThat(falselyUnhealthy).as("healthy endpoints judged UNHEALTHY while the agent was starved").isEmpty();
-                assertThat(falseFailures(metrics, healthy)).as("failures other than agent_overloaded against healthy endpoints").isEmpty();
+                assertThat(falselyUnhealthy)
+                        .as("healthy endpoints judged UNHEALTHY while the agent was starved")
+                        .isEmpty();
+                assertThat(falseFailures(metrics, healthy))
+                        .as("failures other than agent_overloaded against healthy endpoints")
+                        .isEmpty();
                 assertThat(value(metrics, "vantage_agent_event_loop_overloaded_samples_total{loop=\"0\"}"))
-                        .as("the agent saw its own loop lag (the test really starved it)").isPositive();
-                assertThat(value(metrics, "vantage_probes_total{outcome=\"no_vote\"}")).as("timeouts measured while late were no vote").isPositive();
-                assertThat(brokenFound).as("503 still UNHEALTHY under overload; agent log: " + directory.resolve("agent.log")).isTrue();
-                assertThat(refusedFound).as("refused port still UNHEALTHY under overload").isTrue();
+                        .as("the agent saw its own loop lag (the test really starved it)")
+                        .isPositive();
+                assertThat(value(metrics, "vantage_probes_total{outcome=\"no_vote\"}"))
+                        .as("timeouts measured while late were no vote")
+                        .isPositive();
+                assertThat(brokenFound)
+                        .as("503 still UNHEALTHY under overload; agent log: " + directory.resolve("agent.log"))
+                        .isTrue();
+                assertThat(refusedFound)
+                        .as("refused port still UNHEALTHY under overload")
+                        .isTrue();
             }
         } finally {
             for (Process process : processes) {
@@ -133,7 +192,8 @@ class OverloadedAgentTest {
 
     private static Map<String, String> verdicts(RunningAggregator aggregator) {
         Map<String, String> verdicts = new java.util.HashMap<>();
-        for (StatusSnapshot.TargetStatus target : aggregator.aggregator().snapshot().targets()) {
+        for (StatusSnapshot.TargetStatus target :
+                aggregator.aggregator().snapshot().targets()) {
             verdicts.put(target.name(), target.verdict());
         }
         return verdicts;
@@ -142,18 +202,26 @@ class OverloadedAgentTest {
     /** Lines of vantage_probe_failures_total for healthy targets with any reason but agent_overloaded. */
     private static List<String> falseFailures(String metrics, Set<String> healthy) {
         return metrics.lines()
-                .filter(line -> line.startsWith("vantage_probe_failures_total{") && !line.contains("reason=\"agent_overloaded\""))
+                .filter(line -> line.startsWith("vantage_probe_failures_total{")
+                        && !line.contains("reason=\"agent_overloaded\""))
                 .filter(line -> healthy.stream().anyMatch(name -> line.contains("target=\"" + name + "\"")))
                 .toList();
     }
 
     private static double value(String metrics, String series) {
-        return metrics.lines().filter(line -> line.startsWith(series + " ")).mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1)))
-                .findFirst().orElse(0);
+        return metrics.lines()
+                .filter(line -> line.startsWith(series + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1)))
+                .findFirst()
+                .orElse(0);
     }
 
     private static String scrape(int port) throws IOException, InterruptedException {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 }

@@ -18,23 +18,31 @@ class ReloadedAgentsTest {
     @Test
     void reportAgeSeriesFollowTheConfiguredAgents() throws Exception {
         String targets = "targets:\n  - {name: t, tcp: {host: 127.0.0.1, port: 9}}\n";
-        Path file = Files.writeString(directory.resolve("aggregator.yaml"), "server: {host: 127.0.0.1, port: 0}\n" + RunningAggregator.AGENTS + targets);
+        Path file = Files.writeString(
+                directory.resolve("aggregator.yaml"),
+                "server: {host: 127.0.0.1, port: 0}\n" + RunningAggregator.AGENTS + targets);
         try (RunningAggregator aggregator = RunningAggregator.startFromFile(file)) {
             assertThat(aggregator.registry().scrape()).contains("vantage_agent_report_age_seconds{agent=\"agent-c\"");
 
-            Files.writeString(file, "server: {host: 127.0.0.1, port: 0}\nagents:\n  - {id: agent-a, region: us-east-1, tokenEnv: TOKEN_A}\n"
-                    + "  - {id: agent-b, region: eu-central-1, tokenEnv: TOKEN_B}\n" + targets);
-            await().atMost(Duration.ofSeconds(20)).until(() -> !aggregator.registry().scrape().contains("agent=\"agent-c\""));
+            Files.writeString(
+                    file,
+                    "server: {host: 127.0.0.1, port: 0}\nagents:\n  - {id: agent-a, region: us-east-1, tokenEnv: TOKEN_A}\n"
+                            + "  - {id: agent-b, region: eu-central-1, tokenEnv: TOKEN_B}\n" + targets);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> !aggregator.registry().scrape().contains("agent=\"agent-c\""));
             String scrape = aggregator.registry().scrape();
-            assertThat(scrape).contains("vantage_agent_report_age_seconds{agent=\"agent-a\",region=\"us-east-1\"}")
+            assertThat(scrape)
+                    .contains("vantage_agent_report_age_seconds{agent=\"agent-a\",region=\"us-east-1\"}")
                     .contains("vantage_agent_report_age_seconds{agent=\"agent-b\",region=\"eu-central-1\"}")
                     .doesNotContain("region=\"eu-west-1\"")
                     .contains("vantage_config_reloads_total{outcome=\"success\"} 1.0")
                     .contains("vantage_config_last_reload_successful 1.0");
 
             Files.writeString(file, "server: {port: 'not a port'}\n");
-            await().atMost(Duration.ofSeconds(20)).until(() -> aggregator.registry().scrape().contains("vantage_config_last_reload_successful 0.0"));
-            assertThat(aggregator.registry().scrape()).contains("vantage_config_reloads_total{outcome=\"failure\"} 1.0")
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> aggregator.registry().scrape().contains("vantage_config_last_reload_successful 0.0"));
+            assertThat(aggregator.registry().scrape())
+                    .contains("vantage_config_reloads_total{outcome=\"failure\"} 1.0")
                     .contains("agent=\"agent-b\"");
         }
     }

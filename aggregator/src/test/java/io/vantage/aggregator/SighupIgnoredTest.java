@@ -19,14 +19,21 @@ class SighupIgnoredTest {
 
     @Test
     void anIgnoredSighupIsReportedAtStart() throws Exception {
-        assertThat(AGENT_JAR).as("the agent jar (built by the agent module's package phase)").exists();
-        Path config = Files.writeString(directory.resolve("agent.yaml"),
+        assertThat(AGENT_JAR)
+                .as("the agent jar (built by the agent module's package phase)")
+                .exists();
+        Path config = Files.writeString(
+                directory.resolve("agent.yaml"),
                 "server: {host: 127.0.0.1, port: 0}\ntargets:\n  - {name: t, tcp: {host: 127.0.0.1, port: 9}}\n");
         Path log = directory.resolve("agent.log");
-        Process agent = new ProcessBuilder("sh", "-c", "trap '' HUP; exec java -jar " + AGENT_JAR.toAbsolutePath() + " --config " + config)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process agent = new ProcessBuilder(
+                        "sh", "-c", "trap '' HUP; exec java -jar " + AGENT_JAR.toAbsolutePath() + " --config " + config)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("probe loops"));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> Files.readString(log).contains("probe loops"));
             assertThat(Files.readString(log)).contains("SIGHUP is ignored by this process (started under nohup?)");
         } finally {
             agent.destroy();

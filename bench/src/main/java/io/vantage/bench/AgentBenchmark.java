@@ -43,8 +43,8 @@ public final class AgentBenchmark {
      */
     static final int AGENT_WARMUP_SECONDS = 45;
     /** The agent's JVM flags, as in the agent's Dockerfile. */
-    static final List<String> AGENT_JVM = List.of("-XX:+UseSerialGC", "-Xmx112m", "-XX:ReservedCodeCacheSize=40m",
-            "-XX:MaxMetaspaceSize=64m", "-Xss512k");
+    static final List<String> AGENT_JVM = List.of(
+            "-XX:+UseSerialGC", "-Xmx112m", "-XX:ReservedCodeCacheSize=40m", "-XX:MaxMetaspaceSize=64m", "-Xss512k");
 
     private final Path agentJar;
     private final Path work;
@@ -60,7 +60,8 @@ public final class AgentBenchmark {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: AgentBenchmark AGENT_JAR WORK_DIR [CASES=http:1000,http:10000] [MEASURE_SECONDS=30]");
+            System.err.println(
+                    "usage: AgentBenchmark AGENT_JAR WORK_DIR [CASES=http:1000,http:10000] [MEASURE_SECONDS=30]");
             System.exit(2);
         }
         int measure = args.length > 3 ? Integer.parseInt(args[3]) : 30;
@@ -78,9 +79,10 @@ public final class AgentBenchmark {
         } finally {
             benchmark.stopAll();
         }
-        String table = "| case | targets | rate (probes/s) | prober | sustained probes/s | failed probes | CPU s per 1,000 probes | probes per CPU-second "
-                + "| RSS MiB (peak) | CPU s of the one /metrics scrape in the window |\n"
-                + "|---|---:|---:|---|---:|---:|---:|---:|---:|---|\n" + String.join("\n", rows) + "\n";
+        String table =
+                "| case | targets | rate (probes/s) | prober | sustained probes/s | failed probes | CPU s per 1,000 probes | probes per CPU-second "
+                        + "| RSS MiB (peak) | CPU s of the one /metrics scrape in the window |\n"
+                        + "|---|---:|---:|---|---:|---:|---:|---:|---:|---|\n" + String.join("\n", rows) + "\n";
         System.out.println();
         System.out.print(table);
         Files.writeString(benchmark.work.resolve("agent-benchmark.md"), table);
@@ -124,26 +126,88 @@ public final class AgentBenchmark {
         }
     }
 
-    private static String row(Case bench, String prober, long probes, String failed, double seconds, double cpu, String rss) {
-        return String.format(Locale.ROOT, "| %s | %,d | %,d | %s | %,.0f | %s | %.3f | %,.0f | %s |", bench.label(), bench.targets(), bench.rate(),
-                prober, probes / seconds, failed, cpu / probes * 1000, probes / cpu, rss);
+    private static String row(
+            Case bench, String prober, long probes, String failed, double seconds, double cpu, String rss) {
+        return String.format(
+                Locale.ROOT,
+                "| %s | %,d | %,d | %s | %,.0f | %s | %.3f | %,.0f | %s |",
+                bench.label(),
+                bench.targets(),
+                bench.rate(),
+                prober,
+                probes / seconds,
+                failed,
+                cpu / probes * 1000,
+                probes / cpu,
+                rss);
     }
 
     /** A throw-away CA and an ECDSA P-256 certificate for {@link #TLS_NAME} and 127.0.0.1, made with openssl. */
     private void makeCertificates(Path dir) throws IOException, InterruptedException {
-        // The extensions a public CA puts on a server certificate (the JDK's validator takes a slower path without them).
-        Files.writeString(dir.resolve("san.ext"), "subjectAltName=DNS:" + TLS_NAME + ",IP:127.0.0.1\n"
-                + "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nbasicConstraints=critical,CA:FALSE\n");
+        // The extensions a public CA puts on a server certificate (the JDK's validator takes a slower path without
+        // them).
+        Files.writeString(
+                dir.resolve("san.ext"),
+                "subjectAltName=DNS:" + TLS_NAME + ",IP:127.0.0.1\n"
+                        + "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nbasicConstraints=critical,CA:FALSE\n");
         for (List<String> command : List.of(
-                List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-                        "-subj", "/CN=vantage bench CA", "-addext", "basicConstraints=critical,CA:TRUE",
-                        "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-keyout", "ca.key", "-out", "ca.pem"),
-                List.of("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=" + TLS_NAME,
-                        "-keyout", "server.key", "-out", "server.csr"),
-                List.of("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
-                        "-extfile", "san.ext", "-out", "server.pem"))) {
-            Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("openssl.log").toFile()).start();
+                List.of(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "ec",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:P-256",
+                        "-nodes",
+                        "-days",
+                        "2",
+                        "-subj",
+                        "/CN=vantage bench CA",
+                        "-addext",
+                        "basicConstraints=critical,CA:TRUE",
+                        "-addext",
+                        "keyUsage=critical,keyCertSign,cRLSign",
+                        "-keyout",
+                        "ca.key",
+                        "-out",
+                        "ca.pem"),
+                List.of(
+                        "openssl",
+                        "req",
+                        "-newkey",
+                        "ec",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:P-256",
+                        "-nodes",
+                        "-subj",
+                        "/CN=" + TLS_NAME,
+                        "-keyout",
+                        "server.key",
+                        "-out",
+                        "server.csr"),
+                List.of(
+                        "openssl",
+                        "x509",
+                        "-req",
+                        "-in",
+                        "server.csr",
+                        "-CA",
+                        "ca.pem",
+                        "-CAkey",
+                        "ca.key",
+                        "-CAcreateserial",
+                        "-days",
+                        "2",
+                        "-extfile",
+                        "san.ext",
+                        "-out",
+                        "server.pem"))) {
+            Process process = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("openssl.log").toFile())
+                    .start();
             if (process.waitFor() != 0) {
                 throw new IllegalStateException("openssl failed: " + command + "; see " + dir.resolve("openssl.log"));
             }
@@ -158,7 +222,8 @@ public final class AgentBenchmark {
         Path prefix = Files.createDirectories(work.resolve("nginx"));
         makeCertificates(prefix);
         Files.createDirectories(prefix.resolve("logs"));
-        Files.writeString(prefix.resolve("nginx.conf"), """
+        Files.writeString(
+                prefix.resolve("nginx.conf"), """
                 worker_processes 1;
                 daemon off;
                 pid %1$s/nginx.pid;
@@ -186,19 +251,35 @@ public final class AgentBenchmark {
                   }
                 }
                 """.formatted(prefix.toAbsolutePath(), NGINX_PORT, NGINX_TLS_PORT));
-        start(List.of("nginx", "-p", prefix.toAbsolutePath().toString(), "-c", prefix.resolve("nginx.conf").toAbsolutePath().toString()), "nginx");
+        start(
+                List.of(
+                        "nginx",
+                        "-p",
+                        prefix.toAbsolutePath().toString(),
+                        "-c",
+                        prefix.resolve("nginx.conf").toAbsolutePath().toString()),
+                "nginx");
         waitFor("http://127.0.0.1:" + NGINX_PORT + "/");
-        System.out.println("nginx serving on 127.0.0.1:" + NGINX_PORT + " (HTTP) and :" + NGINX_TLS_PORT + " (HTTPS, full handshakes)");
+        System.out.println("nginx serving on 127.0.0.1:" + NGINX_PORT + " (HTTP) and :" + NGINX_TLS_PORT
+                + " (HTTPS, full handshakes)");
     }
 
     private String agent(Case bench) throws Exception {
         int targets = bench.targets();
-        StringBuilder config = new StringBuilder("agent: {id: bench, region: local, maxInFlight: 10000}\nserver: {host: 127.0.0.1, port: "
-                + AGENT_PORT + "}\ntargets:\n");
+        StringBuilder config = new StringBuilder(
+                "agent: {id: bench, region: local, maxInFlight: 10000}\nserver: {host: 127.0.0.1, port: " + AGENT_PORT
+                        + "}\ntargets:\n");
         String tls = bench.https() ? ", hostHeader: " + TLS_NAME + ", tls: {caFile: '" + caFile() + "'}" : "";
         for (int i = 0; i < targets; i++) {
-            config.append("  - {name: t").append(i).append(", interval: ").append(INTERVAL_SECONDS)
-                    .append("s, timeout: 5s, http: {url: '").append(bench.url(i)).append("'").append(tls).append("}}\n");
+            config.append("  - {name: t")
+                    .append(i)
+                    .append(", interval: ")
+                    .append(INTERVAL_SECONDS)
+                    .append("s, timeout: 5s, http: {url: '")
+                    .append(bench.url(i))
+                    .append("'")
+                    .append(tls)
+                    .append("}}\n");
         }
         Path file = Files.writeString(work.resolve("agent-" + targets + ".yaml"), config);
         List<String> command = new ArrayList<>(List.of("java"));
@@ -219,14 +300,27 @@ public final class AgentBenchmark {
         double cpu1 = ProcessStats.cpuSeconds(agent.pid());
         long t1 = System.nanoTime();
         double scrape = cpu1 - cpuBeforeScrape;
-        String rss = String.format(Locale.ROOT, "%.0f (%.0f)", ProcessStats.residentMiB(agent.pid(), "VmRSS"),
+        String rss = String.format(
+                Locale.ROOT,
+                "%.0f (%.0f)",
+                ProcessStats.residentMiB(agent.pid(), "VmRSS"),
                 ProcessStats.residentMiB(agent.pid(), "VmHWM"));
         stop(agent);
         long failed = counts1[1] - counts0[1];
         long noVote = counts1[2] - counts0[2];
-        return row(bench, "vantage agent", probes1 - probes0, String.format(Locale.ROOT, "%,d (+%,d no vote)", failed, noVote),
-                (t1 - t0) / 1e9, cpu1 - cpu0, rss)
-                + String.format(Locale.ROOT, " %.2f (%,.0f without it) |", scrape, (probes1 - probes0) / (cpu1 - cpu0 - scrape));
+        return row(
+                        bench,
+                        "vantage agent",
+                        probes1 - probes0,
+                        String.format(Locale.ROOT, "%,d (+%,d no vote)", failed, noVote),
+                        (t1 - t0) / 1e9,
+                        cpu1 - cpu0,
+                        rss)
+                + String.format(
+                        Locale.ROOT,
+                        " %.2f (%,.0f without it) |",
+                        scrape,
+                        (probes1 - probes0) / (cpu1 - cpu0 - scrape));
     }
 
     /**
@@ -234,8 +328,11 @@ public final class AgentBenchmark {
      * their cost is included).
      */
     private long[] probesDone() throws IOException, InterruptedException {
-        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + AGENT_PORT + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + AGENT_PORT + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         long[] counts = new long[3];
         for (String line : metrics.split("\n")) {
             if (line.startsWith("vantage_probes_total{")) {
@@ -264,13 +361,18 @@ public final class AgentBenchmark {
                         ca_file: %s
                         server_name: %s
                 """.formatted(caFile(), TLS_NAME));
-        Process exporter = start(List.of("prometheus-blackbox-exporter", "--config.file=" + config, "--web.listen-address=127.0.0.1:" + EXPORTER_PORT),
+        Process exporter = start(
+                List.of(
+                        "prometheus-blackbox-exporter",
+                        "--config.file=" + config,
+                        "--web.listen-address=127.0.0.1:" + EXPORTER_PORT),
                 "blackbox-" + targets);
         waitFor("http://127.0.0.1:" + EXPORTER_PORT + "/metrics");
         int rate = bench.rate();
         System.out.printf("blackbox_exporter: driven at %,d probes/s%n", rate);
         Vertx vertx = Vertx.vertx();
-        HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(500));
+        HttpClientAgent client = vertx.createHttpClient(
+                new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(500));
         AtomicLong succeeded = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long[] next = {0};
@@ -278,11 +380,17 @@ public final class AgentBenchmark {
         long driver = vertx.setPeriodic(1000L * perTick / rate, tick -> {
             for (int i = 0; i < perTick; i++) {
                 String target = URLEncoder.encode(bench.url((int) (next[0]++ % targets)), StandardCharsets.UTF_8);
-                client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(EXPORTER_PORT)
+                client.request(new RequestOptions()
+                                .setMethod(HttpMethod.GET)
+                                .setHost("127.0.0.1")
+                                .setPort(EXPORTER_PORT)
                                 .setURI("/probe?module=http_2xx&target=" + target))
                         .compose(request -> request.send())
                         .compose(response -> response.body())
-                        .onComplete(done -> (done.succeeded() && done.result().toString().contains("\nprobe_success 1") ? succeeded : failed)
+                        .onComplete(done -> (done.succeeded()
+                                                && done.result().toString().contains("\nprobe_success 1")
+                                        ? succeeded
+                                        : failed)
                                 .incrementAndGet());
             }
         });
@@ -296,12 +404,22 @@ public final class AgentBenchmark {
         long failed1 = failed.get();
         double cpu1 = ProcessStats.cpuSeconds(exporter.pid());
         long t1 = System.nanoTime();
-        String rss = String.format(Locale.ROOT, "%.0f (%.0f)", ProcessStats.residentMiB(exporter.pid(), "VmRSS"),
+        String rss = String.format(
+                Locale.ROOT,
+                "%.0f (%.0f)",
+                ProcessStats.residentMiB(exporter.pid(), "VmRSS"),
                 ProcessStats.residentMiB(exporter.pid(), "VmHWM"));
         vertx.cancelTimer(driver);
         vertx.close().await();
         stop(exporter);
-        return row(bench, "blackbox_exporter 0.23", done1 - done0 + failed1 - failed0, String.format(Locale.ROOT, "%,d", failed1 - failed0), (t1 - t0) / 1e9, cpu1 - cpu0, rss)
+        return row(
+                        bench,
+                        "blackbox_exporter 0.23",
+                        done1 - done0 + failed1 - failed0,
+                        String.format(Locale.ROOT, "%,d", failed1 - failed0),
+                        (t1 - t0) / 1e9,
+                        cpu1 - cpu0,
+                        rss)
                 + " - |";
     }
 
@@ -309,13 +427,32 @@ public final class AgentBenchmark {
         int targets = bench.targets();
         int rate = bench.rate();
         System.out.printf("bare Vert.x client: %,d requests/s%n", rate);
-        String jar = Path.of(AgentBenchmark.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        Process client = new ProcessBuilder("java", "-XX:+UseSerialGC", "-cp", jar, BareClient.class.getName(),
-                String.valueOf(bench.https() ? NGINX_TLS_PORT : NGINX_PORT), String.valueOf(targets), String.valueOf(rate), "5",
-                String.valueOf(measureSeconds), bench.https() ? caFile().toString() : "-", TLS_NAME).redirectErrorStream(true).start();
+        String jar = Path.of(AgentBenchmark.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .toString();
+        Process client = new ProcessBuilder(
+                        "java",
+                        "-XX:+UseSerialGC",
+                        "-cp",
+                        jar,
+                        BareClient.class.getName(),
+                        String.valueOf(bench.https() ? NGINX_TLS_PORT : NGINX_PORT),
+                        String.valueOf(targets),
+                        String.valueOf(rate),
+                        "5",
+                        String.valueOf(measureSeconds),
+                        bench.https() ? caFile().toString() : "-",
+                        TLS_NAME)
+                .redirectErrorStream(true)
+                .start();
         String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         client.waitFor();
-        String line = output.lines().filter(l -> l.startsWith("completed=")).findFirst()
+        String line = output.lines()
+                .filter(l -> l.startsWith("completed="))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("bare client printed no result:\n" + output));
         long completed = 0;
         long failed = 0;
@@ -328,15 +465,25 @@ public final class AgentBenchmark {
                 case "seconds" -> seconds = Double.parseDouble(pair[1]);
                 case "cpu" -> cpu = Double.parseDouble(pair[1]);
                 case "failed" -> failed = Long.parseLong(pair[1]);
-                default -> { }
+                default -> {}
             }
         }
-        return row(bench, "bare Vert.x client (ceiling)", completed + failed, String.format(Locale.ROOT, "%,d", failed), seconds, cpu, "-") + " - |";
+        return row(
+                        bench,
+                        "bare Vert.x client (ceiling)",
+                        completed + failed,
+                        String.format(Locale.ROOT, "%,d", failed),
+                        seconds,
+                        cpu,
+                        "-")
+                + " - |";
     }
 
     private Process start(List<String> command, String name) throws IOException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".log").toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".log").toFile())
+                .start();
         started.add(process);
         return process;
     }
@@ -365,7 +512,9 @@ public final class AgentBenchmark {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return;
                 }
             } catch (IOException e) {

@@ -18,8 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -42,14 +42,23 @@ public final class AggregatorBenchmark {
         int measureSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 20;
         int batchSize = 5_000;
 
-        StringBuilder config = new StringBuilder("server: {host: 127.0.0.1, port: " + PORT + "}\ningest: {maxRequestsPerSecond: 100000}\nagents:\n");
+        StringBuilder config = new StringBuilder(
+                "server: {host: 127.0.0.1, port: " + PORT + "}\ningest: {maxRequestsPerSecond: 100000}\nagents:\n");
         for (int a = 0; a < agents; a++) {
             Files.writeString(work.resolve("token-" + a), token(a));
-            config.append("  - {id: agent-").append(a).append(", region: region-").append(a).append(", tokenFile: token-").append(a).append("}\n");
+            config.append("  - {id: agent-")
+                    .append(a)
+                    .append(", region: region-")
+                    .append(a)
+                    .append(", tokenFile: token-")
+                    .append(a)
+                    .append("}\n");
         }
         config.append("targets:\n");
         for (int t = 0; t < targets; t++) {
-            config.append("  - {name: t").append(t).append(", tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 3, healthy: 3}}\n");
+            config.append("  - {name: t")
+                    .append(t)
+                    .append(", tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 3, healthy: 3}}\n");
         }
         Path file = Files.writeString(work.resolve("aggregator.yaml"), config);
         List<String> command = new ArrayList<>(List.of("java"));
@@ -57,7 +66,9 @@ public final class AggregatorBenchmark {
         command.addAll(List.of("-jar", jar.toString(), "--config", file.toString()));
         System.out.println("aggregator: " + String.join(" ", command));
         Process aggregator = new ProcessBuilder(command)
-                .redirectErrorStream(true).redirectOutput(work.resolve("aggregator.log").toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("aggregator.log").toFile())
+                .start();
         HttpClient http = HttpClient.newHttpClient();
         try {
             AgentBenchmark.waitFor(http, "http://127.0.0.1:" + PORT + "/readyz", work);
@@ -67,10 +78,12 @@ public final class AggregatorBenchmark {
                     templates.add(new Template(a, from, Math.min(targets, from + batchSize)));
                 }
             }
-            System.out.printf("aggregator up; %d agents x %,d targets = %d batches of up to %,d results per round%n",
+            System.out.printf(
+                    "aggregator up; %d agents x %,d targets = %d batches of up to %,d results per round%n",
                     agents, targets, templates.size(), batchSize);
             Vertx vertx = Vertx.vertx();
-            HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+            HttpClientAgent client = vertx.createHttpClient(
+                    new HttpClientOptions().setKeepAlive(true),
                     new PoolOptions().setHttp1MaxSize(agents * IN_FLIGHT_PER_AGENT));
             AtomicLong accepted = new AtomicLong();
             AtomicLong failed = new AtomicLong();
@@ -78,7 +91,8 @@ public final class AggregatorBenchmark {
             boolean[] running = {true};
             for (int lane = 0; lane < agents * IN_FLIGHT_PER_AGENT; lane++) {
                 int start = lane;
-                vertx.runOnContext(v -> send(client, templates, start, agents * IN_FLIGHT_PER_AGENT, clock, accepted, failed, running));
+                vertx.runOnContext(v ->
+                        send(client, templates, start, agents * IN_FLIGHT_PER_AGENT, clock, accepted, failed, running));
             }
             Thread.sleep(5_000);
             Map<Double, Double> buckets0 = buckets(scrape(http));
@@ -92,24 +106,40 @@ public final class AggregatorBenchmark {
             running[0] = false;
             String metrics = scrape(http);
             Map<Double, Double> buckets1 = buckets(metrics);
-            String underLoad = String.format(Locale.ROOT, "≤ %s / ≤ %s / ≤ %s", bound(buckets0, buckets1, 0.5), bound(buckets0, buckets1, 0.99),
+            String underLoad = String.format(
+                    Locale.ROOT,
+                    "≤ %s / ≤ %s / ≤ %s",
+                    bound(buckets0, buckets1, 0.5),
+                    bound(buckets0, buckets1, 0.99),
                     bound(buckets0, buckets1, 1.0));
             // Then without load: the once-a-second evaluations alone, over the same 100,000 stored results.
             Thread.sleep(3_000);
             String quiet0 = scrape(http);
             Thread.sleep(10_000);
             String quiet1 = scrape(http);
-            double idleMean = (metric(quiet1, "vantage_evaluation_duration_seconds_sum") - metric(quiet0, "vantage_evaluation_duration_seconds_sum"))
-                    / (metric(quiet1, "vantage_evaluation_duration_seconds_count") - metric(quiet0, "vantage_evaluation_duration_seconds_count"));
+            double idleMean = (metric(quiet1, "vantage_evaluation_duration_seconds_sum")
+                            - metric(quiet0, "vantage_evaluation_duration_seconds_sum"))
+                    / (metric(quiet1, "vantage_evaluation_duration_seconds_count")
+                            - metric(quiet0, "vantage_evaluation_duration_seconds_count"));
             double rss = ProcessStats.residentMiB(aggregator.pid(), "VmHWM");
             long results = done1 - done0;
             double seconds = (t1 - t0) / 1e9;
-            String table = String.format(Locale.ROOT, """
+            String table = String.format(
+                    Locale.ROOT,
+                    """
                     | agents x targets | results ingested/s | aggregator CPU s per 1M results | aggregator CPU cores used | full evaluation under load, p50 / p99 / max (ms, bucket bounds) | full evaluation idle, mean (ms) | aggregator peak RSS MiB | failed requests |
                     |---|---:|---:|---:|---|---:|---:|---:|
                     | %d x %,d | %,.0f | %.2f | %.2f | %s | %.1f | %.0f | %d |
-                    """, agents, targets, results / seconds, (cpu1 - cpu0) / results * 1e6, (cpu1 - cpu0) / seconds,
-                    underLoad, idleMean * 1000, rss, failed.get());
+                    """,
+                    agents,
+                    targets,
+                    results / seconds,
+                    (cpu1 - cpu0) / results * 1e6,
+                    (cpu1 - cpu0) / seconds,
+                    underLoad,
+                    idleMean * 1000,
+                    rss,
+                    failed.get());
             System.out.println();
             System.out.print(table);
             Files.writeString(work.resolve("aggregator-benchmark.md"), table);
@@ -120,17 +150,30 @@ public final class AggregatorBenchmark {
         }
     }
 
-    private static void send(HttpClientAgent client, List<Template> templates, int index, int stride, AtomicLong clock,
-            AtomicLong accepted, AtomicLong failed, boolean[] running) {
+    private static void send(
+            HttpClientAgent client,
+            List<Template> templates,
+            int index,
+            int stride,
+            AtomicLong clock,
+            AtomicLong accepted,
+            AtomicLong failed,
+            boolean[] running) {
         if (!running[0]) {
             return;
         }
         Template template = templates.get(index % templates.size());
         Buffer body = template.render(clock.addAndGet(1));
-        client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(PORT).setURI("/v1/reports")
-                        .putHeader("Authorization", "Bearer " + token(template.agent)).putHeader("Content-Type", "application/json"))
+        client.request(new RequestOptions()
+                        .setMethod(HttpMethod.POST)
+                        .setHost("127.0.0.1")
+                        .setPort(PORT)
+                        .setURI("/v1/reports")
+                        .putHeader("Authorization", "Bearer " + token(template.agent))
+                        .putHeader("Content-Type", "application/json"))
                 .compose(request -> request.send(body))
-                .compose(response -> response.body().map(answer -> response.statusCode() == 202 ? new JsonObject(answer).getLong("accepted") : -1L))
+                .compose(response -> response.body()
+                        .map(answer -> response.statusCode() == 202 ? new JsonObject(answer).getLong("accepted") : -1L))
                 .onComplete(done -> {
                     if (done.succeeded() && done.result() >= 0) {
                         accepted.addAndGet(done.result());
@@ -153,16 +196,20 @@ public final class AggregatorBenchmark {
 
         Template(int agent, int from, int to) {
             this.agent = agent;
-            StringBuilder json = new StringBuilder("{\"version\":1,\"agentId\":\"agent-" + agent + "\",\"region\":\"region-" + agent
-                    + "\",\"sentAt\":");
+            StringBuilder json = new StringBuilder("{\"version\":1,\"agentId\":\"agent-" + agent
+                    + "\",\"region\":\"region-" + agent + "\",\"sentAt\":");
             List<Integer> offsets = new ArrayList<>();
             offsets.add(json.length());
             json.append("0000000000000,\"results\":[");
             for (int t = from; t < to; t++) {
-                json.append(t == from ? "" : ",").append("{\"target\":\"t").append(t).append("\",\"timestamp\":");
+                json.append(t == from ? "" : ",")
+                        .append("{\"target\":\"t")
+                        .append(t)
+                        .append("\",\"timestamp\":");
                 offsets.add(json.length());
-                json.append("0000000000000,\"success\":true,\"statusCode\":200,"
-                        + "\"timings\":{\"dns\":0.0012,\"connect\":0.0021,\"tls\":0.0105,\"firstByte\":0.0213,\"total\":0.0217}}");
+                json.append(
+                        "0000000000000,\"success\":true,\"statusCode\":200,"
+                                + "\"timings\":{\"dns\":0.0012,\"connect\":0.0021,\"tls\":0.0105,\"firstByte\":0.0213,\"total\":0.0217}}");
             }
             json.append("]}");
             this.bytes = json.toString().getBytes(StandardCharsets.US_ASCII);
@@ -180,8 +227,11 @@ public final class AggregatorBenchmark {
     }
 
     private static String scrape(HttpClient http) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     /** The evaluation histogram's cumulative bucket counts by upper bound (seconds). */
@@ -190,7 +240,8 @@ public final class AggregatorBenchmark {
         for (String line : metrics.split("\n")) {
             if (line.startsWith("vantage_evaluation_duration_seconds_bucket{le=\"")) {
                 String le = line.substring(line.indexOf("le=\"") + 4, line.indexOf('"', line.indexOf("le=\"") + 4));
-                buckets.put(le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le),
+                buckets.put(
+                        le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le),
                         Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
             }
         }
@@ -199,7 +250,8 @@ public final class AggregatorBenchmark {
 
     /** The smallest bucket bound (ms) under which {@code quantile} of the evaluations in the window fell. */
     private static String bound(Map<Double, Double> before, Map<Double, Double> after, double quantile) {
-        double total = after.getOrDefault(Double.POSITIVE_INFINITY, 0.0) - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
+        double total =
+                after.getOrDefault(Double.POSITIVE_INFINITY, 0.0) - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
         for (Map.Entry<Double, Double> bucket : after.entrySet()) {
             double count = bucket.getValue() - before.getOrDefault(bucket.getKey(), 0.0);
             if (count >= quantile * total) {
@@ -217,5 +269,4 @@ public final class AggregatorBenchmark {
         }
         return Double.NaN;
     }
-
 }

@@ -32,9 +32,13 @@ public final class BareClient {
         Vertx vertx = Vertx.vertx();
         HttpClientOptions options = new HttpClientOptions().setKeepAlive(false);
         if (caFile != null) {
-            options.setSsl(true).setTrustOptions(new PemTrustOptions().addCertPath(caFile)).setVerifyHost(true)
-                    .setSslEngineOptions(OpenSSLEngineOptions.isAvailable() ? new OpenSSLEngineOptions().setSessionCacheEnabled(false)
-                            : new JdkSSLEngineOptions());
+            options.setSsl(true)
+                    .setTrustOptions(new PemTrustOptions().addCertPath(caFile))
+                    .setVerifyHost(true)
+                    .setSslEngineOptions(
+                            OpenSSLEngineOptions.isAvailable()
+                                    ? new OpenSSLEngineOptions().setSessionCacheEnabled(false)
+                                    : new JdkSSLEngineOptions());
         }
         String host = caFile != null ? args[6] : "127.0.0.1";
         HttpClientAgent client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(5000));
@@ -45,8 +49,12 @@ public final class BareClient {
         long driver = vertx.setPeriodic(1000L * perTick / rate, tick -> {
             for (int i = 0; i < perTick; i++) {
                 long target = next[0]++ % targets;
-                client.request(new RequestOptions().setMethod(HttpMethod.GET).setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
-                                .setHost(host).setPort(port).setURI("/p" + target))
+                client.request(new RequestOptions()
+                                .setMethod(HttpMethod.GET)
+                                .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1"))
+                                .setHost(host)
+                                .setPort(port)
+                                .setURI("/p" + target))
                         .compose(request -> request.send())
                         .compose(response -> response.body())
                         .onComplete(done -> (done.succeeded() ? completed : failed).incrementAndGet());
@@ -61,7 +69,9 @@ public final class BareClient {
         long cpu1 = os.getProcessCpuTime();
         long done1 = completed.get();
         long t1 = System.nanoTime();
-        System.out.printf("completed=%d seconds=%.3f cpu=%.3f failed=%d%n", done1 - done0, (t1 - t0) / 1e9, (cpu1 - cpu0) / 1e9, failed.get());
+        System.out.printf(
+                "completed=%d seconds=%.3f cpu=%.3f failed=%d%n",
+                done1 - done0, (t1 - t0) / 1e9, (cpu1 - cpu0) / 1e9, failed.get());
         vertx.cancelTimer(driver);
         vertx.close().await();
     }

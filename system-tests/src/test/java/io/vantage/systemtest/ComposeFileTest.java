@@ -18,10 +18,17 @@ class ComposeFileTest {
     void dockerComposeAcceptsIt() throws Exception {
         Process process;
         try {
-            process = new ProcessBuilder("docker-compose", "-f", Repository.root().resolve("docker-compose.yml").toString(), "config", "-q")
-                    .redirectErrorStream(true).start();
+            process = new ProcessBuilder(
+                            "docker-compose",
+                            "-f",
+                            Repository.root().resolve("docker-compose.yml").toString(),
+                            "config",
+                            "-q")
+                    .redirectErrorStream(true)
+                    .start();
         } catch (IOException e) {
-            throw new AssertionError("docker-compose is required (Debian package docker-compose; ./test.sh installs it)", e);
+            throw new AssertionError(
+                    "docker-compose is required (Debian package docker-compose; ./test.sh installs it)", e);
         }
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -30,7 +37,12 @@ class ComposeFileTest {
 
     /** docker-compose's own resolution of the file (anchors and merges applied). */
     private static JsonNode resolved() throws Exception {
-        Process process = new ProcessBuilder("docker-compose", "-f", Repository.root().resolve("docker-compose.yml").toString(), "config").start();
+        Process process = new ProcessBuilder(
+                        "docker-compose",
+                        "-f",
+                        Repository.root().resolve("docker-compose.yml").toString(),
+                        "config")
+                .start();
         byte[] output = process.getInputStream().readAllBytes();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return new YAMLMapper().readTree(output);
@@ -41,14 +53,19 @@ class ComposeFileTest {
         JsonNode compose = resolved();
         JsonNode services = compose.get("services");
         for (String region : List.of("us-east-1", "eu-west-1", "ap-southeast-2")) {
-            assertThat(networks(services.get("agent-" + region))).containsExactlyInAnyOrder("region-" + region, "backbone", "control");
-            assertThat(networks(services.get("endpoint-" + region))).containsExactlyInAnyOrder("region-" + region, "backbone");
-            assertThat(services.get("agent-" + region).get("read_only").asBoolean()).isTrue();
+            assertThat(networks(services.get("agent-" + region)))
+                    .containsExactlyInAnyOrder("region-" + region, "backbone", "control");
+            assertThat(networks(services.get("endpoint-" + region)))
+                    .containsExactlyInAnyOrder("region-" + region, "backbone");
+            assertThat(services.get("agent-" + region).get("read_only").asBoolean())
+                    .isTrue();
         }
         assertThat(networks(services.get("aggregator"))).containsExactly("control");
-        assertThat(services.get("agent-us-east-1").at("/build/context").asText()).endsWith("/agent");
+        assertThat(services.get("agent-us-east-1").at("/build/context").asText())
+                .endsWith("/agent");
         assertThat(Files.exists(Repository.root().resolve("agent/Dockerfile"))).isTrue();
-        assertThat(services.get("grafana").get("volumes").toString()).contains("/helm/vantage/dashboards:/var/lib/grafana/dashboards");
+        assertThat(services.get("grafana").get("volumes").toString())
+                .contains("/helm/vantage/dashboards:/var/lib/grafana/dashboards");
     }
 
     private static List<String> networks(JsonNode service) {

@@ -41,11 +41,20 @@ class ContainerFleetTest {
 
     static String aggregatorYaml() {
         StringBuilder yaml = new StringBuilder("server: {port: 8080}\nagents:\n");
-        Fleet.REGIONS.forEach(region -> yaml.append("  - {id: agent-").append(region).append(", region: ").append(region)
-                .append(", tokenEnv: ").append(tokenVariable(region)).append("}\n"));
+        Fleet.REGIONS.forEach(region -> yaml.append("  - {id: agent-")
+                .append(region)
+                .append(", region: ")
+                .append(region)
+                .append(", tokenEnv: ")
+                .append(tokenVariable(region))
+                .append("}\n"));
         yaml.append("cloudwatch: {mode: dry-run, publishEvery: 2s}\ntargets:\n");
-        Fleet.REGIONS.forEach(region -> yaml.append("  - {name: api-").append(region).append(", interval: 2s, timeout: 1s, ")
-                .append("http: {url: 'http://endpoint-").append(region).append(":8080/health', expectBody: {jsonPointer: {path: /status, equals: UP}}}, ")
+        Fleet.REGIONS.forEach(region -> yaml.append("  - {name: api-")
+                .append(region)
+                .append(", interval: 2s, timeout: 1s, ")
+                .append("http: {url: 'http://endpoint-")
+                .append(region)
+                .append(":8080/health', expectBody: {jsonPointer: {path: /status, equals: UP}}}, ")
                 .append("quorum: {minVantages: 2, healthy: 2, rise: 2, fall: 2}}\n"));
         return yaml.toString();
     }
@@ -55,10 +64,15 @@ class ContainerFleetTest {
     }
 
     Map<String, String> verdicts(Fleet fleet) throws Exception {
-        JsonNode status = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(fleet.url(fleet.aggregator, 8080, "/v1/status"))).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        JsonNode status = JSON.readTree(http.send(
+                        HttpRequest.newBuilder(URI.create(fleet.url(fleet.aggregator, 8080, "/v1/status")))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
         Map<String, String> verdicts = new LinkedHashMap<>();
-        status.get("targets").forEach(t -> verdicts.put(t.get("name").asText(), t.get("verdict").asText()));
+        status.get("targets")
+                .forEach(t ->
+                        verdicts.put(t.get("name").asText(), t.get("verdict").asText()));
         return verdicts;
     }
 
@@ -66,39 +80,71 @@ class ContainerFleetTest {
     void endpointDownThenPrometheusThenARegionCutOff() throws Exception {
         Map<String, String> tokens = new HashMap<>();
         Fleet.REGIONS.forEach(region -> tokens.put(tokenVariable(region), "container-test-token-" + region));
-        String agentYaml = "agent:\n  aggregators: [{url: 'http://aggregator:8080', tokenEnv: VANTAGE_TOKEN}]\n  targetsRefresh: 2s\n"
-                + "  pushInterval: 500ms\nserver: {port: 9100}\n";
+        String agentYaml =
+                "agent:\n  aggregators: [{url: 'http://aggregator:8080', tokenEnv: VANTAGE_TOKEN}]\n  targetsRefresh: 2s\n"
+                        + "  pushInterval: 500ms\nserver: {port: 9100}\n";
         try (Fleet fleet = new Fleet().start(aggregatorYaml(), agentYaml, tokens)) {
-            Map<String, String> allHealthy = Map.of("api-us-east-1", "HEALTHY", "api-eu-west-1", "HEALTHY", "api-ap-southeast-2", "HEALTHY");
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> verdicts(fleet).equals(allHealthy));
+            Map<String, String> allHealthy =
+                    Map.of("api-us-east-1", "HEALTHY", "api-eu-west-1", "HEALTHY", "api-ap-southeast-2", "HEALTHY");
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> verdicts(fleet).equals(allHealthy));
 
             fleet.endpoints.get("eu-west-1").stop();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> verdicts(fleet).get("api-eu-west-1").equals("UNHEALTHY"));
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> verdicts(fleet).get("api-eu-west-1").equals("UNHEALTHY"));
             Map<String, String> afterOutage = verdicts(fleet);
-            assertThat(afterOutage).containsEntry("api-us-east-1", "HEALTHY").containsEntry("api-ap-southeast-2", "HEALTHY");
+            assertThat(afterOutage)
+                    .containsEntry("api-us-east-1", "HEALTHY")
+                    .containsEntry("api-ap-southeast-2", "HEALTHY");
 
             Map<String, String> services = new HashMap<>();
-            Fleet.REGIONS.forEach(region -> services.put("agent-" + region + ":9100", Fleet.ipOn(fleet.agents.get(region), fleet.control) + ":9100"));
+            Fleet.REGIONS.forEach(region -> services.put(
+                    "agent-" + region + ":9100", Fleet.ipOn(fleet.agents.get(region), fleet.control) + ":9100"));
             services.put("aggregator:8080", Fleet.ipOn(fleet.aggregator, fleet.control) + ":8080");
-            try (PrometheusServer prometheus = PrometheusServer.start(PrometheusServer.composeConfigPointedAt(services), Files.createDirectories(directory.resolve("prom")))) {
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-                    JsonNode targets = prometheus.targets();
-                    assertThat(targets.findValuesAsText("health")).as(targets.toString()).hasSize(4).containsOnly("up");
-                });
-                for (String series : List.of("vantage_probe_success", "vantage_probe_duration_seconds", "vantage_target_healthy",
-                        "vantage_target_vantages", "vantage_agent_report_age_seconds", "vantage_ingest_results_total", "vantage_report_push_total")) {
+            try (PrometheusServer prometheus = PrometheusServer.start(
+                    PrometheusServer.composeConfigPointedAt(services),
+                    Files.createDirectories(directory.resolve("prom")))) {
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .untilAsserted(() -> {
+                            JsonNode targets = prometheus.targets();
+                            assertThat(targets.findValuesAsText("health"))
+                                    .as(targets.toString())
+                                    .hasSize(4)
+                                    .containsOnly("up");
+                        });
+                for (String series : List.of(
+                        "vantage_probe_success",
+                        "vantage_probe_duration_seconds",
+                        "vantage_target_healthy",
+                        "vantage_target_vantages",
+                        "vantage_agent_report_age_seconds",
+                        "vantage_ingest_results_total",
+                        "vantage_report_push_total")) {
                     assertThat(prometheus.query(series)).as(series).isNotEmpty();
                 }
-                assertThat(prometheus.query("vantage_target_healthy{target=\"api-eu-west-1\"}").at("/0/value/1").asText()).isEqualTo("0");
+                assertThat(prometheus
+                                .query("vantage_target_healthy{target=\"api-eu-west-1\"}")
+                                .at("/0/value/1")
+                                .asText())
+                        .isEqualTo("0");
                 // Every query of the dashboard the chart and compose ship has data ($target: all).
-                JsonNode dashboard = JSON.readTree(Repository.root().resolve("helm/vantage/dashboards/vantage.json").toFile());
+                JsonNode dashboard = JSON.readTree(Repository.root()
+                        .resolve("helm/vantage/dashboards/vantage.json")
+                        .toFile());
                 List<String> queries = dashboard.findValuesAsText("expr");
                 assertThat(queries).hasSizeGreaterThanOrEqualTo(9);
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-                    for (String query : queries) {
-                        assertThat(prometheus.query(query.replace("$target", ".*"))).as(query).isNotEmpty();
-                    }
-                });
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofSeconds(2))
+                        .untilAsserted(() -> {
+                            for (String query : queries) {
+                                assertThat(prometheus.query(query.replace("$target", ".*")))
+                                        .as(query)
+                                        .isNotEmpty();
+                            }
+                        });
             }
             // Region ap-southeast-2 loses its way to every endpoint: its vantage point fails, the quorum holds.
             Fleet.disconnect(fleet.agents.get("ap-southeast-2"), fleet.backbone);
@@ -109,11 +155,18 @@ class ContainerFleetTest {
                 observed.add(verdicts(fleet));
                 Thread.sleep(1_000); // sampling the verdicts over the window, not waiting for a condition
             }
-            assertThat(observed).as("no verdict changes while one region is cut off").allMatch(afterOutage::equals);
-            JsonNode vantages = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(fleet.url(fleet.aggregator, 8080, "/v1/status"))).build(),
-                    HttpResponse.BodyHandlers.ofString()).body()).at("/targets/0/vantages");
-            assertThat(vantages.toString()).contains("\"agentId\":\"agent-ap-southeast-2\",\"region\":\"ap-southeast-2\",\"state\":\"unhealthy\"");
-
+            assertThat(observed)
+                    .as("no verdict changes while one region is cut off")
+                    .allMatch(afterOutage::equals);
+            JsonNode vantages = JSON.readTree(http.send(
+                                    HttpRequest.newBuilder(URI.create(fleet.url(fleet.aggregator, 8080, "/v1/status")))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body())
+                    .at("/targets/0/vantages");
+            assertThat(vantages.toString())
+                    .contains(
+                            "\"agentId\":\"agent-ap-southeast-2\",\"region\":\"ap-southeast-2\",\"state\":\"unhealthy\"");
         }
     }
 }

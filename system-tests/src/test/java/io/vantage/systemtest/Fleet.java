@@ -16,11 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.BindMode;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.ImageFromDockerfile;
-import org.testcontainers.containers.BindMode;
 
 /**
  * The fleet in containers built from the project's Dockerfiles on the local JRE base image: one network per
@@ -34,6 +34,7 @@ final class Fleet implements AutoCloseable {
     final Network backbone = Network.newNetwork();
     /** One control network per aggregator replica, so that agents can be cut off from one replica. */
     final List<Network> controls = new ArrayList<>();
+
     Network control;
     final Map<String, Network> regions = new LinkedHashMap<>();
     final Map<String, GenericContainer<?>> endpoints = new LinkedHashMap<>();
@@ -47,12 +48,14 @@ final class Fleet implements AutoCloseable {
 
     static void requireDockerAndBaseImages() {
         if (!DockerClientFactory.instance().isDockerAvailable()) {
-            throw new AssertionError("a Docker engine is required: scripts/start-docker.sh starts Debian's dockerd (./test.sh does)");
+            throw new AssertionError(
+                    "a Docker engine is required: scripts/start-docker.sh starts Debian's dockerd (./test.sh does)");
         }
         DockerClient docker = DockerClientFactory.instance().client();
         for (String image : List.of(BASE_IMAGE, "vantage/busybox:local")) {
             if (docker.listImagesCmd().withImageNameFilter(image).exec().isEmpty()) {
-                throw new AssertionError("local image " + image + " is missing: run scripts/build-base-images.sh (./test.sh does)");
+                throw new AssertionError(
+                        "local image " + image + " is missing: run scripts/build-base-images.sh (./test.sh does)");
             }
         }
     }
@@ -98,21 +101,28 @@ final class Fleet implements AutoCloseable {
         }
     }
 
-    Fleet start(String aggregatorYaml, String agentYaml, Map<String, String> tokens, int replicas, Map<String, String> aggregatorEnv) {
+    Fleet start(
+            String aggregatorYaml,
+            String agentYaml,
+            Map<String, String> tokens,
+            int replicas,
+            Map<String, String> aggregatorEnv) {
         this.aggregatorYaml = aggregatorYaml;
         this.tokens = new java.util.HashMap<>(tokens);
         this.tokens.putAll(aggregatorEnv);
         ImageFromDockerfile agentImage = image("agent");
         aggregatorImage = image("aggregator");
+        ImageFromDockerfile demoImage = image("demo");
         while (controls.size() < replicas) {
             controls.add(Network.newNetwork());
         }
         control = controls.get(0);
         REGIONS.forEach(region -> regions.put(region, Network.newNetwork()));
         for (String region : REGIONS) {
-            GenericContainer<?> endpoint = hardened(new GenericContainer<>(aggregatorImage), 8080)
-                    .withCommand("demo-endpoint", "--region", region, "--port", "8080")
-                    .withNetwork(backbone).withNetworkAliases("endpoint-" + region)
+            GenericContainer<?> endpoint = hardened(new GenericContainer<>(demoImage), 8080)
+                    .withCommand("endpoint", "--region", region, "--port", "8080")
+                    .withNetwork(backbone)
+                    .withNetworkAliases("endpoint-" + region)
                     .waitingFor(Wait.forHttp("/health").forPort(8080).withStartupTimeout(Duration.ofSeconds(90)));
             start(endpoint);
             connect(endpoint, regions.get(region), "endpoint-" + region);
@@ -125,9 +135,16 @@ final class Fleet implements AutoCloseable {
         aggregator = aggregators.get(0);
         for (String region : REGIONS) {
             GenericContainer<?> agent = hardened(new GenericContainer<>(agentImage), 9100)
-                    .withFileSystemBind(configFile("agent.yaml", agentYaml), "/etc/vantage/agent.yaml", BindMode.READ_ONLY)
-                    .withEnv(Map.of("VANTAGE_AGENT_ID", "agent-" + region, "VANTAGE_REGION", region,
-                            "VANTAGE_TOKEN", tokens.get("VANTAGE_TOKEN_" + region.replace('-', '_').toUpperCase())))
+                    .withFileSystemBind(
+                            configFile("agent.yaml", agentYaml), "/etc/vantage/agent.yaml", BindMode.READ_ONLY)
+                    .withEnv(Map.of(
+                            "VANTAGE_AGENT_ID",
+                            "agent-" + region,
+                            "VANTAGE_REGION",
+                            region,
+                            "VANTAGE_TOKEN",
+                            tokens.get(
+                                    "VANTAGE_TOKEN_" + region.replace('-', '_').toUpperCase())))
                     .withNetwork(control)
                     .waitingFor(Wait.forHttp("/healthz").forPort(9100).withStartupTimeout(Duration.ofSeconds(90)));
             start(agent);
@@ -148,10 +165,15 @@ final class Fleet implements AutoCloseable {
             aliases.add("aggregator");
         }
         GenericContainer<?> replica = hardened(new GenericContainer<>(aggregatorImage), 8080)
-                .withFileSystemBind(Repository.root().resolve("system-tests/target/fleet-config/aggregator.yaml").toString(),
-                        "/etc/vantage/aggregator.yaml", BindMode.READ_ONLY)
+                .withFileSystemBind(
+                        Repository.root()
+                                .resolve("system-tests/target/fleet-config/aggregator.yaml")
+                                .toString(),
+                        "/etc/vantage/aggregator.yaml",
+                        BindMode.READ_ONLY)
                 .withEnv(tokens)
-                .withNetwork(controls.get(index)).withNetworkAliases(aliases.toArray(String[]::new))
+                .withNetwork(controls.get(index))
+                .withNetworkAliases(aliases.toArray(String[]::new))
                 .waitingFor(Wait.forHttp("/readyz").forPort(8080).withStartupTimeout(Duration.ofSeconds(90)));
         start(replica);
         return replica;
@@ -167,18 +189,27 @@ final class Fleet implements AutoCloseable {
      * it on 0.0.0.0 and [::], sometimes under two different numbers, and the test must reach the IPv4 one.
      */
     private static GenericContainer<?> hardened(GenericContainer<?> container, int port) {
-        return container.withExposedPorts(port).withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
-                .withPortBindings(new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(port)))
-                .withReadonlyRootfs(true)
-                .withTmpFs(Map.of("/tmp", "rw,size=16m"))
-                .withCapDrop(com.github.dockerjava.api.model.Capability.ALL)
-                .withSecurityOpts(List.of("no-new-privileges:true")));
+        return container
+                .withExposedPorts(port)
+                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
+                        .withPortBindings(new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(port)))
+                        .withReadonlyRootfs(true)
+                        .withTmpFs(Map.of("/tmp", "rw,size=16m"))
+                        .withCapDrop(com.github.dockerjava.api.model.Capability.ALL)
+                        .withSecurityOpts(List.of("no-new-privileges:true")));
     }
 
     /** The host's address on a test network (its bridge gateway): where containers reach services the test runs. */
     static String gateway(Network network) {
-        return DockerClientFactory.instance().client().inspectNetworkCmd().withNetworkId(network.getId()).exec()
-                .getIpam().getConfig().get(0).getGateway();
+        return DockerClientFactory.instance()
+                .client()
+                .inspectNetworkCmd()
+                .withNetworkId(network.getId())
+                .exec()
+                .getIpam()
+                .getConfig()
+                .get(0)
+                .getGateway();
     }
 
     private void start(GenericContainer<?> container) {
@@ -187,8 +218,11 @@ final class Fleet implements AutoCloseable {
     }
 
     static void connect(GenericContainer<?> container, Network network, String alias) {
-        var command = DockerClientFactory.instance().client().connectToNetworkCmd()
-                .withContainerId(container.getContainerId()).withNetworkId(network.getId());
+        var command = DockerClientFactory.instance()
+                .client()
+                .connectToNetworkCmd()
+                .withContainerId(container.getContainerId())
+                .withNetworkId(network.getId());
         if (alias != null) {
             command.withContainerNetwork(new ContainerNetwork().withAliases(alias));
         }
@@ -197,16 +231,28 @@ final class Fleet implements AutoCloseable {
 
     /** Stops a container and keeps it (its networks, aliases and file binds), to start it again later. */
     static void stopKept(GenericContainer<?> container) {
-        DockerClientFactory.instance().client().stopContainerCmd(container.getContainerId()).withTimeout(5).exec();
+        DockerClientFactory.instance()
+                .client()
+                .stopContainerCmd(container.getContainerId())
+                .withTimeout(5)
+                .exec();
     }
 
     static void startKept(GenericContainer<?> container) {
-        DockerClientFactory.instance().client().startContainerCmd(container.getContainerId()).exec();
+        DockerClientFactory.instance()
+                .client()
+                .startContainerCmd(container.getContainerId())
+                .exec();
     }
 
     static void disconnect(GenericContainer<?> container, Network network) {
-        DockerClientFactory.instance().client().disconnectFromNetworkCmd()
-                .withContainerId(container.getContainerId()).withNetworkId(network.getId()).withForce(true).exec();
+        DockerClientFactory.instance()
+                .client()
+                .disconnectFromNetworkCmd()
+                .withContainerId(container.getContainerId())
+                .withNetworkId(network.getId())
+                .withForce(true)
+                .exec();
     }
 
     /**
@@ -215,10 +261,17 @@ final class Fleet implements AutoCloseable {
      * involves nothing but the bridge.
      */
     static String ipOn(GenericContainer<?> container, Network network) {
-        return DockerClientFactory.instance().client().inspectContainerCmd(container.getContainerId()).exec()
-                .getNetworkSettings().getNetworks().values().stream()
+        return DockerClientFactory.instance()
+                .client()
+                .inspectContainerCmd(container.getContainerId())
+                .exec()
+                .getNetworkSettings()
+                .getNetworks()
+                .values()
+                .stream()
                 .filter(attached -> network.getId().equals(attached.getNetworkID()))
-                .map(ContainerNetwork::getIpAddress).findFirst()
+                .map(ContainerNetwork::getIpAddress)
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("container not on network " + network.getId()));
     }
 
@@ -235,7 +288,10 @@ final class Fleet implements AutoCloseable {
         List<String> blocked = new ArrayList<>();
         for (GenericContainer<?> container : all) {
             if (container.isRunning()) {
-                container.getLogs().lines().filter(line -> line.contains("has been blocked for"))
+                container
+                        .getLogs()
+                        .lines()
+                        .filter(line -> line.contains("has been blocked for"))
                         .forEach(line -> blocked.add(container.getContainerName() + ": " + line));
             }
         }
@@ -246,7 +302,8 @@ final class Fleet implements AutoCloseable {
         backbone.close();
         controls.forEach(Network::close);
         if (!blocked.isEmpty()) {
-            throw new AssertionError("Vert.x blocked-thread warnings in the containers' logs:\n" + String.join("\n", blocked));
+            throw new AssertionError(
+                    "Vert.x blocked-thread warnings in the containers' logs:\n" + String.join("\n", blocked));
         }
     }
 }

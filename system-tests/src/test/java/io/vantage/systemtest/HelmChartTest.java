@@ -25,9 +25,10 @@ class HelmChartTest {
     static final Path CHART = Repository.root().resolve("helm/vantage");
 
     static Stream<Path> ciValues() throws IOException {
-        return Files.list(CHART.resolve("ci")).filter(p -> p.toString().endsWith("-values.yaml")).sorted();
+        return Files.list(CHART.resolve("ci"))
+                .filter(p -> p.toString().endsWith("-values.yaml"))
+                .sorted();
     }
-
 
     static List<JsonNode> objects(String rendered) throws IOException {
         List<JsonNode> objects = new ArrayList<>();
@@ -44,7 +45,9 @@ class HelmChartTest {
     }
 
     static List<JsonNode> kind(List<JsonNode> objects, String kind) {
-        return objects.stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
+        return objects.stream()
+                .filter(o -> o.path("kind").asText().equals(kind))
+                .toList();
     }
 
     @Test
@@ -56,7 +59,11 @@ class HelmChartTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("ciValues")
     void everyVariantRendersHardenedWorkloadsWithValidConfigs(Path values) throws Exception {
-        List<JsonNode> objects = objects(new Helm(CHART).template().withName("vantage").withValuesFile(values).call());
+        List<JsonNode> objects = objects(new Helm(CHART)
+                .template()
+                .withName("vantage")
+                .withValuesFile(values)
+                .call());
 
         List<JsonNode> workloads = new ArrayList<>(kind(objects, "Deployment"));
         workloads.addAll(kind(objects, "DaemonSet"));
@@ -65,11 +72,15 @@ class HelmChartTest {
             JsonNode pod = workload.at("/spec/template");
             assertThat(pod.at("/spec/securityContext/runAsNonRoot").asBoolean()).isTrue();
             assertThat(pod.at("/spec/securityContext/runAsUser").asInt()).isEqualTo(10001);
-            assertThat(pod.at("/metadata/annotations/checksum~1config").asText()).matches("[0-9a-f]{64}");
+            assertThat(pod.at("/metadata/annotations/checksum~1config").asText())
+                    .matches("[0-9a-f]{64}");
             JsonNode container = pod.at("/spec/containers/0");
-            assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
-            assertThat(container.at("/securityContext/allowPrivilegeEscalation").asBoolean()).isFalse();
-            assertThat(container.at("/securityContext/capabilities/drop/0").asText()).isEqualTo("ALL");
+            assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean())
+                    .isTrue();
+            assertThat(container.at("/securityContext/allowPrivilegeEscalation").asBoolean())
+                    .isFalse();
+            assertThat(container.at("/securityContext/capabilities/drop/0").asText())
+                    .isEqualTo("ALL");
             assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/healthz");
             assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");
             assertThat(pod.at("/spec/volumes").findValuesAsText("secretName")).isNotEmpty();
@@ -82,14 +93,16 @@ class HelmChartTest {
             }
             String aggregatorYaml = configMap.at("/data/aggregator.yaml").asText(null);
             if (aggregatorYaml != null) {
-                assertThat(Documents.readYaml(aggregatorYaml, AggregatorConfig.class)).isNotNull();
+                assertThat(Documents.readYaml(aggregatorYaml, AggregatorConfig.class))
+                        .isNotNull();
             }
         }
     }
 
     @Test
     void theTestPodIsAHelmTestHook() throws IOException {
-        assertThat(Files.readString(CHART.resolve("templates/tests/test-readyz.yaml"))).contains("helm.sh/hook: test")
+        assertThat(Files.readString(CHART.resolve("templates/tests/test-readyz.yaml")))
+                .contains("helm.sh/hook: test")
                 .contains("helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded");
     }
 
@@ -100,7 +113,8 @@ class HelmChartTest {
         Path chart = copy.resolve("vantage");
         try (Stream<Path> files = Files.walk(CHART)) {
             for (Path file : files.toList()) {
-                Path target = chart.resolve(CHART.relativize(file).toString().replace("templates/tests/", "templates/"));
+                Path target =
+                        chart.resolve(CHART.relativize(file).toString().replace("templates/tests/", "templates/"));
                 if (Files.isDirectory(file)) {
                     Files.createDirectories(target);
                 } else {
@@ -110,67 +124,131 @@ class HelmChartTest {
                 }
             }
         }
-        List<JsonNode> objects = objects(new Helm(chart).template().withName("vantage").withValuesFile(values).call());
+        List<JsonNode> objects = objects(new Helm(chart)
+                .template()
+                .withName("vantage")
+                .withValuesFile(values)
+                .call());
         assertThat(kind(objects, "Pod")).singleElement().satisfies(test -> {
-            assertThat(test.at("/metadata/annotations/copy.vantage~1hook").asText()).isEqualTo("test");
-            assertThat(test.at("/spec/containers/0/args/0").asText()).contains("/readyz").containsPattern("/dev/tcp/vantage-(agent|aggregator)/\\d+");
-            assertThat(test.at("/spec/containers/0/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
+            assertThat(test.at("/metadata/annotations/copy.vantage~1hook").asText())
+                    .isEqualTo("test");
+            assertThat(test.at("/spec/containers/0/args/0").asText())
+                    .contains("/readyz")
+                    .containsPattern("/dev/tcp/vantage-(agent|aggregator)/\\d+");
+            assertThat(test.at("/spec/containers/0/securityContext/readOnlyRootFilesystem")
+                            .asBoolean())
+                    .isTrue();
         });
     }
 
     @Test
     void aggregatorVariantHasIrsaPdbAndIntegrations() throws Exception {
-        List<JsonNode> objects = objects(new Helm(CHART).template().withName("vantage")
-                .withValuesFile(CHART.resolve("ci/aggregator-values.yaml")).call());
+        List<JsonNode> objects = objects(new Helm(CHART)
+                .template()
+                .withName("vantage")
+                .withValuesFile(CHART.resolve("ci/aggregator-values.yaml"))
+                .call());
 
-        assertThat(kind(objects, "ServiceAccount")).singleElement().satisfies(sa -> assertThat(
-                sa.at("/metadata/annotations/eks.amazonaws.com~1role-arn").asText()).isEqualTo("arn:aws:iam::123456789012:role/vantage-aggregator"));
-        assertThat(kind(objects, "PodDisruptionBudget")).singleElement().satisfies(pdb -> assertThat(pdb.at("/spec/minAvailable").asInt()).isEqualTo(1));
-        assertThat(kind(objects, "Deployment")).singleElement().satisfies(d -> assertThat(d.at("/spec/replicas").asInt()).isEqualTo(3));
+        assertThat(kind(objects, "ServiceAccount"))
+                .singleElement()
+                .satisfies(sa -> assertThat(sa.at("/metadata/annotations/eks.amazonaws.com~1role-arn")
+                                .asText())
+                        .isEqualTo("arn:aws:iam::123456789012:role/vantage-aggregator"));
+        assertThat(kind(objects, "PodDisruptionBudget"))
+                .singleElement()
+                .satisfies(
+                        pdb -> assertThat(pdb.at("/spec/minAvailable").asInt()).isEqualTo(1));
+        assertThat(kind(objects, "Deployment"))
+                .singleElement()
+                .satisfies(d -> assertThat(d.at("/spec/replicas").asInt()).isEqualTo(3));
         assertThat(kind(objects, "PodMonitor")).hasSize(1);
         assertThat(kind(objects, "NetworkPolicy")).hasSize(1);
-        assertThat(kind(objects, "Secret")).singleElement().satisfies(secret -> assertThat(secret.at("/data").fieldNames())
-                .toIterable().containsExactlyInAnyOrder("token-agent-us-east-1", "token-agent-eu-west-1"));
-        JsonNode dashboard = kind(objects, "ConfigMap").stream().filter(c -> c.at("/data").has("vantage.json")).findFirst().orElseThrow();
+        assertThat(kind(objects, "Secret"))
+                .singleElement()
+                .satisfies(secret -> assertThat(secret.at("/data").fieldNames())
+                        .toIterable()
+                        .containsExactlyInAnyOrder("token-agent-us-east-1", "token-agent-eu-west-1"));
+        JsonNode dashboard = kind(objects, "ConfigMap").stream()
+                .filter(c -> c.at("/data").has("vantage.json"))
+                .findFirst()
+                .orElseThrow();
         assertThat(dashboard.at("/data/vantage.json").asText()).contains("\"uid\": \"vantage-fleet\"");
     }
 
     @Test
     void defaultsKeepIntegrationsOffAndAnExistingSecretIsReferencedNotCreated() throws Exception {
-        List<JsonNode> defaults = objects(new Helm(CHART).template().withName("vantage").call());
+        List<JsonNode> defaults =
+                objects(new Helm(CHART).template().withName("vantage").call());
         assertThat(kind(defaults, "PodMonitor")).isEmpty();
         assertThat(kind(defaults, "NetworkPolicy")).isEmpty();
 
-        List<JsonNode> existing = objects(new Helm(CHART).template().withName("vantage")
-                .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml")).call());
+        List<JsonNode> existing = objects(new Helm(CHART)
+                .template()
+                .withName("vantage")
+                .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))
+                .call());
         assertThat(kind(existing, "Secret")).isEmpty();
-        assertThat(kind(existing, "Deployment")).hasSize(2).allSatisfy(d ->
-                assertThat(d.at("/spec/template/spec/volumes").findValuesAsText("secretName")).containsExactly("vantage-tokens"));
+        assertThat(kind(existing, "Deployment"))
+                .hasSize(2)
+                .allSatisfy(d -> assertThat(d.at("/spec/template/spec/volumes").findValuesAsText("secretName"))
+                        .containsExactly("vantage-tokens"));
     }
 
     @Test
     void theConfigChecksumFollowsTheConfig() throws Exception {
-        String before = checksum(new Helm(CHART).template().withName("vantage").withValuesFile(CHART.resolve("ci/agent-daemonset-values.yaml")).call());
-        String after = checksum(new Helm(CHART).template().withName("vantage").withValuesFile(CHART.resolve("ci/agent-daemonset-values.yaml"))
-                .set("agent.maxInFlight", 10).call());
+        String before = checksum(new Helm(CHART)
+                .template()
+                .withName("vantage")
+                .withValuesFile(CHART.resolve("ci/agent-daemonset-values.yaml"))
+                .call());
+        String after = checksum(new Helm(CHART)
+                .template()
+                .withName("vantage")
+                .withValuesFile(CHART.resolve("ci/agent-daemonset-values.yaml"))
+                .set("agent.maxInFlight", 10)
+                .call());
         assertThat(after).isNotEqualTo(before);
     }
 
     private static String checksum(String rendered) throws IOException {
-        return kind(objects(rendered), "DaemonSet").get(0).at("/spec/template/metadata/annotations/checksum~1config").asText();
+        return kind(objects(rendered), "DaemonSet")
+                .get(0)
+                .at("/spec/template/metadata/annotations/checksum~1config")
+                .asText();
     }
 
     @Test
     void valuesThatViolateTheSchemaOrTheChartsRulesAreRefused() {
-        assertThatThrownBy(() -> new Helm(CHART).template().withName("vantage").set("agent.kind", "StatefulSet").call())
-                .hasMessageContaining("/agent/kind").hasMessageContaining("'Deployment', 'DaemonSet'");
-        assertThatThrownBy(() -> new Helm(CHART).template().withName("vantage").set("aggregator.alarm.statistic", "p99").call())
+        assertThatThrownBy(() -> new Helm(CHART)
+                        .template()
+                        .withName("vantage")
+                        .set("agent.kind", "StatefulSet")
+                        .call())
+                .hasMessageContaining("/agent/kind")
+                .hasMessageContaining("'Deployment', 'DaemonSet'");
+        assertThatThrownBy(() -> new Helm(CHART)
+                        .template()
+                        .withName("vantage")
+                        .set("aggregator.alarm.statistic", "p99")
+                        .call())
                 .hasMessageContaining("/aggregator/alarm/statistic");
-        assertThatThrownBy(() -> new Helm(CHART).template().withName("vantage").set("agent.replicas", 0).call())
+        assertThatThrownBy(() -> new Helm(CHART)
+                        .template()
+                        .withName("vantage")
+                        .set("agent.replicas", 0)
+                        .call())
                 .hasMessageContaining("/agent/replicas");
-        assertThatThrownBy(() -> new Helm(CHART).template().withName("vantage").set("agent.region", "").call())
+        assertThatThrownBy(() -> new Helm(CHART)
+                        .template()
+                        .withName("vantage")
+                        .set("agent.region", "")
+                        .call())
                 .hasMessageContaining("agent.region is required");
-        assertThatThrownBy(() -> new Helm(CHART).template().withName("vantage").set("aggregator.enabled", true).call())
+        assertThatThrownBy(() -> new Helm(CHART)
+                        .template()
+                        .withName("vantage")
+                        .set("aggregator.enabled", true)
+                        .call())
                 .hasMessageContaining("aggregator.agents is empty");
     }
 }

@@ -3,10 +3,10 @@ package io.vantage.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vantage.agent.RunningAgent;
 import io.vantage.agent.metrics.MetricNames;
-import io.vantage.agent.testing.Ports;
-import io.vantage.agent.testing.RunningAgent;
-import io.vantage.agent.testing.TestHttpServer;
+import io.vantage.testing.Ports;
+import io.vantage.testing.TestHttpServer;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -60,24 +60,51 @@ class HostileSoakTest {
             StringBuilder config = new StringBuilder("server: {host: 127.0.0.1, port: " + port + "}\nagents:\n");
             for (int i = 0; i < 3; i++) {
                 Files.writeString(directory.resolve("token-" + i), "token-of-honest-agent-" + i + "-0123456789");
-                config.append("  - {id: honest-").append(i).append(", region: region-").append(i).append(", tokenFile: token-").append(i).append("}\n");
+                config.append("  - {id: honest-")
+                        .append(i)
+                        .append(", region: region-")
+                        .append(i)
+                        .append(", tokenFile: token-")
+                        .append(i)
+                        .append("}\n");
             }
             Files.writeString(directory.resolve("token-mallory"), MALLORY_TOKEN);
             config.append("  - {id: mallory, region: nowhere, tokenFile: token-mallory}\ntargets:\n");
             for (String name : List.of("api-1", "api-2", "api-3")) {
-                config.append("  - {name: ").append(name).append(", interval: 1s, timeout: 800ms, http: {url: '").append(endpoint.url("/ok"))
+                config.append("  - {name: ")
+                        .append(name)
+                        .append(", interval: 1s, timeout: 800ms, http: {url: '")
+                        .append(endpoint.url("/ok"))
                         .append("'}, quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1, confirm: 1}}\n");
             }
             Path aggregatorFile = Files.writeString(directory.resolve("aggregator.yaml"), config);
-            aggregator = new ProcessBuilder("java", "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-jar", jar.toString(), "--config",
-                    aggregatorFile.toString()).redirectErrorStream(true).redirectOutput(directory.resolve("aggregator.log").toFile()).start();
+            aggregator = new ProcessBuilder(
+                            "java",
+                            "-Xms256m",
+                            "-Xmx256m",
+                            "-XX:+AlwaysPreTouch",
+                            "-jar",
+                            jar.toString(),
+                            "--config",
+                            aggregatorFile.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(directory.resolve("aggregator.log").toFile())
+                    .start();
             String base = "http://127.0.0.1:" + port;
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> get(http, base + "/readyz").statusCode() == 200);
+            HttpClient http = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
+            await().atMost(Duration.ofSeconds(60))
+                    .ignoreExceptions()
+                    .until(() -> get(http, base + "/readyz").statusCode() == 200);
             for (int i = 0; i < 3; i++) {
-                Path agentFile = Files.writeString(directory.resolve("agent-" + i + ".yaml"), "agent: {id: honest-" + i + ", region: region-" + i
-                        + ", pushInterval: 500ms, targetsRefresh: 5s, aggregators: [{url: '" + base + "', tokenFile: token-" + i + "}]}\n"
-                        + "server: {host: 127.0.0.1, port: 0}\n");
+                Path agentFile = Files.writeString(
+                        directory.resolve("agent-" + i + ".yaml"),
+                        "agent: {id: honest-" + i + ", region: region-" + i
+                                + ", pushInterval: 500ms, targetsRefresh: 5s, aggregators: [{url: '" + base
+                                + "', tokenFile: token-" + i + "}]}\n"
+                                + "server: {host: 127.0.0.1, port: 0}\n");
                 agents.add(RunningAgent.start(agentFile));
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> allHealthy(http, base));
@@ -94,7 +121,12 @@ class HostileSoakTest {
             }
             load.submit(() -> {
                 while (hostile.get()) {
-                    send(http, base, MALLORY_TOKEN, "{\"version\":1,\"agentId\":\"mallory\",\"results\":[{\"target\":", malformed);
+                    send(
+                            http,
+                            base,
+                            MALLORY_TOKEN,
+                            "{\"version\":1,\"agentId\":\"mallory\",\"results\":[{\"target\":",
+                            malformed);
                     send(http, base, null, "{}".repeat(1000), unauthenticated);
                     pause(100);
                 }
@@ -106,7 +138,8 @@ class HostileSoakTest {
                 if (!allHealthy(status)) {
                     changes.add(status);
                 }
-                TimeUnit.SECONDS.sleep(1); // sampling the verdicts while the load runs; the agents' counters below are exact
+                TimeUnit.SECONDS.sleep(
+                        1); // sampling the verdicts while the load runs; the agents' counters below are exact
             }
             hostile.set(false);
             load.shutdown();
@@ -114,20 +147,37 @@ class HostileSoakTest {
             TimeUnit.SECONDS.sleep(30); // connections left by the load time out; then the memory it used is measured
             double rssAfter = residentMiB(aggregator.pid());
 
-            System.out.printf(Locale.ROOT, "soak %d s: %,d trickled header bytes, %,d malformed batches, %,d trickled bodies, %,d unauthenticated posts; "
-                    + "aggregator RSS %.0f MiB before, %.0f MiB after%n", SOAK.toSeconds(), trickled.get(), malformed.get(), slow.get(),
-                    unauthenticated.get(), rssBefore, rssAfter);
+            System.out.printf(
+                    Locale.ROOT,
+                    "soak %d s: %,d trickled header bytes, %,d malformed batches, %,d trickled bodies, %,d unauthenticated posts; "
+                            + "aggregator RSS %.0f MiB before, %.0f MiB after%n",
+                    SOAK.toSeconds(),
+                    trickled.get(),
+                    malformed.get(),
+                    slow.get(),
+                    unauthenticated.get(),
+                    rssBefore,
+                    rssAfter);
             assertThat(changes).as("verdicts while under hostile load").isEmpty();
             for (RunningAgent agent : agents) {
                 String label = "127.0.0.1:" + port;
-                // How many pushes there are depends on how fast the loaded aggregator answers (one is in flight at a time);
+                // How many pushes there are depends on how fast the loaded aggregator answers (one is in flight at a
+                // time);
                 // that results kept arriving is shown by the verdicts, which would have gone stale without them.
-                assertThat(agent.value(MetricNames.REPORT_PUSH, "aggregator", label, "outcome", "success")).as("honest pushes").isGreaterThan(100);
-                assertThat(agent.value(MetricNames.REPORT_PUSH, "aggregator", label, "outcome", "failure")).as("honest pushes that failed").isZero();
-                assertThat(agent.value(MetricNames.REPORT_PUSH, "aggregator", label, "outcome", "rejected")).as("honest pushes refused").isZero();
+                assertThat(agent.value(MetricNames.REPORT_PUSH, "aggregator", label, "outcome", "success"))
+                        .as("honest pushes")
+                        .isGreaterThan(100);
+                assertThat(agent.value(MetricNames.REPORT_PUSH, "aggregator", label, "outcome", "failure"))
+                        .as("honest pushes that failed")
+                        .isZero();
+                assertThat(agent.value(MetricNames.REPORT_PUSH, "aggregator", label, "outcome", "rejected"))
+                        .as("honest pushes refused")
+                        .isZero();
             }
             assertThat(malformed.get()).as("the load really ran").isGreaterThan(100);
-            assertThat(rssAfter).as("RSS after the load, against %.0f MiB before", rssBefore).isLessThanOrEqualTo(rssBefore * 1.10);
+            assertThat(rssAfter)
+                    .as("RSS after the load, against %.0f MiB before", rssBefore)
+                    .isLessThanOrEqualTo(rssBefore * 1.10);
         } finally {
             hostile.set(false);
             load.shutdownNow();
@@ -147,7 +197,8 @@ class HostileSoakTest {
             while (running.get()) {
                 while (sockets.size() < TRICKLERS) {
                     Socket socket = new Socket("127.0.0.1", port);
-                    socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: a\r\nX-Trickle: ".getBytes(StandardCharsets.US_ASCII));
+                    socket.getOutputStream()
+                            .write("GET / HTTP/1.1\r\nHost: a\r\nX-Trickle: ".getBytes(StandardCharsets.US_ASCII));
                     sockets.add(socket);
                 }
                 for (int i = sockets.size() - 1; i >= 0; i--) {
@@ -179,7 +230,8 @@ class HostileSoakTest {
             try (Socket socket = new Socket("127.0.0.1", port)) {
                 OutputStream out = socket.getOutputStream();
                 out.write(("POST /v1/reports HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + MALLORY_TOKEN
-                        + "\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                                + "\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 count.incrementAndGet();
                 while (running.get()) {
                     out.write(new byte[100]);
@@ -193,7 +245,8 @@ class HostileSoakTest {
     }
 
     private static void send(HttpClient http, String base, String token, String body, AtomicLong count) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/v1/reports")).timeout(Duration.ofSeconds(5))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/v1/reports"))
+                .timeout(Duration.ofSeconds(5))
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
@@ -217,7 +270,11 @@ class HostileSoakTest {
     }
 
     private static HttpResponse<String> get(HttpClient http, String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static double residentMiB(long pid) throws IOException {

@@ -2,7 +2,7 @@ package io.vantage.systemtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vantage.agent.testing.Ports;
+import io.vantage.testing.Ports;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -41,8 +41,14 @@ final class PrometheusServer implements AutoCloseable {
         int port = Ports.free();
         Process process;
         try {
-            process = new ProcessBuilder("prometheus", "--config.file=" + file, "--storage.tsdb.path=" + directory.resolve("data"),
-                    "--web.listen-address=127.0.0.1:" + port).redirectErrorStream(true).redirectOutput(directory.resolve("prometheus.log").toFile()).start();
+            process = new ProcessBuilder(
+                            "prometheus",
+                            "--config.file=" + file,
+                            "--storage.tsdb.path=" + directory.resolve("data"),
+                            "--web.listen-address=127.0.0.1:" + port)
+                    .redirectErrorStream(true)
+                    .redirectOutput(directory.resolve("prometheus.log").toFile())
+                    .start();
         } catch (IOException e) {
             throw new AssertionError("prometheus is required (Debian package prometheus; ./test.sh installs it)", e);
         }
@@ -63,7 +69,10 @@ final class PrometheusServer implements AutoCloseable {
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** {@code /api/v1/targets}' active targets. */
@@ -73,7 +82,8 @@ final class PrometheusServer implements AutoCloseable {
 
     /** The result vector of an instant query (empty when nothing matches). */
     JsonNode query(String promql) throws IOException, InterruptedException {
-        JsonNode answer = json.readTree(get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).body());
+        JsonNode answer = json.readTree(get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8))
+                .body());
         if (!"success".equals(answer.path("status").asText())) {
             throw new AssertionError("query failed: " + promql + ": " + answer);
         }

@@ -8,7 +8,9 @@ final class Repository {
     private Repository() {}
 
     static Path root() {
-        Path root = Path.of(System.getProperty("vantage.repository", "..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("vantage.repository", ".."))
+                .toAbsolutePath()
+                .normalize();
         if (!Files.exists(root.resolve("docker-compose.yml"))) {
             throw new IllegalStateException("not the repository root: " + root);
         }

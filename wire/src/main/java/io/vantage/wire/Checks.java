@@ -26,8 +26,10 @@ public final class Checks {
     public static String name(String key, String value, int maxLength) {
         required(key, value);
         if (value.length() > maxLength || !NAME.matcher(value).matches()) {
-            throw invalid(key, "'" + value + "' must be 1-" + maxLength
-                    + " characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+            throw invalid(
+                    key,
+                    "'" + value + "' must be 1-" + maxLength
+                            + " characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         return value;
     }
@@ -62,8 +64,10 @@ public final class Checks {
     public static Duration positive(String key, Duration value, Duration min, Duration max) {
         required(key, value);
         if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            throw invalid(key, "must be between " + Durations.format(min) + " and " + Durations.format(max)
-                    + ", got " + Durations.format(value));
+            throw invalid(
+                    key,
+                    "must be between " + Durations.format(min) + " and " + Durations.format(max) + ", got "
+                            + Durations.format(value));
         }
         return value;
     }

@@ -85,7 +85,8 @@ public final class Documents {
     }
 
     /** Refuses a key that no record component of {@code type} (or of the records inside it) is named for. */
-    private static void unknownKeys(com.fasterxml.jackson.databind.JsonNode node, java.lang.reflect.Type type, String path) {
+    private static void unknownKeys(
+            com.fasterxml.jackson.databind.JsonNode node, java.lang.reflect.Type type, String path) {
         if (type instanceof java.lang.reflect.ParameterizedType parameterized) {
             Class<?> raw = (Class<?>) parameterized.getRawType();
             java.lang.reflect.Type[] arguments = parameterized.getActualTypeArguments();
@@ -94,7 +95,9 @@ public final class Documents {
                     unknownKeys(node.get(i), arguments[0], path + "[" + i + "]");
                 }
             } else if (java.util.Map.class.isAssignableFrom(raw) && node.isObject()) {
-                node.fields().forEachRemaining(entry -> unknownKeys(entry.getValue(), arguments[1], child(path, entry.getKey())));
+                node.fields()
+                        .forEachRemaining(
+                                entry -> unknownKeys(entry.getValue(), arguments[1], child(path, entry.getKey())));
             }
             return;
         }
@@ -111,7 +114,8 @@ public final class Documents {
             java.lang.reflect.RecordComponent component = components.get(entry.getKey());
             String at = child(path, entry.getKey());
             if (component == null) {
-                throw new InvalidDocumentException(at + ": unknown key; known keys here: " + String.join(", ", components.keySet()));
+                throw new InvalidDocumentException(
+                        at + ": unknown key; known keys here: " + String.join(", ", components.keySet()));
             }
             unknownKeys(entry.getValue(), component.getGenericType(), at);
         }
@@ -136,7 +140,8 @@ public final class Documents {
         try {
             return JSON.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot serialise " + value.getClass().getSimpleName(), e);
         }
     }
 
@@ -149,13 +154,12 @@ public final class Documents {
         return factory;
     }
 
-    private static <M extends ObjectMapper, B extends com.fasterxml.jackson.databind.cfg.MapperBuilder<M, B>> M configure(
-            B builder) {
+    private static <M extends ObjectMapper, B extends com.fasterxml.jackson.databind.cfg.MapperBuilder<M, B>>
+            M configure(B builder) {
         SimpleModule durations = new SimpleModule("vantage-durations");
         durations.addDeserializer(Duration.class, new DurationDeserializer());
         durations.addSerializer(Duration.class, new DurationSerializer());
-        return builder
-                .addModule(durations)
+        return builder.addModule(durations)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -170,12 +174,15 @@ public final class Documents {
     /** "targets[0].http.url: problem" from whatever Jackson or a record constructor reported. */
     static String describe(IOException error) {
         if (error instanceof StreamConstraintsException) {
-            return "document too deeply nested or too large: " + firstLine(((JsonProcessingException) error).getOriginalMessage());
+            return "document too deeply nested or too large: "
+                    + firstLine(((JsonProcessingException) error).getOriginalMessage());
         }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof com.fasterxml.jackson.core.exc.StreamReadException syntax) {
                 var location = syntax.getLocation();
-                String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+                String where = location == null
+                        ? ""
+                        : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
                 return "malformed document" + where + ": " + syntaxProblem(syntax.getOriginalMessage());
             }
         }
@@ -187,7 +194,10 @@ public final class Documents {
             return "malformed document: unexpected content after the end of the document";
         }
         if (mapping instanceof UnrecognizedPropertyException unknown) {
-            List<String> known = unknown.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.toList());
+            List<String> known = unknown.getKnownPropertyIds().stream()
+                    .map(Object::toString)
+                    .sorted()
+                    .collect(Collectors.toList());
             return join(path, "unknown key; known keys here: " + String.join(", ", known));
         }
         if (mapping instanceof ValueInstantiationException) {
@@ -195,15 +205,21 @@ public final class Documents {
             while (cause != null && !(cause instanceof IllegalArgumentException) && cause.getCause() != null) {
                 cause = cause.getCause();
             }
-            String message = cause != null && cause.getMessage() != null ? cause.getMessage() : mapping.getOriginalMessage();
+            String message =
+                    cause != null && cause.getMessage() != null ? cause.getMessage() : mapping.getOriginalMessage();
             return join(path, message);
         }
         if (mapping instanceof InvalidFormatException format) {
-            String target = format.getTargetType() == null ? "value" : format.getTargetType().getSimpleName();
+            String target = format.getTargetType() == null
+                    ? "value"
+                    : format.getTargetType().getSimpleName();
             return join(path, "'" + format.getValue() + "' is not a valid " + target.toLowerCase());
         }
         if (mapping instanceof MismatchedInputException mismatched && mismatched.getTargetType() != null) {
-            return join(path, "expected " + describeType(mismatched.getTargetType()) + ": " + firstLine(mapping.getOriginalMessage()));
+            return join(
+                    path,
+                    "expected " + describeType(mismatched.getTargetType()) + ": "
+                            + firstLine(mapping.getOriginalMessage()));
         }
         Throwable cause = mapping.getCause();
         if (cause instanceof IllegalArgumentException) {
@@ -248,7 +264,9 @@ public final class Documents {
             return message;
         }
         // A record's own message starts with its key ("timeout: ..."): nest it under the object's path.
-        return path + (message.matches("^[A-Za-z][A-Za-z0-9]*(\\[\\d+])?(\\.[A-Za-z0-9]+)*: .*") ? "." : ": ") + message;
+        return path
+                + (message.matches("^[A-Za-z][A-Za-z0-9]*(\\[\\d+])?(\\.[A-Za-z0-9]+)*: .*") ? "." : ": ")
+                + message;
     }
 
     /** The YAML parser's explanation without its excerpt lines (" in 'reader', line 1..." and the caret). */
@@ -274,8 +292,8 @@ public final class Documents {
         @Override
         public Duration deserialize(JsonParser parser, DeserializationContext context) throws IOException {
             if (!parser.currentToken().isScalarValue() || parser.currentToken().isNumeric()) {
-                throw MismatchedInputException.from(parser, Duration.class,
-                        "a duration must be text with a unit, such as 500ms, 10s or 1m");
+                throw MismatchedInputException.from(
+                        parser, Duration.class, "a duration must be text with a unit, such as 500ms, 10s or 1m");
             }
             try {
                 return Durations.parse(parser.getText());

@@ -18,7 +18,8 @@ public final class Tokens {
     private Tokens() {}
 
     /** {@code key} is the config path of the entry, for error messages; relative files resolve against {@code baseDirectory}. */
-    public static String read(String key, String tokenFile, String tokenEnv, Path baseDirectory, Map<String, String> environment) {
+    public static String read(
+            String key, String tokenFile, String tokenEnv, Path baseDirectory, Map<String, String> environment) {
         String token;
         if (tokenEnv != null) {
             token = environment.get(tokenEnv);
@@ -30,12 +31,14 @@ public final class Tokens {
             try {
                 token = Files.readString(file, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new InvalidDocumentException(key + ".tokenFile: cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+                throw new InvalidDocumentException(key + ".tokenFile: cannot read " + file + " ("
+                        + e.getClass().getSimpleName() + ")");
             }
         }
         token = token.strip();
         if (token.length() < MIN_LENGTH || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw new InvalidDocumentException(key + ": the token must be at least " + MIN_LENGTH + " printable characters without spaces");
+            throw new InvalidDocumentException(
+                    key + ": the token must be at least " + MIN_LENGTH + " printable characters without spaces");
         }
         return token;
     }

@@ -45,7 +45,9 @@ class WireModelTest {
         TargetList back = Documents.readJson(json, TargetList.class);
 
         assertThat(back).isEqualTo(fromYaml);
-        assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"interval\":\"10s\"").contains("\"interval\":\"1m\"")
+        assertThat(new String(json, StandardCharsets.UTF_8))
+                .contains("\"interval\":\"10s\"")
+                .contains("\"interval\":\"1m\"")
                 .doesNotContain("null");
         TargetSpec db = back.targets().get(1);
         assertThat(db.timeout()).as("default timeout").isEqualTo(Duration.ofSeconds(5));
@@ -57,10 +59,26 @@ class WireModelTest {
 
     @Test
     void reportBatchRoundTripsThroughJson() {
-        ReportBatch batch = new ReportBatch(1, "agent-eu", "eu-west-1", 1_790_000_000_000L, List.of(
-                ProbeResult.success("api", 1_790_000_000_000L, 200, new PhaseTimings(0.001, 0.002, 0.01, 0.02, 0.021), 1_800_000_000L),
-                ProbeResult.failure("db", 1_790_000_000_001L, FailureReason.CONNECT_TIMEOUT, null,
-                        new PhaseTimings(null, null, null, null, 5.0), null, "no answer within 5000ms: timed out connecting")));
+        ReportBatch batch = new ReportBatch(
+                1,
+                "agent-eu",
+                "eu-west-1",
+                1_790_000_000_000L,
+                List.of(
+                        ProbeResult.success(
+                                "api",
+                                1_790_000_000_000L,
+                                200,
+                                new PhaseTimings(0.001, 0.002, 0.01, 0.02, 0.021),
+                                1_800_000_000L),
+                        ProbeResult.failure(
+                                "db",
+                                1_790_000_000_001L,
+                                FailureReason.CONNECT_TIMEOUT,
+                                null,
+                                new PhaseTimings(null, null, null, null, 5.0),
+                                null,
+                                "no answer within 5000ms: timed out connecting")));
         byte[] json = Documents.writeJson(batch);
 
         assertThat(Documents.readJson(json, ReportBatch.class)).isEqualTo(batch);
@@ -87,20 +105,24 @@ class WireModelTest {
 
     @Test
     void badReportsNameTheBadField() {
-        String wrongType = "{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[{\"target\":\"t\",\"timestamp\":\"soon\",\"success\":true}]}";
+        String wrongType =
+                "{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[{\"target\":\"t\",\"timestamp\":\"soon\",\"success\":true}]}";
         assertThatThrownBy(() -> Documents.readJson(wrongType.getBytes(StandardCharsets.UTF_8), ReportBatch.class))
                 .hasMessageStartingWith("results[0].timestamp: expected a whole number");
 
-        String nan = "{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[{\"target\":\"t\",\"timestamp\":5,\"success\":true,"
-                + "\"timings\":{\"total\":-1.0}}]}";
+        String nan =
+                "{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[{\"target\":\"t\",\"timestamp\":5,\"success\":true,"
+                        + "\"timings\":{\"total\":-1.0}}]}";
         assertThatThrownBy(() -> Documents.readJson(nan.getBytes(StandardCharsets.UTF_8), ReportBatch.class))
                 .hasMessage("results[0].timings.total: -1.0 is not a duration in seconds between 0 and 3600");
 
-        String missingReason = "{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[{\"target\":\"t\",\"timestamp\":5,\"success\":false}]}";
+        String missingReason =
+                "{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[{\"target\":\"t\",\"timestamp\":5,\"success\":false}]}";
         assertThatThrownBy(() -> Documents.readJson(missingReason.getBytes(StandardCharsets.UTF_8), ReportBatch.class))
                 .hasMessage("results[0].reason: is required on failure");
 
-        String unknownReason = "{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[{\"target\":\"t\",\"timestamp\":5,\"success\":false,\"reason\":\"gremlins\"}]}";
+        String unknownReason =
+                "{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[{\"target\":\"t\",\"timestamp\":5,\"success\":false,\"reason\":\"gremlins\"}]}";
         assertThatThrownBy(() -> Documents.readJson(unknownReason.getBytes(StandardCharsets.UTF_8), ReportBatch.class))
                 .hasMessageStartingWith("results[0].reason:");
 
@@ -108,7 +130,10 @@ class WireModelTest {
         assertThatThrownBy(() -> Documents.readJson(version.getBytes(StandardCharsets.UTF_8), ReportBatch.class))
                 .hasMessage("version: unsupported wire version 2; this build speaks 1");
 
-        assertThatThrownBy(() -> Documents.readJson("{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[]} {}".getBytes(StandardCharsets.UTF_8), ReportBatch.class))
+        assertThatThrownBy(() -> Documents.readJson(
+                        "{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[]} {}"
+                                .getBytes(StandardCharsets.UTF_8),
+                        ReportBatch.class))
                 .hasMessageStartingWith("malformed document");
     }
 
@@ -118,9 +143,14 @@ class WireModelTest {
         assertThat(Durations.parse("1m")).isEqualTo(Duration.ofMinutes(1));
         assertThat(Durations.parse("7d")).isEqualTo(Duration.ofDays(7));
         for (String text : new String[] {"500ms", "10s", "1m", "90s", "2h", "1500ms", "0s", "3d"}) {
-            assertThat(Durations.format(Durations.parse(text))).isEqualTo(text.equals("90s") ? "90s" : text);
+            assertThat(Durations.format(Durations.parse(text)))
+                    .as("formatting %s back", text)
+                    .isEqualTo(text);
         }
         assertThat(Durations.format(Duration.ofSeconds(120))).isEqualTo("2m");
+        assertThat(Durations.format(Duration.ofMillis(61_000)))
+                .as("not a whole minute")
+                .isEqualTo("61s");
         assertThatThrownBy(() -> Durations.parse("1.5s")).hasMessageContaining("is not a duration");
         assertThatThrownBy(() -> Durations.parse("NaN")).hasMessageContaining("is not a duration");
     }

@@ -20,7 +20,9 @@ public record AgentConfig(Agent agent, Server server, Dns dns, List<TargetSpec> 
         dns = dns == null ? new Dns(null, null) : dns;
         targets = new TargetList(targets).targets();
         if (targets.isEmpty() && agent.aggregators().isEmpty()) {
-            throw Checks.invalid("targets", "is empty and agent.aggregators is empty: give local targets, aggregators to fetch them from, or both");
+            throw Checks.invalid(
+                    "targets",
+                    "is empty and agent.aggregators is empty: give local targets, aggregators to fetch them from, or both");
         }
     }
 
@@ -37,8 +39,14 @@ public record AgentConfig(Agent agent, Server server, Dns dns, List<TargetSpec> 
      * Identity and behaviour. {@code id} and {@code region} fall back to the environment variables
      * {@code VANTAGE_AGENT_ID} and {@code VANTAGE_REGION} (see {@link ConfigLoader}).
      */
-    public record Agent(String id, String region, List<Aggregator> aggregators, Integer maxInFlight,
-            Duration pushInterval, Duration targetsRefresh, Integer probeLoops) {
+    public record Agent(
+            String id,
+            String region,
+            List<Aggregator> aggregators,
+            Integer maxInFlight,
+            Duration pushInterval,
+            Duration targetsRefresh,
+            Integer probeLoops) {
         public static final int DEFAULT_MAX_IN_FLIGHT = 2_000;
         public static final int MAX_PROBE_LOOPS = 64;
 
@@ -52,7 +60,7 @@ public record AgentConfig(Agent agent, Server server, Dns dns, List<TargetSpec> 
             aggregators = aggregators == null ? List.of() : List.copyOf(aggregators);
             maxInFlight = maxInFlight == null ? DEFAULT_MAX_IN_FLIGHT : maxInFlight;
             Checks.range("maxInFlight", maxInFlight, 1, 100_000);
-            pushInterval = pushInterval == null ? Duration.ofSeconds(1) : pushInterval;
+            pushInterval = pushInterval == null ? Limits.DEFAULT_PUSH_INTERVAL : pushInterval;
             Checks.positive("pushInterval", pushInterval, Duration.ofMillis(100), Duration.ofMinutes(1));
             targetsRefresh = targetsRefresh == null ? Duration.ofSeconds(15) : targetsRefresh;
             Checks.positive("targetsRefresh", targetsRefresh, Duration.ofSeconds(1), Duration.ofHours(1));

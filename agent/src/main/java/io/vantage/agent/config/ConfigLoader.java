@@ -36,7 +36,10 @@ public final class ConfigLoader {
         for (int i = 0; i < aggregators.size(); i++) {
             AgentConfig.Aggregator aggregator = aggregators.get(i);
             String key = "agent.aggregators[" + i + "]";
-            if (tokens.put(aggregator.label(), Tokens.read(key, aggregator.tokenFile(), aggregator.tokenEnv(), baseDirectory, environment)) != null) {
+            if (tokens.put(
+                            aggregator.label(),
+                            Tokens.read(key, aggregator.tokenFile(), aggregator.tokenEnv(), baseDirectory, environment))
+                    != null) {
                 throw new InvalidDocumentException(key + ".url: " + aggregator.url() + " is listed twice");
             }
         }

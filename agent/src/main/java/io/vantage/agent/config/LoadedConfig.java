@@ -13,7 +13,7 @@ public record LoadedConfig(AgentConfig config, String agentId, String region, Ma
 
     @Override
     public String toString() {
-        return "LoadedConfig[agentId=" + agentId + ", region=" + region + ", targets=" + config.targets().size()
-                + ", aggregators=" + tokens.keySet() + "]";
+        return "LoadedConfig[agentId=" + agentId + ", region=" + region + ", targets="
+                + config.targets().size() + ", aggregators=" + tokens.keySet() + "]";
     }
 }

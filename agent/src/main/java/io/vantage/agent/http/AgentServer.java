@@ -1,20 +1,18 @@
 package io.vantage.agent.http;
 
+import io.vantage.runtime.Answers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** Serves the agent's metrics and health; nothing here changes state. */
 public final class AgentServer {
-    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private final Vertx vertx;
     private final Supplier<String> scrape;
     private final BooleanSupplier ready;
@@ -30,7 +28,8 @@ public final class AgentServer {
     }
 
     public Future<HttpServer> listen(String host, int port) {
-        server = vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(60).setMaxInitialLineLength(1024));
+        server = vertx.createHttpServer(
+                new HttpServerOptions().setIdleTimeout(60).setMaxInitialLineLength(1024));
         return server.requestHandler(this::handle).listen(port, host);
     }
 
@@ -38,36 +37,25 @@ public final class AgentServer {
         return server.actualPort();
     }
 
-    /** Answers a {@code /metrics} request; the scrape runs on a worker thread (thousands of series take milliseconds). */
-    public static void serveMetrics(Vertx vertx, Supplier<String> scrape, HttpServerRequest request) {
-        respondFromWorker(vertx, request, PROMETHEUS_TEXT, "scrape failed", () -> Buffer.buffer(scrape.get()));
-    }
-
-    /**
-     * Builds an answer on a worker thread (rendering thousands of targets or series takes milliseconds, which do not
-     * belong on an event loop), then sends it; a failure is a 500 starting with {@code failure}.
-     */
-    public static void respondFromWorker(Vertx vertx, HttpServerRequest request, String contentType, String failure, Callable<Buffer> body) {
-        vertx.executeBlocking(body, false).onComplete(built -> {
-            if (built.succeeded()) {
-                request.response().putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(built.result());
-            } else {
-                request.response().setStatusCode(500).end(failure + ": " + built.cause().getMessage() + "\n");
-            }
-        });
-    }
-
     private void handle(HttpServerRequest request) {
         if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
-            request.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET, HEAD").end("only GET and HEAD\n");
+            request.response()
+                    .setStatusCode(405)
+                    .putHeader(HttpHeaders.ALLOW, "GET, HEAD")
+                    .end("only GET and HEAD\n");
             return;
         }
         switch (request.path()) {
-            case "/metrics" -> serveMetrics(vertx, scrape, request);
+            case "/metrics" -> Answers.metrics(vertx, scrape, request);
             case "/healthz" -> request.response().end("ok\n");
-            case "/readyz" -> request.response().setStatusCode(ready.getAsBoolean() ? 200 : 503).end(readiness.get() + "\n");
-            case "/" -> request.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
-                    .end("vantage agent: /metrics /healthz /readyz\n");
+            case "/readyz" ->
+                request.response()
+                        .setStatusCode(ready.getAsBoolean() ? 200 : 503)
+                        .end(readiness.get() + "\n");
+            case "/" ->
+                request.response()
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
+                        .end("vantage agent: /metrics /healthz /readyz\n");
             default -> request.response().setStatusCode(404).end("not found: try /metrics, /healthz or /readyz\n");
         }
     }

@@ -6,8 +6,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vantage.agent.config.ReloadMetrics;
-import io.vantage.agent.schedule.LoopLag;
+import io.vantage.agent.probe.LoopLag;
+import io.vantage.runtime.ReloadMetrics;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.PhaseTimings;
 import io.vantage.wire.report.ProbeResult;
@@ -38,15 +38,29 @@ public final class AgentMetrics {
     public AgentMetrics(PrometheusMeterRegistry registry, String region, IntSupplier inFlight, double startSeconds) {
         this.registry = registry;
         this.region = region;
-        this.probesSucceeded = Counter.builder(PROBES).description("Probes completed").tag(TAG_OUTCOME, "success").register(registry);
-        this.probesFailed = Counter.builder(PROBES).description("Probes completed").tag(TAG_OUTCOME, "failure").register(registry);
-        this.probesNoVote = Counter.builder(PROBES).description("Probes completed").tag(TAG_OUTCOME, "no_vote").register(registry);
+        this.probesSucceeded = Counter.builder(PROBES)
+                .description("Probes completed")
+                .tag(TAG_OUTCOME, "success")
+                .register(registry);
+        this.probesFailed = Counter.builder(PROBES)
+                .description("Probes completed")
+                .tag(TAG_OUTCOME, "failure")
+                .register(registry);
+        this.probesNoVote = Counter.builder(PROBES)
+                .description("Probes completed")
+                .tag(TAG_OUTCOME, "no_vote")
+                .register(registry);
         this.skippedInFlight = Counter.builder(PROBES_SKIPPED)
                 .description("Probes not started because maxInFlight probes were already running")
-                .tag(TAG_REASON, "max_in_flight").register(registry);
-        Gauge.builder(PROBES_IN_FLIGHT, inFlight, IntSupplier::getAsInt).strongReference(true)
-                .description("Probes running now").register(registry);
-        Gauge.builder(TARGETS, targets, Map::size).description("Targets being probed").register(registry);
+                .tag(TAG_REASON, "max_in_flight")
+                .register(registry);
+        Gauge.builder(PROBES_IN_FLIGHT, inFlight, IntSupplier::getAsInt)
+                .strongReference(true)
+                .description("Probes running now")
+                .register(registry);
+        Gauge.builder(TARGETS, targets, Map::size)
+                .description("Targets being probed")
+                .register(registry);
         this.reloads = new ReloadMetrics(registry, startSeconds);
     }
 
@@ -80,17 +94,26 @@ public final class AgentMetrics {
 
     /** How late probe loop {@code index} runs (see {@link LoopLag}). */
     public void loopLag(int index, LoopLag lag) {
-        Gauge.builder(EVENT_LOOP_LAG, lag, LoopLag::lastLagSeconds).tag(TAG_LOOP, String.valueOf(index))
-                .description("How late the probe loop ran its latest lag sample (sampled every 100 ms)").register(registry);
-        FunctionCounter.builder(EVENT_LOOP_OVERLOADED, lag, LoopLag::overloadedSamples).tag(TAG_LOOP, String.valueOf(index))
-                .description("Lag samples of 100 ms or more: timeouts measured around them are no vote").register(registry);
+        Gauge.builder(EVENT_LOOP_LAG, lag, LoopLag::lastLagSeconds)
+                .tag(TAG_LOOP, String.valueOf(index))
+                .description("How late the probe loop ran its latest lag sample (sampled every 100 ms)")
+                .register(registry);
+        FunctionCounter.builder(EVENT_LOOP_OVERLOADED, lag, LoopLag::overloadedSamples)
+                .tag(TAG_LOOP, String.valueOf(index))
+                .description("Lag samples of 100 ms or more: timeouts measured around them are no vote")
+                .register(registry);
     }
 
     /** The TLS engine and network transport in use, and how many probe loops run. */
     public void runtime(String tlsEngine, String transport, int loops) {
-        Gauge.builder(RUNTIME_INFO, () -> 1).tag("tls_engine", tlsEngine).tag("transport", transport)
-                .description("The agent's TLS engine (openssl or jdk) and network transport (epoll or nio); always 1").register(registry);
-        Gauge.builder(PROBE_LOOPS, () -> loops).description("Event loops running probes").register(registry);
+        Gauge.builder(RUNTIME_INFO, () -> 1)
+                .tag("tls_engine", tlsEngine)
+                .tag("transport", transport)
+                .description("The agent's TLS engine (openssl or jdk) and network transport (epoll or nio); always 1")
+                .register(registry);
+        Gauge.builder(PROBE_LOOPS, () -> loops)
+                .description("Event loops running probes")
+                .register(registry);
     }
 
     public void overrun(String target) {
@@ -166,12 +189,18 @@ public final class AgentMetrics {
         StringBuilder out = new StringBuilder(registry.scrape());
         int estimate = targets.size() * 1_200;
         out.ensureCapacity(out.length() + estimate);
-        TargetSeries[] all = targets.values().stream().filter(series -> !Double.isNaN(series.success)).toArray(TargetSeries[]::new);
+        TargetSeries[] all = targets.values().stream()
+                .filter(series -> !Double.isNaN(series.success))
+                .toArray(TargetSeries[]::new);
         family(out, PROBE_SUCCESS, "gauge", "1 if the last probe succeeded, 0 if it failed");
         for (TargetSeries series : all) {
             sample(out, PROBE_SUCCESS, series.labels, series.success);
         }
-        family(out, PROBE_DURATION, "gauge", "Seconds the last probe spent in each phase; first_byte counts from the start");
+        family(
+                out,
+                PROBE_DURATION,
+                "gauge",
+                "Seconds the last probe spent in each phase; first_byte counts from the start");
         for (TargetSeries series : all) {
             for (int i = 0; i < PHASES.length; i++) {
                 sample(out, PROBE_DURATION, series.phaseLabels[i], series.phases[i]);
@@ -200,8 +229,14 @@ public final class AgentMetrics {
             for (int r = 0; r < reasons.length; r++) {
                 long count = series.failures[r];
                 if (count > 0) {
-                    out.append(failures).append("{reason=\"").append(reasons[r].label()).append("\",").append(series.labels, 1, series.labels.length())
-                            .append(' ').append(count).append(".0\n");
+                    out.append(failures)
+                            .append("{reason=\"")
+                            .append(reasons[r].label())
+                            .append("\",")
+                            .append(series.labels, 1, series.labels.length())
+                            .append(' ')
+                            .append(count)
+                            .append(".0\n");
                 }
             }
         }
@@ -209,14 +244,26 @@ public final class AgentMetrics {
         family(out, overruns, "counter", "Probes skipped because the previous probe of the target was still running");
         for (TargetSeries series : all) {
             if (series.overruns > 0) {
-                out.append(overruns).append(series.labels).append(' ').append(series.overruns).append(".0\n");
+                out.append(overruns)
+                        .append(series.labels)
+                        .append(' ')
+                        .append(series.overruns)
+                        .append(".0\n");
             }
         }
         return out.toString();
     }
 
     private static void family(StringBuilder out, String name, String type, String help) {
-        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(' ').append(type).append('\n');
+        out.append("# HELP ")
+                .append(name)
+                .append(' ')
+                .append(help)
+                .append("\n# TYPE ")
+                .append(name)
+                .append(' ')
+                .append(type)
+                .append('\n');
     }
 
     private static void sample(StringBuilder out, String name, String labels, double value) {

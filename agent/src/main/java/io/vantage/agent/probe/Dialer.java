@@ -44,9 +44,8 @@ public final class Dialer {
         } else {
             address = resolver.resolve(host).onSuccess(resolved -> attempt.enter(Phase.CONNECT));
         }
-        return address.compose(ip -> client.connect(new ConnectOptions()
-                        .setRemoteAddress(remote(ip, port, tlsName))
-                        .setTimeout(timeoutMillis)));
+        return address.compose(ip -> client.connect(
+                new ConnectOptions().setRemoteAddress(remote(ip, port, tlsName)).setTimeout(timeoutMillis)));
     }
 
     private static SocketAddress remote(String ip, int port, String tlsName) {
@@ -66,8 +65,8 @@ public final class Dialer {
      * Upgrades to TLS, presenting and verifying {@code serverName}; returns the leaf certificate.
      * {@code caFile} replaces the JVM's trust store; verification is skipped only when asked for by name.
      */
-    public Future<X509Certificate> secure(Attempt attempt, NetSocket socket, String serverName, String caFile,
-            boolean insecureSkipVerify) {
+    public Future<X509Certificate> secure(
+            Attempt attempt, NetSocket socket, String serverName, String caFile, boolean insecureSkipVerify) {
         attempt.enter(Phase.TLS);
         ClientSSLOptions options = tlsOptions(caFile, insecureSkipVerify);
         String sni = Resolver.isAddress(serverName) ? null : serverName;

@@ -23,7 +23,8 @@ final class Failures {
             }
         }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            String message = cause.getMessage() == null ? "" : cause.getMessage().toLowerCase(Locale.ROOT);
+            String message =
+                    cause.getMessage() == null ? "" : cause.getMessage().toLowerCase(Locale.ROOT);
             if (cause instanceof UnknownHostException || cause instanceof io.vertx.core.dns.DnsException) {
                 return FailureReason.DNS;
             }

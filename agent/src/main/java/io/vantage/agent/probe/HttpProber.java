@@ -1,6 +1,7 @@
 package io.vantage.agent.probe;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.re2j.Pattern;
 import io.vantage.wire.Documents;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
-import com.google.re2j.Pattern;
 
 /**
  * HTTP/1.1 over a socket the prober dials itself, so that dns, connect, tls and first byte are each
@@ -26,7 +26,8 @@ public final class HttpProber implements Prober<HttpSpec> {
     private final Dialer dialer;
     // keepAlive: one idle connection per target, owned by the event loop that runs the probes.
     private final Map<String, NetSocket> idle = new HashMap<>();
-    // Compiled body regexes, by pattern text; bounded by the targets' distinct patterns (cleared if it ever grows past that).
+    // Compiled body regexes, by pattern text; bounded by the targets' distinct patterns (cleared if it ever grows past
+    // that).
     private final Map<String, Pattern> patterns = new HashMap<>();
     private static final int MAX_CACHED_PATTERNS = 10_000;
 
@@ -49,8 +50,8 @@ public final class HttpProber implements Prober<HttpSpec> {
                     String location = response.location;
                     if (spec.followRedirects() && response.status / 100 == 3 && location != null) {
                         if (redirects >= HttpSpec.MAX_REDIRECTS) {
-                            return Future.succeededFuture(attempt.fail(FailureReason.HTTP_STATUS,
-                                    "more than " + HttpSpec.MAX_REDIRECTS + " redirects"));
+                            return Future.succeededFuture(attempt.fail(
+                                    FailureReason.HTTP_STATUS, "more than " + HttpSpec.MAX_REDIRECTS + " redirects"));
                         }
                         URI next = spec.url().resolve(location);
                         attempt.enter(Phase.DNS);
@@ -67,14 +68,21 @@ public final class HttpProber implements Prober<HttpSpec> {
             attempt.skip(Phase.WAIT);
             return Future.succeededFuture(track(spec, attempt, reused));
         }
-        return dialer.connect(attempt, spec.host(), spec.port(), timeoutMillis, spec.https() ? spec.virtualHost() : null).compose(socket -> {
-            Connection connection = track(spec, attempt, socket);
-            if (!spec.https()) {
-                return Future.succeededFuture(connection);
-            }
-            return dialer.secure(attempt, socket, spec.virtualHost(), spec.tls().caFile(), spec.tls().insecureSkipVerify())
-                    .map(leaf -> connection);
-        });
+        return dialer.connect(
+                        attempt, spec.host(), spec.port(), timeoutMillis, spec.https() ? spec.virtualHost() : null)
+                .compose(socket -> {
+                    Connection connection = track(spec, attempt, socket);
+                    if (!spec.https()) {
+                        return Future.succeededFuture(connection);
+                    }
+                    return dialer.secure(
+                                    attempt,
+                                    socket,
+                                    spec.virtualHost(),
+                                    spec.tls().caFile(),
+                                    spec.tls().insecureSkipVerify())
+                            .map(leaf -> connection);
+                });
     }
 
     private Connection track(HttpSpec spec, Attempt attempt, NetSocket socket) {
@@ -99,7 +107,8 @@ public final class HttpProber implements Prober<HttpSpec> {
     private Future<Response> send(HttpSpec spec, Attempt attempt, Connection connection) {
         NetSocket socket = connection.socket;
         Promise<Response> promise = Promise.promise();
-        HttpResponseParser parser = new HttpResponseParser(spec.maxBodyBytes(), spec.method().equals("HEAD"));
+        HttpResponseParser parser =
+                new HttpResponseParser(spec.maxBodyBytes(), spec.method().equals("HEAD"));
         if (attempt.phase() != Phase.WAIT) {
             attempt.enter(Phase.WAIT);
         }
@@ -156,7 +165,8 @@ public final class HttpProber implements Prober<HttpSpec> {
             return attempt.fail(response.failure, response.message);
         }
         if (!spec.statusExpected(response.status)) {
-            return attempt.fail(FailureReason.HTTP_STATUS, "status " + response.status + " is not in " + spec.expectStatus());
+            return attempt.fail(
+                    FailureReason.HTTP_STATUS, "status " + response.status + " is not in " + spec.expectStatus());
         }
         if (spec.expectBody() != null) {
             String mismatch = bodyMismatch(spec.expectBody(), response.body);
@@ -164,9 +174,12 @@ public final class HttpProber implements Prober<HttpSpec> {
                 return attempt.fail(FailureReason.BODY_MISMATCH, mismatch);
             }
         }
-        if (spec.maxLatency() != null && attempt.elapsedNanos() > spec.maxLatency().toNanos()) {
-            return attempt.fail(FailureReason.TOO_SLOW, "answered in " + attempt.elapsedNanos() / 1_000_000
-                    + "ms, over maxLatency " + spec.maxLatency().toMillis() + "ms");
+        if (spec.maxLatency() != null
+                && attempt.elapsedNanos() > spec.maxLatency().toNanos()) {
+            return attempt.fail(
+                    FailureReason.TOO_SLOW,
+                    "answered in " + attempt.elapsedNanos() / 1_000_000 + "ms, over maxLatency "
+                            + spec.maxLatency().toMillis() + "ms");
         }
         return attempt.succeed();
     }
@@ -195,7 +208,8 @@ public final class HttpProber implements Prober<HttpSpec> {
             return "JSON body has nothing at " + pointer.path();
         }
         String actual = node.isValueNode() ? node.asText() : node.toString();
-        return actual.equals(pointer.equals()) ? null
+        return actual.equals(pointer.equals())
+                ? null
                 : "JSON " + pointer.path() + " is '" + abbreviate(actual) + "', expected '" + pointer.equals() + "'";
     }
 

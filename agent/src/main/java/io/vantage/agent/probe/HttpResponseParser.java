@@ -16,7 +16,17 @@ final class HttpResponseParser {
     /** Any one line, chunk-size lines included. */
     static final int MAX_LINE_BYTES = 8 * 1024;
 
-    enum State { STATUS, HEADERS, BODY_LENGTH, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, BODY_UNTIL_CLOSE, DONE }
+    enum State {
+        STATUS,
+        HEADERS,
+        BODY_LENGTH,
+        CHUNK_SIZE,
+        CHUNK_DATA,
+        CHUNK_END,
+        TRAILERS,
+        BODY_UNTIL_CLOSE,
+        DONE
+    }
 
     private final int maxBodyBytes;
     private final boolean noBody;
@@ -53,7 +63,9 @@ final class HttpResponseParser {
                         throw new ProtocolException("a line of the response exceeds " + MAX_LINE_BYTES + " bytes");
                     }
                     if (b == '\n') {
-                        int end = line.length() > 0 && line.charAt(line.length() - 1) == '\r' ? line.length() - 1 : line.length();
+                        int end = line.length() > 0 && line.charAt(line.length() - 1) == '\r'
+                                ? line.length() - 1
+                                : line.length();
                         String text = line.substring(0, end);
                         line.setLength(0);
                         onLine(text);
@@ -101,7 +113,11 @@ final class HttpResponseParser {
 
     /** Whether the connection may carry another request after this response. */
     boolean reusable() {
-        return state == State.DONE && !truncated && !connectionClose && !http10 && (chunked || remaining == 0 || noBody || status == 204 || status == 304);
+        return state == State.DONE
+                && !truncated
+                && !connectionClose
+                && !http10
+                && (chunked || remaining == 0 || noBody || status == 204 || status == 304);
     }
 
     String location() {
@@ -115,7 +131,10 @@ final class HttpResponseParser {
     private void onLine(String text) {
         switch (state) {
             case STATUS -> {
-                if (!text.startsWith("HTTP/1.") || text.length() < 12 || text.charAt(8) != ' ' || (text.length() > 12 && text.charAt(12) != ' ')) {
+                if (!text.startsWith("HTTP/1.")
+                        || text.length() < 12
+                        || text.charAt(8) != ' '
+                        || (text.length() > 12 && text.charAt(12) != ' ')) {
                     throw new ProtocolException("not an HTTP/1.x status line: " + printable(text));
                 }
                 http10 = text.startsWith("HTTP/1.0");
@@ -155,10 +174,11 @@ final class HttpResponseParser {
                             throw new ProtocolException("negative Content-Length");
                         }
                     }
-                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).endsWith("chunked");
+                    case "transfer-encoding" ->
+                        chunked = value.toLowerCase(Locale.ROOT).endsWith("chunked");
                     case "connection" -> connectionClose = value.equalsIgnoreCase("close");
                     case "location" -> location = value;
-                    default -> { }
+                    default -> {}
                 }
             }
             case CHUNK_SIZE -> {

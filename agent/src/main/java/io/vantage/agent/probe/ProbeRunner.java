@@ -1,6 +1,5 @@
 package io.vantage.agent.probe;
 
-import io.vantage.agent.schedule.LoopLag;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.HttpSpec;
 import io.vantage.wire.target.ProbeSpec;
@@ -58,19 +57,26 @@ public final class ProbeRunner {
             if (result.future().isComplete()) {
                 return; // timed out earlier; that result stands
             }
-            result.complete(honest(attempt, outcome.succeeded()
-                    ? outcome.result()
-                    : attempt.fail(Failures.classify(outcome.cause(), attempt.phase()), Failures.describe(outcome.cause()))));
+            result.complete(honest(
+                    attempt,
+                    outcome.succeeded()
+                            ? outcome.result()
+                            : attempt.fail(
+                                    Failures.classify(outcome.cause(), attempt.phase()),
+                                    Failures.describe(outcome.cause()))));
         });
         return result.future();
     }
 
     /** The result, unless it is a failure that this loop's own lateness during the attempt could explain. */
     private ProbeResult honest(Attempt attempt, ProbeResult measured) {
-        if (measured.success() || !measured.reason().dependsOnAgentTiming() || !lag.overloadedSince(attempt.startNanos())) {
+        if (measured.success()
+                || !measured.reason().dependsOnAgentTiming()
+                || !lag.overloadedSince(attempt.startNanos())) {
             return measured;
         }
-        return measured.overloaded("no vote: this agent's event loop ran " + lag.overloadLagMillis() + "ms late during the probe");
+        return measured.overloaded(
+                "no vote: this agent's event loop ran " + lag.overloadLagMillis() + "ms late during the probe");
     }
 
     private Future<ProbeResult> dispatch(ProbeSpec spec, Attempt attempt, int timeoutMillis) {

@@ -23,7 +23,9 @@ public enum TlsEngine {
 
     /** Why OpenSSL is not in use, for the start-up log; null when it is available. */
     public static String unavailableCause() {
-        return OpenSSLEngineOptions.isAvailable() ? null : String.valueOf(io.netty.handler.ssl.OpenSsl.unavailabilityCause());
+        return OpenSSLEngineOptions.isAvailable()
+                ? null
+                : String.valueOf(io.netty.handler.ssl.OpenSsl.unavailabilityCause());
     }
 
     public String label() {
@@ -39,6 +41,9 @@ public enum TlsEngine {
             case OPENSSL -> new OpenSSLEngineOptions().setSessionCacheEnabled(false);
             case JDK -> new JdkSSLEngineOptions();
         };
-        return new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(60_000).setSslEngineOptions(engine);
+        return new NetClientOptions()
+                .setTcpNoDelay(true)
+                .setConnectTimeout(60_000)
+                .setSslEngineOptions(engine);
     }
 }

@@ -27,11 +27,18 @@ public final class TlsProber implements Prober<TlsSpec> {
                     return dialer.secure(attempt, socket, spec.effectiveServerName(), spec.caFile(), false);
                 })
                 .map(leaf -> {
-                    Duration left = Duration.between(clock.instant(), Instant.ofEpochMilli(leaf.getNotAfter().getTime()));
+                    Duration left = Duration.between(
+                            clock.instant(),
+                            Instant.ofEpochMilli(leaf.getNotAfter().getTime()));
                     if (left.compareTo(Duration.ofDays(spec.minDaysRemaining())) < 0) {
-                        return attempt.fail(FailureReason.TLS_EXPIRING, String.format(Locale.ROOT,
-                                "certificate for %s expires in %.1f days, under the minimum of %d",
-                                spec.effectiveServerName(), left.toMinutes() / 1440.0, spec.minDaysRemaining()));
+                        return attempt.fail(
+                                FailureReason.TLS_EXPIRING,
+                                String.format(
+                                        Locale.ROOT,
+                                        "certificate for %s expires in %.1f days, under the minimum of %d",
+                                        spec.effectiveServerName(),
+                                        left.toMinutes() / 1440.0,
+                                        spec.minDaysRemaining()));
                     }
                     return attempt.succeed();
                 });

@@ -70,15 +70,22 @@ public final class AggregatorLink {
     private int consecutiveFailures;
     private String targetsEtag;
 
-    public AggregatorLink(Vertx vertx, Clock clock, AgentConfig.Aggregator aggregator, String token, String agentId,
-            String region, MeterRegistry registry) {
+    public AggregatorLink(
+            Vertx vertx,
+            Clock clock,
+            AgentConfig.Aggregator aggregator,
+            String token,
+            String agentId,
+            String region,
+            MeterRegistry registry) {
         this.vertx = vertx;
         this.clock = clock;
         this.label = aggregator.label();
         this.agentId = agentId;
         this.region = region;
         this.token = token;
-        String path = aggregator.url().getRawPath() == null ? "" : aggregator.url().getRawPath();
+        String path =
+                aggregator.url().getRawPath() == null ? "" : aggregator.url().getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         boolean https = aggregator.url().getScheme().equalsIgnoreCase("https");
         HttpClientOptions options = new HttpClientOptions()
@@ -91,27 +98,63 @@ public final class AggregatorLink {
         }
         this.client = vertx.createHttpClient(options);
         int port = aggregator.url().getPort() > 0 ? aggregator.url().getPort() : https ? 443 : 80;
-        this.target = new RequestOptions().setHost(aggregator.url().getHost()).setPort(port).setSsl(https);
+        this.target = new RequestOptions()
+                .setHost(aggregator.url().getHost())
+                .setPort(port)
+                .setSsl(https);
         String tag = MetricNames.TAG_AGGREGATOR;
-        this.pushed = counter(registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "success", "Report pushes by outcome");
-        this.failed = counter(registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "failure", "Report pushes by outcome");
-        this.rejected = counter(registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "rejected", "Report pushes by outcome");
-        this.droppedRejected = counter(registry, MetricNames.REPORT_DROPPED, MetricNames.TAG_REASON, "rejected",
+        this.pushed = counter(
+                registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "success", "Report pushes by outcome");
+        this.failed = counter(
+                registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "failure", "Report pushes by outcome");
+        this.rejected = counter(
+                registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "rejected", "Report pushes by outcome");
+        this.droppedRejected = counter(
+                registry,
+                MetricNames.REPORT_DROPPED,
+                MetricNames.TAG_REASON,
+                "rejected",
                 "Results discarded without being delivered");
-        this.droppedRemoved = counter(registry, MetricNames.REPORT_DROPPED, MetricNames.TAG_REASON, "target_removed",
+        this.droppedRemoved = counter(
+                registry,
+                MetricNames.REPORT_DROPPED,
+                MetricNames.TAG_REASON,
+                "target_removed",
                 "Results discarded without being delivered");
-        FunctionCounter.builder(MetricNames.REPORT_SUPERSEDED, pending, LatestResults::superseded).tag(tag, label)
-                .description("Unsent results replaced by a newer result for the same target").register(registry);
-        Gauge.builder(MetricNames.REPORT_BUFFERED, pending, LatestResults::size).tag(tag, label)
-                .description("Results waiting to be pushed (at most one per target)").register(registry);
-        this.fetchOk = counter(registry, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "updated", "Target list fetches by outcome");
-        this.fetchNotModified = counter(registry, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "not_modified",
+        FunctionCounter.builder(MetricNames.REPORT_SUPERSEDED, pending, LatestResults::superseded)
+                .tag(tag, label)
+                .description("Unsent results replaced by a newer result for the same target")
+                .register(registry);
+        Gauge.builder(MetricNames.REPORT_BUFFERED, pending, LatestResults::size)
+                .tag(tag, label)
+                .description("Results waiting to be pushed (at most one per target)")
+                .register(registry);
+        this.fetchOk = counter(
+                registry,
+                MetricNames.TARGETS_FETCH,
+                MetricNames.TAG_OUTCOME,
+                "updated",
                 "Target list fetches by outcome");
-        this.fetchFailed = counter(registry, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "failure", "Target list fetches by outcome");
+        this.fetchNotModified = counter(
+                registry,
+                MetricNames.TARGETS_FETCH,
+                MetricNames.TAG_OUTCOME,
+                "not_modified",
+                "Target list fetches by outcome");
+        this.fetchFailed = counter(
+                registry,
+                MetricNames.TARGETS_FETCH,
+                MetricNames.TAG_OUTCOME,
+                "failure",
+                "Target list fetches by outcome");
     }
 
     private Counter counter(MeterRegistry registry, String name, String key, String value, String description) {
-        return Counter.builder(name).tag(MetricNames.TAG_AGGREGATOR, label).tag(key, value).description(description).register(registry);
+        return Counter.builder(name)
+                .tag(MetricNames.TAG_AGGREGATOR, label)
+                .tag(key, value)
+                .description(description)
+                .register(registry);
     }
 
     public String label() {
@@ -147,7 +190,9 @@ public final class AggregatorLink {
 
     private Future<Void> push(List<ProbeResult> batch) {
         byte[] json = Documents.writeJson(new ReportBatch(Limits.WIRE_VERSION, agentId, region, clock.millis(), batch));
-        RequestOptions request = new RequestOptions(target).setMethod(HttpMethod.POST).setURI(basePath + "/v1/reports")
+        RequestOptions request = new RequestOptions(target)
+                .setMethod(HttpMethod.POST)
+                .setURI(basePath + "/v1/reports")
                 .setTimeout(REQUEST_TIMEOUT_MILLIS)
                 .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
@@ -159,10 +204,11 @@ public final class AggregatorLink {
         Buffer payload = body;
         return client.request(request)
                 .compose(req -> req.send(payload))
-                .compose(response -> boundedBody(response, MAX_PUSH_ANSWER_BYTES).map(answer -> {
-                    onPushAnswer(response, answer, batch);
-                    return (Void) null;
-                }))
+                .compose(
+                        response -> boundedBody(response, MAX_PUSH_ANSWER_BYTES).map(answer -> {
+                            onPushAnswer(response, answer, batch);
+                            return (Void) null;
+                        }))
                 .recover(error -> {
                     failed.increment();
                     pending.restore(batch);
@@ -204,14 +250,21 @@ public final class AggregatorLink {
         long delay = ceiling / 2 + (long) (random.nextDouble() * ceiling / 2);
         nextAttemptMillis = clock.millis() + delay;
         if (consecutiveFailures <= 3 || Integer.bitCount(consecutiveFailures) == 1) {
-            LOG.warn("aggregator {}: {}; retrying in {} ms ({} consecutive failures, {} results waiting)",
-                    label, why, delay, consecutiveFailures, pending.size());
+            LOG.warn(
+                    "aggregator {}: {}; retrying in {} ms ({} consecutive failures, {} results waiting)",
+                    label,
+                    why,
+                    delay,
+                    consecutiveFailures,
+                    pending.size());
         }
     }
 
     /** The aggregator's target list, or null when unchanged since the last fetch (ETag). */
     public Future<TargetList> fetchTargets() {
-        RequestOptions request = new RequestOptions(target).setMethod(HttpMethod.GET).setURI(basePath + "/v1/targets")
+        RequestOptions request = new RequestOptions(target)
+                .setMethod(HttpMethod.GET)
+                .setURI(basePath + "/v1/targets")
                 .setTimeout(REQUEST_TIMEOUT_MILLIS)
                 .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
         if (targetsEtag != null) {
@@ -219,19 +272,20 @@ public final class AggregatorLink {
         }
         return client.request(request)
                 .compose(req -> req.send())
-                .compose(response -> boundedBody(response, Limits.MAX_TARGETS_BODY_BYTES).compose(body -> {
-                    if (response.statusCode() == 304) {
-                        fetchNotModified.increment();
-                        return Future.succeededFuture((TargetList) null);
-                    }
-                    if (response.statusCode() != 200) {
-                        return Future.failedFuture("GET /v1/targets answered " + response.statusCode());
-                    }
-                    TargetList list = Documents.readJson(body.getBytes(), TargetList.class);
-                    targetsEtag = response.getHeader(HttpHeaders.ETAG);
-                    fetchOk.increment();
-                    return Future.succeededFuture(list);
-                }))
+                .compose(response -> boundedBody(response, Limits.MAX_TARGETS_BODY_BYTES)
+                        .compose(body -> {
+                            if (response.statusCode() == 304) {
+                                fetchNotModified.increment();
+                                return Future.succeededFuture((TargetList) null);
+                            }
+                            if (response.statusCode() != 200) {
+                                return Future.failedFuture("GET /v1/targets answered " + response.statusCode());
+                            }
+                            TargetList list = Documents.readJson(body.getBytes(), TargetList.class);
+                            targetsEtag = response.getHeader(HttpHeaders.ETAG);
+                            fetchOk.increment();
+                            return Future.succeededFuture(list);
+                        }))
                 .onFailure(error -> fetchFailed.increment());
     }
 

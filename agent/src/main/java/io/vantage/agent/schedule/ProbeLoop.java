@@ -2,6 +2,7 @@ package io.vantage.agent.schedule;
 
 import io.vantage.agent.metrics.AgentMetrics;
 import io.vantage.agent.probe.Dialer;
+import io.vantage.agent.probe.LoopLag;
 import io.vantage.agent.probe.ProbeRunner;
 import io.vantage.agent.probe.Resolver;
 import io.vantage.agent.probe.TlsEngine;
@@ -31,8 +32,14 @@ final class ProbeLoop extends VerticleBase {
     private Scheduler scheduler;
     private LoopLag lag;
 
-    ProbeLoop(TlsEngine engine, List<SocketAddress> dnsServers, Duration dnsTimeout, Clock clock, AgentMetrics metrics,
-            Consumer<ProbeResult> sink, int maxInFlight) {
+    ProbeLoop(
+            TlsEngine engine,
+            List<SocketAddress> dnsServers,
+            Duration dnsTimeout,
+            Clock clock,
+            AgentMetrics metrics,
+            Consumer<ProbeResult> sink,
+            int maxInFlight) {
         this.engine = engine;
         this.dnsServers = dnsServers;
         this.dnsTimeout = dnsTimeout;
@@ -46,8 +53,10 @@ final class ProbeLoop extends VerticleBase {
     public Future<?> start() {
         lag = new LoopLag(vertx);
         lag.start();
-        Dialer dialer = new Dialer(vertx.createNetClient(engine.clientOptions()), new Resolver(vertx, dnsServers, dnsTimeout));
-        scheduler = new Scheduler(vertx, new ProbeRunner(vertx, clock, dialer, lag), metrics, sink, maxInFlight, new Random());
+        Dialer dialer =
+                new Dialer(vertx.createNetClient(engine.clientOptions()), new Resolver(vertx, dnsServers, dnsTimeout));
+        scheduler = new Scheduler(
+                vertx, new ProbeRunner(vertx, clock, dialer, lag), metrics, sink, maxInFlight, new Random());
         return Future.succeededFuture();
     }
 

@@ -32,8 +32,16 @@ public final class ProbeLoops {
      * Deploys {@code count} loops (fewer if {@code maxInFlight} is smaller). {@code sink} receives every result,
      * on the loop that measured it.
      */
-    public static Future<ProbeLoops> deploy(Vertx vertx, int count, int maxInFlight, TlsEngine engine, List<SocketAddress> dnsServers,
-            Duration dnsTimeout, Clock clock, AgentMetrics metrics, Consumer<ProbeResult> sink) {
+    public static Future<ProbeLoops> deploy(
+            Vertx vertx,
+            int count,
+            int maxInFlight,
+            TlsEngine engine,
+            List<SocketAddress> dnsServers,
+            Duration dnsTimeout,
+            Clock clock,
+            AgentMetrics metrics,
+            Consumer<ProbeResult> sink) {
         int n = Math.max(1, Math.min(count, maxInFlight));
         List<ProbeLoop> loops = new ArrayList<>(n);
         List<Future<String>> deployed = new ArrayList<>(n);

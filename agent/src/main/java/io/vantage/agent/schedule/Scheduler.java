@@ -35,7 +35,13 @@ public final class Scheduler {
     private volatile int size;
     private volatile Map<String, Long> offsets = Map.of();
 
-    public Scheduler(Vertx vertx, ProbeRunner runner, AgentMetrics metrics, Consumer<ProbeResult> sink, int maxInFlight, Random random) {
+    public Scheduler(
+            Vertx vertx,
+            ProbeRunner runner,
+            AgentMetrics metrics,
+            Consumer<ProbeResult> sink,
+            int maxInFlight,
+            Random random) {
         this.vertx = vertx;
         this.runner = runner;
         this.metrics = metrics;
@@ -66,7 +72,8 @@ public final class Scheduler {
         Map<Duration, List<TargetSpec>> added = new HashMap<>();
         for (TargetSpec target : wanted.values()) {
             if (!entries.containsKey(target.name())) {
-                added.computeIfAbsent(target.interval(), interval -> new ArrayList<>()).add(target);
+                added.computeIfAbsent(target.interval(), interval -> new ArrayList<>())
+                        .add(target);
             }
         }
         int count = 0;
@@ -84,8 +91,12 @@ public final class Scheduler {
         Map<String, Long> snapshot = new LinkedHashMap<>();
         entries.forEach((name, entry) -> snapshot.put(name, entry.offsetMillis));
         offsets = snapshot;
-        LOG.debug("schedule updated: {} targets ({} added or changed, {} removed or changed, {} unchanged)",
-                entries.size(), count, removed, entries.size() - count);
+        LOG.debug(
+                "schedule updated: {} targets ({} added or changed, {} removed or changed, {} unchanged)",
+                entries.size(),
+                count,
+                removed,
+                entries.size() - count);
     }
 
     public void stop() {

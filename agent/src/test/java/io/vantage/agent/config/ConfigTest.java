@@ -26,62 +26,121 @@ class ConfigTest {
     static Stream<Arguments> invalidFiles() {
         return Stream.of(
                 Arguments.of("empty", "", "document is empty"),
-                Arguments.of("not yaml", "targets: [", "malformed document at line 1, column 11: while parsing a flow node; expected the node content, but found '<stream end>'"),
-                Arguments.of("unknown top-level key", TARGET + "target: []\n",
+                Arguments.of(
+                        "not yaml",
+                        "targets: [",
+                        "malformed document at line 1, column 11: while parsing a flow node; expected the node content, but found '<stream end>'"),
+                Arguments.of(
+                        "unknown top-level key",
+                        TARGET + "target: []\n",
                         "target: unknown key; known keys here: agent, dns, server, targets"),
-                Arguments.of("unknown nested key", "targets:\n  - name: api\n    http: {url: 'http://x/', expectStatuss: [200]}\n",
+                Arguments.of(
+                        "unknown nested key",
+                        "targets:\n  - name: api\n    http: {url: 'http://x/', expectStatuss: [200]}\n",
                         "targets[0].http.expectStatuss: unknown key; known keys here: expectBody, expectStatus, followRedirects, headers, hostHeader, keepAlive, maxBodyBytes, maxLatency, method, tls, url"),
-                Arguments.of("no targets, no aggregators", "agent: {id: a}\n",
+                Arguments.of(
+                        "no targets, no aggregators",
+                        "agent: {id: a}\n",
                         "targets: is empty and agent.aggregators is empty: give local targets, aggregators to fetch them from, or both"),
-                Arguments.of("two protocols", "targets:\n  - name: api\n    http: {url: 'http://x/'}\n    tcp: {host: x, port: 1}\n",
+                Arguments.of(
+                        "two protocols",
+                        "targets:\n  - name: api\n    http: {url: 'http://x/'}\n    tcp: {host: x, port: 1}\n",
                         "targets[0].name: target 'api' must set exactly one of http, tcp, tls (found 2)"),
-                Arguments.of("bad url scheme", "targets:\n  - name: api\n    http: {url: 'ftp://x/'}\n",
+                Arguments.of(
+                        "bad url scheme",
+                        "targets:\n  - name: api\n    http: {url: 'ftp://x/'}\n",
                         "targets[0].http.url: 'ftp://x/' must be an absolute http:// or https:// URL"),
-                Arguments.of("bad status range", "targets:\n  - name: api\n    http: {url: 'http://x/', expectStatus: ['299-200']}\n",
+                Arguments.of(
+                        "bad status range",
+                        "targets:\n  - name: api\n    http: {url: 'http://x/', expectStatus: ['299-200']}\n",
                         "targets[0].http.expectStatus: '299-200' is not a status code (200) or range (200-299)"),
-                Arguments.of("duration without unit", TARGET + "    interval: 10\n",
+                Arguments.of(
+                        "duration without unit",
+                        TARGET + "    interval: 10\n",
                         "targets[0].interval: expected a duration: a duration must be text with a unit, such as 500ms, 10s or 1m"),
-                Arguments.of("bad duration", TARGET + "    interval: 10 seconds\n",
+                Arguments.of(
+                        "bad duration",
+                        TARGET + "    interval: 10 seconds\n",
                         "targets[0].interval: '10 seconds' is not a duration; use a whole number with a unit: 500ms, 10s, 1m, 2h, 7d"),
-                Arguments.of("negative duration", TARGET + "    timeout: -1s\n",
+                Arguments.of(
+                        "negative duration",
+                        TARGET + "    timeout: -1s\n",
                         "targets[0].timeout: '-1s' is not a duration; use a whole number with a unit: 500ms, 10s, 1m, 2h, 7d"),
-                Arguments.of("absurd interval", TARGET + "    interval: 9999h\n",
+                Arguments.of(
+                        "absurd interval",
+                        TARGET + "    interval: 9999h\n",
                         "targets[0].interval: must be between 1s and 1h, got 9999h"),
-                Arguments.of("timeout not under interval", TARGET + "    interval: 5s\n    timeout: 5s\n",
+                Arguments.of(
+                        "timeout not under interval",
+                        TARGET + "    interval: 5s\n    timeout: 5s\n",
                         "targets[0].timeout: 5s must be shorter than interval 5s"),
-                Arguments.of("duplicate target", TARGET + "  - name: api\n    tcp: {host: x, port: 1}\n",
+                Arguments.of(
+                        "duplicate target",
+                        TARGET + "  - name: api\n    tcp: {host: x, port: 1}\n",
                         "targets[1].name: 'api' is used by more than one target"),
-                Arguments.of("bad target name", "targets:\n  - name: 'api eu'\n    tcp: {host: x, port: 1}\n",
+                Arguments.of(
+                        "bad target name",
+                        "targets:\n  - name: 'api eu'\n    tcp: {host: x, port: 1}\n",
                         "targets[0].name: 'api eu' must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit"),
-                Arguments.of("port out of range", "targets:\n  - name: db\n    tcp: {host: x, port: 70000}\n",
+                Arguments.of(
+                        "port out of range",
+                        "targets:\n  - name: db\n    tcp: {host: x, port: 70000}\n",
                         "targets[0].tcp.port: must be between 1 and 65535, got 70000"),
-                Arguments.of("port as text", "targets:\n  - name: db\n    tcp: {host: x, port: 'five'}\n",
+                Arguments.of(
+                        "port as text",
+                        "targets:\n  - name: db\n    tcp: {host: x, port: 'five'}\n",
                         "targets[0].tcp.port: expected a whole number: Cannot coerce String value (\"five\") to `int` value (but might if coercion using `CoercionConfig` was enabled)"),
-                Arguments.of("two body assertions", "targets:\n  - name: api\n    http: {url: 'http://x/', expectBody: {contains: a, regex: b}}\n",
+                Arguments.of(
+                        "two body assertions",
+                        "targets:\n  - name: api\n    http: {url: 'http://x/', expectBody: {contains: a, regex: b}}\n",
                         "targets[0].http.expectBody: set exactly one of contains, regex, jsonPointer"),
-                Arguments.of("bad regex", "targets:\n  - name: api\n    http: {url: 'http://x/', expectBody: {regex: '('}}\n",
+                Arguments.of(
+                        "bad regex",
+                        "targets:\n  - name: api\n    http: {url: 'http://x/', expectBody: {regex: '('}}\n",
                         "targets[0].http.expectBody.regex: '(' is not a valid RE2 regular expression: missing closing )"),
-                Arguments.of("bad json pointer", "targets:\n  - name: api\n    http: {url: 'http://x/', expectBody: {jsonPointer: {path: status, equals: UP}}}\n",
+                Arguments.of(
+                        "bad json pointer",
+                        "targets:\n  - name: api\n    http: {url: 'http://x/', expectBody: {jsonPointer: {path: status, equals: UP}}}\n",
                         "targets[0].http.expectBody.jsonPointer.path: 'status' is not a JSON pointer; it must start with '/'"),
-                Arguments.of("quorum over minVantages", TARGET + "    quorum: {minVantages: 2, healthy: 3}\n",
+                Arguments.of(
+                        "quorum over minVantages",
+                        TARGET + "    quorum: {minVantages: 2, healthy: 3}\n",
                         "targets[0].quorum.healthy: 3 must not exceed minVantages (2)"),
-                Arguments.of("aggregator without token", "agent:\n  aggregators: [{url: 'http://agg:8080'}]\n",
+                Arguments.of(
+                        "aggregator without token",
+                        "agent:\n  aggregators: [{url: 'http://agg:8080'}]\n",
                         "agent.aggregators[0].tokenFile: set exactly one of tokenFile and tokenEnv for aggregator http://agg:8080"),
-                Arguments.of("token file missing", "agent:\n  aggregators: [{url: 'http://agg:8080', tokenFile: missing-token}]\n",
+                Arguments.of(
+                        "token file missing",
+                        "agent:\n  aggregators: [{url: 'http://agg:8080', tokenFile: missing-token}]\n",
                         "agent.aggregators[0].tokenFile: cannot read %DIR%/missing-token (NoSuchFileException)"),
-                Arguments.of("token env unset", "agent:\n  aggregators: [{url: 'http://agg:8080', tokenEnv: NOT_SET}]\n",
+                Arguments.of(
+                        "token env unset",
+                        "agent:\n  aggregators: [{url: 'http://agg:8080', tokenEnv: NOT_SET}]\n",
                         "agent.aggregators[0].tokenEnv: environment variable NOT_SET is not set"),
-                Arguments.of("token too short", "agent:\n  aggregators: [{url: 'http://agg:8080', tokenEnv: SHORT}]\n",
+                Arguments.of(
+                        "token too short",
+                        "agent:\n  aggregators: [{url: 'http://agg:8080', tokenEnv: SHORT}]\n",
                         "agent.aggregators[0]: the token must be at least 16 printable characters without spaces"),
-                Arguments.of("host header as header", "targets:\n  - name: api\n    http: {url: 'http://x/', headers: {Host: a}}\n",
+                Arguments.of(
+                        "host header as header",
+                        "targets:\n  - name: api\n    http: {url: 'http://x/', headers: {Host: a}}\n",
                         "targets[0].http.headers: set the Host header with hostHeader, which also sets TLS SNI"),
-                Arguments.of("CR/LF in hostHeader would inject a header", "targets:\n  - name: api\n    http: {url: 'http://x/', hostHeader: \"a.example\\r\\nX-Injected: yes\"}\n",
+                Arguments.of(
+                        "CR/LF in hostHeader would inject a header",
+                        "targets:\n  - name: api\n    http: {url: 'http://x/', hostHeader: \"a.example\\r\\nX-Injected: yes\"}\n",
                         "targets[0].http.hostHeader: 'a.example??X-Injected: yes' contains a control character (shown as ?)"),
-                Arguments.of("line break in a header value", "targets:\n  - name: api\n    http: {url: 'http://x/', headers: {X-A: \"1\\nX-B: 2\"}}\n",
+                Arguments.of(
+                        "line break in a header value",
+                        "targets:\n  - name: api\n    http: {url: 'http://x/', headers: {X-A: \"1\\nX-B: 2\"}}\n",
                         "targets[0].http.headers: the value of X-A, '1?X-B: 2', contains a control character (shown as ?)"),
-                Arguments.of("control character in a TLS server name", "targets:\n  - name: api\n    tls: {host: x, port: 443, serverName: \"a\\u0000b\"}\n",
+                Arguments.of(
+                        "control character in a TLS server name",
+                        "targets:\n  - name: api\n    tls: {host: x, port: 443, serverName: \"a\\u0000b\"}\n",
                         "targets[0].tls.serverName: 'a?b' contains a control character (shown as ?)"),
-                Arguments.of("bad dns server", TARGET + "dns: {servers: ['127.0.0.1']}\n",
+                Arguments.of(
+                        "bad dns server",
+                        TARGET + "dns: {servers: ['127.0.0.1']}\n",
                         "dns.servers: '127.0.0.1' must be host:port, such as 127.0.0.1:53"),
                 Arguments.of("bad region from environment", TARGET.replace("targets", "agent: {}\ntargets"), null));
     }
@@ -90,7 +149,8 @@ class ConfigTest {
     @MethodSource("invalidFiles")
     void invalidFileIsRejectedWithItsExactMessage(String description, String yaml, String message) throws Exception {
         Path file = Files.writeString(directory.resolve("agent.yaml"), yaml);
-        Map<String, String> environment = message == null ? Map.of("VANTAGE_REGION", "eu west") : Map.of("SHORT", "abc");
+        Map<String, String> environment =
+                message == null ? Map.of("VANTAGE_REGION", "eu west") : Map.of("SHORT", "abc");
         String expected = message == null
                 ? "agent.region: environment variable VANTAGE_REGION = 'eu west' must be letters, digits, '.', '_' or '-'"
                 : message.replace("%DIR%", directory.toString());
@@ -109,10 +169,12 @@ class ConfigTest {
     @Test
     void defaultsAndEnvironment() throws Exception {
         Files.writeString(directory.resolve("token"), "s3cret-token-0123456789\n");
-        Path file = Files.writeString(directory.resolve("agent.yaml"),
+        Path file = Files.writeString(
+                directory.resolve("agent.yaml"),
                 "agent:\n  aggregators: [{url: 'https://agg.example:8443', tokenFile: token}]\n" + TARGET);
 
-        LoadedConfig loaded = new ConfigLoader(Map.of("VANTAGE_AGENT_ID", "agent-eu", "VANTAGE_REGION", "eu-west-1")).load(file);
+        LoadedConfig loaded =
+                new ConfigLoader(Map.of("VANTAGE_AGENT_ID", "agent-eu", "VANTAGE_REGION", "eu-west-1")).load(file);
 
         assertThat(loaded.agentId()).isEqualTo("agent-eu");
         assertThat(loaded.region()).isEqualTo("eu-west-1");

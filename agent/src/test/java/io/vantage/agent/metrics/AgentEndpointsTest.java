@@ -3,11 +3,11 @@ package io.vantage.agent.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.vantage.agent.config.ReloadMetrics;
-import io.vantage.agent.testing.Promtool;
-import io.vantage.agent.testing.RunningAgent;
-import io.vantage.agent.testing.TestHttpServer;
-import io.vantage.agent.testing.TestPki;
+import io.vantage.agent.RunningAgent;
+import io.vantage.runtime.ReloadMetrics;
+import io.vantage.testing.Promtool;
+import io.vantage.testing.TestHttpServer;
+import io.vantage.testing.TestPki;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.URI;
@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentEndpointsTest {
     @TempDir
     static Path directory;
+
     static Vertx vertx;
     static TestHttpServer http;
     static TestHttpServer https;
@@ -46,16 +47,19 @@ class AgentEndpointsTest {
     }
 
     private String get(String url) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private int status(String url) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     private Path config(String targets) throws IOException {
-        return Files.writeString(directory.resolve("agent.yaml"), "agent: {id: a1, region: eu-west-1}\nserver: {host: 127.0.0.1, port: 0}\n"
-                + "targets:\n" + targets);
+        return Files.writeString(
+                directory.resolve("agent.yaml"),
+                "agent: {id: a1, region: eu-west-1}\nserver: {host: 127.0.0.1, port: 0}\n" + "targets:\n" + targets);
     }
 
     @Test
@@ -76,16 +80,20 @@ class AgentEndpointsTest {
             assertThat(metrics)
                     .contains("vantage_probe_success{region=\"eu-west-1\",target=\"web\"} 1.0")
                     .contains("vantage_probe_success{region=\"eu-west-1\",target=\"broken\"} 0.0")
-                    .contains("vantage_probe_duration_seconds{phase=\"first_byte\",region=\"eu-west-1\",target=\"web\"}")
+                    .contains(
+                            "vantage_probe_duration_seconds{phase=\"first_byte\",region=\"eu-west-1\",target=\"web\"}")
                     .contains("vantage_probe_http_status_code{region=\"eu-west-1\",target=\"broken\"} 503.0")
                     .contains("vantage_probe_tls_cert_expiry_timestamp_seconds{region=\"eu-west-1\",target=\"cert\"}")
-                    .contains("vantage_probe_failures_total{reason=\"http_status\",region=\"eu-west-1\",target=\"broken\"}")
+                    .contains(
+                            "vantage_probe_failures_total{reason=\"http_status\",region=\"eu-west-1\",target=\"broken\"}")
                     .contains("vantage_probe_last_timestamp_seconds{region=\"eu-west-1\",target=\"web\"}")
                     .contains("vantage_config_last_reload_successful 1.0")
                     .contains("jvm_memory_used_bytes")
                     .contains("vertx_http_server_requests_total");
             for (String phase : new String[] {"dns", "connect", "tls", "first_byte", "total"}) {
-                assertThat(metrics).contains("vantage_probe_duration_seconds{phase=\"" + phase + "\",region=\"eu-west-1\",target=\"cert\"}");
+                assertThat(metrics)
+                        .contains("vantage_probe_duration_seconds{phase=\"" + phase
+                                + "\",region=\"eu-west-1\",target=\"cert\"}");
             }
             Promtool.assertAccepts(metrics, directory);
         }
@@ -102,16 +110,27 @@ class AgentEndpointsTest {
             assertThat(status(agent.url("/nope"))).isEqualTo(404);
             long webOffset = agent.agent().probeLoops().offsets().get("web");
 
-            Files.writeString(config, Files.readString(config) + "  - {name: api, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: "
-                    + http.port() + "}}\n");
-            await().atMost(Duration.ofSeconds(10)).until(() -> agent.agent().probeLoops().size() == 2);
-            assertThat(agent.agent().probeLoops().offsets().get("web")).as("an unchanged target keeps its schedule").isEqualTo(webOffset);
+            Files.writeString(
+                    config,
+                    Files.readString(config)
+                            + "  - {name: api, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: "
+                            + http.port() + "}}\n");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> agent.agent().probeLoops().size() == 2);
+            assertThat(agent.agent().probeLoops().offsets().get("web"))
+                    .as("an unchanged target keeps its schedule")
+                    .isEqualTo(webOffset);
             assertThat(agent.value(ReloadMetrics.RELOADS, "outcome", "success")).isEqualTo(1.0);
 
-            Files.writeString(config, Files.readString(config).replace("interval: 1s, timeout: 500ms, tcp", "interval: 1s, timeout: 5s, tcp"));
+            Files.writeString(
+                    config,
+                    Files.readString(config)
+                            .replace("interval: 1s, timeout: 500ms, tcp", "interval: 1s, timeout: 5s, tcp"));
             await().atMost(Duration.ofSeconds(10)).until(() -> agent.value(ReloadMetrics.RELOAD_SUCCESS) == 0.0);
             assertThat(agent.value(ReloadMetrics.RELOADS, "outcome", "failure")).isEqualTo(1.0);
-            assertThat(agent.agent().probeLoops().size()).as("the rejected file changes nothing").isEqualTo(2);
+            assertThat(agent.agent().probeLoops().size())
+                    .as("the rejected file changes nothing")
+                    .isEqualTo(2);
             assertThat(get(agent.url("/metrics"))).contains("vantage_config_last_reload_successful 0.0");
         }
     }

@@ -2,13 +2,13 @@ package io.vantage.agent.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vantage.agent.testing.BlockedThreadWarnings;
-import io.vantage.agent.testing.Ports;
 import io.vantage.agent.testing.Probes;
-import io.vantage.agent.testing.RawServer;
-import io.vantage.agent.testing.TestDnsServer;
-import io.vantage.agent.testing.TestHttpServer;
-import io.vantage.agent.testing.TestPki;
+import io.vantage.testing.BlockedThreadWarnings;
+import io.vantage.testing.Ports;
+import io.vantage.testing.RawServer;
+import io.vantage.testing.TestDnsServer;
+import io.vantage.testing.TestHttpServer;
+import io.vantage.testing.TestPki;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
 import io.vertx.core.Promise;
@@ -24,9 +24,9 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every probe outcome against real servers on loopback that this test starts and breaks; the TLS cases on
@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ProbeTest {
     @TempDir
     static Path certificates;
+
     static Vertx vertx;
     static TestPki pki;
     static TestHttpServer http;
@@ -61,20 +62,32 @@ class ProbeTest {
 
     @Test
     void openSslLoadsHereAndIsTheEngineTheProbesGet() throws Exception {
-        assertThat(TlsEngine.detect()).as("the shipped BoringSSL must load on linux-x86_64: %s", TlsEngine.unavailableCause())
+        assertThat(TlsEngine.detect())
+                .as("the shipped BoringSSL must load on linux-x86_64: %s", TlsEngine.unavailableCause())
                 .isEqualTo(TlsEngine.OPENSSL);
         TestPki.Leaf leaf = pki.issue("engine", 90, "localhost");
         try (TestHttpServer https = TestHttpServer.tls(vertx, leaf)) {
             for (TlsEngine engine : TlsEngine.values()) {
                 Promise<String> handshake = Promise.promise();
-                vertx.getOrCreateContext().runOnContext(v -> vertx.createNetClient(engine.clientOptions()).connect(https.port(), "127.0.0.1")
-                        .compose(socket -> socket.upgradeToSsl(new ClientSSLOptions().setTrustAll(true).setHostnameVerificationAlgorithm(""), "localhost").map(done -> {
-                            socket.close();
-                            return socket.sslSession().getClass().getName();
-                        }))
-                        .onComplete(handshake));
+                vertx.getOrCreateContext()
+                        .runOnContext(v -> vertx.createNetClient(engine.clientOptions())
+                                .connect(https.port(), "127.0.0.1")
+                                .compose(socket -> socket.upgradeToSsl(
+                                                new ClientSSLOptions()
+                                                        .setTrustAll(true)
+                                                        .setHostnameVerificationAlgorithm(""),
+                                                "localhost")
+                                        .map(done -> {
+                                            socket.close();
+                                            return socket.sslSession()
+                                                    .getClass()
+                                                    .getName();
+                                        }))
+                                .onComplete(handshake));
                 String session = handshake.future().await();
-                assertThat(session.contains("OpenSsl")).as("%s engine gave session %s", engine, session).isEqualTo(engine == TlsEngine.OPENSSL);
+                assertThat(session.contains("OpenSsl"))
+                        .as("%s engine gave session %s", engine, session)
+                        .isEqualTo(engine == TlsEngine.OPENSSL);
             }
         }
     }
@@ -97,8 +110,10 @@ class ProbeTest {
         assertThat(result.timings().dns()).as("an address needs no DNS").isNull();
         assertThat(result.timings().tls()).as("plain HTTP has no TLS").isNull();
         assertThat(result.timings().connect()).isPositive();
-        assertThat(result.timings().firstByte()).isGreaterThanOrEqualTo(result.timings().connect());
-        assertThat(result.timings().total()).isGreaterThanOrEqualTo(result.timings().firstByte());
+        assertThat(result.timings().firstByte())
+                .isGreaterThanOrEqualTo(result.timings().connect());
+        assertThat(result.timings().total())
+                .isGreaterThanOrEqualTo(result.timings().firstByte());
     }
 
     @Test
@@ -112,7 +127,8 @@ class ProbeTest {
     @Test
     void connectionThatNeverAnswersTimesOut() {
         try (RawServer server = RawServer.start(vertx, RawServer.Behaviour.SILENT)) {
-            ProbeResult result = probes.probe(httpTarget("http://127.0.0.1:" + server.port() + "/", "").replace("1s", "300ms"));
+            ProbeResult result = probes.probe(
+                    httpTarget("http://127.0.0.1:" + server.port() + "/", "").replace("1s", "300ms"));
 
             assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.TIMEOUT);
             assertThat(result.message()).contains("waiting for the response");
@@ -124,17 +140,21 @@ class ProbeTest {
     @Test
     void headersSlowerThanTheTimeout() {
         try (RawServer server = RawServer.start(vertx, RawServer.Behaviour.STALL_HEADERS)) {
-            ProbeResult result = probes.probe(httpTarget("http://127.0.0.1:" + server.port() + "/", "").replace("1s", "300ms"));
+            ProbeResult result = probes.probe(
+                    httpTarget("http://127.0.0.1:" + server.port() + "/", "").replace("1s", "300ms"));
 
             assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.TIMEOUT);
-            assertThat(result.timings().firstByte()).as("the first bytes did arrive").isNotNull();
+            assertThat(result.timings().firstByte())
+                    .as("the first bytes did arrive")
+                    .isNotNull();
         }
     }
 
     @Test
     void bodyThatStalls() {
         try (RawServer server = RawServer.start(vertx, RawServer.Behaviour.STALL_BODY)) {
-            ProbeResult result = probes.probe(httpTarget("http://127.0.0.1:" + server.port() + "/", "").replace("1s", "300ms"));
+            ProbeResult result = probes.probe(
+                    httpTarget("http://127.0.0.1:" + server.port() + "/", "").replace("1s", "300ms"));
 
             assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.TIMEOUT);
             assertThat(result.message()).contains("reading the response body");
@@ -173,8 +193,11 @@ class ProbeTest {
 
     @Test
     void expectedStatusListsAndRanges() {
-        assertThat(probes.probe(httpTarget(http.url("/status/503"), "  expectStatus: ['200-299', '503']")).success()).isTrue();
-        assertThat(probes.probe(httpTarget(http.url("/status/404"), "  expectStatus: ['200-299', '503']")).reason())
+        assertThat(probes.probe(httpTarget(http.url("/status/503"), "  expectStatus: ['200-299', '503']"))
+                        .success())
+                .isTrue();
+        assertThat(probes.probe(httpTarget(http.url("/status/404"), "  expectStatus: ['200-299', '503']"))
+                        .reason())
                 .isEqualTo(FailureReason.HTTP_STATUS);
     }
 
@@ -188,8 +211,12 @@ class ProbeTest {
 
     @Test
     void regexBody() {
-        assertThat(probes.probe(httpTarget(http.url("/ok"), "  expectBody: {regex: '^all\\s+ok$'}")).success()).isTrue();
-        assertThat(probes.probe(httpTarget(http.url("/ok"), "  expectBody: {regex: '^ok'}")).reason()).isEqualTo(FailureReason.BODY_MISMATCH);
+        assertThat(probes.probe(httpTarget(http.url("/ok"), "  expectBody: {regex: '^all\\s+ok$'}"))
+                        .success())
+                .isTrue();
+        assertThat(probes.probe(httpTarget(http.url("/ok"), "  expectBody: {regex: '^ok'}"))
+                        .reason())
+                .isEqualTo(FailureReason.BODY_MISMATCH);
     }
 
     /**
@@ -200,7 +227,8 @@ class ProbeTest {
     @Test
     void aCatastrophicRegexCannotFreezeTheLoop() {
         try (BlockedThreadWarnings blocked = new BlockedThreadWarnings()) {
-            ProbeResult result = probes.probe(httpTarget(http.url("/echo?body=" + "a".repeat(34) + "!"), "  expectBody: {regex: '(.*a){10}!x'}"));
+            ProbeResult result = probes.probe(
+                    httpTarget(http.url("/echo?body=" + "a".repeat(34) + "!"), "  expectBody: {regex: '(.*a){10}!x'}"));
 
             assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.BODY_MISMATCH);
             assertThat(blocked.warnings()).isEmpty();
@@ -209,14 +237,23 @@ class ProbeTest {
 
     @Test
     void jsonPointer() {
-        assertThat(probes.probe(httpTarget(http.url("/json"), "  expectBody: {jsonPointer: {path: /status, equals: UP}}")).success()).isTrue();
-        assertThat(probes.probe(httpTarget(http.url("/json"), "  expectBody: {jsonPointer: {path: /checks/replicas, equals: '3'}}")).success()).isTrue();
+        assertThat(probes.probe(httpTarget(
+                                http.url("/json"), "  expectBody: {jsonPointer: {path: /status, equals: UP}}"))
+                        .success())
+                .isTrue();
+        assertThat(probes.probe(httpTarget(
+                                http.url("/json"),
+                                "  expectBody: {jsonPointer: {path: /checks/replicas, equals: '3'}}"))
+                        .success())
+                .isTrue();
 
-        ProbeResult mismatch = probes.probe(httpTarget(http.url("/json"), "  expectBody: {jsonPointer: {path: /checks/db, equals: 'false'}}"));
+        ProbeResult mismatch = probes.probe(
+                httpTarget(http.url("/json"), "  expectBody: {jsonPointer: {path: /checks/db, equals: 'false'}}"));
         assertThat(mismatch.reason()).isEqualTo(FailureReason.BODY_MISMATCH);
         assertThat(mismatch.message()).isEqualTo("JSON /checks/db is 'true', expected 'false'");
 
-        ProbeResult missing = probes.probe(httpTarget(http.url("/json"), "  expectBody: {jsonPointer: {path: /version, equals: '2'}}"));
+        ProbeResult missing = probes.probe(
+                httpTarget(http.url("/json"), "  expectBody: {jsonPointer: {path: /version, equals: '2'}}"));
         assertThat(missing.message()).isEqualTo("JSON body has nothing at /version");
     }
 
@@ -226,11 +263,14 @@ class ProbeTest {
         assertThat(notFollowed.reason()).isEqualTo(FailureReason.HTTP_STATUS);
         assertThat(notFollowed.statusCode()).isEqualTo(302);
 
-        ProbeResult followed = probes.probe(httpTarget(http.url("/redirect"), "  expectStatus: ['200']\n  followRedirects: true\n  expectBody: {contains: 'all ok'}"));
+        ProbeResult followed = probes.probe(httpTarget(
+                http.url("/redirect"),
+                "  expectStatus: ['200']\n  followRedirects: true\n  expectBody: {contains: 'all ok'}"));
         assertThat(followed.success()).as(followed.toString()).isTrue();
         assertThat(followed.statusCode()).isEqualTo(200);
 
-        ProbeResult followedToError = probes.probe(httpTarget(http.url("/redirect-to-error"), "  followRedirects: true"));
+        ProbeResult followedToError =
+                probes.probe(httpTarget(http.url("/redirect-to-error"), "  followRedirects: true"));
         assertThat(followedToError.statusCode()).isEqualTo(500);
     }
 
@@ -240,21 +280,28 @@ class ProbeTest {
 
         assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.TOO_SLOW);
         assertThat(result.statusCode()).isEqualTo(200);
-        assertThat(probes.probe(httpTarget(http.url("/slow?ms=10"), "  maxLatency: 500ms")).success()).isTrue();
+        assertThat(probes.probe(httpTarget(http.url("/slow?ms=10"), "  maxLatency: 500ms"))
+                        .success())
+                .isTrue();
     }
 
     @Test
     void bodyIsReadOnlyUpToTheCap() {
         ProbeResult capped = probes.probe(httpTarget(http.url("/big"), "  expectBody: {contains: needle}"));
-        assertThat(capped.reason()).as("the needle sits after the default 64 KiB").isEqualTo(FailureReason.BODY_MISMATCH);
+        assertThat(capped.reason())
+                .as("the needle sits after the default 64 KiB")
+                .isEqualTo(FailureReason.BODY_MISMATCH);
 
-        ProbeResult whole = probes.probe(httpTarget(http.url("/big"), "  maxBodyBytes: 2000000\n  expectBody: {contains: needle}"));
+        ProbeResult whole =
+                probes.probe(httpTarget(http.url("/big"), "  maxBodyBytes: 2000000\n  expectBody: {contains: needle}"));
         assertThat(whole.success()).as(whole.toString()).isTrue();
     }
 
     @Test
     void chunkedBody() {
-        assertThat(probes.probe(httpTarget(http.url("/chunked"), "  expectBody: {contains: 'part one, part two'}")).success()).isTrue();
+        assertThat(probes.probe(httpTarget(http.url("/chunked"), "  expectBody: {contains: 'part one, part two'}"))
+                        .success())
+                .isTrue();
     }
 
     @Test
@@ -267,14 +314,17 @@ class ProbeTest {
             ProbeResult first = probes.probe(httpTarget(server.url("/ok"), "  keepAlive: true"));
             ProbeResult second = probes.probe(httpTarget(server.url("/ok"), "  keepAlive: true"));
             assertThat(first.success() && second.success()).isTrue();
-            assertThat(server.connections()).as("the second keep-alive probe reuses the connection").isEqualTo(3);
+            assertThat(server.connections())
+                    .as("the second keep-alive probe reuses the connection")
+                    .isEqualTo(3);
             assertThat(second.timings().connect()).isNull();
         }
     }
 
     @Test
     void nameResolvedThroughTheConfiguredResolver() {
-        ProbeResult result = probes.probe(httpTarget("http://api.test:" + http.port() + "/vhost", "  expectBody: {contains: 'host=api.test'}"));
+        ProbeResult result = probes.probe(
+                httpTarget("http://api.test:" + http.port() + "/vhost", "  expectBody: {contains: 'host=api.test'}"));
 
         assertThat(result.success()).as(result.toString()).isTrue();
         assertThat(result.timings().dns()).isNotNull();
@@ -292,7 +342,8 @@ class ProbeTest {
 
     @Test
     void hostHeaderReachesTheRightVirtualHost() {
-        ProbeResult result = probes.probe(httpTarget(http.url("/vhost"), "  hostHeader: api.example.com\n  expectBody: {contains: 'host=api.example.com'}"));
+        ProbeResult result = probes.probe(httpTarget(
+                http.url("/vhost"), "  hostHeader: api.example.com\n  expectBody: {contains: 'host=api.example.com'}"));
 
         assertThat(result.success()).as(result.toString()).isTrue();
     }
@@ -305,13 +356,18 @@ class ProbeTest {
         TestPki.Leaf other = pki.issue("other", 90, "other.example.com");
         try (TestHttpServer https = TestHttpServer.tls(vertx, api, other)) {
             String tls = "  tls: {caFile: " + pki.caFile() + "}\n";
-            ProbeResult toOther = probes.probe(httpTarget(https.url("/vhost"), tls
-                    + "  hostHeader: other.example.com\n  expectBody: {contains: 'host=other.example.com sni=other.example.com'}"));
+            ProbeResult toOther = probes.probe(
+                    httpTarget(
+                            https.url("/vhost"),
+                            tls
+                                    + "  hostHeader: other.example.com\n  expectBody: {contains: 'host=other.example.com sni=other.example.com'}"));
             assertThat(toOther.success()).as(toOther.toString()).isTrue();
-            assertThat(toOther.tlsNotAfter()).isEqualTo(other.certificate().getNotAfter().toInstant().getEpochSecond());
+            assertThat(toOther.tlsNotAfter())
+                    .isEqualTo(other.certificate().getNotAfter().toInstant().getEpochSecond());
             assertThat(toOther.timings().tls()).isPositive();
 
-            ProbeResult wrongName = probes.probe(httpTarget(https.url("/vhost"), tls + "  hostHeader: www.example.org\n"));
+            ProbeResult wrongName =
+                    probes.probe(httpTarget(https.url("/vhost"), tls + "  hostHeader: www.example.org\n"));
             assertThat(wrongName.reason()).as("no certificate for that name").isEqualTo(FailureReason.TLS_HANDSHAKE);
         }
     }
@@ -343,7 +399,8 @@ class ProbeTest {
             ProbeResult verified = probes.probe(httpTarget(url, "  hostHeader: localhost"));
             assertThat(verified.reason()).as(verified.toString()).isEqualTo(FailureReason.TLS_HANDSHAKE);
 
-            ProbeResult pinned = probes.probe(httpTarget(url, "  hostHeader: localhost\n  tls: {caFile: " + self.certFile() + "}"));
+            ProbeResult pinned =
+                    probes.probe(httpTarget(url, "  hostHeader: localhost\n  tls: {caFile: " + self.certFile() + "}"));
             assertThat(pinned.success()).as(pinned.toString()).isTrue();
         }
     }
@@ -353,9 +410,11 @@ class ProbeTest {
     void expiredCertificate(TlsEngine engine) throws Exception {
         Probes probes = probesOn(engine);
         Instant now = Instant.now();
-        TestPki.Leaf expired = pki.issue("expired", now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1)), "localhost");
+        TestPki.Leaf expired =
+                pki.issue("expired", now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1)), "localhost");
         try (TestHttpServer https = TestHttpServer.tls(vertx, expired)) {
-            ProbeResult result = probes.probe(httpTarget("https://127.0.0.1:" + https.port() + "/ok",
+            ProbeResult result = probes.probe(httpTarget(
+                    "https://127.0.0.1:" + https.port() + "/ok",
                     "  hostHeader: localhost\n  tls: {caFile: " + pki.caFile() + "}"));
 
             assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.TLS_EXPIRED);
@@ -368,12 +427,13 @@ class ProbeTest {
         Probes probes = probesOn(engine);
         TestPki.Leaf soon = pki.issue("soon", 5, "localhost");
         try (TestHttpServer https = TestHttpServer.tls(vertx, soon)) {
-            String target = "name: cert\ntimeout: 1s\ntls: {host: 127.0.0.1, port: " + https.port() + ", serverName: localhost, caFile: "
-                    + pki.caFile() + ", minDaysRemaining: %d}";
+            String target = "name: cert\ntimeout: 1s\ntls: {host: 127.0.0.1, port: " + https.port()
+                    + ", serverName: localhost, caFile: " + pki.caFile() + ", minDaysRemaining: %d}";
             ProbeResult expiring = probes.probe(String.format(target, 14));
             assertThat(expiring.reason()).as(expiring.toString()).isEqualTo(FailureReason.TLS_EXPIRING);
             assertThat(expiring.message()).contains("expires in 5.0 days");
-            assertThat(expiring.tlsNotAfter()).isEqualTo(soon.certificate().getNotAfter().toInstant().getEpochSecond());
+            assertThat(expiring.tlsNotAfter())
+                    .isEqualTo(soon.certificate().getNotAfter().toInstant().getEpochSecond());
 
             assertThat(probes.probe(String.format(target, 3)).success()).isTrue();
         }
@@ -381,8 +441,12 @@ class ProbeTest {
 
     @Test
     void tcpProbe() throws Exception {
-        assertThat(probes.probe("name: tcp\ntimeout: 1s\ntcp: {host: 127.0.0.1, port: " + http.port() + "}").success()).isTrue();
+        assertThat(probes.probe("name: tcp\ntimeout: 1s\ntcp: {host: 127.0.0.1, port: " + http.port() + "}")
+                        .success())
+                .isTrue();
         int port = Ports.free();
-        assertThat(probes.probe("name: tcp\ntimeout: 1s\ntcp: {host: 127.0.0.1, port: " + port + "}").reason()).isEqualTo(FailureReason.REFUSED);
+        assertThat(probes.probe("name: tcp\ntimeout: 1s\ntcp: {host: 127.0.0.1, port: " + port + "}")
+                        .reason())
+                .isEqualTo(FailureReason.REFUSED);
     }
 }

@@ -3,11 +3,11 @@ package io.vantage.agent.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vantage.agent.RunningAgent;
 import io.vantage.agent.metrics.MetricNames;
-import io.vantage.agent.testing.Ports;
-import io.vantage.agent.testing.RunningAgent;
 import io.vantage.agent.testing.TestAggregator;
-import io.vantage.agent.testing.TestHttpServer;
+import io.vantage.testing.Ports;
+import io.vantage.testing.TestHttpServer;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.report.ReportBatch;
@@ -40,13 +40,17 @@ class PushTest {
                     + "  aggregators: [{url: 'http://127.0.0.1:" + port + "', tokenFile: token}]\n"
                     + "server: {host: 127.0.0.1, port: 0}\ntargets:\n");
             for (int i = 0; i < TARGETS; i++) {
-                yaml.append("  - {name: t").append(i).append(", interval: 1s, timeout: 500ms, http: {url: '")
-                        .append(endpoint.url("/ok")).append("'}}\n");
+                yaml.append("  - {name: t")
+                        .append(i)
+                        .append(", interval: 1s, timeout: 500ms, http: {url: '")
+                        .append(endpoint.url("/ok"))
+                        .append("'}}\n");
             }
             Path config = Files.writeString(directory.resolve("agent.yaml"), yaml);
 
             try (RunningAgent agent = RunningAgent.start(config)) {
-                await().atMost(Duration.ofSeconds(10)).until(() -> aggregator.newest().size() == TARGETS);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> aggregator.newest().size() == TARGETS);
                 ReportBatch first = aggregator.batches().get(0);
                 assertThat(first.agentId()).isEqualTo("agent-a");
                 assertThat(first.region()).isEqualTo("eu-west-1");
@@ -58,24 +62,36 @@ class PushTest {
                 double maxBuffered = 0;
                 long until = System.currentTimeMillis() + 4_000;
                 while (System.currentTimeMillis() < until) {
-                    maxBuffered = Math.max(maxBuffered, agent.value(MetricNames.REPORT_BUFFERED, "aggregator", aggregatorLabel));
+                    maxBuffered = Math.max(
+                            maxBuffered, agent.value(MetricNames.REPORT_BUFFERED, "aggregator", aggregatorLabel));
                     Thread.sleep(50); // sampling a gauge during the outage, not waiting for a condition
                 }
-                assertThat(maxBuffered).as("at most one result per target waits").isBetween(1.0, (double) TARGETS);
+                // Four intervals of 1 s pass unsent: every target has a result waiting, and only one (a queue would
+                // hold ~4 each).
+                assertThat(maxBuffered)
+                        .as("results waiting: exactly one per target")
+                        .isEqualTo((double) TARGETS);
                 assertThat(agent.value(MetricNames.REPORT_SUPERSEDED, "aggregator", aggregatorLabel))
-                        .as("older unsent results were replaced").isPositive();
-                assertThat(agent.value(MetricNames.REPORT_PUSH, "aggregator", aggregatorLabel, "outcome", "failure")).isPositive();
+                        .as("older unsent results were replaced, at least once per target")
+                        .isGreaterThanOrEqualTo(TARGETS);
+                assertThat(agent.value(MetricNames.REPORT_PUSH, "aggregator", aggregatorLabel, "outcome", "failure"))
+                        .isPositive();
 
                 aggregator.start();
-                await().atMost(Duration.ofSeconds(45)).until(() -> aggregator.batches().size() > batchesBefore);
+                await().atMost(Duration.ofSeconds(45))
+                        .until(() -> aggregator.batches().size() > batchesBefore);
                 ReportBatch afterOutage = aggregator.batches().get(batchesBefore);
                 Map<String, Long> perTarget = afterOutage.results().stream()
                         .collect(Collectors.groupingBy(ProbeResult::target, Collectors.counting()));
-                assertThat(perTarget.values()).as("one result per target, no backlog").allMatch(count -> count == 1);
-                assertThat(afterOutage.results()).as("results newer than the outage's start")
+                assertThat(perTarget.values())
+                        .as("one result per target, no backlog")
+                        .allMatch(count -> count == 1);
+                assertThat(afterOutage.results())
+                        .as("results newer than the outage's start")
                         .allMatch(result -> result.timestamp() >= downSince - 1_000);
-                await().atMost(Duration.ofSeconds(10)).until(() -> aggregator.newest().values().stream()
-                        .allMatch(result -> result.timestamp() > downSince));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> aggregator.newest().values().stream()
+                                .allMatch(result -> result.timestamp() > downSince));
                 assertThat(aggregator.unauthorized()).isZero();
             }
         } finally {
@@ -96,8 +112,11 @@ class PushTest {
         assertThat(taken).extracting(ProbeResult::timestamp).containsExactly(2000L, 1000L);
         buffer.offer(ProbeResult.success("a", 3000, 200, null, null));
         buffer.restore(taken);
-        assertThat(buffer.take(10)).extracting(ProbeResult::target, ProbeResult::timestamp)
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("a", 3000L), org.assertj.core.groups.Tuple.tuple("b", 1000L));
+        assertThat(buffer.take(10))
+                .extracting(ProbeResult::target, ProbeResult::timestamp)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("a", 3000L),
+                        org.assertj.core.groups.Tuple.tuple("b", 1000L));
         buffer.offer(ProbeResult.success("x", 1000, 200, null, null));
         assertThat(buffer.retain(java.util.Set.of("y"))).isEqualTo(1);
     }
@@ -105,7 +124,8 @@ class PushTest {
     @Test
     void aResultThatIsNoVoteNeverPushesOutAWaitingVote() {
         LatestResults buffer = new LatestResults();
-        ProbeResult refused = ProbeResult.failure("a", 1000, FailureReason.REFUSED, null, null, null, "connection refused");
+        ProbeResult refused =
+                ProbeResult.failure("a", 1000, FailureReason.REFUSED, null, null, null, "connection refused");
         ProbeResult timedOut = ProbeResult.failure("a", 2000, FailureReason.TIMEOUT, null, null, null, "timed out");
         buffer.offer(refused);
         buffer.offer(timedOut.overloaded("no vote: late"));

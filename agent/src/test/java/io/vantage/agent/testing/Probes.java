@@ -1,10 +1,10 @@
 package io.vantage.agent.testing;
 
 import io.vantage.agent.probe.Dialer;
+import io.vantage.agent.probe.LoopLag;
 import io.vantage.agent.probe.ProbeRunner;
 import io.vantage.agent.probe.Resolver;
 import io.vantage.agent.probe.TlsEngine;
-import io.vantage.agent.schedule.LoopLag;
 import io.vantage.wire.Documents;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.TargetSpec;
@@ -27,7 +27,8 @@ public final class Probes {
 
     public Probes(Vertx vertx, List<SocketAddress> dnsServers, TlsEngine engine) {
         this.context = vertx.getOrCreateContext();
-        Dialer dialer = new Dialer(vertx.createNetClient(engine.clientOptions()), new Resolver(vertx, dnsServers, Duration.ofSeconds(2)));
+        Dialer dialer = new Dialer(
+                vertx.createNetClient(engine.clientOptions()), new Resolver(vertx, dnsServers, Duration.ofSeconds(2)));
         this.runner = new ProbeRunner(vertx, Clock.systemUTC(), dialer, new LoopLag(vertx));
     }
 

@@ -31,7 +31,8 @@ public final class TestAggregator implements AutoCloseable {
     }
 
     public TestAggregator start() {
-        server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port).setDecompressionSupported(true));
+        server = vertx.createHttpServer(
+                new HttpServerOptions().setHost("127.0.0.1").setPort(port).setDecompressionSupported(true));
         server.requestHandler(request -> {
             if (!("Bearer " + token).equals(request.getHeader("Authorization"))) {
                 unauthorized++;
@@ -41,8 +42,11 @@ public final class TestAggregator implements AutoCloseable {
             request.body().onSuccess(body -> {
                 ReportBatch batch = Documents.readJson(body.getBytes(), ReportBatch.class);
                 batches.add(batch);
-                batch.results().forEach(result -> newest.merge(result.target(), result,
-                        (old, next) -> next.timestamp() > old.timestamp() ? next : old));
+                batch.results()
+                        .forEach(result -> newest.merge(
+                                result.target(),
+                                result,
+                                (old, next) -> next.timestamp() > old.timestamp() ? next : old));
                 request.response().setStatusCode(202).end();
             });
         });

@@ -23,8 +23,11 @@ import software.amazon.awssdk.services.route53.Route53AsyncClient;
 public final class AwsClients {
     private AwsClients() {}
 
-    public static CloudWatchAsyncClient cloudWatch(String region, URI endpoint, Duration callTimeout, MeterRegistry registry) {
-        var builder = CloudWatchAsyncClient.builder().region(Region.of(region)).overrideConfiguration(configuration(callTimeout, registry));
+    public static CloudWatchAsyncClient cloudWatch(
+            String region, URI endpoint, Duration callTimeout, MeterRegistry registry) {
+        var builder = CloudWatchAsyncClient.builder()
+                .region(Region.of(region))
+                .overrideConfiguration(configuration(callTimeout, registry));
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }
@@ -33,7 +36,9 @@ public final class AwsClients {
 
     public static Route53AsyncClient route53(URI endpoint, Duration callTimeout, MeterRegistry registry) {
         // Route 53 is a global service signed in us-east-1.
-        var builder = Route53AsyncClient.builder().region(Region.AWS_GLOBAL).overrideConfiguration(configuration(callTimeout, registry));
+        var builder = Route53AsyncClient.builder()
+                .region(Region.AWS_GLOBAL)
+                .overrideConfiguration(configuration(callTimeout, registry));
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }
@@ -48,9 +53,15 @@ public final class AwsClients {
                     @Override
                     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
                         Counter.builder("vantage.aws.attempts")
-                                .tag("service", String.valueOf(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME)))
-                                .tag("operation", String.valueOf(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME)))
-                                .description("AWS API attempts, retries included").register(registry).increment();
+                                .tag(
+                                        "service",
+                                        String.valueOf(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME)))
+                                .tag(
+                                        "operation",
+                                        String.valueOf(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME)))
+                                .description("AWS API attempts, retries included")
+                                .register(registry)
+                                .increment();
                     }
                 })
                 .build();

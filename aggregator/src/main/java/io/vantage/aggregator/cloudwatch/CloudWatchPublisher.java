@@ -2,7 +2,7 @@ package io.vantage.aggregator.cloudwatch;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vantage.aggregator.AggregatorMetrics;
+import io.vantage.aggregator.metrics.AggregatorMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -23,14 +23,6 @@ import software.amazon.awssdk.services.cloudwatch.model.StandardUnit;
  * and logged, and the next one sends the values current then: there is no backlog of stale data.
  */
 public final class CloudWatchPublisher implements MetricsPublisher {
-    /**
-     * "Each request is also limited to no more than 1000 different metrics" and "limited to 1 MB":
-     * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html
-     */
-    public static final int MAX_DATUMS_PER_REQUEST = 1000;
-    public static final int MAX_REQUEST_BYTES = 1_000_000;
-    /** Standard resolution: Route 53 alarm-based health checks cannot use high-resolution metrics. */
-    public static final int STORAGE_RESOLUTION_SECONDS = 60;
     private static final Logger LOG = LoggerFactory.getLogger(CloudWatchPublisher.class);
 
     private final CloudWatchAsyncClient client;
@@ -41,7 +33,8 @@ public final class CloudWatchPublisher implements MetricsPublisher {
     private final Counter skipped;
     private boolean publishing;
 
-    public CloudWatchPublisher(CloudWatchAsyncClient client, String namespace, Context context, MeterRegistry registry) {
+    public CloudWatchPublisher(
+            CloudWatchAsyncClient client, String namespace, Context context, MeterRegistry registry) {
         this.client = client;
         this.namespace = namespace;
         this.context = context;
@@ -51,8 +44,10 @@ public final class CloudWatchPublisher implements MetricsPublisher {
     }
 
     private static Counter counter(MeterRegistry registry, String outcome) {
-        return Counter.builder(AggregatorMetrics.CLOUDWATCH_PUBLISH).tag("outcome", outcome)
-                .description("CloudWatch publishes by outcome (skipped: the previous one was still running)").register(registry);
+        return Counter.builder(AggregatorMetrics.CLOUDWATCH_PUBLISH)
+                .tag("outcome", outcome)
+                .description("CloudWatch publishes by outcome (skipped: the previous one was still running)")
+                .register(registry);
     }
 
     @Override
@@ -65,7 +60,8 @@ public final class CloudWatchPublisher implements MetricsPublisher {
         Instant timestamp = Instant.ofEpochMilli(timestampMillis);
         List<Future<Void>> requests = new ArrayList<>();
         for (List<MetricDatum> chunk : chunks(datums, timestamp)) {
-            requests.add(Future.fromCompletionStage(client.putMetricData(put -> put.namespace(namespace).metricData(chunk)), context)
+            requests.add(Future.fromCompletionStage(
+                            client.putMetricData(put -> put.namespace(namespace).metricData(chunk)), context)
                     .mapEmpty());
         }
         return Future.join(requests).transform(done -> {
@@ -75,9 +71,14 @@ public final class CloudWatchPublisher implements MetricsPublisher {
             } else {
                 failed.increment();
                 Throwable cause = done.cause();
-                String code = cause instanceof AwsServiceException aws ? aws.awsErrorDetails().errorCode() : cause.getClass().getSimpleName();
-                LOG.warn("CloudWatch publish of {} datums failed after retries ({}: {}); the next publish sends current values",
-                        datums.size(), code, cause.getMessage());
+                String code = cause instanceof AwsServiceException aws
+                        ? aws.awsErrorDetails().errorCode()
+                        : cause.getClass().getSimpleName();
+                LOG.warn(
+                        "CloudWatch publish of {} datums failed after retries ({}: {}); the next publish sends current values",
+                        datums.size(),
+                        code,
+                        cause.getMessage());
             }
             return Future.<Void>succeededFuture();
         });
@@ -94,18 +95,22 @@ public final class CloudWatchPublisher implements MetricsPublisher {
             }
             // A conservative estimate of one datum's encoded size: names, value, unit and framing.
             int size = 200 + datum.name().length() + datum.target().length();
-            if (current.size() == MAX_DATUMS_PER_REQUEST || bytes + size > MAX_REQUEST_BYTES) {
+            if (current.size() == CloudWatchContract.MAX_DATUMS_PER_REQUEST
+                    || bytes + size > CloudWatchContract.MAX_REQUEST_BYTES) {
                 chunks.add(current);
                 current = new ArrayList<>();
                 bytes = 0;
             }
             current.add(MetricDatum.builder()
                     .metricName(datum.name())
-                    .dimensions(Dimension.builder().name("Target").value(datum.target()).build())
+                    .dimensions(Dimension.builder()
+                            .name(CloudWatchContract.DIMENSION)
+                            .value(datum.target())
+                            .build())
                     .value(datum.value())
                     .unit(StandardUnit.fromValue(datum.unit()))
                     .timestamp(timestamp)
-                    .storageResolution(STORAGE_RESOLUTION_SECONDS)
+                    .storageResolution(CloudWatchContract.STORAGE_RESOLUTION_SECONDS)
                     .build());
             bytes += size;
         }

@@ -16,22 +16,34 @@ public final class Datums {
 
     /** {@code evaluations.get(i)} is the round's evaluation of {@code targets.get(i)}. */
     public static List<Datum> of(List<TargetSpec> targets, List<Evaluation> evaluations) {
-        List<Datum> datums = new ArrayList<>(targets.size() * 5);
+        List<Datum> datums = new ArrayList<>(targets.size() * CloudWatchContract.METRICS.size());
         for (int i = 0; i < targets.size(); i++) {
             String target = targets.get(i).name();
             Evaluation evaluation = evaluations.get(i);
             Verdict verdict = evaluation.verdict();
             switch (verdict) {
-                case HEALTHY -> datums.add(new Datum("Healthy", target, 1, "None"));
-                case UNHEALTHY -> datums.add(new Datum("Healthy", target, 0, "None"));
-                case INSUFFICIENT_DATA -> { }
+                case HEALTHY ->
+                    datums.add(new Datum(CloudWatchContract.HEALTHY, target, 1, CloudWatchContract.UNIT_NONE));
+                case UNHEALTHY ->
+                    datums.add(new Datum(CloudWatchContract.HEALTHY, target, 0, CloudWatchContract.UNIT_NONE));
+                case INSUFFICIENT_DATA -> {}
             }
-            datums.add(new Datum("HealthyVantages", target, evaluation.healthy(), "Count"));
-            datums.add(new Datum("ReportingVantages", target, evaluation.fresh(), "Count"));
+            datums.add(new Datum(
+                    CloudWatchContract.HEALTHY_VANTAGES, target, evaluation.healthy(), CloudWatchContract.UNIT_COUNT));
+            datums.add(new Datum(
+                    CloudWatchContract.REPORTING_VANTAGES, target, evaluation.fresh(), CloudWatchContract.UNIT_COUNT));
             double[] latencies = evaluation.freshLatenciesMillis();
             if (latencies.length > 0) {
-                datums.add(new Datum("LatencyP50", target, Evaluation.percentile(latencies, 0.5), "Milliseconds"));
-                datums.add(new Datum("LatencyP90", target, Evaluation.percentile(latencies, 0.9), "Milliseconds"));
+                datums.add(new Datum(
+                        CloudWatchContract.LATENCY_P50,
+                        target,
+                        Evaluation.percentile(latencies, 0.5),
+                        CloudWatchContract.UNIT_MILLISECONDS));
+                datums.add(new Datum(
+                        CloudWatchContract.LATENCY_P90,
+                        target,
+                        Evaluation.percentile(latencies, 0.9),
+                        CloudWatchContract.UNIT_MILLISECONDS));
             }
         }
         return datums;

@@ -2,7 +2,7 @@ package io.vantage.aggregator.cloudwatch;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vantage.aggregator.AggregatorMetrics;
+import io.vantage.aggregator.metrics.AggregatorMetrics;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Locale;
@@ -10,28 +10,66 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Logs the PutMetricData it would make, one line per publish; for the demo and for runs without AWS. */
+/**
+ * Logs the PutMetricData it would make, one bounded line per publish (every datum at DEBUG); for the demo and for runs
+ * without AWS.
+ */
 public final class DryRunPublisher implements MetricsPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(DryRunPublisher.class);
+    /** Unhealthy targets named in the INFO line; the rest are counted. Every datum is logged at DEBUG. */
+    private static final int SHOWN = 10;
+
     private final String namespace;
     private final Counter published;
 
     public DryRunPublisher(String namespace, MeterRegistry registry) {
         this.namespace = namespace;
-        this.published = Counter.builder(AggregatorMetrics.CLOUDWATCH_PUBLISH).tag("outcome", "dry_run")
-                .description("CloudWatch publishes by outcome").register(registry);
+        this.published = Counter.builder(AggregatorMetrics.CLOUDWATCH_PUBLISH)
+                .tag("outcome", "dry_run")
+                .description("CloudWatch publishes by outcome")
+                .register(registry);
     }
 
     @Override
     public Future<Void> publish(List<Datum> datums, long timestampMillis) {
         published.increment();
-        if (LOG.isInfoEnabled()) {
-            String summary = datums.stream()
-                    .map(d -> String.format(Locale.ROOT, "%s{Target=%s}=%s", d.name(), d.target(),
-                            d.value() == Math.rint(d.value()) ? String.valueOf((long) d.value()) : String.format(Locale.ROOT, "%.1f", d.value())))
-                    .collect(Collectors.joining(" "));
-            LOG.info("dry-run PutMetricData namespace={} datums={}: {}", namespace, datums.size(), summary);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug(
+                    "dry-run PutMetricData namespace={} datums={}: {}",
+                    namespace,
+                    datums.size(),
+                    datums.stream().map(DryRunPublisher::describe).collect(Collectors.joining(" ")));
+        } else if (LOG.isInfoEnabled()) {
+            // One bounded line however many targets there are: the Healthy datums, and which targets are unhealthy.
+            List<String> unhealthy = datums.stream()
+                    .filter(d -> d.name().equals(CloudWatchContract.HEALTHY) && d.value() == 0)
+                    .map(Datum::target)
+                    .toList();
+            long healthy = datums.stream()
+                    .filter(d -> d.name().equals(CloudWatchContract.HEALTHY) && d.value() == 1)
+                    .count();
+            LOG.info(
+                    "dry-run PutMetricData namespace={} datums={}: Healthy=1 for {} targets, Healthy=0 for {}{}",
+                    namespace,
+                    datums.size(),
+                    healthy,
+                    unhealthy.size(),
+                    unhealthy.isEmpty()
+                            ? ""
+                            : " " + unhealthy.subList(0, Math.min(SHOWN, unhealthy.size()))
+                                    + (unhealthy.size() > SHOWN ? " and " + (unhealthy.size() - SHOWN) + " more" : ""));
         }
         return Future.succeededFuture();
+    }
+
+    private static String describe(Datum d) {
+        return String.format(
+                Locale.ROOT,
+                "%s{Target=%s}=%s",
+                d.name(),
+                d.target(),
+                d.value() == Math.rint(d.value())
+                        ? String.valueOf((long) d.value())
+                        : String.format(Locale.ROOT, "%.1f", d.value()));
     }
 }

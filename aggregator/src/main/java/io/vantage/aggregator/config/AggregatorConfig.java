@@ -1,5 +1,7 @@
 package io.vantage.aggregator.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.vantage.wire.Checks;
 import io.vantage.wire.Durations;
 import io.vantage.wire.Limits;
@@ -13,13 +15,20 @@ import java.util.Locale;
 import java.util.Set;
 
 /** The aggregator's file: where it listens, which agents may report, the targets, and how to publish. */
-public record AggregatorConfig(Server server, List<AgentEntry> agents, Ingest ingest, CloudWatch cloudwatch, Alarm alarm,
-        Route53 route53, List<TargetSpec> targets) {
+public record AggregatorConfig(
+        Server server,
+        List<AgentEntry> agents,
+        Ingest ingest,
+        CloudWatch cloudwatch,
+        Alarm alarm,
+        Route53 route53,
+        List<TargetSpec> targets) {
     public AggregatorConfig {
         server = server == null ? new Server(null, null, null, null) : server;
         agents = agents == null ? List.of() : List.copyOf(agents);
         if (agents.isEmpty()) {
-            throw Checks.invalid("agents", "is empty: list the agents allowed to report, each with id, region and a token");
+            throw Checks.invalid(
+                    "agents", "is empty: list the agents allowed to report, each with id, region and a token");
         }
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < agents.size(); i++) {
@@ -83,19 +92,44 @@ public record AggregatorConfig(Server server, List<AgentEntry> agents, Ingest in
      * Where verdicts go. {@code aws}: PutMetricData with the SDK's default credentials; {@code dry-run}: log
      * what would be sent. {@code endpoint} points at a local emulator (the SDK's AWS_ENDPOINT_URL works too).
      */
-    public record CloudWatch(String mode, String region, String namespace, Duration publishEvery, URI endpoint) {
-        public CloudWatch {
-            mode = mode == null ? "dry-run" : mode.toLowerCase(Locale.ROOT);
-            if (!mode.equals("dry-run") && !mode.equals("aws")) {
-                throw Checks.invalid("mode", "'" + mode + "' must be aws or dry-run");
+    public record CloudWatch(Mode mode, String region, String namespace, Duration publishEvery, URI endpoint) {
+        /** {@code aws} or {@code dry-run} in the file. */
+        public enum Mode {
+            AWS,
+            DRY_RUN;
+
+            @JsonValue
+            public String label() {
+                return name().toLowerCase(Locale.ROOT).replace('_', '-');
             }
+
+            @Override
+            public String toString() {
+                return label();
+            }
+
+            @JsonCreator
+            public static Mode fromLabel(String label) {
+                for (Mode mode : values()) {
+                    if (mode.label().equalsIgnoreCase(label)) {
+                        return mode;
+                    }
+                }
+                throw new IllegalArgumentException("'" + label + "' must be aws or dry-run");
+            }
+        }
+
+        public CloudWatch {
+            mode = mode == null ? Mode.DRY_RUN : mode;
             if (endpoint != null && (endpoint.getScheme() == null || endpoint.getHost() == null)) {
-                throw Checks.invalid("endpoint", "'" + endpoint + "' must be an absolute URL such as http://127.0.0.1:5000");
+                throw Checks.invalid(
+                        "endpoint", "'" + endpoint + "' must be an absolute URL such as http://127.0.0.1:5000");
             }
             region = region == null ? "us-east-1" : region;
             namespace = namespace == null ? "Vantage" : namespace;
             if (namespace.isBlank() || namespace.length() > 255 || namespace.startsWith("AWS/")) {
-                throw Checks.invalid("namespace", "'" + namespace + "' must be 1-255 characters and must not start with AWS/");
+                throw Checks.invalid(
+                        "namespace", "'" + namespace + "' must be 1-255 characters and must not start with AWS/");
             }
             publishEvery = publishEvery == null ? Duration.ofSeconds(10) : publishEvery;
             Checks.positive("publishEvery", publishEvery, Duration.ofSeconds(1), Duration.ofMinutes(1));
@@ -108,39 +142,54 @@ public record AggregatorConfig(Server server, List<AgentEntry> agents, Ingest in
      * Rules: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-types.html (CloudWatch alarm
      * checks) and https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html.
      */
-    public record Alarm(Duration period, Integer evaluationPeriods, Integer datapointsToAlarm, String statistic,
-            String treatMissingData, String namePrefix) {
+    public record Alarm(
+            Duration period,
+            Integer evaluationPeriods,
+            Integer datapointsToAlarm,
+            String statistic,
+            String treatMissingData,
+            String namePrefix) {
         /** Alarm names may have 255 characters: a 64-character prefix, a 128-character target name and "-unhealthy" fit. */
         public static final long MAX_EVALUATION_SECONDS = 86_400;
+
         public static final Set<String> STATISTICS = Set.of("Average", "Minimum", "Maximum", "Sum", "SampleCount");
         public static final Set<String> TREAT_MISSING_DATA = Set.of("missing", "notBreaching", "breaching", "ignore");
 
         public Alarm {
             period = period == null ? Duration.ofSeconds(60) : period;
             if (period.toMillis() % 60_000 != 0 || period.isZero()) {
-                throw Checks.invalid("period", Durations.format(period) + " is not a multiple of 60s: periods of 10s, 20s and 30s make a "
-                        + "high-resolution alarm, which Route 53 alarm-based health checks cannot use");
+                throw Checks.invalid(
+                        "period",
+                        Durations.format(period) + " is not a multiple of 60s: periods of 10s, 20s and 30s make a "
+                                + "high-resolution alarm, which Route 53 alarm-based health checks cannot use");
             }
             evaluationPeriods = evaluationPeriods == null ? 3 : evaluationPeriods;
             Checks.range("evaluationPeriods", evaluationPeriods, 1, 1440);
             datapointsToAlarm = datapointsToAlarm == null ? Math.min(2, evaluationPeriods) : datapointsToAlarm;
             Checks.range("datapointsToAlarm", datapointsToAlarm, 1, evaluationPeriods);
             if (period.getSeconds() * evaluationPeriods > MAX_EVALUATION_SECONDS) {
-                throw Checks.invalid("evaluationPeriods", "period x evaluationPeriods = " + period.getSeconds() * evaluationPeriods
-                        + "s exceeds CloudWatch's limit of one day (86400s)");
+                throw Checks.invalid(
+                        "evaluationPeriods",
+                        "period x evaluationPeriods = " + period.getSeconds() * evaluationPeriods
+                                + "s exceeds CloudWatch's limit of one day (86400s)");
             }
             statistic = statistic == null ? "Minimum" : statistic;
             if (!STATISTICS.contains(statistic)) {
-                throw Checks.invalid("statistic", "'" + statistic + "' is not one of " + new java.util.TreeSet<>(STATISTICS)
-                        + "; extended statistics (percentiles) cannot be used by Route 53 alarm-based health checks");
+                throw Checks.invalid(
+                        "statistic",
+                        "'" + statistic + "' is not one of " + new java.util.TreeSet<>(STATISTICS)
+                                + "; extended statistics (percentiles) cannot be used by Route 53 alarm-based health checks");
             }
             treatMissingData = treatMissingData == null ? "missing" : treatMissingData;
             if (!TREAT_MISSING_DATA.contains(treatMissingData)) {
-                throw Checks.invalid("treatMissingData", "'" + treatMissingData + "' is not one of " + new java.util.TreeSet<>(TREAT_MISSING_DATA));
+                throw Checks.invalid(
+                        "treatMissingData",
+                        "'" + treatMissingData + "' is not one of " + new java.util.TreeSet<>(TREAT_MISSING_DATA));
             }
             namePrefix = namePrefix == null ? "vantage-" : namePrefix;
             if (!namePrefix.matches("[A-Za-z0-9._-]{1,64}")) {
-                throw Checks.invalid("namePrefix", "'" + namePrefix + "' must be 1-64 letters, digits, '.', '_' or '-'");
+                throw Checks.invalid(
+                        "namePrefix", "'" + namePrefix + "' must be 1-64 letters, digits, '.', '_' or '-'");
             }
         }
 
@@ -158,16 +207,20 @@ public record AggregatorConfig(Server server, List<AgentEntry> agents, Ingest in
 
         public Route53 {
             enabled = enabled == null || enabled;
-            insufficientDataHealthStatus = insufficientDataHealthStatus == null ? "LastKnownStatus" : insufficientDataHealthStatus;
+            insufficientDataHealthStatus =
+                    insufficientDataHealthStatus == null ? "LastKnownStatus" : insufficientDataHealthStatus;
             if (!INSUFFICIENT_DATA_STATUSES.contains(insufficientDataHealthStatus)) {
-                throw Checks.invalid("insufficientDataHealthStatus", "'" + insufficientDataHealthStatus + "' is not one of "
-                        + new java.util.TreeSet<>(INSUFFICIENT_DATA_STATUSES));
+                throw Checks.invalid(
+                        "insufficientDataHealthStatus",
+                        "'" + insufficientDataHealthStatus + "' is not one of "
+                                + new java.util.TreeSet<>(INSUFFICIENT_DATA_STATUSES));
             }
             if (reconcileEvery != null) {
                 Checks.positive("reconcileEvery", reconcileEvery, Duration.ofMinutes(1), Duration.ofDays(1));
             }
             if (endpoint != null && (endpoint.getScheme() == null || endpoint.getHost() == null)) {
-                throw Checks.invalid("endpoint", "'" + endpoint + "' must be an absolute URL such as http://127.0.0.1:5000");
+                throw Checks.invalid(
+                        "endpoint", "'" + endpoint + "' must be an absolute URL such as http://127.0.0.1:5000");
             }
         }
     }

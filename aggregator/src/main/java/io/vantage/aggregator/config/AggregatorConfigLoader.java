@@ -3,7 +3,6 @@ package io.vantage.aggregator.config;
 import io.vantage.wire.Documents;
 import io.vantage.wire.InvalidDocumentException;
 import io.vantage.wire.Tokens;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -37,12 +36,14 @@ public final class AggregatorConfigLoader {
         List<LoadedAggregatorConfig.Credential> credentials = new ArrayList<>();
         for (int i = 0; i < config.agents().size(); i++) {
             AggregatorConfig.AgentEntry agent = config.agents().get(i);
-            String token = Tokens.read("agents[" + i + "]", agent.tokenFile(), agent.tokenEnv(), baseDirectory, environment);
+            String token =
+                    Tokens.read("agents[" + i + "]", agent.tokenFile(), agent.tokenEnv(), baseDirectory, environment);
             credentials.add(new LoadedAggregatorConfig.Credential(agent.id(), agent.region(), Tokens.sha256(token)));
         }
         for (int i = 0; i < credentials.size(); i++) {
             for (int j = 0; j < i; j++) {
-                if (MessageDigest.isEqual(credentials.get(i).tokenHash(), credentials.get(j).tokenHash())) {
+                if (MessageDigest.isEqual(
+                        credentials.get(i).tokenHash(), credentials.get(j).tokenHash())) {
                     throw new InvalidDocumentException("agents[" + i + "]: shares its token with agents[" + j
                             + "]; each agent needs its own token so that one cannot report as another");
                 }
@@ -50,5 +51,4 @@ public final class AggregatorConfigLoader {
         }
         return new LoadedAggregatorConfig(config, credentials);
     }
-
 }

@@ -18,6 +18,7 @@ public record LoadedAggregatorConfig(AggregatorConfig config, List<Credential> c
 
     @Override
     public String toString() {
-        return "LoadedAggregatorConfig[agents=" + credentials + ", targets=" + config.targets().size() + "]";
+        return "LoadedAggregatorConfig[agents=" + credentials + ", targets="
+                + config.targets().size() + "]";
     }
 }

@@ -19,7 +19,8 @@ public final class ConnectionGuard {
     private final Vertx vertx;
     private final int maxConnections;
     private final int maxUnauthenticated;
-    // Insertion order: the first entry is the oldest unauthenticated connection, the next to evict. Value: its deadline timer.
+    // Insertion order: the first entry is the oldest unauthenticated connection, the next to evict. Value: its deadline
+    // timer.
     private final Map<HttpConnection, Long> unauthenticated = new LinkedHashMap<>();
     private final Set<HttpConnection> authenticated = new HashSet<>();
     private final Counter refused;
@@ -37,8 +38,10 @@ public final class ConnectionGuard {
     }
 
     private static Counter closed(MeterRegistry registry, String reason) {
-        return Counter.builder("vantage.api.connections.closed").tag("reason", reason)
-                .description("Connections the aggregator closed to stay within its connection limits").register(registry);
+        return Counter.builder("vantage.api.connections.closed")
+                .tag("reason", reason)
+                .description("Connections the aggregator closed to stay within its connection limits")
+                .register(registry);
     }
 
     /** A new connection: refused over the total cap; otherwise admitted as unauthenticated, evicting the oldest such if needed. */
@@ -49,7 +52,8 @@ public final class ConnectionGuard {
             return;
         }
         if (unauthenticated.size() >= maxUnauthenticated) {
-            Iterator<Map.Entry<HttpConnection, Long>> oldest = unauthenticated.entrySet().iterator();
+            Iterator<Map.Entry<HttpConnection, Long>> oldest =
+                    unauthenticated.entrySet().iterator();
             Map.Entry<HttpConnection, Long> victim = oldest.next();
             oldest.remove();
             vertx.cancelTimer(victim.getValue());

@@ -1,8 +1,8 @@
 package io.vantage.aggregator.ingest;
 
-import io.vantage.aggregator.AggregatorMetrics;
-import io.vantage.aggregator.AggregatorMetrics.IngestOutcome;
 import io.vantage.aggregator.config.LoadedAggregatorConfig.Credential;
+import io.vantage.aggregator.metrics.AggregatorMetrics;
+import io.vantage.aggregator.metrics.AggregatorMetrics.IngestOutcome;
 import io.vantage.wire.Documents;
 import io.vantage.wire.InvalidDocumentException;
 import io.vantage.wire.Limits;
@@ -49,11 +49,21 @@ public final class IngestHandler {
 
     /** What ingest needs from the config in force; replaced on reload. */
     /** {@code confirmByTarget}: the configured targets, each with its quorum's {@code confirm}. */
-    public record Ingest(Credentials credentials, RateLimiter limiter, Map<String, Integer> confirmByTarget, long maxClockSkewMillis) {}
+    public record Ingest(
+            Credentials credentials,
+            RateLimiter limiter,
+            Map<String, Integer> confirmByTarget,
+            long maxClockSkewMillis) {}
 
     /** {@code onAuthenticated}: told of each connection that presented a valid agent token. */
-    public IngestHandler(Vertx vertx, Clock clock, Supplier<Ingest> settings, ResultStore store, AggregatorMetrics metrics,
-            Runnable onAccepted, Consumer<HttpConnection> onAuthenticated) {
+    public IngestHandler(
+            Vertx vertx,
+            Clock clock,
+            Supplier<Ingest> settings,
+            ResultStore store,
+            AggregatorMetrics metrics,
+            Runnable onAccepted,
+            Consumer<HttpConnection> onAuthenticated) {
         this.vertx = vertx;
         this.clock = clock;
         this.settings = settings;
@@ -102,7 +112,8 @@ public final class IngestHandler {
             if (request.response().ended()) {
                 return;
             }
-            // The limit applies to the bytes received here and again after decompression (a small gzip bomb is refused too).
+            // The limit applies to the bytes received here and again after decompression (a small gzip bomb is refused
+            // too).
             if (body.length() + chunk.length() > Limits.MAX_REPORT_BODY_BYTES) {
                 vertx.cancelTimer(deadline);
                 reply(request, 413, "body exceeds the limit of " + Limits.MAX_REPORT_BODY_BYTES + " bytes");
@@ -124,7 +135,10 @@ public final class IngestHandler {
             try {
                 accept(request, agent, ingest, Buffer.buffer(gunzip(body.getBytes())));
             } catch (TooLarge e) {
-                reply(request, 413, "body exceeds the limit of " + Limits.MAX_REPORT_BODY_BYTES + " bytes once decompressed");
+                reply(
+                        request,
+                        413,
+                        "body exceeds the limit of " + Limits.MAX_REPORT_BODY_BYTES + " bytes once decompressed");
             } catch (IOException e) {
                 reply(request, 400, "the gzip body could not be decompressed: " + e.getMessage());
             }
@@ -134,7 +148,8 @@ public final class IngestHandler {
     /** Decompresses at most {@link Limits#MAX_REPORT_BODY_BYTES}; more is {@link TooLarge}. */
     static byte[] gunzip(byte[] compressed) throws IOException {
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(Limits.MAX_REPORT_BODY_BYTES, compressed.length * 8 + 64));
+            ByteArrayOutputStream out =
+                    new ByteArrayOutputStream(Math.min(Limits.MAX_REPORT_BODY_BYTES, compressed.length * 8 + 64));
             byte[] chunk = new byte[64 * 1024];
             for (int read; (read = in.read(chunk)) > 0; ) {
                 if (out.size() + read > Limits.MAX_REPORT_BODY_BYTES) {
@@ -165,15 +180,23 @@ public final class IngestHandler {
             long now = clock.millis();
             if (now - logged[0] >= FORBIDDEN_LOG_EVERY_MILLIS) {
                 // At most one line per token per interval: a misconfigured or hostile client cannot flood the log.
-                LOG.warn("rejected a report claiming to be {}@{} made with the token of {}@{}{}", batch.agentId(), batch.region(),
-                        agent.agentId(), agent.region(), logged[1] == 0 ? "" : " (and " + logged[1] + " more with this token since the last such line)");
+                LOG.warn(
+                        "rejected a report claiming to be {}@{} made with the token of {}@{}{}",
+                        batch.agentId(),
+                        batch.region(),
+                        agent.agentId(),
+                        agent.region(),
+                        logged[1] == 0 ? "" : " (and " + logged[1] + " more with this token since the last such line)");
                 logged[0] = now;
                 logged[1] = 0;
             } else {
                 logged[1]++;
             }
-            reply(request, 403, "this token belongs to agent " + agent.agentId() + " in " + agent.region()
-                    + ", not " + batch.agentId() + " in " + batch.region());
+            reply(
+                    request,
+                    403,
+                    "this token belongs to agent " + agent.agentId() + " in " + agent.region() + ", not "
+                            + batch.agentId() + " in " + batch.region());
             return;
         }
         long received = clock.millis();
@@ -206,9 +229,16 @@ public final class IngestHandler {
         metrics.results(IngestOutcome.NO_VOTE, noVote);
         metrics.reported(agent.agentId(), received);
         metrics.request(202);
-        request.response().setStatusCode(202).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end(new JsonObject().put("accepted", accepted).put("duplicate", duplicate).put("unknownTarget", unknown)
-                        .put("future", future).put("noVote", noVote).encode());
+        request.response()
+                .setStatusCode(202)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(new JsonObject()
+                        .put("accepted", accepted)
+                        .put("duplicate", duplicate)
+                        .put("unknownTarget", unknown)
+                        .put("future", future)
+                        .put("noVote", noVote)
+                        .encode());
         if (accepted > 0) {
             onAccepted.run();
         }
@@ -223,11 +253,14 @@ public final class IngestHandler {
         if (early) {
             request.response().putHeader(HttpHeaders.CONNECTION, "close");
         }
-        request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        request.response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(new JsonObject().put("error", message).encode())
                 .onComplete(sent -> {
                     if (early) {
-                        // Answered before the body was read: close, or the client could hold the connection by trickling it.
+                        // Answered before the body was read: close, or the client could hold the connection by
+                        // trickling it.
                         ServerLimits.closeAfterAnswer(vertx, request);
                     }
                 });

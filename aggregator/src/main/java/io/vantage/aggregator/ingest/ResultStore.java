@@ -21,7 +21,8 @@ public final class ResultStore {
      * vantage point's vote ({@code confirm}: consecutive agreeing results needed to change it). Returns whether it was kept.
      */
     public boolean offer(String agentId, String region, ProbeResult result, long observedAt, int confirm) {
-        Map<String, Observation> agents = byTarget.computeIfAbsent(result.target(), target -> new ConcurrentHashMap<>());
+        Map<String, Observation> agents =
+                byTarget.computeIfAbsent(result.target(), target -> new ConcurrentHashMap<>());
         boolean[] kept = {false};
         agents.compute(agentId, (agent, current) -> {
             if (current == null || result.timestamp() > current.result().timestamp()) {

@@ -13,6 +13,7 @@ public final class ServerLimits {
     public static final int IDLE_TIMEOUT_SECONDS = 30;
     /** Longest request line and largest header block. */
     public static final int MAX_REQUEST_LINE_BYTES = 4096;
+
     public static final int MAX_HEADER_BYTES = 16 * 1024;
     /**
      * Open connections, all clients together (kept well under the process's open-file limit). When it is
@@ -43,8 +44,8 @@ public final class ServerLimits {
             request.connection().close();
             return;
         }
-        request.handler(dropped -> { });
-        request.exceptionHandler(error -> { });
+        request.handler(dropped -> {});
+        request.exceptionHandler(error -> {});
         request.endHandler(end -> {
             vertx.cancelTimer(timer);
             request.connection().close();

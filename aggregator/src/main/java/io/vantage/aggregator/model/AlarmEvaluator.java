@@ -19,17 +19,29 @@ import java.util.List;
  * The last rule is inferred from the documented tables, which this class is tested against row by row.
  */
 public final class AlarmEvaluator {
-    public enum Point { BREACHING, NOT_BREACHING, MISSING }
+    public enum Point {
+        BREACHING,
+        NOT_BREACHING,
+        MISSING
+    }
 
-    public enum State { OK, ALARM, INSUFFICIENT_DATA }
+    public enum State {
+        OK,
+        ALARM,
+        INSUFFICIENT_DATA
+    }
 
     private AlarmEvaluator() {}
 
     /** {@code range}: the evaluation range, oldest first; {@code treatMissingData} as in PutMetricAlarm. */
-    public static State evaluate(List<Point> range, int evaluationPeriods, int datapointsToAlarm, String treatMissingData, State current) {
-        List<Point> real = range.stream().filter(point -> point != Point.MISSING).toList();
+    public static State evaluate(
+            List<Point> range, int evaluationPeriods, int datapointsToAlarm, String treatMissingData, State current) {
+        List<Point> real =
+                range.stream().filter(point -> point != Point.MISSING).toList();
         if (real.size() >= evaluationPeriods) {
-            long breaching = real.subList(real.size() - evaluationPeriods, real.size()).stream().filter(p -> p == Point.BREACHING).count();
+            long breaching = real.subList(real.size() - evaluationPeriods, real.size()).stream()
+                    .filter(p -> p == Point.BREACHING)
+                    .count();
             return breaching >= datapointsToAlarm ? State.ALARM : State.OK;
         }
         int fill = evaluationPeriods - real.size();
@@ -58,7 +70,8 @@ public final class AlarmEvaluator {
                 boolean stoppedLongAgo = range.size() - 1 - newestReal >= evaluationPeriods;
                 return stoppedLongAgo ? State.ALARM : State.INSUFFICIENT_DATA;
             default:
-                throw new IllegalArgumentException("treatMissingData '" + treatMissingData + "' is not one of missing, ignore, breaching, notBreaching");
+                throw new IllegalArgumentException("treatMissingData '" + treatMissingData
+                        + "' is not one of missing, ignore, breaching, notBreaching");
         }
     }
 }

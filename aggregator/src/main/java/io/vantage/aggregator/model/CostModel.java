@@ -1,5 +1,6 @@
 package io.vantage.aggregator.model;
 
+import io.vantage.aggregator.cloudwatch.CloudWatchContract;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.wire.target.TargetSpec;
 
@@ -21,10 +22,10 @@ public final class CostModel {
     public static final double HEALTH_CHECK_BASIC = 0.50;
     /** Each optional feature of an endpoint check (HTTPS, string matching, fast interval), AWS endpoint, per month. */
     public static final double HEALTH_CHECK_FEATURE = 1.00;
-    /** Route 53 health checkers probing each endpoint (about 16 locations; DESIGN.md). */
+    /** Route 53 health checkers probing each endpoint (about 16 locations, per the Route 53 developer guide). */
     public static final int ROUTE53_CHECKERS = 16;
     /** Datums vantage publishes per target: Healthy, HealthyVantages, ReportingVantages, LatencyP50, LatencyP90. */
-    public static final int METRICS_PER_TARGET = 5;
+    public static final int METRICS_PER_TARGET = CloudWatchContract.METRICS.size();
 
     private CostModel() {}
 
@@ -32,17 +33,29 @@ public final class CostModel {
      * {@code vantage*}: with {@code replicas} aggregators publishing; {@code route53*}: a Route 53 endpoint check with
      * HTTPS and string matching at the fast 10 s interval (what comes closest to vantage's assertions and cadence).
      */
-    public record Monthly(double vantageDollars, double vantageProbesPerMonth, double route53Dollars, double route53ProbesPerMonth,
+    public record Monthly(
+            double vantageDollars,
+            double vantageProbesPerMonth,
+            double route53Dollars,
+            double route53ProbesPerMonth,
             double route53StandardProbesPerMonth) {}
 
     public static Monthly of(TargetSpec target, int agents, int replicas, AggregatorConfig.CloudWatch cloudWatch) {
         double publishes = SECONDS_PER_MONTH / cloudWatch.publishEvery().getSeconds() * replicas;
         // One PutMetricData carries up to 1,000 datums: this target's share of the requests.
         double putShare = publishes * METRICS_PER_TARGET / 1000.0;
-        double vantage = METRICS_PER_TARGET * CUSTOM_METRIC + putShare / 1000.0 * PUT_METRIC_DATA_PER_1000 + STANDARD_ALARM + HEALTH_CHECK_BASIC;
+        double vantage = METRICS_PER_TARGET * CUSTOM_METRIC
+                + putShare / 1000.0 * PUT_METRIC_DATA_PER_1000
+                + STANDARD_ALARM
+                + HEALTH_CHECK_BASIC;
         double vantageProbes = agents * SECONDS_PER_MONTH / target.interval().toMillis() * 1000;
         boolean https = target.http() != null && target.http().https();
         double route53 = HEALTH_CHECK_BASIC + HEALTH_CHECK_FEATURE * ((https ? 1 : 0) + 1 + 1);
-        return new Monthly(vantage, vantageProbes, route53, ROUTE53_CHECKERS * SECONDS_PER_MONTH / 10, ROUTE53_CHECKERS * SECONDS_PER_MONTH / 30);
+        return new Monthly(
+                vantage,
+                vantageProbes,
+                route53,
+                ROUTE53_CHECKERS * SECONDS_PER_MONTH / 10,
+                ROUTE53_CHECKERS * SECONDS_PER_MONTH / 30);
     }
 }

@@ -1,7 +1,9 @@
 package io.vantage.aggregator.model;
 
+import io.vantage.aggregator.cloudwatch.CloudWatchContract;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.model.AlarmEvaluator.Point;
+import io.vantage.aggregator.quorum.Cadence;
 import io.vantage.aggregator.quorum.Observation;
 import io.vantage.aggregator.quorum.QuorumEvaluator;
 import io.vantage.aggregator.quorum.Verdict;
@@ -30,11 +32,8 @@ import java.util.TreeSet;
  * ends, and agents push every second.
  */
 public final class FailoverModel {
-    public static final Duration AGENT_PUSH_INTERVAL = Duration.ofSeconds(1);
-    private static final double EVALUATE_EVERY = 1.0;
-    private static final double EVALUATE_AFTER_INGEST = 0.2;
-    /** Standard-resolution alarms look back over five periods in CloudWatch's documented examples. */
-    private static final int EVALUATION_RANGE = 5;
+    private static final double EVALUATE_EVERY = seconds(Cadence.EVALUATE_EVERY);
+    private static final double EVALUATE_AFTER_INGEST = seconds(Cadence.MIN_EVALUATION_SPACING);
     private static final double FAST_FAILURE_LATENCY = 0.005;
 
     public enum Scenario {
@@ -91,21 +90,28 @@ public final class FailoverModel {
         TargetSpec target = inputs.target();
         double interval = seconds(target.interval());
         double timeout = seconds(target.timeout());
-        double push = seconds(AGENT_PUSH_INTERVAL);
+        double push = seconds(Cadence.AGENT_PUSH_INTERVAL);
         double publish = seconds(inputs.publishEvery());
         double period = seconds(inputs.alarm().period());
         double ttl = seconds(target.failover().dnsTtl());
-        double horizon = 3 * interval * (target.quorum().fall() + 3) + timeout + publish
-                + period * (inputs.alarm().evaluationPeriods() + EVALUATION_RANGE + 1) + ttl;
+        double horizon = 3 * interval * (target.quorum().fall() + 3)
+                + timeout
+                + publish
+                + period * (inputs.alarm().evaluationPeriods() + CloudWatchContract.EVALUATION_RANGE_PERIODS + 1)
+                + ttl;
         // Enough steady history before the failure for the verdict and the alarm to be settled at t = 0.
-        double history = Math.max(10 * interval, (EVALUATION_RANGE + 2) * period + publish);
+        double history = Math.max(10 * interval, (CloudWatchContract.EVALUATION_RANGE_PERIODS + 2) * period + publish);
         List<Event> events = new ArrayList<>();
-        events.add(new Event(0, switch (scenario) {
-            case ENDPOINT_DOWN -> "endpoint starts failing (errors or refused connections)";
-            case ENDPOINT_HANG -> "endpoint starts hanging (every probe runs into its " + fmt(timeout) + " s timeout)";
-            case REGION_PARTITION -> "agent-1's region loses its network to the endpoint; the endpoint itself is fine";
-            case FLEET_BLIND -> "every agent stops reporting; the endpoint itself is fine";
-        }));
+        events.add(new Event(
+                0,
+                switch (scenario) {
+                    case ENDPOINT_DOWN -> "endpoint starts failing (errors or refused connections)";
+                    case ENDPOINT_HANG ->
+                        "endpoint starts hanging (every probe runs into its " + fmt(timeout) + " s timeout)";
+                    case REGION_PARTITION ->
+                        "agent-1's region loses its network to the endpoint; the endpoint itself is fine";
+                    case FLEET_BLIND -> "every agent stops reporting; the endpoint itself is fine";
+                }));
 
         // Arrivals at the aggregator: (arrival time, agent, observation), each agent probing every interval.
         record Arrival(double at, int agent, ProbeResult result, long observedAt) {}
@@ -123,18 +129,32 @@ public final class FailoverModel {
                     break;
                 }
                 boolean failed = fails && start >= 0;
-                double latency = !failed ? FAST_FAILURE_LATENCY
+                double latency = !failed
+                        ? FAST_FAILURE_LATENCY
                         : scenario == Scenario.ENDPOINT_DOWN ? FAST_FAILURE_LATENCY : timeout;
                 double done = start + latency;
                 double arrival = Math.ceil((done - pushPhase) / push) * push + pushPhase;
                 long stamp = Math.round(start * 1000) + 1_000_000_000L;
                 ProbeResult result = failed
-                        ? ProbeResult.failure(target.name(), stamp, scenario == Scenario.ENDPOINT_DOWN ? FailureReason.HTTP_STATUS
-                                : scenario == Scenario.ENDPOINT_HANG ? FailureReason.TIMEOUT : FailureReason.CONNECT_TIMEOUT, null, null, null, null)
+                        ? ProbeResult.failure(
+                                target.name(),
+                                stamp,
+                                scenario == Scenario.ENDPOINT_DOWN
+                                        ? FailureReason.HTTP_STATUS
+                                        : scenario == Scenario.ENDPOINT_HANG
+                                                ? FailureReason.TIMEOUT
+                                                : FailureReason.CONNECT_TIMEOUT,
+                                null,
+                                null,
+                                null,
+                                null)
                         : ProbeResult.success(target.name(), stamp, null, null, null);
                 arrivals.add(new Arrival(arrival, agent, result, stamp));
                 if (failed && start < interval) {
-                    events.add(new Event(done, "agent-" + (agent + 1) + "'s first failing probe completes (started at " + fmt(start) + " s)"));
+                    events.add(new Event(
+                            done,
+                            "agent-" + (agent + 1) + "'s first failing probe completes (started at " + fmt(start)
+                                    + " s)"));
                 }
             }
         }
@@ -156,17 +176,29 @@ public final class FailoverModel {
         for (double t : evaluations) {
             while (next < arrivals.size() && arrivals.get(next).at() <= t) {
                 Arrival arrival = arrivals.get(next);
-                latest.put(arrival.agent(), Observation.next(latest.get(arrival.agent()), "agent-" + (arrival.agent() + 1),
-                        "region-" + (arrival.agent() + 1), arrival.result(), arrival.observedAt(), target.quorum().confirm()));
+                latest.put(
+                        arrival.agent(),
+                        Observation.next(
+                                latest.get(arrival.agent()),
+                                "agent-" + (arrival.agent() + 1),
+                                "region-" + (arrival.agent() + 1),
+                                arrival.result(),
+                                arrival.observedAt(),
+                                target.quorum().confirm()));
                 next++;
             }
             long now = Math.round(t * 1000) + 1_000_000_000L;
-            var evaluation = QuorumEvaluator.evaluate(target.quorum(), target.freshness(), latest.values(), inputs.agents(), state, now);
+            var evaluation = QuorumEvaluator.evaluate(
+                    target.quorum(), target.freshness(), latest.values(), inputs.agents(), state, now);
             state = evaluation.state();
             Verdict verdict = evaluation.verdict();
-            verdicts.add(new double[] {t, verdict == Verdict.HEALTHY ? 1 : verdict == Verdict.UNHEALTHY ? 0 : Double.NaN});
+            verdicts.add(
+                    new double[] {t, verdict == Verdict.HEALTHY ? 1 : verdict == Verdict.UNHEALTHY ? 0 : Double.NaN});
             if (t >= 0 && evaluation.changed()) {
-                events.add(new Event(t, "verdict " + verdict + " (" + evaluation.healthy() + " of " + evaluation.fresh() + " fresh vantage points healthy)"));
+                events.add(new Event(
+                        t,
+                        "verdict " + verdict + " (" + evaluation.healthy() + " of " + evaluation.fresh()
+                                + " fresh vantage points healthy)"));
                 if (verdict == Verdict.UNHEALTHY && Double.isNaN(verdictAt)) {
                     verdictAt = t;
                 }
@@ -195,7 +227,8 @@ public final class FailoverModel {
             }
         }
         if (scenario == Scenario.FLEET_BLIND && !Double.isNaN(lastDatum)) {
-            events.add(new Event(lastDatum, "last Healthy datum published; from here on the metric is missing (fail static)"));
+            events.add(new Event(
+                    lastDatum, "last Healthy datum published; from here on the metric is missing (fail static)"));
         }
 
         // The alarm: one point per period from the statistic of the datums in it, evaluated as each period ends.
@@ -212,14 +245,23 @@ public final class FailoverModel {
                 }
             }
             points.add(point(values, inputs.alarm().statistic()));
-            List<Point> range = points.subList(Math.max(0, points.size() - EVALUATION_RANGE), points.size());
-            AlarmEvaluator.State nextState = AlarmEvaluator.evaluate(range, inputs.alarm().evaluationPeriods(),
-                    inputs.alarm().datapointsToAlarm(), inputs.alarm().treatMissingData(), alarmState);
+            List<Point> range = points.subList(
+                    Math.max(0, points.size() - CloudWatchContract.EVALUATION_RANGE_PERIODS), points.size());
+            AlarmEvaluator.State nextState = AlarmEvaluator.evaluate(
+                    range,
+                    inputs.alarm().evaluationPeriods(),
+                    inputs.alarm().datapointsToAlarm(),
+                    inputs.alarm().treatMissingData(),
+                    alarmState);
             if (end >= 0 && nextState != alarmState) {
-                events.add(new Event(end, "alarm " + nextState + (nextState == AlarmEvaluator.State.ALARM
-                        ? ": the Route 53 health check turns unhealthy and DNS answers fail over"
-                        : nextState == AlarmEvaluator.State.INSUFFICIENT_DATA
-                                ? ": the health check keeps its last status (InsufficientDataHealthStatus)" : "")));
+                events.add(new Event(
+                        end,
+                        "alarm " + nextState
+                                + (nextState == AlarmEvaluator.State.ALARM
+                                        ? ": the Route 53 health check turns unhealthy and DNS answers fail over"
+                                        : nextState == AlarmEvaluator.State.INSUFFICIENT_DATA
+                                                ? ": the health check keeps its last status (InsufficientDataHealthStatus)"
+                                                : "")));
                 if (nextState == AlarmEvaluator.State.ALARM && Double.isNaN(alarmAt)) {
                     alarmAt = end;
                 }
@@ -241,14 +283,17 @@ public final class FailoverModel {
             return Point.MISSING;
         }
         double stat = switch (statistic) {
-            case "Minimum" -> values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-            case "Maximum" -> values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-            case "Average" -> values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            case "Minimum" ->
+                values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+            case "Maximum" ->
+                values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            case "Average" ->
+                values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
             case "Sum" -> values.stream().mapToDouble(Double::doubleValue).sum();
             case "SampleCount" -> values.size();
             default -> throw new IllegalArgumentException("statistic " + statistic);
         };
-        return stat < 1 ? Point.BREACHING : Point.NOT_BREACHING;
+        return stat < CloudWatchContract.HEALTHY_THRESHOLD ? Point.BREACHING : Point.NOT_BREACHING;
     }
 
     private static double seconds(Duration duration) {

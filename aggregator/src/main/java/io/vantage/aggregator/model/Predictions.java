@@ -2,10 +2,10 @@ package io.vantage.aggregator.model;
 
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.wire.target.TargetSpec;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.HashMap;
 
 /**
  * Failover predictions and costs per target, computed once per distinct setting (most targets share their
@@ -20,7 +20,12 @@ public final class Predictions {
     /** What /v1/status shows per target. */
     public record ForTarget(FailoverModel.Prediction failover, CostModel.Monthly monthly) {}
 
-    private record Key(java.time.Duration interval, java.time.Duration timeout, Object quorum, java.time.Duration ttl, boolean https) {}
+    private record Key(
+            java.time.Duration interval,
+            java.time.Duration timeout,
+            Object quorum,
+            java.time.Duration ttl,
+            boolean https) {}
 
     private final AggregatorConfig config;
     private final Map<Key, ForTarget> cache = new HashMap<>();
@@ -28,15 +33,27 @@ public final class Predictions {
     public Predictions(AggregatorConfig config) {
         this.config = config;
         for (TargetSpec target : config.targets()) {
-            cache.computeIfAbsent(key(target), k -> new ForTarget(
-                    FailoverModel.predict(new FailoverModel.Inputs(target, config.agents().size(), config.cloudwatch().publishEvery(),
-                            config.alarm()), TRIALS, SEED),
-                    CostModel.of(target, config.agents().size(), 1, config.cloudwatch())));
+            cache.computeIfAbsent(
+                    key(target),
+                    k -> new ForTarget(
+                            FailoverModel.predict(
+                                    new FailoverModel.Inputs(
+                                            target,
+                                            config.agents().size(),
+                                            config.cloudwatch().publishEvery(),
+                                            config.alarm()),
+                                    TRIALS,
+                                    SEED),
+                            CostModel.of(target, config.agents().size(), 1, config.cloudwatch())));
         }
     }
 
     private static Key key(TargetSpec target) {
-        return new Key(target.interval(), target.timeout(), target.quorum(), target.failover().dnsTtl(),
+        return new Key(
+                target.interval(),
+                target.timeout(),
+                target.quorum(),
+                target.failover().dnsTtl(),
                 target.http() != null && target.http().https());
     }
 
@@ -50,28 +67,58 @@ public final class Predictions {
         ForTarget forTarget = of(target);
         AggregatorConfig.Alarm alarm = config.alarm();
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "Target %s: probed every %s (timeout %s) by %d agents; quorum %d healthy of at least %d fresh, "
+        out.append(String.format(
+                Locale.ROOT,
+                "Target %s: probed every %s (timeout %s) by %d agents; quorum %d healthy of at least %d fresh, "
                         + "rise %d, fall %d; publish every %s; alarm %s < 1 in %d of %d periods of %s, treatMissingData %s; DNS TTL %s%n%n",
-                target.name(), target.interval().toSeconds() + "s", target.timeout().toMillis() + "ms", config.agents().size(),
-                target.quorum().healthy(), target.quorum().minVantages(), target.quorum().rise(), target.quorum().fall(),
-                config.cloudwatch().publishEvery().toSeconds() + "s", alarm.statistic(), alarm.datapointsToAlarm(), alarm.evaluationPeriods(),
-                alarm.period().toSeconds() + "s", alarm.treatMissingData(), target.failover().dnsTtl().toSeconds() + "s"));
+                target.name(),
+                target.interval().toSeconds() + "s",
+                target.timeout().toMillis() + "ms",
+                config.agents().size(),
+                target.quorum().healthy(),
+                target.quorum().minVantages(),
+                target.quorum().rise(),
+                target.quorum().fall(),
+                config.cloudwatch().publishEvery().toSeconds() + "s",
+                alarm.statistic(),
+                alarm.datapointsToAlarm(),
+                alarm.evaluationPeriods(),
+                alarm.period().toSeconds() + "s",
+                alarm.treatMissingData(),
+                target.failover().dnsTtl().toSeconds() + "s"));
         FailoverModel.Prediction p = forTarget.failover();
-        out.append(String.format(Locale.ROOT, "Time from the endpoint failing (%d simulated failures):      best  typical    worst%n", p.trials()));
+        out.append(String.format(
+                Locale.ROOT,
+                "Time from the endpoint failing (%d simulated failures):      best  typical    worst%n",
+                p.trials()));
         line(out, "(a) quorum verdict UNHEALTHY", p.verdict());
         line(out, "(b) first Healthy=0 datum sent to CloudWatch", p.firstDatum());
         line(out, "(c) alarm in ALARM: Route 53 health check unhealthy", p.alarm());
         line(out, "(d) clients re-resolved after the DNS TTL", p.clients());
-        out.append("Assumes agents push every second, CloudWatch evaluates each period as it ends, and Route 53 follows the alarm at once.\n\n");
+        out.append(
+                "Assumes agents push every second, CloudWatch evaluates each period as it ends, and Route 53 follows the alarm at once.\n\n");
         CostModel.Monthly m = forTarget.monthly();
         boolean https = target.http() != null && target.http().https();
-        out.append(String.format(Locale.ROOT, "Monthly, this target: vantage $%.2f (%s probes to the endpoint) vs a Route 53 endpoint check with "
+        out.append(String.format(
+                Locale.ROOT,
+                "Monthly, this target: vantage $%.2f (%s probes to the endpoint) vs a Route 53 endpoint check with "
                         + "%sstring matching at the 10 s interval $%.2f (%s probes; %s at the standard 30 s)%n%n",
-                m.vantageDollars(), millions(m.vantageProbesPerMonth()), https ? "HTTPS, " : "", m.route53Dollars(),
-                millions(m.route53ProbesPerMonth()), millions(m.route53StandardProbesPerMonth())));
-        FailoverModel.Timeline timeline = FailoverModel.simulate(new FailoverModel.Inputs(target, config.agents().size(),
-                config.cloudwatch().publishEvery(), alarm), scenario, new java.util.Random(seed));
-        out.append("Timeline, scenario ").append(scenario.name().toLowerCase(Locale.ROOT).replace('_', '-')).append(" (one run, seed ").append(seed).append("):\n");
+                m.vantageDollars(),
+                millions(m.vantageProbesPerMonth()),
+                https ? "HTTPS, " : "",
+                m.route53Dollars(),
+                millions(m.route53ProbesPerMonth()),
+                millions(m.route53StandardProbesPerMonth())));
+        FailoverModel.Timeline timeline = FailoverModel.simulate(
+                new FailoverModel.Inputs(
+                        target, config.agents().size(), config.cloudwatch().publishEvery(), alarm),
+                scenario,
+                new java.util.Random(seed));
+        out.append("Timeline, scenario ")
+                .append(scenario.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                .append(" (one run, seed ")
+                .append(seed)
+                .append("):\n");
         List<FailoverModel.Event> events = timeline.events();
         for (FailoverModel.Event event : events) {
             out.append(String.format(Locale.ROOT, "  %+8.1f s  %s%n", event.at(), event.what()));
@@ -83,7 +130,13 @@ public final class Predictions {
     }
 
     private static void line(StringBuilder out, String label, FailoverModel.Range range) {
-        out.append(String.format(Locale.ROOT, "  %-56s %6s %8s %8s%n", label, seconds(range.best()), seconds(range.typical()), seconds(range.worst())));
+        out.append(String.format(
+                Locale.ROOT,
+                "  %-56s %6s %8s %8s%n",
+                label,
+                seconds(range.best()),
+                seconds(range.typical()),
+                seconds(range.worst())));
     }
 
     private static String seconds(double value) {

@@ -9,7 +9,8 @@ import io.vantage.wire.report.ProbeResult;
  * delivered late counts as old. {@code vote} is what this vantage point says in the quorum: its outcome
  * once {@code streak} consecutive results agreed on it (QuorumSpec.confirm), its previous vote until then.
  */
-public record Observation(String agentId, String region, ProbeResult result, long observedAt, boolean vote, int streak) {
+public record Observation(
+        String agentId, String region, ProbeResult result, long observedAt, boolean vote, int streak) {
 
     /** A first observation: its outcome is the vote at once (nothing to confirm against). */
     public Observation(String agentId, String region, ProbeResult result, long observedAt) {
@@ -17,7 +18,8 @@ public record Observation(String agentId, String region, ProbeResult result, lon
     }
 
     /** The observation that follows {@code previous} (may be null) when {@code result} arrives. */
-    public static Observation next(Observation previous, String agentId, String region, ProbeResult result, long observedAt, int confirm) {
+    public static Observation next(
+            Observation previous, String agentId, String region, ProbeResult result, long observedAt, int confirm) {
         if (previous == null) {
             return new Observation(agentId, region, result, observedAt);
         }

@@ -25,8 +25,13 @@ public final class QuorumEvaluator {
     private QuorumEvaluator() {}
 
     /** {@code configured}: the vantage points (agents) that could vote on this target. */
-    public static Evaluation evaluate(QuorumSpec quorum, Duration freshness, Collection<Observation> observations, int configured,
-            VerdictState previous, long now) {
+    public static Evaluation evaluate(
+            QuorumSpec quorum,
+            Duration freshness,
+            Collection<Observation> observations,
+            int configured,
+            VerdictState previous,
+            long now) {
         List<Observation> all = List.copyOf(observations);
         long freshnessMillis = freshness.toMillis();
         int fresh = 0;
@@ -43,15 +48,21 @@ public final class QuorumEvaluator {
         }
         int stale = all.size() - fresh;
         int missing = Math.max(0, configured - fresh);
-        Verdict raw = fresh < quorum.minVantages() ? Verdict.INSUFFICIENT_DATA
-                : healthy >= quorum.healthy() ? Verdict.HEALTHY
-                : healthy + missing >= quorum.healthy() ? Verdict.INSUFFICIENT_DATA
-                : Verdict.UNHEALTHY;
+        Verdict raw = fresh < quorum.minVantages()
+                ? Verdict.INSUFFICIENT_DATA
+                : healthy >= quorum.healthy()
+                        ? Verdict.HEALTHY
+                        : healthy + missing >= quorum.healthy() ? Verdict.INSUFFICIENT_DATA : Verdict.UNHEALTHY;
 
         VerdictState next;
         if (raw == Verdict.INSUFFICIENT_DATA || raw == previous.published()) {
             next = raw == previous.published()
-                    ? new VerdictState(previous.published(), previous.since(), null, 0, Math.max(previous.lastCountedInput(), newestInput))
+                    ? new VerdictState(
+                            previous.published(),
+                            previous.since(),
+                            null,
+                            0,
+                            Math.max(previous.lastCountedInput(), newestInput))
                     : new VerdictState(raw, now, null, 0, newestInput);
         } else if (newestInput <= previous.lastCountedInput()) {
             next = previous; // nothing new since the last counted round
@@ -62,6 +73,7 @@ public final class QuorumEvaluator {
                     ? new VerdictState(raw, now, null, 0, newestInput)
                     : new VerdictState(previous.published(), previous.since(), raw, streak, newestInput);
         }
-        return new Evaluation(next, raw, healthy, fresh, stale, all, freshnessMillis, now, next.published() != previous.published());
+        return new Evaluation(
+                next, raw, healthy, fresh, stale, all, freshnessMillis, now, next.published() != previous.published());
     }
 }

@@ -14,7 +14,8 @@ public final class AwsErrors {
             cause = cause.getCause();
         }
         if (cause instanceof AwsServiceException aws && aws.awsErrorDetails() != null) {
-            return aws.awsErrorDetails().serviceName() + " refused " + aws.awsErrorDetails().errorCode() + " (HTTP " + aws.statusCode() + "): "
+            return aws.awsErrorDetails().serviceName() + " refused "
+                    + aws.awsErrorDetails().errorCode() + " (HTTP " + aws.statusCode() + "): "
                     + aws.awsErrorDetails().errorMessage();
         }
         if (cause instanceof SdkClientException) {

@@ -5,7 +5,8 @@ import java.util.List;
 /** One difference between AWS and the config, and what apply does about it. */
 public record Change(Resource resource, Action action, String name, String target, List<String> details) {
     public enum Resource {
-        ALARM("alarm"), HEALTH_CHECK("health check");
+        ALARM("alarm"),
+        HEALTH_CHECK("health check");
 
         private final String label;
 
@@ -19,7 +20,9 @@ public record Change(Resource resource, Action action, String name, String targe
     }
 
     public enum Action {
-        CREATE("+"), UPDATE("~"), DELETE("-"),
+        CREATE("+"),
+        UPDATE("~"),
+        DELETE("-"),
         /** A resource with the wanted name exists but is not vantage's: reported, never touched. */
         CONFLICT("!");
 

@@ -8,7 +8,8 @@ import java.util.Locale;
 
 /** Renders the status page: a targets × vantage points matrix that an operator reads at a glance. All text is escaped. */
 public final class StatusPage {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
     private StatusPage() {}
 
@@ -34,39 +35,69 @@ public final class StatusPage {
                 <h1>vantage</h1>
                 """);
         html.append("<div class=\"sub\">Quorum verdicts per target · refreshed ")
-                .append(escape(TIME.format(Instant.ofEpochMilli(snapshot.generatedAt())))).append(" · page reloads every 3 s</div>\n");
-        html.append("<table><tr><th>target</th><th>verdict</th><th>vantages</th><th>latency p50 / p90</th><th>failover if it breaks</th>");
+                .append(escape(TIME.format(Instant.ofEpochMilli(snapshot.generatedAt()))))
+                .append(" · page reloads every 3 s</div>\n");
+        html.append(
+                "<table><tr><th>target</th><th>verdict</th><th>vantages</th><th>latency p50 / p90</th><th>failover if it breaks</th>");
         for (StatusSnapshot.AgentInfo agent : snapshot.agents()) {
-            html.append("<th>").append(escape(agent.region())).append("<div class=\"small\">").append(escape(agent.id()))
+            html.append("<th>")
+                    .append(escape(agent.region()))
+                    .append("<div class=\"small\">")
+                    .append(escape(agent.id()))
                     .append("</div></th>");
         }
         html.append("</tr>\n");
         for (StatusSnapshot.TargetStatus target : snapshot.targets()) {
             html.append("<tr><td><b>").append(escape(target.name())).append("</b></td>");
-            html.append("<td><span class=\"v ").append(escape(target.verdict())).append("\">").append(escape(target.verdict().replace('_', ' ')))
-                    .append("</span><div class=\"small\">since ").append(escape(TIME.format(Instant.ofEpochMilli(target.since()))));
+            html.append("<td><span class=\"v ")
+                    .append(escape(target.verdict()))
+                    .append("\">")
+                    .append(escape(target.verdict().replace('_', ' ')))
+                    .append("</span><div class=\"small\">since ")
+                    .append(escape(TIME.format(Instant.ofEpochMilli(target.since()))));
             if (target.leaningTowards() != null) {
                 html.append("<br>leaning towards ").append(escape(target.leaningTowards()));
             }
             html.append("</div></td>");
-            html.append("<td>").append(target.healthyVantages()).append(" healthy of ").append(target.reportingVantages())
-                    .append(" fresh<div class=\"small\">needs ").append(target.healthyNeeded()).append(" healthy of at least ")
-                    .append(target.minVantages()).append(" fresh").append(target.staleVantages() > 0 ? "; " + target.staleVantages() + " stale" : "")
+            html.append("<td>")
+                    .append(target.healthyVantages())
+                    .append(" healthy of ")
+                    .append(target.reportingVantages())
+                    .append(" fresh<div class=\"small\">needs ")
+                    .append(target.healthyNeeded())
+                    .append(" healthy of at least ")
+                    .append(target.minVantages())
+                    .append(" fresh")
+                    .append(target.staleVantages() > 0 ? "; " + target.staleVantages() + " stale" : "")
                     .append("</div></td>");
-            html.append("<td>").append(millis(target.latencyP50Ms())).append(" / ").append(millis(target.latencyP90Ms())).append("</td>");
+            html.append("<td>")
+                    .append(millis(target.latencyP50Ms()))
+                    .append(" / ")
+                    .append(millis(target.latencyP90Ms()))
+                    .append("</td>");
             html.append("<td>");
             if (target.expected() != null) {
                 var failover = target.expected().failover();
-                html.append(String.format(Locale.ROOT, "DNS fails over in ~%.0f s<div class=\"small\">%.0f–%.0f s; verdict ~%.0f s, alarm ~%.0f s</div>",
-                        failover.alarm().typical(), failover.alarm().best(), failover.alarm().worst(), failover.verdict().typical(),
+                html.append(String.format(
+                        Locale.ROOT,
+                        "DNS fails over in ~%.0f s<div class=\"small\">%.0f–%.0f s; verdict ~%.0f s, alarm ~%.0f s</div>",
+                        failover.alarm().typical(),
+                        failover.alarm().best(),
+                        failover.alarm().worst(),
+                        failover.verdict().typical(),
                         failover.alarm().typical()));
             }
             if (target.healthCheckId() != null) {
-                html.append("<div class=\"small\">health check ").append(escape(target.healthCheckId())).append("</div>");
+                html.append("<div class=\"small\">health check ")
+                        .append(escape(target.healthCheckId()))
+                        .append("</div>");
             }
             html.append("</td>");
             for (StatusSnapshot.VantageStatus vantage : target.vantages()) {
-                html.append("<td><div class=\"cell ").append(escape(vantage.state())).append("\">").append(escape(vantage.state()));
+                html.append("<td><div class=\"cell ")
+                        .append(escape(vantage.state()))
+                        .append("\">")
+                        .append(escape(vantage.state()));
                 if (vantage.reason() != null) {
                     html.append(": ").append(escape(vantage.reason().label()));
                 }
@@ -91,15 +122,23 @@ public final class StatusPage {
         if (!demoRegions.isEmpty()) {
             html.append("<h2 style=\"font-size:16px;margin-top:24px\">Demo endpoints</h2>\n");
             for (String region : demoRegions) {
-                html.append("<div style=\"margin:6px 0\"><b style=\"display:inline-block;width:130px\">").append(escape(region)).append("</b>");
+                html.append("<div style=\"margin:6px 0\"><b style=\"display:inline-block;width:130px\">")
+                        .append(escape(region))
+                        .append("</b>");
                 for (String action : new String[] {"break", "slow", "repair"}) {
-                    html.append("<form method=\"post\" action=\"/demo/endpoints/").append(escape(region)).append('/').append(action)
-                            .append("\"><button>").append(action).append("</button></form>");
+                    html.append("<form method=\"post\" action=\"/demo/endpoints/")
+                            .append(escape(region))
+                            .append('/')
+                            .append(action)
+                            .append("\"><button>")
+                            .append(action)
+                            .append("</button></form>");
                 }
                 html.append("</div>\n");
             }
         }
-        html.append("<p class=\"small\">JSON: <a href=\"/v1/status\">/v1/status</a> · metrics: <a href=\"/metrics\">/metrics</a></p></body></html>\n");
+        html.append(
+                "<p class=\"small\">JSON: <a href=\"/v1/status\">/v1/status</a> · metrics: <a href=\"/metrics\">/metrics</a></p></body></html>\n");
         return html.toString();
     }
 

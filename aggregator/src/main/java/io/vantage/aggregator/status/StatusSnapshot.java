@@ -36,12 +36,24 @@ public record StatusSnapshot(long generatedAt, List<AgentInfo> agents, List<Targ
             List<VantageStatus> vantages) {}
 
     /** One agent's latest result for a target; {@code state} is healthy, unhealthy, stale or missing. */
-    public record VantageStatus(String agentId, String region, String state, Double ageSeconds, FailureReason reason,
-            Integer statusCode, Double totalMs, String message) {}
+    public record VantageStatus(
+            String agentId,
+            String region,
+            String state,
+            Double ageSeconds,
+            FailureReason reason,
+            Integer statusCode,
+            Double totalMs,
+            String message) {}
 
     /** {@code redactMessages}: leave each result's message out (server.redactMessages). */
-    public static TargetStatus target(TargetSpec spec, Evaluation evaluation, List<AgentInfo> agents, String healthCheckId,
-            Predictions.ForTarget expected, boolean redactMessages) {
+    public static TargetStatus target(
+            TargetSpec spec,
+            Evaluation evaluation,
+            List<AgentInfo> agents,
+            String healthCheckId,
+            Predictions.ForTarget expected,
+            boolean redactMessages) {
         Map<String, Observation> byAgent = new HashMap<>();
         evaluation.observations().forEach(observation -> byAgent.put(observation.agentId(), observation));
         List<VantageStatus> vantages = new ArrayList<>(agents.size());
@@ -54,14 +66,33 @@ public record StatusSnapshot(long generatedAt, List<AgentInfo> agents, List<Targ
             boolean fresh = evaluation.isFresh(observation);
             String state = !fresh ? "stale" : observation.healthy() ? "healthy" : "unhealthy";
             Double total = observation.result().timings().total();
-            vantages.add(new VantageStatus(agent.id(), agent.region(), state, (evaluation.evaluatedAt() - observation.observedAt()) / 1000.0,
-                    observation.result().reason(), observation.result().statusCode(), total == null ? null : total * 1000,
+            vantages.add(new VantageStatus(
+                    agent.id(),
+                    agent.region(),
+                    state,
+                    (evaluation.evaluatedAt() - observation.observedAt()) / 1000.0,
+                    observation.result().reason(),
+                    observation.result().statusCode(),
+                    total == null ? null : total * 1000,
                     redactMessages ? null : observation.result().message()));
         }
         double[] sorted = evaluation.freshLatenciesMillis();
-        return new TargetStatus(spec.name(), evaluation.verdict().name(), evaluation.state().since(),
-                evaluation.state().candidate() == null ? null : evaluation.state().candidate().name(),
-                evaluation.healthy(), evaluation.fresh(), evaluation.stale(), spec.quorum().minVantages(), spec.quorum().healthy(),
-                Evaluation.percentile(sorted, 0.5), Evaluation.percentile(sorted, 0.9), healthCheckId, expected, vantages);
+        return new TargetStatus(
+                spec.name(),
+                evaluation.verdict().name(),
+                evaluation.state().since(),
+                evaluation.state().candidate() == null
+                        ? null
+                        : evaluation.state().candidate().name(),
+                evaluation.healthy(),
+                evaluation.fresh(),
+                evaluation.stale(),
+                spec.quorum().minVantages(),
+                spec.quorum().healthy(),
+                Evaluation.percentile(sorted, 0.5),
+                Evaluation.percentile(sorted, 0.9),
+                healthCheckId,
+                expected,
+                vantages);
     }
 }

@@ -1,12 +1,13 @@
 package io.vantage.aggregator.aws;
 
-import io.vantage.aggregator.devtools.LocalAwsBridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.AggregatorCommand;
 import io.vantage.aggregator.cloudwatch.AwsClients;
+import io.vantage.testing.aws.LocalAws;
+import io.vantage.testing.aws.LocalAwsBridge;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -34,8 +35,13 @@ import software.amazon.awssdk.services.route53.model.HealthCheck;
  * the requests the bridge saw.
  */
 class ReconcileTest {
-    static final Set<String> MUTATIONS = Set.of("PutMetricAlarm", "DeleteAlarms", "POST /2013-04-01/healthcheck",
-            "POST /2013-04-01/healthcheck/{id}", "DELETE /2013-04-01/healthcheck/{id}", "POST /2013-04-01/tags/healthcheck/{id}");
+    static final Set<String> MUTATIONS = Set.of(
+            "PutMetricAlarm",
+            "DeleteAlarms",
+            "POST /2013-04-01/healthcheck",
+            "POST /2013-04-01/healthcheck/{id}",
+            "DELETE /2013-04-01/healthcheck/{id}",
+            "POST /2013-04-01/tags/healthcheck/{id}");
     static LocalAws aws;
     static LocalAwsBridge bridge;
     static CloudWatchAsyncClient cloudWatch;
@@ -96,7 +102,9 @@ class ReconcileTest {
     }
 
     private long mutations() {
-        return bridge.seen().stream().filter(seen -> MUTATIONS.contains(seen.operation())).count();
+        return bridge.seen().stream()
+                .filter(seen -> MUTATIONS.contains(seen.operation()))
+                .count();
     }
 
     @Test
@@ -105,18 +113,27 @@ class ReconcileTest {
         String healthCheck = "{insufficientDataHealthStatus: LastKnownStatus}";
         Run plan = run("plan", alarm, healthCheck, "api-eu", "api-us");
         assertThat(plan.exit()).as(plan.out()).isEqualTo(2);
-        assertThat(plan.out()).contains("Plan: 4 to create, 0 to update, 0 to delete, 0 conflicts")
-                .contains("+ alarm vantage-api-eu-unhealthy").contains("+ health check api-us");
+        assertThat(plan.out())
+                .contains("Plan: 4 to create, 0 to update, 0 to delete, 0 conflicts")
+                .contains("+ alarm vantage-api-eu-unhealthy")
+                .contains("+ health check api-us");
         assertThat(mutations()).as("plan changes nothing").isZero();
 
         Run apply = run("apply", alarm, healthCheck, "api-eu", "api-us");
         assertThat(apply.exit()).as(apply.out()).isZero();
-        assertThat(apply.out()).containsPattern("health check api-eu = [0-9a-f-]{36}").containsPattern("health check api-us = [0-9a-f-]{36}");
+        assertThat(apply.out())
+                .containsPattern("health check api-eu = [0-9a-f-]{36}")
+                .containsPattern("health check api-us = [0-9a-f-]{36}");
 
-        MetricAlarm eu = alarms().stream().filter(a -> a.alarmName().equals("vantage-api-eu-unhealthy")).findFirst().orElseThrow();
+        MetricAlarm eu = alarms().stream()
+                .filter(a -> a.alarmName().equals("vantage-api-eu-unhealthy"))
+                .findFirst()
+                .orElseThrow();
         assertThat(eu.namespace()).isEqualTo("Vantage");
         assertThat(eu.metricName()).isEqualTo("Healthy");
-        assertThat(eu.dimensions()).singleElement().satisfies(d -> assertThat(d.name() + "=" + d.value()).isEqualTo("Target=api-eu"));
+        assertThat(eu.dimensions())
+                .singleElement()
+                .satisfies(d -> assertThat(d.name() + "=" + d.value()).isEqualTo("Target=api-eu"));
         assertThat(eu.statisticAsString()).isEqualTo("Minimum");
         assertThat(eu.period()).isEqualTo(60);
         assertThat(eu.evaluationPeriods()).isEqualTo(3);
@@ -124,21 +141,34 @@ class ReconcileTest {
         assertThat(eu.threshold()).isEqualTo(1.0);
         assertThat(eu.comparisonOperatorAsString()).isEqualTo("LessThanThreshold");
         assertThat(eu.treatMissingData()).isEqualTo("missing");
-        assertThat(cloudWatch.listTagsForResource(r -> r.resourceARN(eu.alarmArn())).get().tags())
-                .extracting(t -> t.key() + "=" + t.value()).contains("vantage:managed-by=vantage", "vantage:namespace=Vantage");
+        assertThat(cloudWatch
+                        .listTagsForResource(r -> r.resourceARN(eu.alarmArn()))
+                        .get()
+                        .tags())
+                .extracting(t -> t.key() + "=" + t.value())
+                .contains("vantage:managed-by=vantage", "vantage:namespace=Vantage");
 
-        assertThat(healthChecks()).hasSize(2).allSatisfy(check -> assertThat(check.healthCheckConfig().typeAsString()).isEqualTo("CLOUDWATCH_METRIC"));
-        List<String> creates = bridge.seen("POST /2013-04-01/healthcheck").stream().map(LocalAwsBridge.Seen::body).toList();
-        assertThat(creates).hasSize(2).allSatisfy(body -> assertThat(body)
-                .contains("<Type>CLOUDWATCH_METRIC</Type>")
-                .contains("<Region>eu-west-1</Region>")
-                .containsPattern("<Name>vantage-api-(eu|us)-unhealthy</Name>")
-                .contains("<InsufficientDataHealthStatus>LastKnownStatus</InsufficientDataHealthStatus>")
-                .containsPattern("<CallerReference>vantage-[0-9a-f]{24}-[0-9a-f]{12}</CallerReference>"));
+        assertThat(healthChecks())
+                .hasSize(2)
+                .allSatisfy(check ->
+                        assertThat(check.healthCheckConfig().typeAsString()).isEqualTo("CLOUDWATCH_METRIC"));
+        List<String> creates = bridge.seen("POST /2013-04-01/healthcheck").stream()
+                .map(LocalAwsBridge.Seen::body)
+                .toList();
+        assertThat(creates)
+                .hasSize(2)
+                .allSatisfy(body -> assertThat(body)
+                        .contains("<Type>CLOUDWATCH_METRIC</Type>")
+                        .contains("<Region>eu-west-1</Region>")
+                        .containsPattern("<Name>vantage-api-(eu|us)-unhealthy</Name>")
+                        .contains("<InsufficientDataHealthStatus>LastKnownStatus</InsufficientDataHealthStatus>")
+                        .containsPattern("<CallerReference>vantage-[0-9a-f]{24}-[0-9a-f]{12}</CallerReference>"));
 
         bridge.clear();
         Run again = run("apply", alarm, healthCheck, "api-eu", "api-us");
-        assertThat(again.out()).contains("Plan: 0 to create, 0 to update, 0 to delete, 0 conflicts").contains("Nothing to change.");
+        assertThat(again.out())
+                .contains("Plan: 0 to create, 0 to update, 0 to delete, 0 conflicts")
+                .contains("Nothing to change.");
         assertThat(mutations()).as("a second apply makes no mutating call").isZero();
         assertThat(run("plan", alarm, healthCheck, "api-eu", "api-us").exit()).isZero();
     }
@@ -149,8 +179,10 @@ class ReconcileTest {
         String id = healthChecks().get(0).id();
         bridge.clear();
 
-        Run plan = run("plan", "{period: 120s, evaluationPeriods: 2}", "{insufficientDataHealthStatus: Healthy}", "api");
-        assertThat(plan.out()).contains("~ alarm vantage-api-unhealthy: period 60 -> 120; evaluationPeriods 3 -> 2")
+        Run plan =
+                run("plan", "{period: 120s, evaluationPeriods: 2}", "{insufficientDataHealthStatus: Healthy}", "api");
+        assertThat(plan.out())
+                .contains("~ alarm vantage-api-unhealthy: period 60 -> 120; evaluationPeriods 3 -> 2")
                 .contains("~ health check api");
 
         run("apply", "{period: 120s, evaluationPeriods: 2}", "{insufficientDataHealthStatus: Healthy}", "api");
@@ -158,9 +190,14 @@ class ReconcileTest {
             assertThat(a.period()).isEqualTo(120);
             assertThat(a.evaluationPeriods()).isEqualTo(2);
         });
-        assertThat(healthChecks()).singleElement().satisfies(check -> assertThat(check.id()).as("updated, not replaced").isEqualTo(id));
-        assertThat(bridge.seen("POST /2013-04-01/healthcheck/{id}")).singleElement()
-                .satisfies(update -> assertThat(update.body()).contains("<InsufficientDataHealthStatus>Healthy</InsufficientDataHealthStatus>")
+        assertThat(healthChecks())
+                .singleElement()
+                .satisfies(check ->
+                        assertThat(check.id()).as("updated, not replaced").isEqualTo(id));
+        assertThat(bridge.seen("POST /2013-04-01/healthcheck/{id}"))
+                .singleElement()
+                .satisfies(update -> assertThat(update.body())
+                        .contains("<InsufficientDataHealthStatus>Healthy</InsufficientDataHealthStatus>")
                         .contains("<Name>vantage-api-unhealthy</Name>"));
     }
 
@@ -168,24 +205,55 @@ class ReconcileTest {
     void onlyOwnedResourcesOfRemovedTargetsAreDeleted() throws Exception {
         run("apply", "{}", "{}", "keep", "gone");
         // Someone else's alarm under our prefix, and one with the very name vantage wants: neither is ours.
-        cloudWatch.putMetricAlarm(r -> r.alarmName("vantage-manual-unhealthy").namespace("Other").metricName("X").statistic("Minimum")
-                .period(60).evaluationPeriods(1).threshold(1.0).comparisonOperator("LessThanThreshold")).get();
-        cloudWatch.putMetricAlarm(r -> r.alarmName("vantage-taken-unhealthy").namespace("Other").metricName("X").statistic("Minimum")
-                .period(60).evaluationPeriods(1).threshold(1.0).comparisonOperator("LessThanThreshold")).get();
-        route53.createHealthCheck(r -> r.callerReference("someone-else").healthCheckConfig(c -> c.type("CLOUDWATCH_METRIC")
-                .alarmIdentifier(a -> a.region("eu-west-1").name("vantage-manual-unhealthy")).insufficientDataHealthStatus("Healthy"))).get();
+        cloudWatch
+                .putMetricAlarm(r -> r.alarmName("vantage-manual-unhealthy")
+                        .namespace("Other")
+                        .metricName("X")
+                        .statistic("Minimum")
+                        .period(60)
+                        .evaluationPeriods(1)
+                        .threshold(1.0)
+                        .comparisonOperator("LessThanThreshold"))
+                .get();
+        cloudWatch
+                .putMetricAlarm(r -> r.alarmName("vantage-taken-unhealthy")
+                        .namespace("Other")
+                        .metricName("X")
+                        .statistic("Minimum")
+                        .period(60)
+                        .evaluationPeriods(1)
+                        .threshold(1.0)
+                        .comparisonOperator("LessThanThreshold"))
+                .get();
+        route53.createHealthCheck(r -> r.callerReference("someone-else")
+                        .healthCheckConfig(c -> c.type("CLOUDWATCH_METRIC")
+                                .alarmIdentifier(a -> a.region("eu-west-1").name("vantage-manual-unhealthy"))
+                                .insufficientDataHealthStatus("Healthy")))
+                .get();
 
         Run plan = run("plan", "{}", "{}", "keep", "taken");
-        assertThat(plan.out()).contains("- alarm vantage-gone-unhealthy").contains("- health check gone")
+        assertThat(plan.out())
+                .contains("- alarm vantage-gone-unhealthy")
+                .contains("- health check gone")
                 .contains("! alarm vantage-taken-unhealthy: exists without vantage's ownership tags; left alone")
                 .doesNotContain("vantage-manual-unhealthy");
 
         run("apply", "{}", "{}", "keep", "taken");
         Set<String> names = alarms().stream().map(MetricAlarm::alarmName).collect(Collectors.toSet());
-        assertThat(names).containsExactlyInAnyOrder("vantage-keep-unhealthy", "vantage-manual-unhealthy", "vantage-taken-unhealthy");
-        assertThat(alarms().stream().filter(a -> a.alarmName().equals("vantage-taken-unhealthy")).findFirst().orElseThrow().namespace())
-                .as("the unowned alarm was not overwritten").isEqualTo("Other");
-        assertThat(healthChecks()).extracting(HealthCheck::callerReference).contains("someone-else").hasSize(3);
+        assertThat(names)
+                .containsExactlyInAnyOrder(
+                        "vantage-keep-unhealthy", "vantage-manual-unhealthy", "vantage-taken-unhealthy");
+        assertThat(alarms().stream()
+                        .filter(a -> a.alarmName().equals("vantage-taken-unhealthy"))
+                        .findFirst()
+                        .orElseThrow()
+                        .namespace())
+                .as("the unowned alarm was not overwritten")
+                .isEqualTo("Other");
+        assertThat(healthChecks())
+                .extracting(HealthCheck::callerReference)
+                .contains("someone-else")
+                .hasSize(3);
     }
 
     /** Route 53 refuses a caller reference that once belonged to a deleted health check: each creation needs its own. */
@@ -198,7 +266,8 @@ class ReconcileTest {
 
         List<String> references = bridge.seen("POST /2013-04-01/healthcheck").stream()
                 .map(seen -> seen.body().replaceAll("(?s).*<CallerReference>([^<]*)</CallerReference>.*", "$1"))
-                .filter(reference -> reference.startsWith("vantage-")).toList();
+                .filter(reference -> reference.startsWith("vantage-"))
+                .toList();
         assertThat(references).hasSize(3).doesNotHaveDuplicates();
         assertThat(healthChecks()).hasSize(2);
     }
@@ -213,24 +282,37 @@ class ReconcileTest {
         List<java.util.concurrent.CompletableFuture<?>> creating = new java.util.ArrayList<>();
         for (int i = 0; i < 5_000; i++) {
             int n = i;
-            creating.add(route53.createHealthCheck(r -> r.callerReference("someone-else-" + n).healthCheckConfig(c -> c.type("CLOUDWATCH_METRIC")
-                    .alarmIdentifier(a -> a.region("eu-west-1").name("their-alarm-" + n)).insufficientDataHealthStatus("Healthy"))));
+            creating.add(route53.createHealthCheck(r -> r.callerReference("someone-else-" + n)
+                    .healthCheckConfig(c -> c.type("CLOUDWATCH_METRIC")
+                            .alarmIdentifier(a -> a.region("eu-west-1").name("their-alarm-" + n))
+                            .insufficientDataHealthStatus("Healthy"))));
             if (creating.size() == 50) {
-                java.util.concurrent.CompletableFuture.allOf(creating.toArray(java.util.concurrent.CompletableFuture[]::new)).get();
+                java.util.concurrent.CompletableFuture.allOf(
+                                creating.toArray(java.util.concurrent.CompletableFuture[]::new))
+                        .get();
                 creating.clear();
             }
         }
-        java.util.concurrent.CompletableFuture.allOf(creating.toArray(java.util.concurrent.CompletableFuture[]::new)).get();
+        java.util.concurrent.CompletableFuture.allOf(creating.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .get();
         bridge.clear();
 
         long started = System.nanoTime();
         Run plan = run("plan", "{}", "{}", "api");
         double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf(java.util.Locale.ROOT, "plan with 5,000 foreign health checks: %.1f s, %d ListHealthChecks, %d ListTagsForResources%n",
-                seconds, bridge.seen("GET /2013-04-01/healthcheck").size(), bridge.seen("POST /2013-04-01/tags/healthcheck").size());
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "plan with 5,000 foreign health checks: %.1f s, %d ListHealthChecks, %d ListTagsForResources%n",
+                seconds,
+                bridge.seen("GET /2013-04-01/healthcheck").size(),
+                bridge.seen("POST /2013-04-01/tags/healthcheck").size());
         assertThat(plan.exit()).as(plan.out()).isZero();
-        assertThat(bridge.seen("GET /2013-04-01/healthcheck")).as("pages of 1,000").hasSizeLessThanOrEqualTo(6);
-        assertThat(bridge.seen("POST /2013-04-01/tags/healthcheck")).as("tags fetched for vantage's one check only").hasSize(1);
+        assertThat(bridge.seen("GET /2013-04-01/healthcheck"))
+                .as("pages of 1,000")
+                .hasSizeLessThanOrEqualTo(6);
+        assertThat(bridge.seen("POST /2013-04-01/tags/healthcheck"))
+                .as("tags fetched for vantage's one check only")
+                .hasSize(1);
     }
 
     @Test

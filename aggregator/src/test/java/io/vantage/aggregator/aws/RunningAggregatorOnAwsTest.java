@@ -1,6 +1,5 @@
 package io.vantage.aggregator.aws;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.cloudwatch.AwsClients;
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.aws.LocalAws;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.report.ReportBatch;
 import java.net.URI;
@@ -22,30 +22,56 @@ class RunningAggregatorOnAwsTest {
     @Test
     void reconcilesPublishesAndServesHealthCheckIds() throws Exception {
         try (LocalAws aws = LocalAws.start();
-                CloudWatchAsyncClient cloudWatch = AwsClients.cloudWatch("us-east-1", URI.create(aws.endpoint()), Duration.ofSeconds(10),
+                CloudWatchAsyncClient cloudWatch = AwsClients.cloudWatch(
+                        "us-east-1",
+                        URI.create(aws.endpoint()),
+                        Duration.ofSeconds(10),
                         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
                 RunningAggregator aggregator = RunningAggregator.start(
-                        "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '" + aws.endpoint() + "'}\n"
-                        + "route53: {reconcileEvery: 1m}\n"
-                        + "targets: [{name: api, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1}}]\n")) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> !cloudWatch.describeAlarms().get().metricAlarms().isEmpty());
-            await().atMost(Duration.ofSeconds(20)).until(() -> aggregator.get("/v1/status", Map.of()).body().matches("(?s).*\"healthCheckId\":\"[0-9a-f-]{36}\".*"));
+                        "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
+                                + aws.endpoint() + "'}\n"
+                                + "route53: {reconcileEvery: 1m}\n"
+                                + "targets: [{name: api, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1}}]\n")) {
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() ->
+                            !cloudWatch.describeAlarms().get().metricAlarms().isEmpty());
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> aggregator
+                            .get("/v1/status", Map.of())
+                            .body()
+                            .matches("(?s).*\"healthCheckId\":\"[0-9a-f-]{36}\".*"));
 
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 long now = System.currentTimeMillis();
-                for (String[] agent : new String[][] {{"agent-a", "us-east-1", "TOKEN_A"}, {"agent-b", "eu-west-1", "TOKEN_B"}}) {
-                    aggregator.post(RunningAggregator.TOKENS.get(agent[2]),
-                            new ReportBatch(1, agent[0], agent[1], now, List.of(ProbeResult.success("api", now, null, null, null))));
+                for (String[] agent :
+                        new String[][] {{"agent-a", "us-east-1", "TOKEN_A"}, {"agent-b", "eu-west-1", "TOKEN_B"}}) {
+                    aggregator.post(
+                            RunningAggregator.TOKENS.get(agent[2]),
+                            new ReportBatch(
+                                    1,
+                                    agent[0],
+                                    agent[1],
+                                    now,
+                                    List.of(ProbeResult.success("api", now, null, null, null))));
                 }
                 return aggregator.verdict("api").equals("HEALTHY")
-                        && cloudWatch.listMetrics(r -> r.namespace("Vantage").metricName("Healthy")).get().metrics().size() == 1;
+                        && cloudWatch
+                                        .listMetrics(r -> r.namespace("Vantage").metricName("Healthy"))
+                                        .get()
+                                        .metrics()
+                                        .size()
+                                == 1;
             });
             assertThat(aws.bridge().seen("PutMetricData")).isNotEmpty();
-            assertThat(aggregator.get("/metrics", Map.of()).body()).contains("vantage_cloudwatch_publish_total{outcome=\"success\"}")
+            assertThat(aggregator.get("/metrics", Map.of()).body())
+                    .contains("vantage_cloudwatch_publish_total{outcome=\"success\"}")
                     .contains("vantage_aws_attempts_total{operation=\"PutMetricData\",service=\"CloudWatch\"}");
             // Predictions are computed off the event loop after the config loads; the page shows them once they exist.
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                    assertThat(aggregator.get("/", Map.of()).body()).contains("health check ").contains("DNS fails over in ~"));
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(
+                            () -> assertThat(aggregator.get("/", Map.of()).body())
+                                    .contains("health check ")
+                                    .contains("DNS fails over in ~"));
         }
     }
 }

@@ -13,46 +13,81 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Invalid aggregator files, each with its exact error message. */
 class AggregatorConfigTest {
-    private static final Map<String, String> ENV = Map.of("T1", "first-token-0123456789", "T2", "second-token-0123456789",
-            "SAME", "first-token-0123456789");
+    private static final Map<String, String> ENV =
+            Map.of("T1", "first-token-0123456789", "T2", "second-token-0123456789", "SAME", "first-token-0123456789");
     private static final String AGENT = "agents: [{id: a, region: us-east-1, tokenEnv: T1}]\n";
 
     static Stream<Arguments> invalidFiles() {
         return Stream.of(
-                Arguments.of("no agents", "targets: []\n", "agents: is empty: list the agents allowed to report, each with id, region and a token"),
-                Arguments.of("agent listed twice", "agents: [{id: a, region: r, tokenEnv: T1}, {id: a, region: r, tokenEnv: T2}]\n",
+                Arguments.of(
+                        "no agents",
+                        "targets: []\n",
+                        "agents: is empty: list the agents allowed to report, each with id, region and a token"),
+                Arguments.of(
+                        "agent listed twice",
+                        "agents: [{id: a, region: r, tokenEnv: T1}, {id: a, region: r, tokenEnv: T2}]\n",
                         "agents[1].id: 'a' is listed twice"),
-                Arguments.of("shared token", "agents: [{id: a, region: r, tokenEnv: T1}, {id: b, region: r, tokenEnv: SAME}]\n",
+                Arguments.of(
+                        "shared token",
+                        "agents: [{id: a, region: r, tokenEnv: T1}, {id: b, region: r, tokenEnv: SAME}]\n",
                         "agents[1]: shares its token with agents[0]; each agent needs its own token so that one cannot report as another"),
-                Arguments.of("inline token", "agents: [{id: a, region: r, token: abc}]\n",
+                Arguments.of(
+                        "inline token",
+                        "agents: [{id: a, region: r, token: abc}]\n",
                         "agents[0].token: unknown key; known keys here: id, region, tokenEnv, tokenFile"),
-                Arguments.of("no token source", "agents: [{id: a, region: r}]\n",
+                Arguments.of(
+                        "no token source",
+                        "agents: [{id: a, region: r}]\n",
                         "agents[0].tokenFile: set exactly one of tokenFile and tokenEnv for agent a"),
-                Arguments.of("misspelt key", "agents: [{id: a, region: r, tokenEnv: T1, tokenfile: x}]\n",
+                Arguments.of(
+                        "misspelt key",
+                        "agents: [{id: a, region: r, tokenEnv: T1, tokenfile: x}]\n",
                         "agents[0].tokenfile: unknown key; known keys here: id, region, tokenEnv, tokenFile"),
-                Arguments.of("unknown mode", AGENT + "cloudwatch: {mode: live}\n",
+                Arguments.of(
+                        "unknown mode",
+                        AGENT + "cloudwatch: {mode: live}\n",
                         "cloudwatch.mode: 'live' must be aws or dry-run"),
-                Arguments.of("relative endpoint", AGENT + "cloudwatch: {mode: aws, endpoint: localhost}\n",
+                Arguments.of(
+                        "relative endpoint",
+                        AGENT + "cloudwatch: {mode: aws, endpoint: localhost}\n",
                         "cloudwatch.endpoint: 'localhost' must be an absolute URL such as http://127.0.0.1:5000"),
-                Arguments.of("AWS namespace", AGENT + "cloudwatch: {namespace: AWS/EC2}\n",
+                Arguments.of(
+                        "AWS namespace",
+                        AGENT + "cloudwatch: {namespace: AWS/EC2}\n",
                         "cloudwatch.namespace: 'AWS/EC2' must be 1-255 characters and must not start with AWS/"),
-                Arguments.of("rate limit zero", AGENT + "ingest: {maxRequestsPerSecond: 0}\n",
+                Arguments.of(
+                        "rate limit zero",
+                        AGENT + "ingest: {maxRequestsPerSecond: 0}\n",
                         "ingest.maxRequestsPerSecond: must be between 1 and 100000, got 0"),
-                Arguments.of("high-resolution alarm period", AGENT + "alarm: {period: 30s}\n",
+                Arguments.of(
+                        "high-resolution alarm period",
+                        AGENT + "alarm: {period: 30s}\n",
                         "alarm.period: 30s is not a multiple of 60s: periods of 10s, 20s and 30s make a high-resolution alarm, "
                                 + "which Route 53 alarm-based health checks cannot use"),
-                Arguments.of("extended statistic", AGENT + "alarm: {statistic: p99}\n",
+                Arguments.of(
+                        "extended statistic",
+                        AGENT + "alarm: {statistic: p99}\n",
                         "alarm.statistic: 'p99' is not one of [Average, Maximum, Minimum, SampleCount, Sum]; extended statistics "
                                 + "(percentiles) cannot be used by Route 53 alarm-based health checks"),
-                Arguments.of("evaluation over a day", AGENT + "alarm: {period: 1h, evaluationPeriods: 25, datapointsToAlarm: 1}\n",
+                Arguments.of(
+                        "evaluation over a day",
+                        AGENT + "alarm: {period: 1h, evaluationPeriods: 25, datapointsToAlarm: 1}\n",
                         "alarm.evaluationPeriods: period x evaluationPeriods = 90000s exceeds CloudWatch's limit of one day (86400s)"),
-                Arguments.of("more datapoints than periods", AGENT + "alarm: {evaluationPeriods: 3, datapointsToAlarm: 4}\n",
+                Arguments.of(
+                        "more datapoints than periods",
+                        AGENT + "alarm: {evaluationPeriods: 3, datapointsToAlarm: 4}\n",
                         "alarm.datapointsToAlarm: must be between 1 and 3, got 4"),
-                Arguments.of("unknown treatMissingData", AGENT + "alarm: {treatMissingData: zero}\n",
+                Arguments.of(
+                        "unknown treatMissingData",
+                        AGENT + "alarm: {treatMissingData: zero}\n",
                         "alarm.treatMissingData: 'zero' is not one of [breaching, ignore, missing, notBreaching]"),
-                Arguments.of("unknown insufficient data status", AGENT + "route53: {insufficientDataHealthStatus: Unknown}\n",
+                Arguments.of(
+                        "unknown insufficient data status",
+                        AGENT + "route53: {insufficientDataHealthStatus: Unknown}\n",
                         "route53.insufficientDataHealthStatus: 'Unknown' is not one of [Healthy, LastKnownStatus, Unhealthy]"),
-                Arguments.of("quorum beyond minVantages", AGENT + "targets: [{name: x, tcp: {host: h, port: 1}, quorum: {minVantages: 1, healthy: 2}}]\n",
+                Arguments.of(
+                        "quorum beyond minVantages",
+                        AGENT + "targets: [{name: x, tcp: {host: h, port: 1}, quorum: {minVantages: 1, healthy: 2}}]\n",
                         "targets[0].quorum.healthy: 2 must not exceed minVantages (1)"));
     }
 
@@ -70,7 +105,7 @@ class AggregatorConfigTest {
 
         assertThat(loaded.toString()).doesNotContain("first-token");
         assertThat(loaded.credentials().get(0).tokenHash()).hasSize(32);
-        assertThat(loaded.config().cloudwatch().mode()).isEqualTo("dry-run");
+        assertThat(loaded.config().cloudwatch().mode()).isEqualTo(AggregatorConfig.CloudWatch.Mode.DRY_RUN);
         assertThat(loaded.config().server().port()).isEqualTo(8080);
     }
 }

@@ -50,7 +50,8 @@ class HostileClientsTest {
 
     @Test
     void anEarlyAnswerClosesTheConnectionInsteadOfWaitingForTheBody() throws Exception {
-        String unauthenticated = untilClosed("POST /v1/reports HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n{\"version\":");
+        String unauthenticated =
+                untilClosed("POST /v1/reports HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n{\"version\":");
         assertThat(unauthenticated).startsWith("HTTP/1.1 401");
 
         String wrongMethod = untilClosed("PUT /v1/reports HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\nxx");
@@ -64,7 +65,8 @@ class HostileClientsTest {
     void aConnectionThatNeverCompletesItsFirstRequestIsClosed() throws Exception {
         String answer = untilClosed("GET / HTTP/1.1\r\nHost: a\r\nX-Trickle: ");
         assertThat(answer).isEmpty();
-        assertThat(aggregator.registry().scrape()).containsPattern("vantage_api_connections_closed_total\\{reason=\"no_request\"\\} [1-9]");
+        assertThat(aggregator.registry().scrape())
+                .containsPattern("vantage_api_connections_closed_total\\{reason=\"no_request\"\\} [1-9]");
     }
 
     @Test
@@ -75,9 +77,15 @@ class HostileClientsTest {
                 flood.add(new Socket("127.0.0.1", port));
             }
             long now = System.currentTimeMillis();
-            ReportBatch batch = new ReportBatch(1, "agent-a", "us-east-1", now, List.of(ProbeResult.success("api", now, null, null, null)));
-            await().atMost(Duration.ofSeconds(10)).until(() -> aggregator.post(RunningAggregator.TOKENS.get("TOKEN_A"), batch).statusCode() == 202);
-            assertThat(aggregator.registry().scrape()).containsPattern("vantage_api_connections_closed_total\\{reason=\"evicted\"\\} [1-9][0-9]{2,}");
+            ReportBatch batch = new ReportBatch(
+                    1, "agent-a", "us-east-1", now, List.of(ProbeResult.success("api", now, null, null, null)));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> aggregator
+                                    .post(RunningAggregator.TOKENS.get("TOKEN_A"), batch)
+                                    .statusCode()
+                            == 202);
+            assertThat(aggregator.registry().scrape())
+                    .containsPattern("vantage_api_connections_closed_total\\{reason=\"evicted\"\\} [1-9][0-9]{2,}");
         } finally {
             for (Socket socket : flood) {
                 socket.close();

@@ -17,18 +17,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** POST /v1/reports and GET /v1/targets over real HTTP: authentication, limits and every kind of bad input. */
 class IngestTest {
     static final String TOKEN_A = RunningAggregator.TOKENS.get("TOKEN_A");
     static final String TOKEN_B = RunningAggregator.TOKENS.get("TOKEN_B");
-    static RunningAggregator aggregator;
+    /** A fresh aggregator per test: no test sees what another stored, counted or rate-limited. */
+    RunningAggregator aggregator;
 
-    @BeforeAll
-    static void start() {
+    @BeforeEach
+    void start() {
         aggregator = RunningAggregator.start("""
                 ingest: {maxClockSkew: 30s, maxRequestsPerSecond: 50}
                 targets:
@@ -37,8 +38,8 @@ class IngestTest {
                 """);
     }
 
-    @AfterAll
-    static void stop() {
+    @AfterEach
+    void stop() {
         aggregator.close();
     }
 
@@ -51,39 +52,59 @@ class IngestTest {
     }
 
     static String json(String results) {
-        return "{\"version\":1,\"agentId\":\"agent-a\",\"region\":\"us-east-1\",\"sentAt\":" + System.currentTimeMillis()
-                + ",\"results\":[" + results + "]}";
+        return "{\"version\":1,\"agentId\":\"agent-a\",\"region\":\"us-east-1\",\"sentAt\":"
+                + System.currentTimeMillis() + ",\"results\":[" + results + "]}";
     }
 
     @Test
     void acceptsAValidReportAndSaysWhatBecameOfEachResult() throws Exception {
         long now = System.currentTimeMillis();
-        HttpResponse<String> response = aggregator.post(TOKEN_A, batch("agent-a", "us-east-1", ok("api", now), ok("nope", now),
-                ok("db", now + 3_600_000)));
+        HttpResponse<String> response = aggregator.post(
+                TOKEN_A, batch("agent-a", "us-east-1", ok("api", now), ok("nope", now), ok("db", now + 3_600_000)));
 
         assertThat(response.statusCode()).isEqualTo(202);
-        assertThat(response.body()).isEqualTo("{\"accepted\":1,\"duplicate\":0,\"unknownTarget\":1,\"future\":1,\"noVote\":0}");
+        assertThat(response.body())
+                .isEqualTo("{\"accepted\":1,\"duplicate\":0,\"unknownTarget\":1,\"future\":1,\"noVote\":0}");
     }
 
     @Test
     void aResultMeasuredWhileTheAgentRanLateIsCountedButIsNoVote() throws Exception {
         long now = System.currentTimeMillis();
-        ProbeResult timedOut = ProbeResult.failure("db", now, FailureReason.TIMEOUT, null, new PhaseTimings(null, 0.001, null, null, 1.0),
-                null, "no answer within 1000ms: timed out waiting for the response");
-        HttpResponse<String> late = aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", timedOut.overloaded("no vote: late")));
+        ProbeResult timedOut = ProbeResult.failure(
+                "db",
+                now,
+                FailureReason.TIMEOUT,
+                null,
+                new PhaseTimings(null, 0.001, null, null, 1.0),
+                null,
+                "no answer within 1000ms: timed out waiting for the response");
+        HttpResponse<String> late =
+                aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", timedOut.overloaded("no vote: late")));
         assertThat(late.body()).contains("\"accepted\":0").contains("\"noVote\":1");
 
         // Nothing was kept for that probe: the same probe's real vote is new, not a duplicate.
-        assertThat(aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("db", now))).body()).contains("\"accepted\":1");
+        assertThat(aggregator
+                        .post(TOKEN_B, batch("agent-b", "eu-west-1", ok("db", now)))
+                        .body())
+                .contains("\"accepted\":1");
         assertThat(aggregator.registry().scrape()).contains("vantage_ingest_results_total{outcome=\"no_vote\"} 1.0");
     }
 
     @Test
     void duplicatedAndReorderedResultsKeepTheNewest() throws Exception {
         long now = System.currentTimeMillis();
-        assertThat(aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("api", now))).body()).contains("\"accepted\":1");
-        assertThat(aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("api", now))).body()).contains("\"duplicate\":1");
-        assertThat(aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("api", now - 5_000))).body()).contains("\"duplicate\":1");
+        assertThat(aggregator
+                        .post(TOKEN_B, batch("agent-b", "eu-west-1", ok("api", now)))
+                        .body())
+                .contains("\"accepted\":1");
+        assertThat(aggregator
+                        .post(TOKEN_B, batch("agent-b", "eu-west-1", ok("api", now)))
+                        .body())
+                .contains("\"duplicate\":1");
+        assertThat(aggregator
+                        .post(TOKEN_B, batch("agent-b", "eu-west-1", ok("api", now - 5_000)))
+                        .body())
+                .contains("\"duplicate\":1");
     }
 
     @Test
@@ -91,40 +112,58 @@ class IngestTest {
         long now = System.currentTimeMillis();
         long slow = now - 120_000; // an agent whose clock is two minutes behind; its result is half a second old
         ReportBatch batch = new ReportBatch(1, "agent-c", "ap-southeast-2", slow, List.of(ok("api", slow - 500)));
-        assertThat(aggregator.post(RunningAggregator.TOKENS.get("TOKEN_C"), batch).body()).contains("\"accepted\":1");
+        assertThat(aggregator
+                        .post(RunningAggregator.TOKENS.get("TOKEN_C"), batch)
+                        .body())
+                .contains("\"accepted\":1");
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> aggregator.aggregator().snapshot().targets().stream()
-                .filter(t -> t.name().equals("api")).flatMap(t -> t.vantages().stream())
-                .anyMatch(v -> v.agentId().equals("agent-c") && v.state().equals("healthy") && v.ageSeconds() < 5));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> aggregator.aggregator().snapshot().targets().stream()
+                        .filter(t -> t.name().equals("api"))
+                        .flatMap(t -> t.vantages().stream())
+                        .anyMatch(v ->
+                                v.agentId().equals("agent-c") && v.state().equals("healthy") && v.ageSeconds() < 5));
     }
 
     @Test
     void authentication() throws Exception {
         ReportBatch fromA = batch("agent-a", "us-east-1", ok("api", System.currentTimeMillis()));
         assertThat(aggregator.post(null, fromA).statusCode()).isEqualTo(401);
-        assertThat(aggregator.post("not-a-token-of-anyone-123456", fromA).statusCode()).isEqualTo(401);
+        assertThat(aggregator.post("not-a-token-of-anyone-123456", fromA).statusCode())
+                .isEqualTo(401);
 
         HttpResponse<String> impostor = aggregator.post(TOKEN_B, fromA);
         assertThat(impostor.statusCode()).isEqualTo(403);
-        assertThat(impostor.body()).contains("this token belongs to agent agent-b in eu-west-1, not agent-a in us-east-1");
+        assertThat(impostor.body())
+                .contains("this token belongs to agent agent-b in eu-west-1, not agent-a in us-east-1");
 
-        HttpResponse<String> wrongRegion = aggregator.post(TOKEN_A, batch("agent-a", "eu-west-1", ok("api", System.currentTimeMillis())));
+        HttpResponse<String> wrongRegion =
+                aggregator.post(TOKEN_A, batch("agent-a", "eu-west-1", ok("api", System.currentTimeMillis())));
         assertThat(wrongRegion.statusCode()).isEqualTo(403);
     }
 
     @Test
     void aStreamOfForbiddenReportsLogsALineNowAndThenNotEveryTime() throws Exception {
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(IngestHandler.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(IngestHandler.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
         lines.start();
         logger.addAppender(lines);
         try {
             ReportBatch asSomeoneElse = batch("agent-a", "us-east-1", ok("api", System.currentTimeMillis()));
             for (int i = 0; i < 20; i++) {
-                assertThat(aggregator.post(RunningAggregator.TOKENS.get("TOKEN_C"), asSomeoneElse).statusCode()).isEqualTo(403);
+                assertThat(aggregator
+                                .post(RunningAggregator.TOKENS.get("TOKEN_C"), asSomeoneElse)
+                                .statusCode())
+                        .isEqualTo(403);
             }
-            assertThat(lines.list.stream().filter(line -> line.getFormattedMessage().contains("made with the token of agent-c")).count())
-                    .as("403 lines logged for 20 forbidden reports within a few seconds (one per API event loop at most)").isBetween(1L, 4L);
+            assertThat(lines.list.stream()
+                            .filter(line -> line.getFormattedMessage().contains("made with the token of agent-c"))
+                            .count())
+                    .as(
+                            "403 lines logged for 20 forbidden reports within a few seconds (one per API event loop at most)")
+                    .isBetween(1L, 4L);
         } finally {
             logger.detachAppender(lines);
         }
@@ -133,33 +172,47 @@ class IngestTest {
     @Test
     void badBodiesGet400NamingTheProblem() throws Exception {
         Map<String, String> cases = Map.of(
-                "{\"version\":1,", "malformed document",
-                "[" .repeat(5000) + "]".repeat(5000), "expected a mapping",
-                json("{\"target\":\"api\",\"timestamp\":\"yesterday\",\"success\":true}"), "results[0].timestamp: expected a whole number",
-                json("{\"target\":\"api\",\"timestamp\":1,\"success\":true,\"timings\":{\"total\":NaN}}"), "malformed document",
+                "{\"version\":1,",
+                "malformed document",
+                "[".repeat(5000) + "]".repeat(5000),
+                "expected a mapping",
+                json("{\"target\":\"api\",\"timestamp\":\"yesterday\",\"success\":true}"),
+                "results[0].timestamp: expected a whole number",
+                json("{\"target\":\"api\",\"timestamp\":1,\"success\":true,\"timings\":{\"total\":NaN}}"),
+                "malformed document",
                 json("{\"target\":\"api\",\"timestamp\":1,\"success\":true,\"timings\":{\"connect\":-0.5}}"),
                 "results[0].timings.connect: -0.5 is not a duration in seconds between 0 and 3600",
                 json("{\"target\":\"api\",\"timestamp\":1,\"success\":true,\"timings\":{\"total\":1e12}}"),
                 "results[0].timings.total: 1.0E12 is not a duration in seconds between 0 and 3600",
-                json("{\"target\":\"api\",\"timestamp\":1,\"success\":true,\"extra\":1}"), "results[0].extra: unknown key",
-                json("{\"target\":\"<script>\",\"timestamp\":1,\"success\":true}"), "results[0].target: '<script>' must be",
-                "", "document is empty",
-                "null", "document is JSON null; expected an object");
+                json("{\"target\":\"api\",\"timestamp\":1,\"success\":true,\"extra\":1}"),
+                "results[0].extra: unknown key",
+                json("{\"target\":\"<script>\",\"timestamp\":1,\"success\":true}"),
+                "results[0].target: '<script>' must be",
+                "",
+                "document is empty",
+                "null",
+                "document is JSON null; expected an object");
         for (Map.Entry<String, String> bad : cases.entrySet()) {
-            HttpResponse<String> response = aggregator.post(TOKEN_A, bad.getKey().getBytes(StandardCharsets.UTF_8));
-            assertThat(response.statusCode()).as(bad.getKey().length() > 80 ? bad.getKey().substring(0, 80) : bad.getKey()).isEqualTo(400);
+            HttpResponse<String> response =
+                    aggregator.post(TOKEN_A, bad.getKey().getBytes(StandardCharsets.UTF_8));
+            assertThat(response.statusCode())
+                    .as(bad.getKey().length() > 80 ? bad.getKey().substring(0, 80) : bad.getKey())
+                    .isEqualTo(400);
             assertThat(response.body()).contains(bad.getValue());
         }
     }
 
     @Test
     void gzipBodiesAreDecompressedWithinTheLimitAndACorruptOneGets400() throws Exception {
-        java.net.http.HttpClient http1 = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        java.net.http.HttpClient http1 = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build();
         long now = System.currentTimeMillis();
         byte[] valid = gzip(io.vantage.wire.Documents.writeJson(batch("agent-a", "us-east-1", ok("api", now))));
         assertThat(postEncoded(http1, valid, "gzip").statusCode()).isEqualTo(202);
 
-        HttpResponse<String> corrupt = postEncoded(http1, "this is not gzip at all".getBytes(StandardCharsets.UTF_8), "gzip");
+        HttpResponse<String> corrupt =
+                postEncoded(http1, "this is not gzip at all".getBytes(StandardCharsets.UTF_8), "gzip");
         assertThat(corrupt.statusCode()).isEqualTo(400);
         assertThat(corrupt.body()).contains("the gzip body could not be decompressed");
 
@@ -169,10 +222,15 @@ class IngestTest {
         assertThat(postEncoded(http1, valid, "br").statusCode()).isEqualTo(415);
     }
 
-    private HttpResponse<String> postEncoded(java.net.http.HttpClient http, byte[] body, String encoding) throws Exception {
-        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(aggregator.url("/v1/reports")))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).header("Authorization", "Bearer " + TOKEN_A)
-                .header("Content-Encoding", encoding).build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> postEncoded(java.net.http.HttpClient http, byte[] body, String encoding)
+            throws Exception {
+        return http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(aggregator.url("/v1/reports")))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+                        .header("Authorization", "Bearer " + TOKEN_A)
+                        .header("Content-Encoding", encoding)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static byte[] gzip(byte[] data) throws java.io.IOException {
@@ -187,9 +245,13 @@ class IngestTest {
     void aBatchOfTenThousandResultsIsRefused() throws Exception {
         StringBuilder results = new StringBuilder();
         for (int i = 0; i < 10_000; i++) {
-            results.append(i == 0 ? "" : ",").append("{\"target\":\"api\",\"timestamp\":").append(i + 1).append(",\"success\":true}");
+            results.append(i == 0 ? "" : ",")
+                    .append("{\"target\":\"api\",\"timestamp\":")
+                    .append(i + 1)
+                    .append(",\"success\":true}");
         }
-        HttpResponse<String> response = aggregator.post(TOKEN_A, json(results.toString()).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response =
+                aggregator.post(TOKEN_A, json(results.toString()).getBytes(StandardCharsets.UTF_8));
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).contains("results: 10000 results exceed the limit of 5000 per batch");
@@ -204,14 +266,17 @@ class IngestTest {
 
     @Test
     void aSlowClientDoesNotDelayOtherAgents() throws Exception {
-        try (Socket slow = new Socket("127.0.0.1", Integer.parseInt(aggregator.url("").replaceAll(".*:", "")))) {
+        try (Socket slow =
+                new Socket("127.0.0.1", Integer.parseInt(aggregator.url("").replaceAll(".*:", "")))) {
             OutputStream out = slow.getOutputStream();
             out.write(("POST /v1/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN_A
-                    + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.UTF_8));
+                            + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+                    .getBytes(StandardCharsets.UTF_8));
             out.flush();
             for (int i = 0; i < 3; i++) {
                 long started = System.nanoTime();
-                HttpResponse<String> other = aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("db", System.currentTimeMillis())));
+                HttpResponse<String> other =
+                        aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("db", System.currentTimeMillis())));
                 assertThat(other.statusCode()).isEqualTo(202);
                 assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
                 out.write(' ');
@@ -221,20 +286,30 @@ class IngestTest {
             slow.setSoTimeout(15_000);
             InputStream in = slow.getInputStream();
             String answer = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
-            assertThat(answer).as("the slow request is cut off at the body deadline").isEqualTo("HTTP/1.1 408");
+            assertThat(answer)
+                    .as("the slow request is cut off at the body deadline")
+                    .isEqualTo("HTTP/1.1 408");
         }
     }
 
     @Test
     void perAgentRateLimit() throws Exception {
-        try (RunningAggregator limited = RunningAggregator.start("ingest: {maxRequestsPerSecond: 1}\ntargets: [{name: api, tcp: {host: 127.0.0.1, port: 9}}]\n")) {
+        try (RunningAggregator limited = RunningAggregator.start(
+                "ingest: {maxRequestsPerSecond: 1}\ntargets: [{name: api, tcp: {host: 127.0.0.1, port: 9}}]\n")) {
             List<Integer> statuses = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                statuses.add(limited.post(TOKEN_A, batch("agent-a", "us-east-1", ok("api", System.currentTimeMillis() + i))).statusCode());
+                statuses.add(limited.post(
+                                TOKEN_A, batch("agent-a", "us-east-1", ok("api", System.currentTimeMillis() + i)))
+                        .statusCode());
             }
-            assertThat(statuses).as("a burst of 2, then 429").startsWith(202, 202).contains(429);
-            assertThat(limited.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("api", System.currentTimeMillis()))).statusCode())
-                    .as("other agents are not affected").isEqualTo(202);
+            assertThat(statuses)
+                    .as("a burst of 2, then 429")
+                    .startsWith(202, 202)
+                    .contains(429);
+            assertThat(limited.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("api", System.currentTimeMillis())))
+                            .statusCode())
+                    .as("other agents are not affected")
+                    .isEqualTo(202);
         }
     }
 
@@ -246,7 +321,8 @@ class IngestTest {
         assertThat(first.body()).contains("\"name\":\"api\"").contains("\"name\":\"db\"");
         String etag = first.headers().firstValue("ETag").orElseThrow();
 
-        HttpResponse<String> again = aggregator.get("/v1/targets", Map.of("Authorization", "Bearer " + TOKEN_A, "If-None-Match", etag));
+        HttpResponse<String> again =
+                aggregator.get("/v1/targets", Map.of("Authorization", "Bearer " + TOKEN_A, "If-None-Match", etag));
         assertThat(again.statusCode()).isEqualTo(304);
     }
 
@@ -254,12 +330,19 @@ class IngestTest {
     void statusAndMetricsReflectIngest() throws Exception {
         long now = System.currentTimeMillis();
         aggregator.post(TOKEN_A, batch("agent-a", "us-east-1", ok("db", now)));
-        await().atMost(Duration.ofSeconds(5)).until(() -> aggregator.get("/v1/status", Map.of()).body().contains("\"agentId\":\"agent-a\",\"region\":\"us-east-1\",\"state\":\"healthy\""));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> aggregator
+                        .get("/v1/status", Map.of())
+                        .body()
+                        .contains("\"agentId\":\"agent-a\",\"region\":\"us-east-1\",\"state\":\"healthy\""));
         String metrics = aggregator.get("/metrics", Map.of()).body();
-        assertThat(metrics).contains("vantage_ingest_results_total{outcome=\"accepted\"}")
+        assertThat(metrics)
+                .contains("vantage_ingest_results_total{outcome=\"accepted\"}")
                 .contains("vantage_agent_report_age_seconds{agent=\"agent-a\",region=\"us-east-1\"}")
                 .contains("vantage_target_vantages{state=\"healthy\",target=\"db\"}")
                 .doesNotContain("vantage_target_healthy{target=\"db\"}");
-        assertThat(aggregator.get("/", Map.of()).body()).contains("<title>vantage status</title>").contains("INSUFFICIENT DATA");
+        assertThat(aggregator.get("/", Map.of()).body())
+                .contains("<title>vantage status</title>")
+                .contains("INSUFFICIENT DATA");
     }
 }

@@ -34,28 +34,45 @@ class AlarmEvaluatorTest {
                 row(2, 3, "- - - - X", "INSUFFICIENT_DATA", "RETAIN", "ALARM", "OK"));
     }
 
-    private static Arguments row(int datapointsToAlarm, int evaluationPeriods, String points, String missing, String ignore,
-            String breaching, String notBreaching) {
+    private static Arguments row(
+            int datapointsToAlarm,
+            int evaluationPeriods,
+            String points,
+            String missing,
+            String ignore,
+            String breaching,
+            String notBreaching) {
         return Arguments.of(datapointsToAlarm, evaluationPeriods, points, missing, ignore, breaching, notBreaching);
     }
 
     @ParameterizedTest(name = "{0} of {1}: {2}")
     @MethodSource("documentedRows")
-    void documentedExample(int m, int n, String points, String missing, String ignore, String breaching, String notBreaching) {
+    void documentedExample(
+            int m, int n, String points, String missing, String ignore, String breaching, String notBreaching) {
         List<Point> range = new ArrayList<>();
         for (String point : points.split(" ")) {
-            range.add(switch (point) {
-                case "X" -> Point.BREACHING;
-                case "0" -> Point.NOT_BREACHING;
-                default -> Point.MISSING;
-            });
+            range.add(
+                    switch (point) {
+                        case "X" -> Point.BREACHING;
+                        case "0" -> Point.NOT_BREACHING;
+                        default -> Point.MISSING;
+                    });
         }
-        assertThat(AlarmEvaluator.evaluate(range, n, m, "missing", State.OK).name()).as("missing").isEqualTo(missing);
-        assertThat(AlarmEvaluator.evaluate(range, n, m, "breaching", State.OK).name()).as("breaching").isEqualTo(breaching);
-        assertThat(AlarmEvaluator.evaluate(range, n, m, "notBreaching", State.OK).name()).as("notBreaching").isEqualTo(notBreaching);
+        assertThat(AlarmEvaluator.evaluate(range, n, m, "missing", State.OK).name())
+                .as("missing")
+                .isEqualTo(missing);
+        assertThat(AlarmEvaluator.evaluate(range, n, m, "breaching", State.OK).name())
+                .as("breaching")
+                .isEqualTo(breaching);
+        assertThat(AlarmEvaluator.evaluate(range, n, m, "notBreaching", State.OK)
+                        .name())
+                .as("notBreaching")
+                .isEqualTo(notBreaching);
         for (State current : State.values()) {
             String expected = ignore.equals("RETAIN") ? current.name() : ignore;
-            assertThat(AlarmEvaluator.evaluate(range, n, m, "ignore", current).name()).as("ignore from " + current).isEqualTo(expected);
+            assertThat(AlarmEvaluator.evaluate(range, n, m, "ignore", current).name())
+                    .as("ignore from " + current)
+                    .isEqualTo(expected);
         }
     }
 }

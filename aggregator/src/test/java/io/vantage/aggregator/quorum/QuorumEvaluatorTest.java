@@ -32,39 +32,148 @@ class QuorumEvaluatorTest {
     static Stream<Arguments> scenarios() {
         return Stream.of(
                 row("no results at all", TWO_OF_THREE, "I", ""),
-                row("all healthy: HEALTHY after rise=2 rounds", TWO_OF_THREE, "I H H", "A+ B+ C+", "A+ B+ C+", "A+ B+ C+"),
+                row(
+                        "all healthy: HEALTHY after rise=2 rounds",
+                        TWO_OF_THREE,
+                        "I H H",
+                        "A+ B+ C+",
+                        "A+ B+ C+",
+                        "A+ B+ C+"),
                 row("minVantages exactly met", TWO_OF_THREE, "I H", "A+ B+", "A+ B+"),
                 row("one short of minVantages: insufficient, never unhealthy", TWO_OF_THREE, "I I I", "A-", "A-", "A-"),
                 row("quorum exactly met (2 of 3 healthy)", TWO_OF_THREE, "I H H", "A+ B+ C-", "A+ B+ C-", "A+ B+ C-"),
-                row("quorum missed by one: UNHEALTHY after fall=2 rounds", TWO_OF_THREE, "I H H U U",
-                        "A+ B+ C+", "A+ B+ C+", "A+ B- C-", "A+ B- C-", "A+ B- C-"),
-                row("one agent flapping cannot move the verdict", TWO_OF_THREE, "I H H H H H",
-                        "A+ B+ C+", "A- B+ C+", "A+ B+ C+", "A- B+ C+", "A+ B+ C+", "A- B+ C+"),
-                row("one failed round is not enough (fall=2)", TWO_OF_THREE, "I H H H H",
-                        "A+ B+ C+", "A+ B+ C+", "A- B- C+", "A+ B+ C+", "A- B- C+"),
-                row("recovery needs rise=2 rounds", TWO_OF_THREE, "I U U U H",
-                        "A- B- C-", "A- B- C-", "A+ B+ C+", "A= B= C=", "A+ B+ C+"),
-                row("re-evaluating the same results is not a new round", TWO_OF_THREE, "I H H H H U",
-                        "A+ B+ C+", "A+ B+ C+", "A- B- C-", "A= B= C=", "A= B= C=", "A- B- C-"),
-                row("stale agents do not count: insufficient, not unhealthy", TWO_OF_THREE, "I H H H I",
-                        "A+ B+ C+", "A+ B+ C+", "A+ B= C=", "A+ B= C=", "A+ B= C="),
-                row("agents that vanish: insufficient once their results are older than freshness", TWO_OF_THREE, "I H H H I",
-                        "A+ B+ C+", "A+ B+ C+", "A= B= C=", "A= B= C=", "A= B= C="),
-                row("results delivered late count as stale at once", TWO_OF_THREE, "I H I",
-                        "A+ B+ C+", "A+ B+ C+", "A! B! C+"),
-                row("unhealthy, then blind, then healthy again after rise rounds", TWO_OF_THREE, "I U U U I I H",
-                        "A- B- C-", "A- B- C-", "A= B= C=", "A= B= C=", "A= B= C=", "A+ B+ C+", "A+ B+ C+"),
-                row("agents joining one by one, the blind one first: never UNHEALTHY (C, unheard, could overturn it)",
-                        TWO_OF_THREE_AT_ONCE, "I I H H", "A-", "A- B+", "A- B+ C+", "A- B+ C+"),
-                row("rolling restart of every agent in turn (each away 40 s) while A is blind: never UNHEALTHY", TWO_OF_THREE_AT_ONCE,
+                row(
+                        "quorum missed by one: UNHEALTHY after fall=2 rounds",
+                        TWO_OF_THREE,
+                        "I H H U U",
+                        "A+ B+ C+",
+                        "A+ B+ C+",
+                        "A+ B- C-",
+                        "A+ B- C-",
+                        "A+ B- C-"),
+                row(
+                        "one agent flapping cannot move the verdict",
+                        TWO_OF_THREE,
+                        "I H H H H H",
+                        "A+ B+ C+",
+                        "A- B+ C+",
+                        "A+ B+ C+",
+                        "A- B+ C+",
+                        "A+ B+ C+",
+                        "A- B+ C+"),
+                row(
+                        "one failed round is not enough (fall=2)",
+                        TWO_OF_THREE,
+                        "I H H H H",
+                        "A+ B+ C+",
+                        "A+ B+ C+",
+                        "A- B- C+",
+                        "A+ B+ C+",
+                        "A- B- C+"),
+                row(
+                        "recovery needs rise=2 rounds",
+                        TWO_OF_THREE,
+                        "I U U U H",
+                        "A- B- C-",
+                        "A- B- C-",
+                        "A+ B+ C+",
+                        "A= B= C=",
+                        "A+ B+ C+"),
+                row(
+                        "re-evaluating the same results is not a new round",
+                        TWO_OF_THREE,
+                        "I H H H H U",
+                        "A+ B+ C+",
+                        "A+ B+ C+",
+                        "A- B- C-",
+                        "A= B= C=",
+                        "A= B= C=",
+                        "A- B- C-"),
+                row(
+                        "stale agents do not count: insufficient, not unhealthy",
+                        TWO_OF_THREE,
+                        "I H H H I",
+                        "A+ B+ C+",
+                        "A+ B+ C+",
+                        "A+ B= C=",
+                        "A+ B= C=",
+                        "A+ B= C="),
+                row(
+                        "agents that vanish: insufficient once their results are older than freshness",
+                        TWO_OF_THREE,
+                        "I H H H I",
+                        "A+ B+ C+",
+                        "A+ B+ C+",
+                        "A= B= C=",
+                        "A= B= C=",
+                        "A= B= C="),
+                row(
+                        "results delivered late count as stale at once",
+                        TWO_OF_THREE,
+                        "I H I",
+                        "A+ B+ C+",
+                        "A+ B+ C+",
+                        "A! B! C+"),
+                row(
+                        "unhealthy, then blind, then healthy again after rise rounds",
+                        TWO_OF_THREE,
+                        "I U U U I I H",
+                        "A- B- C-",
+                        "A- B- C-",
+                        "A= B= C=",
+                        "A= B= C=",
+                        "A= B= C=",
+                        "A+ B+ C+",
+                        "A+ B+ C+"),
+                row(
+                        "agents joining one by one, the blind one first: never UNHEALTHY (C, unheard, could overturn it)",
+                        TWO_OF_THREE_AT_ONCE,
+                        "I I H H",
+                        "A-",
+                        "A- B+",
+                        "A- B+ C+",
+                        "A- B+ C+"),
+                row(
+                        "rolling restart of every agent in turn (each away 40 s) while A is blind: never UNHEALTHY",
+                        TWO_OF_THREE_AT_ONCE,
                         "H H H H I H H H I H H H H H",
-                        "A- B+ C+", "A- B+ C+", "A- B= C+", "A- B= C+", "A- B= C+", "A- B+ C+", "A- B+ C=", "A- B+ C=", "A- B+ C=",
-                        "A- B+ C+", "A= B+ C+", "A= B+ C+", "A= B+ C+", "A- B+ C+"),
-                row("a region lost with its agent: decisive, UNHEALTHY as soon as the others agree", TWO_OF_THREE_AT_ONCE, "H U U U U",
-                        "A+ B+ C+", "A= B- C-", "A= B- C-", "A= B- C-", "A= B- C-"),
-                row("two of three agree it is down while the third is unheard: decisive", TWO_OF_THREE_AT_ONCE, "U U", "B- C-", "B- C-"),
-                row("1-of-1 quorum with rise=1 fall=1 follows every round", new QuorumSpec(1, 1, 1, 1, null), 1, "H U H",
-                        "A+", "A-", "A+"));
+                        "A- B+ C+",
+                        "A- B+ C+",
+                        "A- B= C+",
+                        "A- B= C+",
+                        "A- B= C+",
+                        "A- B+ C+",
+                        "A- B+ C=",
+                        "A- B+ C=",
+                        "A- B+ C=",
+                        "A- B+ C+",
+                        "A= B+ C+",
+                        "A= B+ C+",
+                        "A= B+ C+",
+                        "A- B+ C+"),
+                row(
+                        "a region lost with its agent: decisive, UNHEALTHY as soon as the others agree",
+                        TWO_OF_THREE_AT_ONCE,
+                        "H U U U U",
+                        "A+ B+ C+",
+                        "A= B- C-",
+                        "A= B- C-",
+                        "A= B- C-",
+                        "A= B- C-"),
+                row(
+                        "two of three agree it is down while the third is unheard: decisive",
+                        TWO_OF_THREE_AT_ONCE,
+                        "U U",
+                        "B- C-",
+                        "B- C-"),
+                row(
+                        "1-of-1 quorum with rise=1 fall=1 follows every round",
+                        new QuorumSpec(1, 1, 1, 1, null),
+                        1,
+                        "H U H",
+                        "A+",
+                        "A-",
+                        "A+"));
     }
 
     private static Arguments row(String name, QuorumSpec quorum, String expected, String... rounds) {
@@ -84,17 +193,19 @@ class QuorumEvaluatorTest {
         List<String> verdicts = new ArrayList<>();
         for (String round : rounds) {
             now += 10_000;
-            for (String token : round.trim().isEmpty() ? new String[0] : round.trim().split("\\s+")) {
+            for (String token :
+                    round.trim().isEmpty() ? new String[0] : round.trim().split("\\s+")) {
                 String agent = token.substring(0, 1);
                 switch (token.charAt(1)) {
                     case '+' -> latest.put(agent, observation(agent, now - 1_000, true));
                     case '-' -> latest.put(agent, observation(agent, now - 1_000, false));
                     case '!' -> latest.put(agent, observation(agent, now - 40_000, true));
-                    case '=' -> { }
+                    case '=' -> {}
                     default -> throw new IllegalArgumentException(token);
                 }
             }
-            state = QuorumEvaluator.evaluate(quorum, FRESHNESS, latest.values(), configured, state, now).state();
+            state = QuorumEvaluator.evaluate(quorum, FRESHNESS, latest.values(), configured, state, now)
+                    .state();
             verdicts.add(state.published().name().substring(0, 1));
         }
         assertThat(String.join(" ", verdicts)).isEqualTo(expected);
@@ -110,7 +221,10 @@ class QuorumEvaluatorTest {
         assertThat(twoFailures.healthy()).isFalse();
         Observation oneSuccess = Observation.next(twoFailures, "A", "r", result(4, true), 4, 2);
         assertThat(oneSuccess.healthy()).isFalse();
-        assertThat(Observation.next(oneFailure, "A", "r", result(3, false), 3, 1).healthy()).as("confirm 1 follows every result").isFalse();
+        assertThat(Observation.next(oneFailure, "A", "r", result(3, false), 3, 1)
+                        .healthy())
+                .as("confirm 1 follows every result")
+                .isFalse();
     }
 
     @Test
@@ -127,26 +241,31 @@ class QuorumEvaluatorTest {
             now += 1_000;
             String agent = String.valueOf((char) ('A' + round % 3));
             failing = !failing; // the endpoint alternates per request, whoever sends it
-            ProbeResult result = failing ? ProbeResult.failure("api", now, FailureReason.HTTP_STATUS, 503, null, null, "503")
+            ProbeResult result = failing
+                    ? ProbeResult.failure("api", now, FailureReason.HTTP_STATUS, 503, null, null, "503")
                     : ProbeResult.success("api", now, 200, null, null);
             latest.put(agent, Observation.next(latest.get(agent), agent, "r", result, now, quorum.confirm()));
-            state = QuorumEvaluator.evaluate(quorum, FRESHNESS, latest.values(), VANTAGES, state, now).state();
+            state = QuorumEvaluator.evaluate(quorum, FRESHNESS, latest.values(), VANTAGES, state, now)
+                    .state();
             assertThat(state.published()).as("round " + round).isEqualTo(Verdict.HEALTHY);
         }
     }
 
     private static ProbeResult result(long timestamp, boolean success) {
-        return success ? ProbeResult.success("api", timestamp, 200, null, null)
+        return success
+                ? ProbeResult.success("api", timestamp, 200, null, null)
                 : ProbeResult.failure("api", timestamp, FailureReason.HTTP_STATUS, 503, null, null, "503");
     }
 
     @Test
     void quorumChangedWhileRunningAppliesAtTheNextEvaluation() {
         long now = 1_000_000;
-        List<Observation> twoHealthy = List.of(observation("A", now - 1_000, true), observation("B", now - 1_000, true));
+        List<Observation> twoHealthy =
+                List.of(observation("A", now - 1_000, true), observation("B", now - 1_000, true));
         VerdictState healthy = new VerdictState(Verdict.HEALTHY, 0, null, 0, now - 2_000);
 
-        Evaluation stricter = QuorumEvaluator.evaluate(new QuorumSpec(3, 3, 2, 2, null), FRESHNESS, twoHealthy, VANTAGES, healthy, now);
+        Evaluation stricter = QuorumEvaluator.evaluate(
+                new QuorumSpec(3, 3, 2, 2, null), FRESHNESS, twoHealthy, VANTAGES, healthy, now);
         assertThat(stricter.verdict()).as("3 vantages now needed, 2 fresh").isEqualTo(Verdict.INSUFFICIENT_DATA);
         assertThat(stricter.changed()).isTrue();
 
@@ -160,15 +279,20 @@ class QuorumEvaluatorTest {
     @Test
     void countsFreshHealthyAndStale() {
         long now = 1_000_000;
-        List<Observation> observations = List.of(observation("A", now - 1_000, true), observation("B", now - 29_999, false),
+        List<Observation> observations = List.of(
+                observation("A", now - 1_000, true),
+                observation("B", now - 29_999, false),
                 observation("C", now - 30_000, true));
 
-        Evaluation evaluation = QuorumEvaluator.evaluate(TWO_OF_THREE, FRESHNESS, observations, VANTAGES, VerdictState.initial(0), now);
+        Evaluation evaluation =
+                QuorumEvaluator.evaluate(TWO_OF_THREE, FRESHNESS, observations, VANTAGES, VerdictState.initial(0), now);
 
         assertThat(evaluation.healthy()).isEqualTo(1);
         assertThat(evaluation.fresh()).isEqualTo(2);
         assertThat(evaluation.stale()).as("exactly freshness old is stale").isEqualTo(1);
-        assertThat(evaluation.raw()).as("stale C could make it 2 of 3: not decisive").isEqualTo(Verdict.INSUFFICIENT_DATA);
+        assertThat(evaluation.raw())
+                .as("stale C could make it 2 of 3: not decisive")
+                .isEqualTo(Verdict.INSUFFICIENT_DATA);
     }
 
     /**
@@ -190,8 +314,15 @@ class QuorumEvaluatorTest {
             for (int v = 0, rest = combination; v < vantages; v++, rest /= 3) {
                 String agent = String.valueOf((char) ('A' + v));
                 switch (rest % 3) {
-                    case 0 -> { observations.add(observation(agent, now - 1_000, true)); healthy++; label.append(agent).append("+ "); }
-                    case 1 -> { observations.add(observation(agent, now - 1_000, false)); label.append(agent).append("- "); }
+                    case 0 -> {
+                        observations.add(observation(agent, now - 1_000, true));
+                        healthy++;
+                        label.append(agent).append("+ ");
+                    }
+                    case 1 -> {
+                        observations.add(observation(agent, now - 1_000, false));
+                        label.append(agent).append("- ");
+                    }
                     default -> {
                         if (v % 2 == 0) {
                             observations.add(observation(agent, now - 31_000, true)); // stale
@@ -206,22 +337,32 @@ class QuorumEvaluatorTest {
             for (int completion = 0; completion < (1 << missing); completion++) {
                 couldBeHealthy |= healthy + Integer.bitCount(completion) >= needed;
             }
-            Verdict expected = fresh < needed ? Verdict.INSUFFICIENT_DATA
-                    : healthy >= needed ? Verdict.HEALTHY
-                    : couldBeHealthy ? Verdict.INSUFFICIENT_DATA : Verdict.UNHEALTHY;
+            Verdict expected = fresh < needed
+                    ? Verdict.INSUFFICIENT_DATA
+                    : healthy >= needed
+                            ? Verdict.HEALTHY
+                            : couldBeHealthy ? Verdict.INSUFFICIENT_DATA : Verdict.UNHEALTHY;
 
-            Evaluation evaluation = QuorumEvaluator.evaluate(quorum, FRESHNESS, observations, vantages, VerdictState.initial(0), now);
+            Evaluation evaluation =
+                    QuorumEvaluator.evaluate(quorum, FRESHNESS, observations, vantages, VerdictState.initial(0), now);
             assertThat(evaluation.raw()).as(label.toString().trim()).isEqualTo(expected);
         }
     }
 
     static Stream<Arguments> quorumSizes() {
-        return Stream.of(Arguments.of(3, 1), Arguments.of(3, 2), Arguments.of(3, 3),
-                Arguments.of(5, 2), Arguments.of(5, 3), Arguments.of(5, 4), Arguments.of(5, 5));
+        return Stream.of(
+                Arguments.of(3, 1),
+                Arguments.of(3, 2),
+                Arguments.of(3, 3),
+                Arguments.of(5, 2),
+                Arguments.of(5, 3),
+                Arguments.of(5, 4),
+                Arguments.of(5, 5));
     }
 
     static Observation observation(String agent, long observedAt, boolean healthy) {
-        ProbeResult result = healthy ? ProbeResult.success("api", observedAt, 200, null, null)
+        ProbeResult result = healthy
+                ? ProbeResult.success("api", observedAt, 200, null, null)
                 : ProbeResult.failure("api", observedAt, FailureReason.HTTP_STATUS, 503, null, null, "status 503");
         return new Observation(agent, "region-" + agent, result, observedAt);
     }

@@ -23,28 +23,44 @@ class ReplicaTest {
               - {name: up, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 2, healthy: 2, rise: 2, fall: 2}}
               - {name: down, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 2, healthy: 2, rise: 2, fall: 2}}
             """;
-    private static final String[][] AGENTS = {{"agent-a", "us-east-1", "TOKEN_A"}, {"agent-b", "eu-west-1", "TOKEN_B"}, {"agent-c", "ap-southeast-2", "TOKEN_C"}};
+    private static final String[][] AGENTS = {
+        {"agent-a", "us-east-1", "TOKEN_A"},
+        {"agent-b", "eu-west-1", "TOKEN_B"},
+        {"agent-c", "ap-southeast-2", "TOKEN_C"}
+    };
 
     /** Every 300 ms each agent reports "up" healthy and "down" failing, to every replica in the list. */
     private static ScheduledExecutorService feed(List<RunningAggregator> replicas, AtomicBoolean failuresSeen) {
         ScheduledExecutorService feeder = Executors.newSingleThreadScheduledExecutor();
-        feeder.scheduleAtFixedRate(() -> {
-            long now = System.currentTimeMillis();
-            for (String[] agent : AGENTS) {
-                ReportBatch batch = new ReportBatch(1, agent[0], agent[1], now, List.of(
-                        ProbeResult.success("up", now, null, null, null),
-                        ProbeResult.failure("down", now, FailureReason.REFUSED, null, null, null, "refused")));
-                for (RunningAggregator replica : List.copyOf(replicas)) {
-                    try {
-                        if (replica.post(RunningAggregator.TOKENS.get(agent[2]), batch).statusCode() != 202) {
-                            failuresSeen.set(true);
+        feeder.scheduleAtFixedRate(
+                () -> {
+                    long now = System.currentTimeMillis();
+                    for (String[] agent : AGENTS) {
+                        ReportBatch batch = new ReportBatch(
+                                1,
+                                agent[0],
+                                agent[1],
+                                now,
+                                List.of(
+                                        ProbeResult.success("up", now, null, null, null),
+                                        ProbeResult.failure(
+                                                "down", now, FailureReason.REFUSED, null, null, null, "refused")));
+                        for (RunningAggregator replica : List.copyOf(replicas)) {
+                            try {
+                                if (replica.post(RunningAggregator.TOKENS.get(agent[2]), batch)
+                                                .statusCode()
+                                        != 202) {
+                                    failuresSeen.set(true);
+                                }
+                            } catch (Exception e) {
+                                // a replica being restarted refuses connections; the others keep being fed
+                            }
                         }
-                    } catch (Exception e) {
-                        // a replica being restarted refuses connections; the others keep being fed
                     }
-                }
-            }
-        }, 0, 300, TimeUnit.MILLISECONDS);
+                },
+                0,
+                300,
+                TimeUnit.MILLISECONDS);
         return feeder;
     }
 
@@ -56,24 +72,32 @@ class ReplicaTest {
         AtomicBoolean rejected = new AtomicBoolean();
         ScheduledExecutorService feeder = feed(replicas, rejected);
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> replicas.stream().allMatch(r -> r.verdict("up").equals("HEALTHY")
-                    && r.verdict("down").equals("UNHEALTHY")));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> replicas.stream()
+                            .allMatch(r -> r.verdict("up").equals("HEALTHY")
+                                    && r.verdict("down").equals("UNHEALTHY")));
 
             RunningAggregator killed = replicas.remove(1);
             killed.close();
             long restartedAt = System.nanoTime();
             RunningAggregator restarted = RunningAggregator.start(CONFIG);
-            assertThat(restarted.verdict("up")).as("a fresh replica knows nothing yet").isEqualTo("INSUFFICIENT_DATA");
+            assertThat(restarted.verdict("up"))
+                    .as("a fresh replica knows nothing yet")
+                    .isEqualTo("INSUFFICIENT_DATA");
             replicas.add(restarted);
 
             List<String> seen = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                seen.add(restarted.verdict("up") + "/" + restarted.verdict("down"));
-                return restarted.verdict("up").equals("HEALTHY") && restarted.verdict("down").equals("UNHEALTHY");
-            });
+            await().atMost(Duration.ofSeconds(3))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        seen.add(restarted.verdict("up") + "/" + restarted.verdict("down"));
+                        return restarted.verdict("up").equals("HEALTHY")
+                                && restarted.verdict("down").equals("UNHEALTHY");
+                    });
             Duration recovery = Duration.ofNanos(System.nanoTime() - restartedAt);
             assertThat(recovery).as("within one freshness window (3 x 1 s)").isLessThan(Duration.ofSeconds(3));
-            assertThat(seen).as("no spurious verdict on the way: only insufficient data, then the right verdicts")
+            assertThat(seen)
+                    .as("no spurious verdict on the way: only insufficient data, then the right verdicts")
                     .allMatch(pair -> pair.matches("(INSUFFICIENT_DATA|HEALTHY)/(INSUFFICIENT_DATA|UNHEALTHY)"));
             assertThat(replicas.get(0).verdict("up")).isEqualTo("HEALTHY");
             assertThat(rejected.get()).isFalse();

@@ -22,18 +22,33 @@ class RedactedStatusTest {
 
     @Test
     void messagesStayOutOfTheStatus() throws Exception {
-        Path file = Files.writeString(directory.resolve("aggregator.yaml"), "server: {host: 127.0.0.1, port: 0, redactMessages: true}\n"
-                + RunningAggregator.AGENTS + "targets:\n  - {name: api, tcp: {host: 127.0.0.1, port: 9}}\n");
+        Path file = Files.writeString(
+                directory.resolve("aggregator.yaml"),
+                "server: {host: 127.0.0.1, port: 0, redactMessages: true}\n" + RunningAggregator.AGENTS
+                        + "targets:\n  - {name: api, tcp: {host: 127.0.0.1, port: 9}}\n");
         try (RunningAggregator aggregator = RunningAggregator.startFromFile(file)) {
             long now = System.currentTimeMillis();
-            ProbeResult failed = ProbeResult.failure("api", now, FailureReason.BODY_MISMATCH, 200, null, null,
+            ProbeResult failed = ProbeResult.failure(
+                    "api",
+                    now,
+                    FailureReason.BODY_MISMATCH,
+                    200,
+                    null,
+                    null,
                     "JSON /status is 'secret-from-the-body', expected 'UP'");
-            assertThat(aggregator.post(RunningAggregator.TOKENS.get("TOKEN_A"), new ReportBatch(1, "agent-a", "us-east-1", now, List.of(failed)))
-                    .statusCode()).isEqualTo(202);
-            await().atMost(Duration.ofSeconds(10)).until(() -> aggregator.get("/v1/status", Map.of()).body().contains("body_mismatch"));
+            assertThat(aggregator
+                            .post(
+                                    RunningAggregator.TOKENS.get("TOKEN_A"),
+                                    new ReportBatch(1, "agent-a", "us-east-1", now, List.of(failed)))
+                            .statusCode())
+                    .isEqualTo(202);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> aggregator.get("/v1/status", Map.of()).body().contains("body_mismatch"));
 
             assertThat(aggregator.get("/v1/status", Map.of()).body()).doesNotContain("secret-from-the-body");
-            assertThat(aggregator.get("/", Map.of()).body()).contains("body_mismatch").doesNotContain("secret-from-the-body");
+            assertThat(aggregator.get("/", Map.of()).body())
+                    .contains("body_mismatch")
+                    .doesNotContain("secret-from-the-body");
         }
     }
 }

@@ -9,15 +9,29 @@ import org.junit.jupiter.api.Test;
 class StatusPageTest {
     @Test
     void everythingAnEndpointOrConfigCanInfluenceIsEscaped() {
-        StatusSnapshot.VantageStatus hostile = new StatusSnapshot.VantageStatus("agent-a", "us-east-1", "unhealthy", 1.0,
-                FailureReason.BODY_MISMATCH, 200, 3.0, "JSON /status is '<script>alert(1)</script>', expected 'UP'");
-        StatusSnapshot snapshot = new StatusSnapshot(1_000, List.of(new StatusSnapshot.AgentInfo("agent-a", "us-east-1", 1.0)),
-                List.of(new StatusSnapshot.TargetStatus("api", "UNHEALTHY", 1_000, null, 0, 1, 0, 1, 1, 3.0, 3.0, "<hc>", null, List.of(hostile))));
+        StatusSnapshot.VantageStatus hostile = new StatusSnapshot.VantageStatus(
+                "agent-a",
+                "us-east-1",
+                "unhealthy",
+                1.0,
+                FailureReason.BODY_MISMATCH,
+                200,
+                3.0,
+                "JSON /status is '<script>alert(1)</script>', expected 'UP'");
+        StatusSnapshot snapshot = new StatusSnapshot(
+                1_000,
+                List.of(new StatusSnapshot.AgentInfo("agent-a", "us-east-1", 1.0)),
+                List.of(new StatusSnapshot.TargetStatus(
+                        "api", "UNHEALTHY", 1_000, null, 0, 1, 0, 1, 1, 3.0, 3.0, "<hc>", null, List.of(hostile))));
 
         String html = StatusPage.render(snapshot, List.of("us-east-1"));
 
-        assertThat(html).doesNotContain("<script>").contains("&lt;script&gt;alert(1)&lt;/script&gt;")
-                .contains("class=\"v UNHEALTHY\"").contains("health check &lt;hc&gt;").contains("action=\"/demo/endpoints/us-east-1/break\"");
+        assertThat(html)
+                .doesNotContain("<script>")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+                .contains("class=\"v UNHEALTHY\"")
+                .contains("health check &lt;hc&gt;")
+                .contains("action=\"/demo/endpoints/us-east-1/break\"");
         assertThat(StatusPage.escape("\"'&<>")).isEqualTo("&quot;&#39;&amp;&lt;&gt;");
     }
 }

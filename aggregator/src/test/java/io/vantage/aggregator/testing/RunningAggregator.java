@@ -1,9 +1,9 @@
 package io.vantage.aggregator.testing;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vantage.agent.AgentCommand;
 import io.vantage.aggregator.Aggregator;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
+import io.vantage.runtime.Startup;
 import io.vantage.wire.Documents;
 import io.vantage.wire.report.ReportBatch;
 import io.vertx.core.Vertx;
@@ -42,21 +42,27 @@ public final class RunningAggregator implements AutoCloseable {
 
     /** {@code yaml} is the config minus {@code server} (loopback, any free port) and {@code agents} ({@link #AGENTS}). */
     public static RunningAggregator start(String yaml) {
-        PrometheusMeterRegistry registry = AgentCommand.newRegistry();
-        Vertx vertx = AgentCommand.newVertx(registry);
+        PrometheusMeterRegistry registry = Startup.newRegistry();
+        Vertx vertx = Startup.newVertx(registry);
         String config = "server: {host: 127.0.0.1, port: 0}\n" + AGENTS + yaml;
-        Aggregator aggregator = new Aggregator(new AggregatorConfigLoader(TOKENS).parse(config, null), null, null, registry,
-                Clock.systemUTC(), Optional.empty());
+        Aggregator aggregator = new Aggregator(
+                new AggregatorConfigLoader(TOKENS).parse(config, null),
+                null,
+                null,
+                registry,
+                Clock.systemUTC(),
+                Optional.empty());
         vertx.deployVerticle(aggregator).await();
         return new RunningAggregator(vertx, aggregator, registry);
     }
 
     /** From a file, which the aggregator then watches and reloads; relative token paths resolve against its folder. */
     public static RunningAggregator startFromFile(java.nio.file.Path file) {
-        PrometheusMeterRegistry registry = AgentCommand.newRegistry();
-        Vertx vertx = AgentCommand.newVertx(registry);
+        PrometheusMeterRegistry registry = Startup.newRegistry();
+        Vertx vertx = Startup.newVertx(registry);
         AggregatorConfigLoader loader = new AggregatorConfigLoader(TOKENS);
-        Aggregator aggregator = new Aggregator(loader.load(file), file, loader, registry, Clock.systemUTC(), Optional.empty());
+        Aggregator aggregator =
+                new Aggregator(loader.load(file), file, loader, registry, Clock.systemUTC(), Optional.empty());
         vertx.deployVerticle(aggregator).await();
         return new RunningAggregator(vertx, aggregator, registry);
     }
@@ -74,7 +80,8 @@ public final class RunningAggregator implements AutoCloseable {
     }
 
     public HttpResponse<String> post(String token, byte[] body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("/v1/reports"))).POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("/v1/reports")))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .header("Content-Type", "application/json");
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
@@ -93,8 +100,11 @@ public final class RunningAggregator implements AutoCloseable {
     }
 
     public String verdict(String target) {
-        return aggregator.snapshot().targets().stream().filter(t -> t.name().equals(target)).findFirst()
-                .map(t -> t.verdict()).orElse("absent");
+        return aggregator.snapshot().targets().stream()
+                .filter(t -> t.name().equals(target))
+                .findFirst()
+                .map(t -> t.verdict())
+                .orElse("absent");
     }
 
     @Override

@@ -15,7 +15,8 @@ public record PhaseTimings(Double dns, Double connect, Double tls, Double firstB
 
     private static void check(String key, Double seconds) {
         if (seconds != null && (seconds.isNaN() || seconds < 0 || seconds > 3600)) {
-            throw new IllegalArgumentException(key + ": " + seconds + " is not a duration in seconds between 0 and 3600");
+            throw new IllegalArgumentException(
+                    key + ": " + seconds + " is not a duration in seconds between 0 and 3600");
         }
     }
 }

@@ -45,16 +45,30 @@ public record ProbeResult(
 
     /** The same measurement, declared no vote because the agent ran late while taking it. */
     public ProbeResult overloaded(String why) {
-        return new ProbeResult(target, timestamp, false, FailureReason.AGENT_OVERLOADED, statusCode, timings, tlsNotAfter,
+        return new ProbeResult(
+                target,
+                timestamp,
+                false,
+                FailureReason.AGENT_OVERLOADED,
+                statusCode,
+                timings,
+                tlsNotAfter,
                 why + " (measured: " + message + ")");
     }
 
-    public static ProbeResult success(String target, long timestamp, Integer statusCode, PhaseTimings timings, Long tlsNotAfter) {
+    public static ProbeResult success(
+            String target, long timestamp, Integer statusCode, PhaseTimings timings, Long tlsNotAfter) {
         return new ProbeResult(target, timestamp, true, null, statusCode, timings, tlsNotAfter, null);
     }
 
-    public static ProbeResult failure(String target, long timestamp, FailureReason reason, Integer statusCode,
-            PhaseTimings timings, Long tlsNotAfter, String message) {
+    public static ProbeResult failure(
+            String target,
+            long timestamp,
+            FailureReason reason,
+            Integer statusCode,
+            PhaseTimings timings,
+            Long tlsNotAfter,
+            String message) {
         return new ProbeResult(target, timestamp, false, reason, statusCode, timings, tlsNotAfter, message);
     }
 }

@@ -8,13 +8,16 @@ import java.util.List;
 public record ReportBatch(int version, String agentId, String region, long sentAt, List<ProbeResult> results) {
     public ReportBatch {
         if (version != Limits.WIRE_VERSION) {
-            throw Checks.invalid("version", "unsupported wire version " + version + "; this build speaks " + Limits.WIRE_VERSION);
+            throw Checks.invalid(
+                    "version", "unsupported wire version " + version + "; this build speaks " + Limits.WIRE_VERSION);
         }
         Checks.name("agentId", agentId, Limits.MAX_IDENTITY_LENGTH);
         Checks.name("region", region, Limits.MAX_IDENTITY_LENGTH);
         Checks.required("results", results);
         if (results.size() > Limits.MAX_RESULTS_PER_BATCH) {
-            throw Checks.invalid("results", results.size() + " results exceed the limit of " + Limits.MAX_RESULTS_PER_BATCH + " per batch");
+            throw Checks.invalid(
+                    "results",
+                    results.size() + " results exceed the limit of " + Limits.MAX_RESULTS_PER_BATCH + " per batch");
         }
         for (int i = 0; i < results.size(); i++) {
             if (results.get(i) == null) {

@@ -1,8 +1,8 @@
 package io.vantage.wire.target;
 
-import io.vantage.wire.Checks;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.vantage.wire.Checks;
 
 /**
  * What the response body must show: exactly one of a substring, a regular expression, or a JSON pointer value.
@@ -19,7 +19,8 @@ public record BodyAssertion(String contains, String regex, JsonPointerAssertion 
             try {
                 Pattern.compile(regex);
             } catch (PatternSyntaxException e) {
-                throw Checks.invalid("regex", "'" + regex + "' is not a valid RE2 regular expression: " + e.getDescription());
+                throw Checks.invalid(
+                        "regex", "'" + regex + "' is not a valid RE2 regular expression: " + e.getDescription());
             }
         }
     }

@@ -25,7 +25,8 @@ public record HttpSpec(
         Duration maxLatency,
         Boolean followRedirects,
         Boolean keepAlive,
-        TlsClientSpec tls) implements ProbeSpec {
+        TlsClientSpec tls)
+        implements ProbeSpec {
 
     public static final List<String> DEFAULT_EXPECT_STATUS = List.of("200-399");
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -53,8 +54,10 @@ public record HttpSpec(
                 throw Checks.invalid("headers", "'" + header.getKey() + "' is not a valid header name");
             }
             if (Checks.hasControlCharacter(header.getValue())) {
-                throw Checks.invalid("headers", "the value of " + header.getKey() + ", '" + Checks.visible(header.getValue())
-                        + "', contains a control character (shown as ?)");
+                throw Checks.invalid(
+                        "headers",
+                        "the value of " + header.getKey() + ", '" + Checks.visible(header.getValue())
+                                + "', contains a control character (shown as ?)");
             }
             if (header.getKey().equalsIgnoreCase("host")) {
                 throw Checks.invalid("headers", "set the Host header with hostHeader, which also sets TLS SNI");
@@ -64,10 +67,13 @@ public record HttpSpec(
         if (hostHeader != null && (hostHeader.isBlank() || hostHeader.contains("/") || hostHeader.contains(" "))) {
             throw Checks.invalid("hostHeader", "'" + hostHeader + "' is not a host name");
         }
-        expectStatus = expectStatus == null || expectStatus.isEmpty() ? DEFAULT_EXPECT_STATUS : List.copyOf(expectStatus);
+        expectStatus =
+                expectStatus == null || expectStatus.isEmpty() ? DEFAULT_EXPECT_STATUS : List.copyOf(expectStatus);
         for (String range : expectStatus) {
             var matcher = STATUS.matcher(range);
-            if (!matcher.matches() || (matcher.group(2) != null && Integer.parseInt(matcher.group(2)) < Integer.parseInt(matcher.group(1)))) {
+            if (!matcher.matches()
+                    || (matcher.group(2) != null
+                            && Integer.parseInt(matcher.group(2)) < Integer.parseInt(matcher.group(1)))) {
                 throw Checks.invalid("expectStatus", "'" + range + "' is not a status code (200) or range (200-299)");
             }
         }
@@ -120,8 +126,18 @@ public record HttpSpec(
 
     /** The same request aimed at another URL, as a redirect needs. */
     public HttpSpec withUrl(URI target) {
-        return new HttpSpec(target, method, headers, null, expectStatus, expectBody, maxBodyBytes, maxLatency,
-                followRedirects, keepAlive, tls);
+        return new HttpSpec(
+                target,
+                method,
+                headers,
+                null,
+                expectStatus,
+                expectBody,
+                maxBodyBytes,
+                maxLatency,
+                followRedirects,
+                keepAlive,
+                tls);
     }
 
     @Override

@@ -10,7 +10,8 @@ import java.time.Duration;
  * changes only after {@code confirm} consecutive results agree (default 2), so an endpoint that fails every
  * other probe does not move any vote, let alone the verdict. {@code freshness} defaults to three intervals.
  */
-public record QuorumSpec(Integer minVantages, Integer healthy, Integer rise, Integer fall, Duration freshness, Integer confirm) {
+public record QuorumSpec(
+        Integer minVantages, Integer healthy, Integer rise, Integer fall, Duration freshness, Integer confirm) {
     public static final QuorumSpec DEFAULT = new QuorumSpec(null, null, null, null, null, null);
     public static final int DEFAULT_CONFIRM = 2;
 

@@ -15,7 +15,8 @@ public record TargetList(List<TargetSpec> targets) {
                 throw Checks.invalid("targets[" + i + "]", "is empty");
             }
             if (!names.add(targets.get(i).name())) {
-                throw Checks.invalid("targets[" + i + "].name", "'" + targets.get(i).name() + "' is used by more than one target");
+                throw Checks.invalid(
+                        "targets[" + i + "].name", "'" + targets.get(i).name() + "' is used by more than one target");
             }
         }
     }

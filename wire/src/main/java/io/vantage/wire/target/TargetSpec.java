@@ -24,15 +24,19 @@ public record TargetSpec(
         Checks.name("name", name, Limits.MAX_TARGET_NAME_LENGTH);
         int protocols = (http != null ? 1 : 0) + (tcp != null ? 1 : 0) + (tls != null ? 1 : 0);
         if (protocols != 1) {
-            throw Checks.invalid("name", "target '" + name + "' must set exactly one of http, tcp, tls (found " + protocols + ")");
+            throw Checks.invalid(
+                    "name", "target '" + name + "' must set exactly one of http, tcp, tls (found " + protocols + ")");
         }
         interval = interval == null ? DEFAULT_INTERVAL : interval;
         Checks.positive("interval", interval, Duration.ofSeconds(1), Duration.ofHours(1));
-        timeout = timeout == null ? (interval.compareTo(DEFAULT_TIMEOUT) > 0 ? DEFAULT_TIMEOUT : interval.dividedBy(2)) : timeout;
+        timeout = timeout == null
+                ? (interval.compareTo(DEFAULT_TIMEOUT) > 0 ? DEFAULT_TIMEOUT : interval.dividedBy(2))
+                : timeout;
         Checks.positive("timeout", timeout, Duration.ofMillis(10), Duration.ofMinutes(5));
         if (timeout.compareTo(interval) >= 0) {
-            throw Checks.invalid("timeout", Durations.format(timeout) + " must be shorter than interval "
-                    + Durations.format(interval));
+            throw Checks.invalid(
+                    "timeout",
+                    Durations.format(timeout) + " must be shorter than interval " + Durations.format(interval));
         }
         quorum = quorum == null ? QuorumSpec.DEFAULT : quorum;
         failover = failover == null ? FailoverSpec.DEFAULT : failover;
@@ -51,7 +55,10 @@ public record TargetSpec(
 
     /** True when an agent would probe both the same way and on the same schedule (quorum and failover are the aggregator's). */
     public boolean sameProbe(TargetSpec other) {
-        return other != null && name.equals(other.name) && probe().equals(other.probe())
-                && interval.equals(other.interval) && timeout.equals(other.timeout);
+        return other != null
+                && name.equals(other.name)
+                && probe().equals(other.probe())
+                && interval.equals(other.interval)
+                && timeout.equals(other.timeout);
     }
 }

@@ -1,0 +1,17 @@
+package io.vantage.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vantage.testing.PackageGraph;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The agent's packages use each other in one direction only. */
+class PackagesTest {
+    @Test
+    void noPackageCycles() {
+        PackageGraph graph = PackageGraph.of(Path.of("src/main/java"), "io.vantage.agent");
+        assertThat(graph.packages()).contains("io.vantage.agent.probe", "io.vantage.agent.schedule");
+        assertThat(graph.cycles()).isEmpty();
+    }
+}

@@ -1,0 +1,194 @@
+package io.vantage.aggregator.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vantage.aggregator.quorum.Evaluation;
+import io.vantage.aggregator.quorum.Verdict;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The aggregator's metrics. {@code vantage_target_healthy} exists only while a target has a verdict:
+ * it is removed while the target has insufficient data, so that alerting on it cannot mistake a blind
+ * fleet for a failure.
+ */
+public final class AggregatorMetrics {
+    public static final String TARGET_HEALTHY = "vantage.target.healthy";
+    public static final String TARGET_VANTAGES = "vantage.target.vantages";
+    public static final String AGENT_REPORT_AGE = "vantage.agent.report.age.seconds";
+    public static final String INGEST_RESULTS = "vantage.ingest.results";
+    public static final String INGEST_REQUESTS = "vantage.ingest.requests";
+    public static final String EVALUATION_DURATION = "vantage.evaluation.duration";
+    public static final String CLOUDWATCH_PUBLISH = "vantage.cloudwatch.publish";
+
+    /** How ingested results ended. */
+    public enum IngestOutcome {
+        ACCEPTED,
+        DUPLICATE,
+        UNKNOWN_TARGET,
+        FUTURE,
+        NO_VOTE
+    }
+
+    private final MeterRegistry registry;
+    private final Map<IngestOutcome, Counter> results = new HashMap<>();
+    private final Map<Integer, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<String, TargetMeters> targets = new HashMap<>();
+    private final Map<String, Long> lastReport = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> ageGauges = new HashMap<>();
+    private final Timer evaluation;
+    private static final java.time.Duration[] EVALUATION_BUCKETS = java.util.stream.LongStream.of(
+                    2, 5, 10, 15, 20, 30, 50, 75, 100, 150, 250, 500, 1000)
+            .mapToObj(java.time.Duration::ofMillis)
+            .toArray(java.time.Duration[]::new);
+    private final LongSupplier clock;
+
+    public AggregatorMetrics(MeterRegistry registry, LongSupplier clockMillis) {
+        this.registry = registry;
+        this.clock = clockMillis;
+        for (IngestOutcome outcome : IngestOutcome.values()) {
+            results.put(
+                    outcome,
+                    Counter.builder(INGEST_RESULTS)
+                            .tag("outcome", outcome.name().toLowerCase())
+                            .description("Results received, by what became of them")
+                            .register(registry));
+        }
+        // Buckets around the evaluation budget (20 ms p99, 100 ms max at 10,000 targets x 10 agents), so its tail is
+        // visible.
+        this.evaluation = Timer.builder(EVALUATION_DURATION)
+                .description("Time to evaluate every target once")
+                .serviceLevelObjectives(EVALUATION_BUCKETS)
+                .register(registry);
+    }
+
+    public void results(IngestOutcome outcome, int count) {
+        if (count > 0) {
+            results.get(outcome).increment(count);
+        }
+    }
+
+    public void request(int status) {
+        requests.computeIfAbsent(
+                        status,
+                        code -> Counter.builder(INGEST_REQUESTS)
+                                .tag("code", String.valueOf(code))
+                                .description("POST /v1/reports requests by response status")
+                                .register(registry))
+                .increment();
+    }
+
+    /** Registers the report-age gauge of every allowed agent; the value is absent (NaN) until its first report. */
+    /** The configured agents: report-age gauges for each, and none left for agents a reload removed (or moved). */
+    public void agents(Map<String, String> regionByAgent) {
+        ageGauges.entrySet().removeIf(entry -> {
+            boolean gone = !entry.getValue().getId().getTag("region").equals(regionByAgent.get(entry.getKey()));
+            if (gone) {
+                registry.remove(entry.getValue());
+                lastReport.remove(entry.getKey());
+            }
+            return gone;
+        });
+        regionByAgent.forEach((agent, region) -> ageGauges.computeIfAbsent(
+                agent,
+                id -> Gauge.builder(AGENT_REPORT_AGE, this, m -> m.age(id))
+                        .tag("agent", id)
+                        .tag("region", region)
+                        .description("Seconds since the agent's last accepted report")
+                        .register(registry)));
+    }
+
+    public void reported(String agentId, long nowMillis) {
+        lastReport.put(agentId, nowMillis);
+    }
+
+    public Long lastReport(String agentId) {
+        return lastReport.get(agentId);
+    }
+
+    private double age(String agent) {
+        Long last = lastReport.get(agent);
+        return last == null ? Double.NaN : (clock.getAsLong() - last) / 1000.0;
+    }
+
+    public Timer evaluation() {
+        return evaluation;
+    }
+
+    /** Updates a target's series after an evaluation; called from the evaluator's thread only. */
+    public void verdict(String target, Evaluation result) {
+        TargetMeters meters = targets.computeIfAbsent(target, TargetMeters::new);
+        meters.healthyVantages = result.healthy();
+        meters.unhealthyVantages = result.fresh() - result.healthy();
+        meters.staleVantages = result.stale();
+        meters.verdict(result.verdict());
+    }
+
+    public void retainTargets(Set<String> names) {
+        targets.keySet().removeIf(name -> {
+            if (names.contains(name)) {
+                return false;
+            }
+            targets.get(name).remove();
+            return true;
+        });
+    }
+
+    private final class TargetMeters {
+        private final String target;
+        private final List<Meter> meters = new ArrayList<>(4);
+        private volatile double healthyVantages;
+        private volatile double unhealthyVantages;
+        private volatile double staleVantages;
+        private volatile double healthy;
+        private Meter healthyGauge;
+
+        TargetMeters(String target) {
+            this.target = target;
+            meters.add(vantages("healthy", m -> m.healthyVantages));
+            meters.add(vantages("unhealthy", m -> m.unhealthyVantages));
+            meters.add(vantages("stale", m -> m.staleVantages));
+        }
+
+        private Meter vantages(String state, java.util.function.ToDoubleFunction<TargetMeters> value) {
+            return Gauge.builder(TARGET_VANTAGES, this, value)
+                    .tag("target", target)
+                    .tag("state", state)
+                    .description(
+                            "Vantage points by what their latest result says (stale: older than the freshness window)")
+                    .register(registry);
+        }
+
+        void verdict(Verdict verdict) {
+            if (verdict == Verdict.INSUFFICIENT_DATA) {
+                if (healthyGauge != null) {
+                    registry.remove(healthyGauge);
+                    healthyGauge = null;
+                }
+                return;
+            }
+            healthy = verdict == Verdict.HEALTHY ? 1 : 0;
+            if (healthyGauge == null) {
+                healthyGauge = Gauge.builder(TARGET_HEALTHY, this, m -> m.healthy)
+                        .tag("target", target)
+                        .description("1 healthy, 0 unhealthy by quorum; absent while there is insufficient data")
+                        .register(registry);
+            }
+        }
+
+        void remove() {
+            meters.forEach(registry::remove);
+            if (healthyGauge != null) {
+                registry.remove(healthyGauge);
+            }
+        }
+    }
+}

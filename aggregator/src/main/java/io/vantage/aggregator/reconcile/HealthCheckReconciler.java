@@ -1,0 +1,267 @@
+package io.vantage.aggregator.reconcile;
+
+import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.wire.Tokens;
+import io.vantage.wire.target.TargetSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.services.route53.Route53AsyncClient;
+import software.amazon.awssdk.services.route53.model.AlarmIdentifier;
+import software.amazon.awssdk.services.route53.model.CloudWatchRegion;
+import software.amazon.awssdk.services.route53.model.HealthCheck;
+import software.amazon.awssdk.services.route53.model.HealthCheckType;
+import software.amazon.awssdk.services.route53.model.InsufficientDataHealthStatus;
+import software.amazon.awssdk.services.route53.model.ListHealthChecksResponse;
+import software.amazon.awssdk.services.route53.model.Tag;
+import software.amazon.awssdk.services.route53.model.TagResourceType;
+
+/**
+ * Health checks of type CLOUDWATCH_METRIC watching each target's alarm, with
+ * InsufficientDataHealthStatus from config (default LastKnownStatus: a blind fleet changes nothing).
+ * Ownership is by tags; the settings a check was written with are also kept in a tag, because not every
+ * Route 53 implementation returns AlarmIdentifier (moto drops it) and a diff must not see phantom changes.
+ */
+public final class HealthCheckReconciler {
+    /** ListTagsForResources takes at most 10 IDs per call. */
+    static final int TAG_BATCH = 10;
+
+    private final Route53AsyncClient client;
+    private final String namespace;
+    private final String alarmRegion;
+    private final AggregatorConfig.Alarm alarm;
+    private final AggregatorConfig.Route53 settings;
+
+    public HealthCheckReconciler(
+            Route53AsyncClient client,
+            String namespace,
+            String alarmRegion,
+            AggregatorConfig.Alarm alarm,
+            AggregatorConfig.Route53 settings) {
+        this.client = client;
+        this.namespace = namespace;
+        this.alarmRegion = alarmRegion;
+        this.alarm = alarm;
+        this.settings = settings;
+    }
+
+    /**
+     * The plan: the changes, the health check ID of each configured target that has one ({@code ids}), and of
+     * every health check vantage owns in this namespace, configured or not ({@code owned}, what apply acts on).
+     */
+    public record State(List<Change> changes, Map<String, String> ids, Map<String, String> owned) {}
+
+    private record Existing(HealthCheck check, Map<String, String> tags) {}
+
+    public CompletableFuture<State> plan(List<TargetSpec> targets) {
+        return owned().thenApply(existing -> {
+            List<Change> changes = new ArrayList<>();
+            Map<String, String> ids = new LinkedHashMap<>();
+            Set<String> configured = new HashSet<>();
+            for (TargetSpec target : targets) {
+                configured.add(target.name());
+                Existing found = existing.get(target.name());
+                String alarmName = alarm.alarmName(target.name());
+                if (found == null) {
+                    changes.add(new Change(
+                            Change.Resource.HEALTH_CHECK,
+                            Change.Action.CREATE,
+                            target.name(),
+                            target.name(),
+                            List.of("watches alarm " + alarmName + " in " + alarmRegion + ", insufficient data = "
+                                    + settings.insufficientDataHealthStatus())));
+                    continue;
+                }
+                ids.put(target.name(), found.check().id());
+                List<String> differences = differences(found, alarmName);
+                if (!differences.isEmpty()) {
+                    changes.add(new Change(
+                            Change.Resource.HEALTH_CHECK,
+                            Change.Action.UPDATE,
+                            target.name(),
+                            target.name(),
+                            differences));
+                }
+            }
+            Map<String, String> owned = new LinkedHashMap<>();
+            existing.forEach((target, found) -> {
+                owned.put(target, found.check().id());
+                if (!configured.contains(target)) {
+                    changes.add(new Change(
+                            Change.Resource.HEALTH_CHECK,
+                            Change.Action.DELETE,
+                            target,
+                            target,
+                            List.of("id " + found.check().id() + "; its target is no longer configured")));
+                }
+            });
+            return new State(changes, ids, owned);
+        });
+    }
+
+    /**
+     * Applies {@code plan}'s health check changes to the checks the plan found (no second listing); returns the
+     * IDs of every configured target's health check.
+     */
+    public CompletableFuture<Map<String, String>> apply(State plan) {
+        Map<String, String> ids = new LinkedHashMap<>(plan.ids());
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        for (Change change : plan.changes()) {
+            String target = change.target();
+            String id = plan.owned().get(target);
+            switch (change.action()) {
+                case CREATE ->
+                    done = done.thenCompose(v -> create(target).thenAccept(created -> ids.put(target, created)));
+                case UPDATE -> done = done.thenCompose(v -> update(id, target));
+                case DELETE ->
+                    done = done.thenCompose(v ->
+                            client.deleteHealthCheck(r -> r.healthCheckId(id)).thenApply(r -> null));
+                case CONFLICT -> {}
+            }
+        }
+        return done.thenApply(v -> ids);
+    }
+
+    private List<String> differences(Existing found, String alarmName) {
+        List<String> differences = new ArrayList<>();
+        var config = found.check().healthCheckConfig();
+        AlarmIdentifier identifier = config.alarmIdentifier();
+        if (identifier != null) {
+            if (!alarmName.equals(identifier.name()) || !alarmRegion.equals(identifier.regionAsString())) {
+                differences.add("alarm " + identifier.regionAsString() + "/" + identifier.name() + " -> " + alarmRegion
+                        + "/" + alarmName);
+            }
+            if (config.insufficientDataHealthStatus() != null
+                    && !settings.insufficientDataHealthStatus().equals(config.insufficientDataHealthStatusAsString())) {
+                differences.add("insufficientDataHealthStatus " + config.insufficientDataHealthStatusAsString() + " -> "
+                        + settings.insufficientDataHealthStatus());
+            }
+        } else if (!digest(alarmName).equals(found.tags().get(Ownership.CONFIG))) {
+            differences.add("settings changed since it was written (alarm " + alarmRegion + "/" + alarmName
+                    + ", insufficient data = " + settings.insufficientDataHealthStatus() + ")");
+        }
+        return differences;
+    }
+
+    private CompletableFuture<String> create(String target) {
+        String alarmName = alarm.alarmName(target);
+        return client.createHealthCheck(r -> r.callerReference(callerReference(target, alarmName))
+                        .healthCheckConfig(c -> c.type(HealthCheckType.CLOUDWATCH_METRIC)
+                                .alarmIdentifier(a -> a.region(CloudWatchRegion.fromValue(alarmRegion))
+                                        .name(alarmName))
+                                .insufficientDataHealthStatus(InsufficientDataHealthStatus.fromValue(
+                                        settings.insufficientDataHealthStatus()))))
+                .thenCompose(created -> tag(created.healthCheck().id(), target, alarmName)
+                        .thenApply(v -> created.healthCheck().id()));
+    }
+
+    private CompletableFuture<Void> update(String id, String target) {
+        String alarmName = alarm.alarmName(target);
+        return client.updateHealthCheck(r -> r.healthCheckId(id)
+                        .alarmIdentifier(a -> a.region(CloudWatchRegion.fromValue(alarmRegion))
+                                .name(alarmName))
+                        .insufficientDataHealthStatus(
+                                InsufficientDataHealthStatus.fromValue(settings.insufficientDataHealthStatus())))
+                .thenCompose(updated -> tag(id, target, alarmName));
+    }
+
+    private CompletableFuture<Void> tag(String id, String target, String alarmName) {
+        return client.changeTagsForResource(r -> r.resourceType(TagResourceType.HEALTHCHECK)
+                        .resourceId(id)
+                        .addTags(
+                                Tag.builder()
+                                        .key("Name")
+                                        .value("vantage " + target)
+                                        .build(),
+                                Tag.builder()
+                                        .key(Ownership.MANAGED_BY)
+                                        .value(Ownership.MANAGED_BY_VALUE)
+                                        .build(),
+                                Tag.builder()
+                                        .key(Ownership.NAMESPACE)
+                                        .value(namespace)
+                                        .build(),
+                                Tag.builder()
+                                        .key(Ownership.TARGET)
+                                        .value(target)
+                                        .build(),
+                                Tag.builder()
+                                        .key(Ownership.CONFIG)
+                                        .value(digest(alarmName))
+                                        .build()))
+                .thenApply(r -> null);
+    }
+
+    private String digest(String alarmName) {
+        return HexFormat.of()
+                .formatHex(
+                        Tokens.sha256(alarmRegion + "/" + alarmName + "/" + settings.insufficientDataHealthStatus()),
+                        0,
+                        16);
+    }
+
+    /**
+     * Unique per creation: Route 53 refuses a reference that once belonged to a health check since deleted, so a
+     * target removed and added again with the same settings needs a new one. A create the SDK retries after a lost
+     * answer sends the same request, and so the same reference: Route 53 then returns the check it already made.
+     * Ownership is decided by tags, never by the reference; its first part only says what it was made for.
+     */
+    String callerReference(String target, String alarmName) {
+        byte[] nonce = new byte[6];
+        RANDOM.nextBytes(nonce);
+        return CALLER_REFERENCE_PREFIX
+                + HexFormat.of().formatHex(Tokens.sha256(namespace + "/" + target + "/" + digest(alarmName)), 0, 12)
+                + "-" + HexFormat.of().formatHex(nonce);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final String CALLER_REFERENCE_PREFIX = "vantage-";
+    /** ListHealthChecks' largest page (https://docs.aws.amazon.com/Route53/latest/APIReference/API_ListHealthChecks.html). */
+    private static final String LIST_PAGE = "1000";
+
+    /** vantage's health checks in this namespace, by target. */
+    private CompletableFuture<Map<String, Existing>> owned() {
+        return list(null, new ArrayList<>()).thenCompose(checks -> {
+            Map<String, HealthCheck> byId = new HashMap<>();
+            // Ownership is decided by tags; only checks vantage could have made (its caller references all start with
+            // "vantage-") have theirs fetched, so thousands of foreign checks in the account cost no tag requests.
+            checks.stream()
+                    .filter(c -> c.healthCheckConfig().type() == HealthCheckType.CLOUDWATCH_METRIC)
+                    .filter(c ->
+                            c.callerReference() != null && c.callerReference().startsWith(CALLER_REFERENCE_PREFIX))
+                    .forEach(c -> byId.put(c.id(), c));
+            List<String> ids = new ArrayList<>(byId.keySet());
+            Map<String, Existing> owned = new LinkedHashMap<>();
+            CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
+            for (int i = 0; i < ids.size(); i += TAG_BATCH) {
+                List<String> batch = ids.subList(i, Math.min(ids.size(), i + TAG_BATCH));
+                all = all.thenCompose(v -> client.listTagsForResources(
+                                r -> r.resourceType(TagResourceType.HEALTHCHECK).resourceIds(batch))
+                        .thenAccept(response -> response.resourceTagSets().forEach(set -> {
+                            Map<String, String> tags = new HashMap<>();
+                            set.tags().forEach(tag -> tags.put(tag.key(), tag.value()));
+                            if (Ownership.owned(tags, namespace) && tags.containsKey(Ownership.TARGET)) {
+                                owned.put(tags.get(Ownership.TARGET), new Existing(byId.get(set.resourceId()), tags));
+                            }
+                        })));
+            }
+            return all.thenApply(v -> owned);
+        });
+    }
+
+    private CompletableFuture<List<HealthCheck>> list(String marker, List<HealthCheck> found) {
+        return client.listHealthChecks(r -> r.marker(marker).maxItems(LIST_PAGE))
+                .thenCompose((ListHealthChecksResponse response) -> {
+                    found.addAll(response.healthChecks());
+                    return Boolean.TRUE.equals(response.isTruncated())
+                            ? list(response.nextMarker(), found)
+                            : CompletableFuture.completedFuture(found);
+                });
+    }
+}

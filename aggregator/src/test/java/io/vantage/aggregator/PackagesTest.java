@@ -1,0 +1,23 @@
+package io.vantage.aggregator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vantage.testing.PackageGraph;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The aggregator's packages use each other in one direction only, and none of them uses the agent. */
+class PackagesTest {
+    @Test
+    void noPackageCyclesAndNoAgentClasses() {
+        PackageGraph graph = PackageGraph.of(Path.of("src/main/java"), "io.vantage.aggregator");
+        assertThat(graph.packages()).contains("io.vantage.aggregator.quorum", "io.vantage.aggregator.reconcile");
+        assertThat(graph.cycles()).isEmpty();
+        assertThat(graph.usesOutside())
+                .as("uses of other modules")
+                .isNotEmpty()
+                .noneMatch(use -> use.contains("-> io.vantage.agent")
+                        || use.contains("-> io.vantage.demo")
+                        || use.contains("-> io.vantage.testing"));
+    }
+}

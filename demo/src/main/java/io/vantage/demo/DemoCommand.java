@@ -1,0 +1,93 @@
+package io.vantage.demo;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.runtime.Startup;
+import io.vantage.testing.aws.LocalAwsBridge;
+import io.vertx.core.Vertx;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vantage-demo [--port 8080]}, {@code vantage-demo endpoint ...} and {@code vantage-demo local-aws-bridge ...}. */
+@Command(
+        name = "vantage-demo",
+        mixinStandardHelpOptions = true,
+        version = "vantage-demo 0.1.0",
+        description =
+                "Runs an aggregator, three agents and three breakable endpoints in one process (no AWS, no Docker).",
+        subcommands = {DemoCommand.EndpointCommand.class, DemoCommand.LocalAwsBridgeCommand.class})
+public final class DemoCommand implements Callable<Integer> {
+    @Option(
+            names = "--port",
+            defaultValue = "8080",
+            description = "Status page and API port on 127.0.0.1 (default ${DEFAULT-VALUE}).")
+    int port;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DemoCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrometheusMeterRegistry registry = Startup.newRegistry();
+        Vertx vertx = Startup.newVertx(registry);
+        return Startup.runUntilStopped(
+                vertx, () -> new Demo().start(vertx, registry, port).await());
+    }
+
+    @Command(
+            name = "endpoint",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Serves one breakable demo endpoint (for the multi-region docker-compose demo): GET anything for health, "
+                            + "POST /control/break, /control/slow or /control/repair to change it.")
+    static final class EndpointCommand implements Callable<Integer> {
+        @Option(names = "--region", required = true, description = "Region name it reports.")
+        String region;
+
+        @Option(names = "--port", defaultValue = "8080", description = "Port (default ${DEFAULT-VALUE}).")
+        int port;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Vertx vertx = Vertx.vertx();
+            return Startup.runUntilStopped(
+                    vertx,
+                    () -> new DemoEndpoint(region).start(vertx, "0.0.0.0", port).await());
+        }
+    }
+
+    @Command(
+            name = "local-aws-bridge",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Translates the SDK's CloudWatch protocol (Smithy RPC v2 CBOR) to the JSON protocol moto_server speaks, "
+                            + "and passes Route 53 through, so a local moto can stand in for AWS (docker-compose demo).")
+    static final class LocalAwsBridgeCommand implements Callable<Integer> {
+        @Option(names = "--moto", required = true, description = "moto_server as host:port, e.g. aws:5000.")
+        String moto;
+
+        @Option(names = "--port", defaultValue = "4566", description = "Port to listen on (default ${DEFAULT-VALUE}).")
+        int port;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            int colon = moto.lastIndexOf(':');
+            if (colon <= 0) {
+                System.err.println("vantage-demo local-aws-bridge: --moto must be host:port, got '" + moto + "'");
+                return 2;
+            }
+            Vertx vertx = Vertx.vertx();
+            return Startup.runUntilStopped(
+                    vertx,
+                    () -> LocalAwsBridge.start(
+                                    vertx,
+                                    "0.0.0.0",
+                                    port,
+                                    moto.substring(0, colon),
+                                    Integer.parseInt(moto.substring(colon + 1)))
+                            .await());
+        }
+    }
+}

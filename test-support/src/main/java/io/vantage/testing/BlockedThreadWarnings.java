@@ -1,0 +1,36 @@
+package io.vantage.testing;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Collects Vert.x's blocked-thread warnings ("Thread ... has been blocked for ... ms") while open, so a test can
+ * fail on any: nothing that can block belongs on an event loop.
+ */
+public final class BlockedThreadWarnings implements AutoCloseable {
+    private static final String CHECKER = "io.vertx.core.internal.threadchecker.BlockedThreadChecker";
+    private final Logger logger = (Logger) LoggerFactory.getLogger(CHECKER);
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    public BlockedThreadWarnings() {
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    /** The warnings so far, as logged. */
+    public List<String> warnings() {
+        synchronized (appender.list) {
+            return appender.list.stream()
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
+        }
+    }
+
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+    }
+}

@@ -1,0 +1,105 @@
+package io.vantage.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real Vert.x HTTP(S) server on 127.0.0.1 with the answers the probe tests need: status codes, bodies,
+ * JSON, redirects, delays, and an echo of the virtual host (Host header and, over TLS, the SNI name).
+ */
+public final class TestHttpServer implements AutoCloseable {
+    private final HttpServer server;
+    private final boolean tls;
+    private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
+
+    private TestHttpServer(Vertx vertx, HttpServerOptions options) {
+        this.server = vertx.createHttpServer(options);
+        this.tls = options.isSsl();
+        server.connectionHandler(connection -> connections.incrementAndGet());
+        server.requestHandler(request -> {
+            requests.incrementAndGet();
+            route(vertx, request);
+        });
+    }
+
+    public static TestHttpServer plain(Vertx vertx) {
+        return start(vertx, new HttpServerOptions());
+    }
+
+    /** HTTPS; with several certificates the one whose name matches the client's SNI is served. */
+    public static TestHttpServer tls(Vertx vertx, TestPki.Leaf... leaves) {
+        PemKeyCertOptions keys = new PemKeyCertOptions();
+        for (TestPki.Leaf leaf : leaves) {
+            keys.addKeyPath(leaf.keyFile().toString())
+                    .addCertPath(leaf.certFile().toString());
+        }
+        return start(
+                vertx,
+                new HttpServerOptions().setSsl(true).setSni(leaves.length > 1).setKeyCertOptions(keys));
+    }
+
+    private static TestHttpServer start(Vertx vertx, HttpServerOptions options) {
+        TestHttpServer server =
+                new TestHttpServer(vertx, options.setHost("127.0.0.1").setPort(0));
+        server.server.listen().await();
+        return server;
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public String url(String path) {
+        return (tls ? "https" : "http") + "://127.0.0.1:" + port() + path;
+    }
+
+    public int requests() {
+        return requests.get();
+    }
+
+    public int connections() {
+        return connections.get();
+    }
+
+    private static void route(Vertx vertx, HttpServerRequest request) {
+        String path = request.path();
+        var response = request.response();
+        if (path.equals("/ok")) {
+            response.end("all ok");
+        } else if (path.startsWith("/status/")) {
+            response.setStatusCode(Integer.parseInt(path.substring(8))).end("status " + path.substring(8));
+        } else if (path.equals("/json")) {
+            response.putHeader("content-type", "application/json")
+                    .end("{\"status\":\"UP\",\"checks\":{\"db\":true,\"replicas\":3}}");
+        } else if (path.equals("/redirect")) {
+            response.setStatusCode(302).putHeader("location", "/ok").end();
+        } else if (path.equals("/redirect-to-error")) {
+            response.setStatusCode(302).putHeader("location", "/status/500").end();
+        } else if (path.equals("/vhost")) {
+            String sni = request.connection().indicatedServerName();
+            response.end("host=" + request.authority().host() + " sni=" + sni);
+        } else if (path.equals("/slow")) {
+            long millis = Long.parseLong(request.getParam("ms", "200"));
+            vertx.setTimer(millis, tick -> response.end("slow ok"));
+        } else if (path.equals("/chunked")) {
+            response.setChunked(true).write("part one, ");
+            vertx.setTimer(20, tick -> response.end("part two"));
+        } else if (path.equals("/echo")) {
+            response.end(request.getParam("body", ""));
+        } else if (path.equals("/big")) {
+            response.end("x".repeat(1024 * 1024) + "needle");
+        } else {
+            response.setStatusCode(404).end("not found");
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close().await();
+    }
+}

@@ -1,0 +1,254 @@
+package io.vantage.testing.aws;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A development tool (tests and the docker-compose demo) in front of moto_server, the AWS emulator. The SDK (2.57.x) speaks Smithy RPC v2 CBOR to CloudWatch, which
+ * moto does not; moto speaks CloudWatch's JSON 1.0 protocol. The bridge only translates — CBOR body to JSON
+ * and back, operation from the path to {@code X-Amz-Target}, timestamps from CBOR tag 1 to epoch seconds and
+ * back — and passes every other request (Route 53's REST-XML) through unchanged. CloudWatch semantics stay
+ * moto's. It records every request it sees, so tests can assert on what was sent (including what moto drops),
+ * and it can answer an operation with an injected error instead of forwarding it.
+ */
+public final class LocalAwsBridge implements AutoCloseable {
+    private static final String CLOUDWATCH_PREFIX = "/service/GraniteServiceVersion20100801/operation/";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
+
+    /**
+     * One request as the SDK sent it: CloudWatch operations decoded to JSON, others as raw text; when it
+     * arrived (epoch millis) and from which address.
+     */
+    public record Seen(
+            String service, String operation, String method, String path, String body, long at, String from) {}
+
+    private record Fault(int status, String type, AtomicInteger remaining) {}
+
+    private final HttpServer server;
+    private final HttpClientAgent client;
+    private final String motoHost;
+    private final int motoPort;
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final Map<String, Fault> faults = new ConcurrentHashMap<>();
+
+    private LocalAwsBridge(Vertx vertx, String motoHost, int motoPort) {
+        this.motoHost = motoHost;
+        this.motoPort = motoPort;
+        this.client = vertx.createHttpClient();
+        this.server = vertx.createHttpServer()
+                .requestHandler(request -> request.body().onSuccess(body -> handle(request, body)));
+    }
+
+    /** Listens on {@code host:port} (port 0: any free port) and forwards to moto at {@code motoHost:motoPort}. */
+    public static io.vertx.core.Future<LocalAwsBridge> start(
+            Vertx vertx, String host, int port, String motoHost, int motoPort) {
+        LocalAwsBridge bridge = new LocalAwsBridge(vertx, motoHost, motoPort);
+        return bridge.server.listen(port, host).map(listening -> bridge);
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public List<Seen> seen() {
+        return List.copyOf(seen);
+    }
+
+    public List<Seen> seen(String operation) {
+        return seen.stream().filter(s -> s.operation().equals(operation)).toList();
+    }
+
+    public void clear() {
+        seen.clear();
+        faults.clear();
+    }
+
+    /** The next {@code times} calls of {@code operation} get {@code status} with error {@code type}, not moto's answer. */
+    public void fail(String operation, int times, int status, String type) {
+        faults.put(operation, new Fault(status, type, new AtomicInteger(times)));
+    }
+
+    private void handle(HttpServerRequest request, Buffer body) {
+        String path = request.path();
+        if (path.startsWith(CLOUDWATCH_PREFIX)) {
+            cloudWatch(request, path.substring(CLOUDWATCH_PREFIX.length()), body);
+        } else {
+            String operation = request.method() + " " + path.replaceAll("/[A-Za-z0-9-]{36}", "/{id}");
+            seen.add(new Seen(
+                    "route53",
+                    operation,
+                    request.method().name(),
+                    request.uri(),
+                    body.toString(),
+                    System.currentTimeMillis(),
+                    request.remoteAddress().host()));
+            forward(request.method(), request.uri(), request.headers(), body)
+                    .onComplete(answer -> relay(request, answer));
+        }
+    }
+
+    private void cloudWatch(HttpServerRequest request, String operation, Buffer body) {
+        JsonNode input;
+        try {
+            byte[] bytes = body.getBytes();
+            if ("gzip".equalsIgnoreCase(request.getHeader("Content-Encoding"))) {
+                // The SDK compresses large PutMetricData payloads (CloudWatch's requestCompression trait).
+                bytes = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes)).readAllBytes();
+            }
+            input = bytes.length == 0 ? JSON.createObjectNode() : CBOR.readTree(bytes);
+        } catch (IOException e) {
+            request.response().setStatusCode(400).end("bridge: unreadable CBOR: " + e.getMessage());
+            return;
+        }
+        seen.add(new Seen(
+                "cloudwatch",
+                operation,
+                "POST",
+                request.path(),
+                input.toString(),
+                System.currentTimeMillis(),
+                request.remoteAddress().host()));
+        Fault fault = faults.get(operation);
+        if (fault != null && fault.remaining().getAndDecrement() > 0) {
+            ObjectNode error =
+                    JSON.createObjectNode().put("__type", fault.type()).put("message", "injected by the test bridge");
+            cborAnswer(request, fault.status(), error);
+            return;
+        }
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+                .add("X-Amz-Target", "GraniteServiceVersion20100801." + operation)
+                .add("Content-Type", "application/x-amz-json-1.0")
+                .add("Authorization", String.valueOf(request.getHeader("Authorization")));
+        forward(HttpMethod.POST, "/", headers, Buffer.buffer(input.toString())).onComplete(answer -> {
+            if (answer.failed()) {
+                request.response()
+                        .setStatusCode(502)
+                        .end("bridge: moto unreachable: " + answer.cause().getMessage());
+                return;
+            }
+            try {
+                JsonNode output = answer.result().body().length() == 0
+                        ? JSON.createObjectNode()
+                        : JSON.readTree(answer.result().body().getBytes());
+                cborAnswer(request, answer.result().status(), output);
+            } catch (IOException e) {
+                request.response().setStatusCode(502).end("bridge: moto answered something that is not JSON");
+            }
+        });
+    }
+
+    private record Answer(int status, MultiMap headers, Buffer body) {}
+
+    private Future<Answer> forward(HttpMethod method, String uri, MultiMap headers, Buffer body) {
+        RequestOptions options = new RequestOptions()
+                .setMethod(method)
+                .setHost(motoHost)
+                .setPort(motoPort)
+                .setURI(uri);
+        headers.forEach((name, value) -> {
+            if (!name.equalsIgnoreCase("Host") && !name.equalsIgnoreCase("Content-Length")) {
+                options.addHeader(name, value);
+            }
+        });
+        return client.request(options)
+                .compose(request -> request.send(body))
+                .compose(response ->
+                        response.body().map(answer -> new Answer(response.statusCode(), response.headers(), answer)));
+    }
+
+    private static void relay(HttpServerRequest request, io.vertx.core.AsyncResult<Answer> answer) {
+        if (answer.failed()) {
+            request.response().setStatusCode(502).end("bridge: moto unreachable");
+            return;
+        }
+        var response = request.response().setStatusCode(answer.result().status());
+        answer.result().headers().forEach((name, value) -> {
+            if (!name.equalsIgnoreCase("Content-Length")
+                    && !name.equalsIgnoreCase("Transfer-Encoding")
+                    && !name.equalsIgnoreCase("Connection")) {
+                response.putHeader(name, value);
+            }
+        });
+        response.end(answer.result().body());
+    }
+
+    private static void cborAnswer(HttpServerRequest request, int status, JsonNode body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (CBORGenerator generator = ((CBORFactory) CBOR.getFactory()).createGenerator(out)) {
+            write(generator, null, body);
+        } catch (IOException e) {
+            request.response().setStatusCode(500).end("bridge: cannot encode CBOR");
+            return;
+        }
+        request.response()
+                .setStatusCode(status)
+                .putHeader("smithy-protocol", "rpc-v2-cbor")
+                .putHeader("Content-Type", "application/cbor")
+                .end(Buffer.buffer(out.toByteArray()));
+    }
+
+    /** JSON to CBOR; numbers under a timestamp-named member become CBOR tag 1 (epoch seconds), as RPC v2 CBOR wants. */
+    private static void write(CBORGenerator generator, String member, JsonNode node) throws IOException {
+        if (node.isObject()) {
+            generator.writeStartObject();
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                generator.writeFieldName(field.getKey());
+                write(generator, field.getKey(), field.getValue());
+            }
+            generator.writeEndObject();
+        } else if (node.isArray()) {
+            generator.writeStartArray();
+            for (JsonNode element : node) {
+                write(generator, member, element);
+            }
+            generator.writeEndArray();
+        } else if (node.isNumber() && member != null && member.contains("Timestamp")) {
+            generator.writeTag(1);
+            generator.writeNumber(node.asDouble());
+        } else if (node.isTextual()
+                && member != null
+                && member.contains("Timestamp")
+                && looksLikeIsoTime(node.asText())) {
+            generator.writeTag(1);
+            generator.writeNumber(java.time.OffsetDateTime.parse(node.asText().replace(" ", "T"))
+                            .toInstant()
+                            .toEpochMilli()
+                    / 1000.0);
+        } else {
+            JSON.writeTree((JsonGenerator) generator, node);
+        }
+    }
+
+    private static boolean looksLikeIsoTime(String text) {
+        return text.matches("\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}.*(Z|[+-]\\d{2}:\\d{2})");
+    }
+
+    @Override
+    public void close() {
+        server.close().await();
+        client.close().await();
+    }
+}
