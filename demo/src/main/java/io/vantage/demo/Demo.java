@@ -46,7 +46,7 @@ public final class Demo {
                         .toList())
                 .compose(started -> {
                     aggregator = new Aggregator(
-                            new AggregatorConfigLoader(environment).parse(aggregatorYaml(port), null),
+                            new AggregatorConfigLoader(environment).parse(aggregatorYaml(port, endpointPorts()), null),
                             null,
                             null,
                             registry,
@@ -76,6 +76,12 @@ public final class Demo {
         return aggregator;
     }
 
+    private Map<String, Integer> endpointPorts() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        endpoints.forEach((region, endpoint) -> ports.put(region, endpoint.port()));
+        return ports;
+    }
+
     public Map<String, DemoEndpoint> endpoints() {
         return endpoints;
     }
@@ -103,7 +109,11 @@ public final class Demo {
         return "VANTAGE_DEMO_TOKEN_" + region.replace('-', '_').toUpperCase();
     }
 
-    private String aggregatorYaml(int port) {
+    /**
+     * The demo aggregator's config: the same target settings as {@code examples/aggregator.yaml} and the compose demo's
+     * {@code deploy/compose/aggregator.yaml} (DemoSettingsTest holds the three together), on the given endpoint ports.
+     */
+    static String aggregatorYaml(int port, Map<String, Integer> endpointPorts) {
         StringBuilder yaml = new StringBuilder("server: {host: 127.0.0.1, port: " + port + "}\nagents:\n");
         REGIONS.forEach(region -> yaml.append("  - {id: agent-")
                 .append(region)
@@ -113,18 +123,12 @@ public final class Demo {
                 .append(tokenVariable(region))
                 .append("}\n"));
         yaml.append("cloudwatch: {mode: dry-run, namespace: Vantage, publishEvery: 10s}\ntargets:\n");
-        endpoints
-                .values()
-                .forEach(
-                        endpoint -> yaml.append("  - name: api-")
-                                .append(endpoint.region())
-                                .append("\n")
-                                .append("    http: {url: 'http://127.0.0.1:")
-                                .append(endpoint.port())
-                                .append(
-                                        "/health', expectBody: {jsonPointer: {path: /status, equals: UP}}, maxLatency: 1s}\n")
-                                .append(
-                                        "    interval: 5s\n    timeout: 2s\n    quorum: {minVantages: 2, healthy: 2, rise: 2, fall: 2}\n"));
+        endpointPorts.forEach(
+                (region, endpointPort) -> yaml.append("  - name: api-" + region + "\n")
+                        .append("    http: {url: 'http://127.0.0.1:" + endpointPort + "/health', ")
+                        .append("expectBody: {jsonPointer: {path: /status, equals: UP}}, maxLatency: 1s}\n")
+                        .append(
+                                "    interval: 5s\n    timeout: 2s\n    quorum: {minVantages: 2, healthy: 2, rise: 2, fall: 2}\n"));
         return yaml.toString();
     }
 
