@@ -20,12 +20,19 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
+{{/* One ServiceAccount per component (dict root component): the aggregator's may carry an AWS role, the agents' never. */}}
 {{- define "vantage.serviceAccountName" -}}
-{{- if .Values.serviceAccount.create -}}
-{{- default (include "vantage.fullname" .) .Values.serviceAccount.name -}}
+{{- $settings := index .root.Values.serviceAccount .component -}}
+{{- if .root.Values.serviceAccount.create -}}
+{{- default (printf "%s-%s" (include "vantage.fullname" .root) .component) $settings.name -}}
 {{- else -}}
-{{- default "default" .Values.serviceAccount.name -}}
+{{- default "default" $settings.name -}}
 {{- end -}}
+{{- end -}}
+
+{{/* Whether a tokens Secret exists to mount: one the chart renders, or one named in secret.existingSecret. */}}
+{{- define "vantage.hasSecret" -}}
+{{- if or .Values.secret.existingSecret .Values.secret.tokens -}}true{{- end -}}
 {{- end -}}
 
 {{- define "vantage.secretName" -}}
@@ -46,14 +53,20 @@ metadata:
     {{- end }}
   annotations:
     checksum/config: {{ .config | sha256sum }}
+    {{- if and .root.Values.secret.tokens (not .root.Values.secret.existingSecret) }}
+    checksum/secret: {{ toJson .root.Values.secret.tokens | sha256sum }}
+    {{- end }}
     prometheus.io/scrape: "true"
     prometheus.io/port: {{ .port | quote }}
     {{- with .root.Values.podAnnotations }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
 spec:
-  serviceAccountName: {{ include "vantage.serviceAccountName" .root }}
+  serviceAccountName: {{ include "vantage.serviceAccountName" (dict "root" .root "component" .component) }}
   automountServiceAccountToken: false
+  {{- with .settings.priorityClassName }}
+  priorityClassName: {{ . | quote }}
+  {{- end }}
   {{- with .root.Values.imagePullSecrets }}
   imagePullSecrets:
     {{- toYaml . | nindent 4 }}
@@ -69,6 +82,9 @@ spec:
         - name: VANTAGE_HEALTH_PORT
           value: {{ .port | quote }}
         {{- with .identityEnv }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+        {{- with .settings.extraEnv }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
       ports:
@@ -92,17 +108,35 @@ spec:
         {{- toYaml .settings.resources | nindent 8 }}
       volumeMounts:
         - {name: config, mountPath: /etc/vantage, readOnly: true}
+        {{- if include "vantage.hasSecret" .root }}
         - {name: tokens, mountPath: /etc/vantage/tokens, readOnly: true}
+        {{- end }}
+        {{- with .tlsSecret }}
+        - {name: tls, mountPath: /etc/vantage/tls, readOnly: true}
+        {{- end }}
         - {name: tmp, mountPath: /tmp}
+        {{- with .settings.extraVolumeMounts }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
   volumes:
     - name: config
       configMap:
         name: {{ include "vantage.fullname" .root }}-{{ .component }}
+    {{- if include "vantage.hasSecret" .root }}
     - name: tokens
       secret:
         secretName: {{ include "vantage.secretName" .root }}
+    {{- end }}
+    {{- with .tlsSecret }}
+    - name: tls
+      secret:
+        secretName: {{ . }}
+    {{- end }}
     - name: tmp
       emptyDir: {medium: Memory, sizeLimit: 16Mi}
+    {{- with .settings.extraVolumes }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
   {{- with .settings.nodeSelector }}
   nodeSelector:
     {{- toYaml . | nindent 4 }}
@@ -114,6 +148,21 @@ spec:
   {{- with .settings.affinity }}
   affinity:
     {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- if .settings.topologySpreadConstraints }}
+  topologySpreadConstraints:
+    {{- toYaml .settings.topologySpreadConstraints | nindent 4 }}
+  {{- else if eq .component "aggregator" }}
+  # Replicas apart by default (soft): a node or a zone lost takes one replica, not all.
+  topologySpreadConstraints:
+    {{- range $key := list "kubernetes.io/hostname" "topology.kubernetes.io/zone" }}
+    - maxSkew: 1
+      topologyKey: {{ $key }}
+      whenUnsatisfiable: ScheduleAnyway
+      labelSelector:
+        matchLabels:
+          {{- include "vantage.selectorLabels" $ | nindent 10 }}
+    {{- end }}
   {{- end }}
 {{- end -}}
 
@@ -141,7 +190,11 @@ targets:
 {{- end -}}
 
 {{- define "vantage.aggregatorConfig" -}}
-server: {port: {{ .Values.aggregator.port }}}
+server:
+  port: {{ .Values.aggregator.port }}
+  {{- with .Values.aggregator.tls.secretName }}
+  tls: {certFile: /etc/vantage/tls/tls.crt, keyFile: /etc/vantage/tls/tls.key}
+  {{- end }}
 agents:
 {{- range .Values.aggregator.agents }}
   - {id: {{ .id | quote }}, region: {{ .region | quote }}, tokenFile: {{ printf "/etc/vantage/tokens/token-%s" .id | quote }}}

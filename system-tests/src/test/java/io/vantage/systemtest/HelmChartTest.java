@@ -83,7 +83,16 @@ class HelmChartTest {
                     .isEqualTo("ALL");
             assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/healthz");
             assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");
-            assertThat(pod.at("/spec/volumes").findValuesAsText("secretName")).isNotEmpty();
+            // Every Secret a pod mounts exists: rendered by the chart, or named in the values as one that exists
+            // already.
+            List<String> rendered = kind(objects, "Secret").stream()
+                    .map(secret -> secret.at("/metadata/name").asText())
+                    .toList();
+            String valuesText = Files.readString(values);
+            assertThat(pod.at("/spec/volumes").findValuesAsText("secretName"))
+                    .allSatisfy(name -> assertThat(rendered.contains(name) || valuesText.contains(name))
+                            .as("Secret %s is rendered or named in %s", name, values.getFileName())
+                            .isTrue());
         }
         // The configs the chart writes are valid for the programs that read them (tokens are files in the pod).
         for (JsonNode configMap : kind(objects, "ConfigMap")) {
@@ -173,6 +182,140 @@ class HelmChartTest {
                 .findFirst()
                 .orElseThrow();
         assertThat(dashboard.at("/data/vantage.json").asText()).contains("\"uid\": \"vantage-fleet\"");
+
+        // Reached from other clusters: the Service keeps its annotations and source ranges, TLS is served from the
+        // mounted Secret, the Ingress points at the Service, and the NetworkPolicy admits only named sources.
+        JsonNode service = kind(objects, "Service").stream()
+                .filter(s -> s.at("/metadata/name").asText().equals("vantage-aggregator"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(service.at("/metadata/annotations/service.beta.kubernetes.io~1aws-load-balancer-scheme")
+                        .asText())
+                .isEqualTo("internal");
+        assertThat(service.at("/spec/loadBalancerSourceRanges").toString())
+                .isEqualTo("[\"10.1.0.0/16\",\"10.2.0.0/16\"]");
+        JsonNode pod = kind(objects, "Deployment").get(0).at("/spec/template/spec");
+        assertThat(pod.at("/priorityClassName").asText()).isEqualTo("system-cluster-critical");
+        assertThat(pod.at("/volumes").findValuesAsText("secretName"))
+                .containsExactlyInAnyOrder("vantage-tokens", "vantage-aggregator-tls");
+        String config = kind(objects, "ConfigMap").stream()
+                .filter(c -> c.at("/data").has("aggregator.yaml"))
+                .findFirst()
+                .orElseThrow()
+                .at("/data/aggregator.yaml")
+                .asText();
+        assertThat(Documents.readYaml(config, AggregatorConfig.class).server().tls())
+                .as("server.tls in the rendered config")
+                .isNotNull();
+        assertThat(kind(objects, "Ingress")).singleElement().satisfies(ingress -> {
+            assertThat(ingress.at("/spec/rules/0/host").asText()).isEqualTo("vantage.eu-west-1.example.internal");
+            assertThat(ingress.at("/spec/rules/0/http/paths/0/backend/service/name")
+                            .asText())
+                    .isEqualTo("vantage-aggregator");
+            assertThat(ingress.at("/spec/tls/0/secretName").asText()).isEqualTo("vantage-aggregator-ingress-tls");
+        });
+        // apply runs as a Job per revision under the aggregator's ServiceAccount: no hand step between install and
+        // Route 53.
+        assertThat(kind(objects, "Job")).singleElement().satisfies(job -> {
+            assertThat(job.at("/metadata/name").asText()).isEqualTo("vantage-apply-1");
+            assertThat(job.at("/spec/template/spec/serviceAccountName").asText())
+                    .isEqualTo("vantage-aggregator");
+            assertThat(job.at("/spec/template/spec/containers/0/args").toString())
+                    .isEqualTo("[\"apply\",\"--config\",\"/etc/vantage/aggregator.yaml\"]");
+            assertThat(job.at("/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem")
+                            .asBoolean())
+                    .isTrue();
+        });
+        JsonNode from = kind(objects, "NetworkPolicy").get(0).at("/spec/ingress/0/from");
+        assertThat(from).hasSize(3);
+        assertThat(from.get(0)
+                        .at("/podSelector/matchLabels/app.kubernetes.io~1component")
+                        .asText())
+                .isEqualTo("agent");
+        assertThat(from.findValuesAsText("cidr")).containsExactly("10.1.0.0/16", "10.2.0.0/16");
+    }
+
+    @Test
+    void aDefaultInstallMountsOnlyWhatExists() throws Exception {
+        // No tokens and no existing Secret (a standalone agent): no Secret volume that would keep the pod from
+        // starting.
+        for (List<JsonNode> objects : List.of(
+                objects(new Helm(CHART).template().withName("vantage").call()),
+                objects(new Helm(CHART)
+                        .template()
+                        .withName("vantage")
+                        .withValuesFile(CHART.resolve("ci/agent-daemonset-values.yaml"))
+                        .call()))) {
+            assertThat(kind(objects, "Secret")).isEmpty();
+            List<JsonNode> workloads = new ArrayList<>(kind(objects, "Deployment"));
+            workloads.addAll(kind(objects, "DaemonSet"));
+            assertThat(workloads).singleElement().satisfies(w -> {
+                assertThat(w.at("/spec/template/spec/volumes").findValues("secret"))
+                        .isEmpty();
+                assertThat(w.at("/spec/template/spec/containers/0/volumeMounts").findValuesAsText("name"))
+                        .doesNotContain("tokens");
+            });
+        }
+    }
+
+    @Test
+    void agentsAndTheAggregatorRunUnderTheirOwnServiceAccounts() throws Exception {
+        List<JsonNode> objects = objects(new Helm(CHART)
+                .template()
+                .withName("vantage")
+                .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))
+                .set(
+                        "serviceAccount.aggregator.annotations.eks\\.amazonaws\\.com/role-arn",
+                        "arn:aws:iam::123456789012:role/vantage")
+                .call());
+        assertThat(kind(objects, "ServiceAccount"))
+                .extracting(sa -> sa.at("/metadata/name").asText())
+                .containsExactlyInAnyOrder("vantage-agent", "vantage-aggregator");
+        assertThat(kind(objects, "ServiceAccount"))
+                .filteredOn(sa -> sa.at("/metadata/annotations").has("eks.amazonaws.com/role-arn"))
+                .extracting(sa -> sa.at("/metadata/name").asText())
+                .as("only the aggregator carries the AWS role")
+                .containsExactly("vantage-aggregator");
+        assertThat(kind(objects, "Deployment"))
+                .extracting(d -> d.at("/spec/template/spec/serviceAccountName").asText())
+                .containsExactlyInAnyOrder("vantage-agent", "vantage-aggregator");
+        // One replica (the default is two): no PodDisruptionBudget that would block every node drain.
+        assertThat(kind(
+                        objects(new Helm(CHART)
+                                .template()
+                                .withName("vantage")
+                                .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))
+                                .set("aggregator.replicas", 1)
+                                .call()),
+                        "PodDisruptionBudget"))
+                .isEmpty();
+    }
+
+    @Test
+    void theSecretChecksumFollowsTheTokens() throws Exception {
+        String before = kind(
+                        objects(new Helm(CHART)
+                                .template()
+                                .withName("vantage")
+                                .withValuesFile(CHART.resolve("ci/agent-values.yaml"))
+                                .call()),
+                        "Deployment")
+                .get(0)
+                .at("/spec/template/metadata/annotations/checksum~1secret")
+                .asText();
+        String after = kind(
+                        objects(new Helm(CHART)
+                                .template()
+                                .withName("vantage")
+                                .withValuesFile(CHART.resolve("ci/agent-values.yaml"))
+                                .set("secret.tokens.agent-token", "a-rotated-token-0123456789")
+                                .call()),
+                        "Deployment")
+                .get(0)
+                .at("/spec/template/metadata/annotations/checksum~1secret")
+                .asText();
+        assertThat(before).isNotBlank();
+        assertThat(after).isNotBlank().isNotEqualTo(before);
     }
 
     @Test
