@@ -270,6 +270,24 @@ public final class Aggregator extends VerticleBase {
         return targetsBody;
     }
 
+    /**
+     * This replica's name, sent with every answer ({@link io.vantage.wire.Headers#REPLICA}): the host name (a pod's
+     * name in Kubernetes), or the JVM's {@code pid@host} where no HOSTNAME is set.
+     */
+    String replica() {
+        return REPLICA;
+    }
+
+    private static final String REPLICA = replicaName();
+
+    private static String replicaName() {
+        String host = System.getenv("HOSTNAME");
+        String name = host != null && !host.isBlank()
+                ? host
+                : java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
+        return name.replaceAll("[^A-Za-z0-9._@-]", "_");
+    }
+
     boolean ready() {
         return firstApi != null && round != null;
     }

@@ -8,6 +8,7 @@ import io.vantage.aggregator.ingest.ServerLimits;
 import io.vantage.aggregator.status.StatusPage;
 import io.vantage.runtime.Answers;
 import io.vantage.wire.Documents;
+import io.vantage.wire.Headers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -80,6 +81,7 @@ final class ApiVerticle extends VerticleBase {
 
     private void route(HttpServerRequest request) {
         guard.requested(request.connection());
+        request.response().putHeader(Headers.REPLICA, aggregator.replica());
         String path = request.path();
         if (!path.equals("/v1/reports") && hasBody(request)) {
             // Nothing else takes a body; answering without reading it must close, or the client could hold the

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vantage.agent.config.AgentConfig;
 import io.vantage.agent.metrics.MetricNames;
 import io.vantage.wire.Documents;
+import io.vantage.wire.Headers;
 import io.vantage.wire.Limits;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.report.ReportBatch;
@@ -69,6 +70,9 @@ public final class AggregatorLink {
     private long nextAttemptMillis;
     private int consecutiveFailures;
     private String targetsEtag;
+    private final Counter replicaChanges;
+    private String lastReplica;
+    private long lastReplicaWarningMillis = Long.MIN_VALUE;
 
     public AggregatorLink(
             Vertx vertx,
@@ -141,6 +145,10 @@ public final class AggregatorLink {
                 MetricNames.TAG_OUTCOME,
                 "not_modified",
                 "Target list fetches by outcome");
+        this.replicaChanges = Counter.builder(MetricNames.AGGREGATOR_REPLICA_CHANGES)
+                .tag(tag, label)
+                .description("Answers from another aggregator replica than the previous answer, behind this one URL")
+                .register(registry);
         this.fetchFailed = counter(
                 registry,
                 MetricNames.TARGETS_FETCH,
@@ -217,7 +225,33 @@ public final class AggregatorLink {
                 });
     }
 
+    /**
+     * One URL must be one replica: behind a balancer, each replica would hear only the agents that happen to land on
+     * it, and a replica hearing part of the fleet decides on part of the evidence. Counted, and said once a minute.
+     */
+    private void observeReplica(HttpClientResponse response) {
+        String replica = response.getHeader(Headers.REPLICA);
+        if (replica == null) {
+            return;
+        }
+        if (lastReplica != null && !lastReplica.equals(replica)) {
+            replicaChanges.increment();
+            long now = clock.millis();
+            if (now - lastReplicaWarningMillis >= 60_000) {
+                lastReplicaWarningMillis = now;
+                LOG.warn(
+                        "aggregator {} answered from replica {}, then from {}: this URL is balanced over several replicas, "
+                                + "so no replica hears every agent; list each replica's own address in agent.aggregators",
+                        label,
+                        lastReplica,
+                        replica);
+            }
+        }
+        lastReplica = replica;
+    }
+
     private void onPushAnswer(HttpClientResponse response, Buffer answer, List<ProbeResult> batch) {
+        observeReplica(response);
         int status = response.statusCode();
         if (status / 100 == 2) {
             pushed.increment();
@@ -274,6 +308,7 @@ public final class AggregatorLink {
                 .compose(req -> req.send())
                 .compose(response -> boundedBody(response, Limits.MAX_TARGETS_BODY_BYTES)
                         .compose(body -> {
+                            observeReplica(response);
                             if (response.statusCode() == 304) {
                                 fetchNotModified.increment();
                                 return Future.succeededFuture((TargetList) null);

@@ -135,4 +135,43 @@ class PushTest {
         buffer.offer(ProbeResult.success("a", 3000, 200, null, null));
         assertThat(buffer.take(10)).extracting(ProbeResult::success).containsExactly(true);
     }
+
+    /** One URL answered by two replicas in turn (a balancer): the agent counts it; one replica behind a URL counts nothing. */
+    @Test
+    void twoReplicasBehindOneUrlAreNoticed() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        int balanced = Ports.free();
+        int direct = Ports.free();
+        try (TestHttpServer endpoint = TestHttpServer.plain(vertx);
+                TestAggregator behindBalancer = new TestAggregator(vertx, balanced, TOKEN)
+                        .answeringAs("aggregator-0", "aggregator-1")
+                        .start();
+                TestAggregator single = new TestAggregator(vertx, direct, TOKEN)
+                        .answeringAs("aggregator-0")
+                        .start()) {
+            Files.writeString(directory.resolve("token"), TOKEN);
+            Path config = Files.writeString(
+                    directory.resolve("agent.yaml"),
+                    "agent:\n  id: agent-a\n  region: eu-west-1\n  pushInterval: 200ms\n"
+                            + "  aggregators: [{url: 'http://127.0.0.1:" + balanced
+                            + "', tokenFile: token}, {url: 'http://127.0.0.1:"
+                            + direct + "', tokenFile: token}]\n"
+                            + "server: {host: 127.0.0.1, port: 0}\ntargets:\n"
+                            + "  - {name: t, interval: 1s, timeout: 500ms, http: {url: '" + endpoint.url("/ok")
+                            + "'}}\n");
+            try (RunningAgent agent = RunningAgent.start(config)) {
+                await().atMost(Duration.ofSeconds(15))
+                        .until(() -> behindBalancer.batches().size() >= 4
+                                && single.batches().size() >= 4);
+                assertThat(agent.value(MetricNames.AGGREGATOR_REPLICA_CHANGES, "aggregator", "127.0.0.1:" + balanced))
+                        .as("replica changes behind the balanced URL")
+                        .isGreaterThanOrEqualTo(3);
+                assertThat(agent.value(MetricNames.AGGREGATOR_REPLICA_CHANGES, "aggregator", "127.0.0.1:" + direct))
+                        .as("replica changes behind a URL with one replica")
+                        .isZero();
+            }
+        } finally {
+            vertx.close().await();
+        }
+    }
 }

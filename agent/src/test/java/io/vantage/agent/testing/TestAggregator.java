@@ -1,6 +1,7 @@
 package io.vantage.agent.testing;
 
 import io.vantage.wire.Documents;
+import io.vantage.wire.Headers;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.report.ReportBatch;
 import io.vertx.core.Vertx;
@@ -23,6 +24,8 @@ public final class TestAggregator implements AutoCloseable {
     private final Map<String, ProbeResult> newest = new ConcurrentHashMap<>();
     private volatile int unauthorized;
     private HttpServer server;
+    private List<String> replicas = List.of();
+    private final java.util.concurrent.atomic.AtomicInteger answers = new java.util.concurrent.atomic.AtomicInteger();
 
     public TestAggregator(Vertx vertx, int port, String token) {
         this.vertx = vertx;
@@ -30,10 +33,20 @@ public final class TestAggregator implements AutoCloseable {
         this.token = token;
     }
 
+    /** Answers as these replicas in turn (a balancer in front of several), in the Vantage-Replica header. */
+    public TestAggregator answeringAs(String... replicas) {
+        this.replicas = List.of(replicas);
+        return this;
+    }
+
     public TestAggregator start() {
         server = vertx.createHttpServer(
                 new HttpServerOptions().setHost("127.0.0.1").setPort(port).setDecompressionSupported(true));
         server.requestHandler(request -> {
+            if (!replicas.isEmpty()) {
+                request.response()
+                        .putHeader(Headers.REPLICA, replicas.get(answers.getAndIncrement() % replicas.size()));
+            }
             if (!("Bearer " + token).equals(request.getHeader("Authorization"))) {
                 unauthorized++;
                 request.response().setStatusCode(401).end("bad token");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.wire.Headers;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.PhaseTimings;
 import io.vantage.wire.report.ProbeResult;
@@ -65,6 +66,15 @@ class IngestTest {
         assertThat(response.statusCode()).isEqualTo(202);
         assertThat(response.body())
                 .isEqualTo("{\"accepted\":1,\"duplicate\":0,\"unknownTarget\":1,\"future\":1,\"noVote\":0}");
+        // Every answer names the replica that gave it, so an agent can tell when one URL hides several.
+        assertThat(response.headers().firstValue(Headers.REPLICA))
+                .get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .isNotBlank()
+                .isEqualTo(aggregator
+                        .get("/healthz", java.util.Map.of())
+                        .headers()
+                        .firstValue(Headers.REPLICA)
+                        .orElseThrow());
     }
 
     @Test
