@@ -179,7 +179,16 @@ agent:
       {{- with .caFile }}
       caFile: {{ . | quote }}
       {{- end }}
+  {{- else }}
+  {{- if .Values.aggregator.enabled }}
+  {{- /* the aggregator of this release: every replica by its own address */}}
+  {{- $scheme := ternary "https" "http" (not (empty .Values.aggregator.tls.secretName)) }}
+  {{- range $i, $e := until (int .Values.aggregator.replicas) }}
+    - url: {{ printf "%s://%s-aggregator-%d.%s-aggregator-headless.%s.svc:%d" $scheme (include "vantage.fullname" $) $i (include "vantage.fullname" $) (default "default" $.Release.Namespace) (int $.Values.aggregator.port) | quote }}
+      tokenFile: /etc/vantage/tokens/agent-token
+  {{- end }}
   {{- else }} []
+  {{- end }}
   {{- end }}
 server: {port: {{ .Values.agent.port }}}
 targets:

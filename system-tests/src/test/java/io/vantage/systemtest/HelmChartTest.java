@@ -44,6 +44,13 @@ class HelmChartTest {
         return objects;
     }
 
+    static List<JsonNode> workloads(List<JsonNode> objects) {
+        List<JsonNode> workloads = new ArrayList<>(kind(objects, "Deployment"));
+        workloads.addAll(kind(objects, "DaemonSet"));
+        workloads.addAll(kind(objects, "StatefulSet"));
+        return workloads;
+    }
+
     static List<JsonNode> kind(List<JsonNode> objects, String kind) {
         return objects.stream()
                 .filter(o -> o.path("kind").asText().equals(kind))
@@ -65,8 +72,7 @@ class HelmChartTest {
                 .withValuesFile(values)
                 .call());
 
-        List<JsonNode> workloads = new ArrayList<>(kind(objects, "Deployment"));
-        workloads.addAll(kind(objects, "DaemonSet"));
+        List<JsonNode> workloads = workloads(objects);
         assertThat(workloads).isNotEmpty();
         for (JsonNode workload : workloads) {
             JsonNode pod = workload.at("/spec/template");
@@ -167,7 +173,7 @@ class HelmChartTest {
                 .singleElement()
                 .satisfies(
                         pdb -> assertThat(pdb.at("/spec/minAvailable").asInt()).isEqualTo(1));
-        assertThat(kind(objects, "Deployment"))
+        assertThat(kind(objects, "StatefulSet"))
                 .singleElement()
                 .satisfies(d -> assertThat(d.at("/spec/replicas").asInt()).isEqualTo(3));
         assertThat(kind(objects, "PodMonitor")).hasSize(1);
@@ -194,7 +200,25 @@ class HelmChartTest {
                 .isEqualTo("internal");
         assertThat(service.at("/spec/loadBalancerSourceRanges").toString())
                 .isEqualTo("[\"10.1.0.0/16\",\"10.2.0.0/16\"]");
-        JsonNode pod = kind(objects, "Deployment").get(0).at("/spec/template/spec");
+        JsonNode pod = kind(objects, "StatefulSet").get(0).at("/spec/template/spec");
+        // One address per replica for the other clusters' agents: a Service selecting each pod by name.
+        assertThat(kind(objects, "Service"))
+                .extracting(s -> s.at("/metadata/name").asText())
+                .containsExactlyInAnyOrder(
+                        "vantage-aggregator",
+                        "vantage-aggregator-headless",
+                        "vantage-aggregator-0",
+                        "vantage-aggregator-1",
+                        "vantage-aggregator-2");
+        assertThat(kind(objects, "Service"))
+                .filteredOn(s -> s.at("/metadata/name").asText().equals("vantage-aggregator-2"))
+                .singleElement()
+                .satisfies(s -> {
+                    assertThat(s.at("/spec/selector/statefulset.kubernetes.io~1pod-name")
+                                    .asText())
+                            .isEqualTo("vantage-aggregator-2");
+                    assertThat(s.at("/spec/type").asText()).isEqualTo("LoadBalancer");
+                });
         assertThat(pod.at("/priorityClassName").asText()).isEqualTo("system-cluster-critical");
         assertThat(pod.at("/volumes").findValuesAsText("secretName"))
                 .containsExactlyInAnyOrder("vantage-tokens", "vantage-aggregator-tls");
@@ -247,9 +271,7 @@ class HelmChartTest {
                         .withValuesFile(CHART.resolve("ci/agent-daemonset-values.yaml"))
                         .call()))) {
             assertThat(kind(objects, "Secret")).isEmpty();
-            List<JsonNode> workloads = new ArrayList<>(kind(objects, "Deployment"));
-            workloads.addAll(kind(objects, "DaemonSet"));
-            assertThat(workloads).singleElement().satisfies(w -> {
+            assertThat(workloads(objects)).singleElement().satisfies(w -> {
                 assertThat(w.at("/spec/template/spec/volumes").findValues("secret"))
                         .isEmpty();
                 assertThat(w.at("/spec/template/spec/containers/0/volumeMounts").findValuesAsText("name"))
@@ -276,9 +298,22 @@ class HelmChartTest {
                 .extracting(sa -> sa.at("/metadata/name").asText())
                 .as("only the aggregator carries the AWS role")
                 .containsExactly("vantage-aggregator");
-        assertThat(kind(objects, "Deployment"))
+        assertThat(workloads(objects))
                 .extracting(d -> d.at("/spec/template/spec/serviceAccountName").asText())
                 .containsExactlyInAnyOrder("vantage-agent", "vantage-aggregator");
+        // The agent of this release pushes to every aggregator replica by its own address, never through one balanced
+        // URL.
+        String agentConfig = kind(objects, "ConfigMap").stream()
+                .filter(c -> c.at("/data").has("agent.yaml"))
+                .findFirst()
+                .orElseThrow()
+                .at("/data/agent.yaml")
+                .asText();
+        assertThat(Documents.readYaml(agentConfig, AgentConfig.class).agent().aggregators())
+                .extracting(a -> a.url().toString())
+                .containsExactly(
+                        "http://vantage-aggregator-0.vantage-aggregator-headless.default.svc:8080",
+                        "http://vantage-aggregator-1.vantage-aggregator-headless.default.svc:8080");
         // One replica (the default is two): no PodDisruptionBudget that would block every node drain.
         assertThat(kind(
                         objects(new Helm(CHART)
@@ -331,7 +366,7 @@ class HelmChartTest {
                 .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))
                 .call());
         assertThat(kind(existing, "Secret")).isEmpty();
-        assertThat(kind(existing, "Deployment"))
+        assertThat(workloads(existing))
                 .hasSize(2)
                 .allSatisfy(d -> assertThat(d.at("/spec/template/spec/volumes").findValuesAsText("secretName"))
                         .containsExactly("vantage-tokens"));
@@ -393,5 +428,12 @@ class HelmChartTest {
                         .set("aggregator.enabled", true)
                         .call())
                 .hasMessageContaining("aggregator.agents is empty");
+        assertThatThrownBy(() -> new Helm(CHART)
+                        .template()
+                        .withName("vantage")
+                        .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))
+                        .set("aggregator.route53.reconcileEvery", "5m")
+                        .call())
+                .hasMessageContaining("every replica would change AWS at once");
     }
 }
