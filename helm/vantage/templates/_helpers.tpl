@@ -206,7 +206,12 @@ server:
   {{- end }}
 agents:
 {{- range .Values.aggregator.agents }}
-  - {id: {{ .id | quote }}, region: {{ .region | quote }}, tokenFile: {{ printf "/etc/vantage/tokens/token-%s" .id | quote }}}
+  - id: {{ .id | quote }}
+    region: {{ .region | quote }}
+    tokenFile: {{ printf "/etc/vantage/tokens/token-%s" .id | quote }}
+    {{- if or .rotating (hasKey $.Values.secret.tokens (printf "token-%s-previous" .id)) }}
+    previousTokenFile: {{ printf "/etc/vantage/tokens/token-%s-previous" .id | quote }}
+    {{- end }}
 {{- end }}
 ingest:
 {{ toYaml .Values.aggregator.ingest | indent 2 }}

@@ -396,6 +396,26 @@ class HelmChartTest {
     }
 
     @Test
+    void aRotatingAgentsPreviousTokenIsAcceptedUntilRemoved() throws Exception {
+        List<JsonNode> objects = objects(new Helm(CHART)
+                .template()
+                .withName("vantage")
+                .withValuesFile(CHART.resolve("ci/aggregator-values.yaml"))
+                .set("secret.tokens.token-agent-us-east-1-previous", "ci-token-us-east-1-previous-0123")
+                .call());
+        String config = kind(objects, "ConfigMap").stream()
+                .filter(c -> c.at("/data").has("aggregator.yaml"))
+                .findFirst()
+                .orElseThrow()
+                .at("/data/aggregator.yaml")
+                .asText();
+        assertThat(Documents.readYaml(config, AggregatorConfig.class).agents())
+                .extracting(a -> a.id() + "=" + a.previousTokenFile())
+                .containsExactly(
+                        "agent-us-east-1=/etc/vantage/tokens/token-agent-us-east-1-previous", "agent-eu-west-1=null");
+    }
+
+    @Test
     void valuesThatViolateTheSchemaOrTheChartsRulesAreRefused() {
         assertThatThrownBy(() -> new Helm(CHART)
                         .template()

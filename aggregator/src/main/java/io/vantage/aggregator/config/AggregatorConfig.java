@@ -64,14 +64,32 @@ public record AggregatorConfig(
         }
     }
 
-    /** An agent allowed to report; its token is bound to this id and region. */
-    public record AgentEntry(String id, String region, String tokenFile, String tokenEnv) {
+    /**
+     * An agent allowed to report; its token is bound to this id and region. During a token rotation the previous
+     * token ({@code previousTokenFile} or {@code previousTokenEnv}) is accepted too, until the agent has moved over.
+     */
+    public record AgentEntry(
+            String id,
+            String region,
+            String tokenFile,
+            String tokenEnv,
+            String previousTokenFile,
+            String previousTokenEnv) {
         public AgentEntry {
             Checks.name("id", id, Limits.MAX_IDENTITY_LENGTH);
             Checks.name("region", region, Limits.MAX_IDENTITY_LENGTH);
             if ((tokenFile == null) == (tokenEnv == null)) {
                 throw Checks.invalid("tokenFile", "set exactly one of tokenFile and tokenEnv for agent " + id);
             }
+            if (previousTokenFile != null && previousTokenEnv != null) {
+                throw Checks.invalid(
+                        "previousTokenFile",
+                        "set at most one of previousTokenFile and previousTokenEnv for agent " + id);
+            }
+        }
+
+        public boolean rotating() {
+            return previousTokenFile != null || previousTokenEnv != null;
         }
     }
 

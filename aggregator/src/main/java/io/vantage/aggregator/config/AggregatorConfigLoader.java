@@ -34,18 +34,33 @@ public final class AggregatorConfigLoader {
     public LoadedAggregatorConfig parse(String text, Path baseDirectory) {
         AggregatorConfig config = Documents.readYaml(text, AggregatorConfig.class);
         List<LoadedAggregatorConfig.Credential> credentials = new ArrayList<>();
+        List<Integer> owners = new ArrayList<>(); // the agents[] index of each credential
         for (int i = 0; i < config.agents().size(); i++) {
             AggregatorConfig.AgentEntry agent = config.agents().get(i);
             String token =
                     Tokens.read("agents[" + i + "]", agent.tokenFile(), agent.tokenEnv(), baseDirectory, environment);
             credentials.add(new LoadedAggregatorConfig.Credential(agent.id(), agent.region(), Tokens.sha256(token)));
+            owners.add(i);
+            if (agent.rotating()) {
+                String previous = Tokens.read(
+                        "agents[" + i + "].previous",
+                        agent.previousTokenFile(),
+                        agent.previousTokenEnv(),
+                        baseDirectory,
+                        environment);
+                credentials.add(
+                        new LoadedAggregatorConfig.Credential(agent.id(), agent.region(), Tokens.sha256(previous)));
+                owners.add(i);
+            }
         }
         for (int i = 0; i < credentials.size(); i++) {
             for (int j = 0; j < i; j++) {
-                if (MessageDigest.isEqual(
-                        credentials.get(i).tokenHash(), credentials.get(j).tokenHash())) {
-                    throw new InvalidDocumentException("agents[" + i + "]: shares its token with agents[" + j
-                            + "]; each agent needs its own token so that one cannot report as another");
+                if (!owners.get(i).equals(owners.get(j))
+                        && MessageDigest.isEqual(
+                                credentials.get(i).tokenHash(),
+                                credentials.get(j).tokenHash())) {
+                    throw new InvalidDocumentException("agents[" + owners.get(i) + "]: shares its token with agents["
+                            + owners.get(j) + "]; each agent needs its own token so that one cannot report as another");
                 }
             }
         }
