@@ -66,6 +66,27 @@ class ComposeFileTest {
         assertThat(Files.exists(Repository.root().resolve("agent/Dockerfile"))).isTrue();
         assertThat(services.get("grafana").get("volumes").toString())
                 .contains("/helm/vantage/dashboards:/var/lib/grafana/dashboards");
+
+        // Start order by health, not by launch: agents wait for a healthy aggregator, the aggregator for healthy
+        // endpoints and a healthy local AWS; every image is pinned.
+        for (String region : List.of("us-east-1", "eu-west-1", "ap-southeast-2")) {
+            assertThat(services.at("/agent-" + region + "/depends_on/aggregator/condition")
+                            .asText())
+                    .isEqualTo("service_healthy");
+            assertThat(services.at("/aggregator/depends_on/endpoint-" + region + "/condition")
+                            .asText())
+                    .isEqualTo("service_healthy");
+        }
+        assertThat(services.at("/aws-bridge/depends_on/aws/condition").asText()).isEqualTo("service_healthy");
+        assertThat(services.at("/aws/healthcheck/test").toString()).contains("moto-api");
+        services.fields()
+                .forEachRemaining(
+                        service -> assertThat(service.getValue().path("image").asText())
+                                .as("image of %s", service.getKey())
+                                .doesNotEndWith(":latest")
+                                .contains(":"));
+        assertThat(Files.readString(Repository.root().resolve("demo/Dockerfile")))
+                .contains("HEALTHCHECK");
     }
 
     private static List<String> networks(JsonNode service) {
