@@ -1,0 +1,116 @@
+package io.vantage.systemtest;
+
+import static io.vantage.systemtest.HelmChartTest.kind;
+import static io.vantage.systemtest.HelmChartTest.objects;
+import static io.vantage.systemtest.HelmChartTest.workloads;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.Helm;
+import io.vantage.agent.config.AgentConfig;
+import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.wire.Documents;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's three-region deployment (deploy/three-regions), rendered by real Helm as each cluster would install it:
+ * agents everywhere pushing to every aggregator replica of both aggregator clusters over TLS, one cluster applying.
+ */
+class ThreeRegionsTest {
+    private static final Path VALUES = Repository.root().resolve("deploy/three-regions");
+
+    private static List<JsonNode> render(String... files) throws Exception {
+        var template =
+                new Helm(HelmChartTest.CHART).template().withName("vantage").withNamespace("vantage");
+        for (String file : files) {
+            template = template.withValuesFile(VALUES.resolve(file));
+        }
+        List<JsonNode> objects = objects(template.call());
+        System.out.println(files[files.length - 1] + ": "
+                + objects.stream()
+                        .map(o -> o.path("kind").asText() + "/"
+                                + o.at("/metadata/name").asText())
+                        .collect(Collectors.joining(", ")));
+        return objects;
+    }
+
+    private static String config(List<JsonNode> objects, String file) {
+        return kind(objects, "ConfigMap").stream()
+                .filter(c -> c.at("/data").has(file))
+                .findFirst()
+                .orElseThrow()
+                .at("/data/" + file)
+                .asText();
+    }
+
+    private static void agentReportsToEveryReplica(List<JsonNode> objects, String region) {
+        AgentConfig agent = Documents.readYaml(config(objects, "agent.yaml"), AgentConfig.class);
+        assertThat(agent.agent().aggregators()).hasSize(4).allSatisfy(a -> {
+            assertThat(a.url().getScheme()).isEqualTo("https");
+            assertThat(a.caFile()).isEqualTo("/etc/vantage/ca/ca.crt");
+        });
+        JsonNode pod = kind(objects, "Deployment").get(0).at("/spec/template/spec");
+        assertThat(pod.at("/serviceAccountName").asText()).isEqualTo("vantage-agent");
+        assertThat(pod.at("/containers/0/volumeMounts").findValuesAsText("mountPath"))
+                .contains("/etc/vantage/ca");
+        assertThat(pod.at("/containers/0/env").toString()).contains("\"value\":\"" + region + "\"");
+        assertThat(kind(objects, "Secret"))
+                .as("tokens come from a Secret made out of band")
+                .isEmpty();
+    }
+
+    private static AggregatorConfig aggregatorServesEveryAgentOverTls(List<JsonNode> objects) {
+        AggregatorConfig aggregator = Documents.readYaml(config(objects, "aggregator.yaml"), AggregatorConfig.class);
+        assertThat(aggregator.server().tls()).isNotNull();
+        assertThat(aggregator.agents())
+                .extracting(AggregatorConfig.AgentEntry::id)
+                .containsExactly("agent-us-east-1", "agent-eu-west-1", "agent-ap-southeast-2");
+        assertThat(aggregator.cloudwatch().region()).isEqualTo("us-east-1");
+        assertThat(kind(objects, "StatefulSet"))
+                .singleElement()
+                .satisfies(s -> assertThat(s.at("/spec/replicas").asInt()).isEqualTo(2));
+        assertThat(kind(objects, "Service"))
+                .filteredOn(s -> s.at("/spec/type").asText().equals("LoadBalancer"))
+                .extracting(s -> s.at("/metadata/name").asText())
+                .containsExactlyInAnyOrder("vantage-aggregator", "vantage-aggregator-0", "vantage-aggregator-1");
+        assertThat(kind(objects, "NetworkPolicy")
+                        .get(0)
+                        .at("/spec/ingress/0/from")
+                        .findValuesAsText("cidr"))
+                .hasSize(3);
+        return aggregator;
+    }
+
+    @Test
+    void usEast1RunsAnAgentAndTheApplyingAggregator() throws Exception {
+        List<JsonNode> objects = render("common-targets.yaml", "us-east-1.yaml");
+        agentReportsToEveryReplica(objects, "us-east-1");
+        aggregatorServesEveryAgentOverTls(objects);
+        assertThat(kind(objects, "Job"))
+                .as("this cluster applies alarms and health checks")
+                .hasSize(1);
+        assertThat(kind(objects, "ServiceAccount"))
+                .filteredOn(sa -> sa.at("/metadata/annotations").has("eks.amazonaws.com/role-arn"))
+                .extracting(sa -> sa.at("/metadata/name").asText())
+                .containsExactly("vantage-aggregator");
+    }
+
+    @Test
+    void euWest1RunsAnAgentAndAPublishingAggregatorThatDoesNotApply() throws Exception {
+        List<JsonNode> objects = render("common-targets.yaml", "eu-west-1.yaml");
+        agentReportsToEveryReplica(objects, "eu-west-1");
+        aggregatorServesEveryAgentOverTls(objects);
+        assertThat(kind(objects, "Job")).as("only one cluster reconciles").isEmpty();
+    }
+
+    @Test
+    void apSoutheast2RunsAnAgentOnly() throws Exception {
+        List<JsonNode> objects = render("ap-southeast-2.yaml");
+        agentReportsToEveryReplica(objects, "ap-southeast-2");
+        assertThat(workloads(objects)).singleElement();
+        assertThat(kind(objects, "StatefulSet")).isEmpty();
+    }
+}
