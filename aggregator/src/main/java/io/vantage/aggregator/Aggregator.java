@@ -192,11 +192,11 @@ public final class Aggregator extends VerticleBase {
     private void reconcile(Reconciliation reconciliation, boolean applying) {
         Future.fromCompletionStage(
                         reconciliation.plan().thenCompose(plan -> {
-                            if (applying && plan.pending()) {
+                            if (applying && plan.pending() && plan.errors().isEmpty()) {
                                 LOG.info("reconciling alarms and health checks:\n{}", plan.describe());
                                 return reconciliation.apply(plan);
                             }
-                            if (plan.pending()) {
+                            if (plan.pending() || !plan.errors().isEmpty()) {
                                 LOG.warn(
                                         "alarms or health checks differ from the config; run vantage-aggregator apply:\n{}",
                                         plan.describe());
@@ -314,7 +314,8 @@ public final class Aggregator extends VerticleBase {
                 new RateLimiter(config.ingest().maxRequestsPerSecond(), System::nanoTime),
                 Map.copyOf(confirmByTarget),
                 config.ingest().maxClockSkew().toMillis());
-        byte[] json = Documents.writeJson(new TargetList(config.targets()));
+        byte[] json = Documents.writeJson(new TargetList(
+                config.targets().stream().map(TargetSpec::withoutBinding).toList()));
         targetsBody = new TargetsBody(
                 Buffer.buffer(json),
                 "\""

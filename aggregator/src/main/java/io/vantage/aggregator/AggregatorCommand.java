@@ -106,7 +106,8 @@ public final class AggregatorCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            return reconcile("plan", config, (reconciliation, plan) -> plan.pending() ? 2 : 0);
+            return reconcile(
+                    "plan", config, (reconciliation, plan) -> !plan.errors().isEmpty() ? 1 : plan.pending() ? 2 : 0);
         }
     }
 
@@ -126,6 +127,11 @@ public final class AggregatorCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return reconcile("apply", config, (reconciliation, plan) -> {
+                if (!plan.errors().isEmpty()) {
+                    System.err.println(
+                            "vantage-aggregator apply: the plan has errors (marked x above); nothing was changed");
+                    return 1;
+                }
                 Map<String, String> ids = reconciliation.apply(plan).join();
                 System.out.println(plan.pending() ? "Applied." : "Nothing to change.");
                 ids.forEach((target, id) -> System.out.println("health check " + target + " = " + id));

@@ -81,6 +81,7 @@ class SchedulerTest {
                     interval,
                     Duration.ofMillis(900),
                     null,
+                    null,
                     null));
         }
         return targets;
@@ -130,6 +131,7 @@ class SchedulerTest {
                         null,
                         Duration.ofSeconds(10),
                         Duration.ofMillis(900),
+                        null,
                         null,
                         null));
         second.addAll(tcpTargets(10, 9, Duration.ofSeconds(10), "new"));

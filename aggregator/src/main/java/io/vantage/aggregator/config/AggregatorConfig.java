@@ -41,6 +41,28 @@ public record AggregatorConfig(
         alarm = alarm == null ? new Alarm(null, null, null, null, null, null) : alarm;
         route53 = route53 == null ? new Route53(null, null, null, null) : route53;
         targets = new TargetList(targets).targets();
+        java.util.Map<String, String> boundBy = new java.util.HashMap<>();
+        for (int i = 0; i < targets.size(); i++) {
+            var binding = targets.get(i).route53();
+            if (binding == null) {
+                continue;
+            }
+            if (!route53.enabled()) {
+                throw Checks.invalid(
+                        "targets[" + i + "].route53",
+                        "target " + targets.get(i).name()
+                                + " is bound to a record, but route53.enabled is false: no health check would guard it");
+            }
+            String other = boundBy.putIfAbsent(
+                    binding.zone() + " " + binding.record(), targets.get(i).name());
+            if (other != null) {
+                throw Checks.invalid(
+                        "targets[" + i + "].route53",
+                        "targets " + other + " and " + targets.get(i).name()
+                                + " are both bound to record " + binding.record() + " in zone " + binding.zone()
+                                + "; a record has one health check");
+            }
+        }
     }
 
     /**

@@ -6,7 +6,8 @@ import java.util.List;
 public record Change(Resource resource, Action action, String name, String target, List<String> details) {
     public enum Resource {
         ALARM("alarm"),
-        HEALTH_CHECK("health check");
+        HEALTH_CHECK("health check"),
+        RECORD("record");
 
         private final String label;
 
@@ -24,7 +25,9 @@ public record Change(Resource resource, Action action, String name, String targe
         UPDATE("~"),
         DELETE("-"),
         /** A resource with the wanted name exists but is not vantage's: reported, never touched. */
-        CONFLICT("!");
+        CONFLICT("!"),
+        /** The config cannot be applied as it stands (a bound record that does not exist): apply refuses to start. */
+        ERROR("x");
 
         private final String symbol;
 

@@ -55,7 +55,14 @@ public final class HealthCheckReconciler {
      * The plan: the changes, the health check ID of each configured target that has one ({@code ids}), and of
      * every health check vantage owns in this namespace, configured or not ({@code owned}, what apply acts on).
      */
-    public record State(List<Change> changes, Map<String, String> ids, Map<String, String> owned) {}
+    public record State(
+            List<Change> changes, Map<String, String> ids, Map<String, String> owned, Map<String, String> records) {
+        /** Applies only the changes of {@code action}s given, in plan order. */
+        State only(Set<Change.Action> actions) {
+            return new State(
+                    changes.stream().filter(c -> actions.contains(c.action())).toList(), ids, owned, records);
+        }
+    }
 
     private record Existing(HealthCheck check, Map<String, String> tags) {}
 
@@ -90,8 +97,12 @@ public final class HealthCheckReconciler {
                 }
             }
             Map<String, String> owned = new LinkedHashMap<>();
+            Map<String, String> records = new LinkedHashMap<>();
             existing.forEach((target, found) -> {
                 owned.put(target, found.check().id());
+                if (found.tags().containsKey(Ownership.RECORD)) {
+                    records.put(target, found.tags().get(Ownership.RECORD));
+                }
                 if (!configured.contains(target)) {
                     changes.add(new Change(
                             Change.Resource.HEALTH_CHECK,
@@ -101,7 +112,7 @@ public final class HealthCheckReconciler {
                             List.of("id " + found.check().id() + "; its target is no longer configured")));
                 }
             });
-            return new State(changes, ids, owned);
+            return new State(changes, ids, owned, records);
         });
     }
 
@@ -169,6 +180,22 @@ public final class HealthCheckReconciler {
                         .insufficientDataHealthStatus(
                                 InsufficientDataHealthStatus.fromValue(settings.insufficientDataHealthStatus())))
                 .thenCompose(updated -> tag(id, target, alarmName));
+    }
+
+    /** Records on the check which record it guards (or, with {@code record} null, that it guards none). */
+    CompletableFuture<Void> tagRecord(String id, String record) {
+        return client.changeTagsForResource(r -> {
+                    r.resourceType(TagResourceType.HEALTHCHECK).resourceId(id);
+                    if (record == null) {
+                        r.removeTagKeys(Ownership.RECORD);
+                    } else {
+                        r.addTags(Tag.builder()
+                                .key(Ownership.RECORD)
+                                .value(record)
+                                .build());
+                    }
+                })
+                .thenApply(r -> null);
     }
 
     private CompletableFuture<Void> tag(String id, String target, String alarmName) {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.route53.Route53AsyncClient;
@@ -18,6 +19,7 @@ public final class Reconciliation implements AutoCloseable {
     private final AggregatorConfig config;
     private final AlarmReconciler alarms;
     private final HealthCheckReconciler healthChecks;
+    private final RecordReconciler records;
 
     private final List<AutoCloseable> clients;
 
@@ -25,10 +27,12 @@ public final class Reconciliation implements AutoCloseable {
             AggregatorConfig config,
             AlarmReconciler alarms,
             HealthCheckReconciler healthChecks,
+            RecordReconciler records,
             List<AutoCloseable> clients) {
         this.config = config;
         this.alarms = alarms;
         this.healthChecks = healthChecks;
+        this.records = records;
         this.clients = clients;
     }
 
@@ -39,14 +43,15 @@ public final class Reconciliation implements AutoCloseable {
                 AwsClients.cloudWatch(cloudWatch.region(), cloudWatch.endpoint(), CALL_TIMEOUT, registry);
         AlarmReconciler alarms = new AlarmReconciler(cloudWatchClient, cloudWatch.namespace(), config.alarm());
         if (!config.route53().enabled()) {
-            return new Reconciliation(config, alarms, null, List.of(cloudWatchClient));
+            return new Reconciliation(config, alarms, null, null, List.of(cloudWatchClient));
         }
         URI route53Endpoint =
                 config.route53().endpoint() != null ? config.route53().endpoint() : cloudWatch.endpoint();
         Route53AsyncClient route53 = AwsClients.route53(route53Endpoint, CALL_TIMEOUT, registry);
         HealthCheckReconciler healthChecks = new HealthCheckReconciler(
                 route53, cloudWatch.namespace(), cloudWatch.region(), config.alarm(), config.route53());
-        return new Reconciliation(config, alarms, healthChecks, List.of(cloudWatchClient, route53));
+        return new Reconciliation(
+                config, alarms, healthChecks, new RecordReconciler(route53), List.of(cloudWatchClient, route53));
     }
 
     @Override
@@ -56,51 +61,96 @@ public final class Reconciliation implements AutoCloseable {
         }
     }
 
-    public record Plan(List<Change> alarmChanges, HealthCheckReconciler.State healthChecks) {
+    public record Plan(
+            List<Change> alarmChanges, HealthCheckReconciler.State healthChecks, RecordReconciler.State records) {
         public List<Change> changes() {
             List<Change> all = new ArrayList<>(alarmChanges);
             if (healthChecks != null) {
                 all.addAll(healthChecks.changes());
+            }
+            if (records != null) {
+                all.addAll(records.changes());
             }
             return all;
         }
 
         /** True when apply would change something (conflicts are reported, never acted on). */
         public boolean pending() {
-            return changes().stream().anyMatch(change -> change.action() != Change.Action.CONFLICT);
+            return changes().stream()
+                    .anyMatch(change ->
+                            change.action() != Change.Action.CONFLICT && change.action() != Change.Action.ERROR);
+        }
+
+        /** What keeps apply from starting: bound records or zones that do not exist. */
+        public List<Change> errors() {
+            return changes().stream()
+                    .filter(c -> c.action() == Change.Action.ERROR)
+                    .toList();
+        }
+
+        /** Where Route 53 could not fail over as the config hopes (e.g. a group with one record). */
+        public List<String> warnings() {
+            return records == null ? List.of() : records.warnings();
         }
 
         public String describe() {
             List<Change> all = changes();
-            long create =
-                    all.stream().filter(c -> c.action() == Change.Action.CREATE).count();
-            long update =
-                    all.stream().filter(c -> c.action() == Change.Action.UPDATE).count();
-            long delete =
-                    all.stream().filter(c -> c.action() == Change.Action.DELETE).count();
-            long conflict = all.stream()
-                    .filter(c -> c.action() == Change.Action.CONFLICT)
-                    .count();
             StringBuilder text = new StringBuilder(String.format(
-                    "Plan: %d to create, %d to update, %d to delete, %d conflicts%n",
-                    create, update, delete, conflict));
+                    "Plan: %d to create, %d to update, %d to delete, %d conflicts, %d errors%n",
+                    count(all, Change.Action.CREATE),
+                    count(all, Change.Action.UPDATE),
+                    count(all, Change.Action.DELETE),
+                    count(all, Change.Action.CONFLICT),
+                    count(all, Change.Action.ERROR)));
             all.forEach(change -> text.append(change.describe()).append(System.lineSeparator()));
+            warnings()
+                    .forEach(warning ->
+                            text.append("  warning: ").append(warning).append(System.lineSeparator()));
             return text.toString();
+        }
+
+        private static long count(List<Change> changes, Change.Action action) {
+            return changes.stream().filter(c -> c.action() == action).count();
         }
     }
 
     public CompletableFuture<Plan> plan() {
         return alarms.plan(config.targets())
                 .thenCompose(alarmChanges -> healthChecks == null
-                        ? CompletableFuture.completedFuture(new Plan(alarmChanges, null))
-                        : healthChecks.plan(config.targets()).thenApply(state -> new Plan(alarmChanges, state)));
+                        ? CompletableFuture.completedFuture(new Plan(alarmChanges, null, null))
+                        : healthChecks
+                                .plan(config.targets())
+                                .thenCompose(checks -> records.plan(config.targets(), checks)
+                                        .thenApply(bound -> new Plan(alarmChanges, checks, bound))));
     }
 
-    /** Applies the plan; returns each target's health check ID (empty when Route 53 is disabled). */
+    /**
+     * Applies the plan, in the order that never leaves a reference dangling: alarms, then health checks are created
+     * or updated, then records are attached and detached (one batch per hosted zone), then health checks and alarms
+     * no longer wanted are deleted. Returns each target's health check ID (empty when Route 53 is disabled). Refuses,
+     * changing nothing, a plan with errors.
+     */
     public CompletableFuture<Map<String, String>> apply(Plan plan) {
-        return alarms.apply(plan.alarmChanges())
-                .thenCompose(v -> healthChecks == null
-                        ? CompletableFuture.completedFuture(Map.of())
-                        : healthChecks.apply(plan.healthChecks()));
+        if (!plan.errors().isEmpty()) {
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException("the plan has " + plan.errors().size() + " errors ("
+                            + plan.errors().get(0).describe().strip() + "); nothing was changed"));
+        }
+        List<Change> alarmDeletes = plan.alarmChanges().stream()
+                .filter(c -> c.action() == Change.Action.DELETE)
+                .toList();
+        List<Change> alarmWrites = plan.alarmChanges().stream()
+                .filter(c -> c.action() != Change.Action.DELETE)
+                .toList();
+        CompletableFuture<Void> written = alarms.apply(alarmWrites);
+        if (healthChecks == null) {
+            return written.thenCompose(v -> alarms.apply(alarmDeletes)).thenApply(v -> Map.of());
+        }
+        return written.thenCompose(v -> healthChecks.apply(
+                        plan.healthChecks().only(Set.of(Change.Action.CREATE, Change.Action.UPDATE))))
+                .thenCompose(ids -> records.apply(plan.records(), ids, healthChecks)
+                        .thenCompose(v -> healthChecks.apply(plan.healthChecks().only(Set.of(Change.Action.DELETE))))
+                        .thenCompose(v -> alarms.apply(alarmDeletes))
+                        .thenApply(v -> ids));
     }
 }

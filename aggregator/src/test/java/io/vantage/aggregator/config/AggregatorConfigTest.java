@@ -28,6 +28,22 @@ class AggregatorConfigTest {
                         "agents: [{id: a, region: r, tokenEnv: T1}, {id: a, region: r, tokenEnv: T2}]\n",
                         "agents[1].id: 'a' is listed twice"),
                 Arguments.of(
+                        "two targets bound to one record",
+                        AGENT + "targets:\n"
+                                + "  - {name: a, tcp: {host: h, port: 1}, route53: {hostedZoneId: Z1, recordName: api.example.com, recordType: A, setIdentifier: x}}\n"
+                                + "  - {name: b, tcp: {host: h, port: 1}, route53: {hostedZoneId: Z1, recordName: API.example.com., recordType: a, setIdentifier: x}}\n",
+                        "targets[1].route53: targets a and b are both bound to record api.example.com. A x in zone Z1; a record has one health check"),
+                Arguments.of(
+                        "a binding with Route 53 off",
+                        AGENT + "route53: {enabled: false}\ntargets:\n"
+                                + "  - {name: a, tcp: {host: h, port: 1}, route53: {hostedZoneId: Z1, recordName: api.example.com, recordType: A, setIdentifier: x}}\n",
+                        "targets[0].route53: target a is bound to a record, but route53.enabled is false: no health check would guard it"),
+                Arguments.of(
+                        "a binding with an unknown record type",
+                        AGENT + "targets:\n"
+                                + "  - {name: a, tcp: {host: h, port: 1}, route53: {hostedZoneName: example.com, recordName: api.example.com, recordType: ALIAS, setIdentifier: x}}\n",
+                        "targets[0].route53.recordType: 'ALIAS' must be one of A, AAAA, CAA, CNAME, DS, MX, NAPTR, NS, PTR, SOA, SPF, SRV, TXT"),
+                Arguments.of(
                         "shared token",
                         "agents: [{id: a, region: r, tokenEnv: T1}, {id: b, region: r, tokenEnv: SAME}]\n",
                         "agents[1]: shares its token with agents[0]; each agent needs its own token so that one cannot report as another"),

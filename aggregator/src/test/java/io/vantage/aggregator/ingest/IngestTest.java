@@ -355,4 +355,19 @@ class IngestTest {
                 .contains("<title>vantage status</title>")
                 .contains("INSUFFICIENT DATA");
     }
+
+    @Test
+    void agentsAreNotSentTheRecordBindings() throws Exception {
+        try (RunningAggregator bound = RunningAggregator.start(
+                "targets:\n  - {name: api, tcp: {host: 127.0.0.1, port: 9}, "
+                        + "route53: {hostedZoneId: Z0SECRETZONE, recordName: api.example.com, recordType: A, setIdentifier: x}}\n")) {
+            HttpResponse<String> targets =
+                    bound.get("/v1/targets", java.util.Map.of("Authorization", "Bearer " + TOKEN_A));
+            assertThat(targets.statusCode()).isEqualTo(200);
+            assertThat(targets.body())
+                    .contains("\"api\"")
+                    .doesNotContain("route53")
+                    .doesNotContain("Z0SECRETZONE");
+        }
+    }
 }

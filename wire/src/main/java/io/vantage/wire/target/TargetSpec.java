@@ -6,7 +6,10 @@ import io.vantage.wire.Durations;
 import io.vantage.wire.Limits;
 import java.time.Duration;
 
-/** One endpoint to probe: a name, exactly one protocol, a schedule, and the aggregator's quorum policy. */
+/**
+ * One endpoint to probe: a name, exactly one protocol, a schedule, the aggregator's quorum policy, and optionally the
+ * Route 53 record its health check guards.
+ */
 public record TargetSpec(
         String name,
         HttpSpec http,
@@ -15,7 +18,8 @@ public record TargetSpec(
         Duration interval,
         Duration timeout,
         QuorumSpec quorum,
-        FailoverSpec failover) {
+        FailoverSpec failover,
+        RecordBinding route53) {
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
@@ -40,6 +44,11 @@ public record TargetSpec(
         }
         quorum = quorum == null ? QuorumSpec.DEFAULT : quorum;
         failover = failover == null ? FailoverSpec.DEFAULT : failover;
+    }
+
+    /** The same target without its Route 53 binding: what agents are sent (the record is the aggregator's business). */
+    public TargetSpec withoutBinding() {
+        return route53 == null ? this : new TargetSpec(name, http, tcp, tls, interval, timeout, quorum, failover, null);
     }
 
     @JsonIgnore

@@ -1,0 +1,222 @@
+package io.vantage.aggregator.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.aggregator.AggregatorCommand;
+import io.vantage.aggregator.cloudwatch.AwsClients;
+import io.vantage.testing.aws.LocalAws;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import software.amazon.awssdk.services.route53.Route53AsyncClient;
+import software.amazon.awssdk.services.route53.model.ChangeAction;
+import software.amazon.awssdk.services.route53.model.HealthCheckType;
+import software.amazon.awssdk.services.route53.model.RRType;
+import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
+import software.amazon.awssdk.services.route53.model.ResourceRecordSetRegion;
+
+/**
+ * Targets bound to the latency records they guard, against moto through the bridge: {@code apply} attaches vantage's
+ * checks to the records, leaves a record guarded by someone else's check alone, changes nothing else of any record,
+ * and detaches before it deletes when a target goes.
+ */
+class RecordBindingTest {
+    static final List<String> REGIONS = List.of("us-east-1", "eu-west-1", "ap-southeast-2");
+    static LocalAws aws;
+    static Route53AsyncClient route53;
+
+    @TempDir
+    Path directory;
+
+    String zoneId;
+    String foreignCheck;
+
+    @BeforeAll
+    static void start() throws Exception {
+        aws = LocalAws.start();
+        route53 = AwsClients.route53(
+                URI.create(aws.endpoint()),
+                Duration.ofSeconds(10),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        route53.close();
+        aws.close();
+    }
+
+    /** A zone with a latency record per region, the last one already guarded by a check that is not vantage's. */
+    @BeforeEach
+    void zone() throws Exception {
+        aws.reset();
+        Files.writeString(directory.resolve("token"), "record-binding-token-0123456789");
+        zoneId = route53.createHostedZone(r -> r.name("example.com").callerReference("zone-" + System.nanoTime()))
+                .get()
+                .hostedZone()
+                .id()
+                .replace("/hostedzone/", "");
+        foreignCheck = route53.createHealthCheck(r -> r.callerReference("someone-else-" + System.nanoTime())
+                        .healthCheckConfig(c -> c.type(HealthCheckType.HTTPS)
+                                .fullyQualifiedDomainName("api-ap-southeast-2.example.com")
+                                .resourcePath("/health")))
+                .get()
+                .healthCheck()
+                .id();
+        for (int i = 0; i < REGIONS.size(); i++) {
+            String region = REGIONS.get(i);
+            String value = "192.0.2." + (10 + i);
+            ResourceRecordSet.Builder record = ResourceRecordSet.builder()
+                    .name("api.example.com")
+                    .type(RRType.A)
+                    .setIdentifier(region)
+                    .region(ResourceRecordSetRegion.fromValue(region))
+                    .ttl(30L + i)
+                    .resourceRecords(v -> v.value(value));
+            if (region.equals("ap-southeast-2")) {
+                record.healthCheckId(foreignCheck);
+            }
+            route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId)
+                            .changeBatch(b ->
+                                    b.changes(c -> c.action(ChangeAction.CREATE).resourceRecordSet(record.build()))))
+                    .get();
+        }
+    }
+
+    record Run(int exit, String out) {}
+
+    private Run run(String command, List<String> regions) throws Exception {
+        StringBuilder yaml = new StringBuilder("agents: [{id: a, region: eu-west-1, tokenFile: token}]\n"
+                + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint() + "'}\n"
+                + "targets:\n");
+        for (String region : regions) {
+            yaml.append("  - name: api-")
+                    .append(region)
+                    .append('\n')
+                    .append("    http: {url: 'https://api-")
+                    .append(region)
+                    .append(".example.com/health', hostHeader: api.example.com}\n")
+                    .append("    route53: {hostedZoneId: ")
+                    .append(zoneId)
+                    .append(", recordName: api.example.com, recordType: A, setIdentifier: ")
+                    .append(region)
+                    .append("}\n");
+        }
+        Path file = Files.writeString(directory.resolve("aggregator.yaml"), yaml);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        PrintStream originalErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            int exit = new CommandLine(new AggregatorCommand()).execute(command, "--config", file.toString());
+            String text = out.toString(StandardCharsets.UTF_8);
+            original.println("$ vantage-aggregator " + command + "  (exit " + exit + ")\n" + text);
+            return new Run(exit, text);
+        } finally {
+            System.setOut(original);
+            System.setErr(originalErr);
+        }
+    }
+
+    private Map<String, ResourceRecordSet> records() throws Exception {
+        Map<String, ResourceRecordSet> bySet = new HashMap<>();
+        route53.listResourceRecordSets(r -> r.hostedZoneId(zoneId)).get().resourceRecordSets().stream()
+                .filter(r -> r.setIdentifier() != null)
+                .forEach(r -> bySet.put(r.setIdentifier(), r));
+        return bySet;
+    }
+
+    private Map<String, String> checkIds(String applyOutput) {
+        Map<String, String> ids = new HashMap<>();
+        applyOutput.lines().filter(l -> l.startsWith("health check ")).forEach(l -> {
+            String[] parts = l.substring("health check ".length()).split(" = ");
+            ids.put(parts[0], parts[1]);
+        });
+        return ids;
+    }
+
+    @Test
+    void applyAttachesTheChecksLeavesTheForeignOneAndChangesNothingElse() throws Exception {
+        Map<String, ResourceRecordSet> before = records();
+
+        Run plan = run("plan", REGIONS);
+        assertThat(plan.exit()).as(plan.out()).isEqualTo(2);
+        assertThat(plan.out())
+                .contains("~ record zone " + zoneId
+                        + ": api.example.com. A us-east-1: health check none -> the one created for api-us-east-1")
+                .contains("~ record zone " + zoneId + ": api.example.com. A eu-west-1")
+                .contains("! record zone " + zoneId + ": api.example.com. A ap-southeast-2: guarded by health check "
+                        + foreignCheck + ", which is not vantage's");
+
+        Run apply = run("apply", REGIONS);
+        assertThat(apply.exit()).as(apply.out()).isZero();
+        Map<String, String> ids = checkIds(apply.out());
+        Map<String, ResourceRecordSet> after = records();
+        for (String region : List.of("us-east-1", "eu-west-1")) {
+            assertThat(after.get(region).healthCheckId())
+                    .as(region)
+                    .isEqualTo(ids.get("api-" + region))
+                    .isNotNull();
+            // Only the health check changed: value, TTL and the latency region are as they were.
+            assertThat(after.get(region).toBuilder().healthCheckId(null).build())
+                    .isEqualTo(before.get(region));
+        }
+        assertThat(after.get("ap-southeast-2"))
+                .as("the foreign check's record")
+                .isEqualTo(before.get("ap-southeast-2"));
+
+        Run again = run("plan", REGIONS);
+        assertThat(again.exit())
+                .as("plan right after apply: only the conflict remains\n" + again.out())
+                .isZero();
+
+        // Remove a target: its check is detached from the record first, then deleted; the record stays.
+        Run removal = run("plan", List.of("us-east-1", "ap-southeast-2"));
+        assertThat(removal.out())
+                .contains("~ record zone " + zoneId + ": api.example.com. A eu-west-1: detach health check "
+                        + ids.get("api-eu-west-1"))
+                .contains("- health check api-eu-west-1");
+        assertThat(run("apply", List.of("us-east-1", "ap-southeast-2")).exit()).isZero();
+        Map<String, ResourceRecordSet> detached = records();
+        assertThat(detached.get("eu-west-1").healthCheckId()).isNull();
+        assertThat(detached.get("eu-west-1")).isEqualTo(before.get("eu-west-1"));
+        assertThat(route53.listHealthChecks().get().healthChecks())
+                .extracting(h -> h.id())
+                .doesNotContain(ids.get("api-eu-west-1"))
+                .contains(ids.get("api-us-east-1"), foreignCheck);
+        assertThat(run("plan", List.of("us-east-1", "ap-southeast-2")).exit()).isZero();
+    }
+
+    @Test
+    void aMissingRecordIsAnErrorAndApplyChangesNothing() throws Exception {
+        Run plan = run("plan", List.of("us-east-1", "sa-east-1"));
+        assertThat(plan.exit()).as(plan.out()).isEqualTo(1);
+        assertThat(plan.out())
+                .contains("x record zone " + zoneId
+                        + ": api.example.com. A sa-east-1: no such record (target api-sa-east-1 is bound to it)")
+                .contains("[us-east-1, eu-west-1, ap-southeast-2]");
+        Run apply = run("apply", List.of("us-east-1", "sa-east-1"));
+        assertThat(apply.exit()).isEqualTo(1);
+        assertThat(apply.out()).contains("nothing was changed");
+        assertThat(route53.listHealthChecks().get().healthChecks())
+                .as("only the foreign check")
+                .hasSize(1);
+        assertThat(records().get("us-east-1").healthCheckId()).isNull();
+    }
+}
