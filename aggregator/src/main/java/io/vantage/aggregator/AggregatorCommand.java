@@ -33,7 +33,8 @@ import picocli.CommandLine.Parameters;
             AggregatorCommand.ValidateConfig.class,
             AggregatorCommand.PlanCommand.class,
             AggregatorCommand.ApplyCommand.class,
-            AggregatorCommand.SimulateCommand.class
+            AggregatorCommand.SimulateCommand.class,
+            AggregatorCommand.DiscoverCommand.class
         })
 public final class AggregatorCommand implements Callable<Integer> {
     @Option(
@@ -195,6 +196,51 @@ public final class AggregatorCommand implements Callable<Integer> {
             Predictions predictions = new Predictions(loaded);
             targets.forEach(t -> System.out.println(predictions.report(t, chosen, seed)));
             return 0;
+        }
+    }
+
+    @Command(
+            name = "discover",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Lists the records of one name that have a set identifier (latency, failover, weighted, geo) and "
+                            + "prints targets bound to them, ready to paste into the config. Reads Route 53; writes nothing.")
+    static final class DiscoverCommand implements Callable<Integer> {
+        @Option(names = "--hosted-zone-id", required = true, description = "The hosted zone, e.g. Z0123456789ABC.")
+        String zoneId;
+
+        @Option(names = "--record-name", required = true, description = "The record name, e.g. api.example.com.")
+        String recordName;
+
+        @Option(names = "--path", defaultValue = "/health", description = "Path to probe (default ${DEFAULT-VALUE}).")
+        String path;
+
+        @Option(names = "--scheme", defaultValue = "https", description = "http or https (default ${DEFAULT-VALUE}).")
+        String scheme;
+
+        @Option(names = "--endpoint", description = "Route 53 API endpoint (a local emulator); default: AWS.")
+        java.net.URI endpoint;
+
+        @Override
+        public Integer call() {
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                System.err.println("vantage-aggregator discover: --scheme must be http or https, got '" + scheme + "'");
+                return 2;
+            }
+            if (!path.startsWith("/")) {
+                System.err.println("vantage-aggregator discover: --path must start with /, got '" + path + "'");
+                return 2;
+            }
+            try (var route53 = io.vantage.aggregator.cloudwatch.AwsClients.route53(
+                    endpoint, java.time.Duration.ofSeconds(30), Startup.newRegistry())) {
+                System.out.print(new io.vantage.aggregator.reconcile.Discovery(route53)
+                        .targets(zoneId.replace("/hostedzone/", ""), recordName, scheme, path)
+                        .join());
+                return 0;
+            } catch (CompletionException e) {
+                System.err.println("vantage-aggregator discover: " + AwsErrors.describe(e.getCause()));
+                return 1;
+            }
         }
     }
 

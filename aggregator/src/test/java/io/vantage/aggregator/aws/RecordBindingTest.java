@@ -219,4 +219,52 @@ class RecordBindingTest {
                 .hasSize(1);
         assertThat(records().get("us-east-1").healthCheckId()).isNull();
     }
+
+    @Test
+    void discoveryPrintsBoundTargetsThatValidate() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = new CommandLine(new AggregatorCommand())
+                    .execute(
+                            "discover",
+                            "--hosted-zone-id",
+                            zoneId,
+                            "--record-name",
+                            "api.example.com",
+                            "--endpoint",
+                            aws.endpoint());
+        } finally {
+            System.setOut(original);
+        }
+        String discovered = out.toString(StandardCharsets.UTF_8);
+        original.println("$ vantage-aggregator discover --hosted-zone-id " + zoneId + " --record-name api.example.com\n"
+                + discovered);
+        assertThat(exit).as(discovered).isZero();
+        assertThat(discovered)
+                .contains(
+                        "  - name: api-eu-west-1\n    http: {url: 'https://192.0.2.11/health', hostHeader: api.example.com}\n"
+                                + "    route53: {hostedZoneId: " + zoneId
+                                + ", recordName: api.example.com, recordType: A, setIdentifier: 'eu-west-1'}");
+        // Pasted into a config, it is valid, and plan finds every record it names.
+        Path file = Files.writeString(
+                directory.resolve("discovered.yaml"),
+                "agents: [{id: a, region: eu-west-1, tokenFile: token}]\n"
+                        + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint()
+                        + "'}\n" + discovered);
+        var config = io.vantage.aggregator.config.AggregatorConfigLoader.loadWithoutTokens(file);
+        assertThat(config.targets())
+                .extracting(t -> t.route53().setIdentifier())
+                .containsExactlyInAnyOrder("us-east-1", "eu-west-1", "ap-southeast-2");
+        assertThat(new CommandLine(new AggregatorCommand()).execute("validate-config", file.toString()))
+                .isZero();
+        assertThat(new CommandLine(new AggregatorCommand()).execute("plan", "--config", file.toString()))
+                .as("plan: changes pending, no errors")
+                .isEqualTo(2);
+        assertThat(route53.listHealthChecks().get().healthChecks())
+                .as("discover and plan wrote nothing")
+                .hasSize(1);
+    }
 }

@@ -1,0 +1,126 @@
+package io.vantage.aggregator.reconcile;
+
+import io.vantage.wire.target.RecordBinding;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.services.route53.Route53AsyncClient;
+import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
+
+/**
+ * {@code discover}: the records of one name that have a set identifier (latency, failover, weighted, geo), turned into
+ * targets bound to them, ready to paste into the config. Reads only; never writes to AWS.
+ */
+public final class Discovery {
+    private final Route53AsyncClient client;
+
+    public Discovery(Route53AsyncClient client) {
+        this.client = client;
+    }
+
+    /** The {@code targets:} YAML for the records of {@code recordName} in zone {@code zoneId}. */
+    public CompletableFuture<String> targets(String zoneId, String recordName, String scheme, String path) {
+        String name = RecordBinding.canonical(recordName);
+        return list(zoneId, name, null, null, null, new ArrayList<>()).thenApply(records -> {
+            StringBuilder yaml =
+                    new StringBuilder("# discovered from hosted zone " + zoneId + ", " + name + "\ntargets:\n");
+            int found = 0;
+            for (ResourceRecordSet record : records) {
+                String type = record.typeAsString();
+                if (record.setIdentifier() == null) {
+                    yaml.append("  # skipped ")
+                            .append(type)
+                            .append(" record without a set identifier (no routing policy)\n");
+                    continue;
+                }
+                String host = record.aliasTarget() != null
+                        ? record.aliasTarget().dnsName()
+                        : record.resourceRecords().isEmpty()
+                                ? null
+                                : record.resourceRecords().get(0).value();
+                if (host == null || !(type.equals("A") || type.equals("AAAA") || type.equals("CNAME"))) {
+                    yaml.append("  # skipped ")
+                            .append(type)
+                            .append(" record ")
+                            .append(record.setIdentifier())
+                            .append(": not an address to probe\n");
+                    continue;
+                }
+                host = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+                String authority = type.equals("AAAA") && record.aliasTarget() == null ? "[" + host + "]" : host;
+                String publicName = name.substring(0, name.length() - 1);
+                yaml.append("  - name: ")
+                        .append(targetName(publicName, record.setIdentifier()))
+                        .append('\n')
+                        .append("    http: {url: '")
+                        .append(scheme)
+                        .append("://")
+                        .append(authority)
+                        .append(path)
+                        .append("', hostHeader: ")
+                        .append(publicName)
+                        .append("}\n")
+                        .append("    route53: {hostedZoneId: ")
+                        .append(zoneId)
+                        .append(", recordName: ")
+                        .append(publicName)
+                        .append(", recordType: ")
+                        .append(type)
+                        .append(", setIdentifier: '")
+                        .append(record.setIdentifier().replace("'", "''"))
+                        .append("'}\n");
+                found++;
+            }
+            if (found == 0) {
+                yaml.append("  []   # no record of that name has a set identifier\n");
+            }
+            return yaml.toString();
+        });
+    }
+
+    /** {@code api-eu-west-1} for api.example.com's record eu-west-1: a valid, readable target name. */
+    static String targetName(String publicName, String setIdentifier) {
+        String label = publicName.contains(".") ? publicName.substring(0, publicName.indexOf('.')) : publicName;
+        String name = (label + "-" + setIdentifier).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-");
+        name = name.replaceAll("^[^a-z0-9]+", "");
+        return name.length() > 128 ? name.substring(0, 128) : name;
+    }
+
+    private CompletableFuture<List<ResourceRecordSet>> list(
+            String zoneId,
+            String name,
+            String startName,
+            String startType,
+            String startIdentifier,
+            List<ResourceRecordSet> found) {
+        return client.listResourceRecordSets(r -> r.hostedZoneId(zoneId)
+                        .startRecordName(startName == null ? name : startName)
+                        .startRecordType(startType)
+                        .startRecordIdentifier(startIdentifier)
+                        .maxItems("300"))
+                .thenCompose(response -> {
+                    boolean past = false;
+                    for (ResourceRecordSet record : response.resourceRecordSets()) {
+                        if (RecordBinding.canonical(record.name()).equals(name)) {
+                            found.add(record);
+                        } else {
+                            past = true;
+                        }
+                    }
+                    boolean more = Boolean.TRUE.equals(response.isTruncated())
+                            && !past
+                            && RecordBinding.canonical(response.nextRecordName())
+                                    .equals(name);
+                    return more
+                            ? list(
+                                    zoneId,
+                                    name,
+                                    response.nextRecordName(),
+                                    response.nextRecordTypeAsString(),
+                                    response.nextRecordIdentifier(),
+                                    found)
+                            : CompletableFuture.completedFuture(found);
+                });
+    }
+}
