@@ -7,12 +7,16 @@ import io.vantage.aggregator.config.LoadedAggregatorConfig;
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.model.Predictions;
 import io.vantage.aggregator.reconcile.AwsErrors;
+import io.vantage.aggregator.reconcile.Change;
 import io.vantage.aggregator.reconcile.Reconciliation;
 import io.vantage.runtime.Startup;
+import io.vantage.wire.Documents;
 import io.vantage.wire.InvalidDocumentException;
 import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -105,10 +109,21 @@ public final class AggregatorCommand implements Callable<Integer> {
                 description = "Aggregator config file (YAML).")
         Path config;
 
+        @Option(
+                names = "--output",
+                defaultValue = "text",
+                description = "text or json (for pipelines; default ${DEFAULT-VALUE}).")
+        String output;
+
         @Override
         public Integer call() throws Exception {
-            return reconcile(
-                    "plan", config, (reconciliation, plan) -> !plan.errors().isEmpty() ? 1 : plan.pending() ? 2 : 0);
+            return reconcile("plan", config, output, (reconciliation, plan) -> {
+                if (output.equals("json")) {
+                    System.out.println(
+                            new String(Documents.writeJson(PlanReport.of(plan, null)), StandardCharsets.UTF_8));
+                }
+                return !plan.errors().isEmpty() ? 1 : plan.pending() ? 2 : 0;
+            });
         }
     }
 
@@ -125,15 +140,30 @@ public final class AggregatorCommand implements Callable<Integer> {
                 description = "Aggregator config file (YAML).")
         Path config;
 
+        @Option(
+                names = "--output",
+                defaultValue = "text",
+                description = "text or json (for pipelines; default ${DEFAULT-VALUE}).")
+        String output;
+
         @Override
         public Integer call() throws Exception {
-            return reconcile("apply", config, (reconciliation, plan) -> {
+            return reconcile("apply", config, output, (reconciliation, plan) -> {
+                boolean json = output.equals("json");
                 if (!plan.errors().isEmpty()) {
-                    System.err.println(
-                            "vantage-aggregator apply: the plan has errors (marked x above); nothing was changed");
+                    if (json) {
+                        System.out.println(
+                                new String(Documents.writeJson(PlanReport.of(plan, null)), StandardCharsets.UTF_8));
+                    }
+                    System.err.println("vantage-aggregator apply: the plan has errors (marked x); nothing was changed");
                     return 1;
                 }
                 Map<String, String> ids = reconciliation.apply(plan).join();
+                if (json) {
+                    System.out.println(
+                            new String(Documents.writeJson(PlanReport.of(plan, ids)), StandardCharsets.UTF_8));
+                    return 0;
+                }
                 System.out.println(plan.pending() ? "Applied." : "Nothing to change.");
                 ids.forEach((target, id) -> System.out.println("health check " + target + " = " + id));
                 return 0;
@@ -245,16 +275,38 @@ public final class AggregatorCommand implements Callable<Integer> {
     }
 
     /** Loads the config, prints the plan, then lets {@code then} act on it; AWS errors become exit code 1 with one line. */
+    /** What {@code plan --output json} and {@code apply --output json} print: every change, the warnings, the IDs. */
+    record PlanReport(
+            boolean pending,
+            int errors,
+            List<Change> changes,
+            List<String> warnings,
+            Map<String, String> healthChecks) {
+        static PlanReport of(Reconciliation.Plan plan, Map<String, String> applied) {
+            return new PlanReport(plan.pending(), plan.errors().size(), plan.changes(), plan.warnings(), applied);
+        }
+    }
+
     private static int reconcile(
-            String command, Path file, java.util.function.BiFunction<Reconciliation, Reconciliation.Plan, Integer> then)
+            String command,
+            Path file,
+            String output,
+            java.util.function.BiFunction<Reconciliation, Reconciliation.Plan, Integer> then)
             throws Exception {
+        if (!output.equals("text") && !output.equals("json")) {
+            System.err.println(
+                    "vantage-aggregator " + command + ": --output must be text or json, got '" + output + "'");
+            return 2;
+        }
         AggregatorConfig loaded = loadOrNull(file);
         if (loaded == null) {
             return 1;
         }
         try (Reconciliation reconciliation = Reconciliation.create(loaded, Startup.newRegistry())) {
             Reconciliation.Plan plan = reconciliation.plan().join();
-            System.out.print(plan.describe());
+            if (output.equals("text")) {
+                System.out.print(plan.describe());
+            }
             return then.apply(reconciliation, plan);
         } catch (CompletionException e) {
             System.err.println("vantage-aggregator " + command + ": " + AwsErrors.describe(e.getCause()));

@@ -100,7 +100,7 @@ class RecordBindingTest {
 
     record Run(int exit, String out) {}
 
-    private Run run(String command, List<String> regions) throws Exception {
+    private Run run(String command, List<String> regions, String... options) throws Exception {
         StringBuilder yaml = new StringBuilder("agents: [{id: a, region: eu-west-1, tokenFile: token}]\n"
                 + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint() + "'}\n"
                 + "targets:\n");
@@ -124,7 +124,9 @@ class RecordBindingTest {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            int exit = new CommandLine(new AggregatorCommand()).execute(command, "--config", file.toString());
+            List<String> args = new java.util.ArrayList<>(List.of(command, "--config", file.toString()));
+            args.addAll(List.of(options));
+            int exit = new CommandLine(new AggregatorCommand()).execute(args.toArray(String[]::new));
             String text = out.toString(StandardCharsets.UTF_8);
             original.println("$ vantage-aggregator " + command + "  (exit " + exit + ")\n" + text);
             return new Run(exit, text);
@@ -266,5 +268,25 @@ class RecordBindingTest {
         assertThat(route53.listHealthChecks().get().healthChecks())
                 .as("discover and plan wrote nothing")
                 .hasSize(1);
+    }
+
+    @Test
+    void planAndApplySpeakJsonForPipelines() throws Exception {
+        Run plan = run("plan", REGIONS, "--output", "json");
+        assertThat(plan.exit()).isEqualTo(2);
+        var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(plan.out());
+        assertThat(report.get("pending").asBoolean()).isTrue();
+        assertThat(report.get("errors").asInt()).isZero();
+        assertThat(report.get("changes").findValuesAsText("resource")).contains("ALARM", "HEALTH_CHECK", "RECORD");
+        assertThat(report.get("changes").findValuesAsText("action")).contains("CREATE", "UPDATE", "CONFLICT");
+
+        Run apply = run("apply", REGIONS, "--output", "json");
+        assertThat(apply.exit()).isZero();
+        var applied = new com.fasterxml.jackson.databind.ObjectMapper().readTree(apply.out());
+        assertThat(applied.get("healthChecks").fieldNames())
+                .toIterable()
+                .containsExactlyInAnyOrder("api-us-east-1", "api-eu-west-1", "api-ap-southeast-2");
+        Run unknown = run("plan", REGIONS, "--output", "yaml");
+        assertThat(unknown.out()).contains("--output must be text or json, got 'yaml'");
     }
 }
