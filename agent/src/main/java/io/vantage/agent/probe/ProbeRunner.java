@@ -1,6 +1,7 @@
 package io.vantage.agent.probe;
 
 import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.target.DnsSpec;
 import io.vantage.wire.target.HttpSpec;
 import io.vantage.wire.target.ProbeSpec;
 import io.vantage.wire.target.TargetSpec;
@@ -23,6 +24,7 @@ public final class ProbeRunner {
     private final HttpProber http;
     private final TcpProber tcp;
     private final TlsProber tls;
+    private final DnsProber dns;
     private final LoopLag lag;
 
     public ProbeRunner(Vertx vertx, Clock clock, Dialer dialer, LoopLag lag) {
@@ -32,6 +34,7 @@ public final class ProbeRunner {
         this.http = new HttpProber(dialer);
         this.tcp = new TcpProber(dialer);
         this.tls = new TlsProber(dialer, clock);
+        this.dns = new DnsProber(vertx);
     }
 
     public Future<ProbeResult> run(TargetSpec target) {
@@ -94,6 +97,11 @@ public final class ProbeRunner {
             @Override
             public Future<ProbeResult> tls(TlsSpec spec) {
                 return tls.probe(spec, attempt, timeoutMillis);
+            }
+
+            @Override
+            public Future<ProbeResult> dns(DnsSpec spec) {
+                return dns.probe(spec, attempt, timeoutMillis);
             }
         });
     }

@@ -45,7 +45,7 @@ class ConfigTest {
                 Arguments.of(
                         "two protocols",
                         "targets:\n  - name: api\n    http: {url: 'http://x/'}\n    tcp: {host: x, port: 1}\n",
-                        "targets[0].name: target 'api' must set exactly one of http, tcp, tls (found 2)"),
+                        "targets[0].name: target 'api' must set exactly one of http, tcp, tls, dns (found 2)"),
                 Arguments.of(
                         "bad url scheme",
                         "targets:\n  - name: api\n    http: {url: 'ftp://x/'}\n",

@@ -91,12 +91,10 @@ public record HttpSpec(
         return url.getScheme().equalsIgnoreCase("https");
     }
 
-    @Override
     public String host() {
         return url.getHost();
     }
 
-    @Override
     public int port() {
         return url.getPort() > 0 ? url.getPort() : https() ? 443 : 80;
     }

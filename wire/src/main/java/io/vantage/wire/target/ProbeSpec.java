@@ -1,14 +1,9 @@
 package io.vantage.wire.target;
 
 /** One protocol's probe settings. Exactly one is set per target. */
-public sealed interface ProbeSpec permits HttpSpec, TcpSpec, TlsSpec {
+public sealed interface ProbeSpec permits HttpSpec, TcpSpec, TlsSpec, DnsSpec {
 
     <R> R accept(Visitor<R> visitor);
-
-    /** Host name or address the probe connects to. */
-    String host();
-
-    int port();
 
     /** Dispatch over every protocol; adding a protocol adds a method here, so every visitor must handle it. */
     interface Visitor<R> {
@@ -17,5 +12,7 @@ public sealed interface ProbeSpec permits HttpSpec, TcpSpec, TlsSpec {
         R tcp(TcpSpec spec);
 
         R tls(TlsSpec spec);
+
+        R dns(DnsSpec spec);
     }
 }

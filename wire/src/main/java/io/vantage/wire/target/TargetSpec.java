@@ -15,6 +15,7 @@ public record TargetSpec(
         HttpSpec http,
         TcpSpec tcp,
         TlsSpec tls,
+        DnsSpec dns,
         Duration interval,
         Duration timeout,
         QuorumSpec quorum,
@@ -26,10 +27,11 @@ public record TargetSpec(
 
     public TargetSpec {
         Checks.name("name", name, Limits.MAX_TARGET_NAME_LENGTH);
-        int protocols = (http != null ? 1 : 0) + (tcp != null ? 1 : 0) + (tls != null ? 1 : 0);
+        int protocols = (http != null ? 1 : 0) + (tcp != null ? 1 : 0) + (tls != null ? 1 : 0) + (dns != null ? 1 : 0);
         if (protocols != 1) {
             throw Checks.invalid(
-                    "name", "target '" + name + "' must set exactly one of http, tcp, tls (found " + protocols + ")");
+                    "name",
+                    "target '" + name + "' must set exactly one of http, tcp, tls, dns (found " + protocols + ")");
         }
         interval = interval == null ? DEFAULT_INTERVAL : interval;
         Checks.positive("interval", interval, Duration.ofSeconds(1), Duration.ofHours(1));
@@ -48,12 +50,14 @@ public record TargetSpec(
 
     /** The same target without its Route 53 binding: what agents are sent (the record is the aggregator's business). */
     public TargetSpec withoutBinding() {
-        return route53 == null ? this : new TargetSpec(name, http, tcp, tls, interval, timeout, quorum, failover, null);
+        return route53 == null
+                ? this
+                : new TargetSpec(name, http, tcp, tls, dns, interval, timeout, quorum, failover, null);
     }
 
     @JsonIgnore
     public ProbeSpec probe() {
-        return http != null ? http : tcp != null ? tcp : tls;
+        return http != null ? http : tcp != null ? tcp : tls != null ? tls : dns;
     }
 
     /** How long a result counts toward a verdict. */

@@ -1,0 +1,163 @@
+package io.vantage.agent.probe;
+
+import com.google.re2j.Pattern;
+import io.vantage.wire.report.FailureReason;
+import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.target.DnsSpec;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.dns.DnsClient;
+import io.vertx.core.dns.DnsClientOptions;
+import io.vertx.core.dns.DnsException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Asks a DNS server one question and checks the answer: the response code, then (for NOERROR) the records. The servers
+ * are asked in order; the next one only when one does not answer at all. An unexpected response code is {@code dns},
+ * an answer that fails its assertion {@code body_mismatch}, no answer in time {@code timeout} (waiting for the response,
+ * so an agent running late says so instead). Clients are kept per server, on this probe loop.
+ */
+public final class DnsProber implements Prober<DnsSpec> {
+    private final Vertx vertx;
+    private final Map<String, DnsClient> clients = new HashMap<>();
+    private final Map<String, Pattern> patterns = new HashMap<>();
+
+    public DnsProber(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    @Override
+    public Future<ProbeResult> probe(DnsSpec spec, Attempt attempt, int timeoutMillis) {
+        attempt.skip(Phase.WAIT); // the question is one datagram: all of its time is waiting for the answer
+        List<DnsSpec.Server> servers = spec.parsedServers();
+        return ask(spec, servers, 0, timeoutMillis).transform(answer -> {
+            String rcode = answer.succeeded() ? "NOERROR" : rcode(answer.cause());
+            if (rcode == null) {
+                return timedOut(answer.cause())
+                        ? Future.succeededFuture(attempt.fail(
+                                FailureReason.TIMEOUT,
+                                "no answer to " + spec.type() + " " + spec.name() + " within " + timeoutMillis
+                                        + "ms from " + describe(servers)))
+                        : Future.failedFuture(answer.cause()); // a network error: the runner classifies it
+            }
+            if (!rcode.equals(spec.expectRcode())) {
+                return Future.succeededFuture(attempt.fail(
+                        FailureReason.DNS,
+                        spec.type() + " " + spec.name() + ": " + rcode + ", expected " + spec.expectRcode()));
+            }
+            if (!answer.succeeded()) {
+                return Future.succeededFuture(attempt.succeed()); // the expected error code, e.g. NXDOMAIN
+            }
+            String mismatch = mismatch(spec, answer.result());
+            return Future.succeededFuture(
+                    mismatch == null
+                            ? attempt.succeed()
+                            : attempt.fail(
+                                    FailureReason.BODY_MISMATCH, spec.type() + " " + spec.name() + ": " + mismatch));
+        });
+    }
+
+    /**
+     * Each server gets its share of nine tenths of the timeout, so that the last one is still asked in time and a
+     * silent one is reported by name before the probe's own deadline.
+     */
+    private Future<List<String>> ask(DnsSpec spec, List<DnsSpec.Server> servers, int index, int timeoutMillis) {
+        int share = Math.max(50, timeoutMillis * 9 / 10 / Math.max(1, servers.size()));
+        DnsClient client = client(servers.isEmpty() ? null : servers.get(index), share);
+        return query(client, spec).recover(error -> {
+            boolean answered = rcode(error) != null;
+            return answered || index + 1 >= servers.size()
+                    ? Future.failedFuture(error)
+                    : ask(spec, servers, index + 1, timeoutMillis);
+        });
+    }
+
+    private static Future<List<String>> query(DnsClient client, DnsSpec spec) {
+        String name = spec.name();
+        return switch (spec.type()) {
+            case "A" -> client.resolveA(name);
+            case "AAAA" -> client.resolveAAAA(name);
+            case "CNAME" -> client.resolveCNAME(name);
+            case "NS" -> client.resolveNS(name);
+            case "TXT" -> client.resolveTXT(name);
+            case "PTR" -> client.resolvePTR(name).map(ptr -> ptr == null ? List.of() : List.of(ptr));
+            case "MX" ->
+                client.resolveMX(name)
+                        .map(records -> records.stream()
+                                .map(mx -> mx.priority() + " " + mx.name())
+                                .toList());
+            case "SRV" ->
+                client.resolveSRV(name)
+                        .map(records -> records.stream()
+                                .map(srv -> srv.priority() + " " + srv.weight() + " " + srv.port() + " " + srv.target())
+                                .toList());
+            default -> Future.failedFuture(new IllegalArgumentException("unsupported type " + spec.type()));
+        };
+    }
+
+    /** The response code a server answered with, or null when the failure is not an answer (timeout, network). */
+    private static String rcode(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof DnsException dns) {
+                String code = dns.code().name();
+                return code.equals("NOTIMPL") ? "NOTIMP" : code.equals("FORMERROR") ? "FORMERR" : code;
+            }
+        }
+        return null;
+    }
+
+    private static boolean timedOut(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            String message =
+                    cause.getMessage() == null ? "" : cause.getMessage().toLowerCase(java.util.Locale.ROOT);
+            if (cause instanceof java.util.concurrent.TimeoutException
+                    || message.contains("timeout")
+                    || message.contains("timed out")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(List<DnsSpec.Server> servers) {
+        return servers.isEmpty()
+                ? "the system's resolver"
+                : servers.stream().map(s -> s.host() + ":" + s.port()).toList().toString();
+    }
+
+    private String mismatch(DnsSpec spec, List<String> answers) {
+        DnsSpec.Answer expected = spec.expectAnswer();
+        if (answers.size() < expected.minCount()) {
+            return answers.size() + " records, expected at least " + expected.minCount();
+        }
+        if (expected.contains() != null && answers.stream().noneMatch(a -> a.contains(expected.contains()))) {
+            return "no record contains '" + expected.contains() + "' in " + preview(answers);
+        }
+        if (expected.regex() != null) {
+            Pattern pattern = patterns.computeIfAbsent(expected.regex(), regex -> expected.compiledRegex());
+            if (answers.stream().noneMatch(a -> pattern.matcher(a).find())) {
+                return "no record matches /" + expected.regex() + "/ in " + preview(answers);
+            }
+        }
+        return null;
+    }
+
+    private static String preview(List<String> answers) {
+        List<String> shown = answers.subList(0, Math.min(5, answers.size()));
+        return shown + (answers.size() > shown.size() ? " and " + (answers.size() - shown.size()) + " more" : "");
+    }
+
+    private DnsClient client(DnsSpec.Server server, int timeoutMillis) {
+        String key = (server == null ? "system" : server.host() + ":" + server.port()) + "/" + timeoutMillis;
+        return clients.computeIfAbsent(key, k -> {
+            DnsClientOptions options =
+                    new DnsClientOptions().setQueryTimeout(timeoutMillis).setRecursionDesired(true);
+            if (server != null) {
+                options.setHost(server.host()).setPort(server.port());
+            }
+            return vertx.createDnsClient(options);
+        });
+    }
+}

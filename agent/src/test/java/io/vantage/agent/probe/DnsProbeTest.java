@@ -1,0 +1,112 @@
+package io.vantage.agent.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vantage.agent.testing.Probes;
+import io.vantage.testing.TestDnsServer;
+import io.vantage.wire.report.FailureReason;
+import io.vantage.wire.report.ProbeResult;
+import io.vertx.core.Vertx;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The dns probe against a real DNS server on loopback that the test starts, breaks and changes. */
+class DnsProbeTest {
+    static Vertx vertx;
+    static TestDnsServer dns;
+    static TestDnsServer other;
+    static Probes probes;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+        dns = TestDnsServer.start(vertx)
+                .add("api.test", "192.0.2.10")
+                .add("api.test", "192.0.2.11")
+                .txt("api.test", "v=spf1 -all", "site-verification=abc123");
+        other = TestDnsServer.start(vertx).add("api.test", "192.0.2.99");
+        probes = new Probes(vertx, List.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        vertx.close().await();
+    }
+
+    private String server() {
+        return "127.0.0.1:" + dns.port();
+    }
+
+    private ProbeResult probe(String dnsYaml) {
+        return probes.probe("name: d\ninterval: 2s\ntimeout: 500ms\ndns: " + dnsYaml);
+    }
+
+    @Test
+    void answersThatMatchAreHealthy() {
+        assertThat(probe("{name: api.test, servers: ['" + server() + "']}").success())
+                .isTrue();
+        assertThat(probe("{name: api.test, type: A, servers: ['" + server()
+                                + "'], expectAnswer: {contains: 192.0.2.11, minCount: 2}}")
+                        .success())
+                .isTrue();
+        assertThat(probe("{name: api.test, type: TXT, servers: ['" + server()
+                                + "'], expectAnswer: {regex: '^site-verification=[a-z0-9]+$'}}")
+                        .success())
+                .isTrue();
+        // A name that must not exist: NXDOMAIN is the healthy answer.
+        assertThat(probe("{name: gone.test, servers: ['" + server() + "'], expectRcode: NXDOMAIN}")
+                        .success())
+                .isTrue();
+        ProbeResult ok = probe("{name: api.test, servers: ['" + server() + "']}");
+        assertThat(ok.timings().total()).isPositive().isLessThan(0.5);
+    }
+
+    @Test
+    void nxdomainServfailAndWrongAnswersFailWithTheirReason() {
+        ProbeResult nxdomain = probe("{name: nope.test, servers: ['" + server() + "']}");
+        assertThat(nxdomain.reason()).isEqualTo(FailureReason.DNS);
+        assertThat(nxdomain.message()).isEqualTo("A nope.test: NXDOMAIN, expected NOERROR");
+
+        dns.rcode("broken.test", 2).add("broken.test", "192.0.2.1");
+        ProbeResult servfail = probe("{name: broken.test, servers: ['" + server() + "']}");
+        assertThat(servfail.reason()).isEqualTo(FailureReason.DNS);
+        assertThat(servfail.message()).isEqualTo("A broken.test: SERVFAIL, expected NOERROR");
+
+        ProbeResult wrong =
+                probe("{name: api.test, servers: ['" + server() + "'], expectAnswer: {contains: 198.51.100.7}}");
+        assertThat(wrong.reason()).isEqualTo(FailureReason.BODY_MISMATCH);
+        assertThat(wrong.message()).startsWith("A api.test: no record contains '198.51.100.7' in [192.0.2.1");
+
+        dns.set("empty.test");
+        ProbeResult empty = probe("{name: empty.test, servers: ['" + server() + "']}");
+        assertThat(empty.reason()).isEqualTo(FailureReason.BODY_MISMATCH);
+        assertThat(empty.message()).isEqualTo("A empty.test: 0 records, expected at least 1");
+    }
+
+    @Test
+    void aServerThatNeverAnswersIsATimeoutAndTheNextServerIsAsked() {
+        dns.silent("quiet.test", true).add("quiet.test", "192.0.2.5");
+        other.add("quiet.test", "192.0.2.6");
+        ProbeResult silent = probe("{name: quiet.test, servers: ['" + server() + "']}");
+        assertThat(silent.reason()).isEqualTo(FailureReason.TIMEOUT);
+        assertThat(silent.message())
+                .contains("no answer to A quiet.test within 500ms from [127.0.0.1:" + dns.port() + "]");
+
+        ProbeResult failover = probe("{name: quiet.test, servers: ['" + server() + "', '127.0.0.1:" + other.port()
+                + "'], expectAnswer: {contains: 192.0.2.6}}");
+        assertThat(failover.success()).as(String.valueOf(failover.message())).isTrue();
+    }
+
+    @Test
+    void anAnswerThatChangesIsSeenAtTheNextProbe() {
+        dns.set("moving.test", "192.0.2.20");
+        String spec = "{name: moving.test, servers: ['" + server() + "'], expectAnswer: {contains: 192.0.2.20}}";
+        assertThat(probe(spec).success()).isTrue();
+        dns.set("moving.test", "192.0.2.21"); // failed over to the other region
+        ProbeResult moved = probe(spec);
+        assertThat(moved.reason()).isEqualTo(FailureReason.BODY_MISMATCH);
+        assertThat(moved.message()).contains("[192.0.2.21]");
+    }
+}
