@@ -83,6 +83,8 @@ public final class Aggregator extends VerticleBase {
     private volatile Predictions predictions;
     private Future<Predictions> predicting = Future.succeededFuture();
     private volatile Map<String, String> healthCheckIds = Map.of();
+    /** Bound targets: whether their record carries their check, as the last plan or apply found (see Plan.recordStates). */
+    private volatile Map<String, String> recordStates = Map.of();
     /** How often a running aggregator looks up its health check IDs when it is not reconciling. */
     private static final long LOOKUP_EVERY_MILLIS = 300_000;
 
@@ -192,10 +194,17 @@ public final class Aggregator extends VerticleBase {
     private void reconcile(Reconciliation reconciliation, boolean applying) {
         Future.fromCompletionStage(
                         reconciliation.plan().thenCompose(plan -> {
+                            Map<String, String> records =
+                                    plan.recordStates(loaded.config().targets());
                             if (applying && plan.pending() && plan.errors().isEmpty()) {
                                 LOG.info("reconciling alarms and health checks:\n{}", plan.describe());
-                                return reconciliation.apply(plan);
+                                return reconciliation.apply(plan).thenApply(ids -> {
+                                    records.replaceAll((target, state) -> state.equals("pending") ? "attached" : state);
+                                    recordStates = Map.copyOf(records);
+                                    return ids;
+                                });
                             }
+                            recordStates = Map.copyOf(records);
                             if (plan.pending() || !plan.errors().isEmpty()) {
                                 LOG.warn(
                                         "alarms or health checks differ from the config; run vantage-aggregator apply:\n{}",
@@ -254,6 +263,7 @@ public final class Aggregator extends VerticleBase {
                     latest.evaluations().get(i),
                     latest.agents(),
                     healthCheckIds.get(target.name()),
+                    recordStates.get(target.name()),
                     expected == null ? null : expected.of(target),
                     redact));
         }

@@ -88,6 +88,29 @@ public final class Reconciliation implements AutoCloseable {
                     .toList();
         }
 
+        /**
+         * For each bound target, whether its record carries its check: {@code attached}, {@code pending} (apply would
+         * attach it), {@code conflict} (another's check guards the record) or {@code error} (no such record or zone).
+         */
+        public Map<String, String> recordStates(List<io.vantage.wire.target.TargetSpec> targets) {
+            Map<String, String> states = new java.util.LinkedHashMap<>();
+            targets.stream().filter(t -> t.route53() != null).forEach(t -> states.put(t.name(), "attached"));
+            if (records != null) {
+                for (Change change : records.changes()) {
+                    if (states.containsKey(change.target())) {
+                        states.put(
+                                change.target(),
+                                switch (change.action()) {
+                                    case CONFLICT -> "conflict";
+                                    case ERROR -> "error";
+                                    default -> "pending";
+                                });
+                    }
+                }
+            }
+            return states;
+        }
+
         /** Where Route 53 could not fail over as the config hopes (e.g. a group with one record). */
         public List<String> warnings() {
             return records == null ? List.of() : records.warnings();

@@ -92,6 +92,13 @@ public final class StatusPage {
                         .append(escape(target.healthCheckId()))
                         .append("</div>");
             }
+            if (target.record() != null) {
+                html.append("<div class=\"small\">guards ")
+                        .append(escape(target.record()))
+                        .append(": ")
+                        .append(escape(target.recordCheck()))
+                        .append("</div>");
+            }
             html.append("</td>");
             for (StatusSnapshot.VantageStatus vantage : target.vantages()) {
                 html.append("<td><div class=\"cell ")

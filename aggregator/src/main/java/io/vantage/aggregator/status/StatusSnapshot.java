@@ -32,6 +32,8 @@ public record StatusSnapshot(long generatedAt, List<AgentInfo> agents, List<Targ
             Double latencyP50Ms,
             Double latencyP90Ms,
             String healthCheckId,
+            String record,
+            String recordCheck,
             Predictions.ForTarget expected,
             List<VantageStatus> vantages) {}
 
@@ -46,12 +48,17 @@ public record StatusSnapshot(long generatedAt, List<AgentInfo> agents, List<Targ
             Double totalMs,
             String message) {}
 
-    /** {@code redactMessages}: leave each result's message out (server.redactMessages). */
+    /**
+     * {@code recordState}: for a target bound to a Route 53 record, whether the record carries its check (attached,
+     * pending, conflict, error; unknown until AWS was read). {@code redactMessages}: leave each result's message out
+     * (server.redactMessages).
+     */
     public static TargetStatus target(
             TargetSpec spec,
             Evaluation evaluation,
             List<AgentInfo> agents,
             String healthCheckId,
+            String recordState,
             Predictions.ForTarget expected,
             boolean redactMessages) {
         Map<String, Observation> byAgent = new HashMap<>();
@@ -92,6 +99,10 @@ public record StatusSnapshot(long generatedAt, List<AgentInfo> agents, List<Targ
                 Evaluation.percentile(sorted, 0.5),
                 Evaluation.percentile(sorted, 0.9),
                 healthCheckId,
+                spec.route53() == null
+                        ? null
+                        : spec.route53().record() + " in zone " + spec.route53().zone(),
+                spec.route53() == null ? null : recordState == null ? "unknown" : recordState,
                 expected,
                 vantages);
     }

@@ -27,11 +27,61 @@ class RunningAggregatorOnAwsTest {
                         URI.create(aws.endpoint()),
                         Duration.ofSeconds(10),
                         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-                RunningAggregator aggregator = RunningAggregator.start(
-                        "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
-                                + aws.endpoint() + "'}\n"
-                                + "route53: {reconcileEvery: 1m}\n"
-                                + "targets: [{name: api, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1}}]\n")) {
+                var route53 = AwsClients.route53(
+                        URI.create(aws.endpoint()),
+                        Duration.ofSeconds(10),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+            // A latency record for the bound target "web": the running aggregator attaches web's check to it.
+            String zone = route53.createHostedZone(r -> r.name("example.com").callerReference("zone"))
+                    .get()
+                    .hostedZone()
+                    .id()
+                    .replace("/hostedzone/", "");
+            for (String region : List.of("us-east-1", "eu-west-1")) {
+                route53.changeResourceRecordSets(r -> r.hostedZoneId(zone)
+                                .changeBatch(b -> b.changes(c -> c.action("CREATE")
+                                        .resourceRecordSet(rr -> rr.name("web.example.com")
+                                                .type("A")
+                                                .setIdentifier(region)
+                                                .region(region)
+                                                .ttl(60L)
+                                                .resourceRecords(v -> v.value(
+                                                        region.equals("us-east-1") ? "192.0.2.1" : "192.0.2.2"))))))
+                        .get();
+            }
+            try (RunningAggregator aggregator = RunningAggregator.start(
+                    "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
+                            + aws.endpoint() + "'}\n"
+                            + "route53: {reconcileEvery: 1m}\n"
+                            + "targets:\n"
+                            + "  - {name: api, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1}}\n"
+                            + "  - {name: web, tcp: {host: 127.0.0.1, port: 9}, route53: {hostedZoneId: " + zone
+                            + ", recordName: web.example.com, recordType: A, setIdentifier: eu-west-1}}\n")) {
+                runningAggregatorOnAws(aws, cloudWatch, aggregator);
+                // The page and the JSON say which record web's check guards, and that it is attached.
+                await().atMost(Duration.ofSeconds(20))
+                        .untilAsserted(() -> assertThat(
+                                        aggregator.get("/v1/status", Map.of()).body())
+                                .contains("\"record\":\"web.example.com. A eu-west-1 in zone " + zone
+                                        + "\",\"recordCheck\":\"attached\""));
+                var records = route53.listResourceRecordSets(r -> r.hostedZoneId(zone))
+                        .get()
+                        .resourceRecordSets();
+                assertThat(records)
+                        .filteredOn(r -> "eu-west-1".equals(r.setIdentifier()))
+                        .singleElement()
+                        .satisfies(r -> assertThat(r.healthCheckId()).isNotNull());
+                assertThat(records)
+                        .filteredOn(r -> "us-east-1".equals(r.setIdentifier()))
+                        .singleElement()
+                        .satisfies(r -> assertThat(r.healthCheckId()).isNull());
+            }
+        }
+    }
+
+    private static void runningAggregatorOnAws(
+            LocalAws aws, CloudWatchAsyncClient cloudWatch, RunningAggregator aggregator) throws Exception {
+        {
             await().atMost(Duration.ofSeconds(20))
                     .until(() ->
                             !cloudWatch.describeAlarms().get().metricAlarms().isEmpty());

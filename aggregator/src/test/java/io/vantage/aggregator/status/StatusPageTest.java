@@ -22,7 +22,22 @@ class StatusPageTest {
                 1_000,
                 List.of(new StatusSnapshot.AgentInfo("agent-a", "us-east-1", 1.0)),
                 List.of(new StatusSnapshot.TargetStatus(
-                        "api", "UNHEALTHY", 1_000, null, 0, 1, 0, 1, 1, 3.0, 3.0, "<hc>", null, List.of(hostile))));
+                        "api",
+                        "UNHEALTHY",
+                        1_000,
+                        null,
+                        0,
+                        1,
+                        0,
+                        1,
+                        1,
+                        3.0,
+                        3.0,
+                        "<hc>",
+                        "api.example.com. A <eu> in zone Z1",
+                        "attached",
+                        null,
+                        List.of(hostile))));
 
         String html = StatusPage.render(snapshot, List.of("us-east-1"));
 
@@ -31,6 +46,7 @@ class StatusPageTest {
                 .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
                 .contains("class=\"v UNHEALTHY\"")
                 .contains("health check &lt;hc&gt;")
+                .contains("guards api.example.com. A &lt;eu&gt; in zone Z1: attached")
                 .contains("action=\"/demo/endpoints/us-east-1/break\"");
         assertThat(StatusPage.escape("\"'&<>")).isEqualTo("&quot;&#39;&amp;&lt;&gt;");
     }
