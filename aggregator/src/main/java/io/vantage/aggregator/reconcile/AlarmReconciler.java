@@ -5,10 +5,12 @@ import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.wire.target.TargetSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
@@ -18,6 +20,7 @@ import software.amazon.awssdk.services.cloudwatch.model.DescribeAlarmsResponse;
 import software.amazon.awssdk.services.cloudwatch.model.Dimension;
 import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
 import software.amazon.awssdk.services.cloudwatch.model.PutMetricAlarmRequest;
+import software.amazon.awssdk.services.cloudwatch.model.StateValue;
 import software.amazon.awssdk.services.cloudwatch.model.Tag;
 
 /**
@@ -65,8 +68,21 @@ public final class AlarmReconciler {
                 .build();
     }
 
-    public CompletableFuture<List<Change>> plan(List<TargetSpec> targets) {
-        return existing().thenCompose(alarms -> tags(alarms).thenApply(tags -> diff(targets, alarms, tags)));
+    /** The alarm changes, and the targets whose alarm (vantage's) is in ALARM now: their checks are unhealthy. */
+    public record Planned(List<Change> changes, Set<String> inAlarm) {}
+
+    public CompletableFuture<Planned> plan(List<TargetSpec> targets) {
+        return existing()
+                .thenCompose(alarms -> tags(alarms).thenApply(tags -> {
+                    Set<String> inAlarm = new HashSet<>();
+                    alarms.forEach((name, alarm) -> {
+                        Map<String, String> owned = tags.getOrDefault(name, Map.of());
+                        if (Ownership.owned(owned, namespace) && alarm.stateValue() == StateValue.ALARM) {
+                            inAlarm.add(owned.get(Ownership.TARGET));
+                        }
+                    });
+                    return new Planned(diff(targets, alarms, tags), inAlarm);
+                }));
     }
 
     public CompletableFuture<Void> apply(List<Change> changes) {

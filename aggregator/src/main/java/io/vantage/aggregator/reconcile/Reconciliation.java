@@ -139,12 +139,12 @@ public final class Reconciliation implements AutoCloseable {
 
     public CompletableFuture<Plan> plan() {
         return alarms.plan(config.targets())
-                .thenCompose(alarmChanges -> healthChecks == null
-                        ? CompletableFuture.completedFuture(new Plan(alarmChanges, null, null))
+                .thenCompose(alarmPlan -> healthChecks == null
+                        ? CompletableFuture.completedFuture(new Plan(alarmPlan.changes(), null, null))
                         : healthChecks
                                 .plan(config.targets())
-                                .thenCompose(checks -> records.plan(config.targets(), checks)
-                                        .thenApply(bound -> new Plan(alarmChanges, checks, bound))));
+                                .thenCompose(checks -> records.plan(config.targets(), checks, alarmPlan.inAlarm())
+                                        .thenApply(bound -> new Plan(alarmPlan.changes(), checks, bound))));
     }
 
     /**

@@ -57,7 +57,9 @@ public final class RecordReconciler {
                 + record.setIdentifier();
     }
 
-    public CompletableFuture<State> plan(List<TargetSpec> targets, HealthCheckReconciler.State checks) {
+    /** {@code unhealthy}: targets whose check is unhealthy now (their alarm is in ALARM), for the safety warning. */
+    public CompletableFuture<State> plan(
+            List<TargetSpec> targets, HealthCheckReconciler.State checks, Set<String> unhealthy) {
         List<TargetSpec> bound =
                 targets.stream().filter(t -> t.route53() != null).toList();
         List<Change> changes = new ArrayList<>();
@@ -91,7 +93,7 @@ public final class RecordReconciler {
                             throw new CompletionException(unwrap(error));
                         }));
             }
-            return read.thenApply(v -> decide(bound, zoneIds, wantedRecordOf, checks, listed, changes));
+            return read.thenApply(v -> decide(bound, zoneIds, wantedRecordOf, checks, unhealthy, listed, changes));
         });
     }
 
@@ -100,6 +102,7 @@ public final class RecordReconciler {
             Map<String, String> zoneIds,
             Map<String, String> wantedRecordOf,
             HealthCheckReconciler.State checks,
+            Set<String> unhealthy,
             Map<Group, List<ResourceRecordSet>> listed,
             List<Change> changes) {
         Map<String, ResourceRecordSet> byKey = new HashMap<>();
@@ -207,7 +210,48 @@ public final class RecordReconciler {
                             + "); the record stays, without a health check")));
             updates.computeIfAbsent(zoneId, z -> new ArrayList<>()).add(new Update(zoneId, record, null, id));
         });
+        warnings.addAll(allUnhealthy(bound, zoneIds, checks, unhealthy, listed));
         return new State(changes, warnings, updates);
+    }
+
+    /**
+     * Groups (one name and type) whose every record would be guarded by a vantage check that is unhealthy now: Route 53
+     * then considers all of them healthy and answers with all of them, as if none were checked.
+     */
+    private static List<String> allUnhealthy(
+            List<TargetSpec> bound,
+            Map<String, String> zoneIds,
+            HealthCheckReconciler.State checks,
+            Set<String> unhealthy,
+            Map<Group, List<ResourceRecordSet>> listed) {
+        Map<String, String> ownerOfCheck = new HashMap<>();
+        checks.owned().forEach((target, id) -> ownerOfCheck.put(id, target));
+        Map<String, String> boundTo = new HashMap<>(); // "zone record" -> target
+        for (TargetSpec target : bound) {
+            String zoneId = zoneIds.get(target.route53().zone());
+            if (zoneId != null) {
+                boundTo.put(key(zoneId, target.route53()), target.name());
+            }
+        }
+        List<String> warnings = new ArrayList<>();
+        listed.forEach((group, records) -> {
+            if (records == null || records.size() < 2) {
+                return;
+            }
+            List<String> guards = new ArrayList<>();
+            for (ResourceRecordSet record : records) {
+                String target =
+                        boundTo.getOrDefault(key(group.zoneId(), record), ownerOfCheck.get(record.healthCheckId()));
+                if (target == null || !unhealthy.contains(target)) {
+                    return;
+                }
+                guards.add(target);
+            }
+            warnings.add("every " + group.type() + " record of " + group.name() + " in zone " + group.zoneId()
+                    + " is guarded by a vantage check that is unhealthy now " + guards + ": Route 53 treats them all as"
+                    + " healthy and answers with all of them, as if none were checked");
+        });
+        return warnings;
     }
 
     /**

@@ -289,4 +289,71 @@ class RecordBindingTest {
         Run unknown = run("plan", REGIONS, "--output", "yaml");
         assertThat(unknown.out()).contains("--output must be text or json, got 'yaml'");
     }
+
+    @Test
+    void plansWarnWhereRoute53CannotFailOver() throws Exception {
+        for (String[] record : new String[][] {{"www", "us-east-1"}, {"www", "eu-west-1"}, {"solo", "us-east-1"}}) {
+            route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId)
+                            .changeBatch(b -> b.changes(c -> c.action(ChangeAction.CREATE)
+                                    .resourceRecordSet(rr -> rr.name(record[0] + ".example.com")
+                                            .type(RRType.A)
+                                            .setIdentifier(record[1])
+                                            .region(record[1])
+                                            .ttl(60L)
+                                            .resourceRecords(v -> v.value("192.0.2.50"))))))
+                    .get();
+        }
+        StringBuilder yaml = new StringBuilder("agents: [{id: a, region: eu-west-1, tokenFile: token}]\n"
+                + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint() + "'}\n"
+                + "targets:\n");
+        for (String[] target : new String[][] {
+            {"www-us", "www", "us-east-1"}, {"www-eu", "www", "eu-west-1"}, {"solo", "solo", "us-east-1"}
+        }) {
+            yaml.append("  - {name: ")
+                    .append(target[0])
+                    .append(", tcp: {host: 127.0.0.1, port: 9}, route53: {hostedZoneId: ")
+                    .append(zoneId)
+                    .append(", recordName: ")
+                    .append(target[1])
+                    .append(".example.com, recordType: A, setIdentifier: ")
+                    .append(target[2])
+                    .append("}}\n");
+        }
+        Path file = Files.writeString(directory.resolve("warnings.yaml"), yaml);
+        assertThat(new CommandLine(new AggregatorCommand()).execute("apply", "--config", file.toString()))
+                .isZero();
+
+        // Both www checks unhealthy at once (their alarms in ALARM): every record of www is guarded by a failing check.
+        try (var cloudWatch = AwsClients.cloudWatch(
+                "eu-west-1",
+                URI.create(aws.endpoint()),
+                Duration.ofSeconds(10),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+            for (String target : List.of("www-us", "www-eu")) {
+                cloudWatch
+                        .setAlarmState(r -> r.alarmName("vantage-" + target + "-unhealthy")
+                                .stateValue("ALARM")
+                                .stateReason("test"))
+                        .get();
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = new CommandLine(new AggregatorCommand()).execute("plan", "--config", file.toString());
+        } finally {
+            System.setOut(original);
+        }
+        String plan = out.toString(StandardCharsets.UTF_8);
+        original.println("$ vantage-aggregator plan  (exit " + exit + ")\n" + plan);
+        assertThat(exit).as("warnings change nothing to apply").isZero();
+        assertThat(plan)
+                .contains("warning: zone " + zoneId
+                        + ": solo.example.com. A us-east-1 is the only A record of solo.example.com")
+                .contains("warning: every A record of www.example.com. in zone " + zoneId
+                        + " is guarded by a vantage check that is unhealthy now")
+                .doesNotContain("every A record of api.example.com.");
+    }
 }
