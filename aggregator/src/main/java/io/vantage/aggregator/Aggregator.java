@@ -23,6 +23,7 @@ import io.vantage.aggregator.quorum.Verdict;
 import io.vantage.aggregator.quorum.VerdictState;
 import io.vantage.aggregator.reconcile.AwsErrors;
 import io.vantage.aggregator.reconcile.Reconciliation;
+import io.vantage.aggregator.routing.Routing;
 import io.vantage.aggregator.status.StatusSnapshot;
 import io.vantage.runtime.ConfigWatcher;
 import io.vantage.runtime.ReloadMetrics;
@@ -85,6 +86,10 @@ public final class Aggregator extends VerticleBase {
     private volatile Map<String, String> healthCheckIds = Map.of();
     /** Bound targets: whether their record carries their check, as the last plan or apply found (see Plan.recordStates). */
     private volatile Map<String, String> recordStates = Map.of();
+    /** Bound targets' record values, from the last plan: how observed answers are matched to targets. */
+    private volatile Map<String, List<String>> recordValues = Map.of();
+
+    private Routing routing;
     /** How often a running aggregator looks up its health check IDs when it is not reconciling. */
     private static final long LOOKUP_EVERY_MILLIS = 300_000;
 
@@ -117,6 +122,7 @@ public final class Aggregator extends VerticleBase {
         context = vertx.getOrCreateContext();
         metrics = new AggregatorMetrics(registry, clock::millis);
         reloads = new ReloadMetrics(registry, clock.millis() / 1000.0);
+        routing = new Routing(registry);
         apply(loaded);
         AggregatorConfig config = loaded.config();
         publisher = publisher(config.cloudwatch());
@@ -267,7 +273,8 @@ public final class Aggregator extends VerticleBase {
                     expected == null ? null : expected.of(target),
                     redact));
         }
-        built = new StatusSnapshot(latest.at(), latest.agents(), List.copyOf(targets));
+        built = new StatusSnapshot(
+                latest.at(), latest.agents(), List.copyOf(targets), routing.names(), routing.events());
         snapshot = built;
         return built;
     }
@@ -315,7 +322,7 @@ public final class Aggregator extends VerticleBase {
     private void apply(LoadedAggregatorConfig next) {
         AggregatorConfig config = next.config();
         Map<String, Integer> confirmByTarget = new HashMap<>();
-        config.targets()
+        config.agentTargets()
                 .forEach(target ->
                         confirmByTarget.put(target.name(), target.quorum().confirm()));
         Set<String> targetNames = confirmByTarget.keySet();
@@ -324,8 +331,7 @@ public final class Aggregator extends VerticleBase {
                 new RateLimiter(config.ingest().maxRequestsPerSecond(), System::nanoTime),
                 Map.copyOf(confirmByTarget),
                 config.ingest().maxClockSkew().toMillis());
-        byte[] json = Documents.writeJson(new TargetList(
-                config.targets().stream().map(TargetSpec::withoutBinding).toList()));
+        byte[] json = Documents.writeJson(new TargetList(config.agentTargets()));
         targetsBody = new TargetsBody(
                 Buffer.buffer(json),
                 "\""
@@ -418,6 +424,15 @@ public final class Aggregator extends VerticleBase {
             metrics.verdict(target.name(), evaluation);
             evaluations.add(evaluation);
         }
+        Map<String, Verdict> verdicts = new HashMap<>();
+        for (int i = 0; i < evaluations.size(); i++) {
+            verdicts.put(config.targets().get(i).name(), evaluations.get(i).verdict());
+        }
+        Predictions expected = predictions;
+        routing.update(now, config, store::observations, verdicts, recordValues, target -> {
+            Predictions.ForTarget forTarget = expected == null ? null : expected.of(target);
+            return forTarget == null ? null : forTarget.failover().clients();
+        });
         round = new Round(now, agents, config.targets(), evaluations);
         metrics.evaluation().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
     }

@@ -22,7 +22,8 @@ public record AggregatorConfig(
         CloudWatch cloudwatch,
         Alarm alarm,
         Route53 route53,
-        List<TargetSpec> targets) {
+        List<TargetSpec> targets,
+        List<Observe> observe) {
     public AggregatorConfig {
         server = server == null ? new Server(null, null, null, null) : server;
         agents = agents == null ? List.of() : List.copyOf(agents);
@@ -41,6 +42,20 @@ public record AggregatorConfig(
         alarm = alarm == null ? new Alarm(null, null, null, null, null, null) : alarm;
         route53 = route53 == null ? new Route53(null, null, null, null) : route53;
         targets = new TargetList(targets).targets();
+        observe = observe == null ? List.of() : List.copyOf(observe);
+        java.util.Set<String> observed = new java.util.HashSet<>();
+        for (int i = 0; i < observe.size(); i++) {
+            String name = observe.get(i).targetName();
+            if (targets.stream().anyMatch(t -> t.name().equals(name))) {
+                throw Checks.invalid(
+                        "observe[" + i + "]", "its target name " + name + " is taken by a configured target");
+            }
+            if (!observed.add(name)) {
+                throw Checks.invalid(
+                        "observe[" + i + "]",
+                        observe.get(i).name() + " " + observe.get(i).type() + " is listed twice");
+            }
+        }
         java.util.Map<String, String> boundBy = new java.util.HashMap<>();
         for (int i = 0; i < targets.size(); i++) {
             var binding = targets.get(i).route53();
@@ -76,6 +91,58 @@ public record AggregatorConfig(
             port = port == null ? 8080 : port;
             Checks.range("port", port, 0, 65535);
         }
+    }
+
+    /**
+     * A public name whose answers every agent observes from its own region ({@code servers}: the resolvers to ask,
+     * default each agent's own), every {@code interval}: where DNS sends each vantage point, and how long a failover
+     * really takes. Agents probe it as a dns target named {@link #targetName()}; it has no verdict of its own.
+     */
+    public record Observe(String name, String type, List<String> servers, Duration interval) {
+        public Observe {
+            type = type == null ? "A" : type;
+            interval = interval == null ? Duration.ofSeconds(5) : interval;
+            Checks.positive("interval", interval, Duration.ofSeconds(1), Duration.ofMinutes(5));
+            servers = servers == null ? List.of() : List.copyOf(servers);
+            new io.vantage.wire.target.DnsSpec(name, type, servers, null, null); // validates name, type and servers
+            type = type.toUpperCase(java.util.Locale.ROOT);
+        }
+
+        /** The dns target agents are sent for it. */
+        public String targetName() {
+            String name = ("observe-" + name() + "-" + type)
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .replaceAll("[^a-z0-9._-]", "-");
+            return name.length() > Limits.MAX_TARGET_NAME_LENGTH
+                    ? name.substring(0, Limits.MAX_TARGET_NAME_LENGTH)
+                    : name;
+        }
+
+        /** The dns probe agents run: any NOERROR answer is a success; the answers are what matters. */
+        public TargetSpec target() {
+            Duration timeout =
+                    interval.compareTo(Duration.ofSeconds(4)) >= 0 ? Duration.ofSeconds(2) : interval.dividedBy(2);
+            return new TargetSpec(
+                    targetName(),
+                    null,
+                    null,
+                    null,
+                    new io.vantage.wire.target.DnsSpec(
+                            name, type, servers, null, new io.vantage.wire.target.DnsSpec.Answer(null, null, 0)),
+                    interval,
+                    timeout,
+                    null,
+                    null,
+                    null);
+        }
+    }
+
+    /** Every target agents are sent: the configured ones (without their record bindings) and the observed names. */
+    public List<TargetSpec> agentTargets() {
+        List<TargetSpec> all = new java.util.ArrayList<>(
+                targets.stream().map(TargetSpec::withoutBinding).toList());
+        observe.forEach(o -> all.add(o.target()));
+        return all;
     }
 
     /** HTTPS for the API: a PEM certificate chain and its PKCS#8 key. */

@@ -111,6 +111,11 @@ public final class Reconciliation implements AutoCloseable {
             return states;
         }
 
+        /** Each bound target's record values (or alias target): what DNS answers when it sends a client there. */
+        public Map<String, List<String>> recordValues() {
+            return records == null ? Map.of() : records.values();
+        }
+
         /** Where Route 53 could not fail over as the config hopes (e.g. a group with one record). */
         public List<String> warnings() {
             return records == null ? List.of() : records.warnings();

@@ -40,7 +40,11 @@ public final class RecordReconciler {
     record Update(String zoneId, ResourceRecordSet current, String target, String detachedCheck) {}
 
     /** The record changes and what apply writes, zone by zone; {@code warnings} say where failover cannot work. */
-    public record State(List<Change> changes, List<String> warnings, Map<String, List<Update>> updates) {}
+    public record State(
+            List<Change> changes,
+            List<String> warnings,
+            Map<String, List<Update>> updates,
+            Map<String, List<String>> values) {}
 
     private record Group(String zoneId, String name, String type) {
         static Group of(String zoneId, RecordBinding binding) {
@@ -117,6 +121,7 @@ public final class RecordReconciler {
                 .filter(c -> c.action() == Change.Action.CREATE)
                 .forEach(c -> pendingCreates.add(c.target()));
         Map<String, List<Update>> updates = new LinkedHashMap<>();
+        Map<String, List<String>> values = new LinkedHashMap<>();
         Set<String> attached = new HashSet<>();
         List<String> warnings = new ArrayList<>();
         for (TargetSpec target : bound) {
@@ -153,6 +158,13 @@ public final class RecordReconciler {
                                                 .toList()))));
                 continue;
             }
+            values.put(
+                    target.name(),
+                    record.aliasTarget() != null
+                            ? List.of(record.aliasTarget().dnsName())
+                            : record.resourceRecords().stream()
+                                    .map(v -> v.value())
+                                    .toList());
             if (group.size() == 1) {
                 warnings.add(
                         name + " is the only " + binding.recordType() + " record of " + binding.recordName()
@@ -211,7 +223,7 @@ public final class RecordReconciler {
             updates.computeIfAbsent(zoneId, z -> new ArrayList<>()).add(new Update(zoneId, record, null, id));
         });
         warnings.addAll(allUnhealthy(bound, zoneIds, checks, unhealthy, listed));
-        return new State(changes, warnings, updates);
+        return new State(changes, warnings, updates, values);
     }
 
     /**

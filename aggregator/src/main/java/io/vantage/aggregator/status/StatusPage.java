@@ -1,5 +1,6 @@
 package io.vantage.aggregator.status;
 
+import io.vantage.aggregator.routing.Routing;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -126,6 +127,58 @@ public final class StatusPage {
             html.append("</tr>\n");
         }
         html.append("</table>\n");
+        if (!snapshot.routing().isEmpty()) {
+            html.append(
+                    "<h2 style=\"font-size:16px;margin-top:24px\">Where DNS sends each vantage point</h2>\n<table>");
+            html.append("<tr><th>observed name</th><th>region: target (answers)</th></tr>\n");
+            for (Routing.ObservedName name : snapshot.routing()) {
+                html.append("<tr><td>")
+                        .append(escape(name.name() + " " + name.type()))
+                        .append("</td><td>");
+                List<String> cells = new java.util.ArrayList<>();
+                for (Routing.Route route : name.vantages()) {
+                    cells.add(escape(route.region()) + ": "
+                            + escape(
+                                    route.targets().isEmpty()
+                                            ? "no known target " + route.answers()
+                                            : String.join(", ", route.targets())));
+                }
+                html.append(cells.isEmpty() ? "no answers yet" : String.join("<br>", cells))
+                        .append("</td></tr>\n");
+            }
+            html.append("</table>\n");
+        }
+        if (!snapshot.failovers().isEmpty()) {
+            html.append("<h2 style=\"font-size:16px;margin-top:24px\">Failovers observed</h2>\n");
+            for (Routing.FailoverEvent event : snapshot.failovers()) {
+                html.append("<div class=\"small\">")
+                        .append(escape(event.target()))
+                        .append(": ")
+                        .append(escape(event.kind()));
+                if (event.seconds() == null) {
+                    html.append(" under way since ")
+                            .append(escape(java.time.Instant.ofEpochMilli(event.startedAt())
+                                    .toString()));
+                } else {
+                    html.append(String.format(java.util.Locale.ROOT, " observed in %.1f s", event.seconds()));
+                }
+                if (event.predictedTypical() != null && event.predictedWorst() != null) {
+                    html.append(String.format(
+                            java.util.Locale.ROOT,
+                            " (predicted %.0f s typical, %.0f s at worst",
+                            event.predictedTypical(),
+                            event.predictedWorst()));
+                    if (event.seconds() != null && event.predictedTypical() > 0) {
+                        html.append(String.format(
+                                java.util.Locale.ROOT,
+                                "; %.2f of typical",
+                                event.seconds() / event.predictedTypical()));
+                    }
+                    html.append(")");
+                }
+                html.append("</div>\n");
+            }
+        }
         if (!demoRegions.isEmpty()) {
             html.append("<h2 style=\"font-size:16px;margin-top:24px\">Demo endpoints</h2>\n");
             for (String region : demoRegions) {

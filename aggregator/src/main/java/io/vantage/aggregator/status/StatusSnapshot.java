@@ -3,6 +3,7 @@ package io.vantage.aggregator.status;
 import io.vantage.aggregator.model.Predictions;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Observation;
+import io.vantage.aggregator.routing.Routing;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.target.TargetSpec;
 import java.util.ArrayList;
@@ -12,10 +13,17 @@ import java.util.Map;
 
 /**
  * The state of every target after one evaluation round, immutable, served as {@code /v1/status}.
- * Agents are the configured ones, in config order; a target's vantage list has an entry for each.
+ * Agents are the configured ones, in config order; a target's vantage list has an entry for each. {@code routing}: where
+ * DNS sends each vantage point for each observed name; {@code failovers}: the failovers and failbacks observed, newest
+ * first.
  */
-public record StatusSnapshot(long generatedAt, List<AgentInfo> agents, List<TargetStatus> targets) {
-    public static final StatusSnapshot EMPTY = new StatusSnapshot(0, List.of(), List.of());
+public record StatusSnapshot(
+        long generatedAt,
+        List<AgentInfo> agents,
+        List<TargetStatus> targets,
+        List<Routing.ObservedName> routing,
+        List<Routing.FailoverEvent> failovers) {
+    public static final StatusSnapshot EMPTY = new StatusSnapshot(0, List.of(), List.of(), List.of(), List.of());
 
     public record AgentInfo(String id, String region, Double lastReportAgeSeconds) {}
 

@@ -2,6 +2,7 @@ package io.vantage.aggregator.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vantage.aggregator.routing.Routing;
 import io.vantage.wire.report.FailureReason;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,13 @@ class StatusPageTest {
                         "api.example.com. A <eu> in zone Z1",
                         "attached",
                         null,
-                        List.of(hostile))));
+                        List.of(hostile))),
+                List.of(new Routing.ObservedName(
+                        "api.example.com",
+                        "A",
+                        List.of(new Routing.Route(
+                                "agent-a", "us-east-1", List.of("192.0.2.1"), List.of("api<1>"), 2.0)))),
+                List.of(new Routing.FailoverEvent("api<1>", "failover", 1_000, 42.5, 75.0, 193.0)));
 
         String html = StatusPage.render(snapshot, List.of("us-east-1"));
 
@@ -47,6 +54,9 @@ class StatusPageTest {
                 .contains("class=\"v UNHEALTHY\"")
                 .contains("health check &lt;hc&gt;")
                 .contains("guards api.example.com. A &lt;eu&gt; in zone Z1: attached")
+                .contains("<td>api.example.com A</td><td>us-east-1: api&lt;1&gt;</td>")
+                .contains(
+                        "api&lt;1&gt;: failover observed in 42.5 s (predicted 75 s typical, 193 s at worst; 0.57 of typical)")
                 .contains("action=\"/demo/endpoints/us-east-1/break\"");
         assertThat(StatusPage.escape("\"'&<>")).isEqualTo("&quot;&#39;&amp;&lt;&gt;");
     }

@@ -3,10 +3,13 @@ package io.vantage.wire.report;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.vantage.wire.Checks;
 import io.vantage.wire.Limits;
+import java.util.List;
 
 /**
  * One probe of one target by one agent. {@code timestamp} is when the probe started (epoch millis, agent
- * clock); {@code reason} is null exactly when {@code success}; {@code message} is for humans only.
+ * clock); {@code reason} is null exactly when {@code success}; {@code message} is for humans only; {@code answers}
+ * are a dns probe's records as text (at most {@link #MAX_ANSWERS}), which the aggregator reads to see where DNS sends
+ * each vantage point.
  */
 public record ProbeResult(
         String target,
@@ -16,9 +19,11 @@ public record ProbeResult(
         Integer statusCode,
         PhaseTimings timings,
         Long tlsNotAfter,
-        String message) {
+        String message,
+        List<String> answers) {
 
     public static final int MAX_MESSAGE_LENGTH = 256;
+    public static final int MAX_ANSWERS = 16;
 
     public ProbeResult {
         Checks.name("target", target, Limits.MAX_TARGET_NAME_LENGTH);
@@ -35,6 +40,27 @@ public record ProbeResult(
         if (message != null && message.length() > MAX_MESSAGE_LENGTH) {
             message = message.substring(0, MAX_MESSAGE_LENGTH);
         }
+        if (answers != null) {
+            if (answers.size() > MAX_ANSWERS) {
+                throw Checks.invalid("answers", answers.size() + " answers, at most " + MAX_ANSWERS);
+            }
+            for (int i = 0; i < answers.size(); i++) {
+                String answer = Checks.required("answers[" + i + "]", answers.get(i));
+                Checks.noControlCharacters("answers[" + i + "]", answer);
+                if (answer.length() > 255) {
+                    throw Checks.invalid("answers[" + i + "]", "longer than 255 characters");
+                }
+            }
+            answers = List.copyOf(answers);
+        }
+    }
+
+    /** The same result carrying a dns probe's answers (the first {@link #MAX_ANSWERS}). */
+    public ProbeResult withAnswers(List<String> records) {
+        List<String> kept = records.subList(0, Math.min(MAX_ANSWERS, records.size())).stream()
+                .map(r -> r.length() > 255 ? r.substring(0, 255) : r)
+                .toList();
+        return new ProbeResult(target, timestamp, success, reason, statusCode, timings, tlsNotAfter, message, kept);
     }
 
     /** Whether this result is a vote on the endpoint's health (an overloaded agent's timeout is not). */
@@ -53,12 +79,13 @@ public record ProbeResult(
                 statusCode,
                 timings,
                 tlsNotAfter,
-                why + " (measured: " + message + ")");
+                why + " (measured: " + message + ")",
+                answers);
     }
 
     public static ProbeResult success(
             String target, long timestamp, Integer statusCode, PhaseTimings timings, Long tlsNotAfter) {
-        return new ProbeResult(target, timestamp, true, null, statusCode, timings, tlsNotAfter, null);
+        return new ProbeResult(target, timestamp, true, null, statusCode, timings, tlsNotAfter, null, null);
     }
 
     public static ProbeResult failure(
@@ -69,6 +96,6 @@ public record ProbeResult(
             PhaseTimings timings,
             Long tlsNotAfter,
             String message) {
-        return new ProbeResult(target, timestamp, false, reason, statusCode, timings, tlsNotAfter, message);
+        return new ProbeResult(target, timestamp, false, reason, statusCode, timings, tlsNotAfter, message, null);
     }
 }
