@@ -155,6 +155,13 @@ class ContainerFleetTest {
                                 }
                             }
                         });
+                // The shipped alerting rules are loaded, and the broken target's alert is pending (or firing).
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofSeconds(2))
+                        .untilAsserted(() -> assertThat(prometheus.alerts()).anySatisfy(alert -> {
+                            assertThat(alert.at("/labels/alertname").asText()).isEqualTo("VantageTargetUnhealthy");
+                            assertThat(alert.at("/labels/target").asText()).isEqualTo("api-eu-west-1");
+                        }));
             }
             // Region ap-southeast-2 loses its way to every endpoint: its vantage point fails, the quorum holds.
             Fleet.disconnect(fleet.agents.get("ap-southeast-2"), fleet.backbone);

@@ -177,6 +177,12 @@ class HelmChartTest {
                 .singleElement()
                 .satisfies(d -> assertThat(d.at("/spec/replicas").asInt()).isEqualTo(3));
         assertThat(kind(objects, "PodMonitor")).hasSize(1);
+        // The alerting rules, the same file the compose Prometheus loads, as a PrometheusRule.
+        assertThat(kind(objects, "PrometheusRule"))
+                .singleElement()
+                .satisfies(rule -> assertThat(rule.at("/spec/groups/0/rules").findValuesAsText("alert"))
+                        .contains("VantageTargetUnhealthy", "VantageAgentSilent")
+                        .hasSize(6));
         assertThat(kind(objects, "NetworkPolicy")).hasSize(1);
         assertThat(kind(objects, "Secret"))
                 .singleElement()

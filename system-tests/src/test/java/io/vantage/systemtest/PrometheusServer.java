@@ -33,7 +33,8 @@ final class PrometheusServer implements AutoCloseable {
         for (Map.Entry<String, String> entry : serviceToHostPort.entrySet()) {
             config = config.replace("'" + entry.getKey() + "'", "'" + entry.getValue() + "'");
         }
-        return config.replace("scrape_interval: 5s", "scrape_interval: 2s");
+        return config.replace("scrape_interval: 5s", "scrape_interval: 2s")
+                .replace("/etc/prometheus/rules/", Repository.root().resolve("helm/vantage/rules") + "/");
     }
 
     static PrometheusServer start(String config, Path directory) throws IOException, InterruptedException {
@@ -73,6 +74,11 @@ final class PrometheusServer implements AutoCloseable {
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@code /api/v1/alerts}: the alerts pending or firing now. */
+    JsonNode alerts() throws IOException, InterruptedException {
+        return json.readTree(get("/api/v1/alerts").body()).at("/data/alerts");
     }
 
     /** {@code /api/v1/targets}' active targets. */
