@@ -226,4 +226,12 @@ targets:
 {{ toYaml .Values.aggregator.targets | indent 2 }}
 {{- else }} []
 {{- end }}
+{{- with .Values.aggregator.observe }}
+observe:
+{{ toYaml . | indent 2 }}
+{{- end }}
+{{- with .Values.aggregator.drills }}
+drills:
+{{ toYaml . | indent 2 }}
+{{- end }}
 {{- end -}}

@@ -48,6 +48,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -66,7 +67,12 @@ public final class Aggregator extends VerticleBase {
 
     /** The outcome of one evaluation round, immutable; the status snapshot is built from it when asked for. */
     private record Round(
-            long at, List<StatusSnapshot.AgentInfo> agents, List<TargetSpec> targets, List<Evaluation> evaluations) {}
+            long at,
+            List<StatusSnapshot.AgentInfo> agents,
+            List<TargetSpec> targets,
+            List<Evaluation> evaluations,
+            Set<String> drilled,
+            Map<String, String> drills) {}
 
     private final Path configFile;
     private final AggregatorConfigLoader loader;
@@ -90,6 +96,11 @@ public final class Aggregator extends VerticleBase {
     private volatile Map<String, List<String>> recordValues = Map.of();
 
     private Routing routing;
+    /** The drills honoured, and refused, in the last round (for logging their start, end and refusal once). */
+    private final Set<String> drilled = ConcurrentHashMap.newKeySet();
+
+    private final Set<String> refusedDrills = new java.util.HashSet<>();
+    private final Map<String, Integer> drillGauges = new ConcurrentHashMap<>();
     /** How often a running aggregator looks up its health check IDs when it is not reconciling. */
     private static final long LOOKUP_EVERY_MILLIS = 300_000;
 
@@ -130,7 +141,7 @@ public final class Aggregator extends VerticleBase {
         vertx.setPeriodic(config.cloudwatch().publishEvery().toMillis(), tick -> {
             Round latest = round;
             if (latest != null) {
-                publisher.publish(Datums.of(latest.targets(), latest.evaluations()), latest.at());
+                publisher.publish(Datums.of(latest.targets(), latest.evaluations(), latest.drilled()), latest.at());
             }
         });
         if (config.cloudwatch().mode() == AggregatorConfig.CloudWatch.Mode.AWS
@@ -270,6 +281,7 @@ public final class Aggregator extends VerticleBase {
                     latest.agents(),
                     healthCheckIds.get(target.name()),
                     recordStates.get(target.name()),
+                    latest.drills().get(target.name()),
                     expected == null ? null : expected.of(target),
                     redact));
         }
@@ -428,13 +440,87 @@ public final class Aggregator extends VerticleBase {
         for (int i = 0; i < evaluations.size(); i++) {
             verdicts.put(config.targets().get(i).name(), evaluations.get(i).verdict());
         }
+        Map<String, String> drills = new HashMap<>();
+        Set<String> drilled = drills(config, verdicts, now, drills);
+        Map<String, Verdict> published = new HashMap<>(verdicts);
+        drilled.forEach(target -> published.put(target, Verdict.UNHEALTHY));
         Predictions expected = predictions;
-        routing.update(now, config, store::observations, verdicts, recordValues, target -> {
+        routing.update(now, config, store::observations, published, recordValues, target -> {
             Predictions.ForTarget forTarget = expected == null ? null : expected.of(target);
             return forTarget == null ? null : forTarget.failover().clients();
         });
-        round = new Round(now, agents, config.targets(), evaluations);
+        round = new Round(now, agents, config.targets(), evaluations, Set.copyOf(drilled), Map.copyOf(drills));
         metrics.evaluation().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The drills honoured this round: each configured drill still running, unless it would leave its target's record
+     * group (same zone, name and type) without a target that is HEALTHY and not in a drill. Fills {@code notes} with
+     * what the page says about each; logs when a drill starts, ends or is refused.
+     */
+    private Set<String> drills(
+            AggregatorConfig config, Map<String, Verdict> verdicts, long now, Map<String, String> notes) {
+        Map<String, AggregatorConfig.Drill> running = new LinkedHashMap<>();
+        config.drills().stream().filter(d -> d.activeAt(now)).forEach(d -> running.put(d.target(), d));
+        Map<String, String> groupOf = new HashMap<>();
+        config.targets().stream()
+                .filter(t -> t.route53() != null)
+                .forEach(t -> groupOf.put(
+                        t.name(),
+                        t.route53().zone() + " "
+                                + io.vantage.wire.target.RecordBinding.canonical(
+                                        t.route53().recordName()) + " "
+                                + t.route53().recordType()));
+        Set<String> honoured = new java.util.HashSet<>();
+        running.forEach((target, drill) -> {
+            String group = groupOf.get(target);
+            boolean safe = group == null
+                    || groupOf.entrySet().stream()
+                            .anyMatch(other -> !other.getKey().equals(target)
+                                    && other.getValue().equals(group)
+                                    && verdicts.get(other.getKey()) == Verdict.HEALTHY
+                                    && !running.containsKey(other.getKey()));
+            if (safe) {
+                honoured.add(target);
+                notes.put(target, "in drill until " + drill.end() + ", started by " + drill.by());
+            } else {
+                notes.put(target, "drill refused: no other target of its record group is HEALTHY and outside a drill");
+            }
+        });
+        for (String target : honoured) {
+            if (!drilled.contains(target)) {
+                LOG.warn(
+                        "{}: failover drill started by {}: publishing Healthy=0 until {}",
+                        target,
+                        running.get(target).by(),
+                        running.get(target).until());
+            }
+        }
+        for (String target : drilled) {
+            if (!honoured.contains(target)) {
+                LOG.warn("{}: failover drill over: publishing its verdict ({}) again", target, verdicts.get(target));
+            }
+        }
+        running.keySet().stream()
+                .filter(target -> !honoured.contains(target) && !refusedDrills.contains(target))
+                .forEach(target -> LOG.error(
+                        "{}: failover drill started by {} refused: it would leave its record group "
+                                + "without a HEALTHY target outside a drill",
+                        target,
+                        running.get(target).by()));
+        refusedDrills.clear();
+        running.keySet().stream().filter(target -> !honoured.contains(target)).forEach(refusedDrills::add);
+        drilled.clear();
+        drilled.addAll(honoured);
+        drillGauges.keySet().forEach(target -> drillGauges.put(target, honoured.contains(target) ? 1 : 0));
+        honoured.forEach(target -> drillGauges.computeIfAbsent(target, t -> {
+            io.micrometer.core.instrument.Gauge.builder("vantage.target.drill", drillGauges, m -> m.getOrDefault(t, 0))
+                    .tag("target", t)
+                    .description("1 while a failover drill publishes Healthy=0 for this target")
+                    .register(registry);
+            return 1;
+        }));
+        return honoured;
     }
 
     private static void logChange(TargetSpec target, Verdict before, Evaluation evaluation) {

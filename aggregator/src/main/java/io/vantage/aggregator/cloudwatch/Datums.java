@@ -14,13 +14,17 @@ import java.util.List;
 public final class Datums {
     private Datums() {}
 
-    /** {@code evaluations.get(i)} is the round's evaluation of {@code targets.get(i)}. */
-    public static List<Datum> of(List<TargetSpec> targets, List<Evaluation> evaluations) {
+    /**
+     * {@code evaluations.get(i)} is the round's evaluation of {@code targets.get(i)}; {@code drilled}: targets in a
+     * failover drill, published as {@code Healthy=0} whatever their verdict.
+     */
+    public static List<Datum> of(
+            List<TargetSpec> targets, List<Evaluation> evaluations, java.util.Set<String> drilled) {
         List<Datum> datums = new ArrayList<>(targets.size() * CloudWatchContract.METRICS.size());
         for (int i = 0; i < targets.size(); i++) {
             String target = targets.get(i).name();
             Evaluation evaluation = evaluations.get(i);
-            Verdict verdict = evaluation.verdict();
+            Verdict verdict = drilled.contains(target) ? Verdict.UNHEALTHY : evaluation.verdict();
             switch (verdict) {
                 case HEALTHY ->
                     datums.add(new Datum(CloudWatchContract.HEALTHY, target, 1, CloudWatchContract.UNIT_NONE));

@@ -23,7 +23,8 @@ public record AggregatorConfig(
         Alarm alarm,
         Route53 route53,
         List<TargetSpec> targets,
-        List<Observe> observe) {
+        List<Observe> observe,
+        List<Drill> drills) {
     public AggregatorConfig {
         server = server == null ? new Server(null, null, null, null) : server;
         agents = agents == null ? List.of() : List.copyOf(agents);
@@ -43,6 +44,13 @@ public record AggregatorConfig(
         route53 = route53 == null ? new Route53(null, null, null, null) : route53;
         targets = new TargetList(targets).targets();
         observe = observe == null ? List.of() : List.copyOf(observe);
+        drills = drills == null ? List.of() : List.copyOf(drills);
+        for (int i = 0; i < drills.size(); i++) {
+            String drilled = drills.get(i).target();
+            if (targets.stream().noneMatch(t -> t.name().equals(drilled))) {
+                throw Checks.invalid("drills[" + i + "].target", "no target named '" + drilled + "'");
+            }
+        }
         java.util.Set<String> observed = new java.util.HashSet<>();
         for (int i = 0; i < observe.size(); i++) {
             String name = observe.get(i).targetName();
@@ -134,6 +142,37 @@ public record AggregatorConfig(
                     null,
                     null,
                     null);
+        }
+    }
+
+    /**
+     * A failover drill: until {@code until}, vantage publishes {@code Healthy=0} for {@code target} whatever its
+     * probes say, so Route 53 fails it over for real; it reverts by itself at {@code until}, after a restart too.
+     * {@code by}: who started it. A running aggregator refuses to honour a drill that would leave the target's record
+     * group without a HEALTHY target that is not in a drill.
+     */
+    public record Drill(String target, String until, String by) {
+        /** The longest drill the {@code drill} command starts. */
+        public static final Duration MAX = Duration.ofHours(1);
+
+        public Drill {
+            Checks.required("target", target);
+            Checks.required("until", until);
+            try {
+                java.time.Instant.parse(until);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw Checks.invalid(
+                        "until", "'" + Checks.visible(until) + "' is not a UTC time such as 2026-11-27T12:00:00Z");
+            }
+            by = by == null ? "unknown" : Checks.noControlCharacters("by", by);
+        }
+
+        public java.time.Instant end() {
+            return java.time.Instant.parse(until);
+        }
+
+        public boolean activeAt(long nowMillis) {
+            return nowMillis < end().toEpochMilli();
         }
     }
 

@@ -93,6 +93,11 @@ public final class StatusPage {
                         .append(escape(target.healthCheckId()))
                         .append("</div>");
             }
+            if (target.drill() != null) {
+                html.append("<div class=\"small\"><b>")
+                        .append(escape(target.drill()))
+                        .append("</b></div>");
+            }
             if (target.record() != null) {
                 html.append("<div class=\"small\">guards ")
                         .append(escape(target.record()))

@@ -42,6 +42,7 @@ public record StatusSnapshot(
             String healthCheckId,
             String record,
             String recordCheck,
+            String drill,
             Predictions.ForTarget expected,
             List<VantageStatus> vantages) {}
 
@@ -67,6 +68,7 @@ public record StatusSnapshot(
             List<AgentInfo> agents,
             String healthCheckId,
             String recordState,
+            String drill,
             Predictions.ForTarget expected,
             boolean redactMessages) {
         Map<String, Observation> byAgent = new HashMap<>();
@@ -111,6 +113,7 @@ public record StatusSnapshot(
                         ? null
                         : spec.route53().record() + " in zone " + spec.route53().zone(),
                 spec.route53() == null ? null : recordState == null ? "unknown" : recordState,
+                drill,
                 expected,
                 vantages);
     }

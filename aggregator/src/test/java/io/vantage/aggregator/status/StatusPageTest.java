@@ -37,6 +37,7 @@ class StatusPageTest {
                         "<hc>",
                         "api.example.com. A <eu> in zone Z1",
                         "attached",
+                        "in drill until 2026-11-27T12:00:00Z, started by <ops>",
                         null,
                         List.of(hostile))),
                 List.of(new Routing.ObservedName(
@@ -54,6 +55,7 @@ class StatusPageTest {
                 .contains("class=\"v UNHEALTHY\"")
                 .contains("health check &lt;hc&gt;")
                 .contains("guards api.example.com. A &lt;eu&gt; in zone Z1: attached")
+                .contains("<b>in drill until 2026-11-27T12:00:00Z, started by &lt;ops&gt;</b>")
                 .contains("<td>api.example.com A</td><td>us-east-1: api&lt;1&gt;</td>")
                 .contains(
                         "api&lt;1&gt;: failover observed in 42.5 s (predicted 75 s typical, 193 s at worst; 0.57 of typical)")

@@ -1,0 +1,144 @@
+package io.vantage.aggregator.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vantage.aggregator.AggregatorCommand;
+import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.aws.LocalAws;
+import io.vantage.testing.aws.LocalAwsBridge;
+import io.vantage.wire.report.PhaseTimings;
+import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.report.ReportBatch;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * A failover drill on a running aggregator publishing to moto through the bridge: {@code drill} writes it into the
+ * config, the aggregator publishes Healthy=0 for the target while its verdict stays HEALTHY, refuses a drill that would
+ * leave the record group without a healthy target, and reverts by itself when the time is up.
+ */
+class DrillTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path directory;
+
+    private static List<Double> healthy(LocalAwsBridge bridge, String target, long since) throws Exception {
+        List<Double> values = new ArrayList<>();
+        for (LocalAwsBridge.Seen seen : bridge.seen("PutMetricData")) {
+            if (seen.at() < since) {
+                continue;
+            }
+            for (JsonNode datum : JSON.readTree(seen.body()).path("MetricData")) {
+                if (datum.path("MetricName").asText().equals("Healthy")
+                        && datum.path("Dimensions")
+                                .path(0)
+                                .path("Value")
+                                .asText()
+                                .equals(target)) {
+                    values.add(datum.path("Value").asDouble());
+                }
+            }
+        }
+        return values;
+    }
+
+    private static void reportHealthy(RunningAggregator aggregator) throws Exception {
+        long now = System.currentTimeMillis();
+        for (String[] agent :
+                new String[][] {{"agent-a", "us-east-1", "TOKEN_A"}, {"agent-b", "eu-west-1", "TOKEN_B"}}) {
+            PhaseTimings timings = new PhaseTimings(null, null, null, null, 0.002);
+            aggregator.post(
+                    RunningAggregator.TOKENS.get(agent[2]),
+                    new ReportBatch(
+                            1,
+                            agent[0],
+                            agent[1],
+                            now,
+                            List.of(
+                                    ProbeResult.success("api-one", now, 200, timings, null),
+                                    ProbeResult.success("api-two", now, 200, timings, null))));
+        }
+    }
+
+    private int drill(Path config, String target, String duration) {
+        return new CommandLine(new AggregatorCommand())
+                .execute(
+                        "drill",
+                        "--config",
+                        config.toString(),
+                        "--target",
+                        target,
+                        "--duration",
+                        duration,
+                        "--by",
+                        "drill-test");
+    }
+
+    @Test
+    void aDrillPublishesHealthyZeroAndRevertsByItself() throws Exception {
+        try (LocalAws aws = LocalAws.start()) {
+            Path config = Files.writeString(
+                    directory.resolve("aggregator.yaml"),
+                    "server: {host: 127.0.0.1, port: 0}\n"
+                            + RunningAggregator.AGENTS
+                            + "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
+                            + aws.endpoint() + "'}\n"
+                            + "targets:\n"
+                            + "  - {name: api-one, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1},"
+                            + " route53: {hostedZoneId: Z1, recordName: api.example.com, recordType: A, setIdentifier: one}}\n"
+                            + "  - {name: api-two, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1},"
+                            + " route53: {hostedZoneId: Z1, recordName: api.example.com, recordType: A, setIdentifier: two}}\n");
+            try (RunningAggregator aggregator = RunningAggregator.startFromFile(config)) {
+                await().atMost(Duration.ofSeconds(15)).until(() -> {
+                    reportHealthy(aggregator);
+                    return aggregator.verdict("api-one").equals("HEALTHY")
+                            && aggregator.verdict("api-two").equals("HEALTHY");
+                });
+
+                // Longer than an hour: refused. Then a 6 s drill of api-one, written into the config file.
+                assertThat(drill(config, "api-one", "2h")).isEqualTo(2);
+                long started = System.currentTimeMillis();
+                assertThat(drill(config, "api-one", "6s")).isZero();
+                assertThat(Files.readString(config))
+                        .contains("drills:\n  - {target: api-one, until: '")
+                        .contains("by: 'drill-test'");
+                // The other target of the group cannot be drilled as well: nothing would be left to take the traffic.
+                assertThat(drill(config, "api-two", "5m")).isEqualTo(1);
+
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                    reportHealthy(aggregator);
+                    assertThat(healthy(aws.bridge(), "api-one", started)).contains(0.0);
+                });
+                assertThat(aggregator.verdict("api-one"))
+                        .as("the probes still say healthy")
+                        .isEqualTo("HEALTHY");
+                assertThat(healthy(aws.bridge(), "api-two", started)).doesNotContain(0.0);
+                assertThat(aggregator.get("/v1/status", Map.of()).body())
+                        .contains("in drill until")
+                        .contains("started by drill-test");
+                assertThat(aggregator.get("/metrics", Map.of()).body())
+                        .contains("vantage_target_drill{target=\"api-one\"} 1.0");
+
+                // The time is up: Healthy=1 again, with nobody touching anything.
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    reportHealthy(aggregator);
+                    List<Double> values = healthy(aws.bridge(), "api-one", System.currentTimeMillis() - 1_500);
+                    assertThat(values).isNotEmpty().containsOnly(1.0);
+                });
+                assertThat(aggregator.get("/metrics", Map.of()).body())
+                        .contains("vantage_target_drill{target=\"api-one\"} 0.0");
+            }
+        }
+    }
+}
