@@ -51,11 +51,11 @@ public final class DnsProber implements Prober<DnsSpec> {
                 return Future.succeededFuture(attempt.succeed()); // the expected error code, e.g. NXDOMAIN
             }
             String mismatch = mismatch(spec, answer.result());
-            return Future.succeededFuture(
-                    mismatch == null
-                            ? attempt.succeed()
-                            : attempt.fail(
-                                    FailureReason.BODY_MISMATCH, spec.type() + " " + spec.name() + ": " + mismatch));
+            ProbeResult result = mismatch == null
+                    ? attempt.succeed()
+                    : attempt.fail(FailureReason.BODY_MISMATCH, spec.type() + " " + spec.name() + ": " + mismatch);
+            // The records travel with the result: the aggregator reads them to see where DNS sends this vantage point.
+            return Future.succeededFuture(result.withAnswers(answer.result()));
         });
     }
 

@@ -61,6 +61,9 @@ class DnsProbeTest {
                 .isTrue();
         ProbeResult ok = probe("{name: api.test, servers: ['" + server() + "']}");
         assertThat(ok.timings().total()).isPositive().isLessThan(0.5);
+        assertThat(ok.answers())
+                .as("the records, reported for observed routing")
+                .containsExactlyInAnyOrder("192.0.2.10", "192.0.2.11");
     }
 
     @Test
