@@ -70,17 +70,8 @@ class FailoverLoopTest {
             for (long start = end - 5 * PERIOD_MILLIS; start < end; start += PERIOD_MILLIS) {
                 Double minimum = null;
                 for (LocalAwsBridge.Seen seen : bridge.seen("PutMetricData")) {
-                    if (seen.at() < Math.max(start, since) || seen.at() >= start + PERIOD_MILLIS) {
-                        continue;
-                    }
-                    for (JsonNode datum : JSON.readTree(seen.body()).path("MetricData")) {
-                        if (datum.path("MetricName").asText().equals("Healthy")
-                                && datum.path("Dimensions")
-                                        .path(0)
-                                        .path("Value")
-                                        .asText()
-                                        .equals("api-one")) {
-                            double value = datum.path("Value").asDouble();
+                    if (seen.at() >= Math.max(start, since) && seen.at() < start + PERIOD_MILLIS) {
+                        for (double value : seen.datums("Healthy", "api-one")) {
                             minimum = minimum == null ? value : Math.min(minimum, value); // the alarm's Minimum
                         }
                     }

@@ -183,27 +183,7 @@ class FailureMatrixTest {
 
     /** Values of Healthy{Target=target} that reached CloudWatch after {@code since}, in arrival order. */
     static List<Double> healthyDatums(String target, long since) {
-        List<Double> values = new ArrayList<>();
-        for (LocalAwsBridge.Seen seen : bridge.seen("PutMetricData")) {
-            if (seen.at() < since) {
-                continue;
-            }
-            try {
-                for (JsonNode datum : JSON.readTree(seen.body()).path("MetricData")) {
-                    if (datum.path("MetricName").asText().equals("Healthy")
-                            && datum.path("Dimensions")
-                                    .path(0)
-                                    .path("Value")
-                                    .asText()
-                                    .equals(target)) {
-                        values.add(datum.path("Value").asDouble());
-                    }
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return values;
+        return bridge.datums("Healthy", target, since);
     }
 
     static double firstZeroDatum(String target, long since, Duration atMost) {
@@ -212,7 +192,7 @@ class FailureMatrixTest {
             for (LocalAwsBridge.Seen seen : bridge.seen("PutMetricData")) {
                 if (seen.at() >= since
                         && seen.body().contains("\"" + target + "\"")
-                        && healthyDatumsIn(seen, target).contains(0.0)) {
+                        && seen.datums("Healthy", target).contains(0.0)) {
                     seconds[0] = (seen.at() - since) / 1000.0;
                     return true;
                 }
@@ -220,17 +200,6 @@ class FailureMatrixTest {
             return false;
         });
         return seconds[0];
-    }
-
-    private static List<Double> healthyDatumsIn(LocalAwsBridge.Seen seen, String target) throws Exception {
-        List<Double> values = new ArrayList<>();
-        for (JsonNode datum : JSON.readTree(seen.body()).path("MetricData")) {
-            if (datum.path("MetricName").asText().equals("Healthy")
-                    && datum.path("Dimensions").path(0).path("Value").asText().equals(target)) {
-                values.add(datum.path("Value").asDouble());
-            }
-        }
-        return values;
     }
 
     /** Samples both replicas for {@code window}; returns every distinct verdict map seen. */

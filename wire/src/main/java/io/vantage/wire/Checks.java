@@ -71,4 +71,14 @@ public final class Checks {
         }
         return value;
     }
+
+    /** A regular expression in RE2 syntax (linear-time matching: no backreferences or lookarounds), or an error naming it. */
+    public static String re2(String key, String regex) {
+        try {
+            com.google.re2j.Pattern.compile(regex);
+        } catch (com.google.re2j.PatternSyntaxException e) {
+            throw invalid(key, "'" + regex + "' is not a valid RE2 regular expression: " + e.getDescription());
+        }
+        return regex;
+    }
 }

@@ -1,8 +1,6 @@
 package io.vantage.aggregator.reconcile;
 
 import io.vantage.wire.target.RecordBinding;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.route53.Route53AsyncClient;
@@ -22,7 +20,7 @@ public final class Discovery {
     /** The {@code targets:} YAML for the records of {@code recordName} in zone {@code zoneId}. */
     public CompletableFuture<String> targets(String zoneId, String recordName, String scheme, String path) {
         String name = RecordBinding.canonical(recordName);
-        return list(zoneId, name, null, null, null, new ArrayList<>()).thenApply(records -> {
+        return RecordSets.named(client, zoneId, name, null).thenApply(records -> {
             StringBuilder yaml =
                     new StringBuilder("# discovered from hosted zone " + zoneId + ", " + name + "\ntargets:\n");
             int found = 0;
@@ -85,42 +83,5 @@ public final class Discovery {
         String name = (label + "-" + setIdentifier).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-");
         name = name.replaceAll("^[^a-z0-9]+", "");
         return name.length() > 128 ? name.substring(0, 128) : name;
-    }
-
-    private CompletableFuture<List<ResourceRecordSet>> list(
-            String zoneId,
-            String name,
-            String startName,
-            String startType,
-            String startIdentifier,
-            List<ResourceRecordSet> found) {
-        return client.listResourceRecordSets(r -> r.hostedZoneId(zoneId)
-                        .startRecordName(startName == null ? name : startName)
-                        .startRecordType(startType)
-                        .startRecordIdentifier(startIdentifier)
-                        .maxItems("300"))
-                .thenCompose(response -> {
-                    boolean past = false;
-                    for (ResourceRecordSet record : response.resourceRecordSets()) {
-                        if (RecordBinding.canonical(record.name()).equals(name)) {
-                            found.add(record);
-                        } else {
-                            past = true;
-                        }
-                    }
-                    boolean more = Boolean.TRUE.equals(response.isTruncated())
-                            && !past
-                            && RecordBinding.canonical(response.nextRecordName())
-                                    .equals(name);
-                    return more
-                            ? list(
-                                    zoneId,
-                                    name,
-                                    response.nextRecordName(),
-                                    response.nextRecordTypeAsString(),
-                                    response.nextRecordIdentifier(),
-                                    found)
-                            : CompletableFuture.completedFuture(found);
-                });
     }
 }

@@ -16,7 +16,6 @@ import software.amazon.awssdk.services.route53.Route53AsyncClient;
 import software.amazon.awssdk.services.route53.model.ChangeAction;
 import software.amazon.awssdk.services.route53.model.HostedZone;
 import software.amazon.awssdk.services.route53.model.NoSuchHostedZoneException;
-import software.amazon.awssdk.services.route53.model.RRType;
 import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
 
 /**
@@ -27,9 +26,6 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
  * that does not exist is an error, and apply does not start.
  */
 public final class RecordReconciler {
-    /** ListResourceRecordSets' largest page. */
-    private static final String LIST_PAGE = "300";
-
     private final Route53AsyncClient client;
 
     public RecordReconciler(Route53AsyncClient client) {
@@ -87,7 +83,7 @@ public final class RecordReconciler {
             Map<Group, List<ResourceRecordSet>> listed = new LinkedHashMap<>();
             CompletableFuture<Void> read = CompletableFuture.completedFuture(null);
             for (Group group : groups) {
-                read = read.thenCompose(v -> list(group, null, null, new ArrayList<>())
+                read = read.thenCompose(v -> RecordSets.named(client, group.zoneId(), group.name(), group.type())
                         .thenAccept(records -> listed.put(group, records))
                         .exceptionally(error -> {
                             if (unwrap(error) instanceof NoSuchHostedZoneException) {
@@ -337,34 +333,6 @@ public final class RecordReconciler {
             }
         }
         return done.thenApply(v -> ids);
-    }
-
-    private CompletableFuture<List<ResourceRecordSet>> list(
-            Group group, String startName, String startIdentifier, List<ResourceRecordSet> found) {
-        return client.listResourceRecordSets(r -> r.hostedZoneId(group.zoneId())
-                        .startRecordName(startName == null ? group.name() : startName)
-                        .startRecordType(RRType.fromValue(group.type()))
-                        .startRecordIdentifier(startIdentifier)
-                        .maxItems(LIST_PAGE))
-                .thenCompose(response -> {
-                    boolean past = false;
-                    for (ResourceRecordSet record : response.resourceRecordSets()) {
-                        if (RecordBinding.canonical(record.name()).equals(group.name())
-                                && record.typeAsString().equals(group.type())) {
-                            found.add(record);
-                        } else {
-                            past = true;
-                        }
-                    }
-                    boolean more = Boolean.TRUE.equals(response.isTruncated())
-                            && !past
-                            && RecordBinding.canonical(response.nextRecordName())
-                                    .equals(group.name())
-                            && group.type().equals(response.nextRecordTypeAsString());
-                    return more
-                            ? list(group, response.nextRecordName(), response.nextRecordIdentifier(), found)
-                            : CompletableFuture.completedFuture(found);
-                });
     }
 
     private static Throwable unwrap(Throwable error) {

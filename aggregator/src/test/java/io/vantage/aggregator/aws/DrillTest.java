@@ -3,7 +3,6 @@ package io.vantage.aggregator.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vantage.aggregator.AggregatorCommand;
 import io.vantage.aggregator.testing.RunningAggregator;
@@ -15,7 +14,6 @@ import io.vantage.wire.report.ReportBatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,24 +31,8 @@ class DrillTest {
     @TempDir
     Path directory;
 
-    private static List<Double> healthy(LocalAwsBridge bridge, String target, long since) throws Exception {
-        List<Double> values = new ArrayList<>();
-        for (LocalAwsBridge.Seen seen : bridge.seen("PutMetricData")) {
-            if (seen.at() < since) {
-                continue;
-            }
-            for (JsonNode datum : JSON.readTree(seen.body()).path("MetricData")) {
-                if (datum.path("MetricName").asText().equals("Healthy")
-                        && datum.path("Dimensions")
-                                .path(0)
-                                .path("Value")
-                                .asText()
-                                .equals(target)) {
-                    values.add(datum.path("Value").asDouble());
-                }
-            }
-        }
-        return values;
+    private static List<Double> healthy(LocalAwsBridge bridge, String target, long since) {
+        return bridge.datums("Healthy", target, since);
     }
 
     private static void reportHealthy(RunningAggregator aggregator) throws Exception {

@@ -42,7 +42,38 @@ public final class LocalAwsBridge implements AutoCloseable {
      * arrived (epoch millis) and from which address.
      */
     public record Seen(
-            String service, String operation, String method, String path, String body, long at, String from) {}
+            String service, String operation, String method, String path, String body, long at, String from) {
+        /** A PutMetricData's values of {@code metric} for dimension value {@code target}, in the order sent. */
+        public List<Double> datums(String metric, String target) {
+            List<Double> values = new java.util.ArrayList<>();
+            try {
+                for (JsonNode datum : JSON.readTree(body).path("MetricData")) {
+                    if (datum.path("MetricName").asText().equals(metric)
+                            && datum.path("Dimensions")
+                                    .path(0)
+                                    .path("Value")
+                                    .asText()
+                                    .equals(target)) {
+                        values.add(datum.path("Value").asDouble());
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("a captured PutMetricData is not JSON: " + e.getMessage(), e);
+            }
+            return values;
+        }
+    }
+
+    /** Every value of {@code metric} for {@code target} that reached CloudWatch at or after {@code since}, in order. */
+    public List<Double> datums(String metric, String target, long since) {
+        List<Double> values = new java.util.ArrayList<>();
+        for (Seen call : seen("PutMetricData")) {
+            if (call.at() >= since) {
+                values.addAll(call.datums(metric, target));
+            }
+        }
+        return values;
+    }
 
     private record Fault(int status, String type, AtomicInteger remaining) {}
 

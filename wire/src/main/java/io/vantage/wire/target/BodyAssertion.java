@@ -1,7 +1,6 @@
 package io.vantage.wire.target;
 
 import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
 import io.vantage.wire.Checks;
 
 /**
@@ -16,12 +15,7 @@ public record BodyAssertion(String contains, String regex, JsonPointerAssertion 
             throw new IllegalArgumentException("set exactly one of contains, regex, jsonPointer");
         }
         if (regex != null) {
-            try {
-                Pattern.compile(regex);
-            } catch (PatternSyntaxException e) {
-                throw Checks.invalid(
-                        "regex", "'" + regex + "' is not a valid RE2 regular expression: " + e.getDescription());
-            }
+            Checks.re2("regex", regex);
         }
     }
 

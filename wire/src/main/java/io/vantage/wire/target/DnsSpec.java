@@ -1,7 +1,6 @@
 package io.vantage.wire.target;
 
 import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
 import io.vantage.wire.Checks;
 import java.util.List;
 import java.util.Locale;
@@ -30,12 +29,7 @@ public record DnsSpec(String name, String type, List<String> servers, String exp
             minCount = minCount == null ? 1 : minCount;
             Checks.range("minCount", minCount, 0, 1000);
             if (regex != null) {
-                try {
-                    Pattern.compile(regex);
-                } catch (PatternSyntaxException e) {
-                    throw Checks.invalid(
-                            "regex", "'" + regex + "' is not a valid RE2 regular expression: " + e.getDescription());
-                }
+                Checks.re2("regex", regex);
             }
         }
 
