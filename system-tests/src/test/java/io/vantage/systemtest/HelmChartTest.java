@@ -182,7 +182,7 @@ class HelmChartTest {
                 .singleElement()
                 .satisfies(rule -> assertThat(rule.at("/spec/groups/0/rules").findValuesAsText("alert"))
                         .contains("VantageTargetUnhealthy", "VantageAgentSilent")
-                        .hasSize(6));
+                        .hasSize(7));
         assertThat(kind(objects, "NetworkPolicy")).hasSize(1);
         assertThat(kind(objects, "Secret"))
                 .singleElement()

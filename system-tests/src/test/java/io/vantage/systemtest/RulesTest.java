@@ -40,7 +40,7 @@ class RulesTest {
 
     @Test
     void theRulesAreValid() throws Exception {
-        assertThat(promtool(directory, "check", "rules", RULES.toString())).contains("SUCCESS: 6 rules found");
+        assertThat(promtool(directory, "check", "rules", RULES.toString())).contains("SUCCESS: 7 rules found");
     }
 
     @Test
@@ -72,6 +72,10 @@ class RulesTest {
                         values: '0+1x20'
                       - series: 'vantage_agent_event_loop_overloaded_samples_total{instance="agent-us:9100"}'
                         values: '0+5x20'
+                      - series: 'vantage_target_drill{target="api-eu", instance="aggregator-0"}'
+                        values: '1x10'
+                      - series: 'vantage_target_drill{target="api-eu", instance="aggregator-1"}'
+                        values: '0x10'
                       - series: 'vantage_observed_failover_seconds_count{kind="failover", instance="aggregator-0"}'
                         values: '0 0 1 1 1 1'
                       - series: 'vantage_observed_failover_seconds_bucket{kind="failover", le="300.0", instance="aggregator-0"}'
@@ -119,6 +123,13 @@ class RulesTest {
                             exp_annotations:
                               summary: "a failover took longer than 5 minutes until DNS followed"
                               description: "Compare with `vantage-aggregator simulate`: the alarm, TTL or quorum settings may be slower than intended."
+                      - eval_time: 1m
+                        alertname: VantageDrillRunning
+                        exp_alerts:
+                          - exp_labels: {severity: info, target: api-eu}
+                            exp_annotations:
+                              summary: "a failover drill is running on api-eu"
+                              description: "vantage publishes Healthy=0 for it until the drill ends; its traffic is elsewhere on purpose."
                       # nothing fires for the healthy target and the reporting agent
                       - eval_time: 1m
                         alertname: VantageTargetInsufficientData
