@@ -356,4 +356,22 @@ class RecordBindingTest {
                         + " is guarded by a vantage check that is unhealthy now")
                 .doesNotContain("every A record of api.example.com.");
     }
+
+    @Test
+    void aFailedChangeBatchLeavesTheRecordsAsTheyWereAndTheNextApplyAttaches() throws Exception {
+        Map<String, ResourceRecordSet> before = records();
+        aws.bridge().fail("POST /2013-04-01/hostedzone/{zone}/rrset/", 1, 400, "InvalidChangeBatch");
+        Run failed = run("apply", List.of("us-east-1", "eu-west-1"));
+        assertThat(failed.exit()).as(failed.out()).isEqualTo(1);
+        assertThat(failed.out()).contains("InvalidChangeBatch");
+        assertThat(records())
+                .as("one batch per zone: it failed, so no record changed")
+                .isEqualTo(before);
+
+        Run again = run("apply", List.of("us-east-1", "eu-west-1"));
+        assertThat(again.exit()).as(again.out()).isZero();
+        assertThat(records().get("us-east-1").healthCheckId()).isNotNull();
+        assertThat(records().get("eu-west-1").healthCheckId()).isNotNull();
+        assertThat(run("plan", List.of("us-east-1", "eu-west-1")).exit()).isZero();
+    }
 }

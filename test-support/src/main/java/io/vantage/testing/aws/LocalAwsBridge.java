@@ -116,7 +116,10 @@ public final class LocalAwsBridge implements AutoCloseable {
         faults.clear();
     }
 
-    /** The next {@code times} calls of {@code operation} get {@code status} with error {@code type}, not moto's answer. */
+    /**
+     * The next {@code times} calls of {@code operation} (as in {@link #seen(String)}, e.g. {@code PutMetricData} or
+     * {@code POST /2013-04-01/hostedzone/{zone}/rrset/}) get {@code status} with error {@code type}, not moto's answer.
+     */
     public void fail(String operation, int times, int status, String type) {
         faults.put(operation, new Fault(status, type, new AtomicInteger(times)));
     }
@@ -126,7 +129,9 @@ public final class LocalAwsBridge implements AutoCloseable {
         if (path.startsWith(CLOUDWATCH_PREFIX)) {
             cloudWatch(request, path.substring(CLOUDWATCH_PREFIX.length()), body);
         } else {
-            String operation = request.method() + " " + path.replaceAll("/[A-Za-z0-9-]{36}", "/{id}");
+            String operation = request.method() + " "
+                    + path.replaceAll("/[A-Za-z0-9-]{36}", "/{id}")
+                            .replaceAll("/hostedzone/[A-Z0-9]+", "/hostedzone/{zone}");
             seen.add(new Seen(
                     "route53",
                     operation,
@@ -135,6 +140,18 @@ public final class LocalAwsBridge implements AutoCloseable {
                     body.toString(),
                     System.currentTimeMillis(),
                     request.remoteAddress().host()));
+            Fault fault = faults.get(operation);
+            if (fault != null && fault.remaining().getAndDecrement() > 0) {
+                request.response()
+                        .setStatusCode(fault.status())
+                        .putHeader("Content-Type", "text/xml")
+                        .end(
+                                "<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Error><Type>Sender</Type>"
+                                        + "<Code>" + fault.type()
+                                        + "</Code><Message>injected by the test bridge</Message></Error>"
+                                        + "<RequestId>bridge</RequestId></ErrorResponse>");
+                return;
+            }
             forward(request.method(), request.uri(), request.headers(), body)
                     .onComplete(answer -> relay(request, answer));
         }
