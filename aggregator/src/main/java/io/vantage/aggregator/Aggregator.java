@@ -358,7 +358,10 @@ public final class Aggregator extends VerticleBase {
         states.keySet().retainAll(targetNames);
         metrics.retainTargets(targetNames);
         loaded = next;
-        predictions = null; // until the new ones are computed: the page shows none rather than stale ones
+        // Until the new ones are computed, the old ones stand where they still hold (a drill or a new target changes
+        // no fleet-wide input); otherwise the page shows none rather than stale ones.
+        Predictions previous = predictions;
+        predictions = previous != null && previous.holdsFor(config) ? previous : null;
         predicting = vertx.executeBlocking(() -> new Predictions(config), false).onComplete(computed -> {
             if (computed.failed()) {
                 LOG.warn(

@@ -282,6 +282,8 @@ class FailoverLoopTest {
                     .as("the drill ended by itself, and DNS came back")
                     .isGreaterThan(19.0);
             assertThat(first.snapshot().failovers()).hasSizeGreaterThan(eventsBefore);
+            // The drill reloaded the config but changed no fleet-wide input: its events carry the model's prediction.
+            assertThat(first.snapshot().failovers().get(0).predictedTypical()).isNotNull();
         } finally {
             for (AutoCloseable closeable : open) {
                 closeable.close();

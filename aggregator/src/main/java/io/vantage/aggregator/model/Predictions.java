@@ -48,6 +48,16 @@ public final class Predictions {
         }
     }
 
+    /**
+     * Whether these predictions still hold for {@code other}: the fleet-wide inputs (agents, publishing, alarm) are the
+     * same, so every target whose own settings are unchanged has the same prediction (targets are keyed by theirs).
+     */
+    public boolean holdsFor(AggregatorConfig other) {
+        return config.agents().size() == other.agents().size()
+                && config.cloudwatch().publishEvery().equals(other.cloudwatch().publishEvery())
+                && config.alarm().equals(other.alarm());
+    }
+
     private static Key key(TargetSpec target) {
         return new Key(
                 target.interval(),
