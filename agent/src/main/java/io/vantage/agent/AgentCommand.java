@@ -1,6 +1,7 @@
 package io.vantage.agent;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.agent.config.AgentConfig;
 import io.vantage.agent.config.ConfigLoader;
 import io.vantage.agent.config.LoadedConfig;
 import io.vantage.runtime.Startup;
@@ -57,7 +58,8 @@ public final class AgentCommand implements Callable<Integer> {
     @Command(
             name = "validate-config",
             mixinStandardHelpOptions = true,
-            description = "Checks an agent config file and exits 0 if it is valid, 2 with the reason if not.")
+            description =
+                    "Checks an agent config file (not its tokens) and exits 0 if it is valid, 2 with the reason if not.")
     static final class ValidateConfig implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "Agent config file (YAML).")
         Path file;
@@ -65,12 +67,12 @@ public final class AgentCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             try {
-                LoadedConfig loaded = new ConfigLoader(System.getenv()).load(file);
-                System.out.println(file + ": valid; agent " + loaded.agentId() + " in " + loaded.region() + ", "
-                        + loaded.config().targets().size() + " local targets, "
-                        + (loaded.config().standalone()
+                AgentConfig config = ConfigLoader.loadWithoutTokens(file);
+                System.out.println(file + ": valid; " + config.targets().size() + " local targets, "
+                        + (config.standalone()
                                 ? "standalone"
-                                : loaded.tokens().size() + " aggregators"));
+                                : config.agent().aggregators().size()
+                                        + " aggregators (their tokens are read when the agent starts)"));
                 return 0;
             } catch (InvalidDocumentException e) {
                 System.err.println(file + ": " + e.getMessage());

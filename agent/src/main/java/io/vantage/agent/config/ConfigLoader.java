@@ -26,24 +26,46 @@ public final class ConfigLoader {
         return parse(Documents.readFile(file), file.toAbsolutePath().getParent());
     }
 
+    /**
+     * The config alone, validated, without reading its tokens: for {@code validate-config}, which may run where the
+     * tokens are not (a CI job, a laptop).
+     */
+    public static AgentConfig loadWithoutTokens(Path file) {
+        return checked(Documents.readYaml(Documents.readFile(file), AgentConfig.class));
+    }
+
     /** Relative token and CA paths are resolved against {@code baseDirectory}. */
     public LoadedConfig parse(String text, Path baseDirectory) {
-        AgentConfig config = Documents.readYaml(text, AgentConfig.class);
+        AgentConfig config = checked(Documents.readYaml(text, AgentConfig.class));
         String id = identity("agent.id", config.agent().id(), ENV_AGENT_ID, hostName());
         String region = identity("agent.region", config.agent().region(), ENV_REGION, "local");
         Map<String, String> tokens = new LinkedHashMap<>();
         List<AgentConfig.Aggregator> aggregators = config.agent().aggregators();
         for (int i = 0; i < aggregators.size(); i++) {
             AgentConfig.Aggregator aggregator = aggregators.get(i);
-            String key = "agent.aggregators[" + i + "]";
-            if (tokens.put(
-                            aggregator.label(),
-                            Tokens.read(key, aggregator.tokenFile(), aggregator.tokenEnv(), baseDirectory, environment))
-                    != null) {
-                throw new InvalidDocumentException(key + ".url: " + aggregator.url() + " is listed twice");
-            }
+            tokens.put(
+                    aggregator.label(),
+                    Tokens.read(
+                            "agent.aggregators[" + i + "]",
+                            aggregator.tokenFile(),
+                            aggregator.tokenEnv(),
+                            baseDirectory,
+                            environment));
         }
         return new LoadedConfig(config, id, region, tokens);
+    }
+
+    /** What the records cannot check alone: each aggregator listed once. */
+    private static AgentConfig checked(AgentConfig config) {
+        java.util.Set<String> labels = new java.util.HashSet<>();
+        List<AgentConfig.Aggregator> aggregators = config.agent().aggregators();
+        for (int i = 0; i < aggregators.size(); i++) {
+            if (!labels.add(aggregators.get(i).label())) {
+                throw new InvalidDocumentException("agent.aggregators[" + i + "].url: "
+                        + aggregators.get(i).url() + " is listed twice");
+            }
+        }
+        return config;
     }
 
     private String identity(String key, String configured, String variable, String fallback) {
