@@ -439,19 +439,27 @@ public final class Aggregator extends VerticleBase {
             metrics.verdict(target.name(), evaluation);
             evaluations.add(evaluation);
         }
-        Map<String, Verdict> verdicts = new HashMap<>();
-        for (int i = 0; i < evaluations.size(); i++) {
-            verdicts.put(config.targets().get(i).name(), evaluations.get(i).verdict());
-        }
         Map<String, String> drills = new HashMap<>();
-        Set<String> drilled = drills(config, verdicts, now, drills);
-        Map<String, Verdict> published = new HashMap<>(verdicts);
-        drilled.forEach(target -> published.put(target, Verdict.UNHEALTHY));
-        Predictions expected = predictions;
-        routing.update(now, config, store::observations, published, recordValues, target -> {
-            Predictions.ForTarget forTarget = expected == null ? null : expected.of(target);
-            return forTarget == null ? null : forTarget.failover().clients();
-        });
+        Set<String> drilled = Set.of();
+        // Drills and observed routing need every verdict by name; without either, the round builds nothing more.
+        if (!config.drills().isEmpty()
+                || !this.drilled.isEmpty()
+                || !config.observe().isEmpty()) {
+            Map<String, Verdict> verdicts = new HashMap<>();
+            for (int i = 0; i < evaluations.size(); i++) {
+                verdicts.put(config.targets().get(i).name(), evaluations.get(i).verdict());
+            }
+            drilled = drills(config, verdicts, now, drills);
+            Map<String, Verdict> published = new HashMap<>(verdicts);
+            drilled.forEach(target -> published.put(target, Verdict.UNHEALTHY));
+            Predictions expected = predictions;
+            routing.update(now, config, store::observations, published, recordValues, target -> {
+                Predictions.ForTarget forTarget = expected == null ? null : expected.of(target);
+                return forTarget == null ? null : forTarget.failover().clients();
+            });
+        } else {
+            routing.stop();
+        }
         round = new Round(now, agents, config.targets(), evaluations, Set.copyOf(drilled), Map.copyOf(drills));
         metrics.evaluation().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
@@ -466,14 +474,11 @@ public final class Aggregator extends VerticleBase {
         Map<String, AggregatorConfig.Drill> running = new LinkedHashMap<>();
         config.drills().stream().filter(d -> d.activeAt(now)).forEach(d -> running.put(d.target(), d));
         Map<String, String> groupOf = new HashMap<>();
-        config.targets().stream()
-                .filter(t -> t.route53() != null)
-                .forEach(t -> groupOf.put(
-                        t.name(),
-                        t.route53().zone() + " "
-                                + io.vantage.wire.target.RecordBinding.canonical(
-                                        t.route53().recordName()) + " "
-                                + t.route53().recordType()));
+        if (!running.isEmpty()) {
+            config.targets().stream()
+                    .filter(t -> t.route53() != null)
+                    .forEach(t -> groupOf.put(t.name(), t.route53().group()));
+        }
         Set<String> honoured = new java.util.HashSet<>();
         running.forEach((target, drill) -> {
             String group = groupOf.get(target);

@@ -330,11 +330,7 @@ public final class AggregatorCommand implements Callable<Integer> {
                 List<String> others = loaded.targets().stream()
                         .filter(t -> !t.name().equals(target)
                                 && t.route53() != null
-                                && t.route53().zone().equals(binding.zone())
-                                && io.vantage.wire.target.RecordBinding.canonical(
-                                                t.route53().recordName())
-                                        .equals(io.vantage.wire.target.RecordBinding.canonical(binding.recordName()))
-                                && t.route53().recordType().equals(binding.recordType()))
+                                && t.route53().group().equals(binding.group()))
                         .map(t -> t.name())
                         .filter(name -> loaded.drills().stream()
                                 .noneMatch(d -> d.target().equals(name) && d.activeAt(now)))

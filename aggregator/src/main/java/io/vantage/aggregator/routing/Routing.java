@@ -62,6 +62,10 @@ public final class Routing {
     private final Map<String, FailoverEvent> open = new HashMap<>();
     private final Deque<FailoverEvent> closed = new ArrayDeque<>();
     private final Set<String> everRouted = new HashSet<>();
+    private AggregatorConfig addressesFor;
+    private Map<String, List<String>> addressesFrom;
+    private Map<String, List<String>> targetsByAddress = Map.of();
+    private Map<String, Integer> targetOrder = Map.of();
     private volatile List<ObservedName> names = List.of();
     private volatile List<FailoverEvent> events = List.of();
 
@@ -92,7 +96,13 @@ public final class Routing {
             Map<String, Verdict> verdicts,
             Map<String, List<String>> recordValues,
             Function<TargetSpec, FailoverModel.Range> predicted) {
-        Map<String, Set<String>> addresses = addresses(config.targets(), recordValues);
+        if (config != addressesFor || recordValues != addressesFrom) {
+            targetsByAddress = targetsByAddress(config.targets(), recordValues);
+            targetOrder = new HashMap<>();
+            config.targets().forEach(t -> targetOrder.put(t.name(), targetOrder.size()));
+            addressesFor = config;
+            addressesFrom = recordValues;
+        }
         List<ObservedName> observed = new ArrayList<>();
         Map<String, Integer> counts = new LinkedHashMap<>();
         Map<String, Integer> routedTo = new HashMap<>();
@@ -104,12 +114,10 @@ public final class Routing {
                 if (answers == null || now - observation.observedAt() > freshFor) {
                     continue;
                 }
-                List<String> targets = new ArrayList<>();
-                addresses.forEach((target, known) -> {
-                    if (answers.stream().anyMatch(a -> known.contains(normal(a)))) {
-                        targets.add(target);
-                    }
-                });
+                Set<String> matched = new java.util.LinkedHashSet<>();
+                answers.forEach(answer -> matched.addAll(targetsByAddress.getOrDefault(normal(answer), List.of())));
+                List<String> targets = new ArrayList<>(matched);
+                targets.sort(java.util.Comparator.comparing(targetOrder::get)); // in config order, as listed
                 targets.forEach(target -> {
                     counts.merge(name.name() + "\u0000" + target, 1, Integer::sum);
                     routedTo.merge(target, 1, Integer::sum);
@@ -206,10 +214,13 @@ public final class Routing {
                 }));
     }
 
-    /** What an answer may be for each target: its probe's host, and its bound record's values. */
-    private static Map<String, Set<String>> addresses(
+    /**
+     * Which targets an answer may stand for: each target's probe host and its bound record's values. Built when the
+     * config or the record values change, not every round.
+     */
+    private static Map<String, List<String>> targetsByAddress(
             List<TargetSpec> targets, Map<String, List<String>> recordValues) {
-        Map<String, Set<String>> addresses = new LinkedHashMap<>();
+        Map<String, List<String>> byAddress = new HashMap<>();
         for (TargetSpec target : targets) {
             Set<String> known = new HashSet<>();
             String host = host(target);
@@ -217,9 +228,21 @@ public final class Routing {
                 known.add(normal(host));
             }
             recordValues.getOrDefault(target.name(), List.of()).forEach(value -> known.add(normal(value)));
-            addresses.put(target.name(), known);
+            known.forEach(address ->
+                    byAddress.computeIfAbsent(address, a -> new ArrayList<>()).add(target.name()));
         }
-        return addresses;
+        return byAddress;
+    }
+
+    /** No observed names any more: nothing to show, no failover to follow. */
+    public void stop() {
+        if (!names.isEmpty() || !open.isEmpty()) {
+            names = List.of();
+            open.clear();
+            lastVerdict.clear();
+            gauges(Map.of());
+            events = List.copyOf(closed);
+        }
     }
 
     private static String host(TargetSpec target) {

@@ -68,6 +68,14 @@ public record RecordBinding(
         return hostedZoneId != null ? hostedZoneId : canonical(hostedZoneName);
     }
 
+    /**
+     * The record group: every record of this name and type in this zone, among which Route 53 chooses (and fails over).
+     */
+    @JsonIgnore
+    public String group() {
+        return zone() + " " + canonical(recordName) + " " + recordType;
+    }
+
     /** What identifies the record within its zone: name, type and set identifier. */
     @JsonIgnore
     public String record() {
