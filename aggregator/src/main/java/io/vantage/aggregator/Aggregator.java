@@ -458,6 +458,7 @@ public final class Aggregator extends VerticleBase {
                 return forTarget == null ? null : forTarget.failover().clients();
             });
         } else {
+            refusedDrills.clear(); // a drill refused before and written again later is logged again
             routing.stop();
         }
         round = new Round(now, agents, config.targets(), evaluations, Set.copyOf(drilled), Map.copyOf(drills));
