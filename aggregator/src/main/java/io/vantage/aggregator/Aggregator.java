@@ -19,6 +19,7 @@ import io.vantage.aggregator.quorum.Cadence;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Observation;
 import io.vantage.aggregator.quorum.QuorumEvaluator;
+import io.vantage.aggregator.quorum.Vantage;
 import io.vantage.aggregator.quorum.Verdict;
 import io.vantage.aggregator.quorum.VerdictState;
 import io.vantage.aggregator.reconcile.AwsErrors;
@@ -39,8 +40,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -62,6 +63,26 @@ import org.slf4j.LoggerFactory;
 public final class Aggregator extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(Aggregator.class);
 
+    /**
+     * One configured target as the evaluator walks it, with everything a round needs at hand (no lookup by name): its
+     * vantage points in the store, its series and the state the last round left.
+     */
+    private static final class Row {
+        final TargetSpec target;
+        final Duration freshness;
+        final Vantage[] vantages;
+        final AggregatorMetrics.TargetMeters meters;
+        VerdictState state;
+
+        Row(TargetSpec target, Vantage[] vantages, AggregatorMetrics.TargetMeters meters, VerdictState state) {
+            this.target = target;
+            this.freshness = target.freshness();
+            this.vantages = vantages;
+            this.meters = meters;
+            this.state = state;
+        }
+    }
+
     /** The target list as agents fetch it, with its ETag. */
     record TargetsBody(Buffer json, String etag) {}
 
@@ -80,7 +101,9 @@ public final class Aggregator extends VerticleBase {
     private final Clock clock;
     private final Optional<DemoControl> demo;
     private final ResultStore store = new ResultStore();
-    private final Map<String, VerdictState> states = new HashMap<>();
+    /** The configured targets in config order, as the evaluator walks them; rebuilt when a config loads. */
+    private List<Row> rows = List.of();
+
     private final AtomicBoolean evaluationPending = new AtomicBoolean();
     private final List<String> deployments = new ArrayList<>();
     private volatile LoadedAggregatorConfig loaded;
@@ -271,6 +294,7 @@ public final class Aggregator extends VerticleBase {
         }
         List<StatusSnapshot.TargetStatus> targets =
                 new ArrayList<>(latest.targets().size());
+        long now = clock.millis();
         Predictions expected = predictions;
         boolean redact = loaded.config().server().redactMessages();
         for (int i = 0; i < latest.targets().size(); i++) {
@@ -279,6 +303,8 @@ public final class Aggregator extends VerticleBase {
                     target,
                     latest.evaluations().get(i),
                     latest.agents(),
+                    store.observations(target.name()),
+                    now,
                     healthCheckIds.get(target.name()),
                     recordStates.get(target.name()),
                     latest.drills().get(target.name()),
@@ -338,6 +364,9 @@ public final class Aggregator extends VerticleBase {
                 .forEach(target ->
                         confirmByTarget.put(target.name(), target.quorum().confirm()));
         Set<String> targetNames = confirmByTarget.keySet();
+        Map<String, String> regions = new LinkedHashMap<>();
+        config.agents().forEach(agent -> regions.put(agent.id(), agent.region()));
+        store.configure(regions, targetNames); // before ingest sees the new targets and agents
         ingestSettings = new IngestHandler.Ingest(
                 new Credentials(next.credentials()),
                 new RateLimiter(config.ingest().maxRequestsPerSecond(), System::nanoTime),
@@ -351,12 +380,18 @@ public final class Aggregator extends VerticleBase {
                                 .formatHex(
                                         Tokens.sha256(new String(json, java.nio.charset.StandardCharsets.UTF_8)), 0, 12)
                         + "\"");
-        Map<String, String> regions = new LinkedHashMap<>();
-        config.agents().forEach(agent -> regions.put(agent.id(), agent.region()));
         metrics.agents(regions);
-        store.retain(targetNames, regions.keySet());
-        states.keySet().retainAll(targetNames);
         metrics.retainTargets(targetNames);
+        Map<String, VerdictState> states = new HashMap<>();
+        rows.forEach(row -> states.put(row.target.name(), row.state));
+        long now = clock.millis();
+        rows = config.targets().stream()
+                .map(target -> new Row(
+                        target,
+                        store.vantages(target.name()),
+                        metrics.target(target.name()),
+                        states.getOrDefault(target.name(), VerdictState.initial(now))))
+                .toList();
         loaded = next;
         // Until the new ones are computed, the old ones stand where they still hold (a drill or a new target changes
         // no fleet-wide input); otherwise the page shows none rather than stale ones.
@@ -421,22 +456,17 @@ public final class Aggregator extends VerticleBase {
                             agent.id(), agent.region(), last == null ? null : (now - last) / 1000.0);
                 })
                 .toList();
-        List<Evaluation> evaluations = new ArrayList<>(config.targets().size());
-        for (TargetSpec target : config.targets()) {
-            Collection<Observation> observations = store.observations(target.name());
-            VerdictState previous = states.computeIfAbsent(target.name(), name -> VerdictState.initial(now));
+        List<Evaluation> evaluations = new ArrayList<>(rows.size());
+        int configured = config.agents().size();
+        for (Row row : rows) {
+            VerdictState previous = row.state;
             Evaluation evaluation = QuorumEvaluator.evaluate(
-                    target.quorum(),
-                    target.freshness(),
-                    observations,
-                    config.agents().size(),
-                    previous,
-                    now);
-            states.put(target.name(), evaluation.state());
+                    row.target.quorum(), row.freshness, row.vantages, configured, previous, now);
+            row.state = evaluation.state();
             if (evaluation.changed()) {
-                logChange(target, previous.published(), evaluation);
+                logChange(row.target, previous.published(), evaluation, store.observations(row.target.name()));
             }
-            metrics.verdict(target.name(), evaluation);
+            row.meters.update(evaluation);
             evaluations.add(evaluation);
         }
         Map<String, String> drills = new HashMap<>();
@@ -532,12 +562,16 @@ public final class Aggregator extends VerticleBase {
         return honoured;
     }
 
-    private static void logChange(TargetSpec target, Verdict before, Evaluation evaluation) {
-        String seen = evaluation.observations().stream()
+    private static void logChange(
+            TargetSpec target, Verdict before, Evaluation evaluation, List<Observation> observations) {
+        long freshness = target.freshness().toMillis();
+        String seen = observations.stream()
                 .map(o -> o.agentId() + "@" + o.region() + " "
-                        + (!evaluation.isFresh(o)
+                        + (evaluation.evaluatedAt() - o.observedAt() >= freshness
                                 ? "stale"
-                                : o.healthy() ? "ok" : o.result().reason().label()) + " ("
+                                : (o.success() ? "ok" : o.reason().label())
+                                        + (o.success() == o.healthy() ? "" : ", not yet confirmed"))
+                        + " ("
                         + (evaluation.evaluatedAt() - o.observedAt()) / 1000 + "s ago)")
                 .collect(Collectors.joining(", "));
         String message = "{}: {} -> {} ({} of {} fresh vantage points healthy; quorum {} of at least {}): {}";

@@ -36,17 +36,16 @@ public final class Datums {
                     CloudWatchContract.HEALTHY_VANTAGES, target, evaluation.healthy(), CloudWatchContract.UNIT_COUNT));
             datums.add(new Datum(
                     CloudWatchContract.REPORTING_VANTAGES, target, evaluation.fresh(), CloudWatchContract.UNIT_COUNT));
-            double[] latencies = evaluation.freshLatenciesMillis();
-            if (latencies.length > 0) {
+            if (evaluation.measuredLatency()) {
                 datums.add(new Datum(
                         CloudWatchContract.LATENCY_P50,
                         target,
-                        Evaluation.percentile(latencies, 0.5),
+                        evaluation.latencyP50Ms(),
                         CloudWatchContract.UNIT_MILLISECONDS));
                 datums.add(new Datum(
                         CloudWatchContract.LATENCY_P90,
                         target,
-                        Evaluation.percentile(latencies, 0.9),
+                        evaluation.latencyP90Ms(),
                         CloudWatchContract.UNIT_MILLISECONDS));
             }
         }

@@ -215,7 +215,7 @@ public final class IngestHandler {
                 noVote++; // measured while the agent ran late: counted, never a vote, and the last real vote ages
             } else {
                 long ageWhenSent = Math.max(0, batch.sentAt() - result.timestamp());
-                if (store.offer(agent.agentId(), agent.region(), result, received - ageWhenSent, confirm)) {
+                if (store.offer(agent.agentId(), result, received - ageWhenSent, confirm)) {
                     accepted++;
                 } else {
                     duplicate++;

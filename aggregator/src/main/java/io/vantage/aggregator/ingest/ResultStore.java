@@ -1,47 +1,82 @@
 package io.vantage.aggregator.ingest;
 
 import io.vantage.aggregator.quorum.Observation;
+import io.vantage.aggregator.quorum.Vantage;
 import io.vantage.wire.report.ProbeResult;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The newest observation per target and agent. Written by the ingest event loops, read by the evaluator;
- * a duplicate or reordered result (not newer than the one kept) is ignored. Memory is bounded by
- * targets × agents.
+ * The newest result per target and agent, in a {@link Vantage} allocated when a config loads: storing a result
+ * allocates nothing that outlives the request. Written by the ingest event loops, read by the evaluator; a duplicate or
+ * reordered result (not newer than the one kept) is ignored. Memory is bounded by targets × agents.
  */
 public final class ResultStore {
-    private final Map<String, Map<String, Observation>> byTarget = new ConcurrentHashMap<>();
+    private static final Vantage[] NONE = new Vantage[0];
+
+    /** The configured agents in order, and per target one vantage per agent in that order. */
+    private record Layout(
+            List<String> agents,
+            List<String> regions,
+            Map<String, Integer> agentIndex,
+            Map<String, Vantage[]> targets) {}
+
+    private volatile Layout layout = new Layout(List.of(), List.of(), Map.of(), Map.of());
 
     /**
-     * Keeps {@code result} from {@code agentId} when it is the newest for its target and agent, updating that
-     * vantage point's vote ({@code confirm}: consecutive agreeing results needed to change it). Returns whether it was kept.
+     * Lays the store out for these agents (id to region, in config order) and targets; the latest result of every
+     * (target, agent) pair that stays is kept, the others are forgotten.
      */
-    public boolean offer(String agentId, String region, ProbeResult result, long observedAt, int confirm) {
-        Map<String, Observation> agents =
-                byTarget.computeIfAbsent(result.target(), target -> new ConcurrentHashMap<>());
-        boolean[] kept = {false};
-        agents.compute(agentId, (agent, current) -> {
-            if (current == null || result.timestamp() > current.result().timestamp()) {
-                kept[0] = true;
-                return Observation.next(current, agentId, region, result, observedAt, confirm);
+    public void configure(Map<String, String> regionsByAgent, Collection<String> targets) {
+        Layout before = layout;
+        List<String> agents = List.copyOf(regionsByAgent.keySet());
+        Map<String, Integer> agentIndex = new HashMap<>();
+        agents.forEach(agent -> agentIndex.put(agent, agentIndex.size()));
+        Map<String, Vantage[]> slots = new HashMap<>();
+        for (String target : targets) {
+            Vantage[] previous = before.targets().get(target);
+            Vantage[] vantages = new Vantage[agents.size()];
+            for (int i = 0; i < vantages.length; i++) {
+                Integer was = before.agentIndex().get(agents.get(i));
+                vantages[i] = previous != null && was != null ? previous[was] : new Vantage();
             }
-            return current;
-        });
-        return kept[0];
+            slots.put(target, vantages);
+        }
+        layout = new Layout(agents, List.copyOf(regionsByAgent.values()), Map.copyOf(agentIndex), slots);
     }
 
-    public Collection<Observation> observations(String target) {
-        Map<String, Observation> agents = byTarget.get(target);
-        return agents == null ? List.of() : agents.values();
+    /**
+     * Keeps {@code result} from {@code agentId} when it is the newest for its target and agent, updating that vantage
+     * point's vote ({@code confirm}: consecutive agreeing results needed to change it). Returns whether it was kept; a
+     * target or agent that a reload removed a moment ago keeps nothing.
+     */
+    public boolean offer(String agentId, ProbeResult result, long observedAt, int confirm) {
+        Layout current = layout;
+        Vantage[] vantages = current.targets().get(result.target());
+        Integer agent = current.agentIndex().get(agentId);
+        return vantages != null && agent != null && vantages[agent].offer(result, observedAt, confirm);
     }
 
-    /** Forgets targets no longer configured and agents no longer allowed. */
-    public void retain(Set<String> targets, Set<String> agents) {
-        byTarget.keySet().retainAll(targets);
-        byTarget.values().forEach(perAgent -> perAgent.keySet().retainAll(agents));
+    /** The target's vantage points, one per configured agent in config order; empty for a target not configured. */
+    public Vantage[] vantages(String target) {
+        return layout.targets().getOrDefault(target, NONE);
+    }
+
+    /** Copies of the target's latest results, one per agent that was heard, in config order. */
+    public List<Observation> observations(String target) {
+        Layout current = layout;
+        Vantage[] vantages = current.targets().getOrDefault(target, NONE);
+        List<Observation> heard = new ArrayList<>(vantages.length);
+        for (int i = 0; i < vantages.length; i++) {
+            Observation observation = vantages[i].observation(
+                    current.agents().get(i), current.regions().get(i));
+            if (observation != null) {
+                heard.add(observation);
+            }
+        }
+        return heard;
     }
 }

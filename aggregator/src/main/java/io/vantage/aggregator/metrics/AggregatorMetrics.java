@@ -123,13 +123,9 @@ public final class AggregatorMetrics {
         return evaluation;
     }
 
-    /** Updates a target's series after an evaluation; called from the evaluator's thread only. */
-    public void verdict(String target, Evaluation result) {
-        TargetMeters meters = targets.computeIfAbsent(target, TargetMeters::new);
-        meters.healthyVantages = result.healthy();
-        meters.unhealthyVantages = result.fresh() - result.healthy();
-        meters.staleVantages = result.stale();
-        meters.verdict(result.verdict());
+    /** A target's series, registered on first use; called from the evaluator's thread only. */
+    public TargetMeters target(String name) {
+        return targets.computeIfAbsent(name, TargetMeters::new);
     }
 
     public void retainTargets(Set<String> names) {
@@ -142,7 +138,8 @@ public final class AggregatorMetrics {
         });
     }
 
-    private final class TargetMeters {
+    /** One target's series; updated from the evaluator's thread only. */
+    public final class TargetMeters {
         private final String target;
         private final List<Meter> meters = new ArrayList<>(4);
         private volatile double healthyVantages;
@@ -167,7 +164,12 @@ public final class AggregatorMetrics {
                     .register(registry);
         }
 
-        void verdict(Verdict verdict) {
+        /** Updates the series after an evaluation. */
+        public void update(Evaluation result) {
+            healthyVantages = result.healthy();
+            unhealthyVantages = result.fresh() - result.healthy();
+            staleVantages = result.stale();
+            Verdict verdict = result.verdict();
             if (verdict == Verdict.INSUFFICIENT_DATA) {
                 if (healthyGauge != null) {
                     registry.remove(healthyGauge);

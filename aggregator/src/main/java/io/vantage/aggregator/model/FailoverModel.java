@@ -4,8 +4,8 @@ import io.vantage.aggregator.cloudwatch.CloudWatchContract;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.model.AlarmEvaluator.Point;
 import io.vantage.aggregator.quorum.Cadence;
-import io.vantage.aggregator.quorum.Observation;
 import io.vantage.aggregator.quorum.QuorumEvaluator;
+import io.vantage.aggregator.quorum.Vantage;
 import io.vantage.aggregator.quorum.Verdict;
 import io.vantage.aggregator.quorum.VerdictState;
 import io.vantage.wire.report.FailureReason;
@@ -14,10 +14,8 @@ import io.vantage.wire.target.TargetSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 
@@ -168,7 +166,8 @@ public final class FailoverModel {
         }
         arrivals.forEach(arrival -> evaluations.add(arrival.at() + random.nextDouble() * EVALUATE_AFTER_INGEST));
 
-        Map<Integer, Observation> latest = new HashMap<>();
+        Vantage[] latest = new Vantage[inputs.agents()];
+        Arrays.setAll(latest, agent -> new Vantage());
         int next = 0;
         VerdictState state = new VerdictState(Verdict.HEALTHY, -1, null, 0, Long.MIN_VALUE);
         double verdictAt = Double.NaN;
@@ -176,20 +175,13 @@ public final class FailoverModel {
         for (double t : evaluations) {
             while (next < arrivals.size() && arrivals.get(next).at() <= t) {
                 Arrival arrival = arrivals.get(next);
-                latest.put(
-                        arrival.agent(),
-                        Observation.next(
-                                latest.get(arrival.agent()),
-                                "agent-" + (arrival.agent() + 1),
-                                "region-" + (arrival.agent() + 1),
-                                arrival.result(),
-                                arrival.observedAt(),
-                                target.quorum().confirm()));
+                latest[arrival.agent()].offer(
+                        arrival.result(), arrival.observedAt(), target.quorum().confirm());
                 next++;
             }
             long now = Math.round(t * 1000) + 1_000_000_000L;
-            var evaluation = QuorumEvaluator.evaluate(
-                    target.quorum(), target.freshness(), latest.values(), inputs.agents(), state, now);
+            var evaluation =
+                    QuorumEvaluator.evaluate(target.quorum(), target.freshness(), latest, inputs.agents(), state, now);
             state = evaluation.state();
             Verdict verdict = evaluation.verdict();
             verdicts.add(

@@ -2,8 +2,6 @@ package io.vantage.aggregator.quorum;
 
 import io.vantage.wire.target.QuorumSpec;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.List;
 
 /**
  * The verdict rules (docs/architecture.md, "The verdict"), as a pure function.
@@ -24,29 +22,43 @@ import java.util.List;
 public final class QuorumEvaluator {
     private QuorumEvaluator() {}
 
-    /** {@code configured}: the vantage points (agents) that could vote on this target. */
+    /**
+     * {@code vantages}: the target's vantage points (never heard ones included); {@code configured}: how many could vote
+     * on this target.
+     */
     public static Evaluation evaluate(
             QuorumSpec quorum,
             Duration freshness,
-            Collection<Observation> observations,
+            Vantage[] vantages,
             int configured,
             VerdictState previous,
             long now) {
-        List<Observation> all = List.copyOf(observations);
         long freshnessMillis = freshness.toMillis();
         int fresh = 0;
         int healthy = 0;
+        int heard = 0;
+        int measured = 0;
         long newestInput = Long.MIN_VALUE;
-        for (Observation observation : all) {
-            if (now - observation.observedAt() < freshnessMillis) {
+        double[] latencies = new double[vantages.length];
+        for (Vantage vantage : vantages) {
+            long observedAt = vantage.observedAt();
+            if (observedAt == Vantage.NEVER) {
+                continue;
+            }
+            heard++;
+            if (now - observedAt < freshnessMillis) {
                 fresh++;
-                if (observation.healthy()) {
+                if (vantage.vote()) {
                     healthy++;
                 }
-                newestInput = Math.max(newestInput, observation.observedAt());
+                double total = vantage.totalSeconds();
+                if (!Double.isNaN(total)) {
+                    latencies[measured++] = total * 1000;
+                }
+                newestInput = Math.max(newestInput, observedAt);
             }
         }
-        int stale = all.size() - fresh;
+        int stale = heard - fresh;
         int missing = Math.max(0, configured - fresh);
         Verdict raw = fresh < quorum.minVantages()
                 ? Verdict.INSUFFICIENT_DATA
@@ -73,7 +85,25 @@ public final class QuorumEvaluator {
                     ? new VerdictState(raw, now, null, 0, newestInput)
                     : new VerdictState(previous.published(), previous.since(), raw, streak, newestInput);
         }
+        java.util.Arrays.sort(latencies, 0, measured);
         return new Evaluation(
-                next, raw, healthy, fresh, stale, all, freshnessMillis, now, next.published() != previous.published());
+                next,
+                raw,
+                healthy,
+                fresh,
+                stale,
+                percentile(latencies, measured, 0.5),
+                percentile(latencies, measured, 0.9),
+                now,
+                next.published() != previous.published());
+    }
+
+    /** Nearest-rank percentile of the first {@code count} of {@code sorted}; NaN when there are none. */
+    private static double percentile(double[] sorted, int count, double quantile) {
+        if (count == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(quantile * count);
+        return sorted[Math.max(0, rank - 1)];
     }
 }

@@ -110,7 +110,7 @@ public final class Routing {
             long freshFor = name.interval().toMillis() * 3;
             List<Route> routes = new ArrayList<>();
             for (Observation observation : observations.apply(name.targetName())) {
-                List<String> answers = observation.result().answers();
+                List<String> answers = observation.answers();
                 if (answers == null || now - observation.observedAt() > freshFor) {
                     continue;
                 }

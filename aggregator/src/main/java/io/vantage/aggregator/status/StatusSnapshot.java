@@ -60,19 +60,23 @@ public record StatusSnapshot(
     /**
      * {@code recordState}: for a target bound to a Route 53 record, whether the record carries its check (attached,
      * pending, conflict, error; unknown until AWS was read). {@code redactMessages}: leave each result's message out
-     * (server.redactMessages).
+     * (server.redactMessages). The counts are those the round's verdict was made from; {@code observations} (each
+     * heard agent's latest result) and their ages and freshness are as of {@code now}, when the status is built.
      */
     public static TargetStatus target(
             TargetSpec spec,
             Evaluation evaluation,
             List<AgentInfo> agents,
+            List<Observation> observations,
+            long now,
             String healthCheckId,
             String recordState,
             String drill,
             Predictions.ForTarget expected,
             boolean redactMessages) {
         Map<String, Observation> byAgent = new HashMap<>();
-        evaluation.observations().forEach(observation -> byAgent.put(observation.agentId(), observation));
+        observations.forEach(observation -> byAgent.put(observation.agentId(), observation));
+        long freshness = spec.freshness().toMillis();
         List<VantageStatus> vantages = new ArrayList<>(agents.size());
         for (AgentInfo agent : agents) {
             Observation observation = byAgent.get(agent.id());
@@ -80,20 +84,19 @@ public record StatusSnapshot(
                 vantages.add(new VantageStatus(agent.id(), agent.region(), "missing", null, null, null, null, null));
                 continue;
             }
-            boolean fresh = evaluation.isFresh(observation);
-            String state = !fresh ? "stale" : observation.healthy() ? "healthy" : "unhealthy";
-            Double total = observation.result().timings().total();
+            long age = Math.max(0, now - observation.observedAt());
+            String state = age >= freshness ? "stale" : observation.healthy() ? "healthy" : "unhealthy";
+            Double total = observation.totalSeconds();
             vantages.add(new VantageStatus(
                     agent.id(),
                     agent.region(),
                     state,
-                    (evaluation.evaluatedAt() - observation.observedAt()) / 1000.0,
-                    observation.result().reason(),
-                    observation.result().statusCode(),
+                    age / 1000.0,
+                    observation.reason(),
+                    observation.statusCode(),
                     total == null ? null : total * 1000,
-                    redactMessages ? null : observation.result().message()));
+                    redactMessages ? null : observation.message()));
         }
-        double[] sorted = evaluation.freshLatenciesMillis();
         return new TargetStatus(
                 spec.name(),
                 evaluation.verdict().name(),
@@ -106,8 +109,8 @@ public record StatusSnapshot(
                 evaluation.stale(),
                 spec.quorum().minVantages(),
                 spec.quorum().healthy(),
-                Evaluation.percentile(sorted, 0.5),
-                Evaluation.percentile(sorted, 0.9),
+                evaluation.measuredLatency() ? evaluation.latencyP50Ms() : null,
+                evaluation.measuredLatency() ? evaluation.latencyP90Ms() : null,
                 healthCheckId,
                 spec.route53() == null
                         ? null

@@ -3,6 +3,7 @@ package io.vantage.aggregator.quorum;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vantage.wire.report.FailureReason;
+import io.vantage.wire.report.PhaseTimings;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.QuorumSpec;
 import java.time.Duration;
@@ -187,7 +188,7 @@ class QuorumEvaluatorTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void scenario(String name, QuorumSpec quorum, int configured, String expected, List<String> rounds) {
-        Map<String, Observation> latest = new LinkedHashMap<>();
+        Map<String, Vantage> latest = new LinkedHashMap<>();
         long now = 1_000_000;
         VerdictState state = VerdictState.initial(now);
         List<String> verdicts = new ArrayList<>();
@@ -197,14 +198,14 @@ class QuorumEvaluatorTest {
                     round.trim().isEmpty() ? new String[0] : round.trim().split("\\s+")) {
                 String agent = token.substring(0, 1);
                 switch (token.charAt(1)) {
-                    case '+' -> latest.put(agent, observation(agent, now - 1_000, true));
-                    case '-' -> latest.put(agent, observation(agent, now - 1_000, false));
-                    case '!' -> latest.put(agent, observation(agent, now - 40_000, true));
+                    case '+' -> latest.put(agent, vantage(now - 1_000, true));
+                    case '-' -> latest.put(agent, vantage(now - 1_000, false));
+                    case '!' -> latest.put(agent, vantage(now - 40_000, true));
                     case '=' -> {}
                     default -> throw new IllegalArgumentException(token);
                 }
             }
-            state = QuorumEvaluator.evaluate(quorum, FRESHNESS, latest.values(), configured, state, now)
+            state = QuorumEvaluator.evaluate(quorum, FRESHNESS, all(latest), configured, state, now)
                     .state();
             verdicts.add(state.published().name().substring(0, 1));
         }
@@ -213,28 +214,35 @@ class QuorumEvaluatorTest {
 
     @Test
     void aVantagePointsVoteChangesOnlyAfterConfirmAgreeingResults() {
-        Observation first = Observation.next(null, "A", "r", result(1, true), 1, 2);
-        assertThat(first.healthy()).as("a first result votes at once").isTrue();
-        Observation oneFailure = Observation.next(first, "A", "r", result(2, false), 2, 2);
-        assertThat(oneFailure.healthy()).as("one failure is not confirmed").isTrue();
-        Observation twoFailures = Observation.next(oneFailure, "A", "r", result(3, false), 3, 2);
-        assertThat(twoFailures.healthy()).isFalse();
-        Observation oneSuccess = Observation.next(twoFailures, "A", "r", result(4, true), 4, 2);
-        assertThat(oneSuccess.healthy()).isFalse();
-        assertThat(Observation.next(oneFailure, "A", "r", result(3, false), 3, 1)
-                        .healthy())
-                .as("confirm 1 follows every result")
+        Vantage vantage = new Vantage();
+        assertThat(vantage.offer(result(1, true), 1, 2)).isTrue();
+        assertThat(vantage.vote()).as("a first result votes at once").isTrue();
+        vantage.offer(result(2, false), 2, 2);
+        assertThat(vantage.vote()).as("one failure is not confirmed").isTrue();
+        assertThat(vantage.observation("A", "r").success()).isFalse();
+        vantage.offer(result(3, false), 3, 2);
+        assertThat(vantage.vote()).isFalse();
+        vantage.offer(result(4, true), 4, 2);
+        assertThat(vantage.vote()).isFalse();
+        assertThat(vantage.offer(result(4, false), 5, 2))
+                .as("not newer than the one kept (agent timestamp)")
                 .isFalse();
+        assertThat(vantage.observedAt()).isEqualTo(4);
+
+        Vantage followsEvery = new Vantage();
+        followsEvery.offer(result(1, true), 1, 1);
+        followsEvery.offer(result(2, false), 2, 1);
+        assertThat(followsEvery.vote()).as("confirm 1 follows every result").isFalse();
     }
 
     @Test
     void anEndpointFailingEveryOtherProbeMovesNoVoteAndNoVerdict() {
         QuorumSpec quorum = new QuorumSpec(2, 2, 2, 2, null, 2);
-        Map<String, Observation> latest = new LinkedHashMap<>();
+        Map<String, Vantage> latest = new LinkedHashMap<>();
         long now = 1_000_000;
         VerdictState state = new VerdictState(Verdict.HEALTHY, 0, null, 0, Long.MIN_VALUE);
         for (String agent : List.of("A", "B", "C")) {
-            latest.put(agent, Observation.next(null, agent, "r", result(now, true), now, quorum.confirm()));
+            latest.put(agent, vantage(now, true));
         }
         boolean failing = false;
         for (int round = 0; round < 60; round++) {
@@ -244,8 +252,8 @@ class QuorumEvaluatorTest {
             ProbeResult result = failing
                     ? ProbeResult.failure("api", now, FailureReason.HTTP_STATUS, 503, null, null, "503")
                     : ProbeResult.success("api", now, 200, null, null);
-            latest.put(agent, Observation.next(latest.get(agent), agent, "r", result, now, quorum.confirm()));
-            state = QuorumEvaluator.evaluate(quorum, FRESHNESS, latest.values(), VANTAGES, state, now)
+            latest.get(agent).offer(result, now, quorum.confirm());
+            state = QuorumEvaluator.evaluate(quorum, FRESHNESS, all(latest), VANTAGES, state, now)
                     .state();
             assertThat(state.published()).as("round " + round).isEqualTo(Verdict.HEALTHY);
         }
@@ -260,8 +268,7 @@ class QuorumEvaluatorTest {
     @Test
     void quorumChangedWhileRunningAppliesAtTheNextEvaluation() {
         long now = 1_000_000;
-        List<Observation> twoHealthy =
-                List.of(observation("A", now - 1_000, true), observation("B", now - 1_000, true));
+        Vantage[] twoHealthy = {vantage(now - 1_000, true), vantage(now - 1_000, true)};
         VerdictState healthy = new VerdictState(Verdict.HEALTHY, 0, null, 0, now - 2_000);
 
         Evaluation stricter = QuorumEvaluator.evaluate(
@@ -279,20 +286,54 @@ class QuorumEvaluatorTest {
     @Test
     void countsFreshHealthyAndStale() {
         long now = 1_000_000;
-        List<Observation> observations = List.of(
-                observation("A", now - 1_000, true),
-                observation("B", now - 29_999, false),
-                observation("C", now - 30_000, true));
+        Vantage[] observations = {
+            vantage(now - 1_000, true), vantage(now - 29_999, false), vantage(now - 30_000, true), new Vantage()
+        };
 
         Evaluation evaluation =
                 QuorumEvaluator.evaluate(TWO_OF_THREE, FRESHNESS, observations, VANTAGES, VerdictState.initial(0), now);
 
         assertThat(evaluation.healthy()).isEqualTo(1);
         assertThat(evaluation.fresh()).isEqualTo(2);
-        assertThat(evaluation.stale()).as("exactly freshness old is stale").isEqualTo(1);
+        assertThat(evaluation.stale())
+                .as("exactly freshness old is stale; never heard is not")
+                .isEqualTo(1);
         assertThat(evaluation.raw())
                 .as("stale C could make it 2 of 3: not decisive")
                 .isEqualTo(Verdict.INSUFFICIENT_DATA);
+    }
+
+    @Test
+    void latencyPercentilesComeFromTheFreshResultsOnly() {
+        long now = 1_000_000;
+        Vantage[] vantages = new Vantage[5];
+        double[] totals = {0.030, 0.010, 0.020, 0.500};
+        for (int i = 0; i < totals.length; i++) {
+            vantages[i] = new Vantage();
+            long observedAt = i == 3 ? now - 31_000 : now - 1_000; // the slow one is stale
+            vantages[i].offer(
+                    ProbeResult.success(
+                            "api", observedAt, 200, new PhaseTimings(null, null, null, null, totals[i]), null),
+                    observedAt,
+                    1);
+        }
+        vantages[4] = vantage(now - 1_000, true); // no timings: fresh, healthy, not measured
+
+        Evaluation evaluation =
+                QuorumEvaluator.evaluate(TWO_OF_THREE, FRESHNESS, vantages, 5, VerdictState.initial(0), now);
+
+        assertThat(evaluation.fresh()).isEqualTo(4);
+        assertThat(evaluation.latencyP50Ms()).isEqualTo(20.0);
+        assertThat(evaluation.latencyP90Ms()).isEqualTo(30.0);
+        assertThat(QuorumEvaluator.evaluate(
+                                TWO_OF_THREE,
+                                FRESHNESS,
+                                new Vantage[] {vantage(now - 1_000, true)},
+                                1,
+                                VerdictState.initial(0),
+                                now)
+                        .measuredLatency())
+                .isFalse();
     }
 
     /**
@@ -307,7 +348,7 @@ class QuorumEvaluatorTest {
         long now = 1_000_000;
         int combinations = (int) Math.pow(3, vantages);
         for (int combination = 0; combination < combinations; combination++) {
-            List<Observation> observations = new ArrayList<>();
+            List<Vantage> observations = new ArrayList<>();
             int healthy = 0;
             int missing = 0;
             StringBuilder label = new StringBuilder();
@@ -315,18 +356,17 @@ class QuorumEvaluatorTest {
                 String agent = String.valueOf((char) ('A' + v));
                 switch (rest % 3) {
                     case 0 -> {
-                        observations.add(observation(agent, now - 1_000, true));
+                        observations.add(vantage(now - 1_000, true));
                         healthy++;
                         label.append(agent).append("+ ");
                     }
                     case 1 -> {
-                        observations.add(observation(agent, now - 1_000, false));
+                        observations.add(vantage(now - 1_000, false));
                         label.append(agent).append("- ");
                     }
                     default -> {
-                        if (v % 2 == 0) {
-                            observations.add(observation(agent, now - 31_000, true)); // stale
-                        }
+                        observations.add(
+                                v % 2 == 0 ? vantage(now - 31_000, true) : new Vantage()); // stale, never heard
                         missing++;
                         label.append(agent).append("? ");
                     }
@@ -343,8 +383,8 @@ class QuorumEvaluatorTest {
                             ? Verdict.HEALTHY
                             : couldBeHealthy ? Verdict.INSUFFICIENT_DATA : Verdict.UNHEALTHY;
 
-            Evaluation evaluation =
-                    QuorumEvaluator.evaluate(quorum, FRESHNESS, observations, vantages, VerdictState.initial(0), now);
+            Evaluation evaluation = QuorumEvaluator.evaluate(
+                    quorum, FRESHNESS, observations.toArray(Vantage[]::new), vantages, VerdictState.initial(0), now);
             assertThat(evaluation.raw()).as(label.toString().trim()).isEqualTo(expected);
         }
     }
@@ -360,10 +400,14 @@ class QuorumEvaluatorTest {
                 Arguments.of(5, 5));
     }
 
-    static Observation observation(String agent, long observedAt, boolean healthy) {
-        ProbeResult result = healthy
-                ? ProbeResult.success("api", observedAt, 200, null, null)
-                : ProbeResult.failure("api", observedAt, FailureReason.HTTP_STATUS, 503, null, null, "status 503");
-        return new Observation(agent, "region-" + agent, result, observedAt);
+    /** A vantage point heard once: its result's outcome is its vote. */
+    static Vantage vantage(long observedAt, boolean healthy) {
+        Vantage vantage = new Vantage();
+        vantage.offer(result(observedAt, healthy), observedAt, 1);
+        return vantage;
+    }
+
+    private static Vantage[] all(Map<String, Vantage> latest) {
+        return latest.values().toArray(Vantage[]::new);
     }
 }

@@ -1,0 +1,92 @@
+package io.vantage.aggregator.quorum;
+
+import io.vantage.wire.report.FailureReason;
+import io.vantage.wire.report.ProbeResult;
+import java.util.List;
+
+/**
+ * One vantage point's latest result for one target, kept in place: allocated once per (target, agent) when a config
+ * loads and overwritten by each newer result, so that storing a result retains nothing of the parsed report (the
+ * stored results of 10 agents x 10,000 targets are replaced hundreds of thousands of times a second; as objects they
+ * lived just long enough to be copied by every young collection, docs/benchmarks.md).
+ *
+ * <p>{@code observedAt} is when the probe ran on the aggregator's clock: the time the batch arrived minus how old the
+ * agent said the result was when it sent it. An agent's clock offset therefore cancels out, and a result that was
+ * delivered late counts as old. The vote is what this vantage point says in the quorum: its outcome once {@code confirm}
+ * consecutive results agreed on it (QuorumSpec.confirm), its previous vote until then; a first result is the vote at
+ * once.
+ *
+ * <p>Writers (the ingest event loops) hold this object's lock. The evaluator reads {@link #observedAt()}, {@link
+ * #vote()} and {@link #totalSeconds()} without it: each is a value some recent result wrote, which is all a round
+ * needs; {@link #observation} takes the lock for a consistent copy.
+ */
+public final class Vantage {
+    /** Never heard: older than any probe. */
+    public static final long NEVER = Long.MIN_VALUE;
+
+    private long timestamp = NEVER; // the agent's clock, orders results; guarded by this
+    private boolean lastSuccess; // guarded by this
+    private int streak; // guarded by this
+    private FailureReason reason; // guarded by this
+    private int statusCode; // 0 when none; guarded by this
+    private String message; // guarded by this
+    private List<String> answers; // guarded by this
+    private volatile boolean vote;
+    private volatile double totalSeconds = Double.NaN;
+    private volatile long observedAt = NEVER; // written last
+
+    /** Keeps {@code result} when it is newer than the one kept (by the agent's timestamp); returns whether it was. */
+    public synchronized boolean offer(ProbeResult result, long observedAt, int confirm) {
+        if (result.timestamp() <= timestamp) {
+            return false;
+        }
+        boolean first = timestamp == NEVER;
+        streak = !first && lastSuccess == result.success() ? streak + 1 : 1;
+        if (first || streak >= confirm) {
+            vote = result.success();
+        }
+        lastSuccess = result.success();
+        timestamp = result.timestamp();
+        reason = result.reason();
+        statusCode = result.statusCode() == null ? 0 : result.statusCode();
+        message = result.message();
+        answers = result.answers();
+        Double total = result.timings().total();
+        totalSeconds = total == null ? Double.NaN : total;
+        this.observedAt = observedAt;
+        return true;
+    }
+
+    /** When the latest result's probe ran (aggregator clock), or {@link #NEVER}. */
+    public long observedAt() {
+        return observedAt;
+    }
+
+    /** This vantage point's vote: true for healthy. */
+    public boolean vote() {
+        return vote;
+    }
+
+    /** The latest result's total probe time in seconds, NaN when it has none. */
+    public double totalSeconds() {
+        return totalSeconds;
+    }
+
+    /** A consistent copy of the latest result, or null when this vantage point was never heard. */
+    public synchronized Observation observation(String agentId, String region) {
+        if (timestamp == NEVER) {
+            return null;
+        }
+        return new Observation(
+                agentId,
+                region,
+                observedAt,
+                vote,
+                lastSuccess,
+                reason,
+                statusCode == 0 ? null : statusCode,
+                Double.isNaN(totalSeconds) ? null : totalSeconds,
+                message,
+                answers);
+    }
+}
