@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Runs the agent benchmark and prints a table. Usage:
  * {@code java -jar bench/target/vantage-bench.jar AGENT_JAR WORK_DIR [CASES] [MEASURE_SECONDS]}, e.g.
  * {@code ... agent/target/vantage-agent.jar bench-out https:1000,https:3000,http:10000 30}. A case is
- * {@code [http|https:]TARGETS[:busy]}; {@code busy} runs a CPU hog beside the prober while it is measured, as
- * on a shared node. HTTPS is a full handshake per probe (ECDSA P-256, nginx with session cache and tickets
+ * {@code [http|https:]TARGETS[:busy][:INTERVALs]}; {@code busy} runs a CPU hog beside the prober while it is measured,
+ * as on a shared node; the interval defaults to 10 s. HTTPS is a full handshake per probe (ECDSA P-256, nginx with session cache and tickets
  * off) verified against a throw-away CA. Needs nginx, openssl and prometheus-blackbox-exporter (Debian
  * packages); everything listens on 127.0.0.1 only.
  */
@@ -38,10 +38,14 @@ public final class AgentBenchmark {
     static final int EXPORTER_PORT = 19115;
     static final int INTERVAL_SECONDS = 10;
     /**
-     * Warm-up before the agent is measured: one interval is not enough for the JIT (C2 still took 18 % of the
-     * agent's CPU 20-35 s after start in a profile); the Go exporter has no warm-up to wait for.
+     * Warm-up before a JVM prober (the agent, the bare client) is measured: at least this many probes and {@link
+     * #MIN_WARMUP_SECONDS}. The JIT compiles the probe path by invocation counts, so warm-up is a number of probes, not
+     * seconds: at 100 HTTPS probes/s the agent's CPU per probe still fell by 40 % between 45 s and 145 s after start
+     * (docs/benchmarks.md). The Go exporter has no warm-up to wait for. The agent's warm-up CPU is printed too.
      */
-    static final int AGENT_WARMUP_SECONDS = 45;
+    static final long WARMUP_PROBES = 15_000;
+
+    static final int MIN_WARMUP_SECONDS = 45;
     /** The agent's JVM flags, as in the agent's Dockerfile. */
     static final List<String> AGENT_JVM = List.of(
             "-XX:+UseSerialGC", "-Xmx112m", "-XX:ReservedCodeCacheSize=40m", "-XX:MaxMetaspaceSize=64m", "-Xss512k");
@@ -81,28 +85,45 @@ public final class AgentBenchmark {
         }
         String table =
                 "| case | targets | rate (probes/s) | prober | sustained probes/s | failed probes | CPU s per 1,000 probes | probes per CPU-second "
-                        + "| RSS MiB (peak) | CPU s of the one /metrics scrape in the window |\n"
-                        + "|---|---:|---:|---|---:|---:|---:|---:|---:|---|\n" + String.join("\n", rows) + "\n";
+                        + "| RSS MiB (peak) | CPU s of the one /metrics scrape in the window | warm-up before the window |\n"
+                        + "|---|---:|---:|---|---:|---:|---:|---:|---:|---|---|\n" + String.join("\n", rows) + "\n";
         System.out.println();
         System.out.print(table);
         Files.writeString(benchmark.work.resolve("agent-benchmark.md"), table);
     }
 
     /** One benchmark case: scheme, number of targets (at 10 s each), and whether a CPU hog runs beside the prober. */
-    record Case(boolean https, int targets, boolean busy) {
+    record Case(boolean https, int targets, boolean busy, int interval) {
         static Case parse(String spec) {
             String[] parts = spec.split(":");
             int at = parts[0].equals("http") || parts[0].equals("https") ? 1 : 0;
-            boolean busy = parts.length > at + 1 && parts[at + 1].equals("busy");
-            return new Case(at == 1 && parts[0].equals("https"), Integer.parseInt(parts[at]), busy);
+            boolean busy = false;
+            int interval = INTERVAL_SECONDS;
+            for (int i = at + 1; i < parts.length; i++) {
+                if (parts[i].equals("busy")) {
+                    busy = true;
+                } else if (parts[i].matches("[0-9]+s")) {
+                    interval = Integer.parseInt(parts[i].substring(0, parts[i].length() - 1));
+                } else {
+                    throw new IllegalArgumentException("case " + spec + ": unknown part " + parts[i]);
+                }
+            }
+            return new Case(at == 1 && parts[0].equals("https"), Integer.parseInt(parts[at]), busy, interval);
         }
 
         String label() {
-            return (https ? "HTTPS" : "HTTP") + (busy ? ", busy machine" : "");
+            return (https ? "HTTPS" : "HTTP")
+                    + (busy ? ", busy machine" : "")
+                    + (interval == INTERVAL_SECONDS ? "" : ", every " + interval + " s");
         }
 
         int rate() {
-            return targets / INTERVAL_SECONDS;
+            return Math.max(1, targets / interval);
+        }
+
+        /** How long a JVM prober warms up at this rate: {@link #WARMUP_PROBES}, at least {@link #MIN_WARMUP_SECONDS}. */
+        int warmupSeconds() {
+            return (int) Math.max(MIN_WARMUP_SECONDS, (WARMUP_PROBES + rate() - 1) / rate());
         }
 
         String url(int i) {
@@ -274,7 +295,7 @@ public final class AgentBenchmark {
             config.append("  - {name: t")
                     .append(i)
                     .append(", interval: ")
-                    .append(INTERVAL_SECONDS)
+                    .append(bench.interval())
                     .append("s, timeout: 5s, http: {url: '")
                     .append(bench.url(i))
                     .append("'")
@@ -287,10 +308,20 @@ public final class AgentBenchmark {
         command.addAll(List.of("-jar", agentJar.toString(), "--config", file.toString()));
         Process agent = start(command, "agent-" + targets);
         waitFor("http://127.0.0.1:" + AGENT_PORT + "/readyz");
-        System.out.printf("vantage agent: %,d targets; warming up for %d s%n", targets, AGENT_WARMUP_SECONDS);
-        Thread.sleep(AGENT_WARMUP_SECONDS * 1000L);
+        long started = System.nanoTime();
+        System.out.printf(
+                "vantage agent: %,d targets; warming up for %,d probes and at least %d s%n",
+                targets, WARMUP_PROBES, MIN_WARMUP_SECONDS);
         long[] counts0 = probesDone();
+        while (counts0[0] < WARMUP_PROBES || System.nanoTime() - started < MIN_WARMUP_SECONDS * 1_000_000_000L) {
+            if (System.nanoTime() - started > 900_000_000_000L) {
+                throw new IllegalStateException("the agent did not complete " + WARMUP_PROBES + " probes in 900 s");
+            }
+            Thread.sleep(1_000);
+            counts0 = probesDone();
+        }
         double cpu0 = ProcessStats.cpuSeconds(agent.pid());
+        String warmup = String.format(Locale.ROOT, "%.0f s, %.1f CPU s", (System.nanoTime() - started) / 1e9, cpu0);
         long t0 = System.nanoTime();
         Thread.sleep(measureSeconds * 1000L);
         double cpuBeforeScrape = ProcessStats.cpuSeconds(agent.pid());
@@ -318,9 +349,10 @@ public final class AgentBenchmark {
                         rss)
                 + String.format(
                         Locale.ROOT,
-                        " %.2f (%,.0f without it) |",
+                        " %.2f (%,.0f without it) | %s |",
                         scrape,
-                        (probes1 - probes0) / (cpu1 - cpu0 - scrape));
+                        (probes1 - probes0) / (cpu1 - cpu0 - scrape),
+                        warmup);
     }
 
     /**
@@ -420,7 +452,7 @@ public final class AgentBenchmark {
                         (t1 - t0) / 1e9,
                         cpu1 - cpu0,
                         rss)
-                + " - |";
+                + " - | 5 s |";
     }
 
     private String bare(Case bench) throws Exception {
@@ -442,7 +474,7 @@ public final class AgentBenchmark {
                         String.valueOf(bench.https() ? NGINX_TLS_PORT : NGINX_PORT),
                         String.valueOf(targets),
                         String.valueOf(rate),
-                        "5",
+                        String.valueOf(bench.warmupSeconds()),
                         String.valueOf(measureSeconds),
                         bench.https() ? caFile().toString() : "-",
                         TLS_NAME)
@@ -476,7 +508,7 @@ public final class AgentBenchmark {
                         seconds,
                         cpu,
                         "-")
-                + " - |";
+                + " - | " + bench.warmupSeconds() + " s |";
     }
 
     private Process start(List<String> command, String name) throws IOException {

@@ -5,8 +5,8 @@ import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.TrustOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -63,12 +63,18 @@ public final class Dialer {
 
     /**
      * Upgrades to TLS, presenting and verifying {@code serverName}; returns the leaf certificate.
-     * {@code caFile} replaces the JVM's trust store; verification is skipped only when asked for by name.
+     * {@code caFile} replaces the JVM's trust store; verification is skipped only when asked for by name. Chains are
+     * validated by the JDK's trust manager, which remembers the ones it accepted ({@link VerifiedChains}).
      */
     public Future<X509Certificate> secure(
             Attempt attempt, NetSocket socket, String serverName, String caFile, boolean insecureSkipVerify) {
         attempt.enter(Phase.TLS);
-        ClientSSLOptions options = tlsOptions(caFile, insecureSkipVerify);
+        ClientSSLOptions options;
+        try {
+            options = tlsOptions(caFile, insecureSkipVerify);
+        } catch (IllegalStateException e) {
+            return Future.failedFuture(e); // a trust store that cannot be read fails the probe, not the loop
+        }
         String sni = Resolver.isAddress(serverName) ? null : serverName;
         return socket.upgradeToSsl(options, sni).compose(done -> {
             try {
@@ -88,8 +94,15 @@ public final class Dialer {
             ClientSSLOptions options = new ClientSSLOptions().setHostnameVerificationAlgorithm("HTTPS");
             if (insecureSkipVerify) {
                 options.setTrustAll(true).setHostnameVerificationAlgorithm("");
-            } else if (caFile != null) {
-                options.setTrustOptions(new PemTrustOptions().addCertPath(caFile));
+            } else {
+                try {
+                    options.setTrustOptions(TrustOptions.wrap(VerifiedChains.trusting(caFile)));
+                } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                    throw new IllegalStateException(
+                            (caFile == null ? "the JVM's trust store" : "caFile " + caFile) + " could not be loaded: "
+                                    + e.getMessage(),
+                            e);
+                }
             }
             return options;
         });
