@@ -1,6 +1,7 @@
 package io.vantage.agent.probe;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
@@ -22,11 +23,13 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  * is dialled, then the plain socket is upgraded), which is what makes per-phase timings real.
  */
 public final class Dialer {
+    private final Vertx vertx;
     private final NetClient client;
     private final Resolver resolver;
     private final Map<String, ClientSSLOptions> tlsOptions = new ConcurrentHashMap<>();
 
-    public Dialer(NetClient client, Resolver resolver) {
+    public Dialer(Vertx vertx, NetClient client, Resolver resolver) {
+        this.vertx = vertx;
         this.client = client;
         this.resolver = resolver;
     }
@@ -69,42 +72,47 @@ public final class Dialer {
     public Future<X509Certificate> secure(
             Attempt attempt, NetSocket socket, String serverName, String caFile, boolean insecureSkipVerify) {
         attempt.enter(Phase.TLS);
-        ClientSSLOptions options;
-        try {
-            options = tlsOptions(caFile, insecureSkipVerify);
-        } catch (IllegalStateException e) {
-            return Future.failedFuture(e); // a trust store that cannot be read fails the probe, not the loop
-        }
         String sni = Resolver.isAddress(serverName) ? null : serverName;
-        return socket.upgradeToSsl(options, sni).compose(done -> {
-            try {
-                List<Certificate> chain = socket.peerCertificates();
-                X509Certificate leaf = (X509Certificate) chain.get(0);
-                attempt.tlsNotAfter(leaf.getNotAfter().toInstant().getEpochSecond());
-                return Future.succeededFuture(leaf);
-            } catch (SSLPeerUnverifiedException | RuntimeException e) {
-                return Future.failedFuture(e);
-            }
-        });
+        return tlsOptions(caFile, insecureSkipVerify)
+                .compose(options -> socket.upgradeToSsl(options, sni))
+                .compose(done -> {
+                    try {
+                        List<Certificate> chain = socket.peerCertificates();
+                        X509Certificate leaf = (X509Certificate) chain.get(0);
+                        attempt.tlsNotAfter(leaf.getNotAfter().toInstant().getEpochSecond());
+                        return Future.succeededFuture(leaf);
+                    } catch (SSLPeerUnverifiedException | RuntimeException e) {
+                        return Future.failedFuture(e);
+                    }
+                });
     }
 
-    private ClientSSLOptions tlsOptions(String caFile, boolean insecureSkipVerify) {
+    /**
+     * The options for this trust setting. The first probe of each setting reads the trust store (the JVM's, or {@code
+     * caFile}) on a worker thread, never on the probe loop; a store that cannot be read fails that probe, not the loop.
+     */
+    private Future<ClientSSLOptions> tlsOptions(String caFile, boolean insecureSkipVerify) {
         String key = insecureSkipVerify ? "\0insecure" : caFile == null ? "" : caFile;
-        return tlsOptions.computeIfAbsent(key, ignored -> {
-            ClientSSLOptions options = new ClientSSLOptions().setHostnameVerificationAlgorithm("HTTPS");
-            if (insecureSkipVerify) {
-                options.setTrustAll(true).setHostnameVerificationAlgorithm("");
-            } else {
-                try {
-                    options.setTrustOptions(TrustOptions.wrap(VerifiedChains.trusting(caFile)));
-                } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-                    throw new IllegalStateException(
-                            (caFile == null ? "the JVM's trust store" : "caFile " + caFile) + " could not be loaded: "
-                                    + e.getMessage(),
-                            e);
-                }
-            }
-            return options;
-        });
+        ClientSSLOptions known = tlsOptions.get(key);
+        if (known != null) {
+            return Future.succeededFuture(known);
+        }
+        return vertx.executeBlocking(
+                        () -> {
+                            ClientSSLOptions options = new ClientSSLOptions().setHostnameVerificationAlgorithm("HTTPS");
+                            if (insecureSkipVerify) {
+                                return options.setTrustAll(true).setHostnameVerificationAlgorithm("");
+                            }
+                            try {
+                                return options.setTrustOptions(TrustOptions.wrap(VerifiedChains.trusting(caFile)));
+                            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                                throw new IllegalStateException(
+                                        (caFile == null ? "the JVM's trust store" : "caFile " + caFile)
+                                                + " could not be loaded: " + e.getMessage(),
+                                        e);
+                            }
+                        },
+                        false)
+                .map(options -> tlsOptions.computeIfAbsent(key, k -> options));
     }
 }

@@ -53,8 +53,8 @@ final class ProbeLoop extends VerticleBase {
     public Future<?> start() {
         lag = new LoopLag(vertx);
         lag.start();
-        Dialer dialer =
-                new Dialer(vertx.createNetClient(engine.clientOptions()), new Resolver(vertx, dnsServers, dnsTimeout));
+        Dialer dialer = new Dialer(
+                vertx, vertx.createNetClient(engine.clientOptions()), new Resolver(vertx, dnsServers, dnsTimeout));
         scheduler = new Scheduler(
                 vertx, new ProbeRunner(vertx, clock, dialer, lag), metrics, sink, maxInFlight, new Random());
         return Future.succeededFuture();

@@ -55,7 +55,8 @@ class SchedulerTest {
 
     private void newScheduler(int maxInFlight) {
         registry = Startup.newRegistry();
-        Dialer dialer = new Dialer(vertx.createNetClient(), new Resolver(vertx, List.of(), Duration.ofSeconds(1)));
+        Dialer dialer =
+                new Dialer(vertx, vertx.createNetClient(), new Resolver(vertx, List.of(), Duration.ofSeconds(1)));
         ProbeRunner runner = new ProbeRunner(vertx, Clock.systemUTC(), dialer, new LoopLag(vertx));
         onContext(() -> {
             AgentMetrics metrics = new AgentMetrics(registry, "test", () -> scheduler.inFlight(), 0);

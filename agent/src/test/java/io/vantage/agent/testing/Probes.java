@@ -28,7 +28,9 @@ public final class Probes {
     public Probes(Vertx vertx, List<SocketAddress> dnsServers, TlsEngine engine) {
         this.context = vertx.getOrCreateContext();
         Dialer dialer = new Dialer(
-                vertx.createNetClient(engine.clientOptions()), new Resolver(vertx, dnsServers, Duration.ofSeconds(2)));
+                vertx,
+                vertx.createNetClient(engine.clientOptions()),
+                new Resolver(vertx, dnsServers, Duration.ofSeconds(2)));
         this.runner = new ProbeRunner(vertx, Clock.systemUTC(), dialer, new LoopLag(vertx));
     }
 
