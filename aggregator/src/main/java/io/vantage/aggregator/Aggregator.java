@@ -567,7 +567,7 @@ public final class Aggregator extends VerticleBase {
         long freshness = target.freshness().toMillis();
         String seen = observations.stream()
                 .map(o -> o.agentId() + "@" + o.region() + " "
-                        + (evaluation.evaluatedAt() - o.observedAt() >= freshness
+                        + (!QuorumEvaluator.isFresh(o.observedAt(), evaluation.evaluatedAt(), freshness)
                                 ? "stale"
                                 : (o.success() ? "ok" : o.reason().label())
                                         + (o.success() == o.healthy() ? "" : ", not yet confirmed"))

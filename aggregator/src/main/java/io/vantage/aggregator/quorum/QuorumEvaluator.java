@@ -46,7 +46,7 @@ public final class QuorumEvaluator {
                 continue;
             }
             heard++;
-            if (now - observedAt < freshnessMillis) {
+            if (isFresh(observedAt, now, freshnessMillis)) {
                 fresh++;
                 if (vantage.vote()) {
                     healthy++;
@@ -96,6 +96,14 @@ public final class QuorumEvaluator {
                 percentile(latencies, measured, 0.9),
                 now,
                 next.published() != previous.published());
+    }
+
+    /**
+     * The freshness rule, for every reader of a vantage point's age: fresh while younger than the window, so a result
+     * exactly the window old is stale.
+     */
+    public static boolean isFresh(long observedAt, long now, long freshnessMillis) {
+        return now - observedAt < freshnessMillis;
     }
 
     /** Nearest-rank percentile of the first {@code count} of {@code sorted}; NaN when there are none. */

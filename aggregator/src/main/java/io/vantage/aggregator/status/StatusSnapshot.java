@@ -3,6 +3,7 @@ package io.vantage.aggregator.status;
 import io.vantage.aggregator.model.Predictions;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Observation;
+import io.vantage.aggregator.quorum.QuorumEvaluator;
 import io.vantage.aggregator.routing.Routing;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.target.TargetSpec;
@@ -85,7 +86,9 @@ public record StatusSnapshot(
                 continue;
             }
             long age = Math.max(0, now - observation.observedAt());
-            String state = age >= freshness ? "stale" : observation.healthy() ? "healthy" : "unhealthy";
+            String state = !QuorumEvaluator.isFresh(observation.observedAt(), now, freshness)
+                    ? "stale"
+                    : observation.healthy() ? "healthy" : "unhealthy";
             Double total = observation.totalSeconds();
             vantages.add(new VantageStatus(
                     agent.id(),
