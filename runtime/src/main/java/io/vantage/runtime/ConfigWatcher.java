@@ -2,8 +2,9 @@ package io.vantage.runtime;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.io.FileInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -70,9 +71,19 @@ public final class ConfigWatcher {
         }
     }
 
+    /**
+     * Streams the file through SHA-256 in 64 KiB reads. Not {@code Files.readAllBytes}: NIO reads through a temporary
+     * direct buffer as large as the request and keeps it cached on the reading thread, so polling a 1.5 MB config
+     * from the worker pool left 1.5 MB off-heap on every worker thread (measured: 38 MiB at 10,000 targets).
+     */
     private byte[] digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+        try (InputStream in = new FileInputStream(file.toFile())) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] chunk = new byte[64 * 1024];
+            for (int n; (n = in.read(chunk)) > 0; ) {
+                sha.update(chunk, 0, n);
+            }
+            return sha.digest();
         } catch (IOException e) {
             return null; // mid-replace or removed: keep the config in force, try again next poll
         } catch (NoSuchAlgorithmException e) {

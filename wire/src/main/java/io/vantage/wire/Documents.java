@@ -23,10 +23,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -125,12 +127,19 @@ public final class Documents {
         return path.isEmpty() ? key : path + "." + key;
     }
 
-    /** The text of a config file, or an error naming the file. */
+    /**
+     * The text of a config file, or an error naming the file. Read with a {@link FileInputStream}, whose native buffer
+     * is freed after the read, not {@code Files.readString}, whose temporary direct buffer (as large as the file)
+     * stays cached on the reading thread.
+     */
     public static String readFile(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new InvalidDocumentException("config file " + file + " does not exist");
+        try (InputStream in = new FileInputStream(file.toFile())) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (FileNotFoundException e) {
+            throw new InvalidDocumentException(
+                    Files.exists(file)
+                            ? "cannot read config file " + file + ": " + e.getMessage()
+                            : "config file " + file + " does not exist");
         } catch (IOException e) {
             throw new InvalidDocumentException("cannot read config file " + file + ": " + e.getMessage());
         }
