@@ -39,9 +39,10 @@ public final class AgentBenchmark {
     static final int INTERVAL_SECONDS = 10;
     /**
      * Warm-up before a JVM prober (the agent, the bare client) is measured: at least this many probes and {@link
-     * #MIN_WARMUP_SECONDS}. The JIT compiles the probe path by invocation counts, so warm-up is a number of probes, not
-     * seconds: at 100 HTTPS probes/s the agent's CPU per probe still fell by 40 % between 45 s and 145 s after start
-     * (docs/benchmarks.md). The Go exporter has no warm-up to wait for. The agent's warm-up CPU is printed too.
+     * #MIN_WARMUP_SECONDS}, then until its JIT has settled ({@link JitWarmup}). The JIT compiles the probe path by
+     * invocation counts, so warm-up is a number of probes, not seconds: at 100 HTTPS probes/s the agent's CPU per probe
+     * still fell by 40 % between 45 s and 145 s after start (docs/benchmarks.md). The Go exporter has no warm-up to wait
+     * for. The agent's warm-up CPU is printed too.
      */
     static final long WARMUP_PROBES = 15_000;
 
@@ -310,7 +311,7 @@ public final class AgentBenchmark {
         waitFor("http://127.0.0.1:" + AGENT_PORT + "/readyz");
         long started = System.nanoTime();
         System.out.printf(
-                "vantage agent: %,d targets; warming up for %,d probes and at least %d s%n",
+                "vantage agent: %,d targets; warming up for %,d probes, at least %d s and until the JIT settles%n",
                 targets, WARMUP_PROBES, MIN_WARMUP_SECONDS);
         long[] counts0 = probesDone();
         while (counts0[0] < WARMUP_PROBES || System.nanoTime() - started < MIN_WARMUP_SECONDS * 1_000_000_000L) {
@@ -320,8 +321,10 @@ public final class AgentBenchmark {
             Thread.sleep(1_000);
             counts0 = probesDone();
         }
+        String settled = JitWarmup.settle(agent.pid(), started);
+        counts0 = probesDone();
         double cpu0 = ProcessStats.cpuSeconds(agent.pid());
-        String warmup = String.format(Locale.ROOT, "%.0f s, %.1f CPU s", (System.nanoTime() - started) / 1e9, cpu0);
+        String warmup = String.format(Locale.ROOT, "%s, %.1f CPU s", settled, cpu0);
         long t0 = System.nanoTime();
         Thread.sleep(measureSeconds * 1000L);
         double cpuBeforeScrape = ProcessStats.cpuSeconds(agent.pid());
@@ -486,6 +489,11 @@ public final class AgentBenchmark {
                 .filter(l -> l.startsWith("completed="))
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("bare client printed no result:\n" + output));
+        String warmup = output.lines()
+                .filter(l -> l.startsWith("warm-up: "))
+                .findFirst()
+                .map(l -> l.substring("warm-up: ".length()))
+                .orElseThrow(() -> new IllegalStateException("bare client printed no warm-up:\n" + output));
         long completed = 0;
         long failed = 0;
         double seconds = 0;
@@ -508,7 +516,7 @@ public final class AgentBenchmark {
                         seconds,
                         cpu,
                         "-")
-                + " - | " + bench.warmupSeconds() + " s |";
+                + " - | " + warmup + " |";
     }
 
     private Process start(List<String> command, String name) throws IOException {

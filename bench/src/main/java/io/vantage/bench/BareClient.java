@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The ceiling: a bare Vert.x HTTP client sending the same requests at the same rate, one fresh connection
  * each, with no scheduling, timing or metrics. Prints completed requests and its own CPU seconds over the
- * measured window: {@code BareClient PORT TARGETS RATE WARMUP_SECONDS MEASURE_SECONDS [CA_FILE|- SERVER_NAME]}. With a CA
+ * measured window, after its JIT has settled ({@link JitWarmup}): {@code BareClient PORT TARGETS RATE MIN_WARMUP_SECONDS MEASURE_SECONDS [CA_FILE|- SERVER_NAME]}. With a CA
  * file it speaks HTTPS, verifying the server against SERVER_NAME, on the same TLS engine the agent uses
  * (OpenSSL where it loads) with no session cache, so every request is a full handshake.
  */
@@ -29,6 +29,7 @@ public final class BareClient {
         long warmupMillis = Long.parseLong(args[3]) * 1000;
         long measureMillis = Long.parseLong(args[4]) * 1000;
         String caFile = args.length > 5 && !args[5].equals("-") ? args[5] : null;
+        long started = System.nanoTime();
         Vertx vertx = Vertx.vertx();
         HttpClientOptions options = new HttpClientOptions().setKeepAlive(false);
         if (caFile != null) {
@@ -62,6 +63,8 @@ public final class BareClient {
         });
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         Thread.sleep(warmupMillis);
+        System.out.println(
+                "warm-up: " + JitWarmup.settle(ProcessHandle.current().pid(), started));
         long cpu0 = os.getProcessCpuTime();
         long done0 = completed.get();
         long t0 = System.nanoTime();
