@@ -7,6 +7,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -241,6 +244,15 @@ public final class AgentBenchmark {
     }
 
     private void startNginx() throws IOException, InterruptedException {
+        for (int port : new int[] {NGINX_PORT, NGINX_TLS_PORT, AGENT_PORT, EXPORTER_PORT}) {
+            // Another server on these ports would answer in place of the benchmark's own and be measured instead.
+            try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                probe.setReuseAddress(true);
+            } catch (BindException e) {
+                throw new IllegalStateException("port " + port + " on 127.0.0.1 is in use (another benchmark or nginx "
+                        + "still running?); the benchmark needs 18081, 18443, 19101 and 19115 free");
+            }
+        }
         Path prefix = Files.createDirectories(work.resolve("nginx"));
         makeCertificates(prefix);
         Files.createDirectories(prefix.resolve("logs"));
