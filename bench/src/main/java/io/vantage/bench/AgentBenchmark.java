@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -57,7 +58,7 @@ public final class AgentBenchmark {
     private final Path agentJar;
     private final Path work;
     private final int measureSeconds;
-    private final List<Process> started = new ArrayList<>();
+    private final List<Process> started = new CopyOnWriteArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
     AgentBenchmark(Path agentJar, Path work, int measureSeconds) {
@@ -75,6 +76,8 @@ public final class AgentBenchmark {
         int measure = args.length > 3 ? Integer.parseInt(args[3]) : 30;
         AgentBenchmark benchmark = new AgentBenchmark(Path.of(args[0]), Path.of(args[1]), measure);
         Files.createDirectories(benchmark.work);
+        // Interrupted (Ctrl-C, kill): take nginx, the probers and the hog down too, or they hold the ports.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> benchmark.started.forEach(Process::destroyForcibly)));
         List<String> rows = new ArrayList<>();
         try {
             benchmark.startNginx();
@@ -495,6 +498,7 @@ public final class AgentBenchmark {
                         TLS_NAME)
                 .redirectErrorStream(true)
                 .start();
+        started.add(client);
         String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         client.waitFor();
         String line = output.lines()
