@@ -26,7 +26,7 @@ public final class Dialer {
     private final Vertx vertx;
     private final NetClient client;
     private final Resolver resolver;
-    private final Map<String, ClientSSLOptions> tlsOptions = new ConcurrentHashMap<>();
+    private final Map<String, Future<ClientSSLOptions>> tlsOptions = new ConcurrentHashMap<>();
 
     public Dialer(Vertx vertx, NetClient client, Resolver resolver) {
         this.vertx = vertx;
@@ -89,30 +89,36 @@ public final class Dialer {
 
     /**
      * The options for this trust setting. The first probe of each setting reads the trust store (the JVM's, or {@code
-     * caFile}) on a worker thread, never on the probe loop; a store that cannot be read fails that probe, not the loop.
+     * caFile}) on a worker thread, never on the probe loop, and probes of the same setting that start meanwhile wait for
+     * that one read. A store that cannot be read fails those probes, not the loop; the failed read is not kept, so the
+     * next probe reads again. Once read, a lookup takes no lock.
      */
     private Future<ClientSSLOptions> tlsOptions(String caFile, boolean insecureSkipVerify) {
         String key = insecureSkipVerify ? "\0insecure" : caFile == null ? "" : caFile;
-        ClientSSLOptions known = tlsOptions.get(key);
-        if (known != null) {
-            return Future.succeededFuture(known);
+        Future<ClientSSLOptions> known = tlsOptions.get(key);
+        if (known != null && !known.failed()) {
+            return known;
         }
+        return tlsOptions.compute(
+                key, (k, current) -> current == null || current.failed() ? read(caFile, insecureSkipVerify) : current);
+    }
+
+    private Future<ClientSSLOptions> read(String caFile, boolean insecureSkipVerify) {
         return vertx.executeBlocking(
-                        () -> {
-                            ClientSSLOptions options = new ClientSSLOptions().setHostnameVerificationAlgorithm("HTTPS");
-                            if (insecureSkipVerify) {
-                                return options.setTrustAll(true).setHostnameVerificationAlgorithm("");
-                            }
-                            try {
-                                return options.setTrustOptions(TrustOptions.wrap(VerifiedChains.trusting(caFile)));
-                            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-                                throw new IllegalStateException(
-                                        (caFile == null ? "the JVM's trust store" : "caFile " + caFile)
-                                                + " could not be loaded: " + e.getMessage(),
-                                        e);
-                            }
-                        },
-                        false)
-                .map(options -> tlsOptions.computeIfAbsent(key, k -> options));
+                () -> {
+                    ClientSSLOptions options = new ClientSSLOptions().setHostnameVerificationAlgorithm("HTTPS");
+                    if (insecureSkipVerify) {
+                        return options.setTrustAll(true).setHostnameVerificationAlgorithm("");
+                    }
+                    try {
+                        return options.setTrustOptions(TrustOptions.wrap(VerifiedChains.trusting(caFile)));
+                    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                        throw new IllegalStateException(
+                                (caFile == null ? "the JVM's trust store" : "caFile " + caFile)
+                                        + " could not be loaded: " + e.getMessage(),
+                                e);
+                    }
+                },
+                false);
     }
 }

@@ -372,6 +372,26 @@ class ProbeTest {
         }
     }
 
+    @Test
+    void anUnreadableCaFileFailsTheProbeAndIsReadAgainOnceFixed() throws Exception {
+        Probes probes = probesOn(TlsEngine.values()[0]);
+        TestPki.Leaf leaf = pki.issue("leaf", 90, "localhost");
+        Path caFile = java.nio.file.Files.writeString(certificates.resolve("unreadable-ca.pem"), "not a certificate\n");
+        try (TestHttpServer https = TestHttpServer.tls(vertx, leaf)) {
+            String url = "https://localhost:" + https.port() + "/ok";
+            dns.add("localhost", "127.0.0.1");
+            ProbeResult unreadable = probes.probe(httpTarget(url, "  tls: {caFile: " + caFile + "}"));
+            assertThat(unreadable.success()).as(unreadable.toString()).isFalse();
+            assertThat(unreadable.message()).contains("caFile " + caFile + " could not be loaded");
+
+            java.nio.file.Files.copy(pki.caFile(), caFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            ProbeResult fixed = probes.probe(httpTarget(url, "  tls: {caFile: " + caFile + "}"));
+            assertThat(fixed.success())
+                    .as("a failed read is not remembered: " + fixed)
+                    .isTrue();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TlsEngine.class)
     void untrustedCertificateFailsUnlessItsCaIsConfigured(TlsEngine engine) throws Exception {
