@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The agent benchmark (docs/benchmarks.md): vantage agent vs blackbox_exporter vs a bare Vert.x client,
 # all probing a local nginx with fresh connections at the same rate. Loopback only.
-# Usage: bench/run.sh [TARGET_COUNTS=1000,10000] [MEASURE_SECONDS=30]
+# Usage: bench/run.sh [CASES=1000,10000] [WINDOW_SECONDS=30] [WINDOWS=5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -12,4 +12,4 @@ if ((${#need[@]})); then
   apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}"
 fi
 ./mvnw -B -q -DskipTests package
-exec java -jar bench/target/vantage-bench.jar agent/target/vantage-agent.jar bench-out "${1:-1000,10000}" "${2:-30}"
+exec java -jar bench/target/vantage-bench.jar agent/target/vantage-agent.jar bench-out "${1:-1000,10000}" "${2:-30}" "${3:-5}"

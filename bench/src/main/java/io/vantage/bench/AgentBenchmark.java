@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs the agent benchmark and prints a table. Usage:
- * {@code java -jar bench/target/vantage-bench.jar AGENT_JAR WORK_DIR [CASES] [MEASURE_SECONDS]}, e.g.
- * {@code ... agent/target/vantage-agent.jar bench-out https:1000,https:3000,http:10000 30}. A case is
+ * {@code java -jar bench/target/vantage-bench.jar AGENT_JAR WORK_DIR [CASES] [WINDOW_SECONDS] [WINDOWS]}, e.g.
+ * {@code ... agent/target/vantage-agent.jar bench-out https:1000,https:3000,http:10000 20 5}. The agent and
+ * blackbox_exporter run side by side and are measured over the same windows; the bare client runs after them. A case is
  * {@code [http|https:]TARGETS[:busy][:INTERVALs]}; {@code busy} runs a CPU hog beside the prober while it is measured,
  * as on a shared node; the interval defaults to 10 s. HTTPS is a full handshake per probe (ECDSA P-256, nginx with session cache and tickets
  * off) verified against a throw-away CA. Needs nginx, openssl and prometheus-blackbox-exporter (Debian
@@ -58,42 +59,47 @@ public final class AgentBenchmark {
     private final Path agentJar;
     private final Path work;
     private final int measureSeconds;
+    private final int windows;
     private final List<Process> started = new CopyOnWriteArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
-    AgentBenchmark(Path agentJar, Path work, int measureSeconds) {
+    AgentBenchmark(Path agentJar, Path work, int measureSeconds, int windows) {
         this.agentJar = agentJar;
         this.work = work;
         this.measureSeconds = measureSeconds;
+        this.windows = windows;
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             System.err.println(
-                    "usage: AgentBenchmark AGENT_JAR WORK_DIR [CASES=http:1000,http:10000] [MEASURE_SECONDS=30]");
+                    "usage: AgentBenchmark AGENT_JAR WORK_DIR [CASES=http:1000,http:10000] [WINDOW_SECONDS=30] [WINDOWS=5]");
             System.exit(2);
         }
         int measure = args.length > 3 ? Integer.parseInt(args[3]) : 30;
-        AgentBenchmark benchmark = new AgentBenchmark(Path.of(args[0]), Path.of(args[1]), measure);
+        int windows = args.length > 4 ? Integer.parseInt(args[4]) : 5;
+        AgentBenchmark benchmark = new AgentBenchmark(Path.of(args[0]), Path.of(args[1]), measure, windows);
         Files.createDirectories(benchmark.work);
         // Interrupted (Ctrl-C, kill): take nginx, the probers and the hog down too, or they hold the ports.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> benchmark.started.forEach(Process::destroyForcibly)));
         List<String> rows = new ArrayList<>();
+        List<String> ratios = new ArrayList<>();
         try {
             benchmark.startNginx();
             for (String spec : (args.length > 2 ? args[2] : "http:1000,http:10000").split(",")) {
                 Case bench = Case.parse(spec.trim());
-                rows.add(benchmark.withLoad(bench, benchmark::agent));
-                rows.add(benchmark.withLoad(bench, benchmark::blackbox));
-                rows.add(benchmark.withLoad(bench, benchmark::bare));
+                benchmark.withLoad(bench, () -> benchmark.side(bench, rows, ratios));
+                benchmark.withLoad(bench, () -> rows.add(benchmark.bare(bench)));
             }
         } finally {
             benchmark.stopAll();
         }
         String table =
                 "| case | targets | rate (probes/s) | prober | sustained probes/s | failed probes | CPU s per 1,000 probes | probes per CPU-second "
-                        + "| RSS MiB (peak) | CPU s of the one /metrics scrape in the window | warm-up before the window |\n"
-                        + "|---|---:|---:|---|---:|---:|---:|---:|---:|---|---|\n" + String.join("\n", rows) + "\n";
+                        + "| RSS MiB (peak) | CPU s of a /metrics scrape | warm-up before the windows |\n"
+                        + "|---|---:|---:|---|---:|---:|---:|---:|---:|---|---|\n" + String.join("\n", rows) + "\n\n"
+                        + "| case | vantage agent ÷ blackbox_exporter, probes per CPU-second, window by window | median "
+                        + "| lowest | highest |\n|---|---|---:|---:|---:|\n" + String.join("\n", ratios) + "\n";
         System.out.println();
         System.out.print(table);
         Files.writeString(benchmark.work.resolve("agent-benchmark.md"), table);
@@ -138,15 +144,15 @@ public final class AgentBenchmark {
         }
     }
 
-    interface Prober {
-        String measure(Case bench) throws Exception;
+    interface Measurement {
+        void run() throws Exception;
     }
 
-    /** Runs one prober's measurement, with a CPU hog (a busy shell loop) beside it when the case asks for one. */
-    private String withLoad(Case bench, Prober prober) throws Exception {
+    /** Runs a measurement with a CPU hog (a busy shell loop) beside it when the case asks for one. */
+    private void withLoad(Case bench, Measurement measurement) throws Exception {
         Process hog = bench.busy() ? start(List.of("sh", "-c", "while :; do :; done"), "hog") : null;
         try {
-            return prober.measure(bench);
+            measurement.run();
         } finally {
             if (hog != null) {
                 stop(hog);
@@ -301,7 +307,102 @@ public final class AgentBenchmark {
                 + " (HTTPS, full handshakes)");
     }
 
-    private String agent(Case bench) throws Exception {
+    /**
+     * The agent and blackbox_exporter measured over the same minutes: the agent is started and warmed up, then the
+     * exporter is driven at the same rate beside it, and both are measured over the same {@link #windows} windows. This
+     * VM's speed drifts by a third within an hour, and measured one after the other that drift landed on the ratio
+     * (1.48× and 2.53× for one case and build, half an hour apart; docs/benchmarks.md); side by side it lands on both.
+     * Adds one row per prober (all windows together) and the ratio window by window.
+     */
+    private void side(Case bench, List<String> rows, List<String> ratios) throws Exception {
+        Process agent = startAgent(bench);
+        String warmup = warmUp(agent, bench);
+        List<Sample> agentSamples = new ArrayList<>();
+        List<Sample> exporterSamples = new ArrayList<>();
+        try (Exporter exporter = new Exporter(bench)) {
+            Thread.sleep(5_000);
+            System.out.printf("measuring both side by side: %d windows of %d s%n", windows, measureSeconds);
+            for (int w = 0; w <= windows; w++) {
+                if (w > 0) {
+                    Thread.sleep(measureSeconds * 1000L);
+                }
+                agentSamples.add(agentSample(agent));
+                exporterSamples.add(exporter.sample());
+            }
+            rows.add(row(bench, "vantage agent", agentSamples, rss(agent.pid()), warmup));
+            rows.add(row(bench, "blackbox_exporter 0.23", exporterSamples, rss(exporter.process.pid()), "5 s"));
+        } finally {
+            stop(agent);
+        }
+        List<Double> ratio = new ArrayList<>();
+        for (int w = 0; w < windows; w++) {
+            ratio.add(agentSamples.get(w).perCpuSecond(agentSamples.get(w + 1))
+                    / exporterSamples.get(w).perCpuSecond(exporterSamples.get(w + 1)));
+        }
+        List<Double> sorted = ratio.stream().sorted().toList();
+        double median = sorted.size() % 2 == 1
+                ? sorted.get(sorted.size() / 2)
+                : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+        ratios.add(String.format(
+                Locale.ROOT,
+                "| %s, %,d targets | %s | **%.2f×** | %.2f× | %.2f× |",
+                bench.label(),
+                bench.targets(),
+                String.join(
+                        ", ",
+                        ratio.stream()
+                                .map(r -> String.format(Locale.ROOT, "%.2f", r))
+                                .toList()),
+                median,
+                sorted.get(0),
+                sorted.get(sorted.size() - 1)));
+        System.out.println("ratio by window: " + ratios.get(ratios.size() - 1));
+    }
+
+    /**
+     * A prober's counters at one moment: completed probes (all, failed, no vote) and CPU seconds; for the agent also
+     * the CPU of the {@code /metrics} scrape that read its counters (taken before {@code cpu}, so a window holds the
+     * scrape at its end).
+     */
+    record Sample(long nanos, double cpu, long probes, long failed, long noVote, double scrapeCpu) {
+        double perCpuSecond(Sample later) {
+            return (later.probes - probes) / (later.cpu - cpu);
+        }
+    }
+
+    private static String row(Case bench, String prober, List<Sample> samples, String rss, String warmup) {
+        Sample first = samples.get(0);
+        Sample last = samples.get(samples.size() - 1);
+        long probes = last.probes() - first.probes();
+        double cpu = last.cpu() - first.cpu();
+        double scrapes = samples.stream().skip(1).mapToDouble(Sample::scrapeCpu).sum();
+        String failed = prober.startsWith("vantage")
+                ? String.format(
+                        Locale.ROOT,
+                        "%,d (+%,d no vote)",
+                        last.failed() - first.failed(),
+                        last.noVote() - first.noVote())
+                : String.format(Locale.ROOT, "%,d", last.failed() - first.failed());
+        String scrape = prober.startsWith("vantage")
+                ? String.format(
+                        Locale.ROOT,
+                        "%.2f (%,.0f without it)",
+                        scrapes / (samples.size() - 1),
+                        probes / (cpu - scrapes))
+                : "-";
+        return row(bench, prober, probes, failed, (last.nanos() - first.nanos()) / 1e9, cpu, rss) + " " + scrape + " | "
+                + warmup + " |";
+    }
+
+    private static String rss(long pid) throws IOException {
+        return String.format(
+                Locale.ROOT,
+                "%.0f (%.0f)",
+                ProcessStats.residentMiB(pid, "VmRSS"),
+                ProcessStats.residentMiB(pid, "VmHWM"));
+    }
+
+    private Process startAgent(Case bench) throws Exception {
         int targets = bench.targets();
         StringBuilder config = new StringBuilder(
                 "agent: {id: bench, region: local, maxInFlight: 10000}\nserver: {host: 127.0.0.1, port: " + AGENT_PORT
@@ -324,58 +425,34 @@ public final class AgentBenchmark {
         command.addAll(List.of("-jar", agentJar.toString(), "--config", file.toString()));
         Process agent = start(command, "agent-" + targets);
         waitFor("http://127.0.0.1:" + AGENT_PORT + "/readyz");
+        return agent;
+    }
+
+    /** Waits for the agent's warm-up ({@link #WARMUP_PROBES}, then its JIT settled) and says how long and how much CPU. */
+    private String warmUp(Process agent, Case bench) throws Exception {
         long started = System.nanoTime();
         System.out.printf(
                 "vantage agent: %,d targets; warming up for %,d probes, at least %d s and until the JIT settles%n",
-                targets, WARMUP_PROBES, MIN_WARMUP_SECONDS);
-        long[] counts0 = probesDone();
-        while (counts0[0] < WARMUP_PROBES || System.nanoTime() - started < MIN_WARMUP_SECONDS * 1_000_000_000L) {
+                bench.targets(), WARMUP_PROBES, MIN_WARMUP_SECONDS);
+        while (probesDone()[0] < WARMUP_PROBES || System.nanoTime() - started < MIN_WARMUP_SECONDS * 1_000_000_000L) {
             if (System.nanoTime() - started > 900_000_000_000L) {
                 throw new IllegalStateException("the agent did not complete " + WARMUP_PROBES + " probes in 900 s");
             }
             Thread.sleep(1_000);
-            counts0 = probesDone();
         }
         String settled = JitWarmup.settle(agent.pid(), started);
-        counts0 = probesDone();
-        double cpu0 = ProcessStats.cpuSeconds(agent.pid());
-        String warmup = String.format(Locale.ROOT, "%s, %.1f CPU s", settled, cpu0);
-        long t0 = System.nanoTime();
-        Thread.sleep(measureSeconds * 1000L);
-        double cpuBeforeScrape = ProcessStats.cpuSeconds(agent.pid());
-        long[] counts1 = probesDone();
-        long probes0 = counts0[0];
-        long probes1 = counts1[0];
-        double cpu1 = ProcessStats.cpuSeconds(agent.pid());
-        long t1 = System.nanoTime();
-        double scrape = cpu1 - cpuBeforeScrape;
-        String rss = String.format(
-                Locale.ROOT,
-                "%.0f (%.0f)",
-                ProcessStats.residentMiB(agent.pid(), "VmRSS"),
-                ProcessStats.residentMiB(agent.pid(), "VmHWM"));
-        stop(agent);
-        long failed = counts1[1] - counts0[1];
-        long noVote = counts1[2] - counts0[2];
-        return row(
-                        bench,
-                        "vantage agent",
-                        probes1 - probes0,
-                        String.format(Locale.ROOT, "%,d (+%,d no vote)", failed, noVote),
-                        (t1 - t0) / 1e9,
-                        cpu1 - cpu0,
-                        rss)
-                + String.format(
-                        Locale.ROOT,
-                        " %.2f (%,.0f without it) | %s |",
-                        scrape,
-                        (probes1 - probes0) / (cpu1 - cpu0 - scrape),
-                        warmup);
+        return String.format(Locale.ROOT, "%s, %.1f CPU s", settled, ProcessStats.cpuSeconds(agent.pid()));
+    }
+
+    private Sample agentSample(Process agent) throws IOException, InterruptedException {
+        double beforeScrape = ProcessStats.cpuSeconds(agent.pid());
+        long[] counts = probesDone();
+        double cpu = ProcessStats.cpuSeconds(agent.pid());
+        return new Sample(System.nanoTime(), cpu, counts[0], counts[1], counts[2], cpu - beforeScrape);
     }
 
     /**
-     * Completed probes per the agent's own counter: all, failed, and no vote (the two scrapes bracket the window;
-     * their cost is included).
+     * Completed probes per the agent's own counter: all, failed, and no vote.
      */
     private long[] probesDone() throws IOException, InterruptedException {
         String metrics = http.send(
@@ -398,79 +475,79 @@ public final class AgentBenchmark {
         return counts;
     }
 
-    private String blackbox(Case bench) throws Exception {
-        int targets = bench.targets();
-        Path config = Files.writeString(work.resolve("blackbox.yml"), """
-                modules:
-                  http_2xx:
-                    prober: http
-                    timeout: 5s
-                    http:
-                      preferred_ip_protocol: ip4
-                      tls_config:
-                        ca_file: %s
-                        server_name: %s
-                """.formatted(caFile(), TLS_NAME));
-        Process exporter = start(
-                List.of(
-                        "prometheus-blackbox-exporter",
-                        "--config.file=" + config,
-                        "--web.listen-address=127.0.0.1:" + EXPORTER_PORT),
-                "blackbox-" + targets);
-        waitFor("http://127.0.0.1:" + EXPORTER_PORT + "/metrics");
-        int rate = bench.rate();
-        System.out.printf("blackbox_exporter: driven at %,d probes/s%n", rate);
-        Vertx vertx = Vertx.vertx();
-        HttpClientAgent client = vertx.createHttpClient(
-                new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(500));
-        AtomicLong succeeded = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        long[] next = {0};
-        int perTick = Math.max(1, rate / 100);
-        long driver = vertx.setPeriodic(1000L * perTick / rate, tick -> {
-            for (int i = 0; i < perTick; i++) {
-                String target = URLEncoder.encode(bench.url((int) (next[0]++ % targets)), StandardCharsets.UTF_8);
-                client.request(new RequestOptions()
-                                .setMethod(HttpMethod.GET)
-                                .setHost("127.0.0.1")
-                                .setPort(EXPORTER_PORT)
-                                .setURI("/probe?module=http_2xx&target=" + target))
-                        .compose(request -> request.send())
-                        .compose(response -> response.body())
-                        .onComplete(done -> (done.succeeded()
-                                                && done.result().toString().contains("\nprobe_success 1")
-                                        ? succeeded
-                                        : failed)
-                                .incrementAndGet());
-            }
-        });
-        Thread.sleep(5_000);
-        long done0 = succeeded.get();
-        long failed0 = failed.get();
-        double cpu0 = ProcessStats.cpuSeconds(exporter.pid());
-        long t0 = System.nanoTime();
-        Thread.sleep(measureSeconds * 1000L);
-        long done1 = succeeded.get();
-        long failed1 = failed.get();
-        double cpu1 = ProcessStats.cpuSeconds(exporter.pid());
-        long t1 = System.nanoTime();
-        String rss = String.format(
-                Locale.ROOT,
-                "%.0f (%.0f)",
-                ProcessStats.residentMiB(exporter.pid(), "VmRSS"),
-                ProcessStats.residentMiB(exporter.pid(), "VmHWM"));
-        vertx.cancelTimer(driver);
-        vertx.close().await();
-        stop(exporter);
-        return row(
-                        bench,
-                        "blackbox_exporter 0.23",
-                        done1 - done0 + failed1 - failed0,
-                        String.format(Locale.ROOT, "%,d", failed1 - failed0),
-                        (t1 - t0) / 1e9,
-                        cpu1 - cpu0,
-                        rss)
-                + " - | 5 s |";
+    /**
+     * blackbox_exporter driven through {@code /probe} at the case's rate by a keep-alive client in this process (its CPU
+     * is not counted); an answer without {@code probe_success 1} counts as failed.
+     */
+    private final class Exporter implements AutoCloseable {
+        final Process process;
+        private final Vertx vertx = Vertx.vertx();
+        private final AtomicLong succeeded = new AtomicLong();
+        private final AtomicLong failed = new AtomicLong();
+        private final long driver;
+
+        Exporter(Case bench) throws Exception {
+            int targets = bench.targets();
+            Path config = Files.writeString(work.resolve("blackbox.yml"), """
+                    modules:
+                      http_2xx:
+                        prober: http
+                        timeout: 5s
+                        http:
+                          preferred_ip_protocol: ip4
+                          tls_config:
+                            ca_file: %s
+                            server_name: %s
+                    """.formatted(caFile(), TLS_NAME));
+            process = start(
+                    List.of(
+                            "prometheus-blackbox-exporter",
+                            "--config.file=" + config,
+                            "--web.listen-address=127.0.0.1:" + EXPORTER_PORT),
+                    "blackbox-" + targets);
+            waitFor("http://127.0.0.1:" + EXPORTER_PORT + "/metrics");
+            int rate = bench.rate();
+            System.out.printf("blackbox_exporter: driven at %,d probes/s beside the agent%n", rate);
+            HttpClientAgent client = vertx.createHttpClient(
+                    new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(500));
+            long[] next = {0};
+            int perTick = Math.max(1, rate / 100);
+            driver = vertx.setPeriodic(1000L * perTick / rate, tick -> {
+                for (int i = 0; i < perTick; i++) {
+                    String target = URLEncoder.encode(bench.url((int) (next[0]++ % targets)), StandardCharsets.UTF_8);
+                    client.request(new RequestOptions()
+                                    .setMethod(HttpMethod.GET)
+                                    .setHost("127.0.0.1")
+                                    .setPort(EXPORTER_PORT)
+                                    .setURI("/probe?module=http_2xx&target=" + target))
+                            .compose(request -> request.send())
+                            .compose(response -> response.body())
+                            .onComplete(done -> (done.succeeded()
+                                                    && done.result().toString().contains("\nprobe_success 1")
+                                            ? succeeded
+                                            : failed)
+                                    .incrementAndGet());
+                }
+            });
+        }
+
+        Sample sample() throws IOException {
+            long failures = failed.get();
+            return new Sample(
+                    System.nanoTime(),
+                    ProcessStats.cpuSeconds(process.pid()),
+                    succeeded.get() + failures,
+                    failures,
+                    0,
+                    0);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            vertx.cancelTimer(driver);
+            vertx.close().await();
+            stop(process);
+        }
     }
 
     private String bare(Case bench) throws Exception {
