@@ -65,16 +65,16 @@ public final class Dialer {
     }
 
     /**
-     * Upgrades to TLS, presenting and verifying {@code serverName}; returns the leaf certificate.
+     * Upgrades to TLS, presenting and verifying {@code serverName}, the name {@link #connect} attached to the address;
+     * returns the leaf certificate.
      * {@code caFile} replaces the JVM's trust store; verification is skipped only when asked for by name. Chains are
      * validated by the JDK's trust manager, which remembers the ones it accepted ({@link VerifiedChains}).
      */
     public Future<X509Certificate> secure(
             Attempt attempt, NetSocket socket, String serverName, String caFile, boolean insecureSkipVerify) {
         attempt.enter(Phase.TLS);
-        String sni = Resolver.isAddress(serverName) ? null : serverName;
         return tlsOptions(caFile, insecureSkipVerify)
-                .compose(options -> socket.upgradeToSsl(options, sni))
+                .compose(options -> socket.upgradeToSsl(options, explicitSni(serverName)))
                 .compose(done -> {
                     try {
                         List<Certificate> chain = socket.peerCertificates();
@@ -85,6 +85,19 @@ public final class Dialer {
                         return Future.failedFuture(e);
                     }
                 });
+    }
+
+    /**
+     * The SNI name to hand to Vert.x, or null when the TLS engine sends it without being asked. Both engines (the JDK's
+     * and BoringSSL's) send the peer's host, which {@link #connect} attached to the address, when it is a dotted name
+     * (RFC 6066 asks for a fully qualified name); asking Vert.x for it again makes it read and rewrite the engine's
+     * parameters on every handshake, 2-3 % of the agent's CPU at 300 HTTPS probes/s with BoringSSL
+     * (docs/benchmarks.md). A single-label name (localhost, a Kubernetes service), which the engines leave out, is
+     * handed over so that it is still sent; an address is never sent.
+     */
+    static String explicitSni(String serverName) {
+        boolean enginesSendIt = serverName.indexOf('.') > 0 && !serverName.endsWith(".");
+        return Resolver.isAddress(serverName) || enginesSendIt ? null : serverName;
     }
 
     /**

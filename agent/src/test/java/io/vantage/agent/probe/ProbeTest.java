@@ -372,6 +372,23 @@ class ProbeTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TlsEngine.class)
+    void aSingleLabelNameIsStillSentAsSni(TlsEngine engine) throws Exception {
+        // The engines send a dotted peer name as SNI on their own and leave a single label out; the agent hands the
+        // latter over itself (Dialer.explicitSni).
+        Probes probes = probesOn(engine);
+        TestPki.Leaf other = pki.issue("other", 90, "other.example.com");
+        TestPki.Leaf backend = pki.issue("backend", 90, "backend");
+        try (TestHttpServer https = TestHttpServer.tls(vertx, other, backend)) {
+            ProbeResult result = probes.probe(httpTarget(
+                    https.url("/vhost"),
+                    "  tls: {caFile: " + pki.caFile() + "}\n"
+                            + "  hostHeader: backend\n  expectBody: {contains: 'host=backend sni=backend'}"));
+            assertThat(result.success()).as(result.toString()).isTrue();
+        }
+    }
+
     @Test
     void anUnreadableCaFileFailsTheProbeAndIsReadAgainOnceFixed() throws Exception {
         Probes probes = probesOn(TlsEngine.values()[0]);
