@@ -91,7 +91,7 @@ public final class Agent extends VerticleBase {
                         config.dns().timeout(),
                         clock,
                         metrics,
-                        result -> context.runOnContext(v -> onResult(result)))
+                        batch -> context.runOnContext(v -> batch.forEach(this::onResult)))
                 .compose(loops -> {
                     probeLoops = loops;
                     metrics.runtime(engine.label(), transport, loops.count());

@@ -29,8 +29,8 @@ public final class ProbeLoops {
     }
 
     /**
-     * Deploys {@code count} loops (fewer if {@code maxInFlight} is smaller). {@code sink} receives every result,
-     * on the loop that measured it.
+     * Deploys {@code count} loops (fewer if {@code maxInFlight} is smaller). {@code sink} receives every result, on the
+     * loop that measured it, in batches of the results a loop measured within {@link ProbeLoop#HANDOFF_MILLIS}.
      */
     public static Future<ProbeLoops> deploy(
             Vertx vertx,
@@ -41,7 +41,7 @@ public final class ProbeLoops {
             Duration dnsTimeout,
             Clock clock,
             AgentMetrics metrics,
-            Consumer<ProbeResult> sink) {
+            Consumer<List<ProbeResult>> sink) {
         int n = Math.max(1, Math.min(count, maxInFlight));
         List<ProbeLoop> loops = new ArrayList<>(n);
         List<Future<String>> deployed = new ArrayList<>(n);
