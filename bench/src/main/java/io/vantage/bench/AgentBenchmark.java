@@ -78,6 +78,11 @@ public final class AgentBenchmark {
         }
         int measure = args.length > 3 ? Integer.parseInt(args[3]) : 30;
         int windows = args.length > 4 ? Integer.parseInt(args[4]) : 5;
+        if (measure < 1 || windows < 1) {
+            System.err.println(
+                    "WINDOW_SECONDS and WINDOWS must be at least 1 (got " + measure + " and " + windows + ")");
+            System.exit(2);
+        }
         AgentBenchmark benchmark = new AgentBenchmark(Path.of(args[0]), Path.of(args[1]), measure, windows);
         Files.createDirectories(benchmark.work);
         // Interrupted (Ctrl-C, kill): take nginx, the probers and the hog down too, or they hold the ports.
@@ -481,7 +486,7 @@ public final class AgentBenchmark {
      */
     private final class Exporter implements AutoCloseable {
         final Process process;
-        private final Vertx vertx = Vertx.vertx();
+        private final Vertx vertx;
         private final AtomicLong succeeded = new AtomicLong();
         private final AtomicLong failed = new AtomicLong();
         private final long driver;
@@ -506,6 +511,8 @@ public final class AgentBenchmark {
                             "--web.listen-address=127.0.0.1:" + EXPORTER_PORT),
                     "blackbox-" + targets);
             waitFor("http://127.0.0.1:" + EXPORTER_PORT + "/metrics");
+            // Made only once the exporter answers: a Vert.x left behind by a failed start would keep this JVM alive.
+            vertx = Vertx.vertx();
             int rate = bench.rate();
             System.out.printf("blackbox_exporter: driven at %,d probes/s beside the agent%n", rate);
             HttpClientAgent client = vertx.createHttpClient(
