@@ -15,6 +15,7 @@ import io.vantage.aggregator.ingest.RateLimiter;
 import io.vantage.aggregator.ingest.ResultStore;
 import io.vantage.aggregator.metrics.AggregatorMetrics;
 import io.vantage.aggregator.model.Predictions;
+import io.vantage.aggregator.quorum.BlindAgents;
 import io.vantage.aggregator.quorum.Cadence;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Observation;
@@ -71,13 +72,25 @@ public final class Aggregator extends VerticleBase {
         final TargetSpec target;
         final Duration freshness;
         final Vantage[] vantages;
+        /** Per agent (config order): whether it serves from the target's region (fate sharing). */
+        final boolean[] colocated;
+
         final AggregatorMetrics.TargetMeters meters;
         VerdictState state;
 
-        Row(TargetSpec target, Vantage[] vantages, AggregatorMetrics.TargetMeters meters, VerdictState state) {
+        Row(
+                TargetSpec target,
+                Vantage[] vantages,
+                List<AggregatorConfig.AgentEntry> agents,
+                AggregatorMetrics.TargetMeters meters,
+                VerdictState state) {
             this.target = target;
             this.freshness = target.freshness();
             this.vantages = vantages;
+            this.colocated = new boolean[agents.size()];
+            for (int i = 0; i < colocated.length; i++) {
+                colocated[i] = agents.get(i).region().equals(target.region());
+            }
             this.meters = meters;
             this.state = state;
         }
@@ -103,6 +116,14 @@ public final class Aggregator extends VerticleBase {
     private final ResultStore store = new ResultStore();
     /** The configured targets in config order, as the evaluator walks them; rebuilt when a config loads. */
     private List<Row> rows = List.of();
+    /** The rows' vantage points and freshness windows, as {@link BlindAgents} reads them; rebuilt with the rows. */
+    private List<Vantage[]> allVantages = List.of();
+
+    private long[] freshnessMillis = new long[0];
+    /** Since when each agent (config order) is blind, as the last round found ({@link BlindAgents#NOT_BLIND}: not). */
+    private long[] blindSince = new long[0];
+    /** When the config in force was applied: an agent never heard from since is missing since then. */
+    private long appliedAt;
 
     private final AtomicBoolean evaluationPending = new AtomicBoolean();
     private final List<String> deployments = new ArrayList<>();
@@ -389,9 +410,17 @@ public final class Aggregator extends VerticleBase {
                 .map(target -> new Row(
                         target,
                         store.vantages(target.name()),
+                        config.agents(),
                         metrics.target(target.name()),
                         states.getOrDefault(target.name(), VerdictState.initial(now))))
                 .toList();
+        allVantages = rows.stream().map(row -> row.vantages).toList();
+        freshnessMillis =
+                rows.stream().mapToLong(row -> row.freshness.toMillis()).toArray();
+        if (blindSince.length != config.agents().size()) {
+            blindSince = new long[0];
+        }
+        appliedAt = now;
         loaded = next;
         // Until the new ones are computed, the old ones stand where they still hold (a drill or a new target changes
         // no fleet-wide input); otherwise the page shows none rather than stale ones.
@@ -449,19 +478,35 @@ public final class Aggregator extends VerticleBase {
         long now = clock.millis();
         lastEvaluation = now;
         AggregatorConfig config = loaded.config();
-        List<StatusSnapshot.AgentInfo> agents = config.agents().stream()
-                .map(agent -> {
-                    Long last = metrics.lastReport(agent.id());
-                    return new StatusSnapshot.AgentInfo(
-                            agent.id(), agent.region(), last == null ? null : (now - last) / 1000.0);
-                })
-                .toList();
-        List<Evaluation> evaluations = new ArrayList<>(rows.size());
         int configured = config.agents().size();
+        long[] blind = BlindAgents.update(allVantages, freshnessMillis, configured, blindSince, now);
+        logBlindness(config.agents(), blindSince, blind);
+        blindSince = blind;
+        List<StatusSnapshot.AgentInfo> agents = new ArrayList<>(configured);
+        for (int i = 0; i < configured; i++) {
+            AggregatorConfig.AgentEntry agent = config.agents().get(i);
+            Long last = metrics.lastReport(agent.id());
+            agents.add(new StatusSnapshot.AgentInfo(
+                    agent.id(),
+                    agent.region(),
+                    last == null ? null : (now - last) / 1000.0,
+                    blind[i] != BlindAgents.NOT_BLIND));
+        }
+        metrics.blind(agents.stream()
+                .filter(StatusSnapshot.AgentInfo::blind)
+                .map(StatusSnapshot.AgentInfo::id)
+                .collect(Collectors.toSet()));
+        List<Evaluation> evaluations = new ArrayList<>(rows.size());
         for (Row row : rows) {
             VerdictState previous = row.state;
             Evaluation evaluation = QuorumEvaluator.evaluate(
-                    row.target.quorum(), row.freshness, row.vantages, configured, previous, now);
+                    row.target.quorum(),
+                    row.freshness,
+                    row.vantages,
+                    configured,
+                    new QuorumEvaluator.Fleet(row.colocated, blind, appliedAt),
+                    previous,
+                    now);
             row.state = evaluation.state();
             if (evaluation.changed()) {
                 logChange(row.target, previous.published(), evaluation, store.observations(row.target.name()));
@@ -562,6 +607,26 @@ public final class Aggregator extends VerticleBase {
         return honoured;
     }
 
+    /** Logs each agent that turned blind, or stopped being blind, this round. */
+    private static void logBlindness(List<AggregatorConfig.AgentEntry> agents, long[] before, long[] after) {
+        for (int i = 0; i < after.length; i++) {
+            boolean was = i < before.length && before[i] != BlindAgents.NOT_BLIND;
+            boolean is = after[i] != BlindAgents.NOT_BLIND;
+            if (is && !was) {
+                LOG.warn(
+                        "agent {}@{} is blind: its probes fail nearly every target while the other agents see most of "
+                                + "them healthy; its unhealthy votes are set aside until it sees again",
+                        agents.get(i).id(),
+                        agents.get(i).region());
+            } else if (was && !is) {
+                LOG.info(
+                        "agent {}@{} is no longer blind: its votes count again",
+                        agents.get(i).id(),
+                        agents.get(i).region());
+            }
+        }
+    }
+
     private static void logChange(
             TargetSpec target, Verdict before, Evaluation evaluation, List<Observation> observations) {
         long freshness = target.freshness().toMillis();
@@ -574,13 +639,17 @@ public final class Aggregator extends VerticleBase {
                         + " ("
                         + (evaluation.evaluatedAt() - o.observedAt()) / 1000 + "s ago)")
                 .collect(Collectors.joining(", "));
-        String message = "{}: {} -> {} ({} of {} fresh vantage points healthy; quorum {} of at least {}): {}";
+        String message = "{}: {} -> {} ({} of {} fresh vantage points healthy{}; quorum {} of at least {}): {}";
         Object[] arguments = {
             target.name(),
             before,
             evaluation.verdict(),
             evaluation.healthy(),
             evaluation.fresh(),
+            (evaluation.setAside() > 0 ? "; " + evaluation.setAside() + " blind set aside" : "")
+                    + (evaluation.lost() > 0
+                            ? "; " + evaluation.lost() + " in " + target.region() + " lost with its region"
+                            : ""),
             target.quorum().healthy(),
             target.quorum().minVantages(),
             seen.isEmpty() ? "no results" : seen

@@ -84,6 +84,7 @@ class SchedulerTest {
                     Duration.ofMillis(900),
                     null,
                     null,
+                    null,
                     null));
         }
         return targets;
@@ -134,6 +135,7 @@ class SchedulerTest {
                         null,
                         Duration.ofSeconds(10),
                         Duration.ofMillis(900),
+                        null,
                         null,
                         null,
                         null));

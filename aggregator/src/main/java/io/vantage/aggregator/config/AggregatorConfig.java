@@ -141,6 +141,7 @@ public record AggregatorConfig(
                     timeout,
                     null,
                     null,
+                    null,
                     null);
         }
     }

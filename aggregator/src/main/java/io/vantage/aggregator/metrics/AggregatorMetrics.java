@@ -24,6 +24,7 @@ public final class AggregatorMetrics {
     public static final String TARGET_HEALTHY = "vantage.target.healthy";
     public static final String TARGET_VANTAGES = "vantage.target.vantages";
     public static final String AGENT_REPORT_AGE = "vantage.agent.report.age.seconds";
+    public static final String AGENT_BLIND = "vantage.agent.blind";
     public static final String INGEST_RESULTS = "vantage.ingest.results";
     public static final String INGEST_REQUESTS = "vantage.ingest.requests";
     public static final String EVALUATION_DURATION = "vantage.evaluation.duration";
@@ -44,6 +45,8 @@ public final class AggregatorMetrics {
     private final Map<String, TargetMeters> targets = new HashMap<>();
     private final Map<String, Long> lastReport = new ConcurrentHashMap<>();
     private final Map<String, Gauge> ageGauges = new HashMap<>();
+    private final Map<String, Gauge> blindGauges = new HashMap<>();
+    private volatile Set<String> blind = Set.of();
     private final Timer evaluation;
     private static final java.time.Duration[] EVALUATION_BUCKETS = java.util.stream.LongStream.of(
                     2, 5, 10, 15, 20, 30, 50, 75, 100, 150, 250, 500, 1000)
@@ -93,10 +96,19 @@ public final class AggregatorMetrics {
             boolean gone = !entry.getValue().getId().getTag("region").equals(regionByAgent.get(entry.getKey()));
             if (gone) {
                 registry.remove(entry.getValue());
+                registry.remove(blindGauges.remove(entry.getKey()));
                 lastReport.remove(entry.getKey());
             }
             return gone;
         });
+        regionByAgent.forEach((agent, region) -> blindGauges.computeIfAbsent(
+                agent,
+                id -> Gauge.builder(AGENT_BLIND, this, m -> m.blind.contains(id) ? 1 : 0)
+                        .tag("agent", id)
+                        .tag("region", region)
+                        .description("1 while the agent is blind (fails nearly every target the others see healthy): "
+                                + "its unhealthy votes are set aside")
+                        .register(registry)));
         regionByAgent.forEach((agent, region) -> ageGauges.computeIfAbsent(
                 agent,
                 id -> Gauge.builder(AGENT_REPORT_AGE, this, m -> m.age(id))
@@ -104,6 +116,11 @@ public final class AggregatorMetrics {
                         .tag("region", region)
                         .description("Seconds since the agent's last accepted report")
                         .register(registry)));
+    }
+
+    /** The agents blind in the latest round. */
+    public void blind(Set<String> agents) {
+        blind = Set.copyOf(agents);
     }
 
     public void reported(String agentId, long nowMillis) {

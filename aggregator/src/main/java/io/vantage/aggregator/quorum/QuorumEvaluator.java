@@ -7,8 +7,13 @@ import java.time.Duration;
  * The verdict rules (docs/architecture.md, "The verdict"), as a pure function.
  * <ul>
  * <li>Fresh vantage points are those whose latest result is younger than the freshness window; the
- * configured vantage points that are not fresh (never heard since start, or stale) are missing.</li>
- * <li>Fewer than {@code minVantages} fresh: INSUFFICIENT_DATA, at once (fail static: publish nothing).</li>
+ * configured vantage points that are not fresh (never heard since start, or stale) are missing. An unhealthy vote
+ * of a blind agent ({@link BlindAgents}) is set aside: that vantage point counts as missing.</li>
+ * <li>Fate sharing: a vantage point in the target's own region that has been missing (or blind) for
+ * {@code regionLostAfter} while every fresh vote is unhealthy is taken as lost with its region, and counts as an
+ * unhealthy vote. An agent restarting (missing for seconds), or missing while another vantage point sees the
+ * endpoint healthy, is never taken as lost.</li>
+ * <li>Fewer than {@code minVantages} votes: INSUFFICIENT_DATA, at once (fail static: publish nothing).</li>
  * <li>HEALTHY if at least {@code healthy} fresh votes are healthy.</li>
  * <li>UNHEALTHY only when decisive: even if every missing vantage point voted healthy, fewer than
  * {@code healthy} would be. Otherwise the missing ones could overturn it, and the verdict is INSUFFICIENT_DATA
@@ -20,7 +25,36 @@ import java.time.Duration;
  * </ul>
  */
 public final class QuorumEvaluator {
+    /**
+     * What a round knows beyond one target's vantage points, by vantage index (the agents' config order):
+     * {@code colocated[i]} when agent i serves from the target's region (empty: the target names no region);
+     * {@code blindSince[i]}, since when agent i is blind ({@link BlindAgents#NOT_BLIND} when it is not; empty: none
+     * is); {@code startedAt}, since when the aggregator could have heard from an agent it never heard from.
+     */
+    public record Fleet(boolean[] colocated, long[] blindSince, long startedAt) {
+        public static final Fleet NONE = new Fleet(new boolean[0], new long[0], Long.MIN_VALUE);
+
+        boolean colocated(int vantage) {
+            return vantage < colocated.length && colocated[vantage];
+        }
+
+        long blindSince(int vantage) {
+            return vantage < blindSince.length ? blindSince[vantage] : BlindAgents.NOT_BLIND;
+        }
+    }
+
     private QuorumEvaluator() {}
+
+    /** Without regions or blind agents: the decisive quorum alone. */
+    public static Evaluation evaluate(
+            QuorumSpec quorum,
+            Duration freshness,
+            Vantage[] vantages,
+            int configured,
+            VerdictState previous,
+            long now) {
+        return evaluate(quorum, freshness, vantages, configured, Fleet.NONE, previous, now);
+    }
 
     /**
      * {@code vantages}: the target's vantage points (never heard ones included); {@code configured}: how many could vote
@@ -31,36 +65,57 @@ public final class QuorumEvaluator {
             Duration freshness,
             Vantage[] vantages,
             int configured,
+            Fleet fleet,
             VerdictState previous,
             long now) {
         long freshnessMillis = freshness.toMillis();
+        long lostAfter = quorum.regionLostAfter().toMillis();
         int fresh = 0;
         int healthy = 0;
         int heard = 0;
         int measured = 0;
+        int setAside = 0;
+        int absentColocated = 0; // in the target's region, missing or blind for regionLostAfter
         long newestInput = Long.MIN_VALUE;
         double[] latencies = new double[vantages.length];
-        for (Vantage vantage : vantages) {
+        for (int i = 0; i < vantages.length; i++) {
+            Vantage vantage = vantages[i];
             long observedAt = vantage.observedAt();
+            long absentSince;
             if (observedAt == Vantage.NEVER) {
-                continue;
+                absentSince = fleet.startedAt();
+            } else {
+                heard++;
+                if (!isFresh(observedAt, now, freshnessMillis)) {
+                    absentSince = observedAt;
+                } else if (!vantage.vote() && fleet.blindSince(i) != BlindAgents.NOT_BLIND) {
+                    setAside++;
+                    absentSince = fleet.blindSince(i);
+                    newestInput = Math.max(newestInput, observedAt);
+                } else {
+                    fresh++;
+                    if (vantage.vote()) {
+                        healthy++;
+                    }
+                    double total = vantage.totalSeconds();
+                    if (!Double.isNaN(total)) {
+                        latencies[measured++] = total * 1000;
+                    }
+                    newestInput = Math.max(newestInput, observedAt);
+                    continue;
+                }
             }
-            heard++;
-            if (isFresh(observedAt, now, freshnessMillis)) {
-                fresh++;
-                if (vantage.vote()) {
-                    healthy++;
-                }
-                double total = vantage.totalSeconds();
-                if (!Double.isNaN(total)) {
-                    latencies[measured++] = total * 1000;
-                }
-                newestInput = Math.max(newestInput, observedAt);
+            if (fleet.colocated(i) && now - absentSince >= lostAfter) {
+                absentColocated++;
             }
         }
-        int stale = heard - fresh;
-        int missing = Math.max(0, configured - fresh);
-        Verdict raw = fresh < quorum.minVantages()
+        int stale = heard - fresh - setAside;
+        // Lost with its region only while every fresh vote says the endpoint is down: one healthy vote anywhere, or
+        // none at all, and the absent agent is just absent.
+        int lost = fresh > 0 && healthy == 0 ? absentColocated : 0;
+        int votes = fresh + lost;
+        int missing = Math.max(0, configured - votes);
+        Verdict raw = votes < quorum.minVantages()
                 ? Verdict.INSUFFICIENT_DATA
                 : healthy >= quorum.healthy()
                         ? Verdict.HEALTHY
@@ -92,6 +147,8 @@ public final class QuorumEvaluator {
                 healthy,
                 fresh,
                 stale,
+                setAside,
+                lost,
                 percentile(latencies, measured, 0.5),
                 percentile(latencies, measured, 0.9),
                 now,

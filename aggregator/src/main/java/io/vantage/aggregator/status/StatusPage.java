@@ -30,7 +30,7 @@ public final class StatusPage {
                 .v{font-weight:700;border-radius:4px;padding:2px 8px;display:inline-block;color:#fff}
                 .HEALTHY{background:#1f9d55}.UNHEALTHY{background:#d64545}.INSUFFICIENT_DATA{background:#8a94a6}
                 .cell{border-radius:4px;padding:4px 6px;min-width:110px}
-                .healthy{background:#dff5e8}.unhealthy{background:#fde2e2}.stale{background:#eceef2;color:#6b7280}.missing{background:#f4f5f7;color:#9aa1ad}
+                .healthy{background:#dff5e8}.unhealthy{background:#fde2e2}.blind{background:#fff4d6;color:#8a6d1f}.stale{background:#eceef2;color:#6b7280}.missing{background:#f4f5f7;color:#9aa1ad}
                 .small{font-size:12px;color:#5b6473} form{display:inline} button{margin-right:6px}
                 </style></head><body>
                 <h1>vantage</h1>
@@ -70,6 +70,11 @@ public final class StatusPage {
                     .append(target.minVantages())
                     .append(" fresh")
                     .append(target.staleVantages() > 0 ? "; " + target.staleVantages() + " stale" : "")
+                    .append(target.blindVantages() > 0 ? "; " + target.blindVantages() + " blind, set aside" : "")
+                    .append(
+                            target.lostVantages() > 0
+                                    ? "; " + target.lostVantages() + " lost with " + escape(target.region())
+                                    : "")
                     .append("</div></td>");
             html.append("<td>")
                     .append(millis(target.latencyP50Ms()))

@@ -26,16 +26,24 @@ public record StatusSnapshot(
         List<Routing.FailoverEvent> failovers) {
     public static final StatusSnapshot EMPTY = new StatusSnapshot(0, List.of(), List.of(), List.of(), List.of());
 
-    public record AgentInfo(String id, String region, Double lastReportAgeSeconds) {}
+    /** {@code blind}: its probes fail nearly every target that the others see healthy; its unhealthy votes are set aside. */
+    public record AgentInfo(String id, String region, Double lastReportAgeSeconds, boolean blind) {}
 
+    /**
+     * {@code region}: the region the target serves from, if configured; {@code blindVantages}: unhealthy votes set aside
+     * because their agent is blind; {@code lostVantages}: vantage points in the target's region taken as lost with it.
+     */
     public record TargetStatus(
             String name,
+            String region,
             String verdict,
             long since,
             String leaningTowards,
             int healthyVantages,
             int reportingVantages,
             int staleVantages,
+            int blindVantages,
+            int lostVantages,
             int minVantages,
             int healthyNeeded,
             Double latencyP50Ms,
@@ -47,7 +55,10 @@ public record StatusSnapshot(
             Predictions.ForTarget expected,
             List<VantageStatus> vantages) {}
 
-    /** One agent's latest result for a target; {@code state} is healthy, unhealthy, stale or missing. */
+    /**
+     * One agent's latest result for a target; {@code state} is healthy, unhealthy, blind (an unhealthy vote set aside),
+     * stale or missing.
+     */
     public record VantageStatus(
             String agentId,
             String region,
@@ -88,7 +99,7 @@ public record StatusSnapshot(
             long age = Math.max(0, now - observation.observedAt());
             String state = !QuorumEvaluator.isFresh(observation.observedAt(), now, freshness)
                     ? "stale"
-                    : observation.healthy() ? "healthy" : "unhealthy";
+                    : observation.healthy() ? "healthy" : agent.blind() ? "blind" : "unhealthy";
             Double total = observation.totalSeconds();
             vantages.add(new VantageStatus(
                     agent.id(),
@@ -102,6 +113,7 @@ public record StatusSnapshot(
         }
         return new TargetStatus(
                 spec.name(),
+                spec.region(),
                 evaluation.verdict().name(),
                 evaluation.state().since(),
                 evaluation.state().candidate() == null
@@ -110,6 +122,8 @@ public record StatusSnapshot(
                 evaluation.healthy(),
                 evaluation.fresh(),
                 evaluation.stale(),
+                evaluation.setAside(),
+                evaluation.lost(),
                 spec.quorum().minVantages(),
                 spec.quorum().healthy(),
                 evaluation.measuredLatency() ? evaluation.latencyP50Ms() : null,

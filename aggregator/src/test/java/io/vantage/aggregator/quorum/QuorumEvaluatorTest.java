@@ -237,7 +237,7 @@ class QuorumEvaluatorTest {
 
     @Test
     void anEndpointFailingEveryOtherProbeMovesNoVoteAndNoVerdict() {
-        QuorumSpec quorum = new QuorumSpec(2, 2, 2, 2, null, 2);
+        QuorumSpec quorum = new QuorumSpec(2, 2, 2, 2, null, 2, null);
         Map<String, Vantage> latest = new LinkedHashMap<>();
         long now = 1_000_000;
         VerdictState state = new VerdictState(Verdict.HEALTHY, 0, null, 0, Long.MIN_VALUE);
@@ -387,6 +387,198 @@ class QuorumEvaluatorTest {
                     quorum, FRESHNESS, observations.toArray(Vantage[]::new), vantages, VerdictState.initial(0), now);
             assertThat(evaluation.raw()).as(label.toString().trim()).isEqualTo(expected);
         }
+    }
+
+    /**
+     * Fate sharing, for 2, 3 and 5 vantage points and every quorum: each vantage point is healthy, unhealthy, missing
+     * for a moment (a restart: stale, heard 40 s ago), or missing long (never heard since start 100 s ago, or heard 90 s
+     * ago), and in the target's region or not (regionLostAfter 60 s). Checked against three rules stated on their own:
+     * without a co-located vantage point missing long, the verdict is the decisive quorum's; with a healthy vote
+     * anywhere, fate sharing changes nothing; a region lost with its agents (every other vote unhealthy) fails over for
+     * every quorum that the fleet's size can meet.
+     */
+    @ParameterizedTest(name = "{0} vantage points, {1} healthy needed, fate sharing")
+    @MethodSource("fateSharingSizes")
+    void everyCombinationWithVantagePointsInTheTargetsRegion(int vantages, int needed) {
+        QuorumSpec quorum = new QuorumSpec(needed, needed, 1, 1, null, 1, Duration.ofSeconds(60));
+        long now = 1_000_000;
+        long startedAt = now - 100_000;
+        int combinations = 1 << (3 * vantages);
+        for (int combination = 0; combination < combinations; combination++) {
+            Vantage[] observations = new Vantage[vantages];
+            boolean[] colocated = new boolean[vantages];
+            int healthy = 0;
+            int unhealthy = 0;
+            int longMissingColocated = 0;
+            StringBuilder label = new StringBuilder();
+            for (int v = 0, rest = combination; v < vantages; v++, rest >>= 3) {
+                colocated[v] = (rest & 4) != 0;
+                label.append((char) ('A' + v)).append(colocated[v] ? "@region" : "");
+                switch (rest & 3) {
+                    case 0 -> {
+                        observations[v] = vantage(now - 1_000, true);
+                        healthy++;
+                        label.append("+ ");
+                    }
+                    case 1 -> {
+                        observations[v] = vantage(now - 1_000, false);
+                        unhealthy++;
+                        label.append("- ");
+                    }
+                    case 2 -> {
+                        observations[v] = vantage(now - 40_000, true);
+                        label.append("(restarting) ");
+                    }
+                    default -> {
+                        observations[v] = v % 2 == 0 ? new Vantage() : vantage(now - 90_000, true);
+                        longMissingColocated += colocated[v] ? 1 : 0;
+                        label.append("(gone) ");
+                    }
+                }
+            }
+            Verdict withFate = QuorumEvaluator.evaluate(
+                            quorum,
+                            FRESHNESS,
+                            observations,
+                            vantages,
+                            new QuorumEvaluator.Fleet(colocated, new long[0], startedAt),
+                            VerdictState.initial(0),
+                            now)
+                    .raw();
+            Verdict decisive = QuorumEvaluator.evaluate(
+                            quorum, FRESHNESS, observations, vantages, VerdictState.initial(0), now)
+                    .raw();
+            String as = label.toString().trim();
+            if (longMissingColocated == 0 || healthy > 0 || unhealthy == 0) {
+                assertThat(withFate)
+                        .as(as + ": nothing lost with the region, the decisive quorum decides")
+                        .isEqualTo(decisive);
+            } else {
+                // Every fresh vote unhealthy: the gone co-located ones vote unhealthy with them, and the rest could
+                // still overturn it.
+                int votes = unhealthy + longMissingColocated;
+                Verdict expected =
+                        votes < needed || vantages - votes >= needed ? Verdict.INSUFFICIENT_DATA : Verdict.UNHEALTHY;
+                assertThat(withFate)
+                        .as(as + ": the region's own vantage points gone with it")
+                        .isEqualTo(expected);
+                if (votes == vantages) {
+                    assertThat(withFate)
+                            .as(as + ": region lost, every other vote unhealthy")
+                            .isEqualTo(Verdict.UNHEALTHY);
+                }
+            }
+            assertThat(withFate == Verdict.UNHEALTHY && healthy > 0 && decisive != Verdict.UNHEALTHY)
+                    .as(as + ": fate sharing never outvotes a healthy vote")
+                    .isFalse();
+        }
+    }
+
+    static Stream<Arguments> fateSharingSizes() {
+        return Stream.of(
+                Arguments.of(2, 1),
+                Arguments.of(2, 2),
+                Arguments.of(3, 1),
+                Arguments.of(3, 2),
+                Arguments.of(3, 3),
+                Arguments.of(5, 2),
+                Arguments.of(5, 3),
+                Arguments.of(5, 5));
+    }
+
+    /**
+     * Two regions, one agent each, quorum 1 of 1, regionLostAfter 45 s: us-east-1 is lost with its agent at t = 0
+     * (agent A's last result is from t = -1 s; B's probes of the us endpoint fail from t = 10 s). A's healthy vote
+     * stands while it is fresh (30 s); then it is missing and could overturn the verdict (insufficient data) until it
+     * has been quiet for 45 s, when it is taken as lost with its region; the verdict falls after fall = 2 rounds.
+     */
+    @Test
+    void twoRegionsARegionLostWithItsAgentFailsOverAfterRegionLostAfter() {
+        QuorumSpec quorum = new QuorumSpec(1, 1, 2, 2, null, null, Duration.ofSeconds(45));
+        boolean[] colocated = {true, false};
+        long now = 1_000_000;
+        Vantage a = vantage(now - 1_000, true);
+        Vantage b = vantage(now - 1_000, true);
+        VerdictState state = new VerdictState(Verdict.HEALTHY, 0, null, 0, now - 1_000);
+        List<String> verdicts = new ArrayList<>();
+        for (int second = 1; second <= 80; second++) {
+            now += 1_000;
+            if (second % 10 == 0) {
+                b.offer(result(now, false), now, 1);
+            }
+            state = QuorumEvaluator.evaluate(
+                            quorum,
+                            FRESHNESS,
+                            new Vantage[] {a, b},
+                            2,
+                            new QuorumEvaluator.Fleet(colocated, new long[0], 0),
+                            state,
+                            now)
+                    .state();
+            verdicts.add(second + ":" + state.published().name().charAt(0));
+        }
+        assertThat(verdicts.subList(0, 28)).as("A's vote still fresh").allMatch(v -> v.endsWith("H"));
+        assertThat(verdicts.subList(28, 59))
+                .as("A missing, for less than 45 s: it could overturn, insufficient data")
+                .allMatch(v -> v.endsWith("I"));
+        assertThat(verdicts.subList(59, 80))
+                .as("lost with its region at 44 s, then fall = 2 rounds of B's results")
+                .allMatch(v -> v.endsWith("U"));
+
+        Vantage restarting = vantage(now - 5_000, true);
+        Evaluation restart = QuorumEvaluator.evaluate(
+                quorum,
+                FRESHNESS,
+                new Vantage[] {restarting, vantage(now - 1_000, false)},
+                2,
+                new QuorumEvaluator.Fleet(colocated, new long[0], 0),
+                VerdictState.initial(0),
+                now);
+        assertThat(restart.raw())
+                .as("a co-located agent 5 s quiet is restarting")
+                .isEqualTo(Verdict.HEALTHY);
+    }
+
+    /** A blind agent's unhealthy vote is set aside (counted as missing), its healthy vote still counts. */
+    @Test
+    void aBlindAgentsUnhealthyVoteIsSetAsideItsHealthyVoteCounts() {
+        long now = 1_000_000;
+        QuorumSpec oneOfOne = new QuorumSpec(1, 1, 1, 1, null);
+        long[] aBlind = {now - 5_000, BlindAgents.NOT_BLIND};
+        Evaluation setAside = QuorumEvaluator.evaluate(
+                oneOfOne,
+                FRESHNESS,
+                new Vantage[] {vantage(now - 1_000, false), vantage(now - 1_000, true)},
+                2,
+                new QuorumEvaluator.Fleet(new boolean[0], aBlind, 0),
+                VerdictState.initial(0),
+                now);
+        assertThat(setAside.raw()).isEqualTo(Verdict.HEALTHY);
+        assertThat(setAside.setAside()).isEqualTo(1);
+        assertThat(setAside.fresh()).isEqualTo(1);
+
+        Evaluation twoOfTwo = QuorumEvaluator.evaluate(
+                new QuorumSpec(2, 2, 1, 1, null),
+                FRESHNESS,
+                new Vantage[] {vantage(now - 1_000, false), vantage(now - 1_000, true)},
+                2,
+                new QuorumEvaluator.Fleet(new boolean[0], aBlind, 0),
+                VerdictState.initial(0),
+                now);
+        assertThat(twoOfTwo.raw())
+                .as("2 of 2 with one agent blind: insufficient data, never a failover")
+                .isEqualTo(Verdict.INSUFFICIENT_DATA);
+
+        Evaluation healthyVote = QuorumEvaluator.evaluate(
+                oneOfOne,
+                FRESHNESS,
+                new Vantage[] {vantage(now - 1_000, true), vantage(now - 1_000, false)},
+                2,
+                new QuorumEvaluator.Fleet(new boolean[0], aBlind, 0),
+                VerdictState.initial(0),
+                now);
+        assertThat(healthyVote.raw()).isEqualTo(Verdict.HEALTHY);
+        assertThat(healthyVote.setAside()).isZero();
     }
 
     static Stream<Arguments> quorumSizes() {

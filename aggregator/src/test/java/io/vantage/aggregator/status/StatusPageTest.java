@@ -21,14 +21,17 @@ class StatusPageTest {
                 "JSON /status is '<script>alert(1)</script>', expected 'UP'");
         StatusSnapshot snapshot = new StatusSnapshot(
                 1_000,
-                List.of(new StatusSnapshot.AgentInfo("agent-a", "us-east-1", 1.0)),
+                List.of(new StatusSnapshot.AgentInfo("agent-a", "us-east-1", 1.0, false)),
                 List.of(new StatusSnapshot.TargetStatus(
                         "api",
+                        null,
                         "UNHEALTHY",
                         1_000,
                         null,
                         0,
                         1,
+                        0,
+                        0,
                         0,
                         1,
                         1,

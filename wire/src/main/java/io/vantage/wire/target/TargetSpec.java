@@ -7,8 +7,9 @@ import io.vantage.wire.Limits;
 import java.time.Duration;
 
 /**
- * One endpoint to probe: a name, exactly one protocol, a schedule, the aggregator's quorum policy, and optionally the
- * Route 53 record its health check guards.
+ * One endpoint to probe: a name, exactly one protocol, a schedule, the aggregator's quorum policy, optionally the
+ * Route 53 record its health check guards, and optionally the region it serves from ({@code region}): an agent in
+ * that region shares its fate, which lets the quorum tell a lost region from a restarting agent.
  */
 public record TargetSpec(
         String name,
@@ -20,7 +21,8 @@ public record TargetSpec(
         Duration timeout,
         QuorumSpec quorum,
         FailoverSpec failover,
-        RecordBinding route53) {
+        RecordBinding route53,
+        String region) {
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
@@ -46,13 +48,16 @@ public record TargetSpec(
         }
         quorum = quorum == null ? QuorumSpec.DEFAULT : quorum;
         failover = failover == null ? FailoverSpec.DEFAULT : failover;
+        if (region != null) {
+            Checks.name("region", region, Limits.MAX_IDENTITY_LENGTH);
+        }
     }
 
     /** The same target without its Route 53 binding: what agents are sent (the record is the aggregator's business). */
     public TargetSpec withoutBinding() {
         return route53 == null
                 ? this
-                : new TargetSpec(name, http, tcp, tls, dns, interval, timeout, quorum, failover, null);
+                : new TargetSpec(name, http, tcp, tls, dns, interval, timeout, quorum, failover, null, region);
     }
 
     @JsonIgnore
