@@ -6,6 +6,7 @@ import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.config.LoadedAggregatorConfig;
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.model.Predictions;
+import io.vantage.aggregator.model.Topology;
 import io.vantage.aggregator.reconcile.AwsErrors;
 import io.vantage.aggregator.reconcile.Change;
 import io.vantage.aggregator.reconcile.Reconciliation;
@@ -80,6 +81,8 @@ public final class AggregatorCommand implements Callable<Integer> {
             mixinStandardHelpOptions = true,
             description = "Checks an aggregator config file and exits 0 if it is valid, 2 with the reason if not.")
     static final class ValidateConfig implements Callable<Integer> {
+        private static final int SURVIVAL_LINES = 50;
+
         @Parameters(paramLabel = "FILE")
         Path file;
 
@@ -89,6 +92,18 @@ public final class AggregatorCommand implements Callable<Integer> {
                 AggregatorConfig loaded = AggregatorConfigLoader.loadWithoutTokens(file);
                 System.out.println(file + ": valid; " + loaded.targets().size() + " targets, "
                         + loaded.agents().size() + " agents (their tokens are read when the aggregator starts)");
+                Topology topology = Topology.of(loaded);
+                System.out.println(
+                        "What each target survives (from the quorum, the agents' regions and the targets'):");
+                List<io.vantage.wire.target.TargetSpec> targets = loaded.targets();
+                targets.stream()
+                        .limit(SURVIVAL_LINES)
+                        .forEach(target ->
+                                System.out.println("  " + topology.of(target).describe()));
+                if (targets.size() > SURVIVAL_LINES) {
+                    System.out.println("  ... and " + (targets.size() - SURVIVAL_LINES) + " more targets");
+                }
+                topology.warnings(loaded).forEach(warning -> System.out.println("warning: " + warning));
                 return 0;
             } catch (InvalidDocumentException e) {
                 System.err.println(file + ": " + e.getMessage());
@@ -118,10 +133,10 @@ public final class AggregatorCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            return reconcile("plan", config, output, (reconciliation, plan) -> {
+            return reconcile("plan", config, output, (reconciliation, plan, topology) -> {
                 if (output.equals("json")) {
-                    System.out.println(
-                            new String(Documents.writeJson(PlanReport.of(plan, null)), StandardCharsets.UTF_8));
+                    System.out.println(new String(
+                            Documents.writeJson(PlanReport.of(plan, topology, null)), StandardCharsets.UTF_8));
                 }
                 return !plan.errors().isEmpty() ? 1 : plan.pending() ? 2 : 0;
             });
@@ -149,20 +164,20 @@ public final class AggregatorCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            return reconcile("apply", config, output, (reconciliation, plan) -> {
+            return reconcile("apply", config, output, (reconciliation, plan, topology) -> {
                 boolean json = output.equals("json");
                 if (!plan.errors().isEmpty()) {
                     if (json) {
-                        System.out.println(
-                                new String(Documents.writeJson(PlanReport.of(plan, null)), StandardCharsets.UTF_8));
+                        System.out.println(new String(
+                                Documents.writeJson(PlanReport.of(plan, topology, null)), StandardCharsets.UTF_8));
                     }
                     System.err.println("vantage-aggregator apply: the plan has errors (marked x); nothing was changed");
                     return 1;
                 }
                 Map<String, String> ids = reconciliation.apply(plan).join();
                 if (json) {
-                    System.out.println(
-                            new String(Documents.writeJson(PlanReport.of(plan, ids)), StandardCharsets.UTF_8));
+                    System.out.println(new String(
+                            Documents.writeJson(PlanReport.of(plan, topology, ids)), StandardCharsets.UTF_8));
                     return 0;
                 }
                 System.out.println(plan.pending() ? "Applied." : "Nothing to change.");
@@ -189,7 +204,7 @@ public final class AggregatorCommand implements Callable<Integer> {
                 names = "--scenario",
                 defaultValue = "endpoint-down",
                 description =
-                        "endpoint-down, endpoint-hang, region-partition or fleet-blind (default ${DEFAULT-VALUE}).")
+                        "endpoint-down, endpoint-hang, region-partition, region-lost, agent-blind or fleet-blind (default ${DEFAULT-VALUE}).")
         String scenario;
 
         @Option(names = "--target", description = "Only this target (default: every target).")
@@ -212,8 +227,9 @@ public final class AggregatorCommand implements Callable<Integer> {
                 chosen = FailoverModel.Scenario.valueOf(
                         scenario.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
-                System.err.println("vantage-aggregator simulate: unknown scenario '" + scenario
-                        + "'; use endpoint-down, endpoint-hang, region-partition or fleet-blind");
+                System.err.println(
+                        "vantage-aggregator simulate: unknown scenario '" + scenario
+                                + "'; use endpoint-down, endpoint-hang, region-partition, region-lost, agent-blind or fleet-blind");
                 return 2;
             }
             var targets = loaded.targets().stream()
@@ -379,17 +395,14 @@ public final class AggregatorCommand implements Callable<Integer> {
             List<Change> changes,
             List<String> warnings,
             Map<String, String> healthChecks) {
-        static PlanReport of(Reconciliation.Plan plan, Map<String, String> applied) {
-            return new PlanReport(plan.pending(), plan.errors().size(), plan.changes(), plan.warnings(), applied);
+        static PlanReport of(Reconciliation.Plan plan, List<String> topology, Map<String, String> applied) {
+            List<String> warnings = new java.util.ArrayList<>(plan.warnings());
+            warnings.addAll(topology);
+            return new PlanReport(plan.pending(), plan.errors().size(), plan.changes(), warnings, applied);
         }
     }
 
-    private static int reconcile(
-            String command,
-            Path file,
-            String output,
-            java.util.function.BiFunction<Reconciliation, Reconciliation.Plan, Integer> then)
-            throws Exception {
+    private static int reconcile(String command, Path file, String output, ThenWithPlan then) throws Exception {
         if (!output.equals("text") && !output.equals("json")) {
             System.err.println(
                     "vantage-aggregator " + command + ": --output must be text or json, got '" + output + "'");
@@ -401,14 +414,21 @@ public final class AggregatorCommand implements Callable<Integer> {
         }
         try (Reconciliation reconciliation = Reconciliation.create(loaded, Startup.newRegistry())) {
             Reconciliation.Plan plan = reconciliation.plan().join();
+            List<String> topology = Topology.of(loaded).warnings(loaded);
             if (output.equals("text")) {
                 System.out.print(plan.describe());
+                topology.forEach(warning -> System.out.println("  warning: " + warning));
             }
-            return then.apply(reconciliation, plan);
+            return then.apply(reconciliation, plan, topology);
         } catch (CompletionException e) {
             System.err.println("vantage-aggregator " + command + ": " + AwsErrors.describe(e.getCause()));
             return 1;
         }
+    }
+
+    /** What a command does with the plan, and the config's topology warnings. */
+    private interface ThenWithPlan {
+        Integer apply(Reconciliation reconciliation, Reconciliation.Plan plan, List<String> topology);
     }
 
     private static AggregatorConfig loadOrNull(Path file) {

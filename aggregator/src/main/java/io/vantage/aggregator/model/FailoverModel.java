@@ -3,6 +3,7 @@ package io.vantage.aggregator.model;
 import io.vantage.aggregator.cloudwatch.CloudWatchContract;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.model.AlarmEvaluator.Point;
+import io.vantage.aggregator.quorum.BlindAgents;
 import io.vantage.aggregator.quorum.Cadence;
 import io.vantage.aggregator.quorum.QuorumEvaluator;
 import io.vantage.aggregator.quorum.Vantage;
@@ -42,10 +43,47 @@ public final class FailoverModel {
         /** The first agent's region loses its network to the endpoints; the endpoint is fine. */
         REGION_PARTITION,
         /** Every agent stops reporting at t = 0 (the fleet is blind); the endpoint is fine. */
-        FLEET_BLIND
+        FLEET_BLIND,
+        /**
+         * The endpoint's region is lost at t = 0 together with its agents: the endpoint stops answering (probes time
+         * out) and the agents in its region stop reporting. Without {@code region:} on the target, agent-1 is taken as
+         * the region's agent, though vantage cannot know that it shares the endpoint's fate.
+         */
+        REGION_LOST,
+        /** agent-1 fails every probe of every target from t = 0 (a broken resolver or NIC); the endpoint is fine. */
+        AGENT_BLIND
     }
 
-    public record Inputs(TargetSpec target, int agents, Duration publishEvery, AggregatorConfig.Alarm alarm) {}
+    /**
+     * {@code colocated}: how many of the agents serve from the target's region (agent-1 .. agent-n; none when the target
+     * names no region); {@code targets}: how many targets every agent probes (blindness is judged across them).
+     */
+    public record Inputs(
+            TargetSpec target,
+            int agents,
+            Duration publishEvery,
+            AggregatorConfig.Alarm alarm,
+            int colocated,
+            int targets) {
+        /** One target probed by {@code agents} agents, none of them in its region. */
+        public Inputs(TargetSpec target, int agents, Duration publishEvery, AggregatorConfig.Alarm alarm) {
+            this(target, agents, publishEvery, alarm, 0, 1);
+        }
+
+        /** {@code target} of {@code config}, with the fleet and regions the config gives it. */
+        public static Inputs of(AggregatorConfig config, TargetSpec target) {
+            int colocated = (int) config.agents().stream()
+                    .filter(agent -> agent.region().equals(target.region()))
+                    .count();
+            return new Inputs(
+                    target,
+                    config.agents().size(),
+                    config.cloudwatch().publishEvery(),
+                    config.alarm(),
+                    colocated,
+                    config.targets().size());
+        }
+    }
 
     /** Seconds from the failure; NaN where the step never happens within the horizon. */
     public record Range(double best, double typical, double worst) {}
@@ -96,6 +134,7 @@ public final class FailoverModel {
                 + timeout
                 + publish
                 + period * (inputs.alarm().evaluationPeriods() + CloudWatchContract.EVALUATION_RANGE_PERIODS + 1)
+                + seconds(target.quorum().regionLostAfter())
                 + ttl;
         // Enough steady history before the failure for the verdict and the alarm to be settled at t = 0.
         double history = Math.max(10 * interval, (CloudWatchContract.EVALUATION_RANGE_PERIODS + 2) * period + publish);
@@ -109,7 +148,25 @@ public final class FailoverModel {
                     case REGION_PARTITION ->
                         "agent-1's region loses its network to the endpoint; the endpoint itself is fine";
                     case FLEET_BLIND -> "every agent stops reporting; the endpoint itself is fine";
+                    case REGION_LOST ->
+                        inputs.colocated() > 0
+                                ? "the endpoint's region " + target.region() + " is lost with its " + inputs.colocated()
+                                        + " agent(s): the endpoint stops answering, they stop reporting"
+                                : target.region() == null
+                                        ? "the endpoint's region is lost with agent-1 (the target names no region: "
+                                                + "vantage cannot know that agent-1 shares its fate)"
+                                        : "the endpoint's region " + target.region()
+                                                + " is lost; no agent runs there: the endpoint stops answering";
+                    case AGENT_BLIND ->
+                        "agent-1 goes blind: every probe of every target fails (its resolver); the endpoint is fine";
                 }));
+        int lostAgents = scenario != Scenario.REGION_LOST
+                ? 0
+                : inputs.colocated() > 0 ? inputs.colocated() : target.region() == null ? 1 : 0;
+        boolean[] colocated = new boolean[inputs.agents()];
+        for (int agent = 0; agent < Math.min(inputs.colocated(), colocated.length); agent++) {
+            colocated[agent] = true;
+        }
 
         // Arrivals at the aggregator: (arrival time, agent, observation), each agent probing every interval.
         record Arrival(double at, int agent, ProbeResult result, long observedAt) {}
@@ -118,18 +175,21 @@ public final class FailoverModel {
             double phase = random.nextDouble() * interval;
             double pushPhase = random.nextDouble() * push;
             boolean fails = switch (scenario) {
-                case ENDPOINT_DOWN, ENDPOINT_HANG -> true;
-                case REGION_PARTITION -> agent == 0;
+                case ENDPOINT_DOWN, ENDPOINT_HANG, REGION_LOST -> true;
+                case REGION_PARTITION, AGENT_BLIND -> agent == 0;
                 case FLEET_BLIND -> false;
             };
+            boolean stops = scenario == Scenario.FLEET_BLIND || agent < lostAgents;
             for (double start = phase - Math.ceil(history / interval) * interval; start < horizon; start += interval) {
-                if (scenario == Scenario.FLEET_BLIND && start >= 0) {
+                if (stops && start >= 0) {
                     break;
                 }
                 boolean failed = fails && start >= 0;
                 double latency = !failed
                         ? FAST_FAILURE_LATENCY
-                        : scenario == Scenario.ENDPOINT_DOWN ? FAST_FAILURE_LATENCY : timeout;
+                        : scenario == Scenario.ENDPOINT_DOWN || scenario == Scenario.AGENT_BLIND
+                                ? FAST_FAILURE_LATENCY
+                                : timeout;
                 double done = start + latency;
                 double arrival = Math.ceil((done - pushPhase) / push) * push + pushPhase;
                 long stamp = Math.round(start * 1000) + 1_000_000_000L;
@@ -137,11 +197,12 @@ public final class FailoverModel {
                         ? ProbeResult.failure(
                                 target.name(),
                                 stamp,
-                                scenario == Scenario.ENDPOINT_DOWN
-                                        ? FailureReason.HTTP_STATUS
-                                        : scenario == Scenario.ENDPOINT_HANG
-                                                ? FailureReason.TIMEOUT
-                                                : FailureReason.CONNECT_TIMEOUT,
+                                switch (scenario) {
+                                    case ENDPOINT_DOWN -> FailureReason.HTTP_STATUS;
+                                    case ENDPOINT_HANG -> FailureReason.TIMEOUT;
+                                    case AGENT_BLIND -> FailureReason.DNS;
+                                    case REGION_PARTITION, REGION_LOST, FLEET_BLIND -> FailureReason.CONNECT_TIMEOUT;
+                                },
                                 null,
                                 null,
                                 null,
@@ -168,6 +229,18 @@ public final class FailoverModel {
 
         Vantage[] latest = new Vantage[inputs.agents()];
         Arrays.setAll(latest, agent -> new Vantage());
+        // Blindness is judged across targets: in agent-blind, another target fails from agent-1 alike, and the others
+        // see it healthy too (in the other scenarios no agent fails most of its targets, so one is enough).
+        Vantage[] sibling = new Vantage[inputs.agents()];
+        Arrays.setAll(sibling, agent -> new Vantage());
+        List<Vantage[]> judged = scenario == Scenario.AGENT_BLIND && inputs.targets() >= 2
+                ? List.of(latest, sibling)
+                : java.util.Collections.singletonList(latest);
+        long[] freshness = new long[judged.size()];
+        Arrays.fill(freshness, target.freshness().toMillis());
+        long[] blindSince = new long[0];
+        long startedAt = Math.round(-history * 1000) + 1_000_000_000L;
+        boolean blindLogged = false;
         int next = 0;
         VerdictState state = new VerdictState(Verdict.HEALTHY, -1, null, 0, Long.MIN_VALUE);
         double verdictAt = Double.NaN;
@@ -177,11 +250,24 @@ public final class FailoverModel {
                 Arrival arrival = arrivals.get(next);
                 latest[arrival.agent()].offer(
                         arrival.result(), arrival.observedAt(), target.quorum().confirm());
+                sibling[arrival.agent()].offer(
+                        arrival.result(), arrival.observedAt(), target.quorum().confirm());
                 next++;
             }
             long now = Math.round(t * 1000) + 1_000_000_000L;
-            var evaluation =
-                    QuorumEvaluator.evaluate(target.quorum(), target.freshness(), latest, inputs.agents(), state, now);
+            blindSince = BlindAgents.update(judged, freshness, inputs.agents(), blindSince, now);
+            if (t >= 0 && !blindLogged && blindSince.length > 0 && blindSince[0] != BlindAgents.NOT_BLIND) {
+                blindLogged = true;
+                events.add(new Event(t, "agent-1 judged blind: its unhealthy votes are set aside"));
+            }
+            var evaluation = QuorumEvaluator.evaluate(
+                    target.quorum(),
+                    target.freshness(),
+                    latest,
+                    inputs.agents(),
+                    new QuorumEvaluator.Fleet(colocated, blindSince, startedAt),
+                    state,
+                    now);
             state = evaluation.state();
             Verdict verdict = evaluation.verdict();
             verdicts.add(
@@ -190,7 +276,12 @@ public final class FailoverModel {
                 events.add(new Event(
                         t,
                         "verdict " + verdict + " (" + evaluation.healthy() + " of " + evaluation.fresh()
-                                + " fresh vantage points healthy)"));
+                                + " fresh vantage points healthy"
+                                + (evaluation.setAside() > 0 ? "; " + evaluation.setAside() + " blind set aside" : "")
+                                + (evaluation.lost() > 0
+                                        ? "; " + evaluation.lost() + " lost with the endpoint's region"
+                                        : "")
+                                + ")"));
                 if (verdict == Verdict.UNHEALTHY && Double.isNaN(verdictAt)) {
                     verdictAt = t;
                 }

@@ -25,7 +25,8 @@ public final class Predictions {
             java.time.Duration timeout,
             Object quorum,
             java.time.Duration ttl,
-            boolean https) {}
+            boolean https,
+            int colocated) {}
 
     private final AggregatorConfig config;
     private final Map<Key, ForTarget> cache = new HashMap<>();
@@ -36,14 +37,7 @@ public final class Predictions {
             cache.computeIfAbsent(
                     key(target),
                     k -> new ForTarget(
-                            FailoverModel.predict(
-                                    new FailoverModel.Inputs(
-                                            target,
-                                            config.agents().size(),
-                                            config.cloudwatch().publishEvery(),
-                                            config.alarm()),
-                                    TRIALS,
-                                    SEED),
+                            FailoverModel.predict(FailoverModel.Inputs.of(config, target), TRIALS, SEED),
                             CostModel.of(target, config.agents().size(), 1, config.cloudwatch())));
         }
     }
@@ -53,18 +47,21 @@ public final class Predictions {
      * same, so every target whose own settings are unchanged has the same prediction (targets are keyed by theirs).
      */
     public boolean holdsFor(AggregatorConfig other) {
-        return config.agents().size() == other.agents().size()
+        return config.agents().equals(other.agents())
+                && Math.min(2, config.targets().size())
+                        == Math.min(2, other.targets().size())
                 && config.cloudwatch().publishEvery().equals(other.cloudwatch().publishEvery())
                 && config.alarm().equals(other.alarm());
     }
 
-    private static Key key(TargetSpec target) {
+    private Key key(TargetSpec target) {
         return new Key(
                 target.interval(),
                 target.timeout(),
                 target.quorum(),
                 target.failover().dnsTtl(),
-                target.http() != null && target.http().https());
+                target.http() != null && target.http().https(),
+                FailoverModel.Inputs.of(config, target).colocated());
     }
 
     /** The prediction for a target of this config (null for a target that is not in it). */
@@ -96,10 +93,14 @@ public final class Predictions {
                 alarm.period().toSeconds() + "s",
                 alarm.treatMissingData(),
                 target.failover().dnsTtl().toSeconds() + "s"));
-        FailoverModel.Prediction p = forTarget.failover();
+        FailoverModel.Inputs inputs = FailoverModel.Inputs.of(config, target);
+        FailoverModel.Prediction p = scenario == FailoverModel.Scenario.ENDPOINT_DOWN
+                ? forTarget.failover()
+                : FailoverModel.predict(inputs, scenario, TRIALS, SEED);
         out.append(String.format(
                 Locale.ROOT,
-                "Time from the endpoint failing (%d simulated failures):      best  typical    worst%n",
+                "Time from the failure, scenario %s (%d simulated):      best  typical    worst%n",
+                label(scenario),
                 p.trials()));
         line(out, "(a) quorum verdict UNHEALTHY", p.verdict());
         line(out, "(b) first Healthy=0 datum sent to CloudWatch", p.firstDatum());
@@ -119,13 +120,10 @@ public final class Predictions {
                 m.route53Dollars(),
                 millions(m.route53ProbesPerMonth()),
                 millions(m.route53StandardProbesPerMonth())));
-        FailoverModel.Timeline timeline = FailoverModel.simulate(
-                new FailoverModel.Inputs(
-                        target, config.agents().size(), config.cloudwatch().publishEvery(), alarm),
-                scenario,
-                new java.util.Random(seed));
+        out.append(Topology.of(config).of(target).describe()).append("\n\n");
+        FailoverModel.Timeline timeline = FailoverModel.simulate(inputs, scenario, new java.util.Random(seed));
         out.append("Timeline, scenario ")
-                .append(scenario.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                .append(label(scenario))
                 .append(" (one run, seed ")
                 .append(seed)
                 .append("):\n");
@@ -137,6 +135,10 @@ public final class Predictions {
             out.append("  No failover: the alarm never reaches ALARM in this scenario.\n");
         }
         return out.toString();
+    }
+
+    private static String label(FailoverModel.Scenario scenario) {
+        return scenario.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static void line(StringBuilder out, String label, FailoverModel.Range range) {
