@@ -43,18 +43,6 @@ public record AggregatorConfig(
         alarm = alarm == null ? new Alarm(null, null, null, null, null, null) : alarm;
         route53 = route53 == null ? new Route53(null, null, null, null) : route53;
         targets = new TargetList(targets).targets();
-        for (int i = 0; i < targets.size(); i++) {
-            int needed = targets.get(i).quorum().minVantages();
-            if (needed > agents.size()) {
-                // Never met, so the target could never have a verdict: a quorum that silently publishes nothing.
-                throw Checks.invalid(
-                        "targets[" + i + "].quorum.minVantages",
-                        needed + " is more than the " + agents.size() + " agent(s) configured, so target "
-                                + targets.get(i).name()
-                                + " could never have a verdict; lower minVantages (and healthy) "
-                                + "or add agents");
-            }
-        }
         observe = observe == null ? List.of() : List.copyOf(observe);
         drills = drills == null ? List.of() : List.copyOf(drills);
         for (int i = 0; i < drills.size(); i++) {
@@ -96,6 +84,18 @@ public record AggregatorConfig(
                         "targets " + other + " and " + targets.get(i).name()
                                 + " are both bound to record " + binding.record() + " in zone " + binding.zone()
                                 + "; a record has one health check");
+            }
+        }
+        for (int i = 0; i < targets.size(); i++) {
+            int needed = targets.get(i).quorum().minVantages();
+            if (needed > agents.size()) {
+                // Never met, so the target could never have a verdict: a quorum that silently publishes nothing.
+                throw Checks.invalid(
+                        "targets[" + i + "].quorum.minVantages",
+                        needed + " is more than the " + agents.size() + " agent(s) configured, so target "
+                                + targets.get(i).name()
+                                + " could never have a verdict; lower minVantages (and healthy) "
+                                + "or add agents");
             }
         }
     }

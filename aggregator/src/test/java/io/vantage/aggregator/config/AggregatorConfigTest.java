@@ -104,7 +104,29 @@ class AggregatorConfigTest {
                 Arguments.of(
                         "quorum beyond minVantages",
                         AGENT + "targets: [{name: x, tcp: {host: h, port: 1}, quorum: {minVantages: 1, healthy: 2}}]\n",
-                        "targets[0].quorum.healthy: 2 must not exceed minVantages (1)"));
+                        "targets[0].quorum.healthy: 2 must not exceed minVantages (1)"),
+                Arguments.of(
+                        "a quorum the agents can never meet",
+                        "agents: [{id: a, region: us-east-1, tokenEnv: T1}, {id: b, region: eu-west-1, tokenEnv: T2}]\n"
+                                + "targets: [{name: x, tcp: {host: h, port: 1}, quorum: {minVantages: 3, healthy: 2}}]\n",
+                        "targets[0].quorum.minVantages: 3 is more than the 2 agent(s) configured, so target x could "
+                                + "never have a verdict; lower minVantages (and healthy) or add agents"),
+                Arguments.of(
+                        "the default quorum with one agent",
+                        AGENT + "targets: [{name: x, tcp: {host: h, port: 1}}]\n",
+                        "targets[0].quorum.minVantages: 2 is more than the 1 agent(s) configured, so target x could "
+                                + "never have a verdict; lower minVantages (and healthy) or add agents"),
+                Arguments.of(
+                        "a target region that is no name",
+                        AGENT
+                                + "targets: [{name: x, region: 'us east', tcp: {host: h, port: 1}, quorum: {minVantages: 1}}]\n",
+                        "targets[0].region: 'us east' must be 1-64 characters of letters, digits, '.', '_' or '-', "
+                                + "starting with a letter or digit"),
+                Arguments.of(
+                        "regionLostAfter of zero",
+                        AGENT
+                                + "targets: [{name: x, tcp: {host: h, port: 1}, quorum: {minVantages: 1, regionLostAfter: 0s}}]\n",
+                        "targets[0].quorum.regionLostAfter: must be between 1s and 1h, got 0s"));
     }
 
     @ParameterizedTest(name = "{0}")

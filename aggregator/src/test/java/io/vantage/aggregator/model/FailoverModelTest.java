@@ -114,4 +114,61 @@ class FailoverModelTest {
                 .anyMatch(what -> what.startsWith("verdict INSUFFICIENT_DATA"))
                 .anyMatch(what -> what.startsWith("alarm INSUFFICIENT_DATA"));
     }
+
+    /** Two regions, one agent each, quorum 1 of 1: the us region lost with its agent fails over, without region not. */
+    @Test
+    void twoRegionsARegionLostWithItsAgentFailsOverOnlyWhenTheTargetNamesItsRegion() {
+        TargetSpec target = Documents.readYaml(
+                "name: api-us\nregion: us-east-1\ninterval: 10s\ntimeout: 5s\nhttp: {url: 'https://api-us.test/'}\n"
+                        + "quorum: {minVantages: 1, healthy: 1, rise: 2, fall: 2}\n",
+                TargetSpec.class);
+        FailoverModel.Prediction withRegion = FailoverModel.predict(
+                new FailoverModel.Inputs(target, 2, Duration.ofSeconds(10), DEFAULT_ALARM, 1, 2),
+                FailoverModel.Scenario.REGION_LOST,
+                200,
+                7);
+        // The surviving agent's vote of the dead endpoint, then the co-located agent missing for regionLostAfter
+        // (30 s, counted from its last result: it is stale after the 30 s freshness window anyway), then fall rounds.
+        assertThat(withRegion.verdict().best()).isBetween(29.0, 35.0);
+        assertThat(withRegion.verdict().worst()).isLessThan(60.0);
+        assertThat(withRegion.alarm().worst()).isFinite();
+
+        TargetSpec withoutItsRegion = Documents.readYaml(
+                "name: api-us\ninterval: 10s\ntimeout: 5s\nhttp: {url: 'https://api-us.test/'}\n"
+                        + "quorum: {minVantages: 1, healthy: 1, rise: 2, fall: 2}\n",
+                TargetSpec.class);
+        FailoverModel.Timeline withoutRegion = FailoverModel.simulate(
+                new FailoverModel.Inputs(withoutItsRegion, 2, Duration.ofSeconds(10), DEFAULT_ALARM, 0, 2),
+                FailoverModel.Scenario.REGION_LOST,
+                new Random(7));
+        assertThat(withoutRegion.alarm())
+                .as("vantage cannot know agent-1 shares the fate")
+                .isNaN();
+    }
+
+    @Test
+    void oneBlindAgentFailsNothingOverWhenItCanBeJudged() {
+        TargetSpec target = Documents.readYaml(
+                "name: api\ninterval: 10s\ntimeout: 5s\nhttp: {url: 'https://api.test/'}\n"
+                        + "quorum: {minVantages: 1, healthy: 1, rise: 2, fall: 2}\n",
+                TargetSpec.class);
+        FailoverModel.Timeline judged = FailoverModel.simulate(
+                new FailoverModel.Inputs(target, 2, Duration.ofSeconds(10), DEFAULT_ALARM, 0, 2),
+                FailoverModel.Scenario.AGENT_BLIND,
+                new Random(5));
+        assertThat(judged.verdict()).isNaN();
+        assertThat(judged.events()).extracting(FailoverModel.Event::what).anyMatch(w -> w.contains("judged blind"));
+
+        TargetSpec twoOfTwo = Documents.readYaml(
+                "name: api\ninterval: 10s\ntimeout: 5s\nhttp: {url: 'https://api.test/'}\n"
+                        + "quorum: {minVantages: 2, healthy: 2, rise: 2, fall: 2}\n",
+                TargetSpec.class);
+        FailoverModel.Timeline alone = FailoverModel.simulate(
+                new FailoverModel.Inputs(twoOfTwo, 2, Duration.ofSeconds(10), DEFAULT_ALARM, 0, 1),
+                FailoverModel.Scenario.AGENT_BLIND,
+                new Random(5));
+        assertThat(alone.alarm())
+                .as("one target, 2 of 2: a blind agent cannot be told from an outage and fails it over")
+                .isFinite();
+    }
 }
