@@ -131,8 +131,15 @@ public final class Predictions {
         for (FailoverModel.Event event : events) {
             out.append(String.format(Locale.ROOT, "  %+8.1f s  %s%n", event.at(), event.what()));
         }
+        boolean endpointHealthy = scenario == FailoverModel.Scenario.REGION_PARTITION
+                || scenario == FailoverModel.Scenario.AGENT_BLIND
+                || scenario == FailoverModel.Scenario.FLEET_BLIND;
         if (Double.isNaN(timeline.alarm())) {
             out.append("  No failover: the alarm never reaches ALARM in this scenario.\n");
+        } else if (endpointHealthy) {
+            out.append("  WARNING: the endpoint is healthy in this scenario, yet it fails over: the fleet's own view "
+                    + "(one region's agent) outvotes the others. Lower quorum.healthy so that the other agents' "
+                    + "healthy votes carry it, or add a witness agent in another region.\n");
         }
         return out.toString();
     }

@@ -8,7 +8,8 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
 
 /**
  * {@code discover}: the records of one name that have a set identifier (latency, failover, weighted, geo), turned into
- * targets bound to them, ready to paste into the config. Reads only; never writes to AWS.
+ * targets bound to them, ready to paste into the config, each with the region it serves from where the record says it
+ * (a latency record's region, or a set identifier that is a region name). Reads only; never writes to AWS.
  */
 public final class Discovery {
     private final Route53AsyncClient client;
@@ -50,8 +51,12 @@ public final class Discovery {
                 String publicName = name.substring(0, name.length() - 1);
                 yaml.append("  - name: ")
                         .append(targetName(publicName, record.setIdentifier()))
-                        .append('\n')
-                        .append("    http: {url: '")
+                        .append('\n');
+                String region = region(record);
+                if (region != null) {
+                    yaml.append("    region: ").append(region).append('\n');
+                }
+                yaml.append("    http: {url: '")
                         .append(scheme)
                         .append("://")
                         .append(authority)
@@ -75,6 +80,21 @@ public final class Discovery {
             }
             return yaml.toString();
         });
+    }
+
+    private static final java.util.regex.Pattern AWS_REGION =
+            java.util.regex.Pattern.compile("[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]");
+
+    /**
+     * The region the record's endpoint serves from: a latency record's region, else a set identifier that is a region
+     * name (as failover and weighted records are often named); null when neither says.
+     */
+    static String region(ResourceRecordSet record) {
+        if (record.region() != null && record.regionAsString() != null) {
+            return record.regionAsString();
+        }
+        String id = record.setIdentifier().toLowerCase(Locale.ROOT);
+        return AWS_REGION.matcher(id).matches() ? id : null;
     }
 
     /** {@code api-eu-west-1} for api.example.com's record eu-west-1: a valid, readable target name. */

@@ -246,20 +246,25 @@ class RecordBindingTest {
                 + discovered);
         assertThat(exit).as(discovered).isZero();
         assertThat(discovered)
-                .contains(
-                        "  - name: api-eu-west-1\n    http: {url: 'https://192.0.2.11/health', hostHeader: api.example.com}\n"
-                                + "    route53: {hostedZoneId: " + zoneId
-                                + ", recordName: api.example.com, recordType: A, setIdentifier: 'eu-west-1'}");
+                .contains("  - name: api-eu-west-1\n    region: eu-west-1\n"
+                        + "    http: {url: 'https://192.0.2.11/health', hostHeader: api.example.com}\n"
+                        + "    route53: {hostedZoneId: " + zoneId
+                        + ", recordName: api.example.com, recordType: A, setIdentifier: 'eu-west-1'}");
         // Pasted into a config, it is valid, and plan finds every record it names.
         Path file = Files.writeString(
                 directory.resolve("discovered.yaml"),
-                "agents: [{id: a, region: eu-west-1, tokenFile: token}]\n"
+                "agents: [{id: a, region: eu-west-1, tokenFile: token}, {id: b, region: us-east-1, tokenFile: token-b}]\n"
                         + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint()
                         + "'}\n" + discovered);
         var config = io.vantage.aggregator.config.AggregatorConfigLoader.loadWithoutTokens(file);
         assertThat(config.targets())
                 .extracting(t -> t.route53().setIdentifier())
                 .containsExactlyInAnyOrder("us-east-1", "eu-west-1", "ap-southeast-2");
+        assertThat(config.targets())
+                .as("each from its latency record's region")
+                .extracting(t -> t.name() + "@" + t.region())
+                .containsExactlyInAnyOrder(
+                        "api-us-east-1@us-east-1", "api-eu-west-1@eu-west-1", "api-ap-southeast-2@ap-southeast-2");
         assertThat(new CommandLine(new AggregatorCommand()).execute("validate-config", file.toString()))
                 .isZero();
         assertThat(new CommandLine(new AggregatorCommand()).execute("plan", "--config", file.toString()))
