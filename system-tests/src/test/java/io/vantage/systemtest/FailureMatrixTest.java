@@ -187,6 +187,11 @@ class FailureMatrixTest {
     }
 
     static double firstZeroDatum(String target, long since, Duration atMost) {
+        return firstZeroDatum(bridge, target, since, atMost);
+    }
+
+    /** Seconds from {@code since} to the first PutMetricData at {@code bridge} carrying Healthy=0 for {@code target}. */
+    static double firstZeroDatum(LocalAwsBridge bridge, String target, long since, Duration atMost) {
         double[] seconds = {Double.NaN};
         await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
             for (LocalAwsBridge.Seen seen : bridge.seen("PutMetricData")) {
@@ -317,12 +322,14 @@ class FailureMatrixTest {
         List<Map<String, String>> seen = observe(Duration.ofSeconds(12));
         assertThat(seen).as("the quorum holds: nothing becomes UNHEALTHY").containsOnly(ALL_HEALTHY);
         assertThat(status(0).toString())
-                .contains("\"agentId\":\"agent-ap-southeast-2\",\"region\":\"ap-southeast-2\",\"state\":\"unhealthy\"");
+                .as("failing every target the others see healthy: blind, its votes set aside")
+                .contains("\"agentId\":\"agent-ap-southeast-2\",\"region\":\"ap-southeast-2\",\"state\":\"blind\"");
+        assertThat(status(0).at("/agents/2/blind").asBoolean()).isTrue();
         row(
                 3,
                 "agent in ap-southeast-2 cut off from every endpoint",
                 "no target UNHEALTHY; its vantage shown failing",
-                "all HEALTHY for 12 s on both replicas; agent-ap-southeast-2 shown unhealthy (dns/connect errors)",
+                "all HEALTHY for 12 s on both replicas; agent-ap-southeast-2 shown blind (dns/connect errors, votes set aside)",
                 "—",
                 "—");
         Fleet.connect(agent, fleet.backbone, null);

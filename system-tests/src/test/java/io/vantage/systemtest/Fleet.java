@@ -31,6 +31,9 @@ final class Fleet implements AutoCloseable {
     static final List<String> REGIONS = List.of("us-east-1", "eu-west-1", "ap-southeast-2");
     static final String BASE_IMAGE = System.getProperty("vantage.baseImage", "vantage/jre:17");
 
+    /** The regions of this fleet, one endpoint and one agent each. */
+    final List<String> regionNames;
+
     final Network backbone = Network.newNetwork();
     /** One control network per aggregator replica, so that agents can be cut off from one replica. */
     final List<Network> controls = new ArrayList<>();
@@ -45,6 +48,14 @@ final class Fleet implements AutoCloseable {
     private Map<String, String> tokens;
     private ImageFromDockerfile aggregatorImage;
     private final List<GenericContainer<?>> all = new ArrayList<>();
+
+    Fleet() {
+        this(REGIONS);
+    }
+
+    Fleet(List<String> regionNames) {
+        this.regionNames = List.copyOf(regionNames);
+    }
 
     static void requireDockerAndBaseImages() {
         if (!DockerClientFactory.instance().isDockerAvailable()) {
@@ -117,8 +128,8 @@ final class Fleet implements AutoCloseable {
             controls.add(Network.newNetwork());
         }
         control = controls.get(0);
-        REGIONS.forEach(region -> regions.put(region, Network.newNetwork()));
-        for (String region : REGIONS) {
+        regionNames.forEach(region -> regions.put(region, Network.newNetwork()));
+        for (String region : regionNames) {
             GenericContainer<?> endpoint = hardened(new GenericContainer<>(demoImage), 8080)
                     .withCommand("endpoint", "--region", region, "--port", "8080")
                     .withNetwork(backbone)
@@ -133,7 +144,7 @@ final class Fleet implements AutoCloseable {
             aggregators.add(startAggregator(i));
         }
         aggregator = aggregators.get(0);
-        for (String region : REGIONS) {
+        for (String region : regionNames) {
             GenericContainer<?> agent = hardened(new GenericContainer<>(agentImage), 9100)
                     .withFileSystemBind(
                             configFile("agent.yaml", agentYaml), "/etc/vantage/agent.yaml", BindMode.READ_ONLY)

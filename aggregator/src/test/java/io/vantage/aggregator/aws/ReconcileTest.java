@@ -75,9 +75,11 @@ class ReconcileTest {
     record Run(int exit, String out) {}
 
     private Run run(String command, String alarm, String route53Settings, String... targets) throws Exception {
-        StringBuilder yaml = new StringBuilder("agents: [{id: a, region: eu-west-1, tokenFile: token}]\n"
-                + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint() + "'}\n"
-                + "alarm: " + alarm + "\nroute53: " + route53Settings + "\ntargets:\n");
+        StringBuilder yaml = new StringBuilder(
+                "agents: [{id: a, region: eu-west-1, tokenFile: token}, {id: b, region: us-east-1, tokenFile: token-b}]\n"
+                        + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint()
+                        + "'}\n"
+                        + "alarm: " + alarm + "\nroute53: " + route53Settings + "\ntargets:\n");
         for (String target : targets) {
             yaml.append("  - {name: ").append(target).append(", tcp: {host: 127.0.0.1, port: 9}}\n");
         }

@@ -101,9 +101,11 @@ class RecordBindingTest {
     record Run(int exit, String out) {}
 
     private Run run(String command, List<String> regions, String... options) throws Exception {
-        StringBuilder yaml = new StringBuilder("agents: [{id: a, region: eu-west-1, tokenFile: token}]\n"
-                + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint() + "'}\n"
-                + "targets:\n");
+        StringBuilder yaml = new StringBuilder(
+                "agents: [{id: a, region: eu-west-1, tokenFile: token}, {id: b, region: us-east-1, tokenFile: token-b}]\n"
+                        + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint()
+                        + "'}\n"
+                        + "targets:\n");
         for (String region : regions) {
             yaml.append("  - name: api-")
                     .append(region)
@@ -308,9 +310,11 @@ class RecordBindingTest {
                                             .resourceRecords(v -> v.value("192.0.2.50"))))))
                     .get();
         }
-        StringBuilder yaml = new StringBuilder("agents: [{id: a, region: eu-west-1, tokenFile: token}]\n"
-                + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint() + "'}\n"
-                + "targets:\n");
+        StringBuilder yaml = new StringBuilder(
+                "agents: [{id: a, region: eu-west-1, tokenFile: token}, {id: b, region: us-east-1, tokenFile: token-b}]\n"
+                        + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint()
+                        + "'}\n"
+                        + "targets:\n");
         for (String[] target : new String[][] {
             {"www-us", "www", "us-east-1"}, {"www-eu", "www", "eu-west-1"}, {"solo", "solo", "us-east-1"}
         }) {
