@@ -257,6 +257,8 @@ public final class Aggregator extends VerticleBase {
                         reconciliation.plan().thenCompose(plan -> {
                             Map<String, String> records =
                                     plan.recordStates(loaded.config().targets());
+                            // What DNS answers for each bound record: how observed answers are matched to targets.
+                            recordValues = Map.copyOf(plan.recordValues());
                             if (applying && plan.pending() && plan.errors().isEmpty()) {
                                 LOG.info("reconciling alarms and health checks:\n{}", plan.describe());
                                 return reconciliation.apply(plan).thenApply(ids -> {

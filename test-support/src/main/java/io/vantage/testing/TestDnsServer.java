@@ -14,16 +14,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A minimal authoritative DNS server on 127.0.0.1 for tests, so that no test query ever leaves the machine. It answers
- * A and TXT questions for the names it was given (NOERROR with no records for other types of a known name), NXDOMAIN
- * for every other name, a chosen response code (SERVFAIL, REFUSED) for names told to fail, and nothing at all for
- * names told to stay silent. Answers can change while it runs.
+ * A, AAAA and TXT questions for the names it was given (NOERROR with no records for other types of a known name), a
+ * CNAME alone for every question about an alias (as a server authoritative for the alias only would: the client
+ * follows it), NXDOMAIN for every other name, a chosen response code (SERVFAIL, REFUSED) for names told to fail, and
+ * nothing at all for names told to stay silent. Answers can change while it runs.
  */
 public final class TestDnsServer implements AutoCloseable {
     private static final int A = 1;
+    private static final int CNAME = 5;
     private static final int TXT = 16;
+    private static final int AAAA = 28;
     private final DatagramSocket socket;
     private final Map<String, List<byte[]>> addresses = new ConcurrentHashMap<>();
     private final Map<String, List<String>> texts = new ConcurrentHashMap<>();
+    private final Map<String, String> aliases = new ConcurrentHashMap<>();
     private final Map<String, Integer> rcodes = new ConcurrentHashMap<>();
     private final Set<String> silent = ConcurrentHashMap.newKeySet();
     private final AtomicInteger queries = new AtomicInteger();
@@ -45,19 +49,30 @@ public final class TestDnsServer implements AutoCloseable {
         return server;
     }
 
-    /** One more A record for {@code name}. */
-    public TestDnsServer add(String name, String ipv4) {
-        addresses.computeIfAbsent(key(name), k -> new CopyOnWriteArrayList<>()).add(address(ipv4));
+    /** One more A (IPv4) or AAAA (IPv6) record for {@code name}. */
+    public TestDnsServer add(String name, String address) {
+        addresses.computeIfAbsent(key(name), k -> new CopyOnWriteArrayList<>()).add(address(address));
         return this;
     }
 
-    /** {@code name}'s A records from now on: exactly these (none: the name exists with no address). */
-    public TestDnsServer set(String name, String... ipv4) {
+    /**
+     * {@code name}'s A and AAAA records from now on: exactly these addresses, IPv4 or IPv6 (none: the name exists with
+     * no address). A name that was an alias stops being one.
+     */
+    public TestDnsServer set(String name, String... addresses) {
         List<byte[]> records = new CopyOnWriteArrayList<>();
-        for (String address : ipv4) {
+        for (String address : addresses) {
             records.add(address(address));
         }
-        addresses.put(key(name), records);
+        aliases.remove(key(name));
+        this.addresses.put(key(name), records);
+        return this;
+    }
+
+    /** {@code name} is an alias (CNAME) of {@code target} from now on. */
+    public TestDnsServer cname(String name, String target) {
+        addresses.remove(key(name));
+        aliases.put(key(name), key(target));
         return this;
     }
 
@@ -99,13 +114,25 @@ public final class TestDnsServer implements AutoCloseable {
         return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
     }
 
-    private static byte[] address(String ipv4) {
-        String[] parts = ipv4.split("\\.");
-        byte[] address = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            address[i] = (byte) Integer.parseInt(parts[i]);
+    /** The 4 or 16 bytes of an address literal (parsed, never looked up). */
+    private static byte[] address(String literal) {
+        try {
+            if (literal.indexOf(':') < 0 && !literal.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+                throw new IllegalArgumentException("not an address literal: " + literal);
+            }
+            return java.net.InetAddress.getByName(literal).getAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("not an address literal: " + literal, e);
         }
-        return address;
+    }
+
+    private static byte[] encodedName(String name) {
+        Buffer encoded = Buffer.buffer();
+        for (String label : name.split("\\.")) {
+            byte[] bytes = label.getBytes(StandardCharsets.US_ASCII);
+            encoded.appendUnsignedByte((short) bytes.length).appendBytes(bytes);
+        }
+        return encoded.appendUnsignedByte((short) 0).getBytes();
     }
 
     private Buffer answer(Buffer query) {
@@ -129,18 +156,30 @@ public final class TestDnsServer implements AutoCloseable {
         if (silent.contains(key)) {
             return null;
         }
-        boolean known = addresses.containsKey(key) || texts.containsKey(key);
+        boolean known = addresses.containsKey(key) || texts.containsKey(key) || aliases.containsKey(key);
         int rcode = rcodes.getOrDefault(key, known ? 0 : 3); // 3: NXDOMAIN
         List<Buffer> records = new java.util.ArrayList<>();
-        if (rcode == 0 && type == A) {
-            addresses
-                    .getOrDefault(key, List.of())
+        String alias = aliases.get(key);
+        if (rcode == 0 && alias != null) {
+            byte[] target = encodedName(alias);
+            records.add(Buffer.buffer()
+                    .appendUnsignedShort(0xC00C)
+                    .appendUnsignedShort(CNAME)
+                    .appendUnsignedShort(1)
+                    .appendInt(0)
+                    .appendUnsignedShort(target.length)
+                    .appendBytes(target));
+        }
+        if (rcode == 0 && alias == null && (type == A || type == AAAA)) {
+            int length = type == A ? 4 : 16;
+            addresses.getOrDefault(key, List.of()).stream()
+                    .filter(address -> address.length == length)
                     .forEach(address -> records.add(Buffer.buffer()
                             .appendUnsignedShort(0xC00C)
-                            .appendUnsignedShort(A)
+                            .appendUnsignedShort(type)
                             .appendUnsignedShort(1)
                             .appendInt(0)
-                            .appendUnsignedShort(4)
+                            .appendUnsignedShort(length)
                             .appendBytes(address)));
         }
         if (rcode == 0 && type == TXT) {

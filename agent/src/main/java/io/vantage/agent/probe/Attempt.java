@@ -22,6 +22,7 @@ public final class Attempt {
     private long phaseStartNanos;
     private Integer statusCode;
     private Long tlsNotAfter;
+    private String address;
     private long firstByteNanos = -1;
     private boolean finished;
 
@@ -79,6 +80,11 @@ public final class Attempt {
         this.tlsNotAfter = epochSeconds;
     }
 
+    /** The address the probe connects to (canonical form): it travels with the result. */
+    public void address(String connectedTo) {
+        this.address = connectedTo;
+    }
+
     /** Registers something to release (a socket) when the attempt ends, however it ends. */
     public void onFinish(Runnable cleanup) {
         if (finished) {
@@ -130,9 +136,18 @@ public final class Attempt {
                 seconds(Phase.TLS),
                 firstByteNanos >= 0 ? secondsOf(firstByteNanos) : null,
                 totalNanos / 1e9);
-        return reason == null
-                ? ProbeResult.success(target, startedAtMillis, statusCode, timings, tlsNotAfter)
-                : ProbeResult.failure(target, startedAtMillis, reason, statusCode, timings, tlsNotAfter, message);
+        return new ProbeResult(
+                target,
+                startedAtMillis,
+                reason == null,
+                reason,
+                statusCode,
+                timings,
+                tlsNotAfter,
+                reason == null ? null : message,
+                null,
+                null,
+                address);
     }
 
     private Double seconds(Phase of) {

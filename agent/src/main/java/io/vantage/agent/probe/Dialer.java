@@ -1,5 +1,6 @@
 package io.vantage.agent.probe;
 
+import io.vantage.wire.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ClientSSLOptions;
@@ -47,8 +48,17 @@ public final class Dialer {
         } else {
             address = resolver.resolve(host).onSuccess(resolved -> attempt.enter(Phase.CONNECT));
         }
-        return address.compose(ip -> client.connect(
-                new ConnectOptions().setRemoteAddress(remote(ip, port, tlsName)).setTimeout(timeoutMillis)));
+        return address.compose(ip -> {
+            attempt.address(Addresses.canonical(ip));
+            return client.connect(new ConnectOptions()
+                    .setRemoteAddress(remote(ip, port, tlsName))
+                    .setTimeout(timeoutMillis));
+        });
+    }
+
+    /** The agent's own DNS servers ({@code dns.servers}); empty: the operating system's resolver. */
+    public List<SocketAddress> dnsServers() {
+        return resolver.servers();
     }
 
     private static SocketAddress remote(String ip, int port, String tlsName) {

@@ -1,6 +1,7 @@
 package io.vantage.agent.probe;
 
 import com.google.re2j.Pattern;
+import io.vantage.wire.Addresses;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.DnsSpec;
@@ -9,29 +10,43 @@ import io.vertx.core.Vertx;
 import io.vertx.core.dns.DnsClient;
 import io.vertx.core.dns.DnsClientOptions;
 import io.vertx.core.dns.DnsException;
+import io.vertx.core.net.SocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Asks a DNS server one question and checks the answer: the response code, then (for NOERROR) the records. The servers
- * are asked in order; the next one only when one does not answer at all. An unexpected response code is {@code dns},
- * an answer that fails its assertion {@code body_mismatch}, no answer in time {@code timeout} (waiting for the response,
- * so an agent running late says so instead). Clients are kept per server, on this probe loop.
+ * are asked in order (the probe's own, else the agent's {@code dns.servers}, else the system's resolver); the next one
+ * only when one does not answer at all. A name with no records of the asked type that is a CNAME is followed, as a
+ * resolver would, to the records of the name it leads to (at most {@link Resolver#MAX_CNAME_HOPS} CNAMEs); the
+ * assertions see those final records, and the chain travels with the result. Addresses are reported in canonical form.
+ * An unexpected response code is {@code dns}, an answer that fails its assertion {@code body_mismatch}, no answer in
+ * time {@code timeout} (waiting for the response, so an agent running late says so instead). Clients are kept per
+ * server, on this probe loop.
  */
 public final class DnsProber implements Prober<DnsSpec> {
+    /** The records of the asked type, and the CNAMEs followed to reach them. */
+    private record Answer(List<String> records, List<String> chain) {}
+
     private final Vertx vertx;
+    private final List<DnsSpec.Server> agentServers;
     private final Map<String, DnsClient> clients = new HashMap<>();
     private final Map<String, Pattern> patterns = new HashMap<>();
 
-    public DnsProber(Vertx vertx) {
+    /** {@code agentServers}: the agent's {@code dns.servers}, asked when a probe names none (empty: the system's). */
+    public DnsProber(Vertx vertx, List<SocketAddress> agentServers) {
         this.vertx = vertx;
+        this.agentServers = agentServers.stream()
+                .map(server -> new DnsSpec.Server(server.host(), server.port()))
+                .toList();
     }
 
     @Override
     public Future<ProbeResult> probe(DnsSpec spec, Attempt attempt, int timeoutMillis) {
         attempt.skip(Phase.WAIT); // the question is one datagram: all of its time is waiting for the answer
-        List<DnsSpec.Server> servers = spec.parsedServers();
+        List<DnsSpec.Server> own = spec.parsedServers();
+        List<DnsSpec.Server> servers = own.isEmpty() ? agentServers : own;
         return ask(spec, servers, 0, timeoutMillis).transform(answer -> {
             String rcode = answer.succeeded() ? "NOERROR" : rcode(answer.cause());
             if (rcode == null) {
@@ -50,12 +65,14 @@ public final class DnsProber implements Prober<DnsSpec> {
             if (!answer.succeeded()) {
                 return Future.succeededFuture(attempt.succeed()); // the expected error code, e.g. NXDOMAIN
             }
-            String mismatch = mismatch(spec, answer.result());
+            List<String> records = answer.result().records();
+            String mismatch = mismatch(spec, records);
             ProbeResult result = mismatch == null
                     ? attempt.succeed()
                     : attempt.fail(FailureReason.BODY_MISMATCH, spec.type() + " " + spec.name() + ": " + mismatch);
             // The records travel with the result: the aggregator reads them to see where DNS sends this vantage point.
-            return Future.succeededFuture(result.withAnswers(answer.result()));
+            return Future.succeededFuture(
+                    result.withAnswers(records, answer.result().chain()));
         });
     }
 
@@ -63,22 +80,48 @@ public final class DnsProber implements Prober<DnsSpec> {
      * Each server gets its share of nine tenths of the timeout, so that the last one is still asked in time and a
      * silent one is reported by name before the probe's own deadline.
      */
-    private Future<List<String>> ask(DnsSpec spec, List<DnsSpec.Server> servers, int index, int timeoutMillis) {
+    private Future<Answer> ask(DnsSpec spec, List<DnsSpec.Server> servers, int index, int timeoutMillis) {
         int share = Math.max(50, timeoutMillis * 9 / 10 / Math.max(1, servers.size()));
         DnsClient client = client(servers.isEmpty() ? null : servers.get(index), share);
-        return query(client, spec).recover(error -> {
-            boolean answered = rcode(error) != null;
-            return answered || index + 1 >= servers.size()
-                    ? Future.failedFuture(error)
-                    : ask(spec, servers, index + 1, timeoutMillis);
+        return follow(client, spec.type(), spec.name(), new java.util.ArrayList<>())
+                .recover(error -> {
+                    boolean answered = rcode(error) != null;
+                    return answered || index + 1 >= servers.size()
+                            ? Future.failedFuture(error)
+                            : ask(spec, servers, index + 1, timeoutMillis);
+                });
+    }
+
+    /**
+     * The records of {@code type} for {@code name}; when there are none and the name is a CNAME (and CNAMEs were not
+     * what was asked), those of the name it leads to.
+     */
+    private static Future<Answer> follow(DnsClient client, String type, String name, List<String> chain) {
+        return query(client, type, name).compose(records -> {
+            if (!records.isEmpty() || type.equals("CNAME") || chain.size() >= Resolver.MAX_CNAME_HOPS) {
+                return Future.succeededFuture(new Answer(records, List.copyOf(chain)));
+            }
+            return client.resolveCNAME(name).compose(cnames -> {
+                if (cnames.isEmpty()) {
+                    return Future.succeededFuture(new Answer(records, List.copyOf(chain)));
+                }
+                String next = Addresses.canonical(cnames.get(0));
+                if (chain.contains(next) || next.equals(Addresses.canonical(name))) {
+                    return Future.succeededFuture(new Answer(records, List.copyOf(chain))); // a loop
+                }
+                chain.add(next);
+                return follow(client, type, next, chain);
+            });
         });
     }
 
-    private static Future<List<String>> query(DnsClient client, DnsSpec spec) {
-        String name = spec.name();
-        return switch (spec.type()) {
+    private static Future<List<String>> query(DnsClient client, String type, String name) {
+        return switch (type) {
             case "A" -> client.resolveA(name);
-            case "AAAA" -> client.resolveAAAA(name);
+            case "AAAA" ->
+                client.resolveAAAA(name)
+                        .map(records ->
+                                records.stream().map(Addresses::canonical).toList());
             case "CNAME" -> client.resolveCNAME(name);
             case "NS" -> client.resolveNS(name);
             case "TXT" -> client.resolveTXT(name);
@@ -93,7 +136,7 @@ public final class DnsProber implements Prober<DnsSpec> {
                         .map(records -> records.stream()
                                 .map(srv -> srv.priority() + " " + srv.weight() + " " + srv.port() + " " + srv.target())
                                 .toList());
-            default -> Future.failedFuture(new IllegalArgumentException("unsupported type " + spec.type()));
+            default -> Future.failedFuture(new IllegalArgumentException("unsupported type " + type));
         };
     }
 

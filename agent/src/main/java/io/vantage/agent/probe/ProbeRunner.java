@@ -34,7 +34,7 @@ public final class ProbeRunner {
         this.http = new HttpProber(dialer);
         this.tcp = new TcpProber(dialer);
         this.tls = new TlsProber(dialer, clock);
-        this.dns = new DnsProber(vertx);
+        this.dns = new DnsProber(vertx, dialer.dnsServers());
     }
 
     public Future<ProbeResult> run(TargetSpec target) {

@@ -1,5 +1,6 @@
 package io.vantage.agent.probe;
 
+import io.vantage.wire.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.dns.DnsClient;
@@ -18,17 +19,26 @@ import java.util.regex.Pattern;
  */
 public final class Resolver {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** How many CNAMEs a name may lead through before the chain is given up (a loop, or a misconfiguration). */
+    static final int MAX_CNAME_HOPS = 8;
+
     private final Vertx vertx;
+    private final List<SocketAddress> configured;
     private final List<DnsClient> servers;
 
     public Resolver(Vertx vertx, List<SocketAddress> servers, Duration queryTimeout) {
         this.vertx = vertx;
+        this.configured = List.copyOf(servers);
         this.servers = servers.stream()
                 .map(server -> vertx.createDnsClient(new DnsClientOptions()
                         .setHost(server.host())
                         .setPort(server.port())
                         .setQueryTimeout(queryTimeout.toMillis())))
                 .toList();
+    }
+
+    public List<SocketAddress> servers() {
+        return configured;
     }
 
     public static boolean isAddress(String host) {
@@ -40,17 +50,28 @@ public final class Resolver {
         if (servers.isEmpty()) {
             return vertx.executeBlocking(() -> InetAddress.getByName(host).getHostAddress(), false);
         }
-        return query(host, 0);
+        return query(host, host, 0, 0);
     }
 
-    private Future<String> query(String host, int index) {
-        return servers.get(index).lookup4(host).transform(answer -> {
+    /**
+     * Asks for {@code name}'s address; a name that has none but is a CNAME is followed (a server that is authoritative
+     * for the alias only answers with the CNAME), at most {@link #MAX_CNAME_HOPS} times.
+     */
+    private Future<String> query(String host, String name, int index, int hops) {
+        DnsClient server = servers.get(index);
+        return server.lookup4(name).transform(answer -> {
             if (answer.succeeded() && answer.result() != null) {
                 return Future.succeededFuture(answer.result());
             }
+            if (answer.succeeded() && hops < MAX_CNAME_HOPS) {
+                return server.resolveCNAME(name)
+                        .transform(cname -> cname.succeeded() && !cname.result().isEmpty()
+                                ? query(host, Addresses.canonical(cname.result().get(0)), index, hops + 1)
+                                : Future.failedFuture(new UnknownHostException(host + ": no address record")));
+            }
             boolean nameError = answer.succeeded() || answer.cause() instanceof io.vertx.core.dns.DnsException;
             if (!nameError && index + 1 < servers.size()) {
-                return query(host, index + 1);
+                return query(host, name, index + 1, hops);
             }
             String why = answer.succeeded() ? "no address record" : Failures.describe(answer.cause());
             return Future.failedFuture(new UnknownHostException(host + ": " + why));

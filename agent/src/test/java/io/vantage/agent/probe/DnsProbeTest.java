@@ -112,4 +112,46 @@ class DnsProbeTest {
         assertThat(moved.reason()).isEqualTo(FailureReason.BODY_MISMATCH);
         assertThat(moved.message()).contains("[192.0.2.21]");
     }
+
+    /** A name behind CNAMEs: the chain is followed to the final records, which the assertion sees; the chain is reported. */
+    @Test
+    void aCnameChainIsFollowedToTheRecordsOfTheAskedType() {
+        dns.cname("www.chain.test", "api-us.chain.test")
+                .cname("api-us.chain.test", "lb.chain.test")
+                .set("lb.chain.test", "127.0.0.2");
+        ProbeResult result =
+                probe("{name: www.chain.test, servers: ['" + server() + "'], expectAnswer: {contains: 127.0.0.2}}");
+        assertThat(result.success()).as(String.valueOf(result.message())).isTrue();
+        assertThat(result.answers()).containsExactly("127.0.0.2");
+        assertThat(result.cnames()).containsExactly("api-us.chain.test", "lb.chain.test");
+
+        ProbeResult cname = probe(
+                "{name: www.chain.test, type: CNAME, servers: ['" + server() + "'], expectAnswer: {contains: api-us}}");
+        assertThat(cname.success()).as("asked for CNAME: the CNAME itself").isTrue();
+
+        dns.cname("loop-a.test", "loop-b.test").cname("loop-b.test", "loop-a.test");
+        ProbeResult loop = probe("{name: loop-a.test, servers: ['" + server() + "']}");
+        assertThat(loop.reason()).as("a CNAME loop ends, with no records").isEqualTo(FailureReason.BODY_MISMATCH);
+    }
+
+    @Test
+    void ipv6AnswersAreInCanonicalForm() {
+        dns.set("v6.test", "2001:db8:0:0:0:0:0:1", "2001:db8:0:0:1:0:0:1");
+        ProbeResult result = probe(
+                "{name: v6.test, type: AAAA, servers: ['" + server() + "'], expectAnswer: {contains: '2001:db8::1'}}");
+        assertThat(result.success()).as(String.valueOf(result.message())).isTrue();
+        assertThat(result.answers()).containsExactlyInAnyOrder("2001:db8::1", "2001:db8::1:0:0:1");
+    }
+
+    /** A dns probe that names no servers asks the agent's own (dns.servers), not the operating system's. */
+    @Test
+    void aProbeWithoutServersAsksTheAgentsResolver() {
+        Probes throughOther = new Probes(
+                vertx, List.of(io.vertx.core.net.SocketAddress.inetSocketAddress(other.port(), "127.0.0.1")));
+        int before = other.queries();
+        ProbeResult result = throughOther.probe(
+                "name: d\ninterval: 2s\ntimeout: 500ms\ndns: {name: api.test, expectAnswer: {contains: 192.0.2.99}}");
+        assertThat(result.success()).as(String.valueOf(result.message())).isTrue();
+        assertThat(other.queries()).isGreaterThan(before);
+    }
 }

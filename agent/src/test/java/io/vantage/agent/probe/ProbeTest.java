@@ -330,6 +330,22 @@ class ProbeTest {
         assertThat(result.timings().dns()).isNotNull();
     }
 
+    /** The result says which address it connected to: how the aggregator learns what a host name stands for. */
+    @Test
+    void theAddressConnectedToTravelsWithTheResultAlsoBehindACname() {
+        dns.cname("alias.test", "api.test");
+        ProbeResult result = probes.probe(httpTarget(
+                "http://alias.test:" + http.port() + "/vhost", "  expectBody: {contains: 'host=alias.test'}"));
+        assertThat(result.success()).as(result.toString()).isTrue();
+        assertThat(result.address()).isEqualTo("127.0.0.1");
+
+        ProbeResult refused = probes.probe(httpTarget("http://api.test:1/ok", ""));
+        assertThat(refused.reason()).isEqualTo(FailureReason.REFUSED);
+        assertThat(refused.address())
+                .as("known once resolved, whatever happens next")
+                .isEqualTo("127.0.0.1");
+    }
+
     @Test
     void dnsFailure() {
         int before = dns.queries();

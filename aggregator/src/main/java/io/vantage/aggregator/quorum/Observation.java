@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * A copy of one vantage point's latest result for a target, taken from its {@link Vantage} for the status page, logs
  * and observed routing. {@code healthy} is its vote; {@code success}, {@code reason}, {@code statusCode}, {@code
- * totalSeconds}, {@code message} and {@code answers} describe the latest result itself.
+ * totalSeconds}, {@code message}, {@code answers}, {@code cnames} (the CNAME chain to them) and {@code address} (what
+ * the probe connected to) describe the latest result itself.
  */
 public record Observation(
         String agentId,
@@ -18,4 +19,6 @@ public record Observation(
         Integer statusCode,
         Double totalSeconds,
         String message,
-        List<String> answers) {}
+        List<String> answers,
+        List<String> cnames,
+        String address) {}

@@ -31,6 +31,8 @@ public final class Vantage {
     private int statusCode; // 0 when none; guarded by this
     private String message; // guarded by this
     private List<String> answers; // guarded by this
+    private List<String> cnames; // guarded by this
+    private String address; // guarded by this
     private volatile boolean vote;
     private volatile double totalSeconds = Double.NaN;
     private volatile long observedAt = NEVER; // written last
@@ -51,6 +53,8 @@ public final class Vantage {
         statusCode = result.statusCode() == null ? 0 : result.statusCode();
         message = result.message();
         answers = result.answers();
+        cnames = result.cnames();
+        address = result.address();
         Double total = result.timings().total();
         totalSeconds = total == null ? Double.NaN : total;
         this.observedAt = observedAt;
@@ -87,6 +91,8 @@ public final class Vantage {
                 statusCode == 0 ? null : statusCode,
                 Double.isNaN(totalSeconds) ? null : totalSeconds,
                 message,
-                answers);
+                answers,
+                cnames,
+                address);
     }
 }

@@ -7,6 +7,7 @@ import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.quorum.Observation;
 import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.wire.Addresses;
 import io.vantage.wire.target.TargetSpec;
 import java.net.URI;
 import java.util.ArrayDeque;
@@ -27,23 +28,46 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where DNS sends each vantage point, from the answers agents observe for each observed name, and the failovers that
- * follow: when a target's verdict turns UNHEALTHY while vantage points are sent to it, the time until the last of them
- * is sent elsewhere is the observed time to failover; when it turns HEALTHY again after that, the time until the first
- * is sent back is the observed time to fail back. Answers are matched to targets by the targets' hosts and, for bound
- * targets, their records' values. Runs on the aggregator's context; readers get immutable copies.
+ * follow: when a target's verdict turns UNHEALTHY while vantage points are sent to it, the time until every one of them
+ * is seen sent to another target is the observed time to failover; when it turns HEALTHY again after that, the time
+ * until the first is seen sent back is the observed time to fail back.
+ *
+ * <p>Answers (and the CNAMEs that led to them) are matched to targets by what the fleet sees and what the config says:
+ * the addresses agents connected to when they last probed each target (a host name, a load balancer whose addresses
+ * rotate), the targets' hosts, and bound targets' record values and alias targets from the last plan. An answer that
+ * matches no target is shown as unmatched. An observation that failed, is empty or is stale is <em>unknown</em>: it is
+ * never taken for "sent elsewhere", so a silent resolver or an agent that dies cannot complete a failover; an event
+ * that DNS is never seen to complete is closed as unresolved after {@link #unresolvedAfter}. Runs on the aggregator's
+ * context; readers get immutable copies.
  */
 public final class Routing {
     private static final Logger LOG = LoggerFactory.getLogger(Routing.class);
     private static final int KEPT_EVENTS = 50;
 
-    /** One vantage point's view of an observed name: its answers and the targets they are. */
-    public record Route(String agentId, String region, List<String> answers, List<String> targets, double ageSeconds) {}
+    /** The label value of {@code vantage_route_vantages} for vantage points whose answers match no target. */
+    public static final String UNMATCHED = "(unmatched)";
+
+    /**
+     * One vantage point's view of an observed name: its answers, the CNAME chain to them, the targets they are and the
+     * answers that are no target; {@code state} is routed, unmatched (answers, none a target) or unknown (the
+     * observation failed or was empty: no evidence of where DNS sends it).
+     */
+    public record Route(
+            String agentId,
+            String region,
+            String state,
+            List<String> answers,
+            List<String> cnames,
+            List<String> targets,
+            List<String> unmatched,
+            double ageSeconds) {}
 
     public record ObservedName(String name, String type, List<Route> vantages) {}
 
     /**
      * One failover or failback as observed: {@code startedAt} the verdict change (epoch millis), {@code seconds} until
-     * the routing followed (null while it has not), with the model's prediction for the target.
+     * the routing followed (null while it has not, and when it never did: {@code unresolved}), with the model's
+     * prediction for the target.
      */
     public record FailoverEvent(
             String target,
@@ -51,7 +75,11 @@ public final class Routing {
             long startedAt,
             Double seconds,
             Double predictedTypical,
-            Double predictedWorst) {}
+            Double predictedWorst,
+            boolean unresolved) {}
+
+    /** An open event and, for a failover, whether each vantage point sent to the target is seen sent elsewhere yet. */
+    private record Open(FailoverEvent event, Map<String, Boolean> moved) {}
 
     private final MeterRegistry registry;
     private final DistributionSummary failovers;
@@ -59,12 +87,12 @@ public final class Routing {
     private final Map<String, Integer> vantagesByNameAndTarget = new ConcurrentHashMap<>();
     private final Map<String, Gauge> gauges = new HashMap<>();
     private final Map<String, Verdict> lastVerdict = new HashMap<>();
-    private final Map<String, FailoverEvent> open = new HashMap<>();
+    private final Map<String, Open> open = new HashMap<>();
     private final Deque<FailoverEvent> closed = new ArrayDeque<>();
     private final Set<String> everRouted = new HashSet<>();
     private AggregatorConfig addressesFor;
     private Map<String, List<String>> addressesFrom;
-    private Map<String, List<String>> targetsByAddress = Map.of();
+    private Map<String, List<String>> configuredAddresses = Map.of();
     private Map<String, Integer> targetOrder = Map.of();
     private volatile List<ObservedName> names = List.of();
     private volatile List<FailoverEvent> events = List.of();
@@ -97,59 +125,128 @@ public final class Routing {
             Map<String, List<String>> recordValues,
             Function<TargetSpec, FailoverModel.Range> predicted) {
         if (config != addressesFor || recordValues != addressesFrom) {
-            targetsByAddress = targetsByAddress(config.targets(), recordValues);
+            configuredAddresses = configuredAddresses(config.targets(), recordValues);
             targetOrder = new HashMap<>();
             config.targets().forEach(t -> targetOrder.put(t.name(), targetOrder.size()));
             addressesFor = config;
             addressesFrom = recordValues;
         }
+        Map<String, List<String>> byAddress = seenAddresses(config.targets(), observations, now);
         List<ObservedName> observed = new ArrayList<>();
         Map<String, Integer> counts = new LinkedHashMap<>();
         Map<String, Integer> routedTo = new HashMap<>();
+        Map<String, Route> routes = new HashMap<>(); // by name and agent
         for (AggregatorConfig.Observe name : config.observe()) {
             long freshFor = name.interval().toMillis() * 3;
-            List<Route> routes = new ArrayList<>();
+            List<Route> vantages = new ArrayList<>();
             for (Observation observation : observations.apply(name.targetName())) {
-                List<String> answers = observation.answers();
-                if (answers == null || now - observation.observedAt() > freshFor) {
-                    continue;
+                if (now - observation.observedAt() > freshFor) {
+                    continue; // stale: unknown, and not shown as where DNS sends it now
                 }
-                Set<String> matched = new java.util.LinkedHashSet<>();
-                answers.forEach(answer -> matched.addAll(targetsByAddress.getOrDefault(normal(answer), List.of())));
-                List<String> targets = new ArrayList<>(matched);
-                targets.sort(java.util.Comparator.comparing(targetOrder::get)); // in config order, as listed
-                targets.forEach(target -> {
+                Route route = route(observation, byAddress, now);
+                routes.put(name.name() + "\u0000" + observation.agentId(), route);
+                route.targets().forEach(target -> {
                     counts.merge(name.name() + "\u0000" + target, 1, Integer::sum);
                     routedTo.merge(target, 1, Integer::sum);
                 });
-                routes.add(new Route(
-                        observation.agentId(),
-                        observation.region(),
-                        answers,
-                        List.copyOf(targets),
-                        (now - observation.observedAt()) / 1000.0));
+                if (route.state().equals("unmatched")) {
+                    counts.merge(name.name() + "\u0000" + UNMATCHED, 1, Integer::sum);
+                }
+                vantages.add(route);
             }
-            routes.sort(java.util.Comparator.comparing(Route::region));
-            observed.add(new ObservedName(name.name(), name.type(), List.copyOf(routes)));
+            vantages.sort(java.util.Comparator.comparing(Route::region));
+            observed.add(new ObservedName(name.name(), name.type(), List.copyOf(vantages)));
         }
         names = List.copyOf(observed);
         gauges(counts);
         everRouted.addAll(routedTo.keySet());
         for (TargetSpec target : config.targets()) {
-            follow(now, target, verdicts.get(target.name()), routedTo.getOrDefault(target.name(), 0), predicted);
+            follow(
+                    now,
+                    target,
+                    verdicts.get(target.name()),
+                    routes,
+                    routedTo.getOrDefault(target.name(), 0),
+                    predicted);
         }
         lastVerdict.keySet().retainAll(verdicts.keySet());
         open.keySet().retainAll(verdicts.keySet());
-        List<FailoverEvent> all = new ArrayList<>(open.values());
+        List<FailoverEvent> all = new ArrayList<>();
+        open.values().forEach(o -> all.add(o.event()));
         all.addAll(closed);
         all.sort(java.util.Comparator.comparingLong(FailoverEvent::startedAt).reversed());
         events = List.copyOf(all);
+    }
+
+    /** One vantage point's observation of a name, matched to targets by its answers and the CNAMEs before them. */
+    private Route route(Observation observation, Map<String, List<String>> byAddress, long now) {
+        List<String> answers = observation.answers() == null ? List.of() : observation.answers();
+        List<String> cnames = observation.cnames() == null ? List.of() : observation.cnames();
+        Set<String> matched = new java.util.LinkedHashSet<>();
+        List<String> unmatched = new ArrayList<>();
+        for (String answer : answers) {
+            List<String> targets = byAddress.get(Addresses.canonical(answer));
+            if (targets == null) {
+                unmatched.add(answer);
+            } else {
+                matched.addAll(targets);
+            }
+        }
+        cnames.forEach(cname -> matched.addAll(byAddress.getOrDefault(Addresses.canonical(cname), List.of())));
+        List<String> targets = new ArrayList<>(matched);
+        targets.sort(java.util.Comparator.comparing(targetOrder::get)); // in config order, as listed
+        String state =
+                !observation.success() || answers.isEmpty() ? "unknown" : targets.isEmpty() ? "unmatched" : "routed";
+        return new Route(
+                observation.agentId(),
+                observation.region(),
+                state,
+                answers,
+                cnames,
+                state.equals("unknown") ? List.of() : List.copyOf(targets),
+                List.copyOf(unmatched),
+                (now - observation.observedAt()) / 1000.0);
+    }
+
+    /**
+     * Which targets each address stands for this round: the configured ones, and every address an agent connected to
+     * in its fresh results for a target.
+     */
+    private Map<String, List<String>> seenAddresses(
+            List<TargetSpec> targets, Function<String, Collection<Observation>> observations, long now) {
+        Map<String, List<String>> byAddress = new HashMap<>(configuredAddresses);
+        for (TargetSpec target : targets) {
+            long freshness = target.freshness().toMillis();
+            for (Observation observation : observations.apply(target.name())) {
+                String address = observation.address();
+                if (address != null && now - observation.observedAt() < freshness) {
+                    List<String> known = byAddress.get(address);
+                    if (known == null || !known.contains(target.name())) {
+                        List<String> more = known == null ? new ArrayList<>(1) : new ArrayList<>(known);
+                        more.add(target.name());
+                        byAddress.put(address, more);
+                    }
+                }
+            }
+        }
+        return byAddress;
+    }
+
+    /**
+     * How long an event may wait for DNS before it is closed as unresolved: three times the model's worst case, at
+     * least 5 minutes, 15 minutes without a prediction.
+     */
+    static long unresolvedAfter(Double predictedWorst) {
+        return predictedWorst == null || predictedWorst.isNaN()
+                ? 15 * 60_000L
+                : Math.max(5 * 60_000L, Math.round(predictedWorst * 3_000));
     }
 
     private void follow(
             long now,
             TargetSpec target,
             Verdict verdict,
+            Map<String, Route> routes,
             int routed,
             Function<TargetSpec, FailoverModel.Range> predicted) {
         String name = target.name();
@@ -158,35 +255,86 @@ public final class Routing {
             return;
         }
         if (verdict != before) {
-            FailoverEvent cancelled = open.remove(name);
+            Open cancelled = open.remove(name);
             if (cancelled != null) {
-                LOG.info("{}: {} not observed to complete before the verdict changed again", name, cancelled.kind());
+                LOG.info(
+                        "{}: {} not observed to complete before the verdict changed again",
+                        name,
+                        cancelled.event().kind());
             }
             FailoverModel.Range prediction = predicted.apply(target);
             Double typical = prediction == null ? null : prediction.typical();
             Double worst = prediction == null ? null : prediction.worst();
             if (verdict == Verdict.UNHEALTHY && routed > 0) {
-                open.put(name, new FailoverEvent(name, "failover", now, null, typical, worst));
+                Map<String, Boolean> moved = new HashMap<>();
+                routes.forEach((vantage, route) -> {
+                    if (route.targets().contains(name)) {
+                        moved.put(vantage, false);
+                    }
+                });
+                open.put(name, new Open(new FailoverEvent(name, "failover", now, null, typical, worst, false), moved));
             } else if (verdict == Verdict.HEALTHY && before == Verdict.UNHEALTHY && routed == 0) {
-                open.put(name, new FailoverEvent(name, "failback", now, null, typical, worst));
+                open.put(name, new Open(new FailoverEvent(name, "failback", now, null, typical, worst, false), null));
             }
         }
-        FailoverEvent event = open.get(name);
-        if (event == null) {
+        Open current = open.get(name);
+        if (current == null) {
             return;
         }
-        boolean done = event.kind().equals("failover") ? routed == 0 : routed > 0;
+        FailoverEvent event = current.event();
+        boolean done;
+        if (current.moved() != null) {
+            // Each vantage point that was sent to the target: moved once seen sent to other targets only, back if seen
+            // sent to it again; an unknown or missing observation changes nothing.
+            current.moved().replaceAll((vantage, moved) -> {
+                Route route = routes.get(vantage);
+                return route == null || route.state().equals("unknown")
+                        ? moved
+                        : !route.targets().isEmpty() && !route.targets().contains(name);
+            });
+            done = !current.moved().containsValue(false);
+        } else {
+            done = routed > 0;
+        }
         if (!done) {
+            if (now - event.startedAt() > unresolvedAfter(event.predictedWorst())) {
+                open.remove(name);
+                keep(new FailoverEvent(
+                        name,
+                        event.kind(),
+                        event.startedAt(),
+                        null,
+                        event.predictedTypical(),
+                        event.predictedWorst(),
+                        true));
+                LOG.warn(
+                        "{}: {} unresolved: DNS was not seen to {} within {} s of the verdict{}",
+                        name,
+                        event.kind(),
+                        event.kind().equals("failover")
+                                ? "send every vantage point elsewhere"
+                                : "send a vantage point back",
+                        unresolvedAfter(event.predictedWorst()) / 1000,
+                        current.moved() == null
+                                ? ""
+                                : "; still sent there or unknown: "
+                                        + current.moved().entrySet().stream()
+                                                .filter(e -> !e.getValue())
+                                                .map(e -> e.getKey().replace('\u0000', '@'))
+                                                .toList());
+            }
             return;
         }
         open.remove(name);
         double seconds = (now - event.startedAt()) / 1000.0;
-        FailoverEvent finished = new FailoverEvent(
-                name, event.kind(), event.startedAt(), seconds, event.predictedTypical(), event.predictedWorst());
-        closed.addFirst(finished);
-        while (closed.size() > KEPT_EVENTS) {
-            closed.removeLast();
-        }
+        keep(new FailoverEvent(
+                name,
+                event.kind(),
+                event.startedAt(),
+                seconds,
+                event.predictedTypical(),
+                event.predictedWorst(),
+                false));
         (event.kind().equals("failover") ? failovers : failbacks).record(seconds);
         LOG.info(
                 "{}: observed {} in {} s (from the verdict {} until DNS {}); the model predicted {} s typical, {} s at worst",
@@ -194,9 +342,18 @@ public final class Routing {
                 event.kind(),
                 String.format(Locale.ROOT, "%.1f", seconds),
                 event.kind().equals("failover") ? "UNHEALTHY" : "HEALTHY",
-                event.kind().equals("failover") ? "sent no vantage point to it" : "sent a vantage point to it again",
+                event.kind().equals("failover")
+                        ? "sent every vantage point that was sent to it elsewhere"
+                        : "sent a vantage point to it again",
                 event.predictedTypical() == null ? "?" : String.format(Locale.ROOT, "%.0f", event.predictedTypical()),
                 event.predictedWorst() == null ? "?" : String.format(Locale.ROOT, "%.0f", event.predictedWorst()));
+    }
+
+    private void keep(FailoverEvent finished) {
+        closed.addFirst(finished);
+        while (closed.size() > KEPT_EVENTS) {
+            closed.removeLast();
+        }
     }
 
     /** How many vantage points DNS sends to each target, per observed name ({@code vantage_route_vantages}). */
@@ -215,19 +372,19 @@ public final class Routing {
     }
 
     /**
-     * Which targets an answer may stand for: each target's probe host and its bound record's values. Built when the
-     * config or the record values change, not every round.
+     * Which targets an answer may stand for by the config: each target's probe host and its bound record's values (or
+     * alias target). Built when the config or the record values change, not every round.
      */
-    private static Map<String, List<String>> targetsByAddress(
+    private static Map<String, List<String>> configuredAddresses(
             List<TargetSpec> targets, Map<String, List<String>> recordValues) {
         Map<String, List<String>> byAddress = new HashMap<>();
         for (TargetSpec target : targets) {
             Set<String> known = new HashSet<>();
             String host = host(target);
             if (host != null) {
-                known.add(normal(host));
+                known.add(Addresses.canonical(host));
             }
-            recordValues.getOrDefault(target.name(), List.of()).forEach(value -> known.add(normal(value)));
+            recordValues.getOrDefault(target.name(), List.of()).forEach(value -> known.add(Addresses.canonical(value)));
             known.forEach(address ->
                     byAddress.computeIfAbsent(address, a -> new ArrayList<>()).add(target.name()));
         }
@@ -254,14 +411,6 @@ public final class Routing {
             return target.tcp().host();
         }
         return target.tls() != null ? target.tls().host() : null;
-    }
-
-    private static String normal(String value) {
-        String lower = value.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("[") && lower.endsWith("]")) {
-            lower = lower.substring(1, lower.length() - 1);
-        }
-        return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
     }
 
     public List<ObservedName> names() {

@@ -147,11 +147,18 @@ public final class StatusPage {
                         .append("</td><td>");
                 List<String> cells = new java.util.ArrayList<>();
                 for (Routing.Route route : name.vantages()) {
-                    cells.add(escape(route.region()) + ": "
-                            + escape(
-                                    route.targets().isEmpty()
-                                            ? "no known target " + route.answers()
-                                            : String.join(", ", route.targets())));
+                    String where = switch (route.state()) {
+                        case "routed" ->
+                            String.join(", ", route.targets())
+                                    + (route.unmatched().isEmpty() ? "" : " and unmatched " + route.unmatched());
+                        case "unmatched" -> "no known target: " + route.answers();
+                        default -> "unknown (the observation failed or was empty)";
+                    };
+                    cells.add(escape(route.region()) + ": " + escape(where)
+                            + (route.cnames().isEmpty()
+                                    ? ""
+                                    : " <span class=\"small\">via " + escape(String.join(" → ", route.cnames()))
+                                            + "</span>"));
                 }
                 html.append(cells.isEmpty() ? "no answers yet" : String.join("<br>", cells))
                         .append("</td></tr>\n");
@@ -165,7 +172,11 @@ public final class StatusPage {
                         .append(escape(event.target()))
                         .append(": ")
                         .append(escape(event.kind()));
-                if (event.seconds() == null) {
+                if (event.unresolved()) {
+                    html.append(" unresolved: DNS was not seen to follow the verdict of ")
+                            .append(escape(java.time.Instant.ofEpochMilli(event.startedAt())
+                                    .toString()));
+                } else if (event.seconds() == null) {
                     html.append(" under way since ")
                             .append(escape(java.time.Instant.ofEpochMilli(event.startedAt())
                                     .toString()));

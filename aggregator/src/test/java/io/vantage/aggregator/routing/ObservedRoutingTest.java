@@ -40,7 +40,7 @@ class ObservedRoutingTest {
             List<ProbeResult> results = List.of(
                     one,
                     ProbeResult.success("api-two", at, 200, timings, null),
-                    ProbeResult.success(OBSERVED, at, null, timings, null).withAnswers(List.of(answers[i])));
+                    ProbeResult.success(OBSERVED, at, null, timings, null).withAnswers(List.of(answers[i]), List.of()));
             assertThat(aggregator
                             .post(
                                     RunningAggregator.TOKENS.get(AGENTS[i][2]),

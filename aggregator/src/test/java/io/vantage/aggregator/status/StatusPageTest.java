@@ -47,8 +47,15 @@ class StatusPageTest {
                         "api.example.com",
                         "A",
                         List.of(new Routing.Route(
-                                "agent-a", "us-east-1", List.of("192.0.2.1"), List.of("api<1>"), 2.0)))),
-                List.of(new Routing.FailoverEvent("api<1>", "failover", 1_000, 42.5, 75.0, 193.0)));
+                                "agent-a",
+                                "us-east-1",
+                                "routed",
+                                List.of("192.0.2.1"),
+                                List.of("lb.<example>.com"),
+                                List.of("api<1>"),
+                                List.of(),
+                                2.0)))),
+                List.of(new Routing.FailoverEvent("api<1>", "failover", 1_000, 42.5, 75.0, 193.0, false)));
 
         String html = StatusPage.render(snapshot, List.of("us-east-1"));
 
@@ -56,10 +63,12 @@ class StatusPageTest {
                 .doesNotContain("<script>")
                 .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
                 .contains("class=\"v UNHEALTHY\"")
+                .contains("via lb.&lt;example&gt;.com")
                 .contains("health check &lt;hc&gt;")
                 .contains("guards api.example.com. A &lt;eu&gt; in zone Z1: attached")
                 .contains("<b>in drill until 2026-11-27T12:00:00Z, started by &lt;ops&gt;</b>")
-                .contains("<td>api.example.com A</td><td>us-east-1: api&lt;1&gt;</td>")
+                .contains(
+                        "<td>api.example.com A</td><td>us-east-1: api&lt;1&gt; <span class=\"small\">via lb.&lt;example&gt;.com</span></td>")
                 .contains(
                         "api&lt;1&gt;: failover observed in 42.5 s (predicted 75 s typical, 193 s at worst; 0.57 of typical)")
                 .contains("action=\"/demo/endpoints/us-east-1/break\"");

@@ -8,8 +8,10 @@ import java.util.List;
 /**
  * One probe of one target by one agent. {@code timestamp} is when the probe started (epoch millis, agent
  * clock); {@code reason} is null exactly when {@code success}; {@code message} is for humans only; {@code answers}
- * are a dns probe's records as text (at most {@link #MAX_ANSWERS}), which the aggregator reads to see where DNS sends
- * each vantage point.
+ * are a dns probe's records of the asked type as text (at most {@link #MAX_ANSWERS}; addresses in canonical form), with
+ * {@code cnames} the CNAME chain followed to reach them, which the aggregator reads to see where DNS sends each vantage
+ * point; {@code address} is the address the probe connected to (canonical form), from which the aggregator learns which
+ * addresses stand for which target (a host name, a load balancer whose addresses rotate).
  */
 public record ProbeResult(
         String target,
@@ -20,7 +22,9 @@ public record ProbeResult(
         PhaseTimings timings,
         Long tlsNotAfter,
         String message,
-        List<String> answers) {
+        List<String> answers,
+        List<String> cnames,
+        String address) {
 
     public static final int MAX_MESSAGE_LENGTH = 256;
     public static final int MAX_ANSWERS = 16;
@@ -40,27 +44,69 @@ public record ProbeResult(
         if (message != null && message.length() > MAX_MESSAGE_LENGTH) {
             message = message.substring(0, MAX_MESSAGE_LENGTH);
         }
-        if (answers != null) {
-            if (answers.size() > MAX_ANSWERS) {
-                throw Checks.invalid("answers", answers.size() + " answers, at most " + MAX_ANSWERS);
+        answers = records("answers", answers);
+        cnames = records("cnames", cnames);
+        if (address != null) {
+            Checks.noControlCharacters("address", address);
+            if (address.isEmpty() || address.length() > 255) {
+                throw Checks.invalid("address", "must be 1-255 characters");
             }
-            for (int i = 0; i < answers.size(); i++) {
-                String answer = Checks.required("answers[" + i + "]", answers.get(i));
-                Checks.noControlCharacters("answers[" + i + "]", answer);
-                if (answer.length() > 255) {
-                    throw Checks.invalid("answers[" + i + "]", "longer than 255 characters");
-                }
-            }
-            answers = List.copyOf(answers);
         }
     }
 
-    /** The same result carrying a dns probe's answers (the first {@link #MAX_ANSWERS}). */
-    public ProbeResult withAnswers(List<String> records) {
-        List<String> kept = records.subList(0, Math.min(MAX_ANSWERS, records.size())).stream()
+    private static List<String> records(String key, List<String> records) {
+        if (records == null) {
+            return null;
+        }
+        if (records.size() > MAX_ANSWERS) {
+            throw Checks.invalid(key, records.size() + " records, at most " + MAX_ANSWERS);
+        }
+        for (int i = 0; i < records.size(); i++) {
+            String record = Checks.required(key + "[" + i + "]", records.get(i));
+            Checks.noControlCharacters(key + "[" + i + "]", record);
+            if (record.length() > 255) {
+                throw Checks.invalid(key + "[" + i + "]", "longer than 255 characters");
+            }
+        }
+        return List.copyOf(records);
+    }
+
+    /** The same result carrying a dns probe's answers and the CNAME chain to them (the first {@link #MAX_ANSWERS} of each). */
+    public ProbeResult withAnswers(List<String> records, List<String> chain) {
+        return new ProbeResult(
+                target,
+                timestamp,
+                success,
+                reason,
+                statusCode,
+                timings,
+                tlsNotAfter,
+                message,
+                kept(records),
+                chain.isEmpty() ? null : kept(chain),
+                address);
+    }
+
+    private static List<String> kept(List<String> records) {
+        return records.subList(0, Math.min(MAX_ANSWERS, records.size())).stream()
                 .map(r -> r.length() > 255 ? r.substring(0, 255) : r)
                 .toList();
-        return new ProbeResult(target, timestamp, success, reason, statusCode, timings, tlsNotAfter, message, kept);
+    }
+
+    /** The same result with the address the probe connected to. */
+    public ProbeResult withAddress(String connectedTo) {
+        return new ProbeResult(
+                target,
+                timestamp,
+                success,
+                reason,
+                statusCode,
+                timings,
+                tlsNotAfter,
+                message,
+                answers,
+                cnames,
+                connectedTo);
     }
 
     /** Whether this result is a vote on the endpoint's health (an overloaded agent's timeout is not). */
@@ -80,12 +126,14 @@ public record ProbeResult(
                 timings,
                 tlsNotAfter,
                 why + " (measured: " + message + ")",
-                answers);
+                answers,
+                cnames,
+                address);
     }
 
     public static ProbeResult success(
             String target, long timestamp, Integer statusCode, PhaseTimings timings, Long tlsNotAfter) {
-        return new ProbeResult(target, timestamp, true, null, statusCode, timings, tlsNotAfter, null, null);
+        return new ProbeResult(target, timestamp, true, null, statusCode, timings, tlsNotAfter, null, null, null, null);
     }
 
     public static ProbeResult failure(
@@ -96,6 +144,7 @@ public record ProbeResult(
             PhaseTimings timings,
             Long tlsNotAfter,
             String message) {
-        return new ProbeResult(target, timestamp, false, reason, statusCode, timings, tlsNotAfter, message, null);
+        return new ProbeResult(
+                target, timestamp, false, reason, statusCode, timings, tlsNotAfter, message, null, null, null);
     }
 }

@@ -1,0 +1,245 @@
+package io.vantage.aggregator.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.model.FailoverModel;
+import io.vantage.aggregator.quorum.Observation;
+import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.wire.Documents;
+import io.vantage.wire.report.FailureReason;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Observed routing as in the field, round by round with the time passed in: targets probed by host name (what they
+ * stand for is learned from the addresses the agents connected to), answers behind CNAMEs, IPv6 in any spelling, a
+ * load balancer whose addresses rotate, answers that are no target, and every way an observation can fail to say where
+ * DNS sends a vantage point (a silent resolver, an agent that dies, a flapping answer), none of which may complete a
+ * failover.
+ */
+class RoutingTest {
+    private static final String OBSERVED = "observe-api.example.com-a";
+    private static final AggregatorConfig CONFIG = Documents.readYaml("""
+            agents:
+              - {id: agent-a, region: us-east-1, tokenEnv: A}
+              - {id: agent-b, region: eu-west-1, tokenEnv: B}
+            targets:
+              - {name: api-us, region: us-east-1, http: {url: 'https://api-us.example.com/health'}, quorum: {minVantages: 1, healthy: 1}}
+              - {name: api-eu, region: eu-west-1, http: {url: 'https://api-eu.example.com/health'}, quorum: {minVantages: 1, healthy: 1}}
+            observe: [{name: api.example.com, type: A, interval: 5s}]
+            """, AggregatorConfig.class);
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Routing routing = new Routing(registry);
+    private final Map<String, List<Observation>> latest = new HashMap<>();
+    private final Map<String, Verdict> verdicts = new HashMap<>();
+    private long now = 1_000_000_000L;
+
+    @BeforeEach
+    void steady() {
+        verdicts.put("api-us", Verdict.HEALTHY);
+        verdicts.put("api-eu", Verdict.HEALTHY);
+    }
+
+    /** Each agent's latest probe of each target connected to these addresses (agent a, agent b). */
+    private void probed(String usA, String usB, String euA, String euB) {
+        latest.put(
+                "api-us",
+                List.of(probe("agent-a", "us-east-1", "api-us", usA), probe("agent-b", "eu-west-1", "api-us", usB)));
+        latest.put(
+                "api-eu",
+                List.of(probe("agent-a", "us-east-1", "api-eu", euA), probe("agent-b", "eu-west-1", "api-eu", euB)));
+    }
+
+    private Observation probe(String agent, String region, String target, String address) {
+        return new Observation(agent, region, now - 1_000, true, true, null, 200, 0.01, null, null, null, address);
+    }
+
+    /** What each agent's resolver answered for the observed name: answers and CNAMEs; null answers: the lookup failed. */
+    private void observed(Observation a, Observation b) {
+        List<Observation> both = new ArrayList<>();
+        if (a != null) {
+            both.add(a);
+        }
+        if (b != null) {
+            both.add(b);
+        }
+        latest.put(OBSERVED, both);
+    }
+
+    private Observation answer(String agent, String region, List<String> cnames, String... answers) {
+        return new Observation(
+                agent, region, now - 500, true, true, null, null, 0.001, null, List.of(answers), cnames, null);
+    }
+
+    private Observation silent(String agent, String region) {
+        return new Observation(
+                agent,
+                region,
+                now - 500,
+                false,
+                false,
+                FailureReason.TIMEOUT,
+                null,
+                2.0,
+                "no answer",
+                null,
+                null,
+                null);
+    }
+
+    private void round(long seconds) {
+        now += seconds * 1000;
+        routing.update(
+                now,
+                CONFIG,
+                name -> latest.getOrDefault(name, List.of()),
+                Map.copyOf(verdicts),
+                Map.of(),
+                target -> new FailoverModel.Range(60, 120, 180));
+    }
+
+    private Routing.Route route(String agent) {
+        return routing.names().get(0).vantages().stream()
+                .filter(r -> r.agentId().equals(agent))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private Routing.FailoverEvent latestEvent() {
+        return routing.events().get(0);
+    }
+
+    @Test
+    void hostNameTargetsAreAttributedByTheAddressesTheAgentsConnectedTo() {
+        probed("10.0.1.5", "10.0.1.5", "10.0.2.7", "10.0.2.7");
+        observed(answer("agent-a", "us-east-1", null, "10.0.1.5"), answer("agent-b", "eu-west-1", null, "10.0.2.7"));
+        round(1);
+        assertThat(route("agent-a").targets()).containsExactly("api-us");
+        assertThat(route("agent-b").targets()).containsExactly("api-eu");
+        assertThat(registry.scrape())
+                .contains("vantage_route_vantages{name=\"api.example.com\",target=\"api-us\"} 1.0")
+                .contains("vantage_route_vantages{name=\"api.example.com\",target=\"api-eu\"} 1.0");
+    }
+
+    @Test
+    void aLoadBalancerWhoseAddressesRotateIsFollowed() {
+        probed("10.0.1.5", "10.0.1.6", "10.0.2.7", "10.0.2.7");
+        observed(answer("agent-a", "us-east-1", null, "10.0.1.6"), answer("agent-b", "eu-west-1", null, "10.0.1.5"));
+        round(1);
+        assertThat(route("agent-a").targets())
+                .as("an address another agent connected to")
+                .containsExactly("api-us");
+        assertThat(route("agent-b").targets()).containsExactly("api-us");
+        // The balancer moves to new addresses; the agents' next probes connect there, and the answers follow.
+        probed("10.0.1.9", "10.0.1.9", "10.0.2.7", "10.0.2.7");
+        observed(answer("agent-a", "us-east-1", null, "10.0.1.9"), answer("agent-b", "eu-west-1", null, "10.0.1.9"));
+        round(1);
+        assertThat(route("agent-a").targets()).containsExactly("api-us");
+    }
+
+    @Test
+    void cnamesIpv6SpellingsAndUnmatchedAnswers() {
+        probed("2001:db8::5", "2001:db8::5", "10.0.2.7", "10.0.2.7");
+        observed(
+                answer("agent-a", "us-east-1", null, "2001:DB8:0:0:0:0:0:5"),
+                answer("agent-b", "eu-west-1", List.of("api-eu.example.com"), "192.0.2.200"));
+        round(1);
+        assertThat(route("agent-a").targets()).as("IPv6 in its long form").containsExactly("api-us");
+        assertThat(route("agent-b").targets())
+                .as("the CNAME is the target's host")
+                .containsExactly("api-eu");
+        assertThat(route("agent-b").unmatched()).containsExactly("192.0.2.200");
+
+        observed(
+                answer("agent-a", "us-east-1", null, "198.51.100.1"), answer("agent-b", "eu-west-1", null, "10.0.2.7"));
+        round(1);
+        assertThat(route("agent-a").state()).isEqualTo("unmatched");
+        assertThat(route("agent-a").targets()).isEmpty();
+        assertThat(route("agent-a").unmatched()).containsExactly("198.51.100.1");
+        assertThat(registry.scrape())
+                .contains("vantage_route_vantages{name=\"api.example.com\",target=\"(unmatched)\"} 1.0");
+    }
+
+    /** Opens a failover of api-us while both agents are sent to it. */
+    private void failoverOpens() {
+        probed("10.0.1.5", "10.0.1.5", "10.0.2.7", "10.0.2.7");
+        observed(answer("agent-a", "us-east-1", null, "10.0.1.5"), answer("agent-b", "eu-west-1", null, "10.0.1.5"));
+        round(1);
+        verdicts.put("api-us", Verdict.UNHEALTHY);
+        round(1);
+        assertThat(latestEvent().kind()).isEqualTo("failover");
+        assertThat(latestEvent().seconds()).isNull();
+    }
+
+    @Test
+    void aSilentResolverIsUnknownNotSentElsewhere() {
+        failoverOpens();
+        observed(silent("agent-a", "us-east-1"), answer("agent-b", "eu-west-1", null, "10.0.2.7"));
+        round(5);
+        assertThat(route("agent-a").state()).isEqualTo("unknown");
+        assertThat(latestEvent().seconds())
+                .as("agent-a's resolver says nothing: not moved")
+                .isNull();
+        observed(answer("agent-a", "us-east-1", null), answer("agent-b", "eu-west-1", null, "10.0.2.7"));
+        round(5);
+        assertThat(latestEvent().seconds())
+                .as("an empty answer is no evidence either")
+                .isNull();
+        observed(answer("agent-a", "us-east-1", null, "10.0.2.7"), answer("agent-b", "eu-west-1", null, "10.0.2.7"));
+        round(5);
+        assertThat(latestEvent().seconds())
+                .as("both seen sent to api-eu, 15 s after the verdict")
+                .isEqualTo(15.0);
+        assertThat(registry.scrape()).contains("vantage_observed_failover_seconds_count{kind=\"failover\"} 1");
+    }
+
+    @Test
+    void anAgentThatDiesWhileSentThereNeverCompletesAFailoverAndTheEventEndsUnresolved() {
+        failoverOpens();
+        observed(null, answer("agent-b", "eu-west-1", null, "10.0.2.7")); // agent-a is gone
+        round(5);
+        assertThat(latestEvent().seconds()).isNull();
+        round(Routing.unresolvedAfter(180.0) / 1000);
+        Routing.FailoverEvent event = latestEvent();
+        assertThat(event.unresolved()).isTrue();
+        assertThat(event.seconds()).isNull();
+        assertThat(registry.scrape())
+                .as("nothing recorded as an observed failover")
+                .contains("vantage_observed_failover_seconds_count{kind=\"failover\"} 0");
+    }
+
+    @Test
+    void aFlappingAnswerCompletesOnlyWhenEveryVantagePointIsElsewhere() {
+        failoverOpens();
+        observed(answer("agent-a", "us-east-1", null, "10.0.2.7"), answer("agent-b", "eu-west-1", null, "10.0.1.5"));
+        round(2);
+        observed(answer("agent-a", "us-east-1", null, "10.0.1.5"), answer("agent-b", "eu-west-1", null, "10.0.2.7"));
+        round(2);
+        assertThat(latestEvent().seconds())
+                .as("agent-a was sent back before agent-b moved")
+                .isNull();
+        observed(answer("agent-a", "us-east-1", null, "10.0.2.7"), answer("agent-b", "eu-west-1", null, "10.0.2.7"));
+        round(2);
+        assertThat(latestEvent().seconds()).isEqualTo(6.0);
+    }
+
+    /** Route 53 answering with every record (all unhealthy) sends nobody elsewhere: the target is among the answers. */
+    @Test
+    void answersWithEveryRecordAreNotAFailover() {
+        failoverOpens();
+        observed(
+                answer("agent-a", "us-east-1", null, "10.0.1.5", "10.0.2.7"),
+                answer("agent-b", "eu-west-1", null, "10.0.2.7", "10.0.1.5"));
+        round(5);
+        assertThat(route("agent-a").targets()).containsExactly("api-us", "api-eu");
+        assertThat(latestEvent().seconds()).isNull();
+    }
+}
