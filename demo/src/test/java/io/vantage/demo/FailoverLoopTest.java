@@ -35,7 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  * agents, two aggregator replicas publishing to moto through the bridge, and a Route 53 stand-in that evaluates the
  * alarm on the datums the bridge captured (with the production {@link AlarmEvaluator}; periods of 4 s instead of
  * 60 s, stated here because CloudWatch's are a minute) and, like a failover record, changes what a real DNS server on
- * loopback answers. The agents observe the name through that server; the aggregators time the failover and the
+ * loopback answers. As in the field, the agents resolve everything through that server (their {@code dns.servers}):
+ * the targets by host name ({@code api-one.test}, {@code api-two.test}), and the observed public name
+ * {@code www.api.test}, a CNAME of {@code api.test}, whose address the stand-in moves. Nothing names an address: the
+ * aggregators learn what each answer stands for from the addresses the agents connect to, time the failover and the
  * failback they see, and the times are printed beside the model's for the same settings.
  */
 class FailoverLoopTest {
@@ -59,7 +62,8 @@ class FailoverLoopTest {
         Route53StandIn(LocalAwsBridge bridge, TestDnsServer dns) {
             this.bridge = bridge;
             this.dns = dns;
-            dns.set("api.test", answer);
+            dns.set("api-one.test", "127.0.0.2").set("api-two.test", "127.0.0.3");
+            dns.cname("www.api.test", "api.test").set("api.test", answer);
         }
 
         /** Evaluates the alarm over the last five complete periods, as CloudWatch does, and follows it in DNS. */
@@ -93,7 +97,7 @@ class FailoverLoopTest {
         }
     }
 
-    private String aggregatorYaml(int port, int one, int two, int dnsPort, String endpoint) {
+    private String aggregatorYaml(int port, int one, int two, String endpoint) {
         String quorum = "quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1, confirm: 1}, failover: {dnsTtl: 0s}";
         return "server: {host: 127.0.0.1, port: " + port + "}\n"
                 + "agents:\n"
@@ -104,11 +108,12 @@ class FailoverLoopTest {
                 + endpoint + "'}\n"
                 + "route53: {enabled: false}\n"
                 + "targets:\n"
-                + "  - {name: api-one, interval: 1s, timeout: 500ms, http: {url: 'http://127.0.0.2:" + one
+                + "  - {name: api-one, interval: 1s, timeout: 500ms, http: {url: 'http://api-one.test:" + one
                 + "/health', expectBody: {jsonPointer: {path: /status, equals: UP}}}, " + quorum + "}\n"
-                + "  - {name: api-two, interval: 1s, timeout: 500ms, http: {url: 'http://127.0.0.3:" + two
+                + "  - {name: api-two, interval: 1s, timeout: 500ms, http: {url: 'http://api-two.test:" + two
                 + "/health', expectBody: {jsonPointer: {path: /status, equals: UP}}}, " + quorum + "}\n"
-                + "observe: [{name: api.test, type: A, servers: ['127.0.0.1:" + dnsPort + "'], interval: 1s}]\n";
+                // No servers: each agent asks its own resolver (dns.servers), as the field would.
+                + "observe: [{name: www.api.test, type: A, interval: 1s}]\n";
     }
 
     private static JsonNode failover(Aggregator aggregator, String kind) {
@@ -148,8 +153,7 @@ class FailoverLoopTest {
 
             // Both replicas read one config file (as from one ConfigMap): a drill written into it reaches both.
             Path aggregatorFile = Files.writeString(
-                    directory.resolve("aggregator.yaml"),
-                    aggregatorYaml(0, one.port(), two.port(), dns.port(), aws.endpoint()));
+                    directory.resolve("aggregator.yaml"), aggregatorYaml(0, one.port(), two.port(), aws.endpoint()));
             AggregatorConfigLoader loader = new AggregatorConfigLoader(tokens);
             List<Aggregator> replicas = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
@@ -175,7 +179,8 @@ class FailoverLoopTest {
                                 + replicas.get(0).port() + "', tokenFile: token-" + region + "}\n"
                                 + "    - {url: 'http://127.0.0.1:"
                                 + replicas.get(1).port() + "', tokenFile: token-" + region + "}\n"
-                                + "server: {host: 127.0.0.1, port: 0}\n");
+                                + "server: {host: 127.0.0.1, port: 0}\n"
+                                + "dns: {servers: ['127.0.0.1:" + dns.port() + "']}\n");
                 open.add(0, RunningAgent.start(config));
             }
             Aggregator first = replicas.get(0);
@@ -189,7 +194,8 @@ class FailoverLoopTest {
                         .satisfies(name -> assertThat(name.vantages())
                                 .as("where DNS sends each vantage point: %s", name.vantages())
                                 .hasSize(3)
-                                .allMatch(v -> v.targets().equals(List.of("api-one"))));
+                                .allMatch(v -> v.targets().equals(List.of("api-one"))
+                                        && v.cnames().equals(List.of("api.test"))));
             });
 
             long broken = System.currentTimeMillis();
@@ -209,7 +215,7 @@ class FailoverLoopTest {
 
             // The model, for the same target and publishing settings, with CloudWatch's 60 s periods.
             AggregatorConfig config = new AggregatorConfigLoader(tokens)
-                    .parse(aggregatorYaml(0, one.port(), two.port(), dns.port(), aws.endpoint()), null)
+                    .parse(aggregatorYaml(0, one.port(), two.port(), aws.endpoint()), null)
                     .config();
             FailoverModel.Prediction model = FailoverModel.predict(
                     new FailoverModel.Inputs(

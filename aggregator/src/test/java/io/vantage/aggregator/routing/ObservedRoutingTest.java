@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A running aggregator fed over HTTP by three agents (their reports written by the test): where DNS sends each vantage
- * point for an observed name, and the failover and failback observed after the verdict changes.
+ * point for an observed name, and the failover and failback observed after the verdict changes. The targets are probed
+ * by host name, as in the field: what each stands for is learned from the addresses the agents report connecting to.
  */
 class ObservedRoutingTest {
     private static final String OBSERVED = "observe-api.example.com-a";
@@ -38,8 +39,8 @@ class ObservedRoutingTest {
                     ? ProbeResult.success("api-one", at, 200, timings, null)
                     : ProbeResult.failure("api-one", at, FailureReason.HTTP_STATUS, 503, timings, null, "503");
             List<ProbeResult> results = List.of(
-                    one,
-                    ProbeResult.success("api-two", at, 200, timings, null),
+                    one.withAddress("127.0.0.2"),
+                    ProbeResult.success("api-two", at, 200, timings, null).withAddress("127.0.0.3"),
                     ProbeResult.success(OBSERVED, at, null, timings, null).withAnswers(List.of(answers[i]), List.of()));
             assertThat(aggregator
                             .post(
@@ -59,8 +60,8 @@ class ObservedRoutingTest {
     void routingIsObservedAndFailoverAndFailbackAreTimed() throws Exception {
         String quorum = "quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1, confirm: 1}";
         try (RunningAggregator aggregator = RunningAggregator.start("targets:\n"
-                + "  - {name: api-one, http: {url: 'http://127.0.0.2:8080/health'}, " + quorum + "}\n"
-                + "  - {name: api-two, http: {url: 'http://127.0.0.3:8080/health'}, " + quorum + "}\n"
+                + "  - {name: api-one, http: {url: 'http://api-one.test:8080/health'}, " + quorum + "}\n"
+                + "  - {name: api-two, http: {url: 'http://api-two.test:8080/health'}, " + quorum + "}\n"
                 + "observe: [{name: api.example.com, type: A, interval: 1s}]\n")) {
             // Agents are sent the observed name as a dns target, without any record binding.
             assertThat(aggregator
