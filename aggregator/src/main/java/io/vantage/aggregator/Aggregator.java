@@ -435,6 +435,15 @@ public final class Aggregator extends VerticleBase {
                         computed.cause().toString());
             } else if (loaded == next) {
                 predictions = computed.result();
+                Map<String, double[]> predicted = new HashMap<>();
+                for (TargetSpec target : config.targets()) {
+                    Predictions.ForTarget forTarget = predictions.of(target);
+                    if (forTarget != null) {
+                        var clients = forTarget.failover().clients();
+                        predicted.put(target.name(), new double[] {clients.best(), clients.typical(), clients.worst()});
+                    }
+                }
+                metrics.predictedFailover(predicted);
                 snapshot = StatusSnapshot.EMPTY; // the next request rebuilds the status with them
             }
         });

@@ -131,7 +131,8 @@ class ContainerFleetTest {
                                 .asText())
                         .isEqualTo("0");
                 // Every query of the dashboard the chart and compose ship runs, and has data (every variable: all),
-                // except where its panel says it may be empty (HTTPS-only or aws-only series; this fleet has neither).
+                // except where its panel says it may be empty (HTTPS-only or aws-only series, observed routing,
+                // drills: this fleet has none).
                 JsonNode dashboard = JSON.readTree(Repository.root()
                         .resolve("helm/vantage/dashboards/vantage.json")
                         .toFile());
@@ -140,8 +141,8 @@ class ContainerFleetTest {
                     boolean mayBeEmpty = panel.path("description").asText().startsWith("May be empty");
                     panel.path("targets").forEach(t -> queries.put(t.get("expr").asText(), mayBeEmpty));
                 }
-                assertThat(queries).hasSizeGreaterThanOrEqualTo(16);
-                assertThat(queries.values().stream().filter(empty -> empty)).hasSize(2);
+                assertThat(queries).hasSizeGreaterThanOrEqualTo(21);
+                assertThat(queries.values().stream().filter(empty -> empty)).hasSize(5);
                 await().atMost(Duration.ofSeconds(30))
                         .pollInterval(Duration.ofSeconds(2))
                         .untilAsserted(() -> {

@@ -25,6 +25,7 @@ public final class AggregatorMetrics {
     public static final String TARGET_VANTAGES = "vantage.target.vantages";
     public static final String AGENT_REPORT_AGE = "vantage.agent.report.age.seconds";
     public static final String AGENT_BLIND = "vantage.agent.blind";
+    public static final String FAILOVER_PREDICTED = "vantage.failover.predicted.seconds";
     public static final String INGEST_RESULTS = "vantage.ingest.results";
     public static final String INGEST_REQUESTS = "vantage.ingest.requests";
     public static final String EVALUATION_DURATION = "vantage.evaluation.duration";
@@ -48,6 +49,7 @@ public final class AggregatorMetrics {
     private final Map<String, Gauge> blindGauges = new HashMap<>();
     private volatile Set<String> blind = Set.of();
     private final Timer evaluation;
+    private final io.micrometer.core.instrument.MultiGauge predicted;
     private static final java.time.Duration[] EVALUATION_BUCKETS = java.util.stream.LongStream.of(
                     2, 5, 10, 15, 20, 30, 50, 75, 100, 150, 250, 500, 1000)
             .mapToObj(java.time.Duration::ofMillis)
@@ -71,6 +73,27 @@ public final class AggregatorMetrics {
                 .description("Time to evaluate every target once")
                 .serviceLevelObjectives(EVALUATION_BUCKETS)
                 .register(registry);
+        this.predicted = io.micrometer.core.instrument.MultiGauge.builder(FAILOVER_PREDICTED)
+                .description(
+                        "The model's time from an endpoint failing until clients are sent elsewhere (best, typical, "
+                                + "worst), to put beside vantage_observed_failover_seconds")
+                .baseUnit("seconds")
+                .register(registry);
+    }
+
+    /** The model's predictions per target: seconds until clients re-resolve elsewhere, best, typical and worst. */
+    public void predictedFailover(Map<String, double[]> byTarget) {
+        List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows = new ArrayList<>();
+        String[] bounds = {"best", "typical", "worst"};
+        byTarget.forEach((target, values) -> {
+            for (int i = 0; i < bounds.length; i++) {
+                if (!Double.isNaN(values[i])) {
+                    rows.add(io.micrometer.core.instrument.MultiGauge.Row.of(
+                            io.micrometer.core.instrument.Tags.of("target", target, "bound", bounds[i]), values[i]));
+                }
+            }
+        });
+        predicted.register(rows, true);
     }
 
     public void results(IngestOutcome outcome, int count) {
