@@ -183,8 +183,8 @@ class ContainerFleetTest {
                             .body())
                     .at("/targets/0/vantages");
             assertThat(vantages.toString())
-                    .contains(
-                            "\"agentId\":\"agent-ap-southeast-2\",\"region\":\"ap-southeast-2\",\"state\":\"unhealthy\"");
+                    .as("failing every target the others see healthy: blind, its votes set aside")
+                    .contains("\"agentId\":\"agent-ap-southeast-2\",\"region\":\"ap-southeast-2\",\"state\":\"blind\"");
         }
     }
 }
