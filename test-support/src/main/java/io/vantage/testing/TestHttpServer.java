@@ -5,11 +5,13 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real Vert.x HTTP(S) server on 127.0.0.1 with the answers the probe tests need: status codes, bodies,
- * JSON, redirects, delays, and an echo of the virtual host (Host header and, over TLS, the SNI name).
+ * JSON, redirects (also to any location: {@code /redirect-to?location=}), delays, an echo of the virtual host (Host
+ * header and, over TLS, the SNI name), and which credential headers arrived ({@code /secrets}).
  */
 public final class TestHttpServer implements AutoCloseable {
     private final HttpServer server;
@@ -78,6 +80,17 @@ public final class TestHttpServer implements AutoCloseable {
                     .end("{\"status\":\"UP\",\"checks\":{\"db\":true,\"replicas\":3}}");
         } else if (path.equals("/redirect")) {
             response.setStatusCode(302).putHeader("location", "/ok").end();
+        } else if (path.equals("/redirect-to")) {
+            response.setStatusCode(302)
+                    .putHeader("location", request.getParam("location"))
+                    .end();
+        } else if (path.equals("/secrets")) {
+            // Which credentials reached this hop, by header name (none: "secrets=none").
+            List<String> seen = java.util.stream.Stream.of("authorization", "x-api-key", "cookie")
+                    .filter(name -> request.getHeader(name) != null)
+                    .toList();
+            response.end("secrets=" + (seen.isEmpty() ? "none" : String.join(",", seen)) + " host="
+                    + request.authority().host());
         } else if (path.equals("/redirect-to-error")) {
             response.setStatusCode(302).putHeader("location", "/status/500").end();
         } else if (path.equals("/vhost")) {

@@ -69,6 +69,9 @@ public final class Documents {
             throw new InvalidDocumentException("document is empty");
         }
         try {
+            if (text.indexOf('*') >= 0) {
+                refuseAliases(text);
+            }
             com.fasterxml.jackson.databind.JsonNode tree = YAML.readTree(text);
             if (tree == null || tree.isNull() || tree.isMissingNode()) {
                 throw new InvalidDocumentException("document is empty");
@@ -83,6 +86,25 @@ public final class Documents {
             return value;
         } catch (IOException e) {
             throw new InvalidDocumentException(describe(e), e);
+        }
+    }
+
+    /**
+     * Refuses YAML aliases ({@code *name}): the YAML reader hands an alias over as its name, which would then fail as
+     * a strange type error far from the cause ("no String-argument constructor ... ('h')").
+     */
+    private static void refuseAliases(String text) throws IOException {
+        try (com.fasterxml.jackson.dataformat.yaml.YAMLParser parser =
+                (com.fasterxml.jackson.dataformat.yaml.YAMLParser)
+                        YAML.getFactory().createParser(text)) {
+            while (parser.nextToken() != null) {
+                if (parser.isCurrentAlias()) {
+                    throw new InvalidDocumentException(
+                            "line " + parser.currentLocation().getLineNr()
+                                    + ": YAML anchors and aliases (&" + parser.getText() + " / *" + parser.getText()
+                                    + ") are not supported; write the value out where it is used");
+                }
+            }
         }
     }
 

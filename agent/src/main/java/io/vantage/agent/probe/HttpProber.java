@@ -19,7 +19,10 @@ import java.util.Map;
 /**
  * HTTP/1.1 over a socket the prober dials itself, so that dns, connect, tls and first byte are each
  * measured, the body read is capped, and nothing is pooled unless {@code keepAlive} asks for it.
- * Redirects are not followed unless {@code followRedirects}; the final response is judged.
+ * Redirects are not followed unless {@code followRedirects}; the final response is judged. A redirect keeps the
+ * configured headers and {@code hostHeader} (Host, SNI, certificate name) only to the same origin; to another origin
+ * it sends none of them, so credentials never follow a redirect elsewhere; from HTTPS to HTTP it is refused unless
+ * {@code allowInsecureRedirects}, and to another scheme always.
  */
 public final class HttpProber implements Prober<HttpSpec> {
     private static final String USER_AGENT = "vantage-agent/1";
@@ -53,12 +56,36 @@ public final class HttpProber implements Prober<HttpSpec> {
                             return Future.succeededFuture(attempt.fail(
                                     FailureReason.HTTP_STATUS, "more than " + HttpSpec.MAX_REDIRECTS + " redirects"));
                         }
-                        URI next = spec.url().resolve(location);
+                        URI next;
+                        try {
+                            next = spec.url().resolve(location.trim());
+                        } catch (IllegalArgumentException e) {
+                            return Future.succeededFuture(attempt.fail(
+                                    FailureReason.PROTOCOL,
+                                    "redirect to an invalid location '" + abbreviate(location) + "'"));
+                        }
+                        String refused = refusedRedirect(spec, next);
+                        if (refused != null) {
+                            return Future.succeededFuture(attempt.fail(FailureReason.HTTP_STATUS, refused));
+                        }
                         attempt.enter(Phase.DNS);
-                        return exchange(spec.withUrl(next), attempt, timeoutMillis, redirects + 1);
+                        return exchange(spec.redirectedTo(next), attempt, timeoutMillis, redirects + 1);
                     }
                     return Future.succeededFuture(judge(spec, attempt, response));
                 });
+    }
+
+    /** Why a redirect to {@code next} is not followed, or null when it is. */
+    private static String refusedRedirect(HttpSpec spec, URI next) {
+        String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || next.getHost() == null) {
+            return "redirect to '" + abbreviate(next.toString()) + "' is not an http:// or https:// URL";
+        }
+        if (spec.https() && scheme.equals("http") && !spec.allowInsecureRedirects()) {
+            return "redirect from HTTPS to HTTP (" + abbreviate(next.toString())
+                    + ") refused: set allowInsecureRedirects to follow it";
+        }
+        return null;
     }
 
     /** A reused idle connection (keepAlive) or a new one; either way released when the attempt ends. */

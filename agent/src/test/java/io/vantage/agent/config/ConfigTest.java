@@ -37,7 +37,7 @@ class ConfigTest {
                 Arguments.of(
                         "unknown nested key",
                         "targets:\n  - name: api\n    http: {url: 'http://x/', expectStatuss: [200]}\n",
-                        "targets[0].http.expectStatuss: unknown key; known keys here: expectBody, expectStatus, followRedirects, headers, hostHeader, keepAlive, maxBodyBytes, maxLatency, method, tls, url"),
+                        "targets[0].http.expectStatuss: unknown key; known keys here: allowInsecureRedirects, expectBody, expectStatus, followRedirects, headers, hostHeader, keepAlive, maxBodyBytes, maxLatency, method, tls, url"),
                 Arguments.of(
                         "no targets, no aggregators",
                         "agent: {id: a}\n",
@@ -50,6 +50,27 @@ class ConfigTest {
                         "bad url scheme",
                         "targets:\n  - name: api\n    http: {url: 'ftp://x/'}\n",
                         "targets[0].http.url: 'ftp://x/' must be an absolute http:// or https:// URL"),
+                Arguments.of(
+                        "a YAML alias",
+                        "targets:\n  - name: a\n    http: &h {url: 'http://x/'}\n  - name: b\n    http: *h\n",
+                        "line 5: YAML anchors and aliases (&h / *h) are not supported; write the value out where it is used"),
+                Arguments.of(
+                        "url port 0",
+                        "targets:\n  - name: api\n    http: {url: 'http://x:0/'}\n",
+                        "targets[0].http.url: 'http://x:0/' has no valid port: use 1-65535, or none for the default"),
+                Arguments.of(
+                        "url port above 65535",
+                        "targets:\n  - name: api\n    http: {url: 'http://x:65536/'}\n",
+                        "targets[0].http.url: 'http://x:65536/' has no valid port: use 1-65535, or none for the default"),
+                Arguments.of(
+                        "url with an empty port",
+                        "targets:\n  - name: api\n    http: {url: 'http://x:/'}\n",
+                        "targets[0].http.url: 'http://x:/' has no valid port: use 1-65535, or none for the default"),
+                Arguments.of(
+                        "credentials in the url",
+                        "targets:\n  - name: api\n    http: {url: 'http://user:pass@x/'}\n",
+                        "targets[0].http.url: 'http://…@x' carries credentials in the URL, which are never sent; put them "
+                                + "in headers (Authorization) instead"),
                 Arguments.of(
                         "bad status range",
                         "targets:\n  - name: api\n    http: {url: 'http://x/', expectStatus: ['299-200']}\n",

@@ -274,6 +274,61 @@ class ProbeTest {
         assertThat(followedToError.statusCode()).isEqualTo(500);
     }
 
+    /** Credentials never follow a redirect to another origin; to the same origin they, and the host header, do. */
+    @Test
+    void secretsAndTheHostHeaderFollowOnlySameOriginRedirects() {
+        String secrets = "  followRedirects: true\n  headers: {Authorization: 'Bearer s3cret', X-Api-Key: k3y}\n";
+        ProbeResult sameOrigin = probes.probe(httpTarget(
+                http.url("/redirect-to?location=/secrets"),
+                secrets + "  hostHeader: api.example.com\n"
+                        + "  expectBody: {contains: 'secrets=authorization,x-api-key host=api.example.com'}"));
+        assertThat(sameOrigin.success()).as(sameOrigin.toString()).isTrue();
+
+        // api.test resolves to the same server, but it is another origin.
+        String elsewhere = "http://api.test:" + http.port() + "/secrets";
+        ProbeResult crossOrigin = probes.probe(httpTarget(
+                http.url("/redirect-to?location=" + elsewhere),
+                secrets + "  hostHeader: api.example.com\n  expectBody: {contains: 'secrets=none host=api.test'}"));
+        assertThat(crossOrigin.success()).as(crossOrigin.toString()).isTrue();
+
+        ProbeResult notAUrl = probes.probe(
+                httpTarget(http.url("/redirect-to?location=file:///etc/passwd"), "  followRedirects: true"));
+        assertThat(notAUrl.reason()).isEqualTo(FailureReason.HTTP_STATUS);
+        assertThat(notAUrl.message()).isEqualTo("redirect to 'file:///etc/passwd' is not an http:// or https:// URL");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsEngine.class)
+    void anHttpsRedirectKeepsItsNameAndIsNeverDowngradedUnlessAllowed(TlsEngine engine) throws Exception {
+        Probes probes = probesOn(engine);
+        TestPki.Leaf api = pki.issue("api-redirect", 90, "api.example.com");
+        TestPki.Leaf other = pki.issue("other-redirect", 90, "other.example.com");
+        try (TestHttpServer https = TestHttpServer.tls(vertx, other, api)) { // two: the server reads SNI
+            String tls = "  tls: {caFile: " + pki.caFile() + "}\n  followRedirects: true\n";
+            ProbeResult relative = probes.probe(httpTarget(
+                    https.url("/redirect-to?location=/vhost"),
+                    tls + "  hostHeader: api.example.com\n"
+                            + "  expectBody: {contains: 'host=api.example.com sni=api.example.com'}"));
+            assertThat(relative.success())
+                    .as("SNI and Host kept on the same-origin hop: " + relative)
+                    .isTrue();
+
+            String plain = http.url("/ok");
+            ProbeResult downgraded = probes.probe(
+                    httpTarget(https.url("/redirect-to?location=" + plain), tls + "  hostHeader: api.example.com\n"));
+            assertThat(downgraded.reason()).isEqualTo(FailureReason.HTTP_STATUS);
+            assertThat(downgraded.message())
+                    .isEqualTo("redirect from HTTPS to HTTP (" + plain
+                            + ") refused: set allowInsecureRedirects to follow it");
+
+            ProbeResult allowed = probes.probe(httpTarget(
+                    https.url("/redirect-to?location=" + plain),
+                    tls + "  hostHeader: api.example.com\n  allowInsecureRedirects: true\n"
+                            + "  expectBody: {contains: 'all ok'}"));
+            assertThat(allowed.success()).as(allowed.toString()).isTrue();
+        }
+    }
+
     @Test
     void maxLatencyExceeded() {
         ProbeResult result = probes.probe(httpTarget(http.url("/slow?ms=250"), "  maxLatency: 100ms"));

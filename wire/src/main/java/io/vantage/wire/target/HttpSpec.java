@@ -25,7 +25,8 @@ public record HttpSpec(
         Duration maxLatency,
         Boolean followRedirects,
         Boolean keepAlive,
-        TlsClientSpec tls)
+        TlsClientSpec tls,
+        Boolean allowInsecureRedirects)
         implements ProbeSpec {
 
     public static final List<String> DEFAULT_EXPECT_STATUS = List.of("200-399");
@@ -43,6 +44,16 @@ public record HttpSpec(
         }
         if (url.getHost() == null || url.getHost().isEmpty()) {
             throw Checks.invalid("url", "'" + url + "' has no host");
+        }
+        if (url.getRawUserInfo() != null) {
+            throw Checks.invalid(
+                    "url",
+                    "'" + url.getScheme() + "://…@" + url.getHost()
+                            + "' carries credentials in the URL, which are never sent; put them in headers "
+                            + "(Authorization) instead");
+        }
+        if (url.getPort() == 0 || url.getPort() > 65535 || url.getRawAuthority().endsWith(":")) {
+            throw Checks.invalid("url", "'" + url + "' has no valid port: use 1-65535, or none for the default");
         }
         method = method == null ? "GET" : method.toUpperCase(Locale.ROOT);
         if (!METHODS.contains(method)) {
@@ -85,6 +96,7 @@ public record HttpSpec(
         followRedirects = followRedirects != null && followRedirects;
         keepAlive = keepAlive != null && keepAlive;
         tls = tls == null ? new TlsClientSpec(null, false) : tls;
+        allowInsecureRedirects = allowInsecureRedirects != null && allowInsecureRedirects;
     }
 
     public boolean https() {
@@ -122,20 +134,32 @@ public record HttpSpec(
         return false;
     }
 
-    /** The same request aimed at another URL, as a redirect needs. */
-    public HttpSpec withUrl(URI target) {
+    /**
+     * The same request after a redirect to {@code target}: to the same origin (scheme, host and port) with its headers
+     * and host header; to another origin with neither, so that no credential (Authorization, Cookie, an API key: any
+     * configured header) and no virtual host follows it.
+     */
+    public HttpSpec redirectedTo(URI target) {
+        boolean sameOrigin = target.getScheme().equalsIgnoreCase(url.getScheme())
+                && target.getHost().equalsIgnoreCase(url.getHost())
+                && port(target) == port();
         return new HttpSpec(
                 target,
                 method,
-                headers,
-                null,
+                sameOrigin ? headers : Map.of(),
+                sameOrigin ? hostHeader : null,
                 expectStatus,
                 expectBody,
                 maxBodyBytes,
                 maxLatency,
                 followRedirects,
                 keepAlive,
-                tls);
+                tls,
+                allowInsecureRedirects);
+    }
+
+    private static int port(URI url) {
+        return url.getPort() > 0 ? url.getPort() : url.getScheme().equalsIgnoreCase("https") ? 443 : 80;
     }
 
     @Override
