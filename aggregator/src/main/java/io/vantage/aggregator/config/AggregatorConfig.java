@@ -235,13 +235,14 @@ public record AggregatorConfig(
     }
 
     /**
-     * Ingest protection: results stamped further in the future than {@code maxClockSkew} are rejected;
-     * each agent may make {@code maxRequestsPerSecond} requests (with a burst of twice that).
+     * Ingest protection: results stamped more than {@code maxClockSkew} after their batch was sent are rejected, and
+     * an agent whose clock is further off than that is logged; each agent may make {@code maxRequestsPerSecond}
+     * requests (with a burst of twice that).
      */
     public record Ingest(Duration maxClockSkew, Integer maxRequestsPerSecond) {
         public Ingest {
             maxClockSkew = maxClockSkew == null ? Duration.ofSeconds(30) : maxClockSkew;
-            Checks.positive("maxClockSkew", maxClockSkew, Duration.ZERO, Duration.ofHours(1));
+            Checks.positive("maxClockSkew", maxClockSkew, Duration.ofSeconds(1), Duration.ofHours(1));
             maxRequestsPerSecond = maxRequestsPerSecond == null ? 20 : maxRequestsPerSecond;
             Checks.range("maxRequestsPerSecond", maxRequestsPerSecond, 1, 100_000);
         }

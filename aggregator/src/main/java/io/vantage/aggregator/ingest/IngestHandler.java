@@ -46,6 +46,10 @@ public final class IngestHandler {
     private static final long FORBIDDEN_LOG_EVERY_MILLIS = 10_000;
     // Per token owner: when a 403 was last logged and how many since; bounded by the configured agents. This loop only.
     private final Map<String, long[]> forbiddenLogged = new java.util.HashMap<>();
+    /** Per agent: when a batch that delivered nothing, or a clock offset, was last logged (once a minute each). */
+    private final Map<String, long[]> droppedLogged = new java.util.HashMap<>();
+
+    private static final long DROPPED_LOG_EVERY_MILLIS = 60_000;
 
     /** What ingest needs from the config in force; replaced on reload. */
     /** {@code confirmByTarget}: the configured targets, each with its quorum's {@code confirm}. */
@@ -209,7 +213,9 @@ public final class IngestHandler {
             Integer confirm = ingest.confirmByTarget().get(result.target());
             if (confirm == null) {
                 unknown++;
-            } else if (result.timestamp() > received + ingest.maxClockSkewMillis()) {
+            } else if (result.timestamp() > batch.sentAt() + ingest.maxClockSkewMillis()) {
+                // Stamped after the batch that carries it was sent, on the agent's own clock: no honest agent does
+                // that. Judged against sentAt, not the aggregator's clock, an agent's clock offset cannot drop it.
                 future++;
             } else if (!result.isVote()) {
                 noVote++; // measured while the agent ran late: counted, never a vote, and the last real vote ages
@@ -227,7 +233,12 @@ public final class IngestHandler {
         metrics.results(IngestOutcome.UNKNOWN_TARGET, unknown);
         metrics.results(IngestOutcome.FUTURE, future);
         metrics.results(IngestOutcome.NO_VOTE, noVote);
-        metrics.reported(agent.agentId(), received);
+        if (accepted > 0) {
+            // Only results that count make an agent heard: one whose every result is dropped looks silent, and the
+            // silent-agent alert can fire.
+            metrics.reported(agent.agentId(), received);
+        }
+        logDropped(agent, batch, received, accepted, duplicate, future, ingest.maxClockSkewMillis());
         metrics.request(202);
         request.response()
                 .setStatusCode(202)
@@ -241,6 +252,50 @@ public final class IngestHandler {
                         .encode());
         if (accepted > 0) {
             onAccepted.run();
+        }
+    }
+
+    /**
+     * Logs, at most once a minute per agent, a batch that delivered nothing because its results were all dropped as
+     * future or duplicate, and an agent whose clock is further off the aggregator's than {@code maxClockSkew} (its
+     * results are still timed by their age, so the verdict is unaffected; the clock needs fixing).
+     */
+    private void logDropped(
+            Credential agent,
+            ReportBatch batch,
+            long received,
+            int accepted,
+            int duplicate,
+            int future,
+            long maxSkewMillis) {
+        long offset = batch.sentAt() - received;
+        boolean nothing = accepted == 0 && (duplicate > 0 || future > 0);
+        if (!nothing && Math.abs(offset) <= maxSkewMillis) {
+            return;
+        }
+        long[] last = droppedLogged.computeIfAbsent(agent.agentId(), id -> new long[] {Long.MIN_VALUE});
+        if (received - last[0] < DROPPED_LOG_EVERY_MILLIS && last[0] != Long.MIN_VALUE) {
+            return;
+        }
+        last[0] = received;
+        if (nothing) {
+            LOG.warn(
+                    "agent {}@{}: a report delivered no result ({} dropped as stamped after their batch was sent, {} as "
+                            + "not newer than the results already kept); its clock is {} s {} the aggregator's",
+                    agent.agentId(),
+                    agent.region(),
+                    future,
+                    duplicate,
+                    Math.abs(offset) / 1000,
+                    offset >= 0 ? "ahead of" : "behind");
+        } else {
+            LOG.warn(
+                    "agent {}@{}: its clock is {} s {} the aggregator's (more than maxClockSkew); its results are "
+                            + "timed by their age, so verdicts are unaffected, but fix its time source",
+                    agent.agentId(),
+                    agent.region(),
+                    Math.abs(offset) / 1000,
+                    offset >= 0 ? "ahead of" : "behind");
         }
     }
 

@@ -37,9 +37,21 @@ public final class Vantage {
     private volatile double totalSeconds = Double.NaN;
     private volatile long observedAt = NEVER; // written last
 
-    /** Keeps {@code result} when it is newer than the one kept (by the agent's timestamp); returns whether it was. */
+    /**
+     * How much newer on the aggregator's clock a result must be to replace a kept one that the agent's clock calls
+     * newer: the agent's clock stepped back. A re-delivered copy of the kept result differs from it by transit jitter
+     * only; the next probe, by an interval (at least 1 s).
+     */
+    static final long CLOCK_STEP_MILLIS = 1_000;
+
+    /**
+     * Keeps {@code result} when it is newer than the one kept: by the agent's timestamp, or, when the agent's clock
+     * stepped back, by at least {@link #CLOCK_STEP_MILLIS} on the aggregator's; returns whether it was.
+     */
     public synchronized boolean offer(ProbeResult result, long observedAt, int confirm) {
-        if (result.timestamp() <= timestamp) {
+        boolean newer = result.timestamp() > timestamp
+                || (timestamp != NEVER && observedAt >= this.observedAt + CLOCK_STEP_MILLIS);
+        if (!newer) {
             return false;
         }
         boolean first = timestamp == NEVER;

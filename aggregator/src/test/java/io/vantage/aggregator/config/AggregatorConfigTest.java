@@ -106,6 +106,10 @@ class AggregatorConfigTest {
                         AGENT + "targets: [{name: x, tcp: {host: h, port: 1}, quorum: {minVantages: 1, healthy: 2}}]\n",
                         "targets[0].quorum.healthy: 2 must not exceed minVantages (1)"),
                 Arguments.of(
+                        "maxClockSkew of zero",
+                        AGENT + "ingest: {maxClockSkew: 0s}\n",
+                        "ingest.maxClockSkew: must be between 1s and 1h, got 0s"),
+                Arguments.of(
                         "a quorum the agents can never meet",
                         "agents: [{id: a, region: us-east-1, tokenEnv: T1}, {id: b, region: eu-west-1, tokenEnv: T2}]\n"
                                 + "targets: [{name: x, tcp: {host: h, port: 1}, quorum: {minVantages: 3, healthy: 2}}]\n",

@@ -100,6 +100,51 @@ class IngestTest {
         assertThat(aggregator.registry().scrape()).contains("vantage_ingest_results_total{outcome=\"no_vote\"} 1.0");
     }
 
+    /**
+     * An agent's clock 2 minutes ahead, then stepped back 10 minutes: its results are judged against the batch's own
+     * sentAt and timed by their age, so none is lost as "future" or "duplicate"; a re-delivered copy still is one.
+     */
+    @Test
+    void anAgentClockAheadOrSteppedBackLosesNoResult() throws Exception {
+        long now = System.currentTimeMillis();
+        long ahead = now + 120_000;
+        assertThat(aggregator
+                        .post(
+                                TOKEN_A,
+                                new ReportBatch(1, "agent-a", "us-east-1", ahead, List.of(ok("api", ahead - 2_000))))
+                        .body())
+                .as("2 minutes ahead")
+                .contains("\"accepted\":1");
+        long back = now - 600_000;
+        assertThat(aggregator
+                        .post(TOKEN_A, new ReportBatch(1, "agent-a", "us-east-1", back, List.of(ok("api", back))))
+                        .body())
+                .as("stepped back 10 minutes: a newer probe by the aggregator's clock")
+                .contains("\"accepted\":1");
+        assertThat(aggregator
+                        .post(TOKEN_A, new ReportBatch(1, "agent-a", "us-east-1", back + 5, List.of(ok("api", back))))
+                        .body())
+                .as("the same result delivered again")
+                .contains("\"duplicate\":1");
+    }
+
+    /** A report whose every result is dropped does not count as hearing from the agent. */
+    @Test
+    void onlyAcceptedResultsMakeAnAgentHeard() throws Exception {
+        long now = System.currentTimeMillis();
+        assertThat(aggregator
+                        .post(
+                                TOKEN_B,
+                                new ReportBatch(1, "agent-b", "eu-west-1", now, List.of(ok("api", now + 60_000))))
+                        .body())
+                .contains("\"future\":1");
+        assertThat(aggregator.registry().scrape())
+                .contains("vantage_agent_report_age_seconds{agent=\"agent-b\",region=\"eu-west-1\"} NaN");
+        aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("api", now)));
+        assertThat(aggregator.registry().scrape())
+                .doesNotContain("vantage_agent_report_age_seconds{agent=\"agent-b\",region=\"eu-west-1\"} NaN");
+    }
+
     @Test
     void duplicatedAndReorderedResultsKeepTheNewest() throws Exception {
         long now = System.currentTimeMillis();
