@@ -567,6 +567,7 @@ public final class Aggregator extends VerticleBase {
                     .forEach(t -> groupOf.put(t.name(), t.route53().group()));
         }
         Set<String> honoured = new java.util.HashSet<>();
+        Map<String, String> refusals = new HashMap<>();
         running.forEach((target, drill) -> {
             String group = groupOf.get(target);
             boolean safe = group == null
@@ -575,11 +576,19 @@ public final class Aggregator extends VerticleBase {
                                     && other.getValue().equals(group)
                                     && verdicts.get(other.getKey()) == Verdict.HEALTHY
                                     && !running.containsKey(other.getKey()));
-            if (safe) {
+            // The 1 h cap holds however the drill was written (the command, Helm values, an edit by hand).
+            boolean tooLong = drill.end().toEpochMilli() - now
+                    > AggregatorConfig.Drill.MAX.plusMinutes(1).toMillis();
+            if (safe && !tooLong) {
                 honoured.add(target);
                 notes.put(target, "in drill until " + drill.end() + ", started by " + drill.by());
             } else {
-                notes.put(target, "drill refused: no other target of its record group is HEALTHY and outside a drill");
+                String why = tooLong
+                        ? "it ends more than " + io.vantage.wire.Durations.format(AggregatorConfig.Drill.MAX)
+                                + " from now (until " + drill.until() + ")"
+                        : "no other target of its record group is HEALTHY and outside a drill";
+                refusals.put(target, why);
+                notes.put(target, "drill refused: " + why);
             }
         });
         for (String target : honoured) {
@@ -599,10 +608,10 @@ public final class Aggregator extends VerticleBase {
         running.keySet().stream()
                 .filter(target -> !honoured.contains(target) && !refusedDrills.contains(target))
                 .forEach(target -> LOG.error(
-                        "{}: failover drill started by {} refused: it would leave its record group "
-                                + "without a HEALTHY target outside a drill",
+                        "{}: failover drill started by {} refused: {}",
                         target,
-                        running.get(target).by()));
+                        running.get(target).by(),
+                        refusals.get(target)));
         refusedDrills.clear();
         running.keySet().stream().filter(target -> !honoured.contains(target)).forEach(refusedDrills::add);
         drilled.clear();

@@ -3,6 +3,7 @@ package io.vantage.aggregator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
+import io.vantage.aggregator.config.DrillFile;
 import io.vantage.aggregator.config.LoadedAggregatorConfig;
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.model.Predictions;
@@ -298,7 +299,7 @@ public final class AggregatorCommand implements Callable<Integer> {
                     "Starts a failover drill: writes it into the config file, and every aggregator reading that file publishes "
                             + "Healthy=0 for the target until the drill ends, then reverts by itself (after a restart too). Refuses "
                             + "a drill that would leave the target's record group without another target outside a drill, and "
-                            + "durations over 1h.")
+                            + "durations over 1h. --end ends the target's drill now.")
     static final class DrillCommand implements Callable<Integer> {
         @Option(
                 names = {"-c", "--config"},
@@ -309,81 +310,52 @@ public final class AggregatorCommand implements Callable<Integer> {
         @Option(names = "--target", required = true, description = "The target to fail over.")
         String target;
 
-        @Option(names = "--duration", required = true, description = "How long, e.g. 10m (at most 1h).")
+        @Option(names = "--duration", description = "How long, e.g. 10m (at most 1h).")
         String duration;
+
+        @Option(names = "--end", description = "End the target's running drill now.")
+        boolean end;
 
         @Option(names = "--by", description = "Who starts it (default: the user name).")
         String by;
 
         @Override
-        public Integer call() throws Exception {
-            java.time.Duration length;
+        public Integer call() {
+            if (end == (duration != null)) {
+                System.err.println("vantage-aggregator drill: give either --duration (to start a drill) or --end");
+                return 2;
+            }
+            java.time.Instant now = java.time.Instant.now();
             try {
-                length = io.vantage.wire.Durations.parse(duration);
-            } catch (IllegalArgumentException e) {
-                System.err.println("vantage-aggregator drill: --duration " + e.getMessage());
-                return 2;
-            }
-            if (length.isNegative() || length.isZero() || length.compareTo(AggregatorConfig.Drill.MAX) > 0) {
-                System.err.println(
-                        "vantage-aggregator drill: --duration must be more than 0 and at most 1h, got " + duration);
-                return 2;
-            }
-            AggregatorConfig loaded = loadOrNull(config);
-            if (loaded == null) {
+                if (end) {
+                    DrillFile.end(config, target, now);
+                    System.out.println("Drill of " + target + " ended in " + config
+                            + ": every aggregator reading it publishes its verdict again.");
+                    return 0;
+                }
+                java.time.Duration length;
+                try {
+                    length = io.vantage.wire.Durations.parse(duration);
+                } catch (IllegalArgumentException e) {
+                    System.err.println("vantage-aggregator drill: --duration " + e.getMessage());
+                    return 2;
+                }
+                if (length.isNegative() || length.isZero() || length.compareTo(AggregatorConfig.Drill.MAX) > 0) {
+                    System.err.println(
+                            "vantage-aggregator drill: --duration must be more than 0 and at most 1h, got " + duration);
+                    return 2;
+                }
+                String who = by != null ? by : System.getProperty("user.name", "unknown");
+                java.time.Instant until = now.plus(length).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+                DrillFile.start(config, new AggregatorConfig.Drill(target, until.toString(), who), now);
+                System.out.println("Drill of " + target + " until " + until + " by " + who + " written to " + config
+                        + ": every aggregator reading it publishes Healthy=0 for " + target
+                        + " until then, and reverts by itself (drill --end ends it sooner).");
+                return 0;
+            } catch (DrillFile.Refused e) {
+                System.err.println("vantage-aggregator drill: " + e.getMessage());
                 return 1;
             }
-            var spec = loaded.targets().stream()
-                    .filter(t -> t.name().equals(target))
-                    .findFirst();
-            if (spec.isEmpty()) {
-                System.err.println("vantage-aggregator drill: no target named '" + target + "' in " + config);
-                return 2;
-            }
-            long now = System.currentTimeMillis();
-            if (spec.get().route53() != null) {
-                var binding = spec.get().route53();
-                List<String> others = loaded.targets().stream()
-                        .filter(t -> !t.name().equals(target)
-                                && t.route53() != null
-                                && t.route53().group().equals(binding.group()))
-                        .map(t -> t.name())
-                        .filter(name -> loaded.drills().stream()
-                                .noneMatch(d -> d.target().equals(name) && d.activeAt(now)))
-                        .toList();
-                if (others.isEmpty()) {
-                    System.err.println("vantage-aggregator drill: refused: no other target of " + binding.recordName()
-                            + " " + binding.recordType() + " would be left outside a drill to take the traffic");
-                    return 1;
-                }
-            }
-            String who = by != null ? by : System.getProperty("user.name", "unknown");
-            java.time.Instant until =
-                    java.time.Instant.ofEpochMilli(now).plus(length).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-            String entry = "  - {target: " + target + ", until: '" + until + "', by: '" + who.replace("'", "''") + "'}";
-            String text = java.nio.file.Files.readString(config);
-            java.util.regex.Matcher existing = java.util.regex.Pattern.compile(
-                            "(?m)^drills:[ \\t]*(\\[\\s*\\])?[ \\t]*$")
-                    .matcher(text);
-            String updated = existing.find()
-                    ? text.substring(0, existing.start()) + "drills:\n" + entry + text.substring(existing.end())
-                    : text + (text.endsWith("\n") ? "" : "\n") + "drills:\n" + entry + "\n";
-            try {
-                AggregatorConfig check = io.vantage.wire.Documents.readYaml(updated, AggregatorConfig.class);
-                if (check.drills().stream()
-                        .noneMatch(d -> d.target().equals(target) && d.end().equals(until))) {
-                    throw new IllegalStateException("the drill did not land in the drills list");
-                }
-            } catch (RuntimeException e) {
-                System.err.println("vantage-aggregator drill: could not add the drill to " + config + " ("
-                        + e.getMessage() + "); add it to the drills list yourself:\n" + entry);
-                return 1;
-            }
-            java.nio.file.Files.writeString(config, updated);
-            System.out.println("Drill of " + target + " until " + until + " by " + who + " written to " + config
-                    + ": every aggregator reading it publishes Healthy=0 for " + target
-                    + " until then, and reverts by itself.");
-            return 0;
         }
     }
 

@@ -1,0 +1,173 @@
+package io.vantage.aggregator.config;
+
+import io.vantage.wire.Documents;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Starts and ends drills in an aggregator's config file, safely with other writers: under an exclusive lock on a lock
+ * file beside the real file (through a ConfigMap-style symlink, the file it points to), the guard is checked on the
+ * content read under that lock, and the new file is written beside the real one and renamed over it, so a reader never
+ * sees half a file. The {@code drills:} list is rewritten whole: one entry per target (a new drill replaces the
+ * target's old one), expired entries pruned, the file's line endings kept; the rest of the file is left as it was.
+ */
+public final class DrillFile {
+    /** Why a drill cannot be written: the guard, or the file. */
+    public static final class Refused extends Exception {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    private DrillFile() {}
+
+    /** Adds {@code drill} (replacing any drill of the same target); refused when no other target of its group is left. */
+    public static void start(Path config, AggregatorConfig.Drill drill, Instant now) throws Refused {
+        update(config, now, current -> {
+            var target = current.targets().stream()
+                    .filter(t -> t.name().equals(drill.target()))
+                    .findFirst()
+                    .orElseThrow(() -> new Refused("no target named '" + drill.target() + "' in " + config));
+            if (target.route53() != null) {
+                var binding = target.route53();
+                boolean another = current.targets().stream()
+                        .anyMatch(t -> !t.name().equals(drill.target())
+                                && t.route53() != null
+                                && t.route53().group().equals(binding.group())
+                                && current.drills().stream()
+                                        .noneMatch(d -> d.target().equals(t.name()) && d.activeAt(now.toEpochMilli())));
+                if (!another) {
+                    throw new Refused("refused: no other target of " + binding.recordName() + " " + binding.recordType()
+                            + " would be left outside a drill to take the traffic");
+                }
+            }
+            List<AggregatorConfig.Drill> drills = kept(current, now, drill.target());
+            drills.add(drill);
+            return drills;
+        });
+    }
+
+    /** Ends {@code target}'s drill now; refused when it has none running. */
+    public static void end(Path config, String target, Instant now) throws Refused {
+        update(config, now, current -> {
+            boolean running = current.drills().stream()
+                    .anyMatch(d -> d.target().equals(target) && d.activeAt(now.toEpochMilli()));
+            if (!running) {
+                throw new Refused("no drill of '" + target + "' is running in " + config);
+            }
+            return kept(current, now, target);
+        });
+    }
+
+    private interface Change {
+        List<AggregatorConfig.Drill> drills(AggregatorConfig current) throws Refused;
+    }
+
+    /** The drills still running, but {@code target}'s. */
+    private static List<AggregatorConfig.Drill> kept(AggregatorConfig current, Instant now, String target) {
+        List<AggregatorConfig.Drill> kept = new ArrayList<>();
+        current.drills().stream()
+                .filter(d -> d.activeAt(now.toEpochMilli()) && !d.target().equals(target))
+                .forEach(kept::add);
+        return kept;
+    }
+
+    private static void update(Path config, Instant now, Change change) throws Refused {
+        Path real;
+        try {
+            real = config.toRealPath();
+        } catch (IOException e) {
+            throw new Refused("cannot read " + config + ": " + describe(e));
+        }
+        Path lock = real.resolveSibling("." + real.getFileName() + ".lock");
+        try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock held = channel.lock()) {
+            String text = Files.readString(real, StandardCharsets.UTF_8);
+            AggregatorConfig current = Documents.readYaml(text, AggregatorConfig.class);
+            String updated = withDrills(text, change.drills(current));
+            Documents.readYaml(updated, AggregatorConfig.class); // what is written parses, or nothing is written
+            Path temporary = Files.createTempFile(real.getParent(), "." + real.getFileName(), ".tmp");
+            try {
+                Files.writeString(temporary, updated, StandardCharsets.UTF_8);
+                copyPermissions(real, temporary);
+                try {
+                    Files.move(temporary, real, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(temporary, real, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(temporary);
+            }
+        } catch (IOException e) {
+            throw new Refused("cannot write " + config + ": " + describe(e));
+        } catch (RuntimeException e) {
+            throw new Refused("cannot update the drills in " + config + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code text} with its top-level {@code drills:} block replaced by {@code drills} (at the end of the file). */
+    static String withDrills(String text, List<AggregatorConfig.Drill> drills) {
+        String newline = text.contains("\r\n") ? "\r\n" : "\n";
+        String[] lines = text.split("\r?\n", -1);
+        StringBuilder kept = new StringBuilder();
+        boolean inDrills = false;
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            boolean topLevel = !line.isEmpty() && !Character.isWhitespace(line.charAt(0)) && !line.startsWith("#");
+            if (topLevel) {
+                inDrills = line.startsWith("drills:");
+            }
+            boolean comment = line.startsWith("#"); // a comment at the margin is kept wherever it stands
+            if ((!inDrills || comment) && !(i == lines.length - 1 && line.isEmpty())) {
+                kept.append(line).append(newline);
+            }
+        }
+        StringBuilder block = new StringBuilder(drills.isEmpty() ? "drills: []" + newline : "drills:" + newline);
+        for (AggregatorConfig.Drill drill : drills) {
+            block.append("  - {target: ")
+                    .append(drill.target())
+                    .append(", until: '")
+                    .append(drill.until())
+                    .append("', by: '")
+                    .append(drill.by().replace("'", "''"))
+                    .append("'}")
+                    .append(newline);
+        }
+        return kept.append(block).toString();
+    }
+
+    private static void copyPermissions(Path from, Path to) {
+        try {
+            Optional.ofNullable(Files.getPosixFilePermissions(from)).ifPresent(permissions -> {
+                try {
+                    Files.setPosixFilePermissions(to, permissions);
+                } catch (IOException | UnsupportedOperationException e) {
+                    // Best effort: the temporary file's own permissions stand.
+                }
+            });
+        } catch (IOException | UnsupportedOperationException e) {
+            // Not a POSIX file system: nothing to copy.
+        }
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied (" + e.getMessage() + ")";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file (" + e.getMessage() + ")";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}
