@@ -71,6 +71,12 @@ public final class DemoCommand implements Callable<Integer> {
         @Option(names = "--port", defaultValue = "4566", description = "Port to listen on (default ${DEFAULT-VALUE}).")
         int port;
 
+        @Option(
+                names = "--host",
+                defaultValue = "127.0.0.1",
+                description = "Address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 in a container).")
+        String host;
+
         @Override
         public Integer call() throws InterruptedException {
             int colon = moto.lastIndexOf(':');
@@ -79,15 +85,17 @@ public final class DemoCommand implements Callable<Integer> {
                 return 2;
             }
             Vertx vertx = Vertx.vertx();
-            return Startup.runUntilStopped(
-                    vertx,
-                    () -> LocalAwsBridge.start(
-                                    vertx,
-                                    "0.0.0.0",
-                                    port,
-                                    moto.substring(0, colon),
-                                    Integer.parseInt(moto.substring(colon + 1)))
-                            .await());
+            return Startup.runUntilStopped(vertx, () -> {
+                LocalAwsBridge.start(
+                                vertx,
+                                host,
+                                port,
+                                moto.substring(0, colon),
+                                Integer.parseInt(moto.substring(colon + 1)))
+                        .await();
+                System.out.println("vantage-demo local-aws-bridge: listening on " + host + ":" + port
+                        + ", translating for moto_server at " + moto);
+            });
         }
     }
 }
