@@ -35,25 +35,53 @@ public final class Dialer {
         this.resolver = resolver;
     }
 
+    /** At most this many addresses of one name are dialled in one probe, in turn, while each refuses at once. */
+    static final int MAX_ADDRESSES_TRIED = 4;
+
     /**
      * Resolves and connects. {@code tlsName}, when TLS will follow, is recorded as the peer's name so that
      * the handshake verifies the certificate against that name only, never against the bare address.
-     * The caller registers with the attempt how the socket is released.
+     * A name with several addresses is dialled address by address, as clients do, while each one refuses or is
+     * unreachable at once (at most {@link #MAX_ADDRESSES_TRIED}); a connect timeout ends the probe, whose deadline it
+     * is. The caller registers with the attempt how the socket is released.
      */
     public Future<NetSocket> connect(Attempt attempt, String host, int port, int timeoutMillis, String tlsName) {
-        Future<String> address;
+        Future<List<String>> addresses;
         if (Resolver.isAddress(host)) {
             attempt.skip(Phase.CONNECT);
-            address = Future.succeededFuture(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+            addresses =
+                    Future.succeededFuture(List.of(host.startsWith("[") ? host.substring(1, host.length() - 1) : host));
         } else {
-            address = resolver.resolve(host).onSuccess(resolved -> attempt.enter(Phase.CONNECT));
+            addresses = resolver.resolve(host).onSuccess(resolved -> attempt.enter(Phase.CONNECT));
         }
-        return address.compose(ip -> {
-            attempt.address(Addresses.canonical(ip));
-            return client.connect(new ConnectOptions()
-                    .setRemoteAddress(remote(ip, port, tlsName))
-                    .setTimeout(timeoutMillis));
-        });
+        return addresses.compose(all -> dial(attempt, all, 0, port, timeoutMillis, tlsName));
+    }
+
+    private Future<NetSocket> dial(
+            Attempt attempt, List<String> addresses, int index, int port, int timeoutMillis, String tlsName) {
+        String ip = addresses.get(index);
+        attempt.address(Addresses.canonical(ip));
+        return client.connect(new ConnectOptions()
+                        .setRemoteAddress(remote(ip, port, tlsName))
+                        .setTimeout(timeoutMillis))
+                .recover(error -> {
+                    boolean another = index + 1 < Math.min(addresses.size(), MAX_ADDRESSES_TRIED);
+                    if (!another || attempt.finished() || !refusedAtOnce(error)) {
+                        return Future.failedFuture(error);
+                    }
+                    return dial(attempt, addresses, index + 1, port, timeoutMillis, tlsName);
+                });
+    }
+
+    /** A connect failure that came back at once (refused, unreachable), as opposed to a timeout. */
+    private static boolean refusedAtOnce(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.ConnectException
+                    && !(cause instanceof io.netty.channel.ConnectTimeoutException)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The agent's own DNS servers ({@code dns.servers}); empty: the operating system's resolver. */

@@ -45,10 +45,17 @@ public final class Resolver {
         return IPV4.matcher(host).matches() || host.indexOf(':') >= 0;
     }
 
-    /** The address as text; fails with {@link UnknownHostException} when the name does not resolve. */
-    public Future<String> resolve(String host) {
+    /**
+     * Every address of the name as text, in the order given (the first is dialled first); fails with {@link
+     * UnknownHostException} when the name does not resolve.
+     */
+    public Future<List<String>> resolve(String host) {
         if (servers.isEmpty()) {
-            return vertx.executeBlocking(() -> InetAddress.getByName(host).getHostAddress(), false);
+            return vertx.executeBlocking(
+                    () -> java.util.Arrays.stream(InetAddress.getAllByName(host))
+                            .map(InetAddress::getHostAddress)
+                            .toList(),
+                    false);
         }
         return query(host, host, 0, 0);
     }
@@ -57,10 +64,10 @@ public final class Resolver {
      * Asks for {@code name}'s address; a name that has none but is a CNAME is followed (a server that is authoritative
      * for the alias only answers with the CNAME), at most {@link #MAX_CNAME_HOPS} times.
      */
-    private Future<String> query(String host, String name, int index, int hops) {
+    private Future<List<String>> query(String host, String name, int index, int hops) {
         DnsClient server = servers.get(index);
-        return server.lookup4(name).transform(answer -> {
-            if (answer.succeeded() && answer.result() != null) {
+        return server.resolveA(name).transform(answer -> {
+            if (answer.succeeded() && !answer.result().isEmpty()) {
                 return Future.succeededFuture(answer.result());
             }
             if (answer.succeeded() && hops < MAX_CNAME_HOPS) {

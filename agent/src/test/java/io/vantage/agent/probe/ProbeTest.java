@@ -385,6 +385,20 @@ class ProbeTest {
         assertThat(result.timings().dns()).isNotNull();
     }
 
+    /** A name with several addresses is dialled address by address while each refuses, as clients do. */
+    @Test
+    void aNameWithSeveralAddressesFallsBackPastOnesThatRefuse() {
+        dns.set("several.test", "127.0.0.2", "127.0.0.3", "127.0.0.1"); // only 127.0.0.1 listens on the port
+        ProbeResult result = probes.probe(httpTarget("http://several.test:" + http.port() + "/ok", ""));
+        assertThat(result.success()).as(result.toString()).isTrue();
+        assertThat(result.address()).isEqualTo("127.0.0.1");
+
+        dns.set("refusing.test", "127.0.0.2", "127.0.0.3");
+        ProbeResult refused = probes.probe(httpTarget("http://refusing.test:" + http.port() + "/ok", ""));
+        assertThat(refused.reason()).isEqualTo(FailureReason.REFUSED);
+        assertThat(refused.address()).as("the last one tried").isEqualTo("127.0.0.3");
+    }
+
     /** The result says which address it connected to: how the aggregator learns what a host name stands for. */
     @Test
     void theAddressConnectedToTravelsWithTheResultAlsoBehindACname() {
