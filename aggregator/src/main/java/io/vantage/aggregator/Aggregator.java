@@ -11,6 +11,7 @@ import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.config.LoadedAggregatorConfig;
 import io.vantage.aggregator.ingest.Credentials;
 import io.vantage.aggregator.ingest.IngestHandler;
+import io.vantage.aggregator.ingest.Instances;
 import io.vantage.aggregator.ingest.RateLimiter;
 import io.vantage.aggregator.ingest.ResultStore;
 import io.vantage.aggregator.metrics.AggregatorMetrics;
@@ -114,6 +115,7 @@ public final class Aggregator extends VerticleBase {
     private final Clock clock;
     private final Optional<DemoControl> demo;
     private final ResultStore store = new ResultStore();
+    private final Instances instances = new Instances();
     /** The configured targets in config order, as the evaluator walks them; rebuilt when a config loads. */
     private List<Row> rows = List.of();
     /** The rows' vantage points and freshness windows, as {@link BlindAgents} reads them; rebuilt with the rows. */
@@ -377,7 +379,7 @@ public final class Aggregator extends VerticleBase {
     IngestHandler ingestHandler(
             Vertx vertx, java.util.function.Consumer<io.vertx.core.http.HttpConnection> onAuthenticated) {
         return new IngestHandler(
-                vertx, clock, () -> ingestSettings, store, metrics, this::evaluateSoon, onAuthenticated);
+                vertx, clock, () -> ingestSettings, store, instances, metrics, this::evaluateSoon, onAuthenticated);
     }
 
     private void apply(LoadedAggregatorConfig next) {
@@ -390,6 +392,7 @@ public final class Aggregator extends VerticleBase {
         Map<String, String> regions = new LinkedHashMap<>();
         config.agents().forEach(agent -> regions.put(agent.id(), agent.region()));
         store.configure(regions, targetNames); // before ingest sees the new targets and agents
+        instances.retain(regions.keySet());
         ingestSettings = new IngestHandler.Ingest(
                 new Credentials(next.credentials()),
                 new RateLimiter(config.ingest().maxRequestsPerSecond(), System::nanoTime),
@@ -494,6 +497,7 @@ public final class Aggregator extends VerticleBase {
         logBlindness(config.agents(), blindSince, blind);
         blindSince = blind;
         List<StatusSnapshot.AgentInfo> agents = new ArrayList<>(configured);
+        Set<String> twoProcesses = instances.conflicting(now);
         for (int i = 0; i < configured; i++) {
             AggregatorConfig.AgentEntry agent = config.agents().get(i);
             Long last = metrics.lastReport(agent.id());
@@ -501,7 +505,8 @@ public final class Aggregator extends VerticleBase {
                     agent.id(),
                     agent.region(),
                     last == null ? null : (now - last) / 1000.0,
-                    blind[i] != BlindAgents.NOT_BLIND));
+                    blind[i] != BlindAgents.NOT_BLIND,
+                    twoProcesses.contains(agent.id())));
         }
         metrics.blind(agents.stream()
                 .filter(StatusSnapshot.AgentInfo::blind)

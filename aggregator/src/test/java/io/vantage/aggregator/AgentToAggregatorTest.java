@@ -111,4 +111,50 @@ class AgentToAggregatorTest {
             servers.close().await();
         }
     }
+
+    /**
+     * Two agent processes with one agent's id and token (replicas of one agent): the aggregator counts one, refuses the
+     * other's reports (409: the agent retries, in case the counted one stops) and says so on the status, instead of letting their interleaved results freeze the vote.
+     */
+    @Test
+    void twoProcessesReportingAsOneAgentAreDetectedAndOnlyOneCounts() throws Exception {
+        Vertx servers = Vertx.vertx();
+        try (TestHttpServer endpoint = TestHttpServer.plain(servers)) {
+            Files.writeString(directory.resolve("token-a"), RunningAggregator.TOKENS.get("TOKEN_A"));
+            Path aggregatorFile = Files.writeString(
+                    directory.resolve("aggregator.yaml"),
+                    "server: {host: 127.0.0.1, port: 0}\n" + RunningAggregator.AGENTS + "targets:\n"
+                            + "  - {name: web, interval: 1s, timeout: 500ms, http: {url: '" + endpoint.url("/ok")
+                            + "'}, quorum: {minVantages: 1, healthy: 1}}\n");
+            try (RunningAggregator aggregator = RunningAggregator.startFromFile(aggregatorFile)) {
+                Path agentFile = Files.writeString(
+                        directory.resolve("agent.yaml"),
+                        "agent:\n  id: agent-a\n  region: us-east-1\n  targetsRefresh: 1s\n  pushInterval: 200ms\n"
+                                + "  aggregators: [{url: 'http://127.0.0.1:"
+                                + aggregator.aggregator().port()
+                                + "', tokenFile: token-a}]\nserver: {host: 127.0.0.1, port: 0}\n");
+                try (RunningAgent first = RunningAgent.start(agentFile);
+                        RunningAgent second = RunningAgent.start(agentFile)) {
+                    await().atMost(Duration.ofSeconds(15))
+                            .until(() -> aggregator.aggregator().snapshot().agents().stream()
+                                    .anyMatch(StatusSnapshot.AgentInfo::duplicateIdentity));
+                    // The refused process says so, and retries (the counted one may stop).
+                    String refused = java.util.regex.Pattern.quote("vantage_report_push_total{aggregator=\"127.0.0.1:"
+                                    + aggregator.aggregator().port() + "\",outcome=\"failure\"}")
+                            + " [1-9]";
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> java.util.regex.Pattern.compile(refused)
+                                    .matcher(first.registry().scrape()
+                                            + second.registry().scrape())
+                                    .find());
+                    assertThat(aggregator.registry().scrape())
+                            .containsPattern(
+                                    "vantage_agent_identity_conflicts_total\\{agent=\"agent-a\",region=\"us-east-1\"\\} [1-9]");
+                    assertThat(state(aggregator, "web", "agent-a")).isEqualTo("healthy");
+                }
+            }
+        } finally {
+            servers.close().await();
+        }
+    }
 }

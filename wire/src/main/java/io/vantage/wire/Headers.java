@@ -8,5 +8,11 @@ public final class Headers {
      */
     public static final String REPLICA = "Vantage-Replica";
 
+    /**
+     * On every agent report: a random id of the agent's process, new at each start. An aggregator that sees two ids
+     * reporting as one agent at once knows two processes share its id and token.
+     */
+    public static final String INSTANCE = "Vantage-Instance";
+
     private Headers() {}
 }

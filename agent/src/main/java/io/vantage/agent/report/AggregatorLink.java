@@ -38,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * Used from the agent's event loop only.
  */
 public final class AggregatorLink {
+    /**
+     * This agent's id on every report to this aggregator ({@link Headers#INSTANCE}): random, new at each start, so an
+     * aggregator can tell two processes reporting as one agent apart.
+     */
+    private final String instance = Long.toHexString(new java.security.SecureRandom().nextLong());
+
     private static final Logger LOG = LoggerFactory.getLogger(AggregatorLink.class);
     private static final int GZIP_ABOVE_BYTES = 1024;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
@@ -203,7 +209,8 @@ public final class AggregatorLink {
                 .setURI(basePath + "/v1/reports")
                 .setTimeout(REQUEST_TIMEOUT_MILLIS)
                 .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(Headers.INSTANCE, instance);
         Buffer body = Buffer.buffer(json);
         if (json.length > GZIP_ABOVE_BYTES) {
             request.putHeader(HttpHeaders.CONTENT_ENCODING, "gzip");
@@ -274,7 +281,10 @@ public final class AggregatorLink {
         pending.restore(batch);
         String why = status == 401 || status == 403
                 ? "the aggregator refused this agent's token (" + status + "); check agent id, region and token"
-                : "the aggregator answered " + status + ": " + message;
+                : status == 409
+                        ? "another process reports as this agent (409); only its reports count until it stops: give "
+                                + "each process its own agent id and token"
+                        : "the aggregator answered " + status + ": " + message;
         backOff(why);
     }
 

@@ -3,7 +3,9 @@ package io.vantage.aggregator.ingest;
 import io.vantage.aggregator.config.LoadedAggregatorConfig.Credential;
 import io.vantage.aggregator.metrics.AggregatorMetrics;
 import io.vantage.aggregator.metrics.AggregatorMetrics.IngestOutcome;
+import io.vantage.wire.Checks;
 import io.vantage.wire.Documents;
+import io.vantage.wire.Headers;
 import io.vantage.wire.InvalidDocumentException;
 import io.vantage.wire.Limits;
 import io.vantage.wire.report.ProbeResult;
@@ -28,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/reports}. Answers 202 with what became of the results, 400 naming the problem (a corrupt gzip body
- * included), 401 (no or unknown token), 403 (a token reporting as another agent), 405, 408 (body too slow), 413, 415
- * (an encoding other than gzip), 429. The body is decompressed here, bounded, not by the HTTP server.
+ * included), 401 (no or unknown token), 403 (a token reporting as another agent), 405, 408 (body too slow), 409 (a
+ * second process reporting as the same agent, {@link Instances}), 413, 415 (an encoding other than gzip), 429. The body is decompressed here, bounded, not by the HTTP server.
  * Bad input never reaches the store and never produces a 500.
  */
 public final class IngestHandler {
@@ -40,6 +42,7 @@ public final class IngestHandler {
     private final Clock clock;
     private final Supplier<Ingest> settings;
     private final ResultStore store;
+    private final Instances instances;
     private final AggregatorMetrics metrics;
     private final Runnable onAccepted;
     private final Consumer<HttpConnection> onAuthenticated;
@@ -65,6 +68,7 @@ public final class IngestHandler {
             Clock clock,
             Supplier<Ingest> settings,
             ResultStore store,
+            Instances instances,
             AggregatorMetrics metrics,
             Runnable onAccepted,
             Consumer<HttpConnection> onAuthenticated) {
@@ -72,6 +76,7 @@ public final class IngestHandler {
         this.clock = clock;
         this.settings = settings;
         this.store = store;
+        this.instances = instances;
         this.metrics = metrics;
         this.onAccepted = onAccepted;
         this.onAuthenticated = onAuthenticated;
@@ -204,6 +209,26 @@ public final class IngestHandler {
             return;
         }
         long received = clock.millis();
+        String instance = request.getHeader(Headers.INSTANCE);
+        if (!instances.admit(agent.agentId(), instance, received)) {
+            metrics.identityConflict(agent.agentId());
+            long[] last = droppedLogged.computeIfAbsent("\0" + agent.agentId(), id -> new long[] {Long.MIN_VALUE});
+            if (last[0] == Long.MIN_VALUE || received - last[0] >= DROPPED_LOG_EVERY_MILLIS) {
+                last[0] = received;
+                LOG.error(
+                        "two processes report as agent {}@{} at once (this one, instance {}, is refused): give each "
+                                + "its own agent id and token",
+                        agent.agentId(),
+                        agent.region(),
+                        Checks.visible(instance.length() > 32 ? instance.substring(0, 32) : instance));
+            }
+            reply(
+                    request,
+                    409,
+                    "another process reports as agent " + agent.agentId() + " at the same time; only its reports "
+                            + "count: give each process its own agent id and token");
+            return;
+        }
         int accepted = 0;
         int duplicate = 0;
         int unknown = 0;

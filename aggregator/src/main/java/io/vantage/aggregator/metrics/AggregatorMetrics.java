@@ -25,6 +25,7 @@ public final class AggregatorMetrics {
     public static final String TARGET_VANTAGES = "vantage.target.vantages";
     public static final String AGENT_REPORT_AGE = "vantage.agent.report.age.seconds";
     public static final String AGENT_BLIND = "vantage.agent.blind";
+    public static final String AGENT_IDENTITY_CONFLICTS = "vantage.agent.identity.conflicts";
     public static final String FAILOVER_PREDICTED = "vantage.failover.predicted.seconds";
     public static final String INGEST_RESULTS = "vantage.ingest.results";
     public static final String INGEST_REQUESTS = "vantage.ingest.requests";
@@ -139,6 +140,17 @@ public final class AggregatorMetrics {
                         .tag("region", region)
                         .description("Seconds since the agent's last accepted report")
                         .register(registry)));
+    }
+
+    /** A report refused because another process reports as the same agent. */
+    public void identityConflict(String agentId) {
+        Gauge age = ageGauges.get(agentId);
+        Counter.builder(AGENT_IDENTITY_CONFLICTS)
+                .tag("agent", agentId)
+                .tag("region", age == null ? "unknown" : age.getId().getTag("region"))
+                .description("Reports refused (409) because another process reports as the same agent at the same time")
+                .register(registry)
+                .increment();
     }
 
     /** The agents blind in the latest round. */

@@ -45,6 +45,8 @@ public final class StatusPage {
                     .append(escape(agent.region()))
                     .append("<div class=\"small\">")
                     .append(escape(agent.id()))
+                    .append(agent.blind() ? "<br><b>blind: votes set aside</b>" : "")
+                    .append(agent.duplicateIdentity() ? "<br><b>two processes report as this agent</b>" : "")
                     .append("</div></th>");
         }
         html.append("</tr>\n");

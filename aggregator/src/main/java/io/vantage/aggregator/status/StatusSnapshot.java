@@ -26,8 +26,12 @@ public record StatusSnapshot(
         List<Routing.FailoverEvent> failovers) {
     public static final StatusSnapshot EMPTY = new StatusSnapshot(0, List.of(), List.of(), List.of(), List.of());
 
-    /** {@code blind}: its probes fail nearly every target that the others see healthy; its unhealthy votes are set aside. */
-    public record AgentInfo(String id, String region, Double lastReportAgeSeconds, boolean blind) {}
+    /**
+     * {@code blind}: its probes fail nearly every target that the others see healthy; its unhealthy votes are set aside.
+     * {@code duplicateIdentity}: two processes reported as this agent within the last minute (only one's count).
+     */
+    public record AgentInfo(
+            String id, String region, Double lastReportAgeSeconds, boolean blind, boolean duplicateIdentity) {}
 
     /**
      * {@code region}: the region the target serves from, if configured; {@code blindVantages}: unhealthy votes set aside

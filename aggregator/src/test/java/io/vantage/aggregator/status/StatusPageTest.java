@@ -21,7 +21,7 @@ class StatusPageTest {
                 "JSON /status is '<script>alert(1)</script>', expected 'UP'");
         StatusSnapshot snapshot = new StatusSnapshot(
                 1_000,
-                List.of(new StatusSnapshot.AgentInfo("agent-a", "us-east-1", 1.0, false)),
+                List.of(new StatusSnapshot.AgentInfo("agent-a", "us-east-1", 1.0, false, true)),
                 List.of(new StatusSnapshot.TargetStatus(
                         "api",
                         null,
@@ -64,6 +64,7 @@ class StatusPageTest {
                 .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
                 .contains("class=\"v UNHEALTHY\"")
                 .contains("via lb.&lt;example&gt;.com")
+                .contains("two processes report as this agent")
                 .contains("health check &lt;hc&gt;")
                 .contains("guards api.example.com. A &lt;eu&gt; in zone Z1: attached")
                 .contains("<b>in drill until 2026-11-27T12:00:00Z, started by &lt;ops&gt;</b>")
