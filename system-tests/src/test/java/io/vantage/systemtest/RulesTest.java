@@ -40,7 +40,7 @@ class RulesTest {
 
     @Test
     void theRulesAreValid() throws Exception {
-        assertThat(promtool(directory, "check", "rules", RULES.toString())).contains("SUCCESS: 7 rules found");
+        assertThat(promtool(directory, "check", "rules", RULES.toString())).contains("SUCCESS: 9 rules found");
     }
 
     @Test
@@ -76,6 +76,12 @@ class RulesTest {
                         values: '1x10'
                       - series: 'vantage_target_drill{target="api-eu", instance="aggregator-1"}'
                         values: '0x10'
+                      - series: 'vantage_agent_blind{agent="agent-ap", region="ap-southeast-2", instance="aggregator-0"}'
+                        values: '1x20'
+                      - series: 'vantage_agent_blind{agent="agent-us", region="us-east-1", instance="aggregator-0"}'
+                        values: '0x20'
+                      - series: 'vantage_agent_identity_conflicts_total{agent="agent-eu", region="eu-west-1", instance="aggregator-0"}'
+                        values: '0 0 3 6 9 12'
                       - series: 'vantage_observed_failover_seconds_count{kind="failover", instance="aggregator-0"}'
                         values: '0 0 1 1 1 1'
                       - series: 'vantage_observed_failover_seconds_bucket{kind="failover", le="300.0", instance="aggregator-0"}'
@@ -130,6 +136,23 @@ class RulesTest {
                             exp_annotations:
                               summary: "a failover drill is running on api-eu"
                               description: "vantage publishes Healthy=0 for it until the drill ends; its traffic is elsewhere on purpose."
+                      - eval_time: 6m
+                        alertname: VantageAgentBlind
+                        exp_alerts:
+                          - exp_labels: {severity: ticket, agent: agent-ap, region: ap-southeast-2}
+                            exp_annotations:
+                              summary: "agent agent-ap (ap-southeast-2) is blind"
+                              description: "It fails nearly every target the other agents see healthy (its resolver, network or route): its unhealthy votes are set aside until it sees again."
+                      - eval_time: 2m
+                        alertname: VantageAgentIdentityConflict
+                        exp_alerts:
+                          - exp_labels: {severity: ticket, agent: agent-eu, region: eu-west-1}
+                            exp_annotations:
+                              summary: "two processes report as agent agent-eu (eu-west-1)"
+                              description: "Only one process's reports count; give each process its own agent id and token."
+                      - eval_time: 4m
+                        alertname: VantageAgentBlind
+                        exp_alerts: []
                       # nothing fires for the healthy target and the reporting agent
                       - eval_time: 1m
                         alertname: VantageTargetInsufficientData
