@@ -56,6 +56,18 @@ public final class Discovery {
                 if (region != null) {
                     yaml.append("    region: ").append(region).append('\n');
                 }
+                if (record.aliasTarget() == null && record.resourceRecords().size() > 1) {
+                    // One record, one health check: the check is about all of them, though one is probed.
+                    yaml.append("    # this record has ")
+                            .append(record.resourceRecords().size())
+                            .append(" values (")
+                            .append(String.join(
+                                    ", ",
+                                    record.resourceRecords().stream()
+                                            .map(v -> v.value())
+                                            .toList()))
+                            .append("); the target probes the first, and its verdict guards them all\n");
+                }
                 yaml.append("    http: {url: '")
                         .append(scheme)
                         .append("://")

@@ -277,6 +277,42 @@ class RecordBindingTest {
                 .hasSize(1);
     }
 
+    /** A record with several values: discover probes the first and says the record has the others. */
+    @Test
+    void discoveryNamesEveryValueOfAMultiValueRecord() throws Exception {
+        route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId)
+                        .changeBatch(b -> b.changes(c -> c.action(ChangeAction.CREATE)
+                                .resourceRecordSet(rr -> rr.name("multi.example.com")
+                                        .type(RRType.A)
+                                        .setIdentifier("us-east-1")
+                                        .region("us-east-1")
+                                        .ttl(60L)
+                                        .resourceRecords(v -> v.value("192.0.2.61"), v -> v.value("192.0.2.62"))))))
+                .get();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = new CommandLine(new AggregatorCommand())
+                    .execute(
+                            "discover",
+                            "--hosted-zone-id",
+                            zoneId,
+                            "--record-name",
+                            "multi.example.com",
+                            "--endpoint",
+                            aws.endpoint());
+        } finally {
+            System.setOut(original);
+        }
+        String discovered = out.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(discovered).isZero();
+        assertThat(discovered)
+                .contains("# this record has 2 values (192.0.2.61, 192.0.2.62); the target probes the first")
+                .contains("http: {url: 'https://192.0.2.61/health'");
+    }
+
     @Test
     void planAndApplySpeakJsonForPipelines() throws Exception {
         Run plan = run("plan", REGIONS, "--output", "json");
