@@ -23,6 +23,7 @@ public final class Attempt {
     private Integer statusCode;
     private Long tlsNotAfter;
     private String address;
+    private List<String> resolved;
     private long firstByteNanos = -1;
     private boolean finished;
 
@@ -85,6 +86,11 @@ public final class Attempt {
         this.address = connectedTo;
     }
 
+    /** What the dns phase answered for the target's name (canonical form): it travels with the result as its answers. */
+    public void resolved(List<String> addresses) {
+        this.resolved = addresses;
+    }
+
     /** Registers something to release (a socket) when the attempt ends, however it ends. */
     public void onFinish(Runnable cleanup) {
         if (finished) {
@@ -145,7 +151,7 @@ public final class Attempt {
                 timings,
                 tlsNotAfter,
                 reason == null ? null : message,
-                null,
+                resolved == null ? null : resolved.subList(0, Math.min(ProbeResult.MAX_ANSWERS, resolved.size())),
                 null,
                 address);
     }

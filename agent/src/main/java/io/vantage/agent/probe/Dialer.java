@@ -52,7 +52,10 @@ public final class Dialer {
             addresses =
                     Future.succeededFuture(List.of(host.startsWith("[") ? host.substring(1, host.length() - 1) : host));
         } else {
-            addresses = resolver.resolve(host).onSuccess(resolved -> attempt.enter(Phase.CONNECT));
+            addresses = resolver.resolve(host).onSuccess(resolved -> {
+                attempt.enter(Phase.CONNECT);
+                attempt.resolved(resolved.stream().map(Addresses::canonical).toList());
+            });
         }
         return addresses.compose(all -> dial(attempt, all, 0, port, timeoutMillis, tlsName));
     }

@@ -392,6 +392,9 @@ class ProbeTest {
         ProbeResult result = probes.probe(httpTarget("http://several.test:" + http.port() + "/ok", ""));
         assertThat(result.success()).as(result.toString()).isTrue();
         assertThat(result.address()).isEqualTo("127.0.0.1");
+        assertThat(result.answers())
+                .as("what the dns phase answered")
+                .containsExactly("127.0.0.2", "127.0.0.3", "127.0.0.1");
 
         dns.set("refusing.test", "127.0.0.2", "127.0.0.3");
         ProbeResult refused = probes.probe(httpTarget("http://refusing.test:" + http.port() + "/ok", ""));

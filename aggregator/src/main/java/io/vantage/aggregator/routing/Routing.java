@@ -209,8 +209,8 @@ public final class Routing {
     }
 
     /**
-     * Which targets each address stands for this round: the configured ones, and every address an agent connected to
-     * in its fresh results for a target.
+     * Which targets each address stands for this round: the configured ones, and every address an agent connected to,
+     * or its dns phase answered, in its fresh results for a target.
      */
     private Map<String, List<String>> seenAddresses(
             List<TargetSpec> targets, Function<String, Collection<Observation>> observations, long now) {
@@ -218,18 +218,27 @@ public final class Routing {
         for (TargetSpec target : targets) {
             long freshness = target.freshness().toMillis();
             for (Observation observation : observations.apply(target.name())) {
-                String address = observation.address();
-                if (address != null && now - observation.observedAt() < freshness) {
-                    List<String> known = byAddress.get(address);
-                    if (known == null || !known.contains(target.name())) {
-                        List<String> more = known == null ? new ArrayList<>(1) : new ArrayList<>(known);
-                        more.add(target.name());
-                        byAddress.put(address, more);
-                    }
+                if (now - observation.observedAt() >= freshness) {
+                    continue;
+                }
+                if (observation.address() != null) {
+                    stands(byAddress, observation.address(), target.name());
+                }
+                if (observation.answers() != null) {
+                    observation.answers().forEach(answer -> stands(byAddress, answer, target.name()));
                 }
             }
         }
         return byAddress;
+    }
+
+    private static void stands(Map<String, List<String>> byAddress, String address, String target) {
+        List<String> known = byAddress.get(address);
+        if (known == null || !known.contains(target)) {
+            List<String> more = known == null ? new ArrayList<>(1) : new ArrayList<>(known);
+            more.add(target);
+            byAddress.put(address, more);
+        }
     }
 
     /**

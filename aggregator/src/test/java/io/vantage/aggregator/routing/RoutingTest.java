@@ -129,6 +129,30 @@ class RoutingTest {
                 .contains("vantage_route_vantages{name=\"api.example.com\",target=\"api-eu\"} 1.0");
     }
 
+    /** An address the agents' dns phase answered for a target counts too, though no agent connected to it. */
+    @Test
+    void addressesTheTargetsNameResolvedToCount() {
+        latest.put(
+                "api-us",
+                List.of(new Observation(
+                        "agent-a",
+                        "us-east-1",
+                        now - 1_000,
+                        true,
+                        true,
+                        null,
+                        200,
+                        0.01,
+                        null,
+                        List.of("10.0.1.5", "10.0.1.6"),
+                        null,
+                        "10.0.1.5")));
+        observed(answer("agent-a", "us-east-1", null, "10.0.1.6"), answer("agent-b", "eu-west-1", null, "10.0.1.7"));
+        round(1);
+        assertThat(route("agent-a").targets()).containsExactly("api-us");
+        assertThat(route("agent-b").state()).isEqualTo("unmatched");
+    }
+
     @Test
     void aLoadBalancerWhoseAddressesRotateIsFollowed() {
         probed("10.0.1.5", "10.0.1.6", "10.0.2.7", "10.0.2.7");

@@ -10,8 +10,9 @@ import java.util.List;
  * clock); {@code reason} is null exactly when {@code success}; {@code message} is for humans only; {@code answers}
  * are a dns probe's records of the asked type as text (at most {@link #MAX_ANSWERS}; addresses in canonical form), with
  * {@code cnames} the CNAME chain followed to reach them, which the aggregator reads to see where DNS sends each vantage
- * point; {@code address} is the address the probe connected to (canonical form), from which the aggregator learns which
- * addresses stand for which target (a host name, a load balancer whose addresses rotate).
+ * point; for a probe that dials a host name, they are what its dns phase answered. {@code address} is the address the
+ * probe connected to (canonical form). From both the aggregator learns which addresses stand for which target (a host
+ * name, a load balancer whose addresses rotate).
  */
 public record ProbeResult(
         String target,
