@@ -165,8 +165,7 @@ class ContainerFleetTest {
                         }));
             }
             // Region ap-southeast-2 loses its way to every endpoint: its vantage point fails, the quorum holds.
-            Fleet.disconnect(fleet.agents.get("ap-southeast-2"), fleet.backbone);
-            Fleet.disconnect(fleet.agents.get("ap-southeast-2"), fleet.regions.get("ap-southeast-2"));
+            fleet.cutOff("ap-southeast-2", true);
             List<Map<String, String>> observed = new ArrayList<>();
             long until = System.currentTimeMillis() + 12_000; // six probe intervals: enough for a wrong verdict to show
             while (System.currentTimeMillis() < until) {

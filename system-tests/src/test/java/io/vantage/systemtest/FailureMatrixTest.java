@@ -316,9 +316,7 @@ class FailureMatrixTest {
     @Test
     @Order(3)
     void oneAgentRegionLosesItsNetworkToAllEndpoints() throws Exception {
-        GenericContainer<?> agent = fleet.agents.get("ap-southeast-2");
-        Fleet.disconnect(agent, fleet.backbone);
-        Fleet.disconnect(agent, fleet.regions.get("ap-southeast-2"));
+        fleet.cutOff("ap-southeast-2", true);
         List<Map<String, String>> seen = observe(Duration.ofSeconds(12));
         assertThat(seen).as("the quorum holds: nothing becomes UNHEALTHY").containsOnly(ALL_HEALTHY);
         assertThat(status(0).toString())
@@ -332,8 +330,7 @@ class FailureMatrixTest {
                 "all HEALTHY for 12 s on both replicas; agent-ap-southeast-2 shown blind (dns/connect errors, votes set aside)",
                 "—",
                 "—");
-        Fleet.connect(agent, fleet.backbone, null);
-        Fleet.connect(agent, fleet.regions.get("ap-southeast-2"), null);
+        fleet.cutOff("ap-southeast-2", false);
     }
 
     @Test
@@ -527,9 +524,7 @@ class FailureMatrixTest {
     @Test
     @Order(9)
     void rollingRestartOfEveryAgentWhileOneRegionIsBlind() throws Exception {
-        GenericContainer<?> blind = fleet.agents.get("ap-southeast-2");
-        Fleet.disconnect(blind, fleet.backbone);
-        Fleet.disconnect(blind, fleet.regions.get("ap-southeast-2"));
+        fleet.cutOff("ap-southeast-2", true);
         List<Map<String, String>> seen = new ArrayList<>();
         try {
             seen.addAll(observe(Duration.ofSeconds(6)));
@@ -550,8 +545,7 @@ class FailureMatrixTest {
             }
             seen.addAll(observe(Duration.ofSeconds(6)));
         } finally {
-            Fleet.connect(blind, fleet.backbone, null);
-            Fleet.connect(blind, fleet.regions.get("ap-southeast-2"), null);
+            fleet.cutOff("ap-southeast-2", false);
         }
         assertThat(seen)
                 .as("never UNHEALTHY while agents rejoin beside a blind one")

@@ -256,6 +256,21 @@ final class Fleet implements AutoCloseable {
                 .exec();
     }
 
+    /**
+     * Cuts {@code region}'s agent off from every endpoint (the backbone and its region's network; it still reaches the
+     * aggregators), or connects it again: an agent that is blind while the others see.
+     */
+    void cutOff(String region, boolean cut) {
+        GenericContainer<?> agent = agents.get(region);
+        for (Network network : List.of(backbone, regions.get(region))) {
+            if (cut) {
+                disconnect(agent, network);
+            } else {
+                connect(agent, network, null);
+            }
+        }
+    }
+
     static void disconnect(GenericContainer<?> container, Network network) {
         DockerClientFactory.instance()
                 .client()

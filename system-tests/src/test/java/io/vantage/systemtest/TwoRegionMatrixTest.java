@@ -164,16 +164,6 @@ class TwoRegionMatrixTest {
         return false;
     }
 
-    static void blindfold(GenericContainer<?> agent, String region, boolean cut) {
-        if (cut) {
-            Fleet.disconnect(agent, fleet.backbone);
-            Fleet.disconnect(agent, fleet.regions.get(region));
-        } else {
-            Fleet.connect(agent, fleet.backbone, null);
-            Fleet.connect(agent, fleet.regions.get(region), null);
-        }
-    }
-
     static void backToAllHealthy() {
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
@@ -257,8 +247,7 @@ class TwoRegionMatrixTest {
     @Test
     @Order(2)
     void oneAgentBlindFailsNothingOver() throws Exception {
-        GenericContainer<?> agent = fleet.agents.get("us-east-1");
-        blindfold(agent, "us-east-1", true);
+        fleet.cutOff("us-east-1", true);
         try {
             long cutAt = System.currentTimeMillis();
             await().atMost(Duration.ofSeconds(30))
@@ -283,7 +272,7 @@ class TwoRegionMatrixTest {
                     "—",
                     "—");
         } finally {
-            blindfold(agent, "us-east-1", false);
+            fleet.cutOff("us-east-1", false);
         }
         backToAllHealthy();
     }
@@ -296,9 +285,8 @@ class TwoRegionMatrixTest {
     @Test
     @Order(3)
     void anAgentRestartBesideABlindRegionFailsNothingOver() throws Exception {
-        GenericContainer<?> blindAgent = fleet.agents.get("us-east-1");
         GenericContainer<?> restarting = fleet.agents.get("eu-west-1");
-        blindfold(blindAgent, "us-east-1", true);
+        fleet.cutOff("us-east-1", true);
         List<Map<String, String>> seen = new ArrayList<>();
         try {
             await().atMost(Duration.ofSeconds(30))
@@ -316,7 +304,7 @@ class TwoRegionMatrixTest {
                     });
             seen.addAll(observe(Duration.ofSeconds(5)));
         } finally {
-            blindfold(blindAgent, "us-east-1", false);
+            fleet.cutOff("us-east-1", false);
         }
         assertThat(unhealthyRounds(seen)).as("false UNHEALTHY samples").isZero();
         row(
