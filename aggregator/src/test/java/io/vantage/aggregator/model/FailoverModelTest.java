@@ -115,13 +115,19 @@ class FailoverModelTest {
                 .anyMatch(what -> what.startsWith("alarm INSUFFICIENT_DATA"));
     }
 
+    /** A target probed every 10 s with a quorum of {@code needed} of at least {@code needed}, in {@code region}. */
+    private static TargetSpec quorumTarget(String region, int needed) {
+        return Documents.readYaml(
+                "name: api-us\n" + (region == null ? "" : "region: " + region + "\n")
+                        + "interval: 10s\ntimeout: 5s\nhttp: {url: 'https://api-us.test/'}\n"
+                        + "quorum: {minVantages: " + needed + ", healthy: " + needed + ", rise: 2, fall: 2}\n",
+                TargetSpec.class);
+    }
+
     /** Two regions, one agent each, quorum 1 of 1: the us region lost with its agent fails over, without region not. */
     @Test
     void twoRegionsARegionLostWithItsAgentFailsOverOnlyWhenTheTargetNamesItsRegion() {
-        TargetSpec target = Documents.readYaml(
-                "name: api-us\nregion: us-east-1\ninterval: 10s\ntimeout: 5s\nhttp: {url: 'https://api-us.test/'}\n"
-                        + "quorum: {minVantages: 1, healthy: 1, rise: 2, fall: 2}\n",
-                TargetSpec.class);
+        TargetSpec target = quorumTarget("us-east-1", 1);
         FailoverModel.Prediction withRegion = FailoverModel.predict(
                 new FailoverModel.Inputs(target, 2, Duration.ofSeconds(10), DEFAULT_ALARM, 1, 2),
                 FailoverModel.Scenario.REGION_LOST,
@@ -133,10 +139,7 @@ class FailoverModelTest {
         assertThat(withRegion.verdict().worst()).isLessThan(60.0);
         assertThat(withRegion.alarm().worst()).isFinite();
 
-        TargetSpec withoutItsRegion = Documents.readYaml(
-                "name: api-us\ninterval: 10s\ntimeout: 5s\nhttp: {url: 'https://api-us.test/'}\n"
-                        + "quorum: {minVantages: 1, healthy: 1, rise: 2, fall: 2}\n",
-                TargetSpec.class);
+        TargetSpec withoutItsRegion = quorumTarget(null, 1);
         FailoverModel.Timeline withoutRegion = FailoverModel.simulate(
                 new FailoverModel.Inputs(withoutItsRegion, 2, Duration.ofSeconds(10), DEFAULT_ALARM, 0, 2),
                 FailoverModel.Scenario.REGION_LOST,
@@ -148,10 +151,7 @@ class FailoverModelTest {
 
     @Test
     void oneBlindAgentFailsNothingOverWhenItCanBeJudged() {
-        TargetSpec target = Documents.readYaml(
-                "name: api\ninterval: 10s\ntimeout: 5s\nhttp: {url: 'https://api.test/'}\n"
-                        + "quorum: {minVantages: 1, healthy: 1, rise: 2, fall: 2}\n",
-                TargetSpec.class);
+        TargetSpec target = quorumTarget(null, 1);
         FailoverModel.Timeline judged = FailoverModel.simulate(
                 new FailoverModel.Inputs(target, 2, Duration.ofSeconds(10), DEFAULT_ALARM, 0, 2),
                 FailoverModel.Scenario.AGENT_BLIND,
@@ -159,10 +159,7 @@ class FailoverModelTest {
         assertThat(judged.verdict()).isNaN();
         assertThat(judged.events()).extracting(FailoverModel.Event::what).anyMatch(w -> w.contains("judged blind"));
 
-        TargetSpec twoOfTwo = Documents.readYaml(
-                "name: api\ninterval: 10s\ntimeout: 5s\nhttp: {url: 'https://api.test/'}\n"
-                        + "quorum: {minVantages: 2, healthy: 2, rise: 2, fall: 2}\n",
-                TargetSpec.class);
+        TargetSpec twoOfTwo = quorumTarget(null, 2);
         FailoverModel.Timeline alone = FailoverModel.simulate(
                 new FailoverModel.Inputs(twoOfTwo, 2, Duration.ofSeconds(10), DEFAULT_ALARM, 0, 1),
                 FailoverModel.Scenario.AGENT_BLIND,
