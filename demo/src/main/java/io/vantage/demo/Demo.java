@@ -124,7 +124,7 @@ public final class Demo {
                 .append("}\n"));
         yaml.append("cloudwatch: {mode: dry-run, namespace: Vantage, publishEvery: 10s}\ntargets:\n");
         endpointPorts.forEach(
-                (region, endpointPort) -> yaml.append("  - name: api-" + region + "\n")
+                (region, endpointPort) -> yaml.append("  - name: api-" + region + "\n    region: " + region + "\n")
                         .append("    http: {url: 'http://127.0.0.1:" + endpointPort + "/health', ")
                         .append("expectBody: {jsonPointer: {path: /status, equals: UP}}, maxLatency: 1s}\n")
                         .append(

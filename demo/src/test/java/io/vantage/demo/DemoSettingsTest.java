@@ -23,7 +23,13 @@ class DemoSettingsTest {
 
     /** What a target's verdict and failover time depend on; its name and address may differ. */
     private record Decisive(
-            Object interval, Object timeout, Object quorum, Object failover, Object maxLatency, Object expectBody) {
+            Object interval,
+            Object timeout,
+            Object quorum,
+            Object failover,
+            Object maxLatency,
+            Object expectBody,
+            Object region) {
         static Decisive of(TargetSpec t) {
             return new Decisive(
                     t.interval(),
@@ -31,7 +37,8 @@ class DemoSettingsTest {
                     t.quorum(),
                     t.failover(),
                     t.http().maxLatency(),
-                    t.http().expectBody());
+                    t.http().expectBody(),
+                    t.region());
         }
     }
 
