@@ -181,8 +181,8 @@ class HelmChartTest {
         assertThat(kind(objects, "PrometheusRule"))
                 .singleElement()
                 .satisfies(rule -> assertThat(rule.at("/spec/groups/0/rules").findValuesAsText("alert"))
-                        .contains("VantageTargetUnhealthy", "VantageAgentSilent")
-                        .hasSize(7));
+                        .contains("VantageTargetUnhealthy", "VantageAgentSilent", "VantageAgentBlind")
+                        .hasSize(9));
         assertThat(kind(objects, "NetworkPolicy")).hasSize(1);
         assertThat(kind(objects, "Secret"))
                 .singleElement()
