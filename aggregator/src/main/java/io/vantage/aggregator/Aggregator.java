@@ -494,6 +494,7 @@ public final class Aggregator extends VerticleBase {
         AggregatorConfig config = loaded.config();
         int configured = config.agents().size();
         long[] blind = BlindAgents.update(allVantages, freshnessMillis, configured, blindSince, now);
+        boolean[] seeing = BlindAgents.seeing(allVantages, freshnessMillis, configured, now);
         logBlindness(config.agents(), blindSince, blind);
         blindSince = blind;
         List<StatusSnapshot.AgentInfo> agents = new ArrayList<>(configured);
@@ -520,7 +521,7 @@ public final class Aggregator extends VerticleBase {
                     row.freshness,
                     row.vantages,
                     configured,
-                    new QuorumEvaluator.Fleet(row.colocated, blind, appliedAt),
+                    new QuorumEvaluator.Fleet(row.colocated, blind, appliedAt, seeing),
                     previous,
                     now);
             row.state = evaluation.state();

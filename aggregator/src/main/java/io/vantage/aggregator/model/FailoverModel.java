@@ -229,13 +229,12 @@ public final class FailoverModel {
 
         Vantage[] latest = new Vantage[inputs.agents()];
         Arrays.setAll(latest, agent -> new Vantage());
-        // Blindness is judged across targets: in agent-blind, another target fails from agent-1 alike, and the others
-        // see it healthy too (in the other scenarios no agent fails most of its targets, so one is enough).
+        // Blindness and seeing are judged across targets: another target of the config, healthy from every agent that
+        // reports, but failing from agent-1 alike in agent-blind.
         Vantage[] sibling = new Vantage[inputs.agents()];
         Arrays.setAll(sibling, agent -> new Vantage());
-        List<Vantage[]> judged = scenario == Scenario.AGENT_BLIND && inputs.targets() >= 2
-                ? List.of(latest, sibling)
-                : java.util.Collections.singletonList(latest);
+        List<Vantage[]> judged =
+                inputs.targets() >= 2 ? List.of(latest, sibling) : java.util.Collections.singletonList(latest);
         long[] freshness = new long[judged.size()];
         Arrays.fill(freshness, target.freshness().toMillis());
         long[] blindSince = new long[0];
@@ -250,12 +249,16 @@ public final class FailoverModel {
                 Arrival arrival = arrivals.get(next);
                 latest[arrival.agent()].offer(
                         arrival.result(), arrival.observedAt(), target.quorum().confirm());
+                ProbeResult other = scenario == Scenario.AGENT_BLIND && arrival.agent() == 0
+                        ? arrival.result()
+                        : ProbeResult.success("sibling", arrival.result().timestamp(), null, null, null);
                 sibling[arrival.agent()].offer(
-                        arrival.result(), arrival.observedAt(), target.quorum().confirm());
+                        other, arrival.observedAt(), target.quorum().confirm());
                 next++;
             }
             long now = Math.round(t * 1000) + 1_000_000_000L;
             blindSince = BlindAgents.update(judged, freshness, inputs.agents(), blindSince, now);
+            boolean[] seeing = BlindAgents.seeing(judged, freshness, inputs.agents(), now);
             if (t >= 0 && !blindLogged && blindSince.length > 0 && blindSince[0] != BlindAgents.NOT_BLIND) {
                 blindLogged = true;
                 events.add(new Event(t, "agent-1 judged blind: its unhealthy votes are set aside"));
@@ -265,7 +268,7 @@ public final class FailoverModel {
                     target.freshness(),
                     latest,
                     inputs.agents(),
-                    new QuorumEvaluator.Fleet(colocated, blindSince, startedAt),
+                    new QuorumEvaluator.Fleet(colocated, blindSince, startedAt, seeing),
                     state,
                     now);
             state = evaluation.state();

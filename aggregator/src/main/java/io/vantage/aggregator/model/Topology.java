@@ -134,7 +134,11 @@ public final class Topology {
                     + (target.region() == null
                             ? "set region: on the target so that the agent in its region shares its fate, or add a "
                                     + "witness agent in a third region"
-                            : "add a witness agent in a third region, or lower quorum.healthy"));
+                            : !severalTargets
+                                    ? "with a single target no agent's unhealthy vote shows that its own network works, "
+                                            + "so fate sharing cannot apply: add the other regions' targets, or a "
+                                            + "witness agent in a third region"
+                                    : "add a witness agent in a third region, or lower quorum.healthy"));
         }
         if (blind == Verdict.UNHEALTHY) {
             warnings.add("one blind agent (its resolver or network broken) would fail it over; "
@@ -224,12 +228,13 @@ public final class Topology {
                 }
             }
             blindSince = BlindAgents.update(judged, freshnessMillis, agents, blindSince, now);
+            boolean[] seeing = BlindAgents.seeing(judged, freshnessMillis, agents, now);
             state = QuorumEvaluator.evaluate(
                             target.quorum(),
                             target.freshness(),
                             vantages,
                             agents,
-                            new QuorumEvaluator.Fleet(colocated, blindSince, start),
+                            new QuorumEvaluator.Fleet(colocated, blindSince, start, seeing),
                             state,
                             now)
                     .state();

@@ -29,6 +29,28 @@ public final class BlindAgents {
     private BlindAgents() {}
 
     /**
+     * Which of {@code agents} agents see: a fresh healthy vote for at least one target. Fate sharing trusts only the
+     * unhealthy votes of an agent that sees something, so that an agent failing everything (blind, but not yet judged
+     * so, with nobody to compare it with) cannot fail a region over.
+     */
+    public static boolean[] seeing(List<Vantage[]> targets, long[] freshnessMillis, int agents, long now) {
+        boolean[] sees = new boolean[agents];
+        for (int t = 0; t < targets.size(); t++) {
+            Vantage[] vantages = targets.get(t);
+            for (int a = 0; a < agents && a < vantages.length; a++) {
+                long observedAt = vantages[a].observedAt();
+                if (!sees[a]
+                        && observedAt != Vantage.NEVER
+                        && QuorumEvaluator.isFresh(observedAt, now, freshnessMillis[t])
+                        && vantages[a].vote()) {
+                    sees[a] = true;
+                }
+            }
+        }
+        return sees;
+    }
+
+    /**
      * Since when each of {@code agents} agents is blind, or {@link #NOT_BLIND}. {@code targets}: every configured target's
      * vantage points (one per agent, in agent order) with its freshness window in milliseconds; {@code previous}: the
      * last round's answer (empty or of another length after a reload: no agent was blind).

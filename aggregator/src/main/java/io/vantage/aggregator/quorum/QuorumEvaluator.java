@@ -29,13 +29,23 @@ public final class QuorumEvaluator {
      * What a round knows beyond one target's vantage points, by vantage index (the agents' config order):
      * {@code colocated[i]} when agent i serves from the target's region (empty: the target names no region);
      * {@code blindSince[i]}, since when agent i is blind ({@link BlindAgents#NOT_BLIND} when it is not; empty: none
-     * is); {@code startedAt}, since when the aggregator could have heard from an agent it never heard from.
+     * is); {@code startedAt}, since when the aggregator could have heard from an agent it never heard from; {@code
+     * seeing[i]} when agent i votes healthy for some target ({@link BlindAgents#seeing}; empty: every agent does).
      */
-    public record Fleet(boolean[] colocated, long[] blindSince, long startedAt) {
-        public static final Fleet NONE = new Fleet(new boolean[0], new long[0], Long.MIN_VALUE);
+    public record Fleet(boolean[] colocated, long[] blindSince, long startedAt, boolean[] seeing) {
+        public static final Fleet NONE = new Fleet(new boolean[0], new long[0], Long.MIN_VALUE, new boolean[0]);
+
+        /** Without knowing which agents see: each is taken to. */
+        public Fleet(boolean[] colocated, long[] blindSince, long startedAt) {
+            this(colocated, blindSince, startedAt, new boolean[0]);
+        }
 
         boolean colocated(int vantage) {
             return vantage < colocated.length && colocated[vantage];
+        }
+
+        boolean sees(int vantage) {
+            return vantage >= seeing.length || seeing[vantage];
         }
 
         long blindSince(int vantage) {
@@ -76,6 +86,7 @@ public final class QuorumEvaluator {
         int measured = 0;
         int setAside = 0;
         int absentColocated = 0; // in the target's region, missing or blind for regionLostAfter
+        boolean witnessSees = false; // a fresh unhealthy vote from an agent that sees some other target healthy
         long newestInput = Long.MIN_VALUE;
         double[] latencies = new double[vantages.length];
         for (int i = 0; i < vantages.length; i++) {
@@ -96,6 +107,8 @@ public final class QuorumEvaluator {
                     fresh++;
                     if (vantage.vote()) {
                         healthy++;
+                    } else if (fleet.sees(i)) {
+                        witnessSees = true;
                     }
                     double total = vantage.totalSeconds();
                     if (!Double.isNaN(total)) {
@@ -110,9 +123,10 @@ public final class QuorumEvaluator {
             }
         }
         int stale = heard - fresh - setAside;
-        // Lost with its region only while every fresh vote says the endpoint is down: one healthy vote anywhere, or
-        // none at all, and the absent agent is just absent.
-        int lost = fresh > 0 && healthy == 0 ? absentColocated : 0;
+        // Lost with its region only while every fresh vote says the endpoint is down, one of them from an agent that
+        // sees other targets (its own network works): one healthy vote anywhere, no vote at all, or only agents that
+        // see nothing, and the absent agent is just absent.
+        int lost = fresh > 0 && healthy == 0 && witnessSees ? absentColocated : 0;
         int votes = fresh + lost;
         int missing = Math.max(0, configured - votes);
         Verdict raw = votes < quorum.minVantages()

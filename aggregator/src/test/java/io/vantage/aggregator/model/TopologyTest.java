@@ -81,6 +81,16 @@ class TopologyTest {
     }
 
     @Test
+    void twoRegionsWithASingleTargetCannotTrustFateSharingAndSaySo() {
+        AggregatorConfig config = config("us-east-1,eu-west-1", "{minVantages: 1, healthy: 1}", true, 1);
+        assertThat(first(config).regionLost()).isEqualTo(Verdict.INSUFFICIENT_DATA);
+        assertThat(Topology.of(config).warnings(config))
+                .singleElement()
+                .asString()
+                .contains("with a single target no agent's unhealthy vote shows that its own network works");
+    }
+
+    @Test
     void threeRegionsTwoOfThreeAndAWitnessSurviveEverythingWithoutRegions() {
         AggregatorConfig three = config("us-east-1,eu-west-1,ap-southeast-2", "{minVantages: 2, healthy: 2}", false, 3);
         assertThat(first(three).regionLost()).isEqualTo(Verdict.UNHEALTHY);

@@ -539,6 +539,40 @@ class QuorumEvaluatorTest {
                 .isEqualTo(Verdict.HEALTHY);
     }
 
+    /**
+     * Fate sharing trusts only unhealthy votes from an agent that sees some target healthy: one failing everything
+     * (blind, but with nobody to compare it with while the other agent is away) cannot fail a region over.
+     */
+    @Test
+    void aRegionIsLostOnlyOnTheVoteOfAnAgentThatSees() {
+        QuorumSpec quorum = new QuorumSpec(1, 1, 1, 1, null);
+        long now = 1_000_000;
+        Vantage[] vantages = {vantage(now - 100_000, true), vantage(now - 1_000, false)};
+        boolean[] colocated = {true, false};
+        Evaluation seesNothing = QuorumEvaluator.evaluate(
+                quorum,
+                FRESHNESS,
+                vantages,
+                2,
+                new QuorumEvaluator.Fleet(colocated, new long[0], 0, new boolean[] {false, false}),
+                VerdictState.initial(0),
+                now);
+        assertThat(seesNothing.raw()).isEqualTo(Verdict.INSUFFICIENT_DATA);
+        assertThat(seesNothing.lost()).isZero();
+        Evaluation sees = QuorumEvaluator.evaluate(
+                quorum,
+                FRESHNESS,
+                vantages,
+                2,
+                new QuorumEvaluator.Fleet(colocated, new long[0], 0, new boolean[] {false, true}),
+                VerdictState.initial(0),
+                now);
+        assertThat(sees.raw())
+                .as("B sees its own region's target: its vote counts")
+                .isEqualTo(Verdict.UNHEALTHY);
+        assertThat(sees.lost()).isEqualTo(1);
+    }
+
     /** A blind agent's unhealthy vote is set aside (counted as missing), its healthy vote still counts. */
     @Test
     void aBlindAgentsUnhealthyVoteIsSetAsideItsHealthyVoteCounts() {
