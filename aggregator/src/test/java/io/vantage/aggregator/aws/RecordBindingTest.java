@@ -226,27 +226,9 @@ class RecordBindingTest {
 
     @Test
     void discoveryPrintsBoundTargetsThatValidate() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            exit = new CommandLine(new AggregatorCommand())
-                    .execute(
-                            "discover",
-                            "--hosted-zone-id",
-                            zoneId,
-                            "--record-name",
-                            "api.example.com",
-                            "--endpoint",
-                            aws.endpoint());
-        } finally {
-            System.setOut(original);
-        }
-        String discovered = out.toString(StandardCharsets.UTF_8);
-        original.println("$ vantage-aggregator discover --hosted-zone-id " + zoneId + " --record-name api.example.com\n"
-                + discovered);
-        assertThat(exit).as(discovered).isZero();
+        String discovered = discover("api.example.com");
+        System.out.println("$ vantage-aggregator discover --hosted-zone-id " + zoneId
+                + " --record-name api.example.com\n" + discovered);
         assertThat(discovered)
                 .contains("  - name: api-eu-west-1\n    region: eu-west-1\n"
                         + "    http: {url: 'https://192.0.2.11/health', hostHeader: api.example.com}\n"
@@ -277,6 +259,30 @@ class RecordBindingTest {
                 .hasSize(1);
     }
 
+    /** What {@code discover} prints for {@code recordName} in the test's zone; it must exit 0. */
+    private String discover(String recordName) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = new CommandLine(new AggregatorCommand())
+                    .execute(
+                            "discover",
+                            "--hosted-zone-id",
+                            zoneId,
+                            "--record-name",
+                            recordName,
+                            "--endpoint",
+                            aws.endpoint());
+        } finally {
+            System.setOut(original);
+        }
+        String discovered = out.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(discovered).isZero();
+        return discovered;
+    }
+
     /** A record with several values: discover probes the first and says the record has the others. */
     @Test
     void discoveryNamesEveryValueOfAMultiValueRecord() throws Exception {
@@ -289,25 +295,7 @@ class RecordBindingTest {
                                         .ttl(60L)
                                         .resourceRecords(v -> v.value("192.0.2.61"), v -> v.value("192.0.2.62"))))))
                 .get();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            exit = new CommandLine(new AggregatorCommand())
-                    .execute(
-                            "discover",
-                            "--hosted-zone-id",
-                            zoneId,
-                            "--record-name",
-                            "multi.example.com",
-                            "--endpoint",
-                            aws.endpoint());
-        } finally {
-            System.setOut(original);
-        }
-        String discovered = out.toString(StandardCharsets.UTF_8);
-        assertThat(exit).as(discovered).isZero();
+        String discovered = discover("multi.example.com");
         assertThat(discovered)
                 .contains("# this record has 2 values (192.0.2.61, 192.0.2.62); the target probes the first")
                 .contains("http: {url: 'https://192.0.2.61/health'");
