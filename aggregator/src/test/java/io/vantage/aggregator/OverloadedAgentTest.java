@@ -84,12 +84,14 @@ class OverloadedAgentTest {
                         .append(quorum)
                         .append("}\n");
             }
-            targets.append("  - {name: broken, interval: 1s, timeout: 800ms, http: {url: 'http://127.0.0.1:")
+            // The broken ones get 1.5 s to answer: starved to a few percent of a core, the agent gets an HTTP exchange
+            // through within 800 ms too rarely on this machine (each miss is an honest no vote, not a failure).
+            targets.append("  - {name: broken, interval: 2s, timeout: 1500ms, http: {url: 'http://127.0.0.1:")
                     .append(switchablePort)
                     .append("/'}, ")
                     .append(quorum)
                     .append("}\n");
-            targets.append("  - {name: refused, interval: 1s, timeout: 800ms, tcp: {host: 127.0.0.1, port: ")
+            targets.append("  - {name: refused, interval: 2s, timeout: 1500ms, tcp: {host: 127.0.0.1, port: ")
                     .append(closing.getLocalPort())
                     .append("}, ")
                     .append(quorum)
@@ -143,7 +145,10 @@ class OverloadedAgentTest {
                 boolean refusedFound = false;
                 long start = System.nanoTime();
                 long breakAt = start + TimeUnit.SECONDS.toNanos(5);
-                long end = start + TimeUnit.SECONDS.toNanos(30);
+                // Starved to a few percent of a core, the agent gets an HTTP exchange through within its 800 ms timeout
+                // only now and then: the 503 arrived 1-30 s after the break in this machine's runs, so it is given 55
+                // s.
+                long end = start + TimeUnit.SECONDS.toNanos(60);
                 while (System.nanoTime() < end) {
                     if (System.nanoTime() > breakAt && !failing.get()) {
                         failing.set(true);
