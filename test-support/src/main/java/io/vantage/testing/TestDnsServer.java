@@ -17,35 +17,81 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A, AAAA and TXT questions for the names it was given (NOERROR with no records for other types of a known name), a
  * CNAME alone for every question about an alias (as a server authoritative for the alias only would: the client
  * follows it), NXDOMAIN for every other name, a chosen response code (SERVFAIL, REFUSED) for names told to fail, and
- * nothing at all for names told to stay silent. Answers can change while it runs.
+ * nothing at all for names told to stay silent. Answers can change while it runs. It listens on UDP and TCP on one
+ * port: over UDP an answer longer than 512 bytes (RFC 1035; the test server offers no EDNS) is cut to the records that
+ * fit and flagged truncated (TC), as a real server does, and only TCP carries it whole.
  */
 public final class TestDnsServer implements AutoCloseable {
     private static final int A = 1;
     private static final int CNAME = 5;
     private static final int TXT = 16;
     private static final int AAAA = 28;
+    /** The largest DNS message over UDP without EDNS. */
+    static final int UDP_LIMIT = 512;
+
     private final DatagramSocket socket;
+    private io.vertx.core.net.NetServer tcp;
     private final Map<String, List<byte[]>> addresses = new ConcurrentHashMap<>();
     private final Map<String, List<String>> texts = new ConcurrentHashMap<>();
     private final Map<String, String> aliases = new ConcurrentHashMap<>();
     private final Map<String, Integer> rcodes = new ConcurrentHashMap<>();
     private final Set<String> silent = ConcurrentHashMap.newKeySet();
     private final AtomicInteger queries = new AtomicInteger();
+    private final AtomicInteger tcpQueries = new AtomicInteger();
 
     private TestDnsServer(DatagramSocket socket) {
         this.socket = socket;
     }
 
     public static TestDnsServer start(Vertx vertx) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(vertx);
+            } catch (RuntimeException portTakenForTcp) {
+                if (attempt == 5) {
+                    throw portTakenForTcp;
+                }
+            }
+        }
+    }
+
+    /** UDP on a free port, then TCP on the same one (which may be taken: the caller tries again). */
+    private static TestDnsServer startOnce(Vertx vertx) {
         DatagramSocket socket = vertx.createDatagramSocket();
         TestDnsServer server = new TestDnsServer(socket);
         socket.handler(packet -> {
-            Buffer reply = server.answer(packet.data());
+            Buffer reply = server.answer(packet.data(), UDP_LIMIT);
             if (reply != null) {
                 socket.send(reply, packet.sender().port(), packet.sender().host());
             }
         });
         socket.listen(0, "127.0.0.1").await();
+        server.tcp = vertx.createNetServer().connectHandler(connection -> {
+            io.vertx.core.parsetools.RecordParser frames = io.vertx.core.parsetools.RecordParser.newFixed(2);
+            boolean[] header = {true};
+            frames.handler(frame -> {
+                if (header[0]) {
+                    frames.fixedSizeMode(
+                            frame.getUnsignedShort(0)); // RFC 1035 4.2.2: a two-byte length, then the message
+                } else {
+                    Buffer reply = server.answer(frame, 65_535);
+                    if (reply != null) {
+                        connection.write(Buffer.buffer()
+                                .appendUnsignedShort(reply.length())
+                                .appendBuffer(reply));
+                    }
+                    frames.fixedSizeMode(2);
+                }
+                header[0] = !header[0];
+            });
+            connection.handler(frames);
+        });
+        try {
+            server.tcp.listen(server.port(), "127.0.0.1").await();
+        } catch (RuntimeException taken) {
+            socket.close().await();
+            throw taken;
+        }
         return server;
     }
 
@@ -109,6 +155,11 @@ public final class TestDnsServer implements AutoCloseable {
         return queries.get();
     }
 
+    /** How many of {@link #queries()} came over TCP. */
+    public int tcpQueries() {
+        return tcpQueries.get();
+    }
+
     private static String key(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
@@ -135,11 +186,15 @@ public final class TestDnsServer implements AutoCloseable {
         return encoded.appendUnsignedByte((short) 0).getBytes();
     }
 
-    private Buffer answer(Buffer query) {
+    /** The reply to {@code query}, at most {@code limit} bytes (fewer records and the TC flag when they do not fit). */
+    private Buffer answer(Buffer query, int limit) {
         if (query.length() < 17) {
             return null;
         }
         queries.incrementAndGet();
+        if (limit > UDP_LIMIT) {
+            tcpQueries.incrementAndGet();
+        }
         StringBuilder name = new StringBuilder();
         int position = 12;
         while (query.getUnsignedByte(position) != 0) {
@@ -195,20 +250,32 @@ public final class TestDnsServer implements AutoCloseable {
                         .appendBytes(bytes));
             });
         }
+        int room = limit - questionEnd;
+        int fit = 0;
+        for (Buffer record : records) {
+            if (room < record.length()) {
+                break;
+            }
+            room -= record.length();
+            fit++;
+        }
+        boolean truncated = fit < records.size();
         Buffer reply = Buffer.buffer();
         reply.appendShort(query.getShort(0));
-        reply.appendUnsignedShort(0x8180 | rcode); // response, RD, RA, and the response code
+        // response, RD, RA, TC when cut, and the response code
+        reply.appendUnsignedShort(0x8180 | (truncated ? 0x0200 : 0) | rcode);
         reply.appendUnsignedShort(1)
-                .appendUnsignedShort(records.size())
+                .appendUnsignedShort(fit)
                 .appendUnsignedShort(0)
                 .appendUnsignedShort(0);
         reply.appendBuffer(query.getBuffer(12, questionEnd));
-        records.forEach(reply::appendBuffer);
+        records.subList(0, fit).forEach(reply::appendBuffer);
         return reply;
     }
 
     @Override
     public void close() {
         socket.close().await();
+        tcp.close().await();
     }
 }

@@ -145,6 +145,26 @@ class DnsProbeTest {
 
     /** A dns probe that names no servers asks the agent's own (dns.servers), not the operating system's. */
     @Test
+    void anAnswerTooLongForUdpIsAskedAgainOverTcp() {
+        String[] many = java.util.stream.IntStream.rangeClosed(1, 60)
+                .mapToObj(i -> "192.0.2." + i)
+                .toArray(String[]::new);
+        dns.set("many.test", many);
+        int tcpBefore = dns.tcpQueries();
+        ProbeResult result = probe("{name: many.test, servers: ['" + server() + "'], expectAnswer: {minCount: 60}}");
+        assertThat(result.success())
+                .as("all 60 records counted: " + result.message())
+                .isTrue();
+        assertThat(result.answers())
+                .as("the first ProbeResult.MAX_ANSWERS travel with the result")
+                .hasSize(ProbeResult.MAX_ANSWERS)
+                .isSubsetOf(many);
+        assertThat(dns.tcpQueries())
+                .as("the truncated answer was asked again over TCP")
+                .isGreaterThan(tcpBefore);
+    }
+
+    @Test
     void aProbeWithoutServersAsksTheAgentsResolver() {
         Probes throughOther = new Probes(
                 vertx, List.of(io.vertx.core.net.SocketAddress.inetSocketAddress(other.port(), "127.0.0.1")));

@@ -402,6 +402,23 @@ class ProbeTest {
         assertThat(refused.address()).as("the last one tried").isEqualTo("127.0.0.3");
     }
 
+    /** More addresses than a UDP answer carries: the resolver asks again over TCP and dials the first. */
+    @Test
+    void aNameWithMoreAddressesThanUdpCarriesIsResolvedOverTcp() {
+        String[] many = java.util.stream.IntStream.rangeClosed(1, 60)
+                .mapToObj(i -> "127.0.0." + i)
+                .toArray(String[]::new);
+        dns.set("crowded.test", many);
+        int tcpBefore = dns.tcpQueries();
+        ProbeResult result = probes.probe(httpTarget("http://crowded.test:" + http.port() + "/ok", ""));
+        assertThat(result.success()).as(result.toString()).isTrue();
+        assertThat(result.address()).isEqualTo("127.0.0.1");
+        assertThat(result.answers()).hasSize(ProbeResult.MAX_ANSWERS).startsWith("127.0.0.1", "127.0.0.2");
+        assertThat(dns.tcpQueries())
+                .as("the truncated answer was asked again over TCP")
+                .isGreaterThan(tcpBefore);
+    }
+
     /** The result says which address it connected to: how the aggregator learns what a host name stands for. */
     @Test
     void theAddressConnectedToTravelsWithTheResultAlsoBehindACname() {
