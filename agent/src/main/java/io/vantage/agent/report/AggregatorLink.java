@@ -66,7 +66,11 @@ public final class AggregatorLink {
     private final Counter pushed;
     private final Counter failed;
     private final Counter rejected;
+    private final Counter ignored;
     private final Counter droppedRejected;
+    private final Counter droppedFuture;
+    private final Counter droppedDuplicate;
+    private long lastIgnoredWarningMillis = Long.MIN_VALUE;
     private final Counter droppedRemoved;
     private final Counter fetchOk;
     private final Counter fetchNotModified;
@@ -119,6 +123,20 @@ public final class AggregatorLink {
                 registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "failure", "Report pushes by outcome");
         this.rejected = counter(
                 registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "rejected", "Report pushes by outcome");
+        this.ignored = counter(
+                registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "ignored", "Report pushes by outcome");
+        this.droppedFuture = counter(
+                registry,
+                MetricNames.REPORT_DROPPED,
+                MetricNames.TAG_REASON,
+                "future",
+                "Results discarded without being delivered");
+        this.droppedDuplicate = counter(
+                registry,
+                MetricNames.REPORT_DROPPED,
+                MetricNames.TAG_REASON,
+                "duplicate",
+                "Results discarded without being delivered");
         this.droppedRejected = counter(
                 registry,
                 MetricNames.REPORT_DROPPED,
@@ -261,7 +279,7 @@ public final class AggregatorLink {
         observeReplica(response);
         int status = response.statusCode();
         if (status / 100 == 2) {
-            pushed.increment();
+            countDropped(answer, batch.size());
             if (consecutiveFailures > 0) {
                 LOG.info("aggregator {} reachable again after {} failed pushes", label, consecutiveFailures);
             }
@@ -286,6 +304,46 @@ public final class AggregatorLink {
                                 + "each process its own agent id and token"
                         : "the aggregator answered " + status + ": " + message;
         backOff(why);
+    }
+
+    /**
+     * The aggregator's 202 says what became of each result. One that kept none (every result stamped after the batch
+     * was sent, or not newer than what it holds: this agent's clock is wrong or was stepped back) is no success: this
+     * agent's vote is not counted, so it is metered as {@code ignored} and said at most once a minute. One kept-nothing
+     * answer after a retried push whose first answer was lost is harmless.
+     */
+    private void countDropped(Buffer answer, int sent) {
+        int accepted;
+        int future;
+        int duplicate;
+        try {
+            io.vertx.core.json.JsonObject counts = answer.toJsonObject();
+            accepted = counts.getInteger("accepted", sent);
+            future = counts.getInteger("future", 0);
+            duplicate = counts.getInteger("duplicate", 0);
+        } catch (RuntimeException notCounts) {
+            pushed.increment(); // an aggregator that does not say: delivered is all that is known
+            return;
+        }
+        droppedFuture.increment(future);
+        droppedDuplicate.increment(duplicate);
+        if (accepted > 0 || future + duplicate == 0) {
+            pushed.increment();
+            return;
+        }
+        ignored.increment();
+        long now = clock.millis();
+        if (now - lastIgnoredWarningMillis >= 60_000 || lastIgnoredWarningMillis == Long.MIN_VALUE) {
+            lastIgnoredWarningMillis = now;
+            LOG.warn(
+                    "aggregator {} kept none of {} results ({} stamped after their batch was sent, {} not newer than "
+                            + "results it already holds): this agent's votes are not counted; check this host's clock "
+                            + "(NTP) — it may be ahead or have been stepped back",
+                    label,
+                    sent,
+                    future,
+                    duplicate);
+        }
     }
 
     private void backOff(String why) {

@@ -99,6 +99,49 @@ class PushTest {
         }
     }
 
+    /**
+     * A 202 that kept nothing (this agent's clock ahead, or stepped back) is not a success: the agent's votes are not
+     * counted, and its own metrics say so. The body is the real aggregator's (IngestTest pins its shape).
+     */
+    @Test
+    void anAnswerThatKeptNothingIsCountedAsIgnoredWithItsReasons() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        int port = Ports.free();
+        try (TestHttpServer endpoint = TestHttpServer.plain(vertx);
+                TestAggregator aggregator = new TestAggregator(vertx, port, TOKEN)
+                        .answering("{\"accepted\":0,\"duplicate\":1,\"unknownTarget\":0,\"future\":2,\"noVote\":0}")
+                        .start()) {
+            Files.writeString(directory.resolve("token"), TOKEN);
+            Path config = Files.writeString(
+                    directory.resolve("agent.yaml"),
+                    "agent:\n  id: agent-a\n  region: eu-west-1\n  pushInterval: 200ms\n"
+                            + "  aggregators: [{url: 'http://127.0.0.1:" + port + "', tokenFile: token}]\n"
+                            + "server: {host: 127.0.0.1, port: 0}\ntargets:\n"
+                            + "  - {name: t, interval: 1s, timeout: 500ms, http: {url: '" + endpoint.url("/ok")
+                            + "'}}\n");
+            String label = "127.0.0.1:" + port;
+            try (RunningAgent agent = RunningAgent.start(config)) {
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() ->
+                                agent.value(MetricNames.REPORT_PUSH, "aggregator", label, "outcome", "ignored") >= 2);
+                assertThat(agent.value(MetricNames.REPORT_PUSH, "aggregator", label, "outcome", "success"))
+                        .as("nothing kept is no success")
+                        .isZero();
+                assertThat(agent.value(MetricNames.REPORT_DROPPED, "aggregator", label, "reason", "future"))
+                        .isGreaterThanOrEqualTo(4);
+                assertThat(agent.value(MetricNames.REPORT_DROPPED, "aggregator", label, "reason", "duplicate"))
+                        .isGreaterThanOrEqualTo(2);
+
+                aggregator.answering("{\"accepted\":1,\"duplicate\":0,\"unknownTarget\":0,\"future\":0,\"noVote\":0}");
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() ->
+                                agent.value(MetricNames.REPORT_PUSH, "aggregator", label, "outcome", "success") >= 1);
+            }
+        } finally {
+            vertx.close().await();
+        }
+    }
+
     @Test
     void latestResultsKeepsOnePerTargetAndRestoresWithoutOverwritingNewer() {
         LatestResults buffer = new LatestResults();

@@ -25,6 +25,7 @@ public final class TestAggregator implements AutoCloseable {
     private volatile int unauthorized;
     private HttpServer server;
     private List<String> replicas = List.of();
+    private volatile String answer = "";
     private final java.util.concurrent.atomic.AtomicInteger answers = new java.util.concurrent.atomic.AtomicInteger();
 
     public TestAggregator(Vertx vertx, int port, String token) {
@@ -36,6 +37,12 @@ public final class TestAggregator implements AutoCloseable {
     /** Answers as these replicas in turn (a balancer in front of several), in the Vantage-Replica header. */
     public TestAggregator answeringAs(String... replicas) {
         this.replicas = List.of(replicas);
+        return this;
+    }
+
+    /** The body of every 202 from now on (the real aggregator says what became of each result). */
+    public TestAggregator answering(String body) {
+        this.answer = body;
         return this;
     }
 
@@ -60,7 +67,7 @@ public final class TestAggregator implements AutoCloseable {
                                 result.target(),
                                 result,
                                 (old, next) -> next.timestamp() > old.timestamp() ? next : old));
-                request.response().setStatusCode(202).end();
+                request.response().setStatusCode(202).end(answer);
             });
         });
         server.listen().await();
