@@ -26,6 +26,8 @@ public final class Attempt {
     private List<String> resolved;
     private long firstByteNanos = -1;
     private boolean finished;
+    private io.vertx.core.Future<List<String>> sharedResolution;
+    private int pinnedIndex = -1;
 
     public Attempt(String target, long startedAtMillis, long startNanos) {
         this.target = target;
@@ -89,6 +91,25 @@ public final class Attempt {
     /** What the dns phase answered for the target's name (canonical form): it travels with the result as its answers. */
     public void resolved(List<String> addresses) {
         this.resolved = addresses;
+    }
+
+    /**
+     * Makes this attempt one of an {@code addresses: every} round: it dials only address {@code index} of {@code
+     * resolution}, the name's one resolution that the round's attempts share (each times its dns phase to it).
+     */
+    public void pin(io.vertx.core.Future<List<String>> resolution, int index) {
+        this.sharedResolution = resolution;
+        this.pinnedIndex = index;
+    }
+
+    /** The shared resolution this attempt is pinned to, or null when it resolves and dials as a client does. */
+    public io.vertx.core.Future<List<String>> sharedResolution() {
+        return sharedResolution;
+    }
+
+    /** Which address of {@link #sharedResolution()} this attempt dials. */
+    public int pinnedIndex() {
+        return pinnedIndex;
     }
 
     /** Registers something to release (a socket) when the attempt ends, however it ends. */

@@ -52,12 +52,20 @@ public final class Dialer {
             addresses =
                     Future.succeededFuture(List.of(host.startsWith("[") ? host.substring(1, host.length() - 1) : host));
         } else {
-            addresses = resolver.resolve(host).onSuccess(resolved -> {
+            Future<List<String>> resolution =
+                    attempt.sharedResolution() != null ? attempt.sharedResolution() : resolver.resolve(host);
+            addresses = resolution.map(resolved -> {
                 attempt.enter(Phase.CONNECT);
                 attempt.resolved(resolved.stream().map(Addresses::canonical).toList());
+                return attempt.sharedResolution() == null ? resolved : List.of(resolved.get(attempt.pinnedIndex()));
             });
         }
         return addresses.compose(all -> dial(attempt, all, 0, port, timeoutMillis, tlsName));
+    }
+
+    /** The addresses of {@code host}, as {@link #connect} would dial them. */
+    public Future<List<String>> resolve(String host) {
+        return resolver.resolve(host);
     }
 
     private Future<NetSocket> dial(

@@ -90,7 +90,9 @@ public final class HttpProber implements Prober<HttpSpec> {
 
     /** A reused idle connection (keepAlive) or a new one; either way released when the attempt ends. */
     private Future<Connection> connection(HttpSpec spec, Attempt attempt, int timeoutMillis) {
-        NetSocket reused = spec.keepAlive() ? idle.remove(attempt.target()) : null;
+        // One idle connection per target: with addresses: every, the round's attempts each dial their own address.
+        boolean pooled = spec.keepAlive() && attempt.sharedResolution() == null;
+        NetSocket reused = pooled ? idle.remove(attempt.target()) : null;
         if (reused != null) {
             attempt.skip(Phase.WAIT);
             return Future.succeededFuture(track(spec, attempt, reused));
@@ -145,7 +147,7 @@ public final class HttpProber implements Prober<HttpSpec> {
             }
             try {
                 if (parser.feed(buffer)) {
-                    connection.reusable = spec.keepAlive() && parser.reusable();
+                    connection.reusable = spec.keepAlive() && attempt.sharedResolution() == null && parser.reusable();
                     promise.tryComplete(new Response(parser));
                 }
             } catch (HttpResponseParser.ProtocolException e) {

@@ -11,6 +11,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * The work shared by all probers, done once: dispatch by protocol, enforce the timeout, turn an
@@ -26,11 +29,13 @@ public final class ProbeRunner {
     private final TlsProber tls;
     private final DnsProber dns;
     private final LoopLag lag;
+    private final Dialer dialer;
 
     public ProbeRunner(Vertx vertx, Clock clock, Dialer dialer, LoopLag lag) {
         this.vertx = vertx;
         this.clock = clock;
         this.lag = lag;
+        this.dialer = dialer;
         this.http = new HttpProber(dialer);
         this.tcp = new TcpProber(dialer);
         this.tls = new TlsProber(dialer, clock);
@@ -38,10 +43,83 @@ public final class ProbeRunner {
     }
 
     public Future<ProbeResult> run(TargetSpec target) {
-        Attempt attempt = new Attempt(target.name(), clock.millis(), System.nanoTime());
+        long startMillis = clock.millis();
+        long startNanos = System.nanoTime();
+        String host = target.everyAddress() ? dialledName(target.probe()) : null;
+        if (host == null) {
+            return run(target, new Attempt(target.name(), startMillis, startNanos));
+        }
+        // addresses: every: one resolution, then one attempt per address, all within the one deadline.
+        Future<List<String>> resolution = dialer.resolve(host);
+        Attempt first = new Attempt(target.name(), startMillis, startNanos);
+        first.pin(resolution, 0);
+        Future<ProbeResult> firstResult = run(target, first);
+        return resolution.transform(resolved -> {
+            int count = resolved.succeeded() ? Math.min(resolved.result().size(), TargetSpec.MAX_EVERY_ADDRESSES) : 1;
+            if (count <= 1) {
+                return firstResult;
+            }
+            List<Future<ProbeResult>> results = new ArrayList<>(List.of(firstResult));
+            for (int index = 1; index < count; index++) {
+                Attempt attempt = new Attempt(target.name(), startMillis, startNanos);
+                attempt.pin(resolution, index);
+                results.add(run(target, attempt));
+            }
+            return Future.all(results).map(done -> everyAddress(done.list()));
+        });
+    }
+
+    /**
+     * The verdict of an {@code addresses: every} round: the first failing address's result (a vote), naming it and how
+     * many failed; else, when one was measured while this agent ran late, that no-vote; else the slowest success.
+     */
+    static ProbeResult everyAddress(List<ProbeResult> results) {
+        List<ProbeResult> failed =
+                results.stream().filter(r -> !r.success() && r.isVote()).toList();
+        if (!failed.isEmpty()) {
+            ProbeResult first = failed.get(0);
+            return first.withMessage("address " + first.address() + " (" + failed.size() + " of " + results.size()
+                    + " addresses failing): " + first.message());
+        }
+        return results.stream()
+                .filter(r -> !r.isVote())
+                .findFirst()
+                .orElseGet(() -> results.stream()
+                        .max(Comparator.comparingDouble(r -> r.timings().total()))
+                        .orElseThrow());
+    }
+
+    /** The host name a probe dials, or null when it dials an address or is a dns probe. */
+    private static String dialledName(ProbeSpec spec) {
+        String host = spec.accept(new ProbeSpec.Visitor<String>() {
+            @Override
+            public String http(HttpSpec spec) {
+                return spec.host();
+            }
+
+            @Override
+            public String tcp(TcpSpec spec) {
+                return spec.host();
+            }
+
+            @Override
+            public String tls(TlsSpec spec) {
+                return spec.host();
+            }
+
+            @Override
+            public String dns(DnsSpec spec) {
+                return null;
+            }
+        });
+        return host == null || Resolver.isAddress(host) ? null : host;
+    }
+
+    private Future<ProbeResult> run(TargetSpec target, Attempt attempt) {
         int timeoutMillis = (int) target.timeout().toMillis();
+        long left = timeoutMillis - attempt.elapsedNanos() / 1_000_000;
         Promise<ProbeResult> result = Promise.promise();
-        long timer = vertx.setTimer(timeoutMillis, fired -> {
+        long timer = vertx.setTimer(Math.max(1, left), fired -> {
             // The deadline's own timer is a lag sample: how late it fired is how late this loop runs.
             long now = System.nanoTime();
             lag.observe(now, now - attempt.startNanos() - timeoutMillis * 1_000_000L);

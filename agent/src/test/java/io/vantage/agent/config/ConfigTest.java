@@ -163,6 +163,14 @@ class ConfigTest {
                         "bad dns server",
                         TARGET + "dns: {servers: ['127.0.0.1']}\n",
                         "dns.servers: '127.0.0.1' must be host:port, such as 127.0.0.1:53"),
+                Arguments.of(
+                        "unknown address policy",
+                        "targets:\n  - name: api\n    addresses: all\n    tcp: {host: x, port: 443}\n",
+                        "targets[0].addresses: 'all' must be any or every"),
+                Arguments.of(
+                        "every address of a dns probe",
+                        "targets:\n  - name: d\n    addresses: every\n    dns: {name: x.test}\n",
+                        "targets[0].addresses: every applies to http, tcp and tls probes; a dns probe has no address"),
                 Arguments.of("bad region from environment", TARGET.replace("targets", "agent: {}\ntargets"), null));
     }
 

@@ -419,6 +419,49 @@ class ProbeTest {
                 .isGreaterThan(tcpBefore);
     }
 
+    /**
+     * {@code addresses: every} probes each address of the name in the same round: healthy only while every one serves,
+     * and a failure names the address. Three real listeners on three loopback addresses, one port.
+     */
+    @Test
+    void everyAddressIsProbedAndOneFailingAddressFailsTheProbe() {
+        io.vertx.core.net.NetServer one = vertx.createNetServer().connectHandler(socket -> socket.close());
+        one.listen(0, "127.0.0.1").await();
+        int port = one.actualPort();
+        java.util.concurrent.atomic.AtomicInteger thirdConnections = new java.util.concurrent.atomic.AtomicInteger();
+        io.vertx.core.net.NetServer two = vertx.createNetServer().connectHandler(socket -> socket.close());
+        io.vertx.core.net.NetServer three = vertx.createNetServer().connectHandler(socket -> {
+            thirdConnections.incrementAndGet();
+            socket.close();
+        });
+        two.listen(port, "127.0.0.2").await();
+        three.listen(port, "127.0.0.3").await();
+        try {
+            dns.set("pool.test", "127.0.0.1", "127.0.0.2", "127.0.0.3");
+            String every = "name: pool\ntimeout: 1s\naddresses: every\ntcp: {host: pool.test, port: " + port + "}";
+            ProbeResult healthy = probes.probe(every);
+            assertThat(healthy.success()).as(healthy.toString()).isTrue();
+            assertThat(thirdConnections.get())
+                    .as("the third address was dialled too")
+                    .isEqualTo(1);
+            assertThat(healthy.answers()).containsExactly("127.0.0.1", "127.0.0.2", "127.0.0.3");
+
+            three.close().await();
+            ProbeResult broken = probes.probe(every);
+            assertThat(broken.reason()).as(broken.toString()).isEqualTo(FailureReason.REFUSED);
+            assertThat(broken.address()).isEqualTo("127.0.0.3");
+            assertThat(broken.message()).startsWith("address 127.0.0.3 (1 of 3 addresses failing): ");
+
+            ProbeResult asAClient = probes.probe("name: pool\ntimeout: 1s\ntcp: {host: pool.test, port: " + port + "}");
+            assertThat(asAClient.success())
+                    .as("addresses: any (the default) is served by the first")
+                    .isTrue();
+        } finally {
+            one.close().await();
+            two.close().await();
+        }
+    }
+
     /** The result says which address it connected to: how the aggregator learns what a host name stands for. */
     @Test
     void theAddressConnectedToTravelsWithTheResultAlsoBehindACname() {

@@ -85,6 +85,7 @@ class SchedulerTest {
                     null,
                     null,
                     null,
+                    null,
                     null));
         }
         return targets;
@@ -135,6 +136,7 @@ class SchedulerTest {
                         null,
                         Duration.ofSeconds(10),
                         Duration.ofMillis(900),
+                        null,
                         null,
                         null,
                         null,

@@ -154,6 +154,7 @@ public record AggregatorConfig(
                     null,
                     null,
                     null,
+                    null,
                     null);
         }
     }

@@ -110,6 +110,12 @@ public record ProbeResult(
                 connectedTo);
     }
 
+    /** The same result with another message (a failure's, for humans). */
+    public ProbeResult withMessage(String text) {
+        return new ProbeResult(
+                target, timestamp, success, reason, statusCode, timings, tlsNotAfter, text, answers, cnames, address);
+    }
+
     /** Whether this result is a vote on the endpoint's health (an overloaded agent's timeout is not). */
     @JsonIgnore
     public boolean isVote() {

@@ -9,7 +9,10 @@ import java.time.Duration;
 /**
  * One endpoint to probe: a name, exactly one protocol, a schedule, the aggregator's quorum policy, optionally the
  * Route 53 record its health check guards, and optionally the region it serves from ({@code region}): an agent in
- * that region shares its fate, which lets the quorum tell a lost region from a restarting agent.
+ * that region shares its fate, which lets the quorum tell a lost region from a restarting agent. {@code addresses} says
+ * which addresses of a host name are probed: {@code any} (the default) dials them in order as a client does, falling
+ * back past ones that refuse at once; {@code every} probes each one (at most {@link #MAX_EVERY_ADDRESSES}) in the same
+ * round, and the probe succeeds only when every address does (a client sent to any of them must be served).
  */
 public record TargetSpec(
         String name,
@@ -22,7 +25,11 @@ public record TargetSpec(
         QuorumSpec quorum,
         FailoverSpec failover,
         RecordBinding route53,
-        String region) {
+        String region,
+        String addresses) {
+
+    /** How many addresses of one name {@code addresses: every} probes each round. */
+    public static final int MAX_EVERY_ADDRESSES = 16;
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
@@ -51,13 +58,27 @@ public record TargetSpec(
         if (region != null) {
             Checks.name("region", region, Limits.MAX_IDENTITY_LENGTH);
         }
+        addresses = addresses == null ? "any" : addresses;
+        if (!addresses.equals("any") && !addresses.equals("every")) {
+            throw Checks.invalid("addresses", "'" + addresses + "' must be any or every");
+        }
+        if (addresses.equals("every") && dns != null) {
+            throw Checks.invalid("addresses", "every applies to http, tcp and tls probes; a dns probe has no address");
+        }
+    }
+
+    /** Whether each address of the probed name is probed ({@code addresses: every}). */
+    @JsonIgnore
+    public boolean everyAddress() {
+        return addresses.equals("every");
     }
 
     /** The same target without its Route 53 binding: what agents are sent (the record is the aggregator's business). */
     public TargetSpec withoutBinding() {
         return route53 == null
                 ? this
-                : new TargetSpec(name, http, tcp, tls, dns, interval, timeout, quorum, failover, null, region);
+                : new TargetSpec(
+                        name, http, tcp, tls, dns, interval, timeout, quorum, failover, null, region, addresses);
     }
 
     @JsonIgnore
@@ -77,6 +98,7 @@ public record TargetSpec(
                 && name.equals(other.name)
                 && probe().equals(other.probe())
                 && interval.equals(other.interval)
-                && timeout.equals(other.timeout);
+                && timeout.equals(other.timeout)
+                && addresses.equals(other.addresses);
     }
 }
