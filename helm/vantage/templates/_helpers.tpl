@@ -30,11 +30,6 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
-{{/* Whether a tokens Secret exists to mount: one the chart renders, or one named in secret.existingSecret. */}}
-{{- define "vantage.hasSecret" -}}
-{{- if or .Values.secret.existingSecret .Values.secret.tokens -}}true{{- end -}}
-{{- end -}}
-
 {{- define "vantage.secretName" -}}
 {{- default (printf "%s-tokens" (include "vantage.fullname" .)) .Values.secret.existingSecret -}}
 {{- end -}}
@@ -42,9 +37,11 @@ app.kubernetes.io/component: {{ .component }}
 {{/*
 The one pod spec of both components. Arguments: root, component (agent|aggregator), image, port, config
 (the rendered config file, hashed into checksum/config), identityEnv (extra env entries), settings
-(the component's values: resources, nodeSelector, tolerations, affinity).
+(the component's values: resources, nodeSelector, tolerations, affinity), tlsSecret (served over HTTPS when set),
+tokenKeys / optionalTokenKeys (the tokens Secret's keys the component reads, mounted under /etc/vantage/tokens).
 */}}
 {{- define "vantage.podTemplate" -}}
+{{- $scheme := ternary "HTTPS" "HTTP" (not (empty .tlsSecret)) }}
 metadata:
   labels:
     {{- include "vantage.selectorLabels" . | nindent 4 }}
@@ -58,6 +55,7 @@ metadata:
     {{- end }}
     prometheus.io/scrape: "true"
     prometheus.io/port: {{ .port | quote }}
+    prometheus.io/scheme: {{ lower $scheme | quote }}
     {{- with .root.Values.podAnnotations }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
@@ -91,15 +89,16 @@ spec:
         - name: http
           containerPort: {{ .port }}
           protocol: TCP
+      # The server's own scheme: under TLS (tlsSecret) plain HTTP gets no answer and the pod would never start.
       livenessProbe:
-        httpGet: {path: /healthz, port: http}
+        httpGet: {path: /healthz, port: http, scheme: {{ $scheme }}}
         periodSeconds: 10
         failureThreshold: 3
       readinessProbe:
-        httpGet: {path: /readyz, port: http}
+        httpGet: {path: /readyz, port: http, scheme: {{ $scheme }}}
         periodSeconds: 5
       startupProbe:
-        httpGet: {path: /healthz, port: http}
+        httpGet: {path: /healthz, port: http, scheme: {{ $scheme }}}
         periodSeconds: 2
         failureThreshold: 30
       securityContext:
@@ -108,7 +107,7 @@ spec:
         {{- toYaml .settings.resources | nindent 8 }}
       volumeMounts:
         - {name: config, mountPath: /etc/vantage, readOnly: true}
-        {{- if include "vantage.hasSecret" .root }}
+        {{- if .tokenKeys }}
         - {name: tokens, mountPath: /etc/vantage/tokens, readOnly: true}
         {{- end }}
         {{- with .tlsSecret }}
@@ -122,10 +121,26 @@ spec:
     - name: config
       configMap:
         name: {{ include "vantage.fullname" .root }}-{{ .component }}
-    {{- if include "vantage.hasSecret" .root }}
+    {{- if .tokenKeys }}
+    # Only the keys this component reads: an agent pod holds its own token, never the other agents'.
     - name: tokens
-      secret:
-        secretName: {{ include "vantage.secretName" .root }}
+      projected:
+        sources:
+          - secret:
+              name: {{ include "vantage.secretName" .root }}
+              items:
+                {{- range .tokenKeys }}
+                - {key: {{ . }}, path: {{ . }}}
+                {{- end }}
+          {{- with .optionalTokenKeys }}
+          - secret:
+              name: {{ include "vantage.secretName" $.root }}
+              optional: true
+              items:
+                {{- range . }}
+                - {key: {{ . }}, path: {{ . }}}
+                {{- end }}
+          {{- end }}
     {{- end }}
     {{- with .tlsSecret }}
     - name: tls

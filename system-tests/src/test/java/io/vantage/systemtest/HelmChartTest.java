@@ -95,7 +95,14 @@ class HelmChartTest {
                     .map(secret -> secret.at("/metadata/name").asText())
                     .toList();
             String valuesText = Files.readString(values);
-            assertThat(pod.at("/spec/volumes").findValuesAsText("secretName"))
+            List<String> secrets = new ArrayList<>();
+            pod.at("/spec/volumes")
+                    .findValues("secret")
+                    .forEach(secret -> secrets.add(
+                            secret.has("secretName")
+                                    ? secret.get("secretName").asText()
+                                    : secret.get("name").asText()));
+            assertThat(secrets)
                     .allSatisfy(name -> assertThat(rendered.contains(name) || valuesText.contains(name))
                             .as("Secret %s is rendered or named in %s", name, values.getFileName())
                             .isTrue());
@@ -114,6 +121,162 @@ class HelmChartTest {
         }
     }
 
+    /** Every ci values file, and each cluster of the README's three-region install (its common file first). */
+    static Stream<List<Path>> installs() throws IOException {
+        Path regions = Repository.root().resolve("deploy/three-regions");
+        return Stream.concat(
+                ciValues().map(List::of),
+                Stream.of("us-east-1", "eu-west-1", "ap-southeast-2")
+                        .map(region ->
+                                List.of(regions.resolve("common-targets.yaml"), regions.resolve(region + ".yaml"))));
+    }
+
+    static List<JsonNode> render(List<Path> values) throws IOException {
+        var template = new Helm(CHART).template().withName("vantage");
+        for (Path file : values) {
+            template = template.withValuesFile(file);
+        }
+        return objects(template.call());
+    }
+
+    /**
+     * What the kubelet and Prometheus would do with each pod: probe and scrape it in the scheme its server speaks (the
+     * config the pod reads says whether that is TLS), and mount exactly the token files that config names, and no
+     * other agent's token.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("installs")
+    void everyPodIsProbedScrapedAndGivenTheTokensItsConfigReads(List<Path> values) throws Exception {
+        List<JsonNode> objects = render(values);
+        for (JsonNode workload : workloads(objects)) {
+            String component = workload.at("/spec/template/metadata/labels/app.kubernetes.io~1component")
+                    .asText();
+            String configText = kind(objects, "ConfigMap").stream()
+                    .filter(c -> c.at("/data").has(component + ".yaml"))
+                    .findFirst()
+                    .orElseThrow()
+                    .at("/data/" + component + ".yaml")
+                    .asText();
+            boolean tls;
+            List<String> tokenFiles = new ArrayList<>();
+            List<String> previousFiles = new ArrayList<>();
+            if (component.equals("aggregator")) {
+                AggregatorConfig config = Documents.readYaml(configText, AggregatorConfig.class);
+                tls = config.server().tls() != null;
+                config.agents().forEach(agent -> {
+                    tokenFiles.add(agent.tokenFile());
+                    if (agent.previousTokenFile() != null) {
+                        previousFiles.add(agent.previousTokenFile());
+                    }
+                });
+            } else {
+                AgentConfig config = Documents.readYaml(configText, AgentConfig.class);
+                tls = false; // the agent serves plain HTTP
+                config.agent().aggregators().forEach(a -> tokenFiles.add(a.tokenFile()));
+            }
+            String scheme = tls ? "HTTPS" : "HTTP";
+            JsonNode container = workload.at("/spec/template/spec/containers/0");
+            for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+                assertThat(container.at("/" + probe + "/httpGet/scheme").asText())
+                        .as("%s %s of %s", component, probe, values)
+                        .isEqualTo(scheme);
+            }
+            assertThat(workload.at("/spec/template/metadata/annotations/prometheus.io~1scheme")
+                            .asText())
+                    .isEqualTo(scheme.toLowerCase());
+            kind(objects, "PodMonitor").stream()
+                    .filter(m -> m.at("/spec/selector/matchLabels/app.kubernetes.io~1component")
+                            .asText()
+                            .equals(component))
+                    .forEach(monitor -> assertThat(monitor.at("/spec/podMetricsEndpoints/0/scheme")
+                                    .asText())
+                            .isEqualTo(scheme.toLowerCase()));
+
+            // Token files: each one the config reads is a mounted key of the tokens volume, and nothing else is.
+            List<String> mounted = new ArrayList<>();
+            List<String> optional = new ArrayList<>();
+            for (JsonNode volume : workload.at("/spec/template/spec/volumes")) {
+                if (volume.path("name").asText().equals("tokens")) {
+                    for (JsonNode source : volume.at("/projected/sources")) {
+                        List<String> keys = source.at("/secret/items").findValuesAsText("path");
+                        (source.at("/secret/optional").asBoolean() ? optional : mounted).addAll(keys);
+                    }
+                }
+            }
+            String dir = "/etc/vantage/tokens/";
+            assertThat(tokenFiles).allSatisfy(file -> assertThat(file).startsWith(dir));
+            assertThat(mounted)
+                    .as("%s mounts the tokens its config reads, no more", component)
+                    .containsExactlyInAnyOrderElementsOf(tokenFiles.stream()
+                            .map(f -> f.substring(dir.length()))
+                            .distinct()
+                            .toList());
+            assertThat(optional)
+                    .containsExactlyInAnyOrderElementsOf(previousFiles.stream()
+                            .map(f -> f.substring(dir.length()))
+                            .toList());
+            if (component.equals("agent")) {
+                assertThat(mounted).isSubsetOf("agent-token");
+            }
+            // A Secret the chart renders holds every key a pod must mount.
+            kind(objects, "Secret")
+                    .forEach(secret -> assertThat(secret.at("/data").fieldNames())
+                            .toIterable()
+                            .containsAll(mounted));
+        }
+    }
+
+    /**
+     * NOTES.txt as `helm install` would print it, rendered by `helm template` from a copy of the chart that also holds
+     * it as a ConfigMap (helm-java's install wants a cluster even for a dry run).
+     */
+    String notes(Path values) throws IOException {
+        Path chart = notesCopy.resolve("vantage" + values.getFileName());
+        try (Stream<Path> files = Files.walk(CHART)) {
+            for (Path file : files.toList()) {
+                Path target = chart.resolve(CHART.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        Files.createDirectories(chart.resolve("files"));
+        Files.copy(CHART.resolve("templates/NOTES.txt"), chart.resolve("files/NOTES.txt"));
+        Files.writeString(
+                chart.resolve("templates/notes-as-configmap.yaml"),
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: notes}\ndata:\n  notes: |\n"
+                        + "    {{- tpl (.Files.Get \"files/NOTES.txt\") . | nindent 4 }}\n");
+        return kind(
+                        objects(new Helm(chart)
+                                .template()
+                                .withName("vantage")
+                                .withValuesFile(values)
+                                .call()),
+                        "ConfigMap")
+                .stream()
+                .filter(c -> c.at("/metadata/name").asText().equals("notes"))
+                .findFirst()
+                .orElseThrow()
+                .at("/data/notes")
+                .asText();
+    }
+
+    @org.junit.jupiter.api.io.TempDir
+    Path notesCopy;
+
+    @Test
+    void theInstallNotesSayWhereAgentsReportAndInWhichScheme() throws IOException {
+        assertThat(notes(CHART.resolve("ci/existing-secret-values.yaml")))
+                .contains("reporting to this release's 2 aggregator replica(s)")
+                .contains("open http://localhost:8080/")
+                .doesNotContain("0 aggregator");
+        assertThat(notes(CHART.resolve("ci/aggregator-values.yaml"))).contains("open https://localhost:8080/");
+        assertThat(notes(CHART.resolve("ci/agent-daemonset-values.yaml")))
+                .contains("standalone: probing its own 2 target(s)");
+    }
+
     @Test
     void theTestPodIsAHelmTestHook() throws IOException {
         assertThat(Files.readString(CHART.resolve("templates/tests/test-readyz.yaml")))
@@ -122,9 +285,7 @@ class HelmChartTest {
     }
 
     /** helm-java's template leaves hooks out, so the `helm test` pod is rendered from a copy where it is a plain template. */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("ciValues")
-    void helmTestPodCallsReadyz(Path values, @org.junit.jupiter.api.io.TempDir Path copy) throws Exception {
+    static JsonNode helmTestPod(Path values, Path copy) throws Exception {
         Path chart = copy.resolve("vantage");
         try (Stream<Path> files = Files.walk(CHART)) {
             for (Path file : files.toList()) {
@@ -139,21 +300,38 @@ class HelmChartTest {
                 }
             }
         }
-        List<JsonNode> objects = objects(new Helm(chart)
-                .template()
-                .withName("vantage")
-                .withValuesFile(values)
-                .call());
-        assertThat(kind(objects, "Pod")).singleElement().satisfies(test -> {
-            assertThat(test.at("/metadata/annotations/copy.vantage~1hook").asText())
-                    .isEqualTo("test");
-            assertThat(test.at("/spec/containers/0/args/0").asText())
-                    .contains("/readyz")
-                    .containsPattern("/dev/tcp/vantage-(agent|aggregator)/\\d+");
-            assertThat(test.at("/spec/containers/0/securityContext/readOnlyRootFilesystem")
-                            .asBoolean())
-                    .isTrue();
-        });
+        List<JsonNode> pods = kind(
+                objects(new Helm(chart)
+                        .template()
+                        .withName("vantage")
+                        .withValuesFile(values)
+                        .call()),
+                "Pod");
+        assertThat(pods).hasSize(1);
+        return pods.get(0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ciValues")
+    void helmTestPodCallsReadyzInTheServersScheme(Path values, @org.junit.jupiter.api.io.TempDir Path copy)
+            throws Exception {
+        JsonNode test = helmTestPod(values, copy);
+        assertThat(test.at("/metadata/annotations/copy.vantage~1hook").asText()).isEqualTo("test");
+        String command = test.at("/spec/containers/0/command").toString()
+                + test.at("/spec/containers/0/args").toString();
+        assertThat(command).contains("/readyz");
+        if (Files.readString(values).contains("secretName: vantage-aggregator-tls")) {
+            // A TLS server answers nothing to plain HTTP: the test speaks HTTPS, pinned to the serving certificate.
+            assertThat(command)
+                    .contains("https://vantage-aggregator:8080/readyz", "--pin-cert", "/etc/vantage/tls/tls.crt");
+            assertThat(test.at("/spec/volumes").findValuesAsText("secretName"))
+                    .containsExactly("vantage-aggregator-tls");
+        } else {
+            assertThat(command).containsPattern("/dev/tcp/vantage-(agent|aggregator)/\\d+");
+        }
+        assertThat(test.at("/spec/containers/0/securityContext/readOnlyRootFilesystem")
+                        .asBoolean())
+                .isTrue();
     }
 
     @Test
@@ -226,8 +404,8 @@ class HelmChartTest {
                     assertThat(s.at("/spec/type").asText()).isEqualTo("LoadBalancer");
                 });
         assertThat(pod.at("/priorityClassName").asText()).isEqualTo("system-cluster-critical");
-        assertThat(pod.at("/volumes").findValuesAsText("secretName"))
-                .containsExactlyInAnyOrder("vantage-tokens", "vantage-aggregator-tls");
+        assertThat(pod.at("/volumes").findValuesAsText("secretName")).containsExactly("vantage-aggregator-tls");
+        assertThat(pod.at("/volumes").findValuesAsText("name")).contains("vantage-tokens");
         String config = kind(objects, "ConfigMap").stream()
                 .filter(c -> c.at("/data").has("aggregator.yaml"))
                 .findFirst()
@@ -256,14 +434,40 @@ class HelmChartTest {
                             .asBoolean())
                     .isTrue();
         });
+        // Who the NetworkPolicy admits, as a cluster would match it: this release's agents and its `helm test` pod by
+        // their labels, Prometheus (the PodMonitor scrapes) and the ingress controller (the Ingress forwards) by
+        // namespace, the other clusters by address.
         JsonNode from = kind(objects, "NetworkPolicy").get(0).at("/spec/ingress/0/from");
-        assertThat(from).hasSize(3);
-        assertThat(from.get(0)
-                        .at("/podSelector/matchLabels/app.kubernetes.io~1component")
-                        .asText())
-                .isEqualTo("agent");
         assertThat(from.findValuesAsText("cidr")).containsExactly("10.1.0.0/16", "10.2.0.0/16");
+        assertThat(from.findValues("namespaceSelector").toString())
+                .contains("\"kubernetes.io/metadata.name\":\"monitoring\"")
+                .contains("\"kubernetes.io/metadata.name\":\"ingress-nginx\"");
+        JsonNode agentLabels = objects(new Helm(CHART)
+                        .template()
+                        .withName("vantage")
+                        .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))
+                        .call())
+                .stream()
+                .filter(o -> o.path("kind").asText().equals("Deployment"))
+                .findFirst()
+                .orElseThrow()
+                .at("/spec/template/metadata/labels");
+        JsonNode testLabels = helmTestPod(CHART.resolve("ci/aggregator-values.yaml"), testPodCopy)
+                .at("/metadata/labels");
+        for (JsonNode labels : List.of(agentLabels, testLabels)) {
+            assertThat(from).as("a peer admits a pod labelled %s", labels).anySatisfy(peer -> {
+                assertThat(peer.has("podSelector")).isTrue();
+                peer.at("/podSelector/matchLabels")
+                        .fields()
+                        .forEachRemaining(
+                                label -> assertThat(labels.path(label.getKey()).asText())
+                                        .isEqualTo(label.getValue().asText()));
+            });
+        }
     }
+
+    @org.junit.jupiter.api.io.TempDir
+    Path testPodCopy;
 
     @Test
     void aDefaultInstallMountsOnlyWhatExists() throws Exception {
@@ -374,8 +578,8 @@ class HelmChartTest {
         assertThat(kind(existing, "Secret")).isEmpty();
         assertThat(workloads(existing))
                 .hasSize(2)
-                .allSatisfy(d -> assertThat(d.at("/spec/template/spec/volumes").findValuesAsText("secretName"))
-                        .containsExactly("vantage-tokens"));
+                .allSatisfy(d -> assertThat(d.at("/spec/template/spec/volumes").findValuesAsText("name"))
+                        .contains("vantage-tokens"));
     }
 
     @Test
