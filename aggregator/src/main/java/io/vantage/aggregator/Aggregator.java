@@ -266,10 +266,12 @@ public final class Aggregator extends VerticleBase {
                                 return reconciliation.apply(plan).thenApply(ids -> {
                                     records.replaceAll((target, state) -> state.equals("pending") ? "attached" : state);
                                     recordStates = Map.copyOf(records);
+                                    metrics.awsDiffers(false);
                                     return ids;
                                 });
                             }
                             recordStates = Map.copyOf(records);
+                            metrics.awsDiffers(plan.pending() || !plan.errors().isEmpty());
                             if (plan.pending() || !plan.errors().isEmpty()) {
                                 LOG.warn(
                                         "alarms or health checks differ from the config; run vantage-aggregator apply:\n{}",
@@ -416,7 +418,11 @@ public final class Aggregator extends VerticleBase {
                         target,
                         store.vantages(target.name()),
                         config.agents(),
-                        metrics.target(target.name()),
+                        metrics.target(
+                                target.name(),
+                                target.route53() == null
+                                        ? null
+                                        : target.route53().group()),
                         states.getOrDefault(target.name(), VerdictState.initial(now))))
                 .toList();
         allVantages = rows.stream().map(row -> row.vantages).toList();

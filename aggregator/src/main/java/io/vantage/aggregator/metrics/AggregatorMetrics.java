@@ -23,8 +23,11 @@ import java.util.function.LongSupplier;
 public final class AggregatorMetrics {
     public static final String TARGET_HEALTHY = "vantage.target.healthy";
     public static final String TARGET_VANTAGES = "vantage.target.vantages";
+    public static final String TARGET_RECORD = "vantage.target.record";
+    public static final String AWS_DIFFERS = "vantage.aws.config.differs";
     public static final String AGENT_REPORT_AGE = "vantage.agent.report.age.seconds";
     public static final String AGENT_BLIND = "vantage.agent.blind";
+    public static final String AGENT_REPORTED = "vantage.agent.reported";
     public static final String AGENT_IDENTITY_CONFLICTS = "vantage.agent.identity.conflicts";
     public static final String FAILOVER_PREDICTED = "vantage.failover.predicted.seconds";
     public static final String INGEST_RESULTS = "vantage.ingest.results";
@@ -47,6 +50,10 @@ public final class AggregatorMetrics {
     private final Map<String, TargetMeters> targets = new HashMap<>();
     private final Map<String, Long> lastReport = new ConcurrentHashMap<>();
     private final Map<String, Gauge> ageGauges = new HashMap<>();
+    /** When each agent was configured: its report age counts from then until it first reports. */
+    private final Map<String, Long> configuredAt = new ConcurrentHashMap<>();
+
+    private final Map<String, Gauge> reportedGauges = new HashMap<>();
     private final Map<String, Gauge> blindGauges = new HashMap<>();
     private volatile Set<String> blind = Set.of();
     private final Timer evaluation;
@@ -56,6 +63,7 @@ public final class AggregatorMetrics {
             .mapToObj(java.time.Duration::ofMillis)
             .toArray(java.time.Duration[]::new);
     private final LongSupplier clock;
+    private java.util.concurrent.atomic.AtomicInteger awsDiffers;
 
     public AggregatorMetrics(MeterRegistry registry, LongSupplier clockMillis) {
         this.registry = registry;
@@ -113,18 +121,32 @@ public final class AggregatorMetrics {
                 .increment();
     }
 
-    /** Registers the report-age gauge of every allowed agent; the value is absent (NaN) until its first report. */
-    /** The configured agents: report-age gauges for each, and none left for agents a reload removed (or moved). */
+    /**
+     * The configured agents: report-age, reported and blind gauges for each, and none left for agents a reload removed
+     * (or moved). An agent not heard yet ages from when it was configured (the aggregator's start, or the reload that
+     * added it), so the silent-agent alert also fires for one never heard since the start.
+     */
     public void agents(Map<String, String> regionByAgent) {
         ageGauges.entrySet().removeIf(entry -> {
             boolean gone = !entry.getValue().getId().getTag("region").equals(regionByAgent.get(entry.getKey()));
             if (gone) {
                 registry.remove(entry.getValue());
                 registry.remove(blindGauges.remove(entry.getKey()));
+                registry.remove(reportedGauges.remove(entry.getKey()));
                 lastReport.remove(entry.getKey());
+                configuredAt.remove(entry.getKey());
             }
             return gone;
         });
+        long now = clock.getAsLong();
+        regionByAgent.keySet().forEach(agent -> configuredAt.putIfAbsent(agent, now));
+        regionByAgent.forEach((agent, region) -> reportedGauges.computeIfAbsent(
+                agent,
+                id -> Gauge.builder(AGENT_REPORTED, this, m -> m.lastReport.containsKey(id) ? 1 : 0)
+                        .tag("agent", id)
+                        .tag("region", region)
+                        .description("1 once the agent's first report was accepted since this aggregator started")
+                        .register(registry)));
         regionByAgent.forEach((agent, region) -> blindGauges.computeIfAbsent(
                 agent,
                 id -> Gauge.builder(AGENT_BLIND, this, m -> m.blind.contains(id) ? 1 : 0)
@@ -138,7 +160,8 @@ public final class AggregatorMetrics {
                 id -> Gauge.builder(AGENT_REPORT_AGE, this, m -> m.age(id))
                         .tag("agent", id)
                         .tag("region", region)
-                        .description("Seconds since the agent's last accepted report")
+                        .description("Seconds since the agent's last accepted report (since it was configured, while "
+                                + "it has not reported)")
                         .register(registry)));
     }
 
@@ -168,16 +191,44 @@ public final class AggregatorMetrics {
 
     private double age(String agent) {
         Long last = lastReport.get(agent);
-        return last == null ? Double.NaN : (clock.getAsLong() - last) / 1000.0;
+        long since = last != null ? last : configuredAt.getOrDefault(agent, clock.getAsLong());
+        return (clock.getAsLong() - since) / 1000.0;
+    }
+
+    /**
+     * Whether the alarms and health checks in AWS differ from the config, as the latest lookup found (apply not run, or
+     * failed); the series appears with the first lookup (aws mode only).
+     */
+    public void awsDiffers(boolean differs) {
+        if (awsDiffers == null) {
+            awsDiffers = new java.util.concurrent.atomic.AtomicInteger();
+            Gauge.builder(AWS_DIFFERS, awsDiffers, java.util.concurrent.atomic.AtomicInteger::get)
+                    .description("1 while the alarms and health checks in AWS differ from the config (run apply; "
+                            + "a failed apply leaves it 1), 0 when they match")
+                    .register(registry);
+        }
+        awsDiffers.set(differs ? 1 : 0);
     }
 
     public Timer evaluation() {
         return evaluation;
     }
 
-    /** A target's series, registered on first use; called from the evaluator's thread only. */
-    public TargetMeters target(String name) {
-        return targets.computeIfAbsent(name, TargetMeters::new);
+    /**
+     * A target's series, registered on first use (again when its record changed); {@code record} is the record group it
+     * guards (RecordBinding.group(): zone, name and type), or null. Called from the evaluator's thread only.
+     */
+    public TargetMeters target(String name, String record) {
+        TargetMeters meters = targets.get(name);
+        if (meters != null && !java.util.Objects.equals(meters.record, record)) {
+            meters.remove();
+            meters = null;
+        }
+        if (meters == null) {
+            meters = new TargetMeters(name, record);
+            targets.put(name, meters);
+        }
+        return meters;
     }
 
     public void retainTargets(Set<String> names) {
@@ -193,6 +244,7 @@ public final class AggregatorMetrics {
     /** One target's series; updated from the evaluator's thread only. */
     public final class TargetMeters {
         private final String target;
+        private final String record;
         private final List<Meter> meters = new ArrayList<>(4);
         private volatile double healthyVantages;
         private volatile double unhealthyVantages;
@@ -200,8 +252,16 @@ public final class AggregatorMetrics {
         private volatile double healthy;
         private Meter healthyGauge;
 
-        TargetMeters(String target) {
+        TargetMeters(String target, String record) {
             this.target = target;
+            this.record = record;
+            if (record != null) {
+                meters.add(Gauge.builder(TARGET_RECORD, () -> 1)
+                        .tag("target", target)
+                        .tag("record", record)
+                        .description("1 for the record group (name and type) whose health check this target guards")
+                        .register(registry));
+            }
             meters.add(vantages("healthy", m -> m.healthyVantages));
             meters.add(vantages("unhealthy", m -> m.unhealthyVantages));
             meters.add(vantages("stale", m -> m.staleVantages));

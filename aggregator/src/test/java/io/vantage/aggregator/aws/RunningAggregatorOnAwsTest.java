@@ -75,6 +75,23 @@ class RunningAggregatorOnAwsTest {
                         .filteredOn(r -> "us-east-1".equals(r.setIdentifier()))
                         .singleElement()
                         .satisfies(r -> assertThat(r.healthCheckId()).isNull());
+                // What the alerts read: AWS matches the config once applied; web guards its record group.
+                await().atMost(Duration.ofSeconds(20))
+                        .untilAsserted(() -> assertThat(aggregator.registry().scrape())
+                                .contains("vantage_aws_config_differs 0.0")
+                                .contains("vantage_target_record{record=\"" + zone
+                                        + " web.example.com. A\",target=\"web\"} 1.0"));
+            }
+            // A replica that only reads (no reconcileEvery) and a target nobody applied: AWS differs from the config.
+            try (RunningAggregator reader = RunningAggregator.start(
+                    "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
+                            + aws.endpoint() + "'}\n"
+                            + "targets:\n"
+                            + "  - {name: api, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: 9}}\n"
+                            + "  - {name: never-applied, tcp: {host: 127.0.0.1, port: 9}}\n")) {
+                await().atMost(Duration.ofSeconds(20))
+                        .untilAsserted(() ->
+                                assertThat(reader.registry().scrape()).contains("vantage_aws_config_differs 1.0"));
             }
         }
     }

@@ -139,10 +139,11 @@ class IngestTest {
                         .body())
                 .contains("\"future\":1");
         assertThat(aggregator.registry().scrape())
-                .contains("vantage_agent_report_age_seconds{agent=\"agent-b\",region=\"eu-west-1\"} NaN");
+                .contains("vantage_agent_reported{agent=\"agent-b\",region=\"eu-west-1\"} 0.0")
+                .doesNotContain("vantage_agent_report_age_seconds{agent=\"agent-b\",region=\"eu-west-1\"} NaN");
         aggregator.post(TOKEN_B, batch("agent-b", "eu-west-1", ok("api", now)));
         assertThat(aggregator.registry().scrape())
-                .doesNotContain("vantage_agent_report_age_seconds{agent=\"agent-b\",region=\"eu-west-1\"} NaN");
+                .contains("vantage_agent_reported{agent=\"agent-b\",region=\"eu-west-1\"} 1.0");
     }
 
     @Test
