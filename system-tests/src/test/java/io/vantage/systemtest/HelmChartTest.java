@@ -360,7 +360,7 @@ class HelmChartTest {
                 .singleElement()
                 .satisfies(rule -> assertThat(rule.at("/spec/groups/0/rules").findValuesAsText("alert"))
                         .contains("VantageTargetUnhealthy", "VantageAgentSilent", "VantageAgentBlind")
-                        .hasSize(9));
+                        .hasSize(15));
         assertThat(kind(objects, "NetworkPolicy")).hasSize(1);
         assertThat(kind(objects, "Secret"))
                 .singleElement()
@@ -468,6 +468,34 @@ class HelmChartTest {
 
     @org.junit.jupiter.api.io.TempDir
     Path testPodCopy;
+
+    /** Severities and durations per alert, and alerts switched off, without editing the rules file. */
+    @Test
+    void alertsCanBeRetunedOrSwitchedOffPerAlert() throws Exception {
+        JsonNode rules = kind(
+                        objects(new Helm(CHART)
+                                .template()
+                                .withName("vantage")
+                                .withValuesFile(CHART.resolve("ci/aggregator-values.yaml"))
+                                .set("prometheusRule.overrides.VantageAgentSilent.for", "5m")
+                                .set("prometheusRule.overrides.VantageAgentSilent.severity", "page")
+                                .set("prometheusRule.overrides.VantageApplyJobFailed.disabled", true)
+                                .call()),
+                        "PrometheusRule")
+                .get(0)
+                .at("/spec/groups/0/rules");
+        assertThat(rules.findValuesAsText("alert")).hasSize(14).doesNotContain("VantageApplyJobFailed");
+        JsonNode silent = null;
+        for (JsonNode rule : rules) {
+            if (rule.path("alert").asText().equals("VantageAgentSilent")) {
+                silent = rule;
+            }
+        }
+        assertThat(silent).isNotNull();
+        assertThat(silent.path("for").asText()).isEqualTo("5m");
+        assertThat(silent.at("/labels/severity").asText()).isEqualTo("page");
+        assertThat(silent.at("/annotations/runbook").asText()).isNotBlank();
+    }
 
     @Test
     void aDefaultInstallMountsOnlyWhatExists() throws Exception {

@@ -40,7 +40,7 @@ class RulesTest {
 
     @Test
     void theRulesAreValid() throws Exception {
-        assertThat(promtool(directory, "check", "rules", RULES.toString())).contains("SUCCESS: 9 rules found");
+        assertThat(promtool(directory, "check", "rules", RULES.toString())).contains("SUCCESS: 15 rules found");
     }
 
     @Test
@@ -82,10 +82,41 @@ class RulesTest {
                         values: '0x20'
                       - series: 'vantage_agent_identity_conflicts_total{agent="agent-eu", region="eu-west-1", instance="aggregator-0"}'
                         values: '0 0 3 6 9 12'
-                      - series: 'vantage_observed_failover_seconds_count{kind="failover", instance="aggregator-0"}'
+                      - series: 'vantage_observed_failover_slower_than_predicted_total{target="api-eu", kind="failover", instance="aggregator-0"}'
                         values: '0 0 1 1 1 1'
-                      - series: 'vantage_observed_failover_seconds_bucket{kind="failover", le="300.0", instance="aggregator-0"}'
-                        values: '0 0 0 0 0 0'
+                      - series: 'vantage_observed_failover_slower_than_predicted_total{target="api-us", kind="failover", instance="aggregator-0"}'
+                        values: '0x5'
+                      # never heard since the aggregator started: its age counts from the start
+                      - series: 'vantage_agent_report_age_seconds{agent="agent-eu", region="eu-west-1", instance="aggregator-0"}'
+                        values: '0+30x10'
+                      # agent-us cannot push to agg-1; agent-eu fails now and then but gets through
+                      - series: 'vantage_report_push_total{outcome="failure", aggregator="agg-1:8080", instance="agent-us:9100"}'
+                        values: '0+2x30'
+                      - series: 'vantage_report_push_total{outcome="success", aggregator="agg-1:8080", instance="agent-us:9100"}'
+                        values: '5x30'
+                      - series: 'vantage_report_push_total{outcome="failure", aggregator="agg-1:8080", instance="agent-eu:9100"}'
+                        values: '0+1x30'
+                      - series: 'vantage_report_push_total{outcome="success", aggregator="agg-1:8080", instance="agent-eu:9100"}'
+                        values: '0+1x30'
+                      - series: 'vantage_config_last_reload_successful{instance="aggregator-1"}'
+                        values: '1 1 0 0 0 0 0'
+                      - series: 'vantage_config_last_reload_successful{instance="aggregator-0"}'
+                        values: '1x10'
+                      - series: 'vantage_aws_config_differs{instance="aggregator-0"}'
+                        values: '1x40'
+                      - series: 'vantage_aws_config_differs{instance="aggregator-1"}'
+                        values: '0x40'
+                      - series: 'kube_job_status_failed{namespace="vantage", job_name="vantage-apply-3"}'
+                        values: '0 1 1 1'
+                      - series: 'kube_job_status_failed{namespace="vantage", job_name="nightly-backup"}'
+                        values: '1 1 1 1'
+                      # api-eu guards two groups: one shared with the healthy api-us, one alone
+                      - series: 'vantage_target_record{target="api-eu", record="Z1 api.example.com. A", instance="aggregator-0"}'
+                        values: '1x10'
+                      - series: 'vantage_target_record{target="api-us", record="Z1 api.example.com. A", instance="aggregator-0"}'
+                        values: '1x10'
+                      - series: 'vantage_target_record{target="api-eu", record="Z1 eu.example.com. A", instance="aggregator-0"}'
+                        values: '1x10'
                     alert_rule_test:
                       - eval_time: 2m
                         alertname: VantageTargetUnhealthy
@@ -94,6 +125,7 @@ class RulesTest {
                             exp_annotations:
                               summary: "api-eu is UNHEALTHY by quorum"
                               description: "The vantage points' quorum says api-eu is down; Route 53 fails it over once its alarm fires."
+                              runbook: "Open the status page: which vantage points fail and why (reason, message). A real outage: Route 53 moves traffic once the alarm fires; watch the failover timeline. A failure only vantage sees: check the target's URL, assertions and certificates."
                       - eval_time: 6m
                         alertname: VantageTargetInsufficientData
                         exp_alerts:
@@ -101,13 +133,20 @@ class RulesTest {
                             exp_annotations:
                               summary: "api-ap has had insufficient data for 5 minutes"
                               description: "Too few fresh vantage points to decide: Route 53 keeps its last status (fail static). Check the agents."
+                              runbook: "Count the fresh vantage points on the status page against quorum.minVantages; restart or fix the silent or blind agents (VantageAgentSilent, VantageAgentBlind)."
                       - eval_time: 5m
                         alertname: VantageAgentSilent
                         exp_alerts:
                           - exp_labels: {severity: ticket, agent: agent-ap, region: ap-southeast-2}
                             exp_annotations:
                               summary: "agent agent-ap (ap-southeast-2) has not reported for over a minute"
-                              description: "Its vantage point is missing from every quorum until it reports again."
+                              description: "Its vantage point is missing from every quorum until it reports again (an agent never heard since the aggregator started counts from the start; vantage_agent_reported is 0 for it)."
+                              runbook: "Check the agent's logs and vantage_report_push_total{outcome}; 401/403: its token; 409: another process has its id; ignored: its clock (NTP); never heard: its aggregator URLs, the NetworkPolicy, TLS (caFile)."
+                          - exp_labels: {severity: ticket, agent: agent-eu, region: eu-west-1}
+                            exp_annotations:
+                              summary: "agent agent-eu (eu-west-1) has not reported for over a minute"
+                              description: "Its vantage point is missing from every quorum until it reports again (an agent never heard since the aggregator started counts from the start; vantage_agent_reported is 0 for it)."
+                              runbook: "Check the agent's logs and vantage_report_push_total{outcome}; 401/403: its token; 409: another process has its id; ignored: its clock (NTP); never heard: its aggregator URLs, the NetworkPolicy, TLS (caFile)."
                       - eval_time: 8m
                         alertname: VantageCloudWatchPublishFailing
                         exp_alerts:
@@ -115,6 +154,7 @@ class RulesTest {
                             exp_annotations:
                               summary: "aggregator-0 cannot publish verdicts to CloudWatch"
                               description: "No datums reach the alarms: Route 53 sees missing data and keeps its last status."
+                              runbook: "Read the aggregator's log for the AWS error: credentials (IRSA role), cloudwatch:PutMetricData on the namespace, throttling, the endpoint."
                       - eval_time: 8m
                         alertname: VantageAgentOverloaded
                         exp_alerts:
@@ -122,13 +162,69 @@ class RulesTest {
                             exp_annotations:
                               summary: "agent agent-us:9100 runs late and reports no vote"
                               description: "Its event loops lag 100 ms or more: give it CPU, or fewer targets per agent."
+                              runbook: "Give the agent CPU (requests, limits), fewer targets per agent, or more agents; vantage_agent_event_loop_lag_seconds shows how late it runs."
                       - eval_time: 2m
                         alertname: VantageObservedFailoverSlow
                         exp_alerts:
+                          - exp_labels: {severity: ticket, target: api-eu, kind: failover}
+                            exp_annotations:
+                              summary: "the failover of api-eu took longer than predicted until DNS followed"
+                              description: "vantage's model put its worst case lower (vantage_failover_predicted_seconds{bound=\\"worst\\"})."
+                              runbook: "Compare with `vantage-aggregator simulate`: the alarm periods, record TTLs, resolver caches or quorum settings are slower than configured; the status page's failover timeline shows where the time went."
+                      - eval_time: 10m
+                        alertname: VantageAggregatorUnreachable
+                        exp_alerts:
+                          - exp_labels: {severity: page, instance: "agent-us:9100", aggregator: "agg-1:8080"}
+                            exp_annotations:
+                              summary: "agent agent-us:9100 cannot reach aggregator agg-1:8080"
+                              description: "No push succeeded for 5 minutes: that aggregator hears nothing from this agent, and if it hears no agent its verdicts go to insufficient data (Route 53 keeps its last status)."
+                              runbook: "Is the aggregator running (pods, readiness)? From the agent: DNS of the URL, the NetworkPolicy and load balancer source ranges, TLS (caFile, certificate names)."
+                      - eval_time: 3m
+                        alertname: VantageConfigReloadRefused
+                        exp_alerts:
+                          - exp_labels: {severity: ticket, instance: aggregator-1}
+                            exp_annotations:
+                              summary: "aggregator-1 refused its changed config"
+                              description: "It keeps running on the previous config; the change is not in force."
+                              runbook: "The log names the file, key and problem; `vantage-aggregator validate-config` (or the agent's) on the new file says the same. Fix and save again."
+                      - eval_time: 16m
+                        alertname: VantageAwsDiffersFromConfig
+                        exp_alerts:
                           - exp_labels: {severity: ticket, instance: aggregator-0}
                             exp_annotations:
-                              summary: "a failover took longer than 5 minutes until DNS followed"
-                              description: "Compare with `vantage-aggregator simulate`: the alarm, TTL or quorum settings may be slower than intended."
+                              summary: "aggregator-0: the alarms and health checks in AWS differ from the config"
+                              description: "apply has not run since the config changed, or it failed: new targets have no alarm or health check, and records may be unguarded."
+                              runbook: "Run `vantage-aggregator plan` to see the difference, then `apply`; with the chart, read the apply Job's log (kubectl logs job/<release>-apply-<revision>)."
+                      - eval_time: 10m
+                        alertname: VantageAwsDiffersFromConfig
+                        exp_alerts: []
+                      - eval_time: 1m
+                        alertname: VantageApplyJobFailed
+                        exp_alerts:
+                          - exp_labels: {severity: ticket, namespace: vantage, job_name: vantage-apply-3}
+                            exp_annotations:
+                              summary: "the apply Job vantage/vantage-apply-3 failed"
+                              description: "The alarms and health checks were not brought in line with this release's config."
+                              runbook: "kubectl logs job/vantage-apply-3 names the AWS error (credentials, permissions, a record that does not exist); fix it and upgrade the release again."
+                      - eval_time: 5m
+                        alertname: VantageReplicasDisagree
+                        exp_alerts:
+                          - exp_labels: {severity: ticket, target: api-eu}
+                            exp_annotations:
+                              summary: "aggregator replicas disagree on api-eu"
+                              description: "Some replicas say healthy, some unhealthy: they hear different agents. The alarm's Minimum acts on the worst replica."
+                              runbook: "Check that every agent lists every replica's own address (never one balanced URL; vantage_agent_aggregator_replica_changes_total) and that each replica hears every agent (vantage_agent_report_age_seconds per instance)."
+                      - eval_time: 4m
+                        alertname: VantageReplicasDisagree
+                        exp_alerts: []
+                      - eval_time: 2m
+                        alertname: VantageRecordGroupAllUnhealthy
+                        exp_alerts:
+                          - exp_labels: {severity: page, record: "Z1 eu.example.com. A"}
+                            exp_annotations:
+                              summary: "every target of Z1 eu.example.com. A is unhealthy"
+                              description: "With every record's health check unhealthy, Route 53 answers with all of them (as if all were healthy): failover cannot help."
+                              runbook: "A shared dependency or a global outage, or a probe problem common to all (an expired certificate, a changed health path): read the failure reasons on the status page."
                       - eval_time: 1m
                         alertname: VantageDrillRunning
                         exp_alerts:
@@ -136,6 +232,7 @@ class RulesTest {
                             exp_annotations:
                               summary: "a failover drill is running on api-eu"
                               description: "vantage publishes Healthy=0 for it until the drill ends; its traffic is elsewhere on purpose."
+                              runbook: "Expected during a drill; end it early with `vantage-aggregator drill --end <target>` (or remove it from drills:)."
                       - eval_time: 6m
                         alertname: VantageAgentBlind
                         exp_alerts:
@@ -143,6 +240,7 @@ class RulesTest {
                             exp_annotations:
                               summary: "agent agent-ap (ap-southeast-2) is blind"
                               description: "It fails nearly every target the other agents see healthy (its resolver, network or route): its unhealthy votes are set aside until it sees again."
+                              runbook: "From the agent's node: resolve and reach the targets (DNS servers, routes, egress policy, proxy); its probe failure reasons on the status page say which phase fails."
                       - eval_time: 2m
                         alertname: VantageAgentIdentityConflict
                         exp_alerts:
@@ -150,6 +248,7 @@ class RulesTest {
                             exp_annotations:
                               summary: "two processes report as agent agent-eu (eu-west-1)"
                               description: "Only one process's reports count; give each process its own agent id and token."
+                              runbook: "Find the two processes with the same agent id (replicas of one Deployment, a stale pod); give each its own id and token in aggregator.agents."
                       - eval_time: 4m
                         alertname: VantageAgentBlind
                         exp_alerts: []

@@ -345,6 +345,14 @@ public final class Routing {
                 event.predictedWorst(),
                 false));
         (event.kind().equals("failover") ? failovers : failbacks).record(seconds);
+        if (event.predictedWorst() != null && seconds > event.predictedWorst()) {
+            io.micrometer.core.instrument.Counter.builder("vantage.observed.failover.slower.than.predicted")
+                    .tag("target", name)
+                    .tag("kind", event.kind())
+                    .description("Observed failovers (failbacks) that took longer than the model's worst case")
+                    .register(registry)
+                    .increment();
+        }
         LOG.info(
                 "{}: observed {} in {} s (from the verdict {} until DNS {}); the model predicted {} s typical, {} s at worst",
                 name,

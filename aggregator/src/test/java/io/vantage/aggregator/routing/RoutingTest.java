@@ -222,7 +222,24 @@ class RoutingTest {
         assertThat(latestEvent().seconds())
                 .as("both seen sent to api-eu, 15 s after the verdict")
                 .isEqualTo(15.0);
-        assertThat(registry.scrape()).contains("vantage_observed_failover_seconds_count{kind=\"failover\"} 1");
+        assertThat(registry.scrape())
+                .contains("vantage_observed_failover_seconds_count{kind=\"failover\"} 1")
+                .as("15 s is within the model's worst case, 180 s")
+                .doesNotContain("vantage_observed_failover_slower_than_predicted_total");
+    }
+
+    /** What the slow-failover alert reads: a failover longer than the model's worst case is counted per target. */
+    @Test
+    void aFailoverSlowerThanTheWorstPredictionIsCounted() {
+        failoverOpens();
+        round(190);
+        probed("10.0.1.5", "10.0.1.5", "10.0.2.7", "10.0.2.7"); // the agents keep probing: attribution stays fresh
+        observed(answer("agent-a", "us-east-1", null, "10.0.2.7"), answer("agent-b", "eu-west-1", null, "10.0.2.7"));
+        round(5);
+        assertThat(latestEvent().seconds()).isEqualTo(195.0);
+        assertThat(registry.scrape())
+                .contains(
+                        "vantage_observed_failover_slower_than_predicted_total{kind=\"failover\",target=\"api-us\"} 1.0");
     }
 
     @Test
