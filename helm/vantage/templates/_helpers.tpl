@@ -1,21 +1,31 @@
+{{- define "vantage.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The prefix of every object's name: fullnameOverride, else the release name (with the chart's name unless it has it). */}}
 {{- define "vantage.fullname" -}}
-{{- if contains .Chart.Name .Release.Name -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else if contains (include "vantage.name" .) .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name (include "vantage.name" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 {{- end -}}
 
 {{- define "vantage.labels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/name: {{ include "vantage.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{- define "vantage.selectorLabels" -}}
-app.kubernetes.io/name: {{ .root.Chart.Name }}
+app.kubernetes.io/name: {{ include "vantage.name" .root }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
@@ -27,6 +37,17 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-%s" (include "vantage.fullname" .root) .component) $settings.name -}}
 {{- else -}}
 {{- default "default" $settings.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* An image reference from {registry, repository, tag, digest}: the digest, when set, pins it (tag kept for people). */}}
+{{- define "vantage.image" -}}
+{{- $name := .repository -}}
+{{- with .registry }}{{ $name = printf "%s/%s" . $name }}{{ end -}}
+{{- if .digest -}}
+{{- printf "%s%s@%s" $name (ternary (printf ":%s" .tag) "" (not (empty .tag))) .digest -}}
+{{- else -}}
+{{- printf "%s:%s" $name .tag -}}
 {{- end -}}
 {{- end -}}
 
@@ -73,7 +94,7 @@ spec:
     {{- toYaml .root.Values.podSecurityContext | nindent 4 }}
   containers:
     - name: {{ .component }}
-      image: "{{ .image.repository }}:{{ .image.tag }}"
+      image: {{ include "vantage.image" .image | quote }}
       imagePullPolicy: {{ .image.pullPolicy | default "IfNotPresent" }}
       args: ["--config", "/etc/vantage/{{ .component }}.yaml"]
       env:

@@ -64,8 +64,7 @@ class ContainerTlsTest {
                             .getStatus())
                     .isEqualTo("healthy");
 
-            JsonNode testPod = HelmChartTest.helmTestPod(
-                    HelmChartTest.CHART.resolve("ci/aggregator-values.yaml"), Files.createTempDirectory(dir, "chart"));
+            JsonNode testPod = HelmChartTest.helmTestPod(HelmChartTest.CHART.resolve("ci/aggregator-values.yaml"));
             List<String> command = new ArrayList<>();
             testPod.at("/spec/containers/0/command").forEach(part -> command.add(part.asText()));
             testPod.at("/spec/containers/0/args").forEach(part -> command.add(part.asText()));

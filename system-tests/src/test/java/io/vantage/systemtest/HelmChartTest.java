@@ -66,7 +66,7 @@ class HelmChartTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("ciValues")
     void everyVariantRendersHardenedWorkloadsWithValidConfigs(Path values) throws Exception {
-        List<JsonNode> objects = objects(new Helm(CHART)
+        List<JsonNode> objects = objects(new Helm(withHooks())
                 .template()
                 .withName("vantage")
                 .withValuesFile(values)
@@ -132,7 +132,7 @@ class HelmChartTest {
     }
 
     static List<JsonNode> render(List<Path> values) throws IOException {
-        var template = new Helm(CHART).template().withName("vantage");
+        var template = new Helm(withHooks()).template().withName("vantage");
         for (Path file : values) {
             template = template.withValuesFile(file);
         }
@@ -284,24 +284,35 @@ class HelmChartTest {
                 .contains("helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded");
     }
 
-    /** helm-java's template leaves hooks out, so the `helm test` pod is rendered from a copy where it is a plain template. */
-    static JsonNode helmTestPod(Path values, Path copy) throws Exception {
-        Path chart = copy.resolve("vantage");
-        try (Stream<Path> files = Files.walk(CHART)) {
-            for (Path file : files.toList()) {
-                Path target =
-                        chart.resolve(CHART.relativize(file).toString().replace("templates/tests/", "templates/"));
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.createDirectories(target.getParent());
-                    // Renamed so that Helm treats it as a plain manifest; the real annotations are checked below.
-                    Files.writeString(target, Files.readString(file).replace("helm.sh/hook", "copy.vantage/hook"));
+    private static Path withHooks;
+
+    /**
+     * The chart as Helm would install it, hooks included: helm-java's template leaves hooks out (the apply Job, the `helm
+     * test` pod), so everything is rendered from one copy where their annotation is renamed and they are plain
+     * templates; the real annotations are checked on the copy's renamed ones.
+     */
+    static synchronized Path withHooks() throws IOException {
+        if (withHooks == null) {
+            Path chart = Files.createTempDirectory("vantage-chart").resolve("vantage");
+            try (Stream<Path> files = Files.walk(CHART)) {
+                for (Path file : files.toList()) {
+                    Path target = chart.resolve(CHART.relativize(file).toString());
+                    if (Files.isDirectory(file)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.writeString(target, Files.readString(file).replace("helm.sh/hook", "copy.vantage/hook"));
+                    }
                 }
             }
+            withHooks = chart;
         }
+        return withHooks;
+    }
+
+    /** The `helm test` pod of an install with these values. */
+    static JsonNode helmTestPod(Path values) throws Exception {
         List<JsonNode> pods = kind(
-                objects(new Helm(chart)
+                objects(new Helm(withHooks())
                         .template()
                         .withName("vantage")
                         .withValuesFile(values)
@@ -313,9 +324,8 @@ class HelmChartTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("ciValues")
-    void helmTestPodCallsReadyzInTheServersScheme(Path values, @org.junit.jupiter.api.io.TempDir Path copy)
-            throws Exception {
-        JsonNode test = helmTestPod(values, copy);
+    void helmTestPodCallsReadyzInTheServersScheme(Path values) throws Exception {
+        JsonNode test = helmTestPod(values);
         assertThat(test.at("/metadata/annotations/copy.vantage~1hook").asText()).isEqualTo("test");
         String command = test.at("/spec/containers/0/command").toString()
                 + test.at("/spec/containers/0/args").toString();
@@ -336,7 +346,7 @@ class HelmChartTest {
 
     @Test
     void aggregatorVariantHasIrsaPdbAndIntegrations() throws Exception {
-        List<JsonNode> objects = objects(new Helm(CHART)
+        List<JsonNode> objects = objects(new Helm(withHooks())
                 .template()
                 .withName("vantage")
                 .withValuesFile(CHART.resolve("ci/aggregator-values.yaml"))
@@ -422,10 +432,18 @@ class HelmChartTest {
                     .isEqualTo("vantage-aggregator");
             assertThat(ingress.at("/spec/tls/0/secretName").asText()).isEqualTo("vantage-aggregator-ingress-tls");
         });
-        // apply runs as a Job per revision under the aggregator's ServiceAccount: no hand step between install and
-        // Route 53.
+        // apply runs as a post-install/post-upgrade hook under the aggregator's ServiceAccount: no hand step between
+        // install and Route 53, and a failed apply fails the release.
         assertThat(kind(objects, "Job")).singleElement().satisfies(job -> {
-            assertThat(job.at("/metadata/name").asText()).isEqualTo("vantage-apply-1");
+            assertThat(job.at("/metadata/name").asText()).isEqualTo("vantage-apply");
+            assertThat(job.at("/metadata/annotations/copy.vantage~1hook").asText())
+                    .isEqualTo("post-install,post-upgrade");
+            assertThat(job.at("/metadata/annotations/copy.vantage~1hook-delete-policy")
+                            .asText())
+                    .isEqualTo("before-hook-creation");
+            assertThat(job.at("/spec/ttlSecondsAfterFinished").isMissingNode())
+                    .as("no TTL: GitOps tools would recreate and re-run a Job that vanished")
+                    .isTrue();
             assertThat(job.at("/spec/template/spec/serviceAccountName").asText())
                     .isEqualTo("vantage-aggregator");
             assertThat(job.at("/spec/template/spec/containers/0/args").toString())
@@ -442,7 +460,7 @@ class HelmChartTest {
         assertThat(from.findValues("namespaceSelector").toString())
                 .contains("\"kubernetes.io/metadata.name\":\"monitoring\"")
                 .contains("\"kubernetes.io/metadata.name\":\"ingress-nginx\"");
-        JsonNode agentLabels = objects(new Helm(CHART)
+        JsonNode agentLabels = objects(new Helm(withHooks())
                         .template()
                         .withName("vantage")
                         .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))
@@ -452,8 +470,8 @@ class HelmChartTest {
                 .findFirst()
                 .orElseThrow()
                 .at("/spec/template/metadata/labels");
-        JsonNode testLabels = helmTestPod(CHART.resolve("ci/aggregator-values.yaml"), testPodCopy)
-                .at("/metadata/labels");
+        JsonNode testLabels =
+                helmTestPod(CHART.resolve("ci/aggregator-values.yaml")).at("/metadata/labels");
         for (JsonNode labels : List.of(agentLabels, testLabels)) {
             assertThat(from).as("a peer admits a pod labelled %s", labels).anySatisfy(peer -> {
                 assertThat(peer.has("podSelector")).isTrue();
@@ -466,14 +484,78 @@ class HelmChartTest {
         }
     }
 
-    @org.junit.jupiter.api.io.TempDir
-    Path testPodCopy;
+    /** The apply Job runs where and as the aggregator runs: its env, volumes, scheduling and annotations; plan-only too. */
+    @Test
+    void theApplyJobInheritsTheAggregatorsPodSettingsAndCanOnlyPlan() throws Exception {
+        List<JsonNode> objects = objects(new Helm(withHooks())
+                .template()
+                .withName("vantage")
+                .withValuesFile(CHART.resolve("ci/aggregator-values.yaml"))
+                .set("aggregator.applyJob.mode", "plan")
+                .set("aggregator.extraEnv[0].name", "HTTPS_PROXY")
+                .set("aggregator.extraEnv[0].value", "http://proxy.internal:3128")
+                .set("aggregator.extraVolumes[0].name", "ca")
+                .set("aggregator.extraVolumes[0].configMap.name", "corporate-ca")
+                .set("aggregator.extraVolumeMounts[0].name", "ca")
+                .set("aggregator.extraVolumeMounts[0].mountPath", "/etc/ssl/corporate")
+                .set("aggregator.nodeSelector.pool", "system")
+                .set("aggregator.tolerations[0].key", "dedicated")
+                .set("aggregator.tolerations[0].operator", "Exists")
+                .set("podAnnotations.team", "sre")
+                .call());
+        JsonNode job = kind(objects, "Job").get(0).at("/spec/template");
+        JsonNode aggregator = kind(objects, "StatefulSet").get(0).at("/spec/template");
+        assertThat(job.at("/spec/containers/0/args/0").asText()).isEqualTo("plan");
+        assertThat(job.at("/spec/containers/0/env").toString()).contains("HTTPS_PROXY");
+        assertThat(job.at("/spec/volumes").toString()).contains("corporate-ca");
+        assertThat(job.at("/spec/containers/0/volumeMounts").toString()).contains("/etc/ssl/corporate");
+        for (String field : List.of("/spec/nodeSelector", "/spec/tolerations", "/spec/priorityClassName")) {
+            assertThat(job.at(field)).as(field).isEqualTo(aggregator.at(field));
+        }
+        assertThat(job.at("/metadata/annotations/team").asText()).isEqualTo("sre");
+        assertThat(job.at("/spec/containers/0/image").asText())
+                .isEqualTo(aggregator.at("/spec/containers/0/image").asText());
+    }
+
+    /** Images from the user's registry, pinned by digest; names and labels for use as a subchart. */
+    @Test
+    void imagesComeFromTheUsersRegistryAndTheChartWorksAsASubchart() throws Exception {
+        String digest = "sha256:" + "0123456789abcdef".repeat(4);
+        List<JsonNode> objects = objects(new Helm(withHooks())
+                .template()
+                .withName("platform")
+                .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))
+                .set("image.agent.registry", "123456789012.dkr.ecr.eu-west-1.amazonaws.com")
+                .set("image.agent.digest", digest)
+                .set("image.aggregator.registry", "123456789012.dkr.ecr.eu-west-1.amazonaws.com")
+                .set("fullnameOverride", "probes")
+                .set("commonLabels.team", "sre")
+                .set("global.imageRegistry", "ignored-but-allowed")
+                .call());
+        assertThat(workloads(objects))
+                .extracting(w -> w.at("/spec/template/spec/containers/0/image").asText())
+                .containsExactlyInAnyOrder(
+                        "123456789012.dkr.ecr.eu-west-1.amazonaws.com/vantage/agent:0.1.0@" + digest,
+                        "123456789012.dkr.ecr.eu-west-1.amazonaws.com/vantage/aggregator:0.1.0");
+        assertThat(objects)
+                .filteredOn(o -> !o.path("kind").asText().equals("Pod"))
+                .allSatisfy(o -> {
+                    assertThat(o.at("/metadata/name").asText()).startsWith("probes");
+                    assertThat(o.at("/metadata/labels/team").asText()).isEqualTo("sre");
+                });
+        assertThatThrownBy(() -> new Helm(withHooks())
+                        .template()
+                        .withName("vantage")
+                        .set("image.agent.digest", "latest")
+                        .call())
+                .hasMessageContaining("digest");
+    }
 
     /** Severities and durations per alert, and alerts switched off, without editing the rules file. */
     @Test
     void alertsCanBeRetunedOrSwitchedOffPerAlert() throws Exception {
         JsonNode rules = kind(
-                        objects(new Helm(CHART)
+                        objects(new Helm(withHooks())
                                 .template()
                                 .withName("vantage")
                                 .withValuesFile(CHART.resolve("ci/aggregator-values.yaml"))
@@ -502,8 +584,8 @@ class HelmChartTest {
         // No tokens and no existing Secret (a standalone agent): no Secret volume that would keep the pod from
         // starting.
         for (List<JsonNode> objects : List.of(
-                objects(new Helm(CHART).template().withName("vantage").call()),
-                objects(new Helm(CHART)
+                objects(new Helm(withHooks()).template().withName("vantage").call()),
+                objects(new Helm(withHooks())
                         .template()
                         .withName("vantage")
                         .withValuesFile(CHART.resolve("ci/agent-daemonset-values.yaml"))
@@ -520,7 +602,7 @@ class HelmChartTest {
 
     @Test
     void agentsAndTheAggregatorRunUnderTheirOwnServiceAccounts() throws Exception {
-        List<JsonNode> objects = objects(new Helm(CHART)
+        List<JsonNode> objects = objects(new Helm(withHooks())
                 .template()
                 .withName("vantage")
                 .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))
@@ -554,7 +636,7 @@ class HelmChartTest {
                         "http://vantage-aggregator-1.vantage-aggregator-headless.default.svc:8080");
         // One replica (the default is two): no PodDisruptionBudget that would block every node drain.
         assertThat(kind(
-                        objects(new Helm(CHART)
+                        objects(new Helm(withHooks())
                                 .template()
                                 .withName("vantage")
                                 .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))
@@ -567,7 +649,7 @@ class HelmChartTest {
     @Test
     void theSecretChecksumFollowsTheTokens() throws Exception {
         String before = kind(
-                        objects(new Helm(CHART)
+                        objects(new Helm(withHooks())
                                 .template()
                                 .withName("vantage")
                                 .withValuesFile(CHART.resolve("ci/agent-values.yaml"))
@@ -577,7 +659,7 @@ class HelmChartTest {
                 .at("/spec/template/metadata/annotations/checksum~1secret")
                 .asText();
         String after = kind(
-                        objects(new Helm(CHART)
+                        objects(new Helm(withHooks())
                                 .template()
                                 .withName("vantage")
                                 .withValuesFile(CHART.resolve("ci/agent-values.yaml"))
@@ -594,11 +676,11 @@ class HelmChartTest {
     @Test
     void defaultsKeepIntegrationsOffAndAnExistingSecretIsReferencedNotCreated() throws Exception {
         List<JsonNode> defaults =
-                objects(new Helm(CHART).template().withName("vantage").call());
+                objects(new Helm(withHooks()).template().withName("vantage").call());
         assertThat(kind(defaults, "PodMonitor")).isEmpty();
         assertThat(kind(defaults, "NetworkPolicy")).isEmpty();
 
-        List<JsonNode> existing = objects(new Helm(CHART)
+        List<JsonNode> existing = objects(new Helm(withHooks())
                 .template()
                 .withName("vantage")
                 .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))
@@ -612,12 +694,12 @@ class HelmChartTest {
 
     @Test
     void theConfigChecksumFollowsTheConfig() throws Exception {
-        String before = checksum(new Helm(CHART)
+        String before = checksum(new Helm(withHooks())
                 .template()
                 .withName("vantage")
                 .withValuesFile(CHART.resolve("ci/agent-daemonset-values.yaml"))
                 .call());
-        String after = checksum(new Helm(CHART)
+        String after = checksum(new Helm(withHooks())
                 .template()
                 .withName("vantage")
                 .withValuesFile(CHART.resolve("ci/agent-daemonset-values.yaml"))
@@ -635,7 +717,7 @@ class HelmChartTest {
 
     @Test
     void aRotatingAgentsPreviousTokenIsAcceptedUntilRemoved() throws Exception {
-        List<JsonNode> objects = objects(new Helm(CHART)
+        List<JsonNode> objects = objects(new Helm(withHooks())
                 .template()
                 .withName("vantage")
                 .withValuesFile(CHART.resolve("ci/aggregator-values.yaml"))
@@ -655,38 +737,38 @@ class HelmChartTest {
 
     @Test
     void valuesThatViolateTheSchemaOrTheChartsRulesAreRefused() {
-        assertThatThrownBy(() -> new Helm(CHART)
+        assertThatThrownBy(() -> new Helm(withHooks())
                         .template()
                         .withName("vantage")
                         .set("agent.kind", "StatefulSet")
                         .call())
                 .hasMessageContaining("/agent/kind")
                 .hasMessageContaining("'Deployment', 'DaemonSet'");
-        assertThatThrownBy(() -> new Helm(CHART)
+        assertThatThrownBy(() -> new Helm(withHooks())
                         .template()
                         .withName("vantage")
                         .set("aggregator.alarm.statistic", "p99")
                         .call())
                 .hasMessageContaining("/aggregator/alarm/statistic");
-        assertThatThrownBy(() -> new Helm(CHART)
+        assertThatThrownBy(() -> new Helm(withHooks())
                         .template()
                         .withName("vantage")
                         .set("agent.replicas", 0)
                         .call())
                 .hasMessageContaining("/agent/replicas");
-        assertThatThrownBy(() -> new Helm(CHART)
+        assertThatThrownBy(() -> new Helm(withHooks())
                         .template()
                         .withName("vantage")
                         .set("agent.region", "")
                         .call())
                 .hasMessageContaining("agent.region is required");
-        assertThatThrownBy(() -> new Helm(CHART)
+        assertThatThrownBy(() -> new Helm(withHooks())
                         .template()
                         .withName("vantage")
                         .set("aggregator.enabled", true)
                         .call())
                 .hasMessageContaining("aggregator.agents is empty");
-        assertThatThrownBy(() -> new Helm(CHART)
+        assertThatThrownBy(() -> new Helm(withHooks())
                         .template()
                         .withName("vantage")
                         .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))

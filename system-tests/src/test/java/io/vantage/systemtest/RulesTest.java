@@ -106,7 +106,7 @@ class RulesTest {
                         values: '1x40'
                       - series: 'vantage_aws_config_differs{instance="aggregator-1"}'
                         values: '0x40'
-                      - series: 'kube_job_status_failed{namespace="vantage", job_name="vantage-apply-3"}'
+                      - series: 'kube_job_status_failed{namespace="vantage", job_name="vantage-apply"}'
                         values: '0 1 1 1'
                       - series: 'kube_job_status_failed{namespace="vantage", job_name="nightly-backup"}'
                         values: '1 1 1 1'
@@ -194,18 +194,18 @@ class RulesTest {
                             exp_annotations:
                               summary: "aggregator-0: the alarms and health checks in AWS differ from the config"
                               description: "apply has not run since the config changed, or it failed: new targets have no alarm or health check, and records may be unguarded."
-                              runbook: "Run `vantage-aggregator plan` to see the difference, then `apply`; with the chart, read the apply Job's log (kubectl logs job/<release>-apply-<revision>)."
+                              runbook: "Run `vantage-aggregator plan` to see the difference, then `apply`; with the chart, read the apply Job's log (kubectl logs job/<release>-apply)."
                       - eval_time: 10m
                         alertname: VantageAwsDiffersFromConfig
                         exp_alerts: []
                       - eval_time: 1m
                         alertname: VantageApplyJobFailed
                         exp_alerts:
-                          - exp_labels: {severity: ticket, namespace: vantage, job_name: vantage-apply-3}
+                          - exp_labels: {severity: ticket, namespace: vantage, job_name: vantage-apply}
                             exp_annotations:
-                              summary: "the apply Job vantage/vantage-apply-3 failed"
+                              summary: "the apply Job vantage/vantage-apply failed"
                               description: "The alarms and health checks were not brought in line with this release's config."
-                              runbook: "kubectl logs job/vantage-apply-3 names the AWS error (credentials, permissions, a record that does not exist); fix it and upgrade the release again."
+                              runbook: "kubectl logs job/vantage-apply names the AWS error (credentials, permissions, a record that does not exist); fix it and upgrade the release again."
                       - eval_time: 5m
                         alertname: VantageReplicasDisagree
                         exp_alerts:

@@ -23,8 +23,10 @@ class ThreeRegionsTest {
     private static final Path VALUES = Repository.root().resolve("deploy/three-regions");
 
     private static List<JsonNode> render(String... files) throws Exception {
-        var template =
-                new Helm(HelmChartTest.CHART).template().withName("vantage").withNamespace("vantage");
+        var template = new Helm(HelmChartTest.withHooks())
+                .template()
+                .withName("vantage")
+                .withNamespace("vantage");
         for (String file : files) {
             template = template.withValuesFile(VALUES.resolve(file));
         }

@@ -55,8 +55,10 @@ class TypedManifestsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("valuesFiles")
     void everyRenderedObjectIsAValidKubernetesObject(String valuesFiles) throws Exception {
-        var template =
-                new Helm(HelmChartTest.CHART).template().withName("vantage").withNamespace("vantage");
+        var template = new Helm(HelmChartTest.withHooks())
+                .template()
+                .withName("vantage")
+                .withNamespace("vantage");
         for (String file : valuesFiles.equals("defaults") ? new String[0] : valuesFiles.split(",")) {
             template = template.withValuesFile(Path.of(file));
         }
