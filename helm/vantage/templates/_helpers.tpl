@@ -134,6 +134,9 @@ spec:
         {{- with .tlsSecret }}
         - {name: tls, mountPath: /etc/vantage/tls, readOnly: true}
         {{- end }}
+        {{- with .caSecret }}
+        - {name: aggregator-ca, mountPath: /etc/vantage/aggregator-ca, readOnly: true}
+        {{- end }}
         - {name: tmp, mountPath: /tmp}
         {{- with .settings.extraVolumeMounts }}
         {{- toYaml . | nindent 8 }}
@@ -167,6 +170,14 @@ spec:
     - name: tls
       secret:
         secretName: {{ . }}
+    {{- end }}
+    {{- with .caSecret }}
+    # only the CA certificate of the aggregator's TLS Secret: what this release's agents verify it with
+    - name: aggregator-ca
+      secret:
+        secretName: {{ .name }}
+        items:
+          - {key: {{ .key }}, path: {{ .key }}}
     {{- end }}
     - name: tmp
       emptyDir: {medium: Memory, sizeLimit: 16Mi}
@@ -222,6 +233,9 @@ agent:
   {{- range $i, $e := until (int .Values.aggregator.replicas) }}
     - url: {{ printf "%s://%s-aggregator-%d.%s-aggregator-headless.%s.svc:%d" $scheme (include "vantage.fullname" $) $i (include "vantage.fullname" $) (default "default" $.Release.Namespace) (int $.Values.aggregator.port) | quote }}
       tokenFile: /etc/vantage/tokens/agent-token
+      {{- with $.Values.aggregator.tls.caKey }}
+      caFile: {{ printf "/etc/vantage/aggregator-ca/%s" . | quote }}
+      {{- end }}
   {{- end }}
   {{- else }} []
   {{- end }}

@@ -174,6 +174,43 @@ class HelmChartTest {
                 tls = false; // the agent serves plain HTTP
                 config.agent().aggregators().forEach(a -> tokenFiles.add(a.tokenFile()));
             }
+            List<String> files = new ArrayList<>(tokenFiles);
+            files.addAll(previousFiles);
+            if (component.equals("aggregator")) {
+                AggregatorConfig config = Documents.readYaml(configText, AggregatorConfig.class);
+                if (config.server().tls() != null) {
+                    files.add(config.server().tls().certFile());
+                    files.add(config.server().tls().keyFile());
+                }
+            } else {
+                Documents.readYaml(configText, AgentConfig.class).agent().aggregators().stream()
+                        .filter(a -> a.caFile() != null)
+                        .forEach(a -> files.add(a.caFile()));
+            }
+            // Every file the config names is in a mounted volume (a path under its mountPath), and when that volume
+            // projects chosen keys of a Secret, the file is one of them.
+            JsonNode spec = workload.at("/spec/template/spec");
+            for (String file : files) {
+                assertThat(spec.at("/containers/0/volumeMounts"))
+                        .as("%s's %s is mounted", component, file)
+                        .anySatisfy(mount -> {
+                            String path = mount.path("mountPath").asText() + "/";
+                            assertThat(file).startsWith(path);
+                            JsonNode volume = null;
+                            for (JsonNode v : spec.at("/volumes")) {
+                                if (v.path("name")
+                                        .asText()
+                                        .equals(mount.path("name").asText())) {
+                                    volume = v;
+                                }
+                            }
+                            assertThat(volume).isNotNull();
+                            List<String> items = volume.findValuesAsText("path");
+                            if (!volume.findValues("items").isEmpty()) {
+                                assertThat(items).contains(file.substring(path.length()));
+                            }
+                        });
+            }
             String scheme = tls ? "HTTPS" : "HTTP";
             JsonNode container = workload.at("/spec/template/spec/containers/0");
             for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {

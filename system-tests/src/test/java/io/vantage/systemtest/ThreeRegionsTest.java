@@ -83,6 +83,17 @@ class ThreeRegionsTest {
                         .at("/spec/ingress/0/from")
                         .findValuesAsText("cidr"))
                 .hasSize(3);
+        // Following the example ends with guarded records: each target is bound to its region's latency record, has
+        // its region (fate sharing), and DNS is observed from every agent.
+        assertThat(aggregator.targets()).hasSize(3).allSatisfy(target -> {
+            assertThat(target.route53()).as("%s guards a record", target.name()).isNotNull();
+            assertThat(target.route53().recordName()).isEqualTo("api.example.com");
+            assertThat(target.route53().setIdentifier()).isEqualTo(target.region());
+            assertThat(target.name()).isEqualTo("api-" + target.region());
+        });
+        assertThat(aggregator.observe())
+                .extracting(AggregatorConfig.Observe::name)
+                .containsExactly("api.example.com");
         return aggregator;
     }
 
