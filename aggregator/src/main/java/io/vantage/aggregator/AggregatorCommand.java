@@ -28,7 +28,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code vantage-aggregator --config FILE}, {@code validate-config FILE}, {@code plan}, {@code apply} and {@code simulate}. */
+/**
+ * {@code vantage-aggregator --config FILE}, and the commands {@code validate-config}, {@code plan}, {@code apply},
+ * {@code destroy}, {@code simulate}, {@code discover} and {@code drill}.
+ */
 @Command(
         name = "vantage-aggregator",
         mixinStandardHelpOptions = true,
@@ -39,6 +42,7 @@ import picocli.CommandLine.Parameters;
             AggregatorCommand.ValidateConfig.class,
             AggregatorCommand.PlanCommand.class,
             AggregatorCommand.ApplyCommand.class,
+            AggregatorCommand.DestroyCommand.class,
             AggregatorCommand.SimulateCommand.class,
             AggregatorCommand.DiscoverCommand.class,
             AggregatorCommand.DrillCommand.class
@@ -57,7 +61,8 @@ public final class AggregatorCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         if (config == null) {
             System.err.println(
-                    "vantage-aggregator: --config FILE is required (or: validate-config, plan, apply, simulate); see --help");
+                    "vantage-aggregator: --config FILE is required (or: validate-config, plan, apply, destroy, simulate, "
+                            + "discover, drill); see --help");
             return 2;
         }
         AggregatorConfigLoader loader = new AggregatorConfigLoader(System.getenv());
@@ -132,9 +137,15 @@ public final class AggregatorCommand implements Callable<Integer> {
                 description = "text or json (for pipelines; default ${DEFAULT-VALUE}).")
         String output;
 
+        @Option(
+                names = "--destroy",
+                description =
+                        "Show what destroy would do instead: detach vantage's checks, delete them and its alarms.")
+        boolean destroy;
+
         @Override
         public Integer call() throws Exception {
-            return reconcile("plan", config, output, (reconciliation, plan, topology) -> {
+            return reconcile("plan", config, output, destroy, (reconciliation, plan, topology) -> {
                 if (output.equals("json")) {
                     System.out.println(new String(
                             Documents.writeJson(PlanReport.of(plan, topology, null)), StandardCharsets.UTF_8));
@@ -165,7 +176,7 @@ public final class AggregatorCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            return reconcile("apply", config, output, (reconciliation, plan, topology) -> {
+            return reconcile("apply", config, output, false, (reconciliation, plan, topology) -> {
                 boolean json = output.equals("json");
                 if (!plan.errors().isEmpty()) {
                     if (json) {
@@ -183,6 +194,36 @@ public final class AggregatorCommand implements Callable<Integer> {
                 }
                 System.out.println(plan.pending() ? "Applied." : "Nothing to change.");
                 ids.forEach((target, id) -> System.out.println("health check " + target + " = " + id));
+                return 0;
+            });
+        }
+    }
+
+    @Command(
+            name = "destroy",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Removes vantage from Route 53 and CloudWatch: detaches its health checks from the records they "
+                            + "guard, then deletes them and its alarms (only those vantage owns in the config's namespace). "
+                            + "`plan --destroy` shows it first. Run it before `helm uninstall`: a check left attached keeps "
+                            + "its last status, and a record last unhealthy would stay out of rotation.")
+    static final class DestroyCommand implements Callable<Integer> {
+        @Option(
+                names = {"-c", "--config"},
+                required = true,
+                description = "Aggregator config file (YAML).")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            return reconcile("destroy", config, "text", true, (reconciliation, plan, topology) -> {
+                if (!plan.errors().isEmpty()) {
+                    System.err.println(
+                            "vantage-aggregator destroy: the plan has errors (marked x); nothing was changed");
+                    return 1;
+                }
+                reconciliation.apply(plan).join();
+                System.out.println(plan.pending() ? "Destroyed." : "Nothing of vantage's is left.");
                 return 0;
             });
         }
@@ -374,7 +415,8 @@ public final class AggregatorCommand implements Callable<Integer> {
         }
     }
 
-    private static int reconcile(String command, Path file, String output, ThenWithPlan then) throws Exception {
+    private static int reconcile(String command, Path file, String output, boolean destroy, ThenWithPlan then)
+            throws Exception {
         if (!output.equals("text") && !output.equals("json")) {
             System.err.println(
                     "vantage-aggregator " + command + ": --output must be text or json, got '" + output + "'");
@@ -385,8 +427,8 @@ public final class AggregatorCommand implements Callable<Integer> {
             return 1;
         }
         try (Reconciliation reconciliation = Reconciliation.create(loaded, Startup.newRegistry())) {
-            Reconciliation.Plan plan = reconciliation.plan().join();
-            List<String> topology = Topology.of(loaded).warnings(loaded);
+            Reconciliation.Plan plan = (destroy ? reconciliation.destroyPlan() : reconciliation.plan()).join();
+            List<String> topology = destroy ? List.of() : Topology.of(loaded).warnings(loaded);
             if (output.equals("text")) {
                 System.out.print(plan.describe());
                 topology.forEach(warning -> System.out.println("  warning: " + warning));

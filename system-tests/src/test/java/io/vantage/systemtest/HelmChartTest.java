@@ -554,6 +554,29 @@ class HelmChartTest {
                 .isEqualTo(aggregator.at("/spec/containers/0/image").asText());
     }
 
+    /** Uninstalling can destroy first: a pre-delete hook runs destroy, as the apply Job runs apply. */
+    @Test
+    void destroyOnUninstallIsAPreDeleteHook() throws Exception {
+        List<JsonNode> jobs = kind(
+                objects(new Helm(withHooks())
+                        .template()
+                        .withName("vantage")
+                        .withValuesFile(CHART.resolve("ci/aggregator-values.yaml"))
+                        .set("aggregator.applyJob.destroyOnUninstall", true)
+                        .call()),
+                "Job");
+        assertThat(jobs)
+                .extracting(j -> j.at("/metadata/name").asText())
+                .containsExactly("vantage-apply", "vantage-destroy");
+        JsonNode destroy = jobs.get(1);
+        assertThat(destroy.at("/metadata/annotations/copy.vantage~1hook").asText())
+                .isEqualTo("pre-delete");
+        assertThat(destroy.at("/spec/template/spec/containers/0/args").toString())
+                .isEqualTo("[\"destroy\",\"--config\",\"/etc/vantage/aggregator.yaml\"]");
+        assertThat(destroy.at("/spec/template/spec/serviceAccountName").asText())
+                .isEqualTo("vantage-aggregator");
+    }
+
     /** Images from the user's registry, pinned by digest; names and labels for use as a subchart. */
     @Test
     void imagesComeFromTheUsersRegistryAndTheChartWorksAsASubchart() throws Exception {

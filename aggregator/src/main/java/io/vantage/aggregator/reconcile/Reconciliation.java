@@ -142,13 +142,27 @@ public final class Reconciliation implements AutoCloseable {
         }
     }
 
+    /** What apply would change to match the config. */
     public CompletableFuture<Plan> plan() {
-        return alarms.plan(config.targets())
+        return plan(config.targets());
+    }
+
+    /**
+     * What removing vantage from this account takes: the plan for a config with no targets. Every check vantage owns
+     * (in this namespace) is detached from the records it guards, then deleted, then its alarms; nothing vantage does
+     * not own is touched. Applied like any plan ({@link #apply}), so records are never left pointing at a deleted check.
+     */
+    public CompletableFuture<Plan> destroyPlan() {
+        return plan(List.of());
+    }
+
+    private CompletableFuture<Plan> plan(List<io.vantage.wire.target.TargetSpec> targets) {
+        return alarms.plan(targets)
                 .thenCompose(alarmPlan -> healthChecks == null
                         ? CompletableFuture.completedFuture(new Plan(alarmPlan.changes(), null, null))
                         : healthChecks
-                                .plan(config.targets())
-                                .thenCompose(checks -> records.plan(config.targets(), checks, alarmPlan.inAlarm())
+                                .plan(targets)
+                                .thenCompose(checks -> records.plan(targets, checks, alarmPlan.inAlarm())
                                         .thenApply(bound -> new Plan(alarmPlan.changes(), checks, bound))));
     }
 

@@ -207,6 +207,75 @@ class RecordBindingTest {
         assertThat(run("plan", List.of("us-east-1", "ap-southeast-2")).exit()).isZero();
     }
 
+    /**
+     * Uninstalling: {@code plan --destroy} shows it, {@code destroy} detaches vantage's checks from the records, then
+     * deletes them and vantage's alarms; the records, the foreign check and an alarm vantage does not own stay as they
+     * were, and a second destroy has nothing left to do.
+     */
+    @Test
+    void destroyDetachesThenDeletesOnlyWhatVantageOwns() throws Exception {
+        Map<String, ResourceRecordSet> before = records();
+        Run apply = run("apply", REGIONS);
+        assertThat(apply.exit()).as(apply.out()).isZero();
+        Map<String, String> ids = checkIds(apply.out());
+        try (var cloudWatch = AwsClients.cloudWatch(
+                "eu-west-1",
+                URI.create(aws.endpoint()),
+                Duration.ofSeconds(10),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+            cloudWatch
+                    .putMetricAlarm(r -> r.alarmName("vantage-someone-elses")
+                            .namespace("Other")
+                            .metricName("Errors")
+                            .statistic("Sum")
+                            .period(60)
+                            .evaluationPeriods(1)
+                            .threshold(1.0)
+                            .comparisonOperator("GreaterThanThreshold"))
+                    .get();
+
+            Run plan = run("plan", REGIONS, "--destroy");
+            assertThat(plan.exit()).as(plan.out()).isEqualTo(2);
+            assertThat(plan.out())
+                    .contains("~ record zone " + zoneId + ": api.example.com. A us-east-1: detach health check "
+                            + ids.get("api-us-east-1"))
+                    .contains("- health check api-eu-west-1")
+                    .contains("- alarm ")
+                    .doesNotContain(foreignCheck + ", which")
+                    .doesNotContain("vantage-someone-elses");
+            assertThat(records()).as("plan --destroy changes nothing").isEqualTo(after(before, ids));
+
+            Run destroy = run("destroy", REGIONS);
+            assertThat(destroy.exit()).as(destroy.out()).isZero();
+            assertThat(destroy.out()).contains("Destroyed.");
+            assertThat(records()).as("every record as it was before vantage").isEqualTo(before);
+            assertThat(route53.listHealthChecks().get().healthChecks())
+                    .extracting(h -> h.id())
+                    .containsExactly(foreignCheck);
+            assertThat(cloudWatch.describeAlarms().get().metricAlarms())
+                    .extracting(a -> a.alarmName())
+                    .containsExactly("vantage-someone-elses");
+
+            Run again = run("destroy", REGIONS);
+            assertThat(again.exit()).as(again.out()).isZero();
+            assertThat(again.out()).contains("Nothing of vantage's is left.");
+        }
+    }
+
+    /** The records as apply left them: {@code before} with each bound region's check attached. */
+    private static Map<String, ResourceRecordSet> after(
+            Map<String, ResourceRecordSet> before, Map<String, String> ids) {
+        Map<String, ResourceRecordSet> attached = new HashMap<>(before);
+        for (String region : List.of("us-east-1", "eu-west-1")) {
+            attached.put(
+                    region,
+                    before.get(region).toBuilder()
+                            .healthCheckId(ids.get("api-" + region))
+                            .build());
+        }
+        return attached;
+    }
+
     @Test
     void aMissingRecordIsAnErrorAndApplyChangesNothing() throws Exception {
         Run plan = run("plan", List.of("us-east-1", "sa-east-1"));
