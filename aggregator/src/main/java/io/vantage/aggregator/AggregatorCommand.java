@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code vantage-aggregator --config FILE}, and the commands {@code validate-config}, {@code plan}, {@code apply},
- * {@code destroy}, {@code simulate}, {@code discover} and {@code drill}.
+ * {@code destroy}, {@code export}, {@code simulate}, {@code discover} and {@code drill}.
  */
 @Command(
         name = "vantage-aggregator",
@@ -43,6 +43,7 @@ import picocli.CommandLine.Parameters;
             AggregatorCommand.PlanCommand.class,
             AggregatorCommand.ApplyCommand.class,
             AggregatorCommand.DestroyCommand.class,
+            AggregatorCommand.ExportCommand.class,
             AggregatorCommand.SimulateCommand.class,
             AggregatorCommand.DiscoverCommand.class,
             AggregatorCommand.DrillCommand.class
@@ -61,8 +62,8 @@ public final class AggregatorCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         if (config == null) {
             System.err.println(
-                    "vantage-aggregator: --config FILE is required (or: validate-config, plan, apply, destroy, simulate, "
-                            + "discover, drill); see --help");
+                    "vantage-aggregator: --config FILE is required (or: validate-config, plan, apply, destroy, export, "
+                            + "simulate, discover, drill); see --help");
             return 2;
         }
         AggregatorConfigLoader loader = new AggregatorConfigLoader(System.getenv());
@@ -226,6 +227,37 @@ public final class AggregatorCommand implements Callable<Integer> {
                 System.out.println(plan.pending() ? "Destroyed." : "Nothing of vantage's is left.");
                 return 0;
             });
+        }
+    }
+
+    @Command(
+            name = "export",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Prints the alarms and Route 53 health checks apply would make as Terraform resources, and the "
+                            + "health_check_id each bound record needs, for infrastructure as code to own. Reads no AWS.")
+    static final class ExportCommand implements Callable<Integer> {
+        @Option(
+                names = {"-c", "--config"},
+                required = true,
+                description = "Aggregator config file (YAML).")
+        Path config;
+
+        @Option(names = "--format", defaultValue = "terraform", description = "terraform (default ${DEFAULT-VALUE}).")
+        String format;
+
+        @Override
+        public Integer call() {
+            if (!format.equals("terraform")) {
+                System.err.println("vantage-aggregator export: --format must be terraform, got '" + format + "'");
+                return 2;
+            }
+            AggregatorConfig loaded = loadOrNull(config);
+            if (loaded == null) {
+                return 1;
+            }
+            System.out.print(io.vantage.aggregator.reconcile.TerraformExport.of(loaded));
+            return 0;
         }
     }
 

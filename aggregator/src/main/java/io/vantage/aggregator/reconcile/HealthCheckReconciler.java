@@ -201,28 +201,42 @@ public final class HealthCheckReconciler {
     private CompletableFuture<Void> tag(String id, String target, String alarmName) {
         return client.changeTagsForResource(r -> r.resourceType(TagResourceType.HEALTHCHECK)
                         .resourceId(id)
-                        .addTags(
-                                Tag.builder()
-                                        .key("Name")
-                                        .value("vantage " + target)
-                                        .build(),
-                                Tag.builder()
-                                        .key(Ownership.MANAGED_BY)
-                                        .value(Ownership.MANAGED_BY_VALUE)
-                                        .build(),
-                                Tag.builder()
-                                        .key(Ownership.NAMESPACE)
-                                        .value(namespace)
-                                        .build(),
-                                Tag.builder()
-                                        .key(Ownership.TARGET)
-                                        .value(target)
-                                        .build(),
-                                Tag.builder()
-                                        .key(Ownership.CONFIG)
-                                        .value(digest(alarmName))
-                                        .build()))
+                        .addTags(tags(target).entrySet().stream()
+                                .map(tag -> Tag.builder()
+                                        .key(tag.getKey())
+                                        .value(tag.getValue())
+                                        .build())
+                                .toList()))
                 .thenApply(r -> null);
+    }
+
+    /** The tags of {@code target}'s health check: its name, ownership, and the settings it was written with. */
+    public Map<String, String> tags(String target) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("Name", "vantage " + target);
+        tags.put(Ownership.MANAGED_BY, Ownership.MANAGED_BY_VALUE);
+        tags.put(Ownership.NAMESPACE, namespace);
+        tags.put(Ownership.TARGET, target);
+        tags.put(Ownership.CONFIG, digest(alarm.alarmName(target)));
+        return tags;
+    }
+
+    /**
+     * The first part of {@code target}'s caller reference (what it was made for; vantage reads only checks whose
+     * reference starts with "vantage-"): 24 characters, within the 27 Terraform allows for {@code reference_name}.
+     */
+    public String referenceName(String target) {
+        String alarmName = alarm.alarmName(target);
+        return CALLER_REFERENCE_PREFIX
+                + HexFormat.of().formatHex(Tokens.sha256(namespace + "/" + target + "/" + digest(alarmName)), 0, 8);
+    }
+
+    public String alarmRegion() {
+        return alarmRegion;
+    }
+
+    public String insufficientDataHealthStatus() {
+        return settings.insufficientDataHealthStatus();
     }
 
     private String digest(String alarmName) {
@@ -242,9 +256,7 @@ public final class HealthCheckReconciler {
     String callerReference(String target, String alarmName) {
         byte[] nonce = new byte[6];
         RANDOM.nextBytes(nonce);
-        return CALLER_REFERENCE_PREFIX
-                + HexFormat.of().formatHex(Tokens.sha256(namespace + "/" + target + "/" + digest(alarmName)), 0, 12)
-                + "-" + HexFormat.of().formatHex(nonce);
+        return referenceName(target) + "-" + HexFormat.of().formatHex(nonce);
     }
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();

@@ -164,7 +164,7 @@ class ReconcileTest {
                         .contains("<Region>eu-west-1</Region>")
                         .containsPattern("<Name>vantage-api-(eu|us)-unhealthy</Name>")
                         .contains("<InsufficientDataHealthStatus>LastKnownStatus</InsufficientDataHealthStatus>")
-                        .containsPattern("<CallerReference>vantage-[0-9a-f]{24}-[0-9a-f]{12}</CallerReference>"));
+                        .containsPattern("<CallerReference>vantage-[0-9a-f]{16}-[0-9a-f]{12}</CallerReference>"));
 
         bridge.clear();
         Run again = run("apply", alarm, healthCheck, "api-eu", "api-us");
