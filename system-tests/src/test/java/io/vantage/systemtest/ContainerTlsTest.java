@@ -57,6 +57,16 @@ class ContainerTlsTest {
                 .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withReadonlyRootfs(true))
                 .waitingFor(Wait.forHealthcheck().withStartupTimeout(Duration.ofSeconds(120)))) {
             aggregator.start(); // waits for Docker's health status "healthy": the HEALTHCHECK spoke TLS
+            var labels = org.testcontainers.DockerClientFactory.instance()
+                    .client()
+                    .inspectImageCmd(aggregator.getDockerImageName())
+                    .exec()
+                    .getConfig()
+                    .getLabels();
+            assertThat(labels)
+                    .containsEntry("org.opencontainers.image.title", "vantage aggregator")
+                    .containsEntry("org.opencontainers.image.base.name", Fleet.BASE_IMAGE)
+                    .containsKey("org.opencontainers.image.version");
             assertThat(aggregator
                             .getCurrentContainerInfo()
                             .getState()
