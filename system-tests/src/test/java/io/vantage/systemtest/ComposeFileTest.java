@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -61,9 +62,14 @@ class ComposeFileTest {
                     .isTrue();
         }
         assertThat(networks(services.get("aggregator"))).containsExactly("control");
-        assertThat(services.get("agent-us-east-1").at("/build/context").asText())
-                .endsWith("/agent");
-        assertThat(Files.exists(Repository.root().resolve("agent/Dockerfile"))).isTrue();
+        // Built from the repository root, each Dockerfile's prebuilt stage (the jar ./mvnw package made).
+        for (String service : List.of("agent-us-east-1", "aggregator", "endpoint-us-east-1")) {
+            JsonNode build = services.get(service).get("build");
+            assertThat(Path.of(build.get("context").asText())).isEqualTo(Repository.root());
+            assertThat(build.get("target").asText()).isEqualTo("prebuilt");
+            assertThat(Files.exists(Repository.root().resolve(build.get("dockerfile").asText())))
+                    .isTrue();
+        }
         assertThat(services.get("grafana").get("volumes").toString())
                 .contains("/helm/vantage/dashboards:/var/lib/grafana/dashboards");
 

@@ -73,9 +73,14 @@ final class Fleet implements AutoCloseable {
 
     static ImageFromDockerfile image(String module) {
         Path dir = Repository.root().resolve(module);
+        // The Dockerfile's "prebuilt" stage: the jar this build packaged, in a context of just the two files.
         return new ImageFromDockerfile("vantage/" + module + ":system-test", false)
-                .withFileFromPath("Dockerfile", dir.resolve("Dockerfile"))
-                .withFileFromPath("target/vantage-" + module + ".jar", dir.resolve("target/vantage-" + module + ".jar"))
+                .withFileFromPath(module + "/Dockerfile", dir.resolve("Dockerfile"))
+                .withDockerfilePath(module + "/Dockerfile")
+                .withFileFromPath(
+                        module + "/target/vantage-" + module + ".jar",
+                        dir.resolve("target/vantage-" + module + ".jar"))
+                .withTarget("prebuilt")
                 .withBuildArg("BASE_IMAGE", BASE_IMAGE);
     }
 

@@ -96,6 +96,10 @@ class AgentEndpointsTest {
                                 + "\",region=\"eu-west-1\",target=\"cert\"}");
             }
             Promtool.assertAccepts(metrics, directory);
+            // The contract dashboards and alerts build on: each vantage family's TYPE, HELP and label names.
+            io.vantage.testing.Contract.assertMatches(
+                    Path.of("src/test/resources/contract/agent-metrics.txt"),
+                    io.vantage.testing.Contract.metricsShape(metrics));
         }
     }
 

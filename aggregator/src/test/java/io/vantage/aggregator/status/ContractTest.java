@@ -1,0 +1,65 @@
+package io.vantage.aggregator.status;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.Contract;
+import io.vantage.wire.report.FailureReason;
+import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.report.ReportBatch;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What dashboards, alerts and scripts build on, as golden files in src/test/resources/contract: the aggregator's
+ * /metrics (each vantage family's TYPE, HELP and label names) and /v1/status (every field and its type), on a fleet of
+ * three agents with one target healthy, one unhealthy and one bound to a record. Regenerate on purpose with
+ * {@code -Dvantage.contract.update=true} (see {@link Contract}).
+ */
+class ContractTest {
+    @Test
+    void metricsAndStatusKeepTheirShape() throws Exception {
+        try (RunningAggregator aggregator = RunningAggregator.start("""
+                cloudwatch: {mode: dry-run, publishEvery: 1s}
+                observe: [{name: api.example.com, type: A, interval: 5s}]
+                targets:
+                  - {name: web, region: us-east-1, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: 9}, quorum: {rise: 1, fall: 1}}
+                  - {name: db, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: 9}, quorum: {rise: 1, fall: 1}}
+                  - {name: api, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: 9}, route53: {hostedZoneId: Z0123456789ABC, recordName: api.example.com, recordType: A, setIdentifier: us-east-1}}
+                """)) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                long now = System.currentTimeMillis();
+                for (String[] agent : new String[][] {
+                    {"agent-a", "us-east-1", "TOKEN_A"}, {"agent-b", "eu-west-1", "TOKEN_B"},
+                    {"agent-c", "ap-southeast-2", "TOKEN_C"}
+                }) {
+                    aggregator.post(
+                            RunningAggregator.TOKENS.get(agent[2]),
+                            new ReportBatch(
+                                    1,
+                                    agent[0],
+                                    agent[1],
+                                    now,
+                                    List.of(
+                                            ProbeResult.success("web", now, null, null, null),
+                                            ProbeResult.failure("db", now, FailureReason.REFUSED, "refused", null),
+                                            ProbeResult.success("api", now, null, null, null))));
+                }
+                return aggregator.verdict("web").equals("HEALTHY")
+                        && aggregator.verdict("db").equals("UNHEALTHY")
+                        && aggregator.verdict("api").equals("HEALTHY");
+            });
+            Contract.assertMatches(
+                    Path.of("src/test/resources/contract/aggregator-metrics.txt"),
+                    Contract.metricsShape(aggregator.get("/metrics", Map.of()).body()));
+            Contract.assertMatches(
+                    Path.of("src/test/resources/contract/aggregator-status.txt"),
+                    Contract.jsonShape(new ObjectMapper()
+                            .readTree(aggregator.get("/v1/status", Map.of()).body())));
+        }
+    }
+}
