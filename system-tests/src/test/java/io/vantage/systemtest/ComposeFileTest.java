@@ -67,7 +67,8 @@ class ComposeFileTest {
             JsonNode build = services.get(service).get("build");
             assertThat(Path.of(build.get("context").asText())).isEqualTo(Repository.root());
             assertThat(build.get("target").asText()).isEqualTo("prebuilt");
-            assertThat(Files.exists(Repository.root().resolve(build.get("dockerfile").asText())))
+            assertThat(Files.exists(
+                            Repository.root().resolve(build.get("dockerfile").asText())))
                     .isTrue();
         }
         assertThat(services.get("grafana").get("volumes").toString())

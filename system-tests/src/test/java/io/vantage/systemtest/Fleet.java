@@ -78,8 +78,7 @@ final class Fleet implements AutoCloseable {
                 .withFileFromPath(module + "/Dockerfile", dir.resolve("Dockerfile"))
                 .withDockerfilePath(module + "/Dockerfile")
                 .withFileFromPath(
-                        module + "/target/vantage-" + module + ".jar",
-                        dir.resolve("target/vantage-" + module + ".jar"))
+                        module + "/target/vantage-" + module + ".jar", dir.resolve("target/vantage-" + module + ".jar"))
                 .withTarget("prebuilt")
                 .withBuildArg("BASE_IMAGE", BASE_IMAGE);
     }

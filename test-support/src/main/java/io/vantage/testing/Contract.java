@@ -87,7 +87,8 @@ public final class Contract {
                     .as("golden file %s (create it with -D%s=true)", golden, UPDATE)
                     .isTrue();
             assertThat(actual)
-                    .as("the contract in %s changed; if on purpose, regenerate with -D%s=true and review the diff",
+                    .as(
+                            "the contract in %s changed; if on purpose, regenerate with -D%s=true and review the diff",
                             golden, UPDATE)
                     .isEqualTo(Files.readString(golden));
         } catch (IOException e) {

@@ -34,7 +34,8 @@ class ContractTest {
             await().atMost(Duration.ofSeconds(15)).until(() -> {
                 long now = System.currentTimeMillis();
                 for (String[] agent : new String[][] {
-                    {"agent-a", "us-east-1", "TOKEN_A"}, {"agent-b", "eu-west-1", "TOKEN_B"},
+                    {"agent-a", "us-east-1", "TOKEN_A"},
+                    {"agent-b", "eu-west-1", "TOKEN_B"},
                     {"agent-c", "ap-southeast-2", "TOKEN_C"}
                 }) {
                     aggregator.post(
@@ -46,7 +47,8 @@ class ContractTest {
                                     now,
                                     List.of(
                                             ProbeResult.success("web", now, null, null, null),
-                                            ProbeResult.failure("db", now, FailureReason.REFUSED, "refused", null),
+                                            ProbeResult.failure(
+                                                    "db", now, FailureReason.REFUSED, null, null, null, "refused"),
                                             ProbeResult.success("api", now, null, null, null))));
                 }
                 return aggregator.verdict("web").equals("HEALTHY")
