@@ -6,12 +6,22 @@ import io.vantage.testing.PackageGraph;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The agent's packages use each other in one direction only. */
+/** The agent's packages use each other in one direction only, along exactly the edges docs/architecture.md draws. */
 class PackagesTest {
     @Test
     void noPackageCycles() {
         PackageGraph graph = PackageGraph.of(Path.of("src/main/java"), "io.vantage.agent");
         assertThat(graph.packages()).contains("io.vantage.agent.probe", "io.vantage.agent.schedule");
         assertThat(graph.cycles()).isEmpty();
+        assertThat(graph.edges("io.vantage.agent"))
+                .as("the package edges docs/architecture.md documents; change both together")
+                .containsExactly(
+                        "(root) -> config, http, metrics, probe, report, schedule",
+                        "config -> ",
+                        "http -> ",
+                        "metrics -> probe",
+                        "probe -> ",
+                        "report -> config, metrics",
+                        "schedule -> metrics, probe");
     }
 }

@@ -6,13 +6,29 @@ import io.vantage.testing.PackageGraph;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The aggregator's packages use each other in one direction only, and none of them uses the agent. */
+/**
+ * The aggregator's packages use each other in one direction only, along exactly the edges docs/architecture.md
+ * documents, and none of them uses the agent.
+ */
 class PackagesTest {
     @Test
     void noPackageCyclesAndNoAgentClasses() {
         PackageGraph graph = PackageGraph.of(Path.of("src/main/java"), "io.vantage.aggregator");
         assertThat(graph.packages()).contains("io.vantage.aggregator.quorum", "io.vantage.aggregator.reconcile");
         assertThat(graph.cycles()).isEmpty();
+        assertThat(graph.edges("io.vantage.aggregator"))
+                .as("the package edges docs/architecture.md documents; change both together")
+                .containsExactly(
+                        "(root) -> cloudwatch, config, ingest, metrics, model, quorum, reconcile, routing, status",
+                        "cloudwatch -> metrics, quorum",
+                        "config -> ",
+                        "ingest -> config, metrics, quorum",
+                        "metrics -> quorum",
+                        "model -> cloudwatch, config, quorum",
+                        "quorum -> ",
+                        "reconcile -> cloudwatch, config",
+                        "routing -> config, model, quorum",
+                        "status -> model, quorum, routing");
         assertThat(graph.usesOutside())
                 .as("uses of other modules")
                 .isNotEmpty()

@@ -68,6 +68,22 @@ public final class PackageGraph {
         return uses.keySet();
     }
 
+    /**
+     * Each package's direct uses within this source tree, as "from -> to, to" with {@code prefix} left out (the root
+     * package is "(root)"), one line per package, sorted: what a test compares with the documented edges.
+     */
+    public List<String> edges(String prefix) {
+        List<String> lines = new ArrayList<>();
+        uses.forEach((from, targets) -> lines.add(shortName(from, prefix) + " -> "
+                + String.join(
+                        ", ", targets.stream().map(t -> shortName(t, prefix)).toList())));
+        return lines;
+    }
+
+    private static String shortName(String name, String prefix) {
+        return name.equals(prefix) ? "(root)" : name.substring(prefix.length() + 1);
+    }
+
     /** Every pair of packages that reach each other, as "a <-> b". */
     public List<String> cycles() {
         List<String> cycles = new ArrayList<>();
