@@ -564,43 +564,27 @@ public final class Aggregator extends VerticleBase {
     }
 
     /**
-     * The drills honoured this round: each configured drill still running, unless it would leave its target's record
-     * group (same zone, name and type) without a target that is HEALTHY and not in a drill. Fills {@code notes} with
-     * what the page says about each; logs when a drill starts, ends or is refused.
+     * The drills honoured this round: each configured drill still running that {@link
+     * io.vantage.aggregator.config.DrillPolicy} allows on this round's verdicts. Fills {@code notes} with what the page
+     * says about each; logs when a drill starts, ends or is refused.
      */
     private Set<String> drills(
             AggregatorConfig config, Map<String, Verdict> verdicts, long now, Map<String, String> notes) {
         Map<String, AggregatorConfig.Drill> running = new LinkedHashMap<>();
         config.drills().stream().filter(d -> d.activeAt(now)).forEach(d -> running.put(d.target(), d));
-        Map<String, String> groupOf = new HashMap<>();
-        if (!running.isEmpty()) {
-            config.targets().stream()
-                    .filter(t -> t.route53() != null)
-                    .forEach(t -> groupOf.put(t.name(), t.route53().group()));
-        }
         Set<String> honoured = new java.util.HashSet<>();
         Map<String, String> refusals = new HashMap<>();
         running.forEach((target, drill) -> {
-            String group = groupOf.get(target);
-            boolean safe = group == null
-                    || groupOf.entrySet().stream()
-                            .anyMatch(other -> !other.getKey().equals(target)
-                                    && other.getValue().equals(group)
-                                    && verdicts.get(other.getKey()) == Verdict.HEALTHY
-                                    && !running.containsKey(other.getKey()));
-            // The 1 h cap holds however the drill was written (the command, Helm values, an edit by hand).
-            boolean tooLong = drill.end().toEpochMilli() - now
-                    > AggregatorConfig.Drill.MAX.plusMinutes(1).toMillis();
-            if (safe && !tooLong) {
+            Set<String> others = new java.util.HashSet<>(running.keySet());
+            others.remove(target);
+            String refusal = io.vantage.aggregator.config.DrillPolicy.refusal(
+                    config, drill, others, other -> verdicts.get(other) == Verdict.HEALTHY, now);
+            if (refusal == null) {
                 honoured.add(target);
                 notes.put(target, "in drill until " + drill.end() + ", started by " + drill.by());
             } else {
-                String why = tooLong
-                        ? "it ends more than " + io.vantage.wire.Durations.format(AggregatorConfig.Drill.MAX)
-                                + " from now (until " + drill.until() + ")"
-                        : "no other target of its record group is HEALTHY and outside a drill";
-                refusals.put(target, why);
-                notes.put(target, "drill refused: " + why);
+                refusals.put(target, refusal);
+                notes.put(target, "drill refused: " + refusal);
             }
         });
         for (String target : honoured) {

@@ -35,22 +35,15 @@ public final class DrillFile {
     /** Adds {@code drill} (replacing any drill of the same target); refused when no other target of its group is left. */
     public static void start(Path config, AggregatorConfig.Drill drill, Instant now) throws Refused {
         update(config, now, current -> {
-            var target = current.targets().stream()
-                    .filter(t -> t.name().equals(drill.target()))
-                    .findFirst()
-                    .orElseThrow(() -> new Refused("no target named '" + drill.target() + "' in " + config));
-            if (target.route53() != null) {
-                var binding = target.route53();
-                boolean another = current.targets().stream()
-                        .anyMatch(t -> !t.name().equals(drill.target())
-                                && t.route53() != null
-                                && t.route53().group().equals(binding.group())
-                                && current.drills().stream()
-                                        .noneMatch(d -> d.target().equals(t.name()) && d.activeAt(now.toEpochMilli())));
-                if (!another) {
-                    throw new Refused("refused: no other target of " + binding.recordName() + " " + binding.recordType()
-                            + " would be left outside a drill to take the traffic");
-                }
+            // The guard on the locked content, every target taken as healthy: the command knows no verdicts, and each
+            // aggregator checks the same rule on its own every round.
+            java.util.Set<String> inDrill = new java.util.HashSet<>();
+            current.drills().stream()
+                    .filter(d -> d.activeAt(now.toEpochMilli()) && !d.target().equals(drill.target()))
+                    .forEach(d -> inDrill.add(d.target()));
+            String refusal = DrillPolicy.refusal(current, drill, inDrill, target -> true, now.toEpochMilli());
+            if (refusal != null) {
+                throw new Refused("refused: " + refusal + " (in " + config + ")");
             }
             List<AggregatorConfig.Drill> drills = kept(current, now, drill.target());
             drills.add(drill);
