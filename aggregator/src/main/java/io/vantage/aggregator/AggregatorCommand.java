@@ -83,6 +83,24 @@ public final class AggregatorCommand implements Callable<Integer> {
                         .await());
     }
 
+    /** The {@code --config FILE} of the commands that read the config (picocli takes options from the superclass). */
+    abstract static class ConfigOption {
+        @Option(
+                names = {"-c", "--config"},
+                required = true,
+                description = "Aggregator config file (YAML).")
+        Path config;
+    }
+
+    /** {@code --config} and {@code --output text|json}: plan and apply. */
+    abstract static class ConfigAndOutput extends ConfigOption {
+        @Option(
+                names = "--output",
+                defaultValue = "text",
+                description = "text or json (for pipelines; default ${DEFAULT-VALUE}).")
+        String output;
+    }
+
     @Command(
             name = "validate-config",
             mixinStandardHelpOptions = true,
@@ -125,18 +143,7 @@ public final class AggregatorCommand implements Callable<Integer> {
             description =
                     "Shows how CloudWatch alarms and Route 53 health checks differ from the config. Changes nothing. "
                             + "Exit 0: nothing to do; 2: changes pending; 1: error.")
-    static final class PlanCommand implements Callable<Integer> {
-        @Option(
-                names = {"-c", "--config"},
-                required = true,
-                description = "Aggregator config file (YAML).")
-        Path config;
-
-        @Option(
-                names = "--output",
-                defaultValue = "text",
-                description = "text or json (for pipelines; default ${DEFAULT-VALUE}).")
-        String output;
+    static final class PlanCommand extends ConfigAndOutput implements Callable<Integer> {
 
         @Option(
                 names = "--destroy",
@@ -162,18 +169,7 @@ public final class AggregatorCommand implements Callable<Integer> {
             description =
                     "Creates, updates and deletes vantage's CloudWatch alarms and Route 53 health checks to match the config, "
                             + "then prints each target's health check ID. A second apply changes nothing.")
-    static final class ApplyCommand implements Callable<Integer> {
-        @Option(
-                names = {"-c", "--config"},
-                required = true,
-                description = "Aggregator config file (YAML).")
-        Path config;
-
-        @Option(
-                names = "--output",
-                defaultValue = "text",
-                description = "text or json (for pipelines; default ${DEFAULT-VALUE}).")
-        String output;
+    static final class ApplyCommand extends ConfigAndOutput implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
@@ -208,12 +204,7 @@ public final class AggregatorCommand implements Callable<Integer> {
                             + "guard, then deletes them and its alarms (only those vantage owns in the config's namespace). "
                             + "`plan --destroy` shows it first. Run it before `helm uninstall`: a check left attached keeps "
                             + "its last status, and a record last unhealthy would stay out of rotation.")
-    static final class DestroyCommand implements Callable<Integer> {
-        @Option(
-                names = {"-c", "--config"},
-                required = true,
-                description = "Aggregator config file (YAML).")
-        Path config;
+    static final class DestroyCommand extends ConfigOption implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
@@ -236,12 +227,7 @@ public final class AggregatorCommand implements Callable<Integer> {
             description =
                     "Prints the alarms and Route 53 health checks apply would make as Terraform resources, and the "
                             + "health_check_id each bound record needs, for infrastructure as code to own. Reads no AWS.")
-    static final class ExportCommand implements Callable<Integer> {
-        @Option(
-                names = {"-c", "--config"},
-                required = true,
-                description = "Aggregator config file (YAML).")
-        Path config;
+    static final class ExportCommand extends ConfigOption implements Callable<Integer> {
 
         @Option(names = "--format", defaultValue = "terraform", description = "terraform (default ${DEFAULT-VALUE}).")
         String format;
@@ -267,12 +253,7 @@ public final class AggregatorCommand implements Callable<Integer> {
             description =
                     "Predicts, from the config alone, how long each target takes to fail over (best / typical / worst), what it "
                             + "costs per month next to a Route 53 endpoint check, and prints a scenario as a timeline.")
-    static final class SimulateCommand implements Callable<Integer> {
-        @Option(
-                names = {"-c", "--config"},
-                required = true,
-                description = "Aggregator config file (YAML).")
-        Path config;
+    static final class SimulateCommand extends ConfigOption implements Callable<Integer> {
 
         @Option(
                 names = "--scenario",
