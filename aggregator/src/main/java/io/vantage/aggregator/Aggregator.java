@@ -614,7 +614,8 @@ public final class Aggregator extends VerticleBase {
         drilled.addAll(honoured);
         drillGauges.keySet().forEach(target -> drillGauges.put(target, honoured.contains(target) ? 1 : 0));
         honoured.forEach(target -> drillGauges.computeIfAbsent(target, t -> {
-            io.micrometer.core.instrument.Gauge.builder("vantage.target.drill", drillGauges, m -> m.getOrDefault(t, 0))
+            io.micrometer.core.instrument.Gauge.builder(
+                            AggregatorMetrics.TARGET_DRILL, drillGauges, m -> m.getOrDefault(t, 0))
                     .tag("target", t)
                     .description("1 while a failover drill publishes Healthy=0 for this target")
                     .register(registry);

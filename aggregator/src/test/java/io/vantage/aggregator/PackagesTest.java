@@ -27,7 +27,7 @@ class PackagesTest {
                         "model -> cloudwatch, config, quorum",
                         "quorum -> ",
                         "reconcile -> cloudwatch, config",
-                        "routing -> config, model, quorum",
+                        "routing -> config, metrics, model, quorum",
                         "status -> model, quorum, routing");
         assertThat(graph.usesOutside())
                 .as("uses of other modules")

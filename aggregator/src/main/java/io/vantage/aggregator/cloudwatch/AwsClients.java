@@ -2,6 +2,7 @@ package io.vantage.aggregator.cloudwatch;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vantage.aggregator.metrics.AggregatorMetrics;
 import java.net.URI;
 import java.time.Duration;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -52,7 +53,7 @@ public final class AwsClients {
                 .addExecutionInterceptor(new ExecutionInterceptor() {
                     @Override
                     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-                        Counter.builder("vantage.aws.attempts")
+                        Counter.builder(AggregatorMetrics.AWS_ATTEMPTS)
                                 .tag(
                                         "service",
                                         String.valueOf(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME)))

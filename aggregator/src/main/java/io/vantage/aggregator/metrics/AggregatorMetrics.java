@@ -25,6 +25,12 @@ public final class AggregatorMetrics {
     public static final String TARGET_VANTAGES = "vantage.target.vantages";
     public static final String TARGET_RECORD = "vantage.target.record";
     public static final String AWS_DIFFERS = "vantage.aws.config.differs";
+    public static final String OBSERVED_FAILOVER = "vantage.observed.failover.seconds";
+    public static final String OBSERVED_FAILOVER_SLOWER = "vantage.observed.failover.slower.than.predicted";
+    public static final String ROUTE_VANTAGES = "vantage.route.vantages";
+    public static final String AWS_ATTEMPTS = "vantage.aws.attempts";
+    public static final String TARGET_DRILL = "vantage.target.drill";
+    public static final String API_CONNECTIONS_CLOSED = "vantage.api.connections.closed";
     public static final String AGENT_REPORT_AGE = "vantage.agent.report.age.seconds";
     public static final String AGENT_BLIND = "vantage.agent.blind";
     public static final String AGENT_REPORTED = "vantage.agent.reported";

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.metrics.AggregatorMetrics;
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.quorum.Observation;
 import io.vantage.aggregator.quorum.Verdict;
@@ -104,7 +105,7 @@ public final class Routing {
     }
 
     private static DistributionSummary summary(MeterRegistry registry, String kind) {
-        return DistributionSummary.builder("vantage.observed.failover.seconds")
+        return DistributionSummary.builder(AggregatorMetrics.OBSERVED_FAILOVER)
                 .tag("kind", kind)
                 .description(
                         "Observed time from a verdict change until DNS sent the vantage points elsewhere (failover) or back (failback)")
@@ -346,7 +347,7 @@ public final class Routing {
                 false));
         (event.kind().equals("failover") ? failovers : failbacks).record(seconds);
         if (event.predictedWorst() != null && seconds > event.predictedWorst()) {
-            io.micrometer.core.instrument.Counter.builder("vantage.observed.failover.slower.than.predicted")
+            io.micrometer.core.instrument.Counter.builder(AggregatorMetrics.OBSERVED_FAILOVER_SLOWER)
                     .tag("target", name)
                     .tag("kind", event.kind())
                     .description("Observed failovers (failbacks) that took longer than the model's worst case")
@@ -380,7 +381,10 @@ public final class Routing {
         counts.keySet()
                 .forEach(key -> gauges.computeIfAbsent(key, k -> {
                     String[] parts = k.split("\u0000", 2);
-                    return Gauge.builder("vantage.route.vantages", vantagesByNameAndTarget, m -> m.getOrDefault(k, 0))
+                    return Gauge.builder(
+                                    AggregatorMetrics.ROUTE_VANTAGES,
+                                    vantagesByNameAndTarget,
+                                    m -> m.getOrDefault(k, 0))
                             .tag("name", parts[0])
                             .tag("target", parts[1])
                             .description("Vantage points that DNS sends to this target for this observed name")
