@@ -168,7 +168,7 @@ public final class HealthCheckReconciler {
                                         .name(alarmName))
                                 .insufficientDataHealthStatus(InsufficientDataHealthStatus.fromValue(
                                         settings.insufficientDataHealthStatus()))))
-                .thenCompose(created -> tag(created.healthCheck().id(), target, alarmName)
+                .thenCompose(created -> tag(created.healthCheck().id(), target)
                         .thenApply(v -> created.healthCheck().id()));
     }
 
@@ -179,7 +179,7 @@ public final class HealthCheckReconciler {
                                 .name(alarmName))
                         .insufficientDataHealthStatus(
                                 InsufficientDataHealthStatus.fromValue(settings.insufficientDataHealthStatus())))
-                .thenCompose(updated -> tag(id, target, alarmName));
+                .thenCompose(updated -> tag(id, target));
     }
 
     /** Records on the check which record it guards (or, with {@code record} null, that it guards none). */
@@ -198,7 +198,7 @@ public final class HealthCheckReconciler {
                 .thenApply(r -> null);
     }
 
-    private CompletableFuture<Void> tag(String id, String target, String alarmName) {
+    private CompletableFuture<Void> tag(String id, String target) {
         return client.changeTagsForResource(r -> r.resourceType(TagResourceType.HEALTHCHECK)
                         .resourceId(id)
                         .addTags(tags(target).entrySet().stream()
