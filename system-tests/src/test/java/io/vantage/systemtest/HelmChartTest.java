@@ -44,6 +44,16 @@ class HelmChartTest {
         return objects;
     }
 
+    /** The text of the config file {@code file} (agent.yaml, aggregator.yaml) in the rendered ConfigMaps. */
+    static String config(List<JsonNode> objects, String file) {
+        return kind(objects, "ConfigMap").stream()
+                .filter(c -> c.at("/data").has(file))
+                .findFirst()
+                .orElseThrow()
+                .at("/data/" + file)
+                .asText();
+    }
+
     static List<JsonNode> workloads(List<JsonNode> objects) {
         List<JsonNode> workloads = new ArrayList<>(kind(objects, "Deployment"));
         workloads.addAll(kind(objects, "DaemonSet"));
@@ -151,15 +161,11 @@ class HelmChartTest {
         for (JsonNode workload : workloads(objects)) {
             String component = workload.at("/spec/template/metadata/labels/app.kubernetes.io~1component")
                     .asText();
-            String configText = kind(objects, "ConfigMap").stream()
-                    .filter(c -> c.at("/data").has(component + ".yaml"))
-                    .findFirst()
-                    .orElseThrow()
-                    .at("/data/" + component + ".yaml")
-                    .asText();
+            String configText = config(objects, component + ".yaml");
             boolean tls;
             List<String> tokenFiles = new ArrayList<>();
             List<String> previousFiles = new ArrayList<>();
+            List<String> otherFiles = new ArrayList<>(); // TLS key pair, CA files
             if (component.equals("aggregator")) {
                 AggregatorConfig config = Documents.readYaml(configText, AggregatorConfig.class);
                 tls = config.server().tls() != null;
@@ -169,24 +175,23 @@ class HelmChartTest {
                         previousFiles.add(agent.previousTokenFile());
                     }
                 });
+                if (tls) {
+                    otherFiles.add(config.server().tls().certFile());
+                    otherFiles.add(config.server().tls().keyFile());
+                }
             } else {
                 AgentConfig config = Documents.readYaml(configText, AgentConfig.class);
                 tls = false; // the agent serves plain HTTP
-                config.agent().aggregators().forEach(a -> tokenFiles.add(a.tokenFile()));
+                config.agent().aggregators().forEach(a -> {
+                    tokenFiles.add(a.tokenFile());
+                    if (a.caFile() != null) {
+                        otherFiles.add(a.caFile());
+                    }
+                });
             }
             List<String> files = new ArrayList<>(tokenFiles);
             files.addAll(previousFiles);
-            if (component.equals("aggregator")) {
-                AggregatorConfig config = Documents.readYaml(configText, AggregatorConfig.class);
-                if (config.server().tls() != null) {
-                    files.add(config.server().tls().certFile());
-                    files.add(config.server().tls().keyFile());
-                }
-            } else {
-                Documents.readYaml(configText, AgentConfig.class).agent().aggregators().stream()
-                        .filter(a -> a.caFile() != null)
-                        .forEach(a -> files.add(a.caFile()));
-            }
+            files.addAll(otherFiles);
             // Every file the config names is in a mounted volume (a path under its mountPath), and when that volume
             // projects chosen keys of a Secret, the file is one of them.
             JsonNode spec = workload.at("/spec/template/spec");
@@ -453,12 +458,7 @@ class HelmChartTest {
         assertThat(pod.at("/priorityClassName").asText()).isEqualTo("system-cluster-critical");
         assertThat(pod.at("/volumes").findValuesAsText("secretName")).containsExactly("vantage-aggregator-tls");
         assertThat(pod.at("/volumes").findValuesAsText("name")).contains("vantage-tokens");
-        String config = kind(objects, "ConfigMap").stream()
-                .filter(c -> c.at("/data").has("aggregator.yaml"))
-                .findFirst()
-                .orElseThrow()
-                .at("/data/aggregator.yaml")
-                .asText();
+        String config = config(objects, "aggregator.yaml");
         assertThat(Documents.readYaml(config, AggregatorConfig.class).server().tls())
                 .as("server.tls in the rendered config")
                 .isNotNull();
@@ -683,12 +683,7 @@ class HelmChartTest {
                 .containsExactlyInAnyOrder("vantage-agent", "vantage-aggregator");
         // The agent of this release pushes to every aggregator replica by its own address, never through one balanced
         // URL.
-        String agentConfig = kind(objects, "ConfigMap").stream()
-                .filter(c -> c.at("/data").has("agent.yaml"))
-                .findFirst()
-                .orElseThrow()
-                .at("/data/agent.yaml")
-                .asText();
+        String agentConfig = config(objects, "agent.yaml");
         assertThat(Documents.readYaml(agentConfig, AgentConfig.class).agent().aggregators())
                 .extracting(a -> a.url().toString())
                 .containsExactly(
@@ -783,12 +778,7 @@ class HelmChartTest {
                 .withValuesFile(CHART.resolve("ci/aggregator-values.yaml"))
                 .set("secret.tokens.token-agent-us-east-1-previous", "ci-token-us-east-1-previous-0123")
                 .call());
-        String config = kind(objects, "ConfigMap").stream()
-                .filter(c -> c.at("/data").has("aggregator.yaml"))
-                .findFirst()
-                .orElseThrow()
-                .at("/data/aggregator.yaml")
-                .asText();
+        String config = config(objects, "aggregator.yaml");
         assertThat(Documents.readYaml(config, AggregatorConfig.class).agents())
                 .extracting(a -> a.id() + "=" + a.previousTokenFile())
                 .containsExactly(

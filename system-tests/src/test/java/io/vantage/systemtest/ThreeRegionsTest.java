@@ -1,5 +1,6 @@
 package io.vantage.systemtest;
 
+import static io.vantage.systemtest.HelmChartTest.config;
 import static io.vantage.systemtest.HelmChartTest.kind;
 import static io.vantage.systemtest.HelmChartTest.objects;
 import static io.vantage.systemtest.HelmChartTest.workloads;
@@ -37,15 +38,6 @@ class ThreeRegionsTest {
                                 + o.at("/metadata/name").asText())
                         .collect(Collectors.joining(", ")));
         return objects;
-    }
-
-    private static String config(List<JsonNode> objects, String file) {
-        return kind(objects, "ConfigMap").stream()
-                .filter(c -> c.at("/data").has(file))
-                .findFirst()
-                .orElseThrow()
-                .at("/data/" + file)
-                .asText();
     }
 
     private static void agentReportsToEveryReplica(List<JsonNode> objects, String region) {
