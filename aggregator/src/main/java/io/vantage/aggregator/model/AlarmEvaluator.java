@@ -12,11 +12,11 @@ import java.util.List;
  * <li>None: missing → INSUFFICIENT_DATA, ignore → unchanged, breaching → ALARM, notBreaching → OK.</li>
  * <li>Some but fewer than N: breaching and notBreaching fill the gap with that value; missing and ignore
  * evaluate the real points only — M breaching is ALARM, any non-breaching point is OK. When every real
- * point is breaching but there are fewer than M, the documentation's examples give ALARM if the data stopped
- * at least N periods ago (its breaching state is carried) and otherwise INSUFFICIENT_DATA for missing;
- * ignore keeps the current state.</li>
+ * point is breaching but there are fewer than M, missing follows the section "Avoiding premature transitions
+ * to alarm state" (CloudWatch-alarms-avoiding-premature-transition): ALARM when the oldest breaching point is
+ * at least M periods old, otherwise INSUFFICIENT_DATA; ignore keeps the current state, as the tables show.</li>
  * </ul>
- * The last rule is inferred from the documented tables, which this class is tested against row by row.
+ * Tested against every row of the documented tables and the premature-transition rule's own cases.
  */
 public final class AlarmEvaluator {
     public enum Point {
@@ -66,9 +66,10 @@ public final class AlarmEvaluator {
                 if (ignore) {
                     return current;
                 }
-                int newestReal = range.lastIndexOf(Point.BREACHING);
-                boolean stoppedLongAgo = range.size() - 1 - newestReal >= evaluationPeriods;
-                return stoppedLongAgo ? State.ALARM : State.INSUFFICIENT_DATA;
+                // Every real point breaches, but fewer than M do: the rule against premature transitions. ALARM once
+                // the oldest breaching point is at least M periods old (every more recent one breaching or missing).
+                int age = range.size() - range.indexOf(Point.BREACHING);
+                return age >= datapointsToAlarm ? State.ALARM : State.INSUFFICIENT_DATA;
             default:
                 throw new IllegalArgumentException("treatMissingData '" + treatMissingData
                         + "' is not one of missing, ignore, breaching, notBreaching");

@@ -31,7 +31,14 @@ class AlarmEvaluatorTest {
                 row(2, 3, "0 0 X 0 X", "ALARM", "ALARM", "ALARM", "ALARM"),
                 row(2, 3, "0 - X - -", "OK", "OK", "ALARM", "OK"),
                 row(2, 3, "- - - - 0", "OK", "OK", "ALARM", "OK"),
-                row(2, 3, "- - - - X", "INSUFFICIENT_DATA", "RETAIN", "ALARM", "OK"));
+                row(2, 3, "- - - - X", "INSUFFICIENT_DATA", "RETAIN", "ALARM", "OK"),
+                // "Avoiding premature transitions to alarm state": fewer than M points, all breaching, ALARM once the
+                // oldest breaching one is at least M periods old (the two tables above hold such rows too).
+                row(3, 3, "- - X - X", "ALARM", "RETAIN", "ALARM", "OK"),
+                row(3, 3, "- - - X X", "INSUFFICIENT_DATA", "RETAIN", "ALARM", "OK"),
+                row(2, 3, "- - - X -", "ALARM", "RETAIN", "ALARM", "OK"),
+                row(2, 2, "- - - - X", "INSUFFICIENT_DATA", "RETAIN", "ALARM", "OK"),
+                row(2, 2, "- - - X -", "ALARM", "RETAIN", "ALARM", "OK"));
     }
 
     private static Arguments row(
