@@ -3,6 +3,7 @@ package io.vantage.aggregator;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.cloudwatch.AwsClients;
 import io.vantage.aggregator.cloudwatch.CloudWatchPublisher;
+import io.vantage.aggregator.cloudwatch.Datum;
 import io.vantage.aggregator.cloudwatch.Datums;
 import io.vantage.aggregator.cloudwatch.DryRunPublisher;
 import io.vantage.aggregator.cloudwatch.MetricsPublisher;
@@ -113,7 +114,7 @@ public final class Aggregator extends VerticleBase {
     private final AggregatorConfigLoader loader;
     private final PrometheusMeterRegistry registry;
     private final Clock clock;
-    private final Optional<DemoControl> demo;
+    private final Optional<Extension> extension;
     private final ResultStore store = new ResultStore();
     private final Instances instances = new Instances();
     /** The configured targets in config order, as the evaluator walks them; rebuilt when a config loads. */
@@ -165,13 +166,13 @@ public final class Aggregator extends VerticleBase {
             AggregatorConfigLoader loader,
             PrometheusMeterRegistry registry,
             Clock clock,
-            Optional<DemoControl> demo) {
+            Optional<Extension> extension) {
         this.loaded = config;
         this.configFile = configFile;
         this.loader = loader;
         this.registry = registry;
         this.clock = clock;
-        this.demo = demo;
+        this.extension = extension;
     }
 
     @Override
@@ -187,7 +188,9 @@ public final class Aggregator extends VerticleBase {
         vertx.setPeriodic(config.cloudwatch().publishEvery().toMillis(), tick -> {
             Round latest = round;
             if (latest != null) {
-                publisher.publish(Datums.of(latest.targets(), latest.evaluations(), latest.drilled()), latest.at());
+                List<Datum> datums = Datums.of(latest.targets(), latest.evaluations(), latest.drilled());
+                publisher.publish(datums, latest.at());
+                extension.ifPresent(added -> added.published(datums, latest.at()));
             }
         });
         if (config.cloudwatch().mode() == AggregatorConfig.CloudWatch.Mode.AWS
@@ -208,7 +211,7 @@ public final class Aggregator extends VerticleBase {
         List<ApiVerticle> apis = new ArrayList<>();
         return vertx.deployVerticle(
                         () -> {
-                            ApiVerticle api = new ApiVerticle(this, config.server(), registry, demo, instances);
+                            ApiVerticle api = new ApiVerticle(this, config.server(), registry, extension, instances);
                             synchronized (apis) {
                                 apis.add(api);
                             }

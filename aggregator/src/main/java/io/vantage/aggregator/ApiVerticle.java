@@ -6,6 +6,7 @@ import io.vantage.aggregator.ingest.ConnectionGuard;
 import io.vantage.aggregator.ingest.IngestHandler;
 import io.vantage.aggregator.ingest.ServerLimits;
 import io.vantage.aggregator.status.StatusPage;
+import io.vantage.aggregator.status.StatusSnapshot;
 import io.vantage.runtime.Answers;
 import io.vantage.wire.Documents;
 import io.vantage.wire.Headers;
@@ -18,7 +19,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -29,7 +29,7 @@ final class ApiVerticle extends VerticleBase {
     private final Aggregator aggregator;
     private final AggregatorConfig.Server settings;
     private final PrometheusMeterRegistry registry;
-    private final Optional<DemoControl> demo;
+    private final Optional<Extension> extension;
     private final int loops;
     private IngestHandler ingest;
     private ConnectionGuard guard;
@@ -40,12 +40,12 @@ final class ApiVerticle extends VerticleBase {
             Aggregator aggregator,
             AggregatorConfig.Server settings,
             PrometheusMeterRegistry registry,
-            Optional<DemoControl> demo,
+            Optional<Extension> extension,
             int loops) {
         this.aggregator = aggregator;
         this.settings = settings;
         this.registry = registry;
-        this.demo = demo;
+        this.extension = extension;
         this.loops = loops;
     }
 
@@ -93,8 +93,8 @@ final class ApiVerticle extends VerticleBase {
             ingest.handle(request);
             return;
         }
-        if (path.startsWith("/demo/endpoints/") && demo.isPresent()) {
-            demoAction(request, path.substring("/demo/endpoints/".length()));
+        if (extension.isPresent() && path.startsWith(extension.get().pathPrefix())) {
+            extension.get().handle(request);
             return;
         }
         if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
@@ -112,14 +112,12 @@ final class ApiVerticle extends VerticleBase {
                         "status could not be rendered",
                         () -> Buffer.buffer(Documents.writeJson(aggregator.snapshot())));
             case "/" ->
-                Answers.fromWorker(
-                        vertx,
-                        request,
-                        "text/html; charset=utf-8",
-                        "status could not be rendered",
-                        () -> Buffer.buffer(StatusPage.render(
-                                aggregator.snapshot(),
-                                demo.map(DemoControl::regions).orElse(List.of()))));
+                Answers.fromWorker(vertx, request, "text/html; charset=utf-8", "status could not be rendered", () -> {
+                    StatusSnapshot snapshot = aggregator.snapshot();
+                    return Buffer.buffer(StatusPage.render(
+                            snapshot,
+                            extension.map(added -> added.pageSection(snapshot)).orElse("")));
+                });
             case "/metrics" -> Answers.metrics(vertx, registry::scrape, request);
             case "/healthz" -> request.response().end("ok\n");
             case "/readyz" ->
@@ -160,28 +158,5 @@ final class ApiVerticle extends VerticleBase {
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.ETAG, body.etag())
                 .end(body.json());
-    }
-
-    private void demoAction(HttpServerRequest request, String rest) {
-        int slash = rest.indexOf('/');
-        if (request.method() != HttpMethod.POST || slash < 0) {
-            request.response().setStatusCode(405).end("POST /demo/endpoints/REGION/(break|slow|repair)\n");
-            return;
-        }
-        boolean applied = demo.get().apply(rest.substring(0, slash), rest.substring(slash + 1));
-        if (!applied) {
-            request.response().setStatusCode(404).end("unknown demo region or action\n");
-            return;
-        }
-        // Back to the status page after a button press; plain 204 for scripts.
-        boolean fromPage = String.valueOf(request.getHeader(HttpHeaders.ACCEPT)).contains("text/html");
-        if (fromPage) {
-            request.response()
-                    .setStatusCode(303)
-                    .putHeader(HttpHeaders.LOCATION, "/")
-                    .end();
-        } else {
-            request.response().setStatusCode(204).end();
-        }
     }
 }

@@ -29,11 +29,12 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, java.io.IOException {
         PrometheusMeterRegistry registry = Startup.newRegistry();
         Vertx vertx = Startup.newVertx(registry);
+        java.nio.file.Path directory = java.nio.file.Files.createTempDirectory("vantage-demo");
         return Startup.runUntilStopped(
-                vertx, () -> new Demo().start(vertx, registry, port).await());
+                vertx, () -> new Demo(directory).start(vertx, registry, port).await());
     }
 
     @Command(

@@ -35,6 +35,7 @@ public final class TestDnsServer implements AutoCloseable {
     private final Map<String, List<String>> texts = new ConcurrentHashMap<>();
     private final Map<String, String> aliases = new ConcurrentHashMap<>();
     private final Map<String, Integer> rcodes = new ConcurrentHashMap<>();
+    private final Map<String, Integer> ttls = new ConcurrentHashMap<>();
     private final Set<String> silent = ConcurrentHashMap.newKeySet();
     private final AtomicInteger queries = new AtomicInteger();
     private final AtomicInteger tcpQueries = new AtomicInteger();
@@ -119,6 +120,12 @@ public final class TestDnsServer implements AutoCloseable {
     public TestDnsServer cname(String name, String target) {
         addresses.remove(key(name));
         aliases.put(key(name), key(target));
+        return this;
+    }
+
+    /** The TTL, in seconds, of {@code name}'s records from now on (0 until set). */
+    public TestDnsServer ttl(String name, int seconds) {
+        ttls.put(key(name), seconds);
         return this;
     }
 
@@ -214,6 +221,7 @@ public final class TestDnsServer implements AutoCloseable {
         boolean known = addresses.containsKey(key) || texts.containsKey(key) || aliases.containsKey(key);
         int rcode = rcodes.getOrDefault(key, known ? 0 : 3); // 3: NXDOMAIN
         List<Buffer> records = new java.util.ArrayList<>();
+        int ttl = ttls.getOrDefault(key, 0);
         String alias = aliases.get(key);
         if (rcode == 0 && alias != null) {
             byte[] target = encodedName(alias);
@@ -221,7 +229,7 @@ public final class TestDnsServer implements AutoCloseable {
                     .appendUnsignedShort(0xC00C)
                     .appendUnsignedShort(CNAME)
                     .appendUnsignedShort(1)
-                    .appendInt(0)
+                    .appendInt(ttl)
                     .appendUnsignedShort(target.length)
                     .appendBytes(target));
         }
@@ -233,7 +241,7 @@ public final class TestDnsServer implements AutoCloseable {
                             .appendUnsignedShort(0xC00C)
                             .appendUnsignedShort(type)
                             .appendUnsignedShort(1)
-                            .appendInt(0)
+                            .appendInt(ttl)
                             .appendUnsignedShort(length)
                             .appendBytes(address)));
         }

@@ -1,5 +1,6 @@
 package io.vantage.aggregator.status;
 
+import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.routing.Routing;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -11,11 +12,13 @@ import java.util.Locale;
 public final class StatusPage {
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter CLOCK =
+            DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
     private StatusPage() {}
 
-    /** {@code demoRegions} lists the demo endpoints that can be broken from the page; empty outside the demo. */
-    public static String render(StatusSnapshot snapshot, List<String> demoRegions) {
+    /** {@code section}: HTML an embedding process adds above the matrix (already escaped; empty for none). */
+    public static String render(StatusSnapshot snapshot, String section) {
         StringBuilder html = new StringBuilder(8192);
         html.append("""
                 <!doctype html>
@@ -38,8 +41,9 @@ public final class StatusPage {
         html.append("<div class=\"sub\">Quorum verdicts per target · refreshed ")
                 .append(escape(TIME.format(Instant.ofEpochMilli(snapshot.generatedAt()))))
                 .append(" · page reloads every 3 s</div>\n");
+        html.append(section);
         html.append(
-                "<table><tr><th>target</th><th>verdict</th><th>vantages</th><th>latency p50 / p90</th><th>failover if it breaks</th>");
+                "<table><tr><th>target</th><th>verdict</th><th>vantages</th><th>latency p50 / p90</th><th>failover now</th>");
         for (StatusSnapshot.AgentInfo agent : snapshot.agents()) {
             html.append("<th>")
                     .append(escape(agent.region()))
@@ -84,17 +88,7 @@ public final class StatusPage {
                     .append(millis(target.latencyP90Ms()))
                     .append("</td>");
             html.append("<td>");
-            if (target.expected() != null) {
-                var failover = target.expected().failover();
-                html.append(String.format(
-                        Locale.ROOT,
-                        "DNS fails over in ~%.0f s<div class=\"small\">%.0f–%.0f s; verdict ~%.0f s, alarm ~%.0f s</div>",
-                        failover.alarm().typical(),
-                        failover.alarm().best(),
-                        failover.alarm().worst(),
-                        failover.verdict().typical(),
-                        failover.alarm().typical()));
-            }
+            html.append(failoverNow(snapshot, target));
             if (target.healthCheckId() != null) {
                 html.append("<div class=\"small\">health check ")
                         .append(escape(target.healthCheckId()))
@@ -202,27 +196,64 @@ public final class StatusPage {
                 html.append("</div>\n");
             }
         }
-        if (!demoRegions.isEmpty()) {
-            html.append("<h2 style=\"font-size:16px;margin-top:24px\">Demo endpoints</h2>\n");
-            for (String region : demoRegions) {
-                html.append("<div style=\"margin:6px 0\"><b style=\"display:inline-block;width:130px\">")
-                        .append(escape(region))
-                        .append("</b>");
-                for (String action : new String[] {"break", "slow", "repair"}) {
-                    html.append("<form method=\"post\" action=\"/demo/endpoints/")
-                            .append(escape(region))
-                            .append('/')
-                            .append(action)
-                            .append("\"><button>")
-                            .append(action)
-                            .append("</button></form>");
-                }
-                html.append("</div>\n");
-            }
-        }
         html.append(
                 "<p class=\"small\">JSON: <a href=\"/v1/status\">/v1/status</a> · metrics: <a href=\"/metrics\">/metrics</a></p></body></html>\n");
         return html.toString();
+    }
+
+    /**
+     * What would happen to DNS now, in words: healthy, the predicted time until clients move if it breaks; unhealthy (or
+     * drilled), how far the failover is and when the model expects each step; without a verdict, that nothing moves; every
+     * target of its record (of the whole fleet when it guards none) unhealthy, that Route 53 answers with all of them.
+     */
+    static String failoverNow(StatusSnapshot snapshot, StatusSnapshot.TargetStatus target) {
+        boolean failing = target.verdict().equals("UNHEALTHY") || target.drill() != null;
+        if (failing && everyPeerFailing(snapshot, target)) {
+            return "every target " + (target.record() == null ? "" : "of " + escape(target.record()) + " ")
+                    + "is unhealthy: Route 53 answers with all of them, DNS moves nobody"
+                    + "<div class=\"small\">failing open, as Route 53 does when no record is healthy</div>";
+        }
+        if (target.verdict().equals("INSUFFICIENT_DATA") && target.drill() == null) {
+            return "no verdict: no Healthy datum is published, the alarm sees missing data and DNS does not move";
+        }
+        if (target.expected() == null) {
+            return "";
+        }
+        FailoverModel.Prediction failover = target.expected().failover();
+        if (!failing) {
+            return String.format(
+                    Locale.ROOT,
+                    "if it breaks: clients move in ~%.0f s<div class=\"small\">%.0f–%.0f s; verdict ~%.0f s, alarm ~%.0f s, "
+                            + "then health check and DNS TTL</div>",
+                    failover.clients().typical(),
+                    failover.clients().best(),
+                    failover.clients().worst(),
+                    failover.verdict().typical(),
+                    failover.alarm().typical());
+        }
+        double afterVerdict = failover.verdict().typical();
+        long since = target.since();
+        return String.format(
+                Locale.ROOT,
+                "failing over: Healthy=0 published since %s<div class=\"small\">alarm expected ~%s, "
+                        + "clients moved ~%s (model: %.0f s and %.0f s after the verdict)</div>",
+                escape(CLOCK.format(Instant.ofEpochMilli(since))),
+                escape(CLOCK.format(Instant.ofEpochMilli(
+                        since + Math.round((failover.alarm().typical() - afterVerdict) * 1000)))),
+                escape(CLOCK.format(Instant.ofEpochMilli(
+                        since + Math.round((failover.clients().typical() - afterVerdict) * 1000)))),
+                failover.alarm().typical() - afterVerdict,
+                failover.clients().typical() - afterVerdict);
+    }
+
+    private static boolean everyPeerFailing(StatusSnapshot snapshot, StatusSnapshot.TargetStatus target) {
+        for (StatusSnapshot.TargetStatus other : snapshot.targets()) {
+            boolean peer = target.record() == null || target.record().equals(other.record());
+            if (peer && !other.verdict().equals("UNHEALTHY") && other.drill() == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String millis(Double value) {

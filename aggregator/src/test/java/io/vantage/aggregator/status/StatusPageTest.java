@@ -2,6 +2,8 @@ package io.vantage.aggregator.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vantage.aggregator.model.FailoverModel;
+import io.vantage.aggregator.model.Predictions;
 import io.vantage.aggregator.routing.Routing;
 import io.vantage.wire.report.FailureReason;
 import java.util.List;
@@ -57,7 +59,7 @@ class StatusPageTest {
                                 2.0)))),
                 List.of(new Routing.FailoverEvent("api<1>", "failover", 1_000, 42.5, 75.0, 193.0, false)));
 
-        String html = StatusPage.render(snapshot, List.of("us-east-1"));
+        String html = StatusPage.render(snapshot, "<div id=\"added\">section</div>");
 
         assertThat(html)
                 .doesNotContain("<script>")
@@ -72,7 +74,59 @@ class StatusPageTest {
                         "<td>api.example.com A</td><td>us-east-1: api&lt;1&gt; <span class=\"small\">via lb.&lt;example&gt;.com</span></td>")
                 .contains(
                         "api&lt;1&gt;: failover observed in 42.5 s (predicted 75 s typical, 193 s at worst; 0.57 of typical)")
-                .contains("action=\"/demo/endpoints/us-east-1/break\"");
+                .contains("every target of api.example.com. A &lt;eu&gt; in zone Z1 is unhealthy")
+                .contains("<div id=\"added\">section</div>");
         assertThat(StatusPage.escape("\"'&<>")).isEqualTo("&quot;&#39;&amp;&lt;&gt;");
+    }
+
+    private static final Predictions.ForTarget EXPECTED = new Predictions.ForTarget(
+            new FailoverModel.Prediction(
+                    1000,
+                    new FailoverModel.Range(8, 12, 20),
+                    new FailoverModel.Range(9, 14, 22),
+                    new FailoverModel.Range(70, 105, 130),
+                    new FailoverModel.Range(100, 136, 190)),
+            null);
+
+    private static StatusSnapshot.TargetStatus target(String name, String verdict, String record, String drill) {
+        return new StatusSnapshot.TargetStatus(
+                name, null, verdict, 3_600_000, null, 0, 3, 0, 0, 0, 2, 2, null, null, null, record, null, drill,
+                EXPECTED, List.of());
+    }
+
+    private static String failoverNow(StatusSnapshot.TargetStatus subject, StatusSnapshot.TargetStatus... others) {
+        List<StatusSnapshot.TargetStatus> targets = new java.util.ArrayList<>(List.of(others));
+        targets.add(0, subject);
+        return StatusPage.failoverNow(new StatusSnapshot(0, List.of(), targets, List.of(), List.of()), subject);
+    }
+
+    @Test
+    void theFailoverColumnSaysWhatWouldHappenNow() {
+        assertThat(failoverNow(target("a", "HEALTHY", null, null), target("b", "HEALTHY", null, null)))
+                .as("healthy: the clients' time from the model, not the alarm's")
+                .startsWith("if it breaks: clients move in ~136 s")
+                .contains("100–190 s; verdict ~12 s, alarm ~105 s");
+        assertThat(failoverNow(target("a", "UNHEALTHY", null, null), target("b", "HEALTHY", null, null)))
+                .as("unhealthy since 01:00:00: the steps still to come, counted from the verdict")
+                .startsWith("failing over: Healthy=0 published since 01:00:00")
+                .contains(
+                        "alarm expected ~01:01:33, clients moved ~01:02:04 (model: 93 s and 124 s after the verdict)");
+        assertThat(failoverNow(
+                        target("a", "HEALTHY", null, "in drill until 02:00"), target("b", "HEALTHY", null, null)))
+                .as("a drill publishes Healthy=0 whatever the verdict")
+                .startsWith("failing over:");
+        assertThat(failoverNow(target("a", "UNHEALTHY", "app A", null), target("b", "UNHEALTHY", "app A", null)))
+                .startsWith("every target of app A is unhealthy: Route 53 answers with all of them");
+        assertThat(failoverNow(
+                        target("a", "UNHEALTHY", "app A", null),
+                        target("b", "UNHEALTHY", "other A", null),
+                        target("c", "HEALTHY", "app A", null)))
+                .as("another record's targets do not count")
+                .startsWith("failing over:");
+        assertThat(failoverNow(target("a", "UNHEALTHY", null, null), target("b", "UNHEALTHY", null, null)))
+                .as("guarding no record: the whole fleet is the group")
+                .startsWith("every target is unhealthy");
+        assertThat(failoverNow(target("a", "INSUFFICIENT_DATA", null, null), target("b", "HEALTHY", null, null)))
+                .startsWith("no verdict: no Healthy datum is published");
     }
 }
