@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole loop on this machine, in one process: two regional endpoints on their own loopback addresses, three real
  * agents, two aggregator replicas publishing to moto through the bridge, and a Route 53 stand-in that evaluates the
- * alarm on the datums the bridge captured (with the production {@link AlarmEvaluator}; periods of 4 s instead of
- * 60 s, stated here because CloudWatch's are a minute) and, like a failover record, changes what a real DNS server on
+ * alarm on the datums the bridge captured (the demo's {@link Route53StandIn}, on the production {@link AlarmEvaluator};
+ * periods of 4 s instead of 60 s, stated here because CloudWatch's are a minute) and, like a failover record, changes what a real DNS server on
  * loopback answers. As in the field, the agents resolve everything through that server (their {@code dns.servers}):
  * the targets by host name ({@code api-one.test}, {@code api-two.test}), and the observed public name
  * {@code www.api.test}, a CNAME of {@code api.test}, whose address the stand-in moves. Nothing names an address: the
@@ -51,49 +51,44 @@ class FailoverLoopTest {
     @TempDir
     Path directory;
 
-    /** Route 53 with one failover record pair: primary api-one while its alarm is not in ALARM, api-two otherwise. */
-    private static final class Route53StandIn {
+    /**
+     * Route 53 with one failover record pair, as the demo's stand-in: primary api-one while its health check is healthy,
+     * api-two otherwise, answered for api.test by the one resolver every agent asks; the datums are those the bridge
+     * saw the replicas send to CloudWatch.
+     */
+    private static final class Route53 {
         private final LocalAwsBridge bridge;
-        private final TestDnsServer dns;
-        private final long since = System.currentTimeMillis();
-        private AlarmEvaluator.State state = AlarmEvaluator.State.INSUFFICIENT_DATA;
-        private String answer = "127.0.0.2";
+        private final Route53StandIn standIn;
+        private int seen;
 
-        Route53StandIn(LocalAwsBridge bridge, TestDnsServer dns) {
+        Route53(LocalAwsBridge bridge, TestDnsServer dns) {
             this.bridge = bridge;
-            this.dns = dns;
             dns.set("api-one.test", "127.0.0.2").set("api-two.test", "127.0.0.3");
-            dns.cname("www.api.test", "api.test").set("api.test", answer);
+            dns.cname("www.api.test", "api.test");
+            standIn = new Route53StandIn(
+                    "api.test",
+                    0,
+                    new Route53StandIn.Alarm(
+                            Duration.ofMillis(PERIOD_MILLIS), EVALUATION_PERIODS, DATAPOINTS_TO_ALARM, "missing"),
+                    "LastKnownStatus",
+                    List.of(
+                            new Route53StandIn.Record("api-one", "127.0.0.2"),
+                            new Route53StandIn.Record("api-two", "127.0.0.3")),
+                    List.of(new Route53StandIn.Resolver("everywhere", dns, List.of("api-one", "api-two"))),
+                    System.currentTimeMillis());
         }
 
-        /** Evaluates the alarm over the last five complete periods, as CloudWatch does, and follows it in DNS. */
-        void tick() throws Exception {
-            long now = System.currentTimeMillis();
-            long end = now - now % PERIOD_MILLIS;
-            List<AlarmEvaluator.Point> range = new ArrayList<>();
-            for (long start = end - 5 * PERIOD_MILLIS; start < end; start += PERIOD_MILLIS) {
-                Double minimum = null;
-                for (LocalAwsBridge.Seen seen : bridge.seen("PutMetricData")) {
-                    if (seen.at() >= Math.max(start, since) && seen.at() < start + PERIOD_MILLIS) {
-                        for (double value : seen.datums("Healthy", "api-one")) {
-                            minimum = minimum == null ? value : Math.min(minimum, value); // the alarm's Minimum
-                        }
+        void tick() {
+            List<LocalAwsBridge.Seen> all = bridge.seen("PutMetricData");
+            for (; seen < all.size(); seen++) {
+                LocalAwsBridge.Seen put = all.get(seen);
+                for (String target : List.of("api-one", "api-two")) {
+                    for (double value : put.datums("Healthy", target)) {
+                        standIn.datum(target, value, put.at());
                     }
                 }
-                range.add(
-                        minimum == null
-                                ? AlarmEvaluator.Point.MISSING
-                                : minimum < 1 ? AlarmEvaluator.Point.BREACHING : AlarmEvaluator.Point.NOT_BREACHING);
             }
-            state = AlarmEvaluator.evaluate(range, EVALUATION_PERIODS, DATAPOINTS_TO_ALARM, "missing", state);
-            // The health check follows the alarm; INSUFFICIENT_DATA keeps the last status (LastKnownStatus).
-            String next = state == AlarmEvaluator.State.ALARM
-                    ? "127.0.0.3"
-                    : state == AlarmEvaluator.State.OK ? "127.0.0.2" : answer;
-            if (!next.equals(answer)) {
-                answer = next;
-                dns.set("api.test", answer);
-            }
+            standIn.tick(System.currentTimeMillis());
         }
     }
 
@@ -141,7 +136,7 @@ class FailoverLoopTest {
             DemoEndpoint two = new DemoEndpoint("eu-west-1");
             one.start(vertx, "127.0.0.2", 0).await();
             two.start(vertx, "127.0.0.3", 0).await();
-            Route53StandIn route53 = new Route53StandIn(aws.bridge(), dns);
+            Route53 route53 = new Route53(aws.bridge(), dns);
             vertx.setPeriodic(
                     500,
                     tick -> vertx.executeBlocking(
