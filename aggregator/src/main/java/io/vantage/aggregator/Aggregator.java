@@ -10,6 +10,7 @@ import io.vantage.aggregator.cloudwatch.MetricsPublisher;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.config.LoadedAggregatorConfig;
+import io.vantage.aggregator.drill.Drills;
 import io.vantage.aggregator.ingest.Credentials;
 import io.vantage.aggregator.ingest.IngestHandler;
 import io.vantage.aggregator.ingest.Instances;
@@ -52,7 +53,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -143,11 +143,7 @@ public final class Aggregator extends VerticleBase {
     private volatile Map<String, List<String>> recordValues = Map.of();
 
     private Routing routing;
-    /** The drills honoured, and refused, in the last round (for logging their start, end and refusal once). */
-    private final Set<String> drilled = ConcurrentHashMap.newKeySet();
-
-    private final Set<String> refusedDrills = new java.util.HashSet<>();
-    private final Map<String, Integer> drillGauges = new ConcurrentHashMap<>();
+    private Drills drills;
     /** How often a running aggregator looks up its health check IDs when it is not reconciling. */
     private static final long LOOKUP_EVERY_MILLIS = 300_000;
 
@@ -181,6 +177,7 @@ public final class Aggregator extends VerticleBase {
         metrics = new AggregatorMetrics(registry, clock::millis);
         reloads = new ReloadMetrics(registry, clock.millis() / 1000.0);
         routing = new Routing(registry);
+        drills = new Drills(registry);
         apply(loaded);
         AggregatorConfig config = loaded.config();
         publisher = publisher(config.cloudwatch());
@@ -540,91 +537,27 @@ public final class Aggregator extends VerticleBase {
             row.meters.update(evaluation);
             evaluations.add(evaluation);
         }
-        Map<String, String> drills = new HashMap<>();
-        Set<String> drilled = Set.of();
+        Drills.Round drilled = Drills.Round.NONE;
         // Drills and observed routing need every verdict by name; without either, the round builds nothing more.
-        if (!config.drills().isEmpty()
-                || !this.drilled.isEmpty()
-                || !config.observe().isEmpty()) {
+        if (!config.drills().isEmpty() || drills.any() || !config.observe().isEmpty()) {
             Map<String, Verdict> verdicts = new HashMap<>();
             for (int i = 0; i < evaluations.size(); i++) {
                 verdicts.put(config.targets().get(i).name(), evaluations.get(i).verdict());
             }
-            drilled = drills(config, verdicts, now, drills);
+            drilled = drills.evaluate(config, verdicts, now);
             Map<String, Verdict> published = new HashMap<>(verdicts);
-            drilled.forEach(target -> published.put(target, Verdict.UNHEALTHY));
+            drilled.honoured().forEach(target -> published.put(target, Verdict.UNHEALTHY));
             Predictions expected = predictions;
             routing.update(now, config, store::observations, published, recordValues, target -> {
                 Predictions.ForTarget forTarget = expected == null ? null : expected.of(target);
                 return forTarget == null ? null : forTarget.failover().clients();
             });
         } else {
-            refusedDrills.clear(); // a drill refused before and written again later is logged again
+            drilled = drills.none();
             routing.stop();
         }
-        round = new Round(now, agents, config.targets(), evaluations, Set.copyOf(drilled), Map.copyOf(drills));
+        round = new Round(now, agents, config.targets(), evaluations, drilled.honoured(), drilled.notes());
         metrics.evaluation().record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-    }
-
-    /**
-     * The drills honoured this round: each configured drill still running that {@link
-     * io.vantage.aggregator.config.DrillPolicy} allows on this round's verdicts. Fills {@code notes} with what the page
-     * says about each; logs when a drill starts, ends or is refused.
-     */
-    private Set<String> drills(
-            AggregatorConfig config, Map<String, Verdict> verdicts, long now, Map<String, String> notes) {
-        Map<String, AggregatorConfig.Drill> running = new LinkedHashMap<>();
-        config.drills().stream().filter(d -> d.activeAt(now)).forEach(d -> running.put(d.target(), d));
-        Set<String> honoured = new java.util.HashSet<>();
-        Map<String, String> refusals = new HashMap<>();
-        running.forEach((target, drill) -> {
-            Set<String> others = new java.util.HashSet<>(running.keySet());
-            others.remove(target);
-            String refusal = io.vantage.aggregator.config.DrillPolicy.refusal(
-                    config, drill, others, other -> verdicts.get(other) == Verdict.HEALTHY, now);
-            if (refusal == null) {
-                honoured.add(target);
-                notes.put(target, "in drill until " + drill.end() + ", started by " + drill.by());
-            } else {
-                refusals.put(target, refusal);
-                notes.put(target, "drill refused: " + refusal);
-            }
-        });
-        for (String target : honoured) {
-            if (!drilled.contains(target)) {
-                LOG.warn(
-                        "{}: failover drill started by {}: publishing Healthy=0 until {}",
-                        target,
-                        running.get(target).by(),
-                        running.get(target).until());
-            }
-        }
-        for (String target : drilled) {
-            if (!honoured.contains(target)) {
-                LOG.warn("{}: failover drill over: publishing its verdict ({}) again", target, verdicts.get(target));
-            }
-        }
-        running.keySet().stream()
-                .filter(target -> !honoured.contains(target) && !refusedDrills.contains(target))
-                .forEach(target -> LOG.error(
-                        "{}: failover drill started by {} refused: {}",
-                        target,
-                        running.get(target).by(),
-                        refusals.get(target)));
-        refusedDrills.clear();
-        running.keySet().stream().filter(target -> !honoured.contains(target)).forEach(refusedDrills::add);
-        drilled.clear();
-        drilled.addAll(honoured);
-        drillGauges.keySet().forEach(target -> drillGauges.put(target, honoured.contains(target) ? 1 : 0));
-        honoured.forEach(target -> drillGauges.computeIfAbsent(target, t -> {
-            io.micrometer.core.instrument.Gauge.builder(
-                            AggregatorMetrics.TARGET_DRILL, drillGauges, m -> m.getOrDefault(t, 0))
-                    .tag("target", t)
-                    .description("1 while a failover drill publishes Healthy=0 for this target")
-                    .register(registry);
-            return 1;
-        }));
-        return honoured;
     }
 
     /** Logs each agent that turned blind, or stopped being blind, this round. */

@@ -19,9 +19,10 @@ class PackagesTest {
         assertThat(graph.edges("io.vantage.aggregator"))
                 .as("the package edges docs/architecture.md documents; change both together")
                 .containsExactly(
-                        "(root) -> cloudwatch, config, ingest, metrics, model, quorum, reconcile, routing, status",
+                        "(root) -> cloudwatch, config, drill, ingest, metrics, model, quorum, reconcile, routing, status",
                         "cloudwatch -> metrics, quorum",
                         "config -> ",
+                        "drill -> config, metrics, quorum",
                         "ingest -> config, metrics, quorum",
                         "metrics -> quorum",
                         "model -> cloudwatch, config, quorum",
@@ -35,5 +36,16 @@ class PackagesTest {
                 .noneMatch(use -> use.contains("-> io.vantage.agent")
                         || use.contains("-> io.vantage.demo")
                         || use.contains("-> io.vantage.testing"));
+    }
+
+    @Test
+    void theAggregatorCarriesNothingOfTheDemo() throws java.io.IOException {
+        try (var classes = java.nio.file.Files.walk(Path.of("target/classes"))) {
+            assertThat(classes.map(Path::toString)
+                            .filter(name ->
+                                    name.toLowerCase(java.util.Locale.ROOT).contains("demo")))
+                    .as("the demo plugs in through Extension; its code lives in the demo module")
+                    .isEmpty();
+        }
     }
 }
