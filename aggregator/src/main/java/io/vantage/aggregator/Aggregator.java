@@ -98,9 +98,6 @@ public final class Aggregator extends VerticleBase {
         }
     }
 
-    /** The target list as agents fetch it, with its ETag. */
-    record TargetsBody(Buffer json, String etag) {}
-
     /** The outcome of one evaluation round, immutable; the status snapshot is built from it when asked for. */
     private record Round(
             long at,
@@ -132,7 +129,7 @@ public final class Aggregator extends VerticleBase {
     private final List<String> deployments = new ArrayList<>();
     private volatile LoadedAggregatorConfig loaded;
     private volatile IngestHandler.Ingest ingestSettings;
-    private volatile TargetsBody targetsBody;
+    private volatile ApiSource.TargetsBody targetsBody;
     private volatile Round round;
     private volatile Predictions predictions;
     private Future<Predictions> predicting = Future.succeededFuture();
@@ -206,9 +203,10 @@ public final class Aggregator extends VerticleBase {
         // (docs/benchmarks.md).
         int instances = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
         List<ApiVerticle> apis = new ArrayList<>();
+        ApiSource source = api();
         return vertx.deployVerticle(
                         () -> {
-                            ApiVerticle api = new ApiVerticle(this, config.server(), registry, extension, instances);
+                            ApiVerticle api = new ApiVerticle(source, config.server(), registry, extension, instances);
                             synchronized (apis) {
                                 apis.add(api);
                             }
@@ -344,22 +342,59 @@ public final class Aggregator extends VerticleBase {
         return built;
     }
 
-    Credentials credentials() {
-        return ingestSettings.credentials();
-    }
+    /** The API's view of this aggregator (ApiVerticle sees nothing else). */
+    private ApiSource api() {
+        return new ApiSource() {
+            @Override
+            public StatusSnapshot snapshot() {
+                return Aggregator.this.snapshot();
+            }
 
-    TargetsBody targetsBody() {
-        return targetsBody;
+            @Override
+            public Credentials credentials() {
+                return ingestSettings.credentials();
+            }
+
+            @Override
+            public TargetsBody targetsBody() {
+                return targetsBody;
+            }
+
+            @Override
+            public String replica() {
+                return REPLICA;
+            }
+
+            @Override
+            public boolean ready() {
+                return Aggregator.this.ready();
+            }
+
+            @Override
+            public String readiness() {
+                return ready() ? "ready: " + round.targets().size() + " targets evaluated" : "not ready: starting";
+            }
+
+            @Override
+            public IngestHandler ingestHandler(
+                    Vertx vertx, java.util.function.Consumer<io.vertx.core.http.HttpConnection> onAuthenticated) {
+                return new IngestHandler(
+                        vertx,
+                        clock,
+                        () -> ingestSettings,
+                        store,
+                        instances,
+                        metrics,
+                        Aggregator.this::evaluateSoon,
+                        onAuthenticated);
+            }
+        };
     }
 
     /**
      * This replica's name, sent with every answer ({@link io.vantage.wire.Headers#REPLICA}): the host name (a pod's
      * name in Kubernetes), or the JVM's {@code pid@host} where no HOSTNAME is set.
      */
-    String replica() {
-        return REPLICA;
-    }
-
     private static final String REPLICA = replicaName();
 
     private static String replicaName() {
@@ -372,16 +407,6 @@ public final class Aggregator extends VerticleBase {
 
     boolean ready() {
         return firstApi != null && round != null;
-    }
-
-    String readiness() {
-        return ready() ? "ready: " + round.targets().size() + " targets evaluated" : "not ready: starting";
-    }
-
-    IngestHandler ingestHandler(
-            Vertx vertx, java.util.function.Consumer<io.vertx.core.http.HttpConnection> onAuthenticated) {
-        return new IngestHandler(
-                vertx, clock, () -> ingestSettings, store, instances, metrics, this::evaluateSoon, onAuthenticated);
     }
 
     private void apply(LoadedAggregatorConfig next) {
@@ -401,7 +426,7 @@ public final class Aggregator extends VerticleBase {
                 Map.copyOf(confirmByTarget),
                 config.ingest().maxClockSkew().toMillis());
         byte[] json = Documents.writeJson(new TargetList(config.agentTargets()));
-        targetsBody = new TargetsBody(
+        targetsBody = new ApiSource.TargetsBody(
                 Buffer.buffer(json),
                 "\""
                         + HexFormat.of()

@@ -23,10 +23,10 @@ import java.util.Optional;
 
 /**
  * The aggregator's HTTP API. Several instances share the port (one per core); everything they touch is
- * thread-safe or an immutable snapshot published by the {@link Aggregator}.
+ * thread-safe or an immutable snapshot, read through {@link ApiSource} only.
  */
 final class ApiVerticle extends VerticleBase {
-    private final Aggregator aggregator;
+    private final ApiSource aggregator;
     private final AggregatorConfig.Server settings;
     private final PrometheusMeterRegistry registry;
     private final Optional<Extension> extension;
@@ -37,7 +37,7 @@ final class ApiVerticle extends VerticleBase {
 
     /** {@code loops}: how many API verticles share the port (and the connection limits). */
     ApiVerticle(
-            Aggregator aggregator,
+            ApiSource aggregator,
             AggregatorConfig.Server settings,
             PrometheusMeterRegistry registry,
             Optional<Extension> extension,
@@ -146,7 +146,7 @@ final class ApiVerticle extends VerticleBase {
             return;
         }
         guard.authenticated(request.connection());
-        Aggregator.TargetsBody body = aggregator.targetsBody();
+        ApiSource.TargetsBody body = aggregator.targetsBody();
         if (body.etag().equals(request.getHeader(HttpHeaders.IF_NONE_MATCH))) {
             request.response()
                     .setStatusCode(304)

@@ -1,0 +1,34 @@
+package io.vantage.aggregator;
+
+import io.vantage.aggregator.ingest.Credentials;
+import io.vantage.aggregator.ingest.IngestHandler;
+import io.vantage.aggregator.status.StatusSnapshot;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
+import java.util.function.Consumer;
+
+/**
+ * What the HTTP API reads from the aggregator, and nothing more: {@link ApiVerticle} depends on this, not on
+ * {@link Aggregator}. Every method is safe from any API event loop (immutable snapshots or thread-safe parts).
+ */
+interface ApiSource {
+    /** The target list as agents fetch it, with its ETag. */
+    record TargetsBody(Buffer json, String etag) {}
+
+    StatusSnapshot snapshot();
+
+    Credentials credentials();
+
+    TargetsBody targetsBody();
+
+    /** This replica's name, sent with every answer. */
+    String replica();
+
+    boolean ready();
+
+    String readiness();
+
+    /** A handler for {@code POST /v1/reports} on {@code vertx}, writing into the result store. */
+    IngestHandler ingestHandler(Vertx vertx, Consumer<HttpConnection> onAuthenticated);
+}
