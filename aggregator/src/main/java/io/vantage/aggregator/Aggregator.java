@@ -333,6 +333,7 @@ public final class Aggregator extends VerticleBase {
                     healthCheckIds.get(target.name()),
                     recordStates.get(target.name()),
                     latest.drills().get(target.name()),
+                    latest.drilled().contains(target.name()),
                     expected == null ? null : expected.of(target),
                     redact));
         }

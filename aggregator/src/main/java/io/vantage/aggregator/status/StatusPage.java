@@ -203,24 +203,35 @@ public final class StatusPage {
 
     /**
      * What would happen to DNS now, in words: healthy, the predicted time until clients move if it breaks; unhealthy (or
-     * drilled), how far the failover is and when the model expects each step; without a verdict, that nothing moves; every
-     * target of its record (of the whole fleet when it guards none) unhealthy, that Route 53 answers with all of them.
+     * in a drill), how far the failover is and when the model expects each step; without a verdict, that nothing moves;
+     * every target of its record set (of the whole fleet when it guards none) failing, that Route 53 answers with all of
+     * them.
      */
     static String failoverNow(StatusSnapshot snapshot, StatusSnapshot.TargetStatus target) {
-        boolean failing = target.verdict().equals("UNHEALTHY") || target.drill() != null;
-        if (failing && everyPeerFailing(snapshot, target)) {
-            return "every target " + (target.record() == null ? "" : "of " + escape(target.record()) + " ")
-                    + "is unhealthy: Route 53 answers with all of them, DNS moves nobody"
+        if (failing(target) && everyPeerFailing(snapshot, target)) {
+            return "every target " + (target.recordGroup() == null ? "" : "of " + escape(target.recordGroup()) + " ")
+                    + "is failing: Route 53 answers with all of them, DNS moves nobody"
                     + "<div class=\"small\">failing open, as Route 53 does when no record is healthy</div>";
         }
-        if (target.verdict().equals("INSUFFICIENT_DATA") && target.drill() == null) {
+        if (target.verdict().equals("INSUFFICIENT_DATA") && !target.drilled()) {
             return "no verdict: no Healthy datum is published, the alarm sees missing data and DNS does not move";
         }
         if (target.expected() == null) {
             return "";
         }
         FailoverModel.Prediction failover = target.expected().failover();
-        if (!failing) {
+        double alarm = failover.alarm().typical() - failover.verdict().typical();
+        double clients = failover.clients().typical() - failover.verdict().typical();
+        if (target.drilled() && !target.verdict().equals("UNHEALTHY")) {
+            return String.format(
+                    Locale.ROOT,
+                    "failing over (drill): Healthy=0 published while the probes say %s<div class=\"small\">model: "
+                            + "alarm %.0f s and clients %.0f s after the drill began</div>",
+                    escape(target.verdict()),
+                    alarm,
+                    clients);
+        }
+        if (!failing(target)) {
             return String.format(
                     Locale.ROOT,
                     "if it breaks: clients move in ~%.0f s<div class=\"small\">%.0f–%.0f s; verdict ~%.0f s, alarm ~%.0f s, "
@@ -231,25 +242,27 @@ public final class StatusPage {
                     failover.verdict().typical(),
                     failover.alarm().typical());
         }
-        double afterVerdict = failover.verdict().typical();
         long since = target.since();
         return String.format(
                 Locale.ROOT,
                 "failing over: Healthy=0 published since %s<div class=\"small\">alarm expected ~%s, "
                         + "clients moved ~%s (model: %.0f s and %.0f s after the verdict)</div>",
                 escape(CLOCK.format(Instant.ofEpochMilli(since))),
-                escape(CLOCK.format(Instant.ofEpochMilli(
-                        since + Math.round((failover.alarm().typical() - afterVerdict) * 1000)))),
-                escape(CLOCK.format(Instant.ofEpochMilli(
-                        since + Math.round((failover.clients().typical() - afterVerdict) * 1000)))),
-                failover.alarm().typical() - afterVerdict,
-                failover.clients().typical() - afterVerdict);
+                escape(CLOCK.format(Instant.ofEpochMilli(since + Math.round(alarm * 1000)))),
+                escape(CLOCK.format(Instant.ofEpochMilli(since + Math.round(clients * 1000)))),
+                alarm,
+                clients);
+    }
+
+    /** Healthy=0 is published for it this round: UNHEALTHY, or in a drill that runs (a refused one does not count). */
+    private static boolean failing(StatusSnapshot.TargetStatus target) {
+        return target.verdict().equals("UNHEALTHY") || target.drilled();
     }
 
     private static boolean everyPeerFailing(StatusSnapshot snapshot, StatusSnapshot.TargetStatus target) {
         for (StatusSnapshot.TargetStatus other : snapshot.targets()) {
-            boolean peer = target.record() == null || target.record().equals(other.record());
-            if (peer && !other.verdict().equals("UNHEALTHY") && other.drill() == null) {
+            boolean peer = target.recordGroup() == null || target.recordGroup().equals(other.recordGroup());
+            if (peer && !failing(other)) {
                 return false;
             }
         }

@@ -36,6 +36,9 @@ public record StatusSnapshot(
     /**
      * {@code region}: the region the target serves from, if configured; {@code blindVantages}: unhealthy votes set aside
      * because their agent is blind; {@code lostVantages}: vantage points in the target's region taken as lost with it.
+     * {@code recordGroup}: the record set its binding belongs to (zone, name, type; every target of one latency or
+     * failover record shares it), null when unbound. {@code drill}: what the page says of its drill (running or
+     * refused); {@code drilled}: whether this round publishes Healthy=0 for it because of a drill.
      */
     public record TargetStatus(
             String name,
@@ -55,7 +58,9 @@ public record StatusSnapshot(
             String healthCheckId,
             String record,
             String recordCheck,
+            String recordGroup,
             String drill,
+            boolean drilled,
             Predictions.ForTarget expected,
             List<VantageStatus> vantages) {}
 
@@ -88,6 +93,7 @@ public record StatusSnapshot(
             String healthCheckId,
             String recordState,
             String drill,
+            boolean drilled,
             Predictions.ForTarget expected,
             boolean redactMessages) {
         Map<String, Observation> byAgent = new HashMap<>();
@@ -137,7 +143,9 @@ public record StatusSnapshot(
                         ? null
                         : spec.route53().record() + " in zone " + spec.route53().zone(),
                 spec.route53() == null ? null : recordState == null ? "unknown" : recordState,
+                spec.route53() == null ? null : spec.route53().group(),
                 drill,
+                drilled,
                 expected,
                 vantages);
     }

@@ -42,7 +42,9 @@ class StatusPageTest {
                         "<hc>",
                         "api.example.com. A <eu> in zone Z1",
                         "attached",
+                        "Z1 api.example.com. <A>",
                         "in drill until 2026-11-27T12:00:00Z, started by <ops>",
+                        true,
                         null,
                         List.of(hostile))),
                 List.of(new Routing.ObservedName(
@@ -74,7 +76,7 @@ class StatusPageTest {
                         "<td>api.example.com A</td><td>us-east-1: api&lt;1&gt; <span class=\"small\">via lb.&lt;example&gt;.com</span></td>")
                 .contains(
                         "api&lt;1&gt;: failover observed in 42.5 s (predicted 75 s typical, 193 s at worst; 0.57 of typical)")
-                .contains("every target of api.example.com. A &lt;eu&gt; in zone Z1 is unhealthy")
+                .contains("every target of Z1 api.example.com. &lt;A&gt; is failing")
                 .contains("<div id=\"added\">section</div>");
         assertThat(StatusPage.escape("\"'&<>")).isEqualTo("&quot;&#39;&amp;&lt;&gt;");
     }
@@ -88,10 +90,33 @@ class StatusPageTest {
                     new FailoverModel.Range(100, 136, 190)),
             null);
 
-    private static StatusSnapshot.TargetStatus target(String name, String verdict, String record, String drill) {
+    /** {@code group}: its record set (null: unbound); {@code drill}: the page's note, drilled when it runs. */
+    private static StatusSnapshot.TargetStatus target(String name, String verdict, String group, String drill) {
         return new StatusSnapshot.TargetStatus(
-                name, null, verdict, 3_600_000, null, 0, 3, 0, 0, 0, 2, 2, null, null, null, record, null, drill,
-                EXPECTED, List.of());
+                name,
+                null,
+                verdict,
+                3_600_000,
+                null,
+                0,
+                3,
+                0,
+                0,
+                0,
+                2,
+                2,
+                null,
+                null,
+                null,
+                group == null
+                        ? null
+                        : group + " " + name + " in zone Z1", // each target its own record (set identifier)
+                null,
+                group,
+                drill,
+                drill != null && drill.startsWith("in drill"),
+                EXPECTED,
+                List.of());
     }
 
     private static String failoverNow(StatusSnapshot.TargetStatus subject, StatusSnapshot.TargetStatus... others) {
@@ -113,19 +138,34 @@ class StatusPageTest {
                         "alarm expected ~01:01:33, clients moved ~01:02:04 (model: 93 s and 124 s after the verdict)");
         assertThat(failoverNow(
                         target("a", "HEALTHY", null, "in drill until 02:00"), target("b", "HEALTHY", null, null)))
-                .as("a drill publishes Healthy=0 whatever the verdict")
-                .startsWith("failing over:");
+                .as("a drill publishes Healthy=0 whatever the verdict; the verdict's since is not when it began")
+                .startsWith("failing over (drill): Healthy=0 published while the probes say HEALTHY")
+                .contains("alarm 93 s and clients 124 s after the drill began");
+        assertThat(failoverNow(
+                        target("a", "HEALTHY", null, "drill refused: no other target"),
+                        target("b", "HEALTHY", null, null)))
+                .as("a refused drill publishes the verdict")
+                .startsWith("if it breaks:");
         assertThat(failoverNow(target("a", "UNHEALTHY", "app A", null), target("b", "UNHEALTHY", "app A", null)))
-                .startsWith("every target of app A is unhealthy: Route 53 answers with all of them");
+                .as("two records of one set, each with its own set identifier")
+                .startsWith("every target of app A is failing: Route 53 answers with all of them");
+        assertThat(failoverNow(target("a", "UNHEALTHY", "app A", null), target("b", "HEALTHY", "app A", null)))
+                .as("the other record of the set still healthy")
+                .startsWith("failing over:");
         assertThat(failoverNow(
                         target("a", "UNHEALTHY", "app A", null),
                         target("b", "UNHEALTHY", "other A", null),
                         target("c", "HEALTHY", "app A", null)))
-                .as("another record's targets do not count")
+                .as("another record set's targets do not count")
                 .startsWith("failing over:");
+        assertThat(failoverNow(
+                        target("a", "UNHEALTHY", "app A", null),
+                        target("b", "HEALTHY", "app A", "in drill until 02:00")))
+                .as("the other one in a drill publishes Healthy=0 too")
+                .startsWith("every target of app A is failing");
         assertThat(failoverNow(target("a", "UNHEALTHY", null, null), target("b", "UNHEALTHY", null, null)))
                 .as("guarding no record: the whole fleet is the group")
-                .startsWith("every target is unhealthy");
+                .startsWith("every target is failing");
         assertThat(failoverNow(target("a", "INSUFFICIENT_DATA", null, null), target("b", "HEALTHY", null, null)))
                 .startsWith("no verdict: no Healthy datum is published");
     }
