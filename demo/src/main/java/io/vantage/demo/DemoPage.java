@@ -345,9 +345,8 @@ public final class DemoPage implements Extension {
             return "–";
         }
         FailoverModel.Prediction model = target.expected().failover();
-        double scale = route53.alarm().period().toMillis() / 60_000.0;
-        double demoAlarm = model.firstDatum().typical()
-                + (model.alarm().typical() - model.firstDatum().typical()) * scale;
+        double demoAlarm = route53.alarm()
+                .alarmSeconds(model.firstDatum().typical(), model.alarm().typical());
         StringBuilder cell = new StringBuilder(String.format(
                 Locale.ROOT,
                 "demo: DNS moves ~%.0f s after a break<div class=\"small\">with 60 s periods: alarm ~%.0f s, clients "

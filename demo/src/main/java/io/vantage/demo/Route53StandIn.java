@@ -24,7 +24,15 @@ import java.util.Map;
  */
 public final class Route53StandIn {
     /** The alarm's settings as in PutMetricAlarm; {@code period} may be shorter than CloudWatch allows. */
-    public record Alarm(Duration period, int evaluationPeriods, int datapointsToAlarm, String treatMissingData) {}
+    public record Alarm(Duration period, int evaluationPeriods, int datapointsToAlarm, String treatMissingData) {
+        /**
+         * The failover model's time to ALARM for these periods, from its times for CloudWatch's 60 s ones: the part
+         * after the first datum (waiting for periods) scales with the period, what comes before it does not.
+         */
+        public double alarmSeconds(double firstDatum, double alarmWithMinutePeriods) {
+            return firstDatum + (alarmWithMinutePeriods - firstDatum) * period.toMillis() / 60_000.0;
+        }
+    }
 
     /** One latency record: its target's name and the address it answers. */
     public record Record(String target, String address) {}

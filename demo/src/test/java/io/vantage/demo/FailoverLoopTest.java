@@ -222,11 +222,11 @@ class FailoverLoopTest {
                     500,
                     1);
             // What the 4 s periods change: the alarm part of the model, scaled by 4/60, replaces the real one.
-            double scale = PERIOD_MILLIS / 60_000.0;
-            double bestScaled = model.firstDatum().best()
-                    + (model.alarm().best() - model.firstDatum().best()) * scale;
-            double worstScaled = model.firstDatum().worst()
-                    + (model.alarm().worst() - model.firstDatum().worst()) * scale;
+            Route53StandIn.Alarm alarm = route53.standIn.alarm();
+            double bestScaled =
+                    alarm.alarmSeconds(model.firstDatum().best(), model.alarm().best());
+            double worstScaled =
+                    alarm.alarmSeconds(model.firstDatum().worst(), model.alarm().worst());
             // Observation adds up to one observe interval (1 s), the stand-in's tick (0.5 s) and an evaluation round (1
             // s).
             double slack = 2.5;

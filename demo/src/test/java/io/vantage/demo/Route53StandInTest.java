@@ -106,6 +106,16 @@ class Route53StandInTest {
     }
 
     @Test
+    void theModelsAlarmTimeScalesOnlyItsWaitForPeriods() {
+        Route53StandIn.Alarm sixSeconds = new Route53StandIn.Alarm(Duration.ofSeconds(6), 3, 2, "missing");
+        assertThat(sixSeconds.alarmSeconds(14, 104))
+                .as("14 s to the first datum, then 90 s / 10")
+                .isEqualTo(23.0);
+        assertThat(new Route53StandIn.Alarm(Duration.ofSeconds(60), 3, 2, "missing").alarmSeconds(14, 104))
+                .isEqualTo(104.0);
+    }
+
+    @Test
     void everyRecordUnhealthyIsAnsweredAsIfAllWereHealthy() {
         Route53StandIn standIn = standIn("LastKnownStatus");
         for (long at = T0; at < T0 + 3 * PERIOD; at += PERIOD) {
