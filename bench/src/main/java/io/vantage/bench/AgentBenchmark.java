@@ -52,10 +52,6 @@ public final class AgentBenchmark {
     static final long WARMUP_PROBES = 15_000;
 
     static final int MIN_WARMUP_SECONDS = 45;
-    /** The agent's JVM flags, as in the agent's Dockerfile. */
-    static final List<String> AGENT_JVM = List.of(
-            "-XX:+UseSerialGC", "-Xmx112m", "-XX:ReservedCodeCacheSize=40m", "-XX:MaxMetaspaceSize=64m", "-Xss512k");
-
     private final Path agentJar;
     private final Path work;
     private final int measureSeconds;
@@ -253,11 +249,11 @@ public final class AgentBenchmark {
         }
     }
 
-    private Path caFile() {
+    Path caFile() {
         return work.resolve("nginx").resolve("ca.pem").toAbsolutePath();
     }
 
-    private void startNginx() throws IOException, InterruptedException {
+    void startNginx() throws IOException, InterruptedException {
         for (int port : new int[] {NGINX_PORT, NGINX_TLS_PORT, AGENT_PORT, EXPORTER_PORT}) {
             // Another server on these ports would answer in place of the benchmark's own and be measured instead.
             try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
@@ -425,10 +421,7 @@ public final class AgentBenchmark {
                     .append("}}\n");
         }
         Path file = Files.writeString(work.resolve("agent-" + targets + ".yaml"), config);
-        List<String> command = new ArrayList<>(List.of("java"));
-        command.addAll(AGENT_JVM);
-        command.addAll(List.of("-jar", agentJar.toString(), "--config", file.toString()));
-        Process agent = start(command, "agent-" + targets);
+        Process agent = startLauncher(agentJar.resolveSibling("vantage-agent"), file, "agent-" + targets, true);
         waitFor("http://127.0.0.1:" + AGENT_PORT + "/readyz");
         return agent;
     }
@@ -619,7 +612,28 @@ public final class AgentBenchmark {
                 + " - | " + warmup + " |";
     }
 
-    private Process start(List<String> command, String name) throws IOException {
+    /**
+     * The agent as it ships: its launcher ({@code target/vantage-agent}, written by the build with its AOT cache), with
+     * perf data on when {@code perfData} (the launcher turns it off), so that {@link JitWarmup} can read the compiler's
+     * counters.
+     */
+    Process startLauncher(Path launcher, Path config, String name, boolean perfData) throws IOException {
+        if (!Files.isExecutable(launcher)) {
+            throw new IllegalStateException(
+                    launcher + " is missing: build the agent first (./mvnw -B -q -DskipTests package)");
+        }
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "--config", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".log").toFile());
+        if (perfData) {
+            builder.environment().put("JAVA_OPTS", "-XX:+UsePerfData");
+        }
+        Process process = builder.start();
+        started.add(process);
+        return process;
+    }
+
+    Process start(List<String> command, String name) throws IOException {
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(work.resolve(name + ".log").toFile())
@@ -628,14 +642,14 @@ public final class AgentBenchmark {
         return process;
     }
 
-    private void stop(Process process) throws InterruptedException {
+    void stop(Process process) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
     }
 
-    private void stopAll() throws InterruptedException {
+    void stopAll() throws InterruptedException {
         for (Process process : started) {
             if (process.isAlive()) {
                 stop(process);
@@ -643,7 +657,7 @@ public final class AgentBenchmark {
         }
     }
 
-    private void waitFor(String url) throws InterruptedException {
+    void waitFor(String url) throws InterruptedException {
         waitFor(http, url, work);
     }
 

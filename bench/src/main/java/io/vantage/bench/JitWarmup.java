@@ -2,6 +2,7 @@ package io.vantage.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -46,12 +47,21 @@ final class JitWarmup {
         }
     }
 
+    /**
+     * A tool of the JDK that runs process {@code pid} (its {@code java}'s sibling, e.g. {@code jstat}, {@code jcmd}): a
+     * JVM's counters and attach protocol are read by its own JDK's tools.
+     */
+    static String jdkTool(long pid, String tool) throws IOException {
+        Path java = Path.of("/proc/" + pid + "/exe").toRealPath();
+        Path sibling = java.resolveSibling(tool);
+        return Files.isExecutable(sibling)
+                ? sibling.toString()
+                : Path.of(System.getProperty("java.home"), "bin", tool).toString();
+    }
+
     /** Seconds the JVM's JIT compilers have spent so far (the Time column of {@code jstat -compiler}). */
     static double compileSeconds(long pid) throws IOException, InterruptedException {
-        Process jstat = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "jstat").toString(),
-                        "-compiler",
-                        String.valueOf(pid))
+        Process jstat = new ProcessBuilder(jdkTool(pid, "jstat"), "-compiler", String.valueOf(pid))
                 .redirectErrorStream(true)
                 .start();
         String output = new String(jstat.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();

@@ -1,0 +1,359 @@
+package io.vantage.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the agent costs before and around its probes, printed against the aims of docs/benchmarks.md ("Footprint"):
+ * {@code java -cp bench/target/vantage-bench.jar io.vantage.bench.FootprintBenchmark AGENT_TARGET_DIR WORK_DIR
+ * [RUNS=3] [PARTS=start,targets,settle]}. The agent runs as it ships, through its launcher {@code
+ * AGENT_TARGET_DIR/vantage-agent}; beside it, in the same run, the way the image ran it before the launcher ({@code
+ * java -jar} on the JDK on the PATH with the image's former flags, {@link #BEFORE}). Parts:
+ *
+ * <ul>
+ *   <li>{@code start}: a small agent (10 HTTP targets every 10 s), {@code RUNS} starts of each: time until {@code
+ *       /readyz} answers 200 (polled every 10 ms), CPU in its first 30 s, resident memory at 30 s.
+ *   <li>{@code targets}: memory per target, 10 / 1,000 / 10,000 / 100,000 HTTP targets and 10,000 HTTPS targets, every
+ *       60 s: resident memory and the live heap (after a full collection, {@code jcmd GC.run}) once every target has
+ *       probed at least once (70 s after ready).
+ *   <li>{@code settle}: 3,000 HTTPS targets every 10 s (300 full handshakes a second): when the JIT has settled
+ *       ({@link JitWarmup}, from the start) and the CPU it took until then.
+ * </ul>
+ *
+ * Needs nginx and openssl (Debian packages); everything listens on 127.0.0.1 only.
+ */
+public final class FootprintBenchmark {
+    /** How the agent's image ran it before the launcher: java -jar with these flags (agent/Dockerfile, 2026-12-01). */
+    static final List<String> BEFORE = List.of(
+            "-XX:+ExitOnOutOfMemoryError",
+            "-XX:+UseSerialGC",
+            "-XX:MaxRAMPercentage=50",
+            "-XX:-UsePerfData",
+            "-Xss512k");
+
+    static final int START_SECONDS = 30;
+    static final int[] TARGET_COUNTS = {10, 1_000, 10_000, 100_000};
+
+    private final AgentBenchmark harness;
+    private final Path launcher;
+    private final Path jar;
+    private final Path work;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<String> report = new ArrayList<>();
+
+    FootprintBenchmark(Path agentTarget, Path work) {
+        this.launcher = agentTarget.resolve("vantage-agent").toAbsolutePath();
+        this.jar = agentTarget.resolve("vantage-agent.jar").toAbsolutePath();
+        this.work = work;
+        this.harness = new AgentBenchmark(jar, work, 1, 1);
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println(
+                    "usage: FootprintBenchmark AGENT_TARGET_DIR WORK_DIR [RUNS=3] [PARTS=start,targets,settle]");
+            System.exit(2);
+        }
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        Set<String> parts = Set.of((args.length > 3 ? args[3] : "start,targets,settle").split(","));
+        FootprintBenchmark bench = new FootprintBenchmark(Path.of(args[0]), Path.of(args[1]));
+        Files.createDirectories(bench.work);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                bench.harness.stopAll();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        try {
+            bench.harness.startNginx();
+            if (parts.contains("start")) {
+                bench.start(runs);
+            }
+            if (parts.contains("targets")) {
+                bench.targets();
+            }
+            if (parts.contains("settle")) {
+                bench.settle();
+            }
+        } finally {
+            bench.harness.stopAll();
+        }
+        String text = String.join("\n", bench.report) + "\n";
+        System.out.println();
+        System.out.print(text);
+        Files.writeString(bench.work.resolve("footprint.md"), text);
+    }
+
+    /** A small agent's start, {@code runs} times each way, alternating. */
+    private void start(int runs) throws Exception {
+        Path config = config("start", 10, false, 10);
+        List<String> rows = new ArrayList<>();
+        double[][] ready = new double[2][runs];
+        double[][] cpu = new double[2][runs];
+        double[][] rss = new double[2][runs];
+        for (int run = 0; run < runs; run++) {
+            for (int way = 0; way < 2; way++) {
+                long started = System.nanoTime();
+                Process agent = way == 0 ? launch(config, "start") : before(config, "start-before", List.of());
+                long readyNanos = waitReady(agent, 10);
+                sleepUntil(started + START_SECONDS * 1_000_000_000L);
+                ready[way][run] = (readyNanos - started) / 1e6;
+                cpu[way][run] = ProcessStats.cpuSeconds(agent.pid());
+                rss[way][run] = ProcessStats.residentMiB(agent.pid(), "VmRSS");
+                rows.add(String.format(
+                        Locale.ROOT,
+                        "| %s | %d | %,.0f | %.2f | %.0f (%.0f) | %d |",
+                        way == 0 ? "launcher" : "before",
+                        run + 1,
+                        ready[way][run],
+                        cpu[way][run],
+                        rss[way][run],
+                        ProcessStats.residentMiB(agent.pid(), "VmHWM"),
+                        threads(agent.pid())));
+                harness.stop(agent);
+            }
+        }
+        report.add("## A small agent: 10 HTTP targets every 10 s, " + runs + " starts each\n");
+        report.add("| way | run | ready after (ms) | CPU s in the first " + START_SECONDS + " s | RSS MiB at "
+                + START_SECONDS + " s (peak) | threads |");
+        report.add("|---|---:|---:|---:|---:|---:|");
+        report.addAll(rows);
+        report.add("");
+        report.add(aim("ready (/readyz 200) after start", median(ready[0]), median(ready[1]), 1000, "ms"));
+        report.add(aim("resident memory at 30 s", median(rss[0]), median(rss[1]), 64, "MiB"));
+        report.add(aim("CPU in the first 30 s", median(cpu[0]), median(cpu[1]), 1.5, "CPU s"));
+        report.add("");
+    }
+
+    /** Memory per target: resident and live heap once every target has probed. */
+    private void targets() throws Exception {
+        report.add("## Memory per target: targets every 60 s, 70 s after ready (launcher)\n");
+        report.add("| targets | scheme | RSS MiB (peak) | live heap MiB (after a full GC) | heap committed MiB "
+                + "| KiB RSS per target over 10 | KiB live heap per target over 10 |");
+        report.add("|---:|---|---:|---:|---:|---:|---:|");
+        double[] base = null;
+        for (int count : TARGET_COUNTS) {
+            double[] measured = measureTargets(count, false);
+            if (base == null) {
+                base = measured;
+            }
+            report.add(targetRow(count, "HTTP", measured, base));
+        }
+        double[] https = measureTargets(10_000, true);
+        report.add(targetRow(10_000, "HTTPS", https, base));
+        report.add("");
+        report.add(aim("RSS at 10,000 HTTPS targets every 60 s", https[0], Double.NaN, 192, "MiB"));
+        report.add("");
+    }
+
+    private String targetRow(int count, String scheme, double[] measured, double[] base) {
+        return String.format(
+                Locale.ROOT,
+                "| %,d | %s | %.0f (%.0f) | %.1f | %.1f | %s | %s |",
+                count,
+                scheme,
+                measured[0],
+                measured[1],
+                measured[2],
+                measured[3],
+                count == 10 ? "-" : String.format(Locale.ROOT, "%.2f", (measured[0] - base[0]) * 1024 / (count - 10)),
+                count == 10 ? "-" : String.format(Locale.ROOT, "%.2f", (measured[2] - base[2]) * 1024 / (count - 10)));
+    }
+
+    /** {RSS, peak RSS, live heap, committed heap} in MiB. */
+    private double[] measureTargets(int count, boolean https) throws Exception {
+        Path config = config("targets-" + count + (https ? "-https" : ""), count, https, 60);
+        System.out.printf("memory: %,d %s targets every 60 s%n", count, https ? "HTTPS" : "HTTP");
+        Process agent = launch(config, "targets-" + count);
+        try {
+            long ready = waitReady(agent, 120);
+            sleepUntil(ready + 70_000_000_000L);
+            double rss = ProcessStats.residentMiB(agent.pid(), "VmRSS");
+            double peak = ProcessStats.residentMiB(agent.pid(), "VmHWM");
+            jcmd(agent.pid(), "GC.run");
+            String heap = jcmd(agent.pid(), "GC.heap_info");
+            return new double[] {rss, peak, heapKiB(heap, "used") / 1024.0, heapKiB(heap, "total") / 1024.0};
+        } finally {
+            harness.stop(agent);
+        }
+    }
+
+    /** The JIT's settling at 300 HTTPS probes a second, each way. */
+    private void settle() throws Exception {
+        Path config = config("settle", 3_000, true, 10);
+        report.add("## Settling: 3,000 HTTPS targets every 10 s (300 full handshakes/s), from the start\n");
+        report.add("| way | JIT settled | CPU s until then | CPU s per second over the next 15 s |");
+        report.add("|---|---|---:|---:|");
+        double[] settledSeconds = new double[2];
+        for (int way = 0; way < 2; way++) {
+            long started = System.nanoTime();
+            Process agent =
+                    way == 0 ? launch(config, "settle") : before(config, "settle-before", List.of("-XX:+UsePerfData"));
+            try {
+                waitReady(agent, 60);
+                String settled = JitWarmup.settle(agent.pid(), started);
+                double cpu = ProcessStats.cpuSeconds(agent.pid());
+                Thread.sleep(15_000);
+                double after = (ProcessStats.cpuSeconds(agent.pid()) - cpu) / 15;
+                Matcher seconds = Pattern.compile("settled after (\\d+) s").matcher(settled);
+                settledSeconds[way] = seconds.find() ? Double.parseDouble(seconds.group(1)) : Double.NaN;
+                report.add(String.format(
+                        Locale.ROOT,
+                        "| %s | %s | %.1f | %.3f |",
+                        way == 0 ? "launcher" : "before",
+                        settled,
+                        cpu,
+                        after));
+            } finally {
+                harness.stop(agent);
+            }
+        }
+        report.add("");
+        report.add(aim(
+                "JIT settled at 300 HTTPS/s (in " + JitWarmup.SLICE_SECONDS + " s slices)",
+                settledSeconds[0],
+                settledSeconds[1],
+                30,
+                "s"));
+        report.add("");
+    }
+
+    private Process launch(Path config, String name) throws IOException {
+        return harness.startLauncher(launcher, config, name, name.startsWith("settle"));
+    }
+
+    private Process before(Path config, String name, List<String> extra) throws IOException {
+        List<String> command = new ArrayList<>(List.of("java"));
+        command.addAll(BEFORE);
+        command.addAll(extra);
+        command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
+        return harness.start(command, name);
+    }
+
+    private Path config(String name, int count, boolean https, int interval) throws IOException {
+        StringBuilder yaml = new StringBuilder("agent: {id: footprint, region: local, maxInFlight: 10000}\n"
+                + "server: {host: 127.0.0.1, port: " + AgentBenchmark.AGENT_PORT + "}\ntargets:\n");
+        String tls =
+                https ? ", hostHeader: " + AgentBenchmark.TLS_NAME + ", tls: {caFile: '" + harness.caFile() + "'}" : "";
+        String base = https
+                ? "https://127.0.0.1:" + AgentBenchmark.NGINX_TLS_PORT
+                : "http://127.0.0.1:" + AgentBenchmark.NGINX_PORT;
+        for (int i = 0; i < count; i++) {
+            yaml.append("  - {name: t")
+                    .append(i)
+                    .append(", interval: ")
+                    .append(interval)
+                    .append("s, timeout: 5s, http: {url: '")
+                    .append(base)
+                    .append("/p")
+                    .append(i)
+                    .append("'")
+                    .append(tls)
+                    .append("}}\n");
+        }
+        return Files.writeString(work.resolve("footprint-" + name + ".yaml"), yaml);
+    }
+
+    /** Polls /readyz every 10 ms; returns System.nanoTime() of the first 200. */
+    private long waitReady(Process agent, int timeoutSeconds) throws InterruptedException {
+        URI uri = URI.create("http://127.0.0.1:" + AgentBenchmark.AGENT_PORT + "/readyz");
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!agent.isAlive()) {
+                throw new IllegalStateException("the agent exited with " + agent.exitValue() + "; see " + work);
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
+                    return System.nanoTime();
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(10);
+        }
+        throw new IllegalStateException("/readyz did not answer 200 within " + timeoutSeconds + " s; see " + work);
+    }
+
+    private static void sleepUntil(long nanos) throws InterruptedException {
+        long left = nanos - System.nanoTime();
+        if (left > 0) {
+            Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+        }
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(JitWarmup.jdkTool(pid, "jcmd"), String.valueOf(pid), command)
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (jcmd.waitFor() != 0) {
+            throw new IOException("jcmd " + pid + " " + command + " failed: " + output);
+        }
+        return output;
+    }
+
+    /** Sums {@code total NNNK} or {@code used NNNK} over the serial collector's generations in GC.heap_info. */
+    static double heapKiB(String heapInfo, String field) {
+        Matcher matcher = Pattern.compile(
+                        "^\\s*(?:def new generation|DefNew|tenured generation|Tenured)\\s+total (\\d+)K, used (\\d+)K",
+                        Pattern.MULTILINE)
+                .matcher(heapInfo);
+        double sum = 0;
+        int found = 0;
+        while (matcher.find()) {
+            sum += Double.parseDouble(matcher.group(field.equals("total") ? 1 : 2));
+            found++;
+        }
+        if (found == 0) {
+            throw new IllegalStateException("GC.heap_info not understood: " + heapInfo);
+        }
+        return sum;
+    }
+
+    private static int threads(long pid) throws IOException {
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            return (int) tasks.count();
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length % 2 == 1
+                ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
+    /** One line: the aim, the launcher's figure (met or not), and the former way's for comparison. */
+    private static String aim(String what, double launcher, double before, double limit, String unit) {
+        String format = unit.equals("CPU s") ? "%.2f" : "%,.0f";
+        return String.format(
+                Locale.ROOT,
+                "- aim: %s ≤ %s %s — launcher %s %s: **%s**%s",
+                what,
+                String.format(Locale.ROOT, format, limit),
+                unit,
+                Double.isNaN(launcher) ? "not settled" : String.format(Locale.ROOT, format, launcher),
+                unit,
+                !Double.isNaN(launcher) && launcher <= limit ? "met" : "NOT met",
+                Double.isNaN(before)
+                        ? ""
+                        : " (before: " + String.format(Locale.ROOT, format, before) + " " + unit + ")");
+    }
+}
