@@ -19,13 +19,15 @@ import java.util.regex.Pattern;
 /**
  * What the agent costs before and around its probes, printed against the aims of docs/benchmarks.md ("Footprint"):
  * {@code java -cp bench/target/vantage-bench.jar io.vantage.bench.FootprintBenchmark AGENT_TARGET_DIR WORK_DIR
- * [RUNS=3] [PARTS=start,targets,settle]}. The agent runs as it ships, through its launcher {@code
+ * [RUNS=3] [PARTS=start,floor,targets,settle]}. The agent runs as it ships, through its launcher {@code
  * AGENT_TARGET_DIR/vantage-agent}; beside it, in the same run, the way the image ran it before the launcher ({@code
  * java -jar} on the JDK on the PATH with the image's former flags, {@link #BEFORE}). Parts:
  *
  * <ul>
  *   <li>{@code start}: a small agent (10 HTTP targets every 10 s), {@code RUNS} starts of each: time until {@code
  *       /readyz} answers 200 (polled every 10 ms), CPU in its first 30 s, resident memory at 30 s.
+ *   <li>{@code floor}: what the agent's memory stands on: a JVM that sleeps, and Vert.x serving HTTP and sending a
+ *       request a second, nothing else ({@link Floor}), on the launcher's JDK and flags.
  *   <li>{@code targets}: memory per target, 10 / 1,000 / 10,000 / 100,000 HTTP targets and 10,000 HTTPS targets, every
  *       60 s: resident memory and the live heap (after a full collection, {@code jcmd GC.run}) once every target has
  *       probed at least once (70 s after ready).
@@ -43,6 +45,10 @@ public final class FootprintBenchmark {
             "-XX:MaxRAMPercentage=50",
             "-XX:-UsePerfData",
             "-Xss512k");
+
+    /** The launcher's flags that bear on memory (agent/src/main/launcher/vantage-agent), for {@link #floor()}. */
+    static final List<String> FLOOR_FLAGS =
+            List.of("-XX:+UseSerialGC", "-Xms8m", "-XX:-UsePerfData", "-Xss512k", "-XX:ReservedCodeCacheSize=32m");
 
     static final int START_SECONDS = 30;
     static final int[] TARGET_COUNTS = {10, 1_000, 10_000, 100_000};
@@ -64,11 +70,11 @@ public final class FootprintBenchmark {
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             System.err.println(
-                    "usage: FootprintBenchmark AGENT_TARGET_DIR WORK_DIR [RUNS=3] [PARTS=start,targets,settle]");
+                    "usage: FootprintBenchmark AGENT_TARGET_DIR WORK_DIR [RUNS=3] [PARTS=start,floor,targets,settle]");
             System.exit(2);
         }
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        Set<String> parts = Set.of((args.length > 3 ? args[3] : "start,targets,settle").split(","));
+        Set<String> parts = Set.of((args.length > 3 ? args[3] : "start,floor,targets,settle").split(","));
         FootprintBenchmark bench = new FootprintBenchmark(Path.of(args[0]), Path.of(args[1]));
         Files.createDirectories(bench.work);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -82,6 +88,9 @@ public final class FootprintBenchmark {
             bench.harness.startNginx();
             if (parts.contains("start")) {
                 bench.start(runs);
+            }
+            if (parts.contains("floor")) {
+                bench.floor();
             }
             if (parts.contains("targets")) {
                 bench.targets();
@@ -137,6 +146,54 @@ public final class FootprintBenchmark {
         report.add(aim("resident memory at 30 s", median(rss[0]), median(rss[1]), 64, "MiB"));
         report.add(aim("CPU in the first 30 s", median(cpu[0]), median(cpu[1]), 1.5, "CPU s"));
         report.add("");
+    }
+
+    /**
+     * The floor under the agent's memory: on the launcher's JDK with its collector and heap flags, a JVM that sleeps,
+     * and Vert.x with an HTTP server and a client sending a request a second ({@link Floor}), at 30 s.
+     */
+    private void floor() throws Exception {
+        String java = trainedJava();
+        report.add("## The floor: the launcher's JDK (" + java + "), " + String.join(" ", FLOOR_FLAGS) + ", at "
+                + START_SECONDS + " s\n");
+        report.add("| process | RSS MiB (peak) | threads |");
+        report.add("|---|---:|---:|");
+        String classpath = Path.of(Floor.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .toString();
+        for (String mode : List.of("sleep", "vertx")) {
+            List<String> command = new ArrayList<>(List.of(java));
+            command.addAll(FLOOR_FLAGS);
+            command.addAll(List.of(
+                    "-cp",
+                    classpath,
+                    Floor.class.getName(),
+                    mode,
+                    String.valueOf(AgentBenchmark.AGENT_PORT),
+                    String.valueOf(AgentBenchmark.NGINX_PORT)));
+            long started = System.nanoTime();
+            Process floor = harness.start(command, "floor-" + mode);
+            sleepUntil(started + START_SECONDS * 1_000_000_000L);
+            report.add(String.format(
+                    Locale.ROOT,
+                    "| %s | %.0f (%.0f) | %d |",
+                    mode.equals("sleep") ? "a JVM that sleeps" : "Vert.x: an HTTP server and client, nothing else",
+                    ProcessStats.residentMiB(floor.pid(), "VmRSS"),
+                    ProcessStats.residentMiB(floor.pid(), "VmHWM"),
+                    threads(floor.pid())));
+            harness.stop(floor);
+        }
+        report.add("");
+    }
+
+    /** The JDK the launcher runs: the one its AOT cache was trained with ({@code trained='...'}), else java. */
+    private String trainedJava() throws IOException {
+        Matcher trained =
+                Pattern.compile("^trained='([^']*)'", Pattern.MULTILINE).matcher(Files.readString(launcher));
+        return trained.find() && Files.isExecutable(Path.of(trained.group(1))) ? trained.group(1) : "java";
     }
 
     /** Memory per target: resident and live heap once every target has probed. */

@@ -39,6 +39,26 @@ class WireModelTest {
             """;
 
     @Test
+    void aConfigOfOneHundredThousandTargetsIsRead() {
+        StringBuilder yaml = new StringBuilder("targets:\n");
+        for (int i = 0; i < 100_000; i++) {
+            yaml.append("  - {name: t")
+                    .append(i)
+                    .append(", interval: 60s, http: {url: 'http://127.0.0.1:18081/p")
+                    .append(i)
+                    .append("'}}\n");
+        }
+        assertThat(yaml.length())
+                .as("above SnakeYAML's default limit of 3 Mi code points")
+                .isGreaterThan(3 << 20);
+
+        TargetList list = Documents.readYaml(yaml.toString(), TargetList.class);
+
+        assertThat(list.targets()).hasSize(100_000);
+        assertThat(list.targets().get(99_999).http().url()).hasPath("/p99999");
+    }
+
+    @Test
     void targetListRoundTripsThroughJson() {
         TargetList fromYaml = Documents.readYaml(TARGETS_YAML, TargetList.class);
         byte[] json = Documents.writeJson(fromYaml);
