@@ -38,13 +38,22 @@ public final class AotTraining {
 
     private AotTraining() {}
 
-    /** {@code args}: the module's target directory (with vantage-agent.jar), the launcher's template. */
+    /**
+     * {@code args}: the module's target directory (with vantage-agent.jar), the launcher's template, and {@code true} to
+     * write the launcher only.
+     */
     public static void main(String[] args) throws Exception {
         Path target = Path.of(args[0]).toAbsolutePath();
         Path cache = target.resolve("vantage-agent.aot");
         Files.deleteIfExists(cache);
-        Optional<Path> java = aotJava();
+        boolean skip = args.length > 2 && Boolean.parseBoolean(args[2]);
+        Optional<Path> java = skip ? Optional.empty() : aotJava();
         writeLauncher(Path.of(args[1]), target, java.map(Path::toString).orElse("java"));
+        if (skip) {
+            System.out.println(
+                    "aot-training: skipped (vantage.aot.skip): target/vantage-agent runs without an AOT cache");
+            return;
+        }
         if (java.isEmpty()) {
             System.out.println("aot-training: no JDK 25 or later found (VANTAGE_AOT_JAVA, JAVA_HOME, /usr/lib/jvm): "
                     + "target/vantage-agent runs without an AOT cache");

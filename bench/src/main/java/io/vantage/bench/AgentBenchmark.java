@@ -626,7 +626,7 @@ public final class AgentBenchmark {
                 .redirectErrorStream(true)
                 .redirectOutput(work.resolve(name + ".log").toFile());
         if (perfData) {
-            builder.environment().put("JAVA_OPTS", "-XX:+UsePerfData");
+            builder.environment().merge("JAVA_OPTS", "-XX:+UsePerfData", (given, more) -> given + " " + more);
         }
         Process process = builder.start();
         started.add(process);

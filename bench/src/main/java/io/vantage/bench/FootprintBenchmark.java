@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 /**
  * What the agent costs before and around its probes, printed against the aims of docs/benchmarks.md ("Footprint"):
  * {@code java -cp bench/target/vantage-bench.jar io.vantage.bench.FootprintBenchmark AGENT_TARGET_DIR WORK_DIR
- * [RUNS=3] [PARTS=start,floor,targets,settle]}. The agent runs as it ships, through its launcher {@code
+ * [RUNS=3] [PARTS=start,floor,targets,settle,container]}. The agent runs as it ships, through its launcher {@code
  * AGENT_TARGET_DIR/vantage-agent}; beside it, in the same run, the way the image ran it before the launcher ({@code
  * java -jar} on the JDK on the PATH with the image's former flags, {@link #BEFORE}). Parts:
  *
@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
  *       probed at least once (70 s after ready).
  *   <li>{@code settle}: 3,000 HTTPS targets every 10 s (300 full handshakes a second): when the JIT has settled
  *       ({@link JitWarmup}, from the start) and the CPU it took until then.
+ *   <li>{@code container}: the agent's image ({@code agent/Dockerfile}, prebuilt stage, on {@code BASE_IMAGE}, default
+ *       {@code vantage/jre:17}): its size, and the small agent started in it ({@code docker run}, read-only, host
+ *       network, to the same nginx) until {@code /readyz} answers, with its memory at 30 s.
  * </ul>
  *
  * Needs nginx and openssl (Debian packages); everything listens on 127.0.0.1 only.
@@ -50,8 +53,15 @@ public final class FootprintBenchmark {
     static final List<String> FLOOR_FLAGS =
             List.of("-XX:+UseSerialGC", "-Xms8m", "-XX:-UsePerfData", "-Xss512k", "-XX:ReservedCodeCacheSize=32m");
 
+    /** Whether the former way runs beside the launcher ({@code -Dfootprint.before=false}: the launcher alone). */
+    static final boolean BESIDE = Boolean.parseBoolean(System.getProperty("footprint.before", "true"));
+
     static final int START_SECONDS = 30;
-    static final int[] TARGET_COUNTS = {10, 1_000, 10_000, 100_000};
+    /** The HTTP target counts of the memory table ({@code -Dfootprint.counts=10,1000}; the first is the base). */
+    static final int[] TARGET_COUNTS = Arrays.stream(System.getProperty("footprint.counts", "10,1000,10000,100000")
+                    .split(","))
+            .mapToInt(Integer::parseInt)
+            .toArray();
 
     private final AgentBenchmark harness;
     private final Path launcher;
@@ -70,11 +80,11 @@ public final class FootprintBenchmark {
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             System.err.println(
-                    "usage: FootprintBenchmark AGENT_TARGET_DIR WORK_DIR [RUNS=3] [PARTS=start,floor,targets,settle]");
+                    "usage: FootprintBenchmark AGENT_TARGET_DIR WORK_DIR [RUNS=3] [PARTS=start,floor,targets,settle,container]");
             System.exit(2);
         }
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        Set<String> parts = Set.of((args.length > 3 ? args[3] : "start,floor,targets,settle").split(","));
+        Set<String> parts = Set.of((args.length > 3 ? args[3] : "start,floor,targets,settle,container").split(","));
         FootprintBenchmark bench = new FootprintBenchmark(Path.of(args[0]), Path.of(args[1]));
         Files.createDirectories(bench.work);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -98,6 +108,9 @@ public final class FootprintBenchmark {
             if (parts.contains("settle")) {
                 bench.settle();
             }
+            if (parts.contains("container")) {
+                bench.container(runs);
+            }
         } finally {
             bench.harness.stopAll();
         }
@@ -115,7 +128,7 @@ public final class FootprintBenchmark {
         double[][] cpu = new double[2][runs];
         double[][] rss = new double[2][runs];
         for (int run = 0; run < runs; run++) {
-            for (int way = 0; way < 2; way++) {
+            for (int way = 0; way < (BESIDE ? 2 : 1); way++) {
                 long started = System.nanoTime();
                 Process agent = way == 0 ? launch(config, "start") : before(config, "start-before", List.of());
                 long readyNanos = waitReady(agent, 10);
@@ -142,9 +155,14 @@ public final class FootprintBenchmark {
         report.add("|---|---:|---:|---:|---:|---:|");
         report.addAll(rows);
         report.add("");
-        report.add(aim("ready (/readyz 200) after start", median(ready[0]), median(ready[1]), 1000, "ms"));
-        report.add(aim("resident memory at 30 s", median(rss[0]), median(rss[1]), 64, "MiB"));
-        report.add(aim("CPU in the first 30 s", median(cpu[0]), median(cpu[1]), 1.5, "CPU s"));
+        report.add(aim(
+                "ready (/readyz 200) after start",
+                median(ready[0]),
+                BESIDE ? median(ready[1]) : Double.NaN,
+                1000,
+                "ms"));
+        report.add(aim("resident memory at 30 s", median(rss[0]), BESIDE ? median(rss[1]) : Double.NaN, 64, "MiB"));
+        report.add(aim("CPU in the first 30 s", median(cpu[0]), BESIDE ? median(cpu[1]) : Double.NaN, 1.5, "CPU s"));
         report.add("");
     }
 
@@ -200,7 +218,7 @@ public final class FootprintBenchmark {
     private void targets() throws Exception {
         report.add("## Memory per target: targets every 60 s, 70 s after ready (launcher)\n");
         report.add("| targets | scheme | RSS MiB (peak) | live heap MiB (after a full GC) | heap committed MiB "
-                + "| KiB RSS per target over 10 | KiB live heap per target over 10 |");
+                + "| KiB RSS per target over the first row | KiB live heap per target over the first row |");
         report.add("|---:|---|---:|---:|---:|---:|---:|");
         double[] base = null;
         for (int count : TARGET_COUNTS) {
@@ -218,6 +236,7 @@ public final class FootprintBenchmark {
     }
 
     private String targetRow(int count, String scheme, double[] measured, double[] base) {
+        int baseCount = TARGET_COUNTS[0];
         return String.format(
                 Locale.ROOT,
                 "| %,d | %s | %.0f (%.0f) | %.1f | %.1f | %s | %s |",
@@ -227,8 +246,12 @@ public final class FootprintBenchmark {
                 measured[1],
                 measured[2],
                 measured[3],
-                count == 10 ? "-" : String.format(Locale.ROOT, "%.2f", (measured[0] - base[0]) * 1024 / (count - 10)),
-                count == 10 ? "-" : String.format(Locale.ROOT, "%.2f", (measured[2] - base[2]) * 1024 / (count - 10)));
+                count == baseCount
+                        ? "-"
+                        : String.format(Locale.ROOT, "%.2f", (measured[0] - base[0]) * 1024 / (count - baseCount)),
+                count == baseCount
+                        ? "-"
+                        : String.format(Locale.ROOT, "%.2f", (measured[2] - base[2]) * 1024 / (count - baseCount)));
     }
 
     /** {RSS, peak RSS, live heap, committed heap} in MiB. */
@@ -255,8 +278,8 @@ public final class FootprintBenchmark {
         report.add("## Settling: 3,000 HTTPS targets every 10 s (300 full handshakes/s), from the start\n");
         report.add("| way | JIT settled | CPU s until then | CPU s per second over the next 15 s |");
         report.add("|---|---|---:|---:|");
-        double[] settledSeconds = new double[2];
-        for (int way = 0; way < 2; way++) {
+        double[] settledSeconds = {Double.NaN, Double.NaN};
+        for (int way = 0; way < (BESIDE ? 2 : 1); way++) {
             long started = System.nanoTime();
             Process agent =
                     way == 0 ? launch(config, "settle") : before(config, "settle-before", List.of("-XX:+UsePerfData"));
@@ -287,6 +310,83 @@ public final class FootprintBenchmark {
                 30,
                 "s"));
         report.add("");
+    }
+
+    /** The image's size, and {@code runs} starts of the small agent in it. */
+    private void container(int runs) throws Exception {
+        String image = "vantage/agent:footprint";
+        String base = System.getenv().getOrDefault("BASE_IMAGE", "vantage/jre:17");
+        Path root = jar.getParent().getParent().getParent();
+        run(List.of(
+                "docker",
+                "build",
+                "-q",
+                "-f",
+                root.resolve("agent/Dockerfile").toString(),
+                "--target",
+                "prebuilt",
+                "--build-arg",
+                "BASE_IMAGE=" + base,
+                "-t",
+                image,
+                root.toString()));
+        double size = Double.parseDouble(run(List.of("docker", "image", "inspect", "-f", "{{.Size}}", image))
+                .trim());
+        double baseSize = Double.parseDouble(run(List.of("docker", "image", "inspect", "-f", "{{.Size}}", base))
+                .trim());
+        Path config = config("container", 10, false, 10);
+        report.add(String.format(
+                Locale.ROOT,
+                "## The image: %s on %s, %.0f MB (the base %.0f MB)%n",
+                image,
+                base,
+                size / 1e6,
+                baseSize / 1e6));
+        report.add("| run | docker run until /readyz 200 (ms) | RSS MiB at 30 s | CPU s in the first 30 s |");
+        report.add("|---:|---:|---:|---:|");
+        for (int i = 1; i <= runs; i++) {
+            long started = System.nanoTime();
+            Process container = harness.start(
+                    List.of(
+                            "docker",
+                            "run",
+                            "--rm",
+                            "--name",
+                            "vantage-footprint",
+                            "--read-only",
+                            "--network",
+                            "host",
+                            "-v",
+                            config.toAbsolutePath() + ":/etc/vantage/agent.yaml:ro",
+                            image),
+                    "container-" + i);
+            try {
+                long ready = waitReady(container, 60);
+                sleepUntil(started + START_SECONDS * 1_000_000_000L);
+                long pid = Long.parseLong(run(List.of("docker", "inspect", "-f", "{{.State.Pid}}", "vantage-footprint"))
+                        .trim());
+                report.add(String.format(
+                        Locale.ROOT,
+                        "| %d | %,.0f | %.0f | %.2f |",
+                        i,
+                        (ready - started) / 1e6,
+                        ProcessStats.residentMiB(pid, "VmRSS"),
+                        ProcessStats.cpuSeconds(pid)));
+            } finally {
+                run(List.of("docker", "rm", "-f", "vantage-footprint"));
+                harness.stop(container);
+            }
+        }
+        report.add("");
+    }
+
+    private String run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + output);
+        }
+        return output;
     }
 
     private Process launch(Path config, String name) throws IOException {
