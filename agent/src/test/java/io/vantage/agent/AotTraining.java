@@ -24,9 +24,9 @@ import java.util.stream.Stream;
 /**
  * Writes the agent's launcher, {@code target/vantage-agent}, and trains its AOT cache, {@code
  * target/vantage-agent.aot}: run by the build at package time (agent/pom.xml), after the jar is shaded. The cache
- * (JDK 25's {@code -XX:AOTCacheOutput}) holds the classes the agent loads and links and the method profiles of a
- * training run, so that a started agent is ready sooner, spends less CPU starting and compiles its probe path sooner
- * (docs/benchmarks.md, "Footprint"). The training run is the packaged jar, started by the launcher, probing
+ * (JDK 25's {@code -XX:AOTCacheOutput}) holds the classes a training run loads and links, so that a started agent is
+ * ready sooner and spends less CPU starting (its method profiles are recorded too; the launcher does not replay them:
+ * docs/benchmarks.md, "Agent footprint"). The training run is the packaged jar, started by the launcher, probing
  * loopback servers this class starts: HTTP with body checks, HTTPS against a throw-away CA, TCP, TLS expiry and DNS,
  * with its {@code /metrics} scraped. Without a JDK 25 or later (searched: {@code VANTAGE_AOT_JAVA}, {@code
  * JAVA_HOME}, {@code /usr/lib/jvm}) the launcher is written without a cache and says so here.

@@ -17,7 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What the agent costs before and around its probes, printed against the aims of docs/benchmarks.md ("Footprint"):
+ * What the agent costs before and around its probes, printed against the aims of docs/benchmarks.md ("Agent footprint"):
  * {@code java -cp bench/target/vantage-bench.jar io.vantage.bench.FootprintBenchmark AGENT_TARGET_DIR WORK_DIR
  * [RUNS=3] [PARTS=start,floor,targets,settle,container]}. The agent runs as it ships, through its launcher {@code
  * AGENT_TARGET_DIR/vantage-agent}; beside it, in the same run, the way the image ran it before the launcher ({@code
@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  *   <li>{@code settle}: 3,000 HTTPS targets every 10 s (300 full handshakes a second): when the JIT has settled
  *       ({@link JitWarmup}, from the start) and the CPU it took until then.
  *   <li>{@code container}: the agent's image ({@code agent/Dockerfile}, prebuilt stage, on {@code BASE_IMAGE}, default
- *       {@code vantage/jre:17}): its size, and the small agent started in it ({@code docker run}, read-only, host
+ *       {@code vantage/jre:17}): its size, and the small agent started in it ({@code docker run}, read-only with a tmpfs /tmp as the chart runs it, host
  *       network, to the same nginx) until {@code /readyz} answers, with its memory at 30 s.
  * </ul>
  *
@@ -354,6 +354,8 @@ public final class FootprintBenchmark {
                             "--name",
                             "vantage-footprint",
                             "--read-only",
+                            "--tmpfs",
+                            "/tmp",
                             "--network",
                             "host",
                             "-v",
