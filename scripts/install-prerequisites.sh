@@ -14,6 +14,18 @@ if ! command -v moto_server >/dev/null 2>&1; then
   command -v moto_server >/dev/null 2>&1 || { echo "prerequisites: moto_server installed but not on PATH" >&2; exit 1; }
 fi
 
+# A JDK 25 or later for the agent's AOT cache (the build trains it; LauncherTest fails without it). Debian bookworm
+# packages none: a Temurin 25 in /usr/lib/jvm (or JAVA_HOME, or VANTAGE_AOT_JAVA) is what this machine has.
+found_jdk25=
+for release in "${VANTAGE_AOT_JAVA:+$(dirname "$(dirname "$VANTAGE_AOT_JAVA")")/release}" "${JAVA_HOME:+$JAVA_HOME/release}" /usr/lib/jvm/*/release; do
+  [[ -n "$release" && -f "$release" ]] || continue
+  version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
+  if [[ -n "$version" && "$version" -ge 25 ]]; then found_jdk25=$release; break; fi
+done
+if [[ -z "$found_jdk25" ]]; then
+  echo "prerequisites: no JDK 25 or later (VANTAGE_AOT_JAVA, JAVA_HOME, /usr/lib/jvm): the agent is built without its AOT cache and LauncherTest will fail; install one (e.g. Temurin 25) in /usr/lib/jvm" >&2
+fi
+
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
