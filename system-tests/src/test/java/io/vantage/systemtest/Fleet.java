@@ -73,14 +73,19 @@ final class Fleet implements AutoCloseable {
 
     static ImageFromDockerfile image(String module) {
         Path dir = Repository.root().resolve(module);
-        // The Dockerfile's "prebuilt" stage: the jar this build packaged, in a context of just the two files.
-        return new ImageFromDockerfile("vantage/" + module + ":system-test", false)
+        // The Dockerfile's "prebuilt" stage: the jar this build packaged (and the agent's launcher), in a context of
+        // just those files.
+        ImageFromDockerfile image = new ImageFromDockerfile("vantage/" + module + ":system-test", false)
                 .withFileFromPath(module + "/Dockerfile", dir.resolve("Dockerfile"))
                 .withDockerfilePath(module + "/Dockerfile")
                 .withFileFromPath(
                         module + "/target/vantage-" + module + ".jar", dir.resolve("target/vantage-" + module + ".jar"))
                 .withTarget("prebuilt")
                 .withBuildArg("BASE_IMAGE", BASE_IMAGE);
+        if (module.equals("agent")) {
+            image.withFileFromPath("agent/target/vantage-agent", dir.resolve("target/vantage-agent"));
+        }
+        return image;
     }
 
     /**
