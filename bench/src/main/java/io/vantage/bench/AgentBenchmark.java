@@ -405,11 +405,19 @@ public final class AgentBenchmark {
 
     private Process startAgent(Case bench) throws Exception {
         int targets = bench.targets();
+        Path file = agentConfig("agent-" + targets + ".yaml", bench);
+        Process agent = startLauncher(agentJar.resolveSibling("vantage-agent"), file, "agent-" + targets, true);
+        waitFor("http://127.0.0.1:" + AGENT_PORT + "/readyz");
+        return agent;
+    }
+
+    /** An agent config in the work directory: the case's targets against the benchmark's nginx, served on AGENT_PORT. */
+    Path agentConfig(String fileName, Case bench) throws IOException {
         StringBuilder config = new StringBuilder(
                 "agent: {id: bench, region: local, maxInFlight: 10000}\nserver: {host: 127.0.0.1, port: " + AGENT_PORT
                         + "}\ntargets:\n");
         String tls = bench.https() ? ", hostHeader: " + TLS_NAME + ", tls: {caFile: '" + caFile() + "'}" : "";
-        for (int i = 0; i < targets; i++) {
+        for (int i = 0; i < bench.targets(); i++) {
             config.append("  - {name: t")
                     .append(i)
                     .append(", interval: ")
@@ -420,10 +428,7 @@ public final class AgentBenchmark {
                     .append(tls)
                     .append("}}\n");
         }
-        Path file = Files.writeString(work.resolve("agent-" + targets + ".yaml"), config);
-        Process agent = startLauncher(agentJar.resolveSibling("vantage-agent"), file, "agent-" + targets, true);
-        waitFor("http://127.0.0.1:" + AGENT_PORT + "/readyz");
-        return agent;
+        return Files.writeString(work.resolve(fileName), config);
     }
 
     /** Waits for the agent's warm-up ({@link #WARMUP_PROBES}, then its JIT settled) and says how long and how much CPU. */

@@ -130,7 +130,7 @@ public final class FootprintBenchmark {
         for (int run = 0; run < runs; run++) {
             for (int way = 0; way < (BESIDE ? 2 : 1); way++) {
                 long started = System.nanoTime();
-                Process agent = way == 0 ? launch(config, "start") : before(config, "start-before", List.of());
+                Process agent = way == 0 ? launch(config, "start", false) : before(config, "start-before", List.of());
                 long readyNanos = waitReady(agent, 10);
                 sleepUntil(started + START_SECONDS * 1_000_000_000L);
                 ready[way][run] = (readyNanos - started) / 1e6;
@@ -258,7 +258,7 @@ public final class FootprintBenchmark {
     private double[] measureTargets(int count, boolean https) throws Exception {
         Path config = config("targets-" + count + (https ? "-https" : ""), count, https, 60);
         System.out.printf("memory: %,d %s targets every 60 s%n", count, https ? "HTTPS" : "HTTP");
-        Process agent = launch(config, "targets-" + count);
+        Process agent = launch(config, "targets-" + count, false);
         try {
             long ready = waitReady(agent, 120);
             sleepUntil(ready + 70_000_000_000L);
@@ -281,8 +281,9 @@ public final class FootprintBenchmark {
         double[] settledSeconds = {Double.NaN, Double.NaN};
         for (int way = 0; way < (BESIDE ? 2 : 1); way++) {
             long started = System.nanoTime();
-            Process agent =
-                    way == 0 ? launch(config, "settle") : before(config, "settle-before", List.of("-XX:+UsePerfData"));
+            Process agent = way == 0
+                    ? launch(config, "settle", true)
+                    : before(config, "settle-before", List.of("-XX:+UsePerfData"));
             try {
                 waitReady(agent, 60);
                 String settled = JitWarmup.settle(agent.pid(), started);
@@ -391,8 +392,8 @@ public final class FootprintBenchmark {
         return output;
     }
 
-    private Process launch(Path config, String name) throws IOException {
-        return harness.startLauncher(launcher, config, name, name.startsWith("settle"));
+    private Process launch(Path config, String name, boolean perfData) throws IOException {
+        return harness.startLauncher(launcher, config, name, perfData);
     }
 
     private Process before(Path config, String name, List<String> extra) throws IOException {
@@ -404,27 +405,8 @@ public final class FootprintBenchmark {
     }
 
     private Path config(String name, int count, boolean https, int interval) throws IOException {
-        StringBuilder yaml = new StringBuilder("agent: {id: footprint, region: local, maxInFlight: 10000}\n"
-                + "server: {host: 127.0.0.1, port: " + AgentBenchmark.AGENT_PORT + "}\ntargets:\n");
-        String tls =
-                https ? ", hostHeader: " + AgentBenchmark.TLS_NAME + ", tls: {caFile: '" + harness.caFile() + "'}" : "";
-        String base = https
-                ? "https://127.0.0.1:" + AgentBenchmark.NGINX_TLS_PORT
-                : "http://127.0.0.1:" + AgentBenchmark.NGINX_PORT;
-        for (int i = 0; i < count; i++) {
-            yaml.append("  - {name: t")
-                    .append(i)
-                    .append(", interval: ")
-                    .append(interval)
-                    .append("s, timeout: 5s, http: {url: '")
-                    .append(base)
-                    .append("/p")
-                    .append(i)
-                    .append("'")
-                    .append(tls)
-                    .append("}}\n");
-        }
-        return Files.writeString(work.resolve("footprint-" + name + ".yaml"), yaml);
+        return harness.agentConfig(
+                "footprint-" + name + ".yaml", new AgentBenchmark.Case(https, count, false, interval));
     }
 
     /** Polls /readyz every 10 ms; returns System.nanoTime() of the first 200. */
@@ -456,15 +438,8 @@ public final class FootprintBenchmark {
         }
     }
 
-    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
-        Process jcmd = new ProcessBuilder(JitWarmup.jdkTool(pid, "jcmd"), String.valueOf(pid), command)
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (jcmd.waitFor() != 0) {
-            throw new IOException("jcmd " + pid + " " + command + " failed: " + output);
-        }
-        return output;
+    private String jcmd(long pid, String command) throws IOException, InterruptedException {
+        return run(List.of(JitWarmup.jdkTool(pid, "jcmd"), String.valueOf(pid), command));
     }
 
     /** Sums {@code total NNNK} or {@code used NNNK} over the serial collector's generations in GC.heap_info. */
