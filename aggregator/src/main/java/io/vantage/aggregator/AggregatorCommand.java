@@ -333,7 +333,7 @@ public final class AggregatorCommand implements Callable<Integer> {
                 System.err.println("vantage-aggregator discover: --path must start with /, got '" + path + "'");
                 return 2;
             }
-            try (var route53 = io.vantage.aggregator.cloudwatch.AwsClients.route53(
+            try (var route53 = io.vantage.aggregator.aws.AwsClients.route53(
                     endpoint, java.time.Duration.ofSeconds(30), Startup.newRegistry())) {
                 System.out.print(new io.vantage.aggregator.reconcile.Discovery(route53)
                         .targets(zoneId.replace("/hostedzone/", ""), recordName, scheme, path)

@@ -3,9 +3,16 @@ package io.vantage.aggregator;
 import io.vantage.aggregator.ingest.Credentials;
 import io.vantage.aggregator.ingest.IngestHandler;
 import io.vantage.aggregator.status.StatusSnapshot;
+import io.vantage.wire.Documents;
+import io.vantage.wire.Tokens;
+import io.vantage.wire.target.TargetList;
+import io.vantage.wire.target.TargetSpec;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -14,7 +21,14 @@ import java.util.function.Consumer;
  */
 interface ApiSource {
     /** The target list as agents fetch it, with its ETag. */
-    record TargetsBody(Buffer json, String etag) {}
+    record TargetsBody(Buffer json, String etag) {
+        /** The list's JSON and its ETag: the first 12 bytes of its SHA-256, hex. */
+        static TargetsBody of(List<TargetSpec> targets) {
+            byte[] json = Documents.writeJson(new TargetList(targets));
+            String hash = HexFormat.of().formatHex(Tokens.sha256(new String(json, StandardCharsets.UTF_8)), 0, 12);
+            return new TargetsBody(Buffer.buffer(json), "\"" + hash + "\"");
+        }
+    }
 
     StatusSnapshot snapshot();
 

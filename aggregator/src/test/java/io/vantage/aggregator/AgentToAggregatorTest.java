@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.vantage.agent.RunningAgent;
 import io.vantage.agent.metrics.MetricNames;
+import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.status.StatusSnapshot;
 import io.vantage.aggregator.testing.RunningAggregator;
 import io.vantage.testing.TestHttpServer;
@@ -137,7 +138,7 @@ class AgentToAggregatorTest {
                         RunningAgent second = RunningAgent.start(agentFile)) {
                     await().atMost(Duration.ofSeconds(15))
                             .until(() -> aggregator.aggregator().snapshot().agents().stream()
-                                    .anyMatch(StatusSnapshot.AgentInfo::duplicateIdentity));
+                                    .anyMatch(Round.Agent::duplicateIdentity));
                     // The refused process says so, and retries (the counted one may stop).
                     String refused = java.util.regex.Pattern.quote("vantage_report_push_total{aggregator=\"127.0.0.1:"
                                     + aggregator.aggregator().port() + "\",outcome=\"failure\"}")

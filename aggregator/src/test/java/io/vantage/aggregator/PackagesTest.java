@@ -19,17 +19,20 @@ class PackagesTest {
         assertThat(graph.edges("io.vantage.aggregator"))
                 .as("the package edges docs/architecture.md documents; change both together")
                 .containsExactly(
-                        "(root) -> cloudwatch, config, drill, ingest, metrics, model, quorum, reconcile, routing, status",
-                        "cloudwatch -> metrics, quorum",
+                        "(root) -> aws, cloudwatch, config, drill, ingest, metrics, model, quorum, reconcile, round, "
+                                + "routing, status",
+                        "aws -> metrics",
+                        "cloudwatch -> aws, config, metrics, quorum, round",
                         "config -> ",
                         "drill -> config, metrics, quorum",
                         "ingest -> config, metrics, quorum",
-                        "metrics -> quorum",
+                        "metrics -> config, quorum, round",
                         "model -> cloudwatch, config, quorum",
                         "quorum -> ",
-                        "reconcile -> cloudwatch, config",
-                        "routing -> config, metrics, model, quorum",
-                        "status -> model, quorum, routing");
+                        "reconcile -> aws, cloudwatch, config, metrics",
+                        "round -> config, quorum",
+                        "routing -> config, metrics, model, quorum, round",
+                        "status -> model, quorum, round, routing");
         assertThat(graph.usesOutside())
                 .as("uses of other modules")
                 .isNotEmpty()

@@ -660,7 +660,7 @@ class FailureMatrixTest {
         double[] pickedUp = detect(changedAt, Duration.ofSeconds(40), expected::equals);
         // Alarms and health checks follow at the next reconcile (every minute): the new target's appear, the removed
         // one's go.
-        var cloudWatch = io.vantage.aggregator.cloudwatch.AwsClients.cloudWatch(
+        var cloudWatch = io.vantage.aggregator.aws.AwsClients.cloudWatch(
                 "us-east-1",
                 URI.create(endpoint),
                 Duration.ofSeconds(10),

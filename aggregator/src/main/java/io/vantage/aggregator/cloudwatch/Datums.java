@@ -2,6 +2,7 @@ package io.vantage.aggregator.cloudwatch;
 
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.round.Round;
 import io.vantage.wire.target.TargetSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,17 +15,14 @@ import java.util.List;
 public final class Datums {
     private Datums() {}
 
-    /**
-     * {@code evaluations.get(i)} is the round's evaluation of {@code targets.get(i)}; {@code drilled}: targets in a
-     * failover drill, published as {@code Healthy=0} whatever their verdict.
-     */
-    public static List<Datum> of(
-            List<TargetSpec> targets, List<Evaluation> evaluations, java.util.Set<String> drilled) {
+    /** The round's datums; a target in a drill is published as {@code Healthy=0} whatever its verdict. */
+    public static List<Datum> of(Round round) {
+        List<TargetSpec> targets = round.targets();
         List<Datum> datums = new ArrayList<>(targets.size() * CloudWatchContract.METRICS.size());
         for (int i = 0; i < targets.size(); i++) {
             String target = targets.get(i).name();
-            Evaluation evaluation = evaluations.get(i);
-            Verdict verdict = drilled.contains(target) ? Verdict.UNHEALTHY : evaluation.verdict();
+            Evaluation evaluation = round.evaluations().get(i);
+            Verdict verdict = round.published(i);
             switch (verdict) {
                 case HEALTHY ->
                     datums.add(new Datum(CloudWatchContract.HEALTHY, target, 1, CloudWatchContract.UNIT_NONE));

@@ -44,7 +44,6 @@ public final class IngestHandler {
     private final ResultStore store;
     private final Instances instances;
     private final AggregatorMetrics metrics;
-    private final Runnable onAccepted;
     private final Consumer<HttpConnection> onAuthenticated;
     private static final long FORBIDDEN_LOG_EVERY_MILLIS = 10_000;
     // Per token owner: when a 403 was last logged and how many since; bounded by the configured agents. This loop only.
@@ -70,7 +69,6 @@ public final class IngestHandler {
             ResultStore store,
             Instances instances,
             AggregatorMetrics metrics,
-            Runnable onAccepted,
             Consumer<HttpConnection> onAuthenticated) {
         this.vertx = vertx;
         this.clock = clock;
@@ -78,7 +76,6 @@ public final class IngestHandler {
         this.store = store;
         this.instances = instances;
         this.metrics = metrics;
-        this.onAccepted = onAccepted;
         this.onAuthenticated = onAuthenticated;
     }
 
@@ -276,7 +273,7 @@ public final class IngestHandler {
                         .put("noVote", noVote)
                         .encode());
         if (accepted > 0) {
-            onAccepted.run();
+            store.accepted();
         }
     }
 

@@ -25,6 +25,17 @@ public final class ResultStore {
             Map<String, Vantage[]> targets) {}
 
     private volatile Layout layout = new Layout(List.of(), List.of(), Map.of(), Map.of());
+    private volatile Runnable onAccepted = () -> {};
+
+    /** Told after each batch that kept a result (the evaluation loop then evaluates soon); from any thread. */
+    public void onAccepted(Runnable listener) {
+        this.onAccepted = listener;
+    }
+
+    /** A batch's results are stored and at least one was kept ({@link #offer} returned true). */
+    public void accepted() {
+        onAccepted.run();
+    }
 
     /**
      * Lays the store out for these agents (id to region, in config order) and targets; the latest result of every

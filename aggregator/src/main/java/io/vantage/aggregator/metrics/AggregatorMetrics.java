@@ -5,8 +5,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.round.Round;
+import io.vantage.aggregator.round.RoundConsumer;
+import io.vantage.wire.target.TargetSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +24,7 @@ import java.util.function.LongSupplier;
  * it is removed while the target has insufficient data, so that alerting on it cannot mistake a blind
  * fleet for a failure.
  */
-public final class AggregatorMetrics {
+public final class AggregatorMetrics implements RoundConsumer {
     public static final String TARGET_HEALTHY = "vantage.target.healthy";
     public static final String TARGET_VANTAGES = "vantage.target.vantages";
     public static final String TARGET_RECORD = "vantage.target.record";
@@ -70,6 +74,10 @@ public final class AggregatorMetrics {
             .toArray(java.time.Duration[]::new);
     private final LongSupplier clock;
     private java.util.concurrent.atomic.AtomicInteger awsDiffers;
+    /** The config the rounds' target series were laid out for, and those series in its target order. */
+    private AggregatorConfig metered;
+
+    private TargetMeters[] roundMeters = new TargetMeters[0];
 
     public AggregatorMetrics(MeterRegistry registry, LongSupplier clockMillis) {
         this.registry = registry;
@@ -182,9 +190,34 @@ public final class AggregatorMetrics {
                 .increment();
     }
 
-    /** The agents blind in the latest round. */
-    public void blind(Set<String> agents) {
-        blind = Set.copyOf(agents);
+    /**
+     * Each round: the targets' series (registered when a config brings a target or changes its record, removed with
+     * it), the agents the round found blind, and what evaluating took.
+     */
+    @Override
+    public void accept(Round round) {
+        if (round.config() != metered) {
+            List<TargetSpec> specs = round.targets();
+            roundMeters = new TargetMeters[specs.size()];
+            Set<String> names = new java.util.HashSet<>();
+            for (int i = 0; i < roundMeters.length; i++) {
+                TargetSpec spec = specs.get(i);
+                roundMeters[i] = target(
+                        spec.name(),
+                        spec.route53() == null ? null : spec.route53().group());
+                names.add(spec.name());
+            }
+            retainTargets(names);
+            metered = round.config();
+        }
+        for (int i = 0; i < roundMeters.length; i++) {
+            roundMeters[i].update(round.evaluations().get(i));
+        }
+        blind = round.agents().stream()
+                .filter(Round.Agent::blind)
+                .map(Round.Agent::id)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        evaluation.record(round.durationNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     public void reported(String agentId, long nowMillis) {
@@ -216,15 +249,11 @@ public final class AggregatorMetrics {
         awsDiffers.set(differs ? 1 : 0);
     }
 
-    public Timer evaluation() {
-        return evaluation;
-    }
-
     /**
      * A target's series, registered on first use (again when its record changed); {@code record} is the record group it
      * guards (RecordBinding.group(): zone, name and type), or null. Called from the evaluator's thread only.
      */
-    public TargetMeters target(String name, String record) {
+    private TargetMeters target(String name, String record) {
         TargetMeters meters = targets.get(name);
         if (meters != null && !java.util.Objects.equals(meters.record, record)) {
             meters.remove();
@@ -237,7 +266,7 @@ public final class AggregatorMetrics {
         return meters;
     }
 
-    public void retainTargets(Set<String> names) {
+    private void retainTargets(Set<String> names) {
         targets.keySet().removeIf(name -> {
             if (names.contains(name)) {
                 return false;
@@ -248,7 +277,7 @@ public final class AggregatorMetrics {
     }
 
     /** One target's series; updated from the evaluator's thread only. */
-    public final class TargetMeters {
+    private final class TargetMeters {
         private final String target;
         private final String record;
         private final List<Meter> meters = new ArrayList<>(4);
@@ -283,7 +312,7 @@ public final class AggregatorMetrics {
         }
 
         /** Updates the series after an evaluation. */
-        public void update(Evaluation result) {
+        void update(Evaluation result) {
             healthyVantages = result.healthy();
             unhealthyVantages = result.fresh() - result.healthy();
             staleVantages = result.stale();

@@ -1,7 +1,7 @@
 package io.vantage.aggregator.reconcile;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vantage.aggregator.cloudwatch.AwsClients;
+import io.vantage.aggregator.aws.AwsClients;
 import io.vantage.aggregator.config.AggregatorConfig;
 import java.net.URI;
 import java.time.Duration;

@@ -8,6 +8,7 @@ import io.vantage.aggregator.metrics.AggregatorMetrics;
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.quorum.Observation;
 import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.round.RoundConsumer;
 import io.vantage.wire.Addresses;
 import io.vantage.wire.target.TargetSpec;
 import java.net.URI;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,6 +114,24 @@ public final class Routing {
                 .baseUnit("seconds")
                 .serviceLevelObjectives(30, 60, 90, 120, 180, 240, 300, 600)
                 .register(registry);
+    }
+
+    /**
+     * This routing as a round consumer: each round with observed names is an {@link #update}, one without stops it.
+     * {@code observations}: each name's latest results; {@code recordValues}: what DNS answers for each bound record, as
+     * AWS was last read; {@code predicted}: the model's failover time per target, or null.
+     */
+    public RoundConsumer consumer(
+            Function<String, Collection<Observation>> observations,
+            Supplier<Map<String, List<String>>> recordValues,
+            Function<TargetSpec, FailoverModel.Range> predicted) {
+        return round -> {
+            if (round.config().observe().isEmpty()) {
+                stop();
+            } else {
+                update(round.at(), round.config(), observations, round.published(), recordValues.get(), predicted);
+            }
+        };
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.vantage.aggregator.status;
 
 import io.vantage.aggregator.model.FailoverModel;
+import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.routing.Routing;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -44,7 +45,7 @@ public final class StatusPage {
         html.append(section);
         html.append(
                 "<table><tr><th>target</th><th>verdict</th><th>vantages</th><th>latency p50 / p90</th><th>failover now</th>");
-        for (StatusSnapshot.AgentInfo agent : snapshot.agents()) {
+        for (Round.Agent agent : snapshot.agents()) {
             html.append("<th>")
                     .append(escape(agent.region()))
                     .append("<div class=\"small\">")

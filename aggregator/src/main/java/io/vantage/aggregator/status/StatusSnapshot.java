@@ -4,6 +4,7 @@ import io.vantage.aggregator.model.Predictions;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Observation;
 import io.vantage.aggregator.quorum.QuorumEvaluator;
+import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.routing.Routing;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.target.TargetSpec;
@@ -14,24 +15,17 @@ import java.util.Map;
 
 /**
  * The state of every target after one evaluation round, immutable, served as {@code /v1/status}.
- * Agents are the configured ones, in config order; a target's vantage list has an entry for each. {@code routing}: where
+ * Agents are the configured ones, in config order, as the round saw them ({@link Round.Agent}); a target's vantage list has an entry for each. {@code routing}: where
  * DNS sends each vantage point for each observed name; {@code failovers}: the failovers and failbacks observed, newest
  * first.
  */
 public record StatusSnapshot(
         long generatedAt,
-        List<AgentInfo> agents,
+        List<Round.Agent> agents,
         List<TargetStatus> targets,
         List<Routing.ObservedName> routing,
         List<Routing.FailoverEvent> failovers) {
     public static final StatusSnapshot EMPTY = new StatusSnapshot(0, List.of(), List.of(), List.of(), List.of());
-
-    /**
-     * {@code blind}: its probes fail nearly every target that the others see healthy; its unhealthy votes are set aside.
-     * {@code duplicateIdentity}: two processes reported as this agent within the last minute (only one's count).
-     */
-    public record AgentInfo(
-            String id, String region, Double lastReportAgeSeconds, boolean blind, boolean duplicateIdentity) {}
 
     /**
      * {@code region}: the region the target serves from, if configured; {@code blindVantages}: unhealthy votes set aside
@@ -87,7 +81,7 @@ public record StatusSnapshot(
     public static TargetStatus target(
             TargetSpec spec,
             Evaluation evaluation,
-            List<AgentInfo> agents,
+            List<Round.Agent> agents,
             List<Observation> observations,
             long now,
             String healthCheckId,
@@ -100,7 +94,7 @@ public record StatusSnapshot(
         observations.forEach(observation -> byAgent.put(observation.agentId(), observation));
         long freshness = spec.freshness().toMillis();
         List<VantageStatus> vantages = new ArrayList<>(agents.size());
-        for (AgentInfo agent : agents) {
+        for (Round.Agent agent : agents) {
             Observation observation = byAgent.get(agent.id());
             if (observation == null) {
                 vantages.add(new VantageStatus(agent.id(), agent.region(), "missing", null, null, null, null, null));

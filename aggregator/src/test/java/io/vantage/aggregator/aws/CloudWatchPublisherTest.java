@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vantage.aggregator.cloudwatch.AwsClients;
 import io.vantage.aggregator.cloudwatch.CloudWatchPublisher;
 import io.vantage.aggregator.cloudwatch.Datum;
 import io.vantage.testing.aws.LocalAws;

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vantage.aggregator.cloudwatch.AwsClients;
 import io.vantage.aggregator.cloudwatch.CloudWatchPublisher;
 import io.vantage.aggregator.cloudwatch.Datum;
 import io.vantage.aggregator.config.AggregatorConfig;

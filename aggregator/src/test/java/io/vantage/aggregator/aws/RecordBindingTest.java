@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.AggregatorCommand;
-import io.vantage.aggregator.cloudwatch.AwsClients;
 import io.vantage.testing.aws.LocalAws;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

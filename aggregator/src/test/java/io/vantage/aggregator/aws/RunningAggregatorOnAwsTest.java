@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vantage.aggregator.cloudwatch.AwsClients;
 import io.vantage.aggregator.testing.RunningAggregator;
 import io.vantage.testing.aws.LocalAws;
 import io.vantage.wire.report.ProbeResult;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.model.Predictions;
+import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.routing.Routing;
 import io.vantage.wire.report.FailureReason;
 import java.util.List;
@@ -23,7 +24,7 @@ class StatusPageTest {
                 "JSON /status is '<script>alert(1)</script>', expected 'UP'");
         StatusSnapshot snapshot = new StatusSnapshot(
                 1_000,
-                List.of(new StatusSnapshot.AgentInfo("agent-a", "us-east-1", 1.0, false, true)),
+                List.of(new Round.Agent("agent-a", "us-east-1", 1.0, false, true)),
                 List.of(new StatusSnapshot.TargetStatus(
                         "api",
                         null,

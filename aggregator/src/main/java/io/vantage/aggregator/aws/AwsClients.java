@@ -1,4 +1,4 @@
-package io.vantage.aggregator.cloudwatch;
+package io.vantage.aggregator.aws;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,0 +1,266 @@
+package io.vantage.aggregator;
+
+import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.drill.Drills;
+import io.vantage.aggregator.ingest.Instances;
+import io.vantage.aggregator.ingest.ResultStore;
+import io.vantage.aggregator.quorum.BlindAgents;
+import io.vantage.aggregator.quorum.Cadence;
+import io.vantage.aggregator.quorum.Evaluation;
+import io.vantage.aggregator.quorum.Observation;
+import io.vantage.aggregator.quorum.QuorumEvaluator;
+import io.vantage.aggregator.quorum.Vantage;
+import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.quorum.VerdictState;
+import io.vantage.aggregator.round.Round;
+import io.vantage.aggregator.round.RoundConsumer;
+import io.vantage.wire.target.TargetSpec;
+import io.vertx.core.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The evaluation loop: every target every second and soon after new results are stored, judges each agent's blindness,
+ * applies the honoured drills, logs each verdict change with its reason, and hands the immutable {@link Round} to every
+ * {@link RoundConsumer}. Its state lives on one context (the aggregator's); {@link #evaluateSoon()} may be called from
+ * any thread.
+ */
+final class EvaluationLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(EvaluationLoop.class);
+
+    /**
+     * One configured target as the loop walks it, with everything a round needs at hand (no lookup by name): its vantage
+     * points in the store and the state the last round left.
+     */
+    private static final class Row {
+        final TargetSpec target;
+        final Duration freshness;
+        final Vantage[] vantages;
+        /** Per agent (config order): whether it serves from the target's region (fate sharing). */
+        final boolean[] colocated;
+
+        VerdictState state;
+
+        Row(TargetSpec target, Vantage[] vantages, List<AggregatorConfig.AgentEntry> agents, VerdictState state) {
+            this.target = target;
+            this.freshness = target.freshness();
+            this.vantages = vantages;
+            this.colocated = new boolean[agents.size()];
+            for (int i = 0; i < colocated.length; i++) {
+                colocated[i] = agents.get(i).region().equals(target.region());
+            }
+            this.state = state;
+        }
+    }
+
+    private final Context context;
+    private final ResultStore store;
+    private final Instances instances;
+    /** When each agent's results last counted (aggregator clock), null when never. */
+    private final Function<String, Long> lastReport;
+
+    private final Clock clock;
+    private final Drills drills;
+    private final List<RoundConsumer> consumers;
+    private final AtomicBoolean pending = new AtomicBoolean();
+
+    private AggregatorConfig config;
+    /** The configured targets in config order; rebuilt when a config is applied. */
+    private List<Row> rows = List.of();
+    /** The rows' vantage points and freshness windows, as {@link BlindAgents} reads them; rebuilt with the rows. */
+    private List<Vantage[]> allVantages = List.of();
+
+    private long[] freshnessMillis = new long[0];
+    /** Since when each agent (config order) is blind, as the last round found ({@link BlindAgents#NOT_BLIND}: not). */
+    private long[] blindSince = new long[0];
+    /** When the config in force was applied: an agent never heard from since is missing since then. */
+    private long appliedAt;
+
+    private long lastEvaluation;
+    private volatile Round latest;
+
+    EvaluationLoop(
+            Context context,
+            ResultStore store,
+            Instances instances,
+            Function<String, Long> lastReport,
+            Clock clock,
+            Drills drills,
+            List<RoundConsumer> consumers) {
+        this.context = context;
+        this.store = store;
+        this.instances = instances;
+        this.lastReport = lastReport;
+        this.clock = clock;
+        this.drills = drills;
+        this.consumers = List.copyOf(consumers);
+        store.onAccepted(this::evaluateSoon);
+    }
+
+    /**
+     * Walks {@code next}'s targets from the next round on, each keeping the state it had if it was configured before;
+     * the store must already be laid out for it. On the loop's context.
+     */
+    void configure(AggregatorConfig next) {
+        Map<String, VerdictState> states = new HashMap<>();
+        rows.forEach(row -> states.put(row.target.name(), row.state));
+        long now = clock.millis();
+        rows = next.targets().stream()
+                .map(target -> new Row(
+                        target,
+                        store.vantages(target.name()),
+                        next.agents(),
+                        states.getOrDefault(target.name(), VerdictState.initial(now))))
+                .toList();
+        allVantages = rows.stream().map(row -> row.vantages).toList();
+        freshnessMillis =
+                rows.stream().mapToLong(row -> row.freshness.toMillis()).toArray();
+        if (blindSince.length != next.agents().size()) {
+            blindSince = new long[0];
+        }
+        appliedAt = now;
+        config = next;
+    }
+
+    /** The latest round, null before the first. */
+    Round latest() {
+        return latest;
+    }
+
+    /** A round soon, no sooner than the minimum spacing after the last; from any thread. */
+    void evaluateSoon() {
+        if (pending.compareAndSet(false, true)) {
+            long wait = Math.max(1, lastEvaluation + Cadence.MIN_EVALUATION_SPACING.toMillis() - clock.millis());
+            context.runOnContext(v -> context.owner().setTimer(wait, tick -> evaluate()));
+        }
+    }
+
+    /** One round over every target, handed to every consumer; on the loop's context only. */
+    void evaluate() {
+        pending.set(false);
+        long started = System.nanoTime();
+        long now = clock.millis();
+        lastEvaluation = now;
+        int configured = config.agents().size();
+        long[] blind = BlindAgents.update(allVantages, freshnessMillis, configured, blindSince, now);
+        boolean[] seeing = BlindAgents.seeing(allVantages, freshnessMillis, configured, now);
+        logBlindness(config.agents(), blindSince, blind);
+        blindSince = blind;
+        List<Round.Agent> agents = new ArrayList<>(configured);
+        Set<String> twoProcesses = instances.conflicting(now);
+        for (int i = 0; i < configured; i++) {
+            AggregatorConfig.AgentEntry agent = config.agents().get(i);
+            Long last = lastReport.apply(agent.id());
+            agents.add(new Round.Agent(
+                    agent.id(),
+                    agent.region(),
+                    last == null ? null : (now - last) / 1000.0,
+                    blind[i] != BlindAgents.NOT_BLIND,
+                    twoProcesses.contains(agent.id())));
+        }
+        List<Evaluation> evaluations = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            VerdictState previous = row.state;
+            Evaluation evaluation = QuorumEvaluator.evaluate(
+                    row.target.quorum(),
+                    row.freshness,
+                    row.vantages,
+                    configured,
+                    new QuorumEvaluator.Fleet(row.colocated, blind, appliedAt, seeing),
+                    previous,
+                    now);
+            row.state = evaluation.state();
+            if (evaluation.changed()) {
+                logChange(row.target, previous.published(), evaluation, store.observations(row.target.name()));
+            }
+            evaluations.add(evaluation);
+        }
+        Drills.Round drilled;
+        // Drills need every verdict by name; without one configured or still honoured, they need nothing.
+        if (!config.drills().isEmpty() || drills.any()) {
+            Map<String, Verdict> verdicts = new HashMap<>();
+            for (int i = 0; i < evaluations.size(); i++) {
+                verdicts.put(config.targets().get(i).name(), evaluations.get(i).verdict());
+            }
+            drilled = drills.evaluate(config, verdicts, now);
+        } else {
+            drilled = drills.none();
+        }
+        Round round = new Round(
+                now,
+                config,
+                List.copyOf(agents),
+                List.copyOf(evaluations),
+                drilled.honoured(),
+                drilled.notes(),
+                System.nanoTime() - started);
+        latest = round;
+        for (RoundConsumer consumer : consumers) {
+            consumer.accept(round);
+        }
+    }
+
+    /** Logs each agent that turned blind, or stopped being blind, this round. */
+    private static void logBlindness(List<AggregatorConfig.AgentEntry> agents, long[] before, long[] after) {
+        for (int i = 0; i < after.length; i++) {
+            boolean was = i < before.length && before[i] != BlindAgents.NOT_BLIND;
+            boolean is = after[i] != BlindAgents.NOT_BLIND;
+            if (is && !was) {
+                LOG.warn(
+                        "agent {}@{} is blind: its probes fail nearly every target while the other agents see most of "
+                                + "them healthy; its unhealthy votes are set aside until it sees again",
+                        agents.get(i).id(),
+                        agents.get(i).region());
+            } else if (was && !is) {
+                LOG.info(
+                        "agent {}@{} is no longer blind: its votes count again",
+                        agents.get(i).id(),
+                        agents.get(i).region());
+            }
+        }
+    }
+
+    private static void logChange(
+            TargetSpec target, Verdict before, Evaluation evaluation, List<Observation> observations) {
+        long freshness = target.freshness().toMillis();
+        String seen = observations.stream()
+                .map(o -> o.agentId() + "@" + o.region() + " "
+                        + (!QuorumEvaluator.isFresh(o.observedAt(), evaluation.evaluatedAt(), freshness)
+                                ? "stale"
+                                : (o.success() ? "ok" : o.reason().label())
+                                        + (o.success() == o.healthy() ? "" : ", not yet confirmed"))
+                        + " ("
+                        + (evaluation.evaluatedAt() - o.observedAt()) / 1000 + "s ago)")
+                .collect(Collectors.joining(", "));
+        String message = "{}: {} -> {} ({} of {} fresh vantage points healthy{}; quorum {} of at least {}): {}";
+        Object[] arguments = {
+            target.name(),
+            before,
+            evaluation.verdict(),
+            evaluation.healthy(),
+            evaluation.fresh(),
+            (evaluation.setAside() > 0 ? "; " + evaluation.setAside() + " blind set aside" : "")
+                    + (evaluation.lost() > 0
+                            ? "; " + evaluation.lost() + " in " + target.region() + " lost with its region"
+                            : ""),
+            target.quorum().healthy(),
+            target.quorum().minVantages(),
+            seen.isEmpty() ? "no results" : seen
+        };
+        if (evaluation.verdict() == Verdict.HEALTHY) {
+            LOG.info(message, arguments);
+        } else {
+            LOG.warn(message, arguments);
+        }
+    }
+}
