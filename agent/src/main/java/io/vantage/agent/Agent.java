@@ -7,7 +7,9 @@ import io.vantage.agent.config.LoadedConfig;
 import io.vantage.agent.http.AgentServer;
 import io.vantage.agent.metrics.AgentMetrics;
 import io.vantage.agent.probe.TlsEngine;
-import io.vantage.agent.report.AggregatorLink;
+import io.vantage.agent.report.AggregatorConnection;
+import io.vantage.agent.report.ReportPusher;
+import io.vantage.agent.report.TargetSource;
 import io.vantage.agent.schedule.ProbeLoops;
 import io.vantage.runtime.ConfigWatcher;
 import io.vantage.wire.report.ProbeResult;
@@ -45,7 +47,9 @@ public final class Agent extends VerticleBase {
     private ProbeLoops probeLoops;
     private AgentServer server;
     private ConfigWatcher watcher;
-    private final List<AggregatorLink> links = new ArrayList<>();
+    private final List<AggregatorConnection> connections = new ArrayList<>();
+    private final List<ReportPusher> pushers = new ArrayList<>();
+    private final List<TargetSource> targetSources = new ArrayList<>();
     private List<TargetSpec> targets = List.of();
     private Set<String> targetNames = Set.of();
     // Last outcome per target, so the log records transitions rather than every probe.
@@ -101,20 +105,17 @@ public final class Agent extends VerticleBase {
 
     private Future<?> startWorking(AgentConfig config, TlsEngine engine, String transport) {
         for (AgentConfig.Aggregator aggregator : config.agent().aggregators()) {
-            links.add(new AggregatorLink(
-                    vertx,
-                    clock,
-                    aggregator,
-                    loaded.tokens().get(aggregator.label()),
-                    loaded.agentId(),
-                    loaded.region(),
-                    registry));
+            AggregatorConnection connection = new AggregatorConnection(
+                    vertx, clock, aggregator, loaded.tokens().get(aggregator.label()), registry);
+            connections.add(connection);
+            pushers.add(new ReportPusher(connection, clock, loaded.agentId(), loaded.region(), registry));
+            targetSources.add(new TargetSource(connection, registry));
         }
         if (!config.remoteTargets()) {
             applyTargets(config.targets(), "config file");
         }
-        if (!links.isEmpty()) {
-            vertx.setPeriodic(config.agent().pushInterval().toMillis(), tick -> links.forEach(AggregatorLink::tick));
+        if (!connections.isEmpty()) {
+            vertx.setPeriodic(config.agent().pushInterval().toMillis(), tick -> pushers.forEach(ReportPusher::tick));
             if (config.remoteTargets()) {
                 fetchTargets(0);
                 vertx.setPeriodic(config.agent().targetsRefresh().toMillis(), tick -> fetchTargets(0));
@@ -136,9 +137,11 @@ public final class Agent extends VerticleBase {
                         probeLoops.count(),
                         engine.label(),
                         transport,
-                        links.isEmpty()
+                        connections.isEmpty()
                                 ? "no aggregator (standalone)"
-                                : links.stream().map(AggregatorLink::label).toList()));
+                                : connections.stream()
+                                        .map(AggregatorConnection::label)
+                                        .toList()));
     }
 
     @Override
@@ -146,7 +149,7 @@ public final class Agent extends VerticleBase {
         if (watcher != null) {
             watcher.stop();
         }
-        return Future.all(links.stream().map(AggregatorLink::close).toList());
+        return Future.all(connections.stream().map(AggregatorConnection::close).toList());
     }
 
     public int httpPort() {
@@ -157,17 +160,13 @@ public final class Agent extends VerticleBase {
         return probeLoops;
     }
 
-    public List<AggregatorLink> links() {
-        return links;
-    }
-
     private void onResult(ProbeResult result) {
         if (!targetNames.contains(result.target())) {
             return; // removed while it was being probed
         }
         metrics.record(result);
-        for (AggregatorLink link : links) {
-            link.offer(result);
+        for (ReportPusher pusher : pushers) {
+            pusher.offer(result);
         }
         if (!result.isVote()) {
             return; // the agent's own lateness, not a transition of the endpoint
@@ -202,30 +201,30 @@ public final class Agent extends VerticleBase {
         metrics.targets(next);
         probeLoops.update(next);
         LOG.info("schedule: {} targets from {} over {} probe loops", next.size(), source, probeLoops.count());
-        links.forEach(link -> link.retainTargets(targetNames));
+        pushers.forEach(pusher -> pusher.retainTargets(targetNames));
     }
 
     /** Asks the aggregators in order; the first that answers decides. On total failure the last list stays. */
     private void fetchTargets(int index) {
-        if (index >= links.size()) {
+        if (index >= targetSources.size()) {
             LOG.warn("no aggregator served the target list; still probing the last known {} targets", targets.size());
             return;
         }
-        AggregatorLink link = links.get(index);
-        link.fetchTargets().onComplete(fetched -> {
+        TargetSource source = targetSources.get(index);
+        source.fetchTargets().onComplete(fetched -> {
             if (fetched.failed()) {
                 LOG.warn(
                         "fetching targets from {} failed: {}",
-                        link.label(),
+                        source.label(),
                         fetched.cause().getMessage());
                 fetchTargets(index + 1);
             } else if (fetched.result() != null) {
                 TargetList list = fetched.result();
                 LOG.info(
                         "target list from {}: {} targets",
-                        link.label(),
+                        source.label(),
                         list.targets().size());
-                applyTargets(list.targets(), "aggregator " + link.label());
+                applyTargets(list.targets(), "aggregator " + source.label());
             }
         });
     }
@@ -253,10 +252,10 @@ public final class Agent extends VerticleBase {
                                 + "applying targets and tokens only",
                         why);
             }
-            for (AggregatorLink link : links) {
-                String token = next.tokens().get(link.label());
+            for (AggregatorConnection connection : connections) {
+                String token = next.tokens().get(connection.label());
                 if (token != null) {
-                    link.token(token);
+                    connection.token(token);
                 }
             }
             loaded = new LoadedConfig(after, loaded.agentId(), loaded.region(), next.tokens());

@@ -17,10 +17,11 @@ class PackagesTest {
                 .as("the package edges docs/architecture.md documents; change both together")
                 .containsExactly(
                         "(root) -> config, http, metrics, probe, report, schedule",
+                        "check -> ",
                         "config -> ",
                         "http -> ",
                         "metrics -> probe",
-                        "probe -> ",
+                        "probe -> check",
                         "report -> config, metrics",
                         "schedule -> metrics, probe");
     }

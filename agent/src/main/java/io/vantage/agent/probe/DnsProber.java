@@ -1,6 +1,8 @@
 package io.vantage.agent.probe;
 
-import com.google.re2j.Pattern;
+import io.netty.resolver.dns.DnsNameResolverTimeoutException;
+import io.vantage.agent.check.Checks;
+import io.vantage.agent.check.Mismatch;
 import io.vantage.wire.Addresses;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
@@ -32,11 +34,12 @@ public final class DnsProber implements Prober<DnsSpec> {
     private final Vertx vertx;
     private final List<DnsSpec.Server> agentServers;
     private final Map<String, DnsClient> clients = new HashMap<>();
-    private final Map<String, Pattern> patterns = new HashMap<>();
+    private final Checks checks;
 
     /** {@code agentServers}: the agent's {@code dns.servers}, asked when a probe names none (empty: the system's). */
-    public DnsProber(Vertx vertx, List<SocketAddress> agentServers) {
+    public DnsProber(Vertx vertx, List<SocketAddress> agentServers, Checks checks) {
         this.vertx = vertx;
+        this.checks = checks;
         this.agentServers = agentServers.stream()
                 .map(server -> new DnsSpec.Server(server.host(), server.port()))
                 .toList();
@@ -66,10 +69,9 @@ public final class DnsProber implements Prober<DnsSpec> {
                 return Future.succeededFuture(attempt.succeed()); // the expected error code, e.g. NXDOMAIN
             }
             List<String> records = answer.result().records();
-            String mismatch = mismatch(spec, records);
-            ProbeResult result = mismatch == null
-                    ? attempt.succeed()
-                    : attempt.fail(FailureReason.BODY_MISMATCH, spec.type() + " " + spec.name() + ": " + mismatch);
+            Mismatch mismatch = checks.answers(spec.expectAnswer(), spec.type() + " " + spec.name(), records);
+            ProbeResult result =
+                    mismatch == null ? attempt.succeed() : attempt.fail(mismatch.reason(), mismatch.message());
             // The records travel with the result: the aggregator reads them to see where DNS sends this vantage point.
             return Future.succeededFuture(
                     result.withAnswers(records, answer.result().chain()));
@@ -151,13 +153,11 @@ public final class DnsProber implements Prober<DnsSpec> {
         return null;
     }
 
+    /** Whether the server did not answer in time: the resolver's query timeout, by its type. */
     private static boolean timedOut(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            String message =
-                    cause.getMessage() == null ? "" : cause.getMessage().toLowerCase(java.util.Locale.ROOT);
-            if (cause instanceof java.util.concurrent.TimeoutException
-                    || message.contains("timeout")
-                    || message.contains("timed out")) {
+            if (cause instanceof DnsNameResolverTimeoutException
+                    || cause instanceof java.util.concurrent.TimeoutException) {
                 return true;
             }
         }
@@ -168,28 +168,6 @@ public final class DnsProber implements Prober<DnsSpec> {
         return servers.isEmpty()
                 ? "the system's resolver"
                 : servers.stream().map(s -> s.host() + ":" + s.port()).toList().toString();
-    }
-
-    private String mismatch(DnsSpec spec, List<String> answers) {
-        DnsSpec.Answer expected = spec.expectAnswer();
-        if (answers.size() < expected.minCount()) {
-            return answers.size() + " records, expected at least " + expected.minCount();
-        }
-        if (expected.contains() != null && answers.stream().noneMatch(a -> a.contains(expected.contains()))) {
-            return "no record contains '" + expected.contains() + "' in " + preview(answers);
-        }
-        if (expected.regex() != null) {
-            Pattern pattern = patterns.computeIfAbsent(expected.regex(), regex -> expected.compiledRegex());
-            if (answers.stream().noneMatch(a -> pattern.matcher(a).find())) {
-                return "no record matches /" + expected.regex() + "/ in " + preview(answers);
-            }
-        }
-        return null;
-    }
-
-    private static String preview(List<String> answers) {
-        List<String> shown = answers.subList(0, Math.min(5, answers.size()));
-        return shown + (answers.size() > shown.size() ? " and " + (answers.size() - shown.size()) + " more" : "");
     }
 
     private DnsClient client(DnsSpec.Server server, int timeoutMillis) {

@@ -1,6 +1,7 @@
 package io.vantage.agent.probe;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.unix.Errors;
 import io.vantage.wire.report.FailureReason;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -9,12 +10,24 @@ import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
-import java.util.Locale;
 import javax.net.ssl.SSLException;
 
-/** Maps what the network threw to a {@link FailureReason}, using the phase it happened in. */
+/**
+ * Maps what a probe threw to a {@link FailureReason}, from the exception's type (and, on the native transport, the
+ * errno it carries) and the phase the attempt was in; never from message text, which differs between transports, JDKs
+ * and locales. A {@link ConnectException} is the kernel refusing the connection (a reset to the SYN, or a firewall
+ * rejecting it): both transports raise it for ECONNREFUSED, unreachable networks and hosts raise {@link
+ * NoRouteToHostException}, and the probe's own connect timeout ends the wait first.
+ */
 final class Failures {
     private Failures() {}
+
+    /** The server closed the connection before the response was complete (a FIN, not a reset): {@code reset}. */
+    static final class ServerClosed extends IOException {
+        ServerClosed(String message) {
+            super(message);
+        }
+    }
 
     static FailureReason classify(Throwable error, Phase phase) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
@@ -23,8 +36,6 @@ final class Failures {
             }
         }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            String message =
-                    cause.getMessage() == null ? "" : cause.getMessage().toLowerCase(Locale.ROOT);
             if (cause instanceof UnknownHostException || cause instanceof io.vertx.core.dns.DnsException) {
                 return FailureReason.DNS;
             }
@@ -35,15 +46,21 @@ final class Failures {
                 return FailureReason.NETWORK;
             }
             if (cause instanceof ConnectException) {
-                return message.contains("refused") ? FailureReason.REFUSED : FailureReason.NETWORK;
+                return FailureReason.REFUSED;
             }
             if (cause instanceof SSLException) {
                 return FailureReason.TLS_HANDSHAKE;
             }
-            if (message.contains("connection reset") || cause instanceof ClosedChannelException) {
+            if (cause instanceof ServerClosed
+                    || cause instanceof ClosedChannelException
+                    // Errors' constants come from the native library: read only once a native error proves it loaded.
+                    || cause instanceof Errors.NativeIoException nativeError
+                            && nativeError.expectedErr() == Errors.ERRNO_ECONNRESET_NEGATIVE) {
                 return FailureReason.RESET;
             }
         }
+        // What the JDK's transport raises on a reset is a plain IOException or SocketException: the phase says which
+        // it was. A failure while waiting or reading is the connection breaking under the response.
         return switch (phase) {
             case DNS -> FailureReason.DNS;
             case TLS -> FailureReason.TLS_HANDSHAKE;

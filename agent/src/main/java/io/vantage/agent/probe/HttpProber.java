@@ -1,17 +1,14 @@
 package io.vantage.agent.probe;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.google.re2j.Pattern;
-import io.vantage.wire.Documents;
+import io.vantage.agent.check.Checks;
+import io.vantage.agent.check.Mismatch;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
-import io.vantage.wire.target.BodyAssertion;
 import io.vantage.wire.target.HttpSpec;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import java.io.IOException;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,13 +26,11 @@ public final class HttpProber implements Prober<HttpSpec> {
     private final Dialer dialer;
     // keepAlive: one idle connection per target, owned by the event loop that runs the probes.
     private final Map<String, NetSocket> idle = new HashMap<>();
-    // Compiled body regexes, by pattern text; bounded by the targets' distinct patterns (cleared if it ever grows past
-    // that).
-    private final Map<String, Pattern> patterns = new HashMap<>();
-    private static final int MAX_CACHED_PATTERNS = 10_000;
+    private final Checks checks;
 
-    public HttpProber(Dialer dialer) {
+    public HttpProber(Dialer dialer, Checks checks) {
         this.dialer = dialer;
+        this.checks = checks;
     }
 
     @Override
@@ -62,7 +57,7 @@ public final class HttpProber implements Prober<HttpSpec> {
                         } catch (IllegalArgumentException e) {
                             return Future.succeededFuture(attempt.fail(
                                     FailureReason.PROTOCOL,
-                                    "redirect to an invalid location '" + abbreviate(location) + "'"));
+                                    "redirect to an invalid location '" + Checks.abbreviate(location) + "'"));
                         }
                         String refused = refusedRedirect(spec, next);
                         if (refused != null) {
@@ -79,10 +74,10 @@ public final class HttpProber implements Prober<HttpSpec> {
     private static String refusedRedirect(HttpSpec spec, URI next) {
         String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(java.util.Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || next.getHost() == null) {
-            return "redirect to '" + abbreviate(next.toString()) + "' is not an http:// or https:// URL";
+            return "redirect to '" + Checks.abbreviate(next.toString()) + "' is not an http:// or https:// URL";
         }
         if (spec.https() && scheme.equals("http") && !spec.allowInsecureRedirects()) {
-            return "redirect from HTTPS to HTTP (" + abbreviate(next.toString())
+            return "redirect from HTTPS to HTTP (" + Checks.abbreviate(next.toString())
                     + ") refused: set allowInsecureRedirects to follow it";
         }
         return null;
@@ -161,7 +156,8 @@ public final class HttpProber implements Prober<HttpSpec> {
                 promise.tryComplete(new Response(parser));
             } else {
                 String when = parser.started() ? "before the response was complete" : "before sending a response";
-                promise.tryFail(new IOException("connection reset: the server closed the connection " + when));
+                promise.tryFail(
+                        new Failures.ServerClosed("connection reset: the server closed the connection " + when));
             }
         });
         socket.write(Buffer.buffer(requestHead(spec))).onFailure(promise::tryFail);
@@ -193,57 +189,14 @@ public final class HttpProber implements Prober<HttpSpec> {
         if (response.failure != null) {
             return attempt.fail(response.failure, response.message);
         }
-        if (!spec.statusExpected(response.status)) {
-            return attempt.fail(
-                    FailureReason.HTTP_STATUS, "status " + response.status + " is not in " + spec.expectStatus());
+        Mismatch mismatch = checks.status(spec, response.status);
+        if (mismatch == null && spec.expectBody() != null) {
+            mismatch = checks.body(spec.expectBody(), response.body);
         }
-        if (spec.expectBody() != null) {
-            String mismatch = bodyMismatch(spec.expectBody(), response.body);
-            if (mismatch != null) {
-                return attempt.fail(FailureReason.BODY_MISMATCH, mismatch);
-            }
+        if (mismatch == null) {
+            mismatch = checks.latency(spec.maxLatency(), attempt.elapsedNanos());
         }
-        if (spec.maxLatency() != null
-                && attempt.elapsedNanos() > spec.maxLatency().toNanos()) {
-            return attempt.fail(
-                    FailureReason.TOO_SLOW,
-                    "answered in " + attempt.elapsedNanos() / 1_000_000 + "ms, over maxLatency "
-                            + spec.maxLatency().toMillis() + "ms");
-        }
-        return attempt.succeed();
-    }
-
-    /** Null when the body satisfies the assertion, else why not. */
-    private String bodyMismatch(BodyAssertion assertion, String body) {
-        if (assertion.contains() != null) {
-            return body.contains(assertion.contains()) ? null : "body does not contain '" + assertion.contains() + "'";
-        }
-        if (assertion.regex() != null) {
-            if (patterns.size() > MAX_CACHED_PATTERNS) {
-                patterns.clear();
-            }
-            Pattern pattern = patterns.computeIfAbsent(assertion.regex(), text -> assertion.compiledRegex());
-            return pattern.matcher(body).find() ? null : "body does not match /" + assertion.regex() + "/";
-        }
-        BodyAssertion.JsonPointerAssertion pointer = assertion.jsonPointer();
-        JsonNode root;
-        try {
-            root = Documents.json().readTree(body);
-        } catch (IOException e) {
-            return "body is not JSON, so " + pointer.path() + " cannot be read";
-        }
-        JsonNode node = root == null ? null : root.at(pointer.path());
-        if (node == null || node.isMissingNode()) {
-            return "JSON body has nothing at " + pointer.path();
-        }
-        String actual = node.isValueNode() ? node.asText() : node.toString();
-        return actual.equals(pointer.equals())
-                ? null
-                : "JSON " + pointer.path() + " is '" + abbreviate(actual) + "', expected '" + pointer.equals() + "'";
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+        return mismatch == null ? attempt.succeed() : attempt.fail(mismatch.reason(), mismatch.message());
     }
 
     private static final class Connection {

@@ -1,5 +1,6 @@
 package io.vantage.agent.probe;
 
+import io.vantage.agent.check.Checks;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.DnsSpec;
 import io.vantage.wire.target.HttpSpec;
@@ -36,10 +37,11 @@ public final class ProbeRunner {
         this.clock = clock;
         this.lag = lag;
         this.dialer = dialer;
-        this.http = new HttpProber(dialer);
+        Checks checks = new Checks(); // one pattern cache for the loop's http and dns probes
+        this.http = new HttpProber(dialer, checks);
         this.tcp = new TcpProber(dialer);
         this.tls = new TlsProber(dialer, clock);
-        this.dns = new DnsProber(vertx, dialer.dnsServers());
+        this.dns = new DnsProber(vertx, dialer.dnsServers(), checks);
     }
 
     public Future<ProbeResult> run(TargetSpec target) {

@@ -1,6 +1,5 @@
 package io.vantage.wire.target;
 
-import com.google.re2j.Pattern;
 import io.vantage.wire.Checks;
 
 /**
@@ -17,11 +16,6 @@ public record BodyAssertion(String contains, String regex, JsonPointerAssertion 
         if (regex != null) {
             Checks.re2("regex", regex);
         }
-    }
-
-    /** The compiled {@link #regex()}; callers that match often keep it (compiling costs more than matching a small body). */
-    public Pattern compiledRegex() {
-        return Pattern.compile(regex);
     }
 
     /** The JSON value at {@code path} (RFC 6901), rendered as text, must equal {@code equals}. */

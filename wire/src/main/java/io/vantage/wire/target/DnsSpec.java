@@ -1,6 +1,5 @@
 package io.vantage.wire.target;
 
-import com.google.re2j.Pattern;
 import io.vantage.wire.Checks;
 import java.util.List;
 import java.util.Locale;
@@ -31,11 +30,6 @@ public record DnsSpec(String name, String type, List<String> servers, String exp
             if (regex != null) {
                 Checks.re2("regex", regex);
             }
-        }
-
-        /** The compiled {@link #regex()}, or null. */
-        public Pattern compiledRegex() {
-            return regex == null ? null : Pattern.compile(regex);
         }
     }
 

@@ -1,0 +1,110 @@
+package io.vantage.agent.check;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.re2j.Pattern;
+import io.vantage.wire.Documents;
+import io.vantage.wire.report.FailureReason;
+import io.vantage.wire.target.BodyAssertion;
+import io.vantage.wire.target.DnsSpec;
+import io.vantage.wire.target.HttpSpec;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The validators every probe's answer goes through; each returns null when the answer satisfies its check, else the
+ * {@link Mismatch}. Pure but for the compiled-pattern cache (RE2, by pattern text; bounded by the targets' distinct
+ * patterns, cleared if it ever grows past {@value #MAX_CACHED_PATTERNS}). One instance per probe loop: not thread-safe.
+ */
+public final class Checks {
+    private static final int MAX_CACHED_PATTERNS = 10_000;
+    private final Map<String, Pattern> patterns = new HashMap<>();
+
+    /** The status must be in {@code expectStatus}. */
+    public Mismatch status(HttpSpec spec, int status) {
+        return spec.statusExpected(status)
+                ? null
+                : new Mismatch(FailureReason.HTTP_STATUS, "status " + status + " is not in " + spec.expectStatus());
+    }
+
+    /** The body must satisfy the assertion (contains, regex or JSON pointer). */
+    public Mismatch body(BodyAssertion assertion, String body) {
+        String why = bodyMismatch(assertion, body);
+        return why == null ? null : new Mismatch(FailureReason.BODY_MISMATCH, why);
+    }
+
+    /** The whole attempt must have taken no longer than {@code maxLatency} (none: no limit). */
+    public Mismatch latency(Duration maxLatency, long elapsedNanos) {
+        if (maxLatency == null || elapsedNanos <= maxLatency.toNanos()) {
+            return null;
+        }
+        return new Mismatch(
+                FailureReason.TOO_SLOW,
+                "answered in " + elapsedNanos / 1_000_000 + "ms, over maxLatency " + maxLatency.toMillis() + "ms");
+    }
+
+    /**
+     * The records must number at least {@code minCount}, one must contain {@code contains} and one match {@code regex}
+     * (each when set). {@code question} ("A app.example.com") opens the message.
+     */
+    public Mismatch answers(DnsSpec.Answer expected, String question, List<String> answers) {
+        String why = null;
+        if (answers.size() < expected.minCount()) {
+            why = answers.size() + " records, expected at least " + expected.minCount();
+        } else if (expected.contains() != null && answers.stream().noneMatch(a -> a.contains(expected.contains()))) {
+            why = "no record contains '" + expected.contains() + "' in " + preview(answers);
+        } else if (expected.regex() != null) {
+            Pattern pattern = pattern(expected.regex());
+            if (answers.stream().noneMatch(a -> pattern.matcher(a).find())) {
+                why = "no record matches /" + expected.regex() + "/ in " + preview(answers);
+            }
+        }
+        return why == null ? null : new Mismatch(FailureReason.BODY_MISMATCH, question + ": " + why);
+    }
+
+    private String bodyMismatch(BodyAssertion assertion, String body) {
+        if (assertion.contains() != null) {
+            return body.contains(assertion.contains()) ? null : "body does not contain '" + assertion.contains() + "'";
+        }
+        if (assertion.regex() != null) {
+            return pattern(assertion.regex()).matcher(body).find()
+                    ? null
+                    : "body does not match /" + assertion.regex() + "/";
+        }
+        BodyAssertion.JsonPointerAssertion pointer = assertion.jsonPointer();
+        JsonNode root;
+        try {
+            root = Documents.json().readTree(body);
+        } catch (IOException e) {
+            return "body is not JSON, so " + pointer.path() + " cannot be read";
+        }
+        JsonNode node = root == null ? null : root.at(pointer.path());
+        if (node == null || node.isMissingNode()) {
+            return "JSON body has nothing at " + pointer.path();
+        }
+        String actual = node.isValueNode() ? node.asText() : node.toString();
+        return actual.equals(pointer.equals())
+                ? null
+                : "JSON " + pointer.path() + " is '" + abbreviate(actual) + "', expected '" + pointer.equals() + "'";
+    }
+
+    /** The compiled pattern (the config checked its syntax when it loaded). */
+    private Pattern pattern(String regex) {
+        if (patterns.size() > MAX_CACHED_PATTERNS) {
+            patterns.clear();
+        }
+        return patterns.computeIfAbsent(regex, Pattern::compile);
+    }
+
+    private static String preview(List<String> answers) {
+        List<String> shown = answers.subList(0, Math.min(5, answers.size()));
+        return shown + (answers.size() > shown.size() ? " and " + (answers.size() - shown.size()) + " more" : "");
+    }
+
+    /** At most 40 characters of {@code text}, marked when cut. */
+    public static String abbreviate(String text) {
+        return text.length() > 40 ? text.substring(0, 40) + "..." : text;
+    }
+}

@@ -1,0 +1,62 @@
+package io.vantage.agent.report;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vantage.agent.metrics.MetricNames;
+import io.vantage.wire.Documents;
+import io.vantage.wire.Limits;
+import io.vantage.wire.target.TargetList;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+/** The target list one aggregator serves, fetched with its ETag. Used from the agent's event loop only. */
+public final class TargetSource {
+    private static final String FETCHES = "Target list fetches by outcome";
+
+    private final AggregatorConnection connection;
+    private final Counter fetchOk;
+    private final Counter fetchNotModified;
+    private final Counter fetchFailed;
+    private String targetsEtag;
+
+    public TargetSource(AggregatorConnection connection, MeterRegistry registry) {
+        this.connection = connection;
+        String label = connection.label();
+        this.fetchOk = ReportPusher.counter(
+                registry, label, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "updated", FETCHES);
+        this.fetchNotModified = ReportPusher.counter(
+                registry, label, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "not_modified", FETCHES);
+        this.fetchFailed = ReportPusher.counter(
+                registry, label, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "failure", FETCHES);
+    }
+
+    public String label() {
+        return connection.label();
+    }
+
+    /** The aggregator's target list, or null when unchanged since the last fetch (ETag). */
+    public Future<TargetList> fetchTargets() {
+        RequestOptions request = connection.request(HttpMethod.GET, "/v1/targets");
+        if (targetsEtag != null) {
+            request.putHeader(HttpHeaders.IF_NONE_MATCH, targetsEtag);
+        }
+        return connection
+                .send(request, null, Limits.MAX_TARGETS_BODY_BYTES)
+                .compose(answer -> {
+                    if (answer.status() == 304) {
+                        fetchNotModified.increment();
+                        return Future.succeededFuture((TargetList) null);
+                    }
+                    if (answer.status() != 200) {
+                        return Future.failedFuture("GET /v1/targets answered " + answer.status());
+                    }
+                    TargetList list = Documents.readJson(answer.body().getBytes(), TargetList.class);
+                    targetsEtag = answer.response().getHeader(HttpHeaders.ETAG);
+                    fetchOk.increment();
+                    return Future.succeededFuture(list);
+                })
+                .onFailure(error -> fetchFailed.increment());
+    }
+}
