@@ -3,8 +3,8 @@ package io.vantage.aggregator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.vantage.agent.RunningAgent;
 import io.vantage.agent.metrics.MetricNames;
+import io.vantage.agent.testing.RunningAgent;
 import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.status.StatusSnapshot;
 import io.vantage.aggregator.testing.RunningAggregator;

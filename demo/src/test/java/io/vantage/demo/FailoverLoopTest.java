@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vantage.agent.RunningAgent;
+import io.vantage.agent.testing.RunningAgent;
 import io.vantage.aggregator.Aggregator;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.AggregatorConfigLoader;

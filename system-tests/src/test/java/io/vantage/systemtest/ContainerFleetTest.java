@@ -40,14 +40,7 @@ class ContainerFleetTest {
     }
 
     static String aggregatorYaml() {
-        StringBuilder yaml = new StringBuilder("server: {port: 8080}\nagents:\n");
-        Fleet.REGIONS.forEach(region -> yaml.append("  - {id: agent-")
-                .append(region)
-                .append(", region: ")
-                .append(region)
-                .append(", tokenEnv: ")
-                .append(tokenVariable(region))
-                .append("}\n"));
+        StringBuilder yaml = Fleet.aggregatorYaml(Fleet.REGIONS);
         yaml.append("cloudwatch: {mode: dry-run, publishEvery: 2s}\ntargets:\n");
         Fleet.REGIONS.forEach(region -> yaml.append("  - {name: api-")
                 .append(region)
@@ -57,10 +50,6 @@ class ContainerFleetTest {
                 .append(":8080/health', expectBody: {jsonPointer: {path: /status, equals: UP}}}, ")
                 .append("quorum: {minVantages: 2, healthy: 2, rise: 2, fall: 2}}\n"));
         return yaml.toString();
-    }
-
-    static String tokenVariable(String region) {
-        return "VANTAGE_TOKEN_" + region.replace('-', '_').toUpperCase();
     }
 
     Map<String, String> verdicts(Fleet fleet) throws Exception {
@@ -79,7 +68,7 @@ class ContainerFleetTest {
     @Test
     void endpointDownThenPrometheusThenARegionCutOff() throws Exception {
         Map<String, String> tokens = new HashMap<>();
-        Fleet.REGIONS.forEach(region -> tokens.put(tokenVariable(region), "container-test-token-" + region));
+        Fleet.REGIONS.forEach(region -> tokens.put(Fleet.tokenVariable(region), "container-test-token-" + region));
         String agentYaml =
                 "agent:\n  aggregators: [{url: 'http://aggregator:8080', tokenEnv: VANTAGE_TOKEN}]\n  targetsRefresh: 2s\n"
                         + "  pushInterval: 500ms\nserver: {port: 9100}\n";

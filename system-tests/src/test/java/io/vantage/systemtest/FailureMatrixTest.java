@@ -58,19 +58,7 @@ class FailureMatrixTest {
     static Fleet fleet;
 
     static String aggregatorYaml(String endpoint, List<String> targets) {
-        StringBuilder yaml = new StringBuilder("server: {port: 8080}\nagents:\n");
-        Fleet.REGIONS.forEach(region -> yaml.append("  - {id: agent-")
-                .append(region)
-                .append(", region: ")
-                .append(region)
-                .append(", tokenEnv: ")
-                .append(ContainerFleetTest.tokenVariable(region))
-                .append("}\n"));
-        yaml.append("cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 2s, endpoint: '")
-                .append(endpoint)
-                .append("'}\n")
-                .append("alarm: {period: 60s, evaluationPeriods: 3, datapointsToAlarm: 2, statistic: Minimum}\n")
-                .append("route53: {enabled: true, reconcileEvery: 1m}\ntargets:\n");
+        StringBuilder yaml = Fleet.aggregatorYaml(Fleet.REGIONS).append(Fleet.awsSettings(endpoint));
         for (String target : targets) {
             String region = target.substring(target.indexOf('-') + 1);
             yaml.append("  - {name: ")
@@ -89,7 +77,7 @@ class FailureMatrixTest {
         fleet = new Fleet();
         // The bridge listens on the host's address on the first control network; both replicas reach it there.
         Map<String, String> tokens = new HashMap<>();
-        Fleet.REGIONS.forEach(region -> tokens.put(ContainerFleetTest.tokenVariable(region), "matrix-token-" + region));
+        Fleet.REGIONS.forEach(region -> tokens.put(Fleet.tokenVariable(region), "matrix-token-" + region));
         String agentYaml = "agent:\n  aggregators: [{url: 'http://aggregator-1:8080', tokenEnv: VANTAGE_TOKEN}, "
                 + "{url: 'http://aggregator-2:8080', tokenEnv: VANTAGE_TOKEN}]\n  targetsRefresh: 2s\n  pushInterval: 500ms\nserver: {port: 9100}\n";
         fleet.startNetworksFirst(2);
@@ -590,8 +578,7 @@ class FailureMatrixTest {
                     .allMatch(v -> !v.get("api-us-east-1").equals("UNHEALTHY")
                             && !v.get("api-ap-southeast-2").equals("UNHEALTHY"));
             Map<String, String> tokens = new HashMap<>();
-            Fleet.REGIONS.forEach(
-                    region -> tokens.put(ContainerFleetTest.tokenVariable(region), "matrix-token-" + region));
+            Fleet.REGIONS.forEach(region -> tokens.put(Fleet.tokenVariable(region), "matrix-token-" + region));
             var config = new AggregatorConfigLoader(tokens)
                     .parse(aggregatorYaml(aws.endpoint(), TARGETS), null)
                     .config();

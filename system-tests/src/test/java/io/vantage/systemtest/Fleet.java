@@ -57,6 +57,34 @@ final class Fleet implements AutoCloseable {
         this.regionNames = List.copyOf(regionNames);
     }
 
+    /** The environment variable that carries the token of the agent in {@code region}. */
+    static String tokenVariable(String region) {
+        return "VANTAGE_TOKEN_" + region.replace('-', '_').toUpperCase();
+    }
+
+    /** The start of the aggregator's config: port 8080 and one agent per region ({@code agent-REGION}). */
+    static StringBuilder aggregatorYaml(List<String> regions) {
+        StringBuilder yaml = new StringBuilder("server: {port: 8080}\nagents:\n");
+        regions.forEach(region -> yaml.append("  - {id: agent-")
+                .append(region)
+                .append(", region: ")
+                .append(region)
+                .append(", tokenEnv: ")
+                .append(tokenVariable(region))
+                .append("}\n"));
+        return yaml;
+    }
+
+    /**
+     * The aggregator's AWS settings against {@code endpoint}: CloudWatch every 2 s, the alarm (Minimum, 2 of 3 periods
+     * of 60 s), Route 53 reconciled every minute; then {@code targets:}.
+     */
+    static String awsSettings(String endpoint) {
+        return "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 2s, endpoint: '" + endpoint
+                + "'}\nalarm: {period: 60s, evaluationPeriods: 3, datapointsToAlarm: 2, statistic: Minimum}\n"
+                + "route53: {enabled: true, reconcileEvery: 1m}\ntargets:\n";
+    }
+
     static void requireDockerAndBaseImages() {
         if (!DockerClientFactory.instance().isDockerAvailable()) {
             throw new AssertionError(

@@ -3,8 +3,8 @@ package io.vantage.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.vantage.agent.RunningAgent;
 import io.vantage.agent.metrics.MetricNames;
+import io.vantage.agent.testing.RunningAgent;
 import io.vantage.testing.Ports;
 import io.vantage.testing.TestHttpServer;
 import io.vertx.core.Vertx;

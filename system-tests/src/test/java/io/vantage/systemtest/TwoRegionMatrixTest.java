@@ -49,19 +49,7 @@ class TwoRegionMatrixTest {
     static String yaml;
 
     static String aggregatorYaml(String endpoint) {
-        StringBuilder yaml = new StringBuilder("server: {port: 8080}\nagents:\n");
-        REGIONS.forEach(region -> yaml.append("  - {id: agent-")
-                .append(region)
-                .append(", region: ")
-                .append(region)
-                .append(", tokenEnv: ")
-                .append(ContainerFleetTest.tokenVariable(region))
-                .append("}\n"));
-        yaml.append("cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 2s, endpoint: '")
-                .append(endpoint)
-                .append("'}\n")
-                .append("alarm: {period: 60s, evaluationPeriods: 3, datapointsToAlarm: 2, statistic: Minimum}\n")
-                .append("route53: {enabled: true, reconcileEvery: 1m}\ntargets:\n");
+        StringBuilder yaml = Fleet.aggregatorYaml(REGIONS).append(Fleet.awsSettings(endpoint));
         for (String region : REGIONS) {
             yaml.append("  - {name: api-")
                     .append(region)
@@ -77,7 +65,7 @@ class TwoRegionMatrixTest {
 
     static Map<String, String> tokens() {
         Map<String, String> tokens = new HashMap<>();
-        REGIONS.forEach(region -> tokens.put(ContainerFleetTest.tokenVariable(region), "two-regions-token-" + region));
+        REGIONS.forEach(region -> tokens.put(Fleet.tokenVariable(region), "two-regions-token-" + region));
         return tokens;
     }
 

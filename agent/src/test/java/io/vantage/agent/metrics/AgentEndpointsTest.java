@@ -3,7 +3,7 @@ package io.vantage.agent.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.vantage.agent.RunningAgent;
+import io.vantage.agent.testing.RunningAgent;
 import io.vantage.runtime.ReloadMetrics;
 import io.vantage.testing.Promtool;
 import io.vantage.testing.TestHttpServer;

@@ -3,8 +3,8 @@ package io.vantage.agent.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.vantage.agent.RunningAgent;
 import io.vantage.agent.metrics.MetricNames;
+import io.vantage.agent.testing.RunningAgent;
 import io.vantage.wire.Limits;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

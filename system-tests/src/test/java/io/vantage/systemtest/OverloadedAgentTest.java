@@ -1,4 +1,4 @@
-package io.vantage.aggregator;
+package io.vantage.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

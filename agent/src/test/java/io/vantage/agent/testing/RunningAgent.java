@@ -1,6 +1,7 @@
-package io.vantage.agent;
+package io.vantage.agent.testing;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.agent.Agent;
 import io.vantage.agent.config.ConfigLoader;
 import io.vantage.agent.config.LoadedConfig;
 import io.vantage.runtime.Startup;

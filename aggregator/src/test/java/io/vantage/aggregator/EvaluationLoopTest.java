@@ -1,0 +1,125 @@
+package io.vantage.aggregator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.aggregator.cloudwatch.Datum;
+import io.vantage.aggregator.cloudwatch.Datums;
+import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.config.AggregatorConfigLoader;
+import io.vantage.aggregator.drill.Drills;
+import io.vantage.aggregator.ingest.Instances;
+import io.vantage.aggregator.ingest.ResultStore;
+import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.round.Round;
+import io.vantage.aggregator.round.RoundConsumer;
+import io.vantage.wire.report.ProbeResult;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The loop hands each round, one immutable object, to every consumer in the order registered: a consumer is added by
+ * registering it, with no change to the loop. The verdict a drilled target publishes is the round's, written once.
+ */
+class EvaluationLoopTest {
+    private static final long START = Instant.parse("2026-12-02T12:00:00Z").toEpochMilli();
+
+    @Test
+    void everyConsumerGetsEachRoundInOrderAndADrillIsPublishedFromTheRound() {
+        String yaml = "agents: [{id: a, region: us-east-1, tokenEnv: T}]\n"
+                + "targets:\n"
+                + "  - {name: east, http: {url: 'http://127.0.0.1:1/'}, quorum: {minVantages: 1, healthy: 1, rise: 1, "
+                + "fall: 1}, route53: {hostedZoneId: Z1, recordName: app.test, recordType: A, setIdentifier: east}}\n"
+                + "  - {name: west, http: {url: 'http://127.0.0.1:2/'}, quorum: {minVantages: 1, healthy: 1, rise: 1, "
+                + "fall: 1}, route53: {hostedZoneId: Z1, recordName: app.test, recordType: A, setIdentifier: west}}\n"
+                + "drills: [{target: east, until: '2026-12-02T12:10:00Z', by: ops}]\n";
+        AggregatorConfig config = new AggregatorConfigLoader(Map.of("T", "loop-test-token-0123456789"))
+                .parse(yaml, null)
+                .config();
+        AtomicLong now = new AtomicLong(START);
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(now.get());
+            }
+        };
+        ResultStore store = new ResultStore();
+        Map<String, String> agents = new LinkedHashMap<>();
+        agents.put("a", "us-east-1");
+        store.configure(agents, List.of("east", "west"));
+        List<String> calls = new ArrayList<>();
+        List<Round> first = new ArrayList<>();
+        List<Round> second = new ArrayList<>();
+        RoundConsumer one = round -> {
+            calls.add("one");
+            first.add(round);
+        };
+        RoundConsumer two = round -> {
+            calls.add("two");
+            second.add(round);
+        };
+        Vertx vertx = Vertx.vertx();
+        try {
+            EvaluationLoop loop = new EvaluationLoop(
+                    vertx.getOrCreateContext(),
+                    store,
+                    new Instances(),
+                    agent -> null,
+                    clock,
+                    new Drills(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)),
+                    List.of(one, two));
+            loop.configure(config);
+            for (int i = 0; i < 3; i++) {
+                now.addAndGet(1_000);
+                store.offer("a", ProbeResult.success("east", now.get(), 200, null, null), now.get(), 1);
+                store.offer("a", ProbeResult.success("west", now.get(), 200, null, null), now.get(), 1);
+                loop.evaluate();
+            }
+
+            assertThat(calls).containsExactly("one", "two", "one", "two", "one", "two");
+            for (int i = 0; i < first.size(); i++) {
+                assertThat(first.get(i))
+                        .as("one round object, not a copy per consumer")
+                        .isSameAs(second.get(i));
+            }
+            Round last = first.get(2);
+            assertThat(loop.latest()).isSameAs(last);
+            assertThat(last.at()).isEqualTo(now.get());
+            assertThat(last.evaluations().get(0).verdict()).isEqualTo(Verdict.HEALTHY);
+            assertThat(last.drilled())
+                    .as("west is healthy: the drill of east runs")
+                    .containsExactly("east");
+            assertThat(last.published(0)).isEqualTo(Verdict.UNHEALTHY);
+            assertThat(last.published())
+                    .containsEntry("east", Verdict.UNHEALTHY)
+                    .containsEntry("west", Verdict.HEALTHY);
+            assertThat(Datums.of(last))
+                    .filteredOn(datum -> datum.name().equals("Healthy"))
+                    .extracting(Datum::target, Datum::value)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("east", 0.0),
+                            org.assertj.core.groups.Tuple.tuple("west", 1.0));
+        } finally {
+            vertx.close().await();
+        }
+    }
+}
