@@ -60,7 +60,6 @@ public final class Aggregator extends VerticleBase {
     private final Optional<Extension> extension;
     private final ResultStore store = new ResultStore();
     private final Instances instances = new Instances();
-    private final List<String> deployments = new ArrayList<>();
     private volatile LoadedAggregatorConfig loaded;
     private volatile IngestHandler.Ingest ingestSettings;
     private volatile ApiSource.TargetsBody targetsBody;
@@ -142,7 +141,6 @@ public final class Aggregator extends VerticleBase {
                         },
                         new DeploymentOptions().setInstances(instances))
                 .onSuccess(id -> {
-                    deployments.add(id);
                     firstApi = apis.get(0);
                     LOG.info(
                             "aggregator listening on {}:{} ({} API event loops); {} targets, {} agents; CloudWatch {} (namespace {})",
