@@ -1,6 +1,5 @@
 package io.vantage.aggregator.routing;
 
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vantage.aggregator.config.AggregatorConfig;
@@ -12,22 +11,17 @@ import io.vantage.aggregator.round.RoundConsumer;
 import io.vantage.wire.Addresses;
 import io.vantage.wire.target.TargetSpec;
 import java.net.URI;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where DNS sends each vantage point, from the answers agents observe for each observed name, and the failovers that
@@ -40,12 +34,10 @@ import org.slf4j.LoggerFactory;
  * rotate), the targets' hosts, and bound targets' record values and alias targets from the last plan. An answer that
  * matches no target is shown as unmatched. An observation that failed, is empty or is stale is <em>unknown</em>: it is
  * never taken for "sent elsewhere", so a silent resolver or an agent that dies cannot complete a failover; an event
- * that DNS is never seen to complete is closed as unresolved after {@link #unresolvedAfter}. Runs on the aggregator's
+ * that DNS is never seen to complete is closed as unresolved after {@link Failovers#unresolvedAfter}. Runs on the aggregator's
  * context; readers get immutable copies.
  */
 public final class Routing {
-    private static final Logger LOG = LoggerFactory.getLogger(Routing.class);
-    private static final int KEPT_EVENTS = 50;
 
     /** The label value of {@code vantage_route_vantages} for vantage points whose answers match no target. */
     public static final String UNMATCHED = "(unmatched)";
@@ -81,17 +73,10 @@ public final class Routing {
             Double predictedWorst,
             boolean unresolved) {}
 
-    /** An open event and, for a failover, whether each vantage point sent to the target is seen sent elsewhere yet. */
-    private record Open(FailoverEvent event, Map<String, Boolean> moved) {}
-
     private final MeterRegistry registry;
-    private final DistributionSummary failovers;
-    private final DistributionSummary failbacks;
+    private final Failovers failovers;
     private final Map<String, Integer> vantagesByNameAndTarget = new ConcurrentHashMap<>();
     private final Map<String, Gauge> gauges = new HashMap<>();
-    private final Map<String, Verdict> lastVerdict = new HashMap<>();
-    private final Map<String, Open> open = new HashMap<>();
-    private final Deque<FailoverEvent> closed = new ArrayDeque<>();
     private final Set<String> everRouted = new HashSet<>();
     private AggregatorConfig addressesFor;
     private Map<String, List<String>> addressesFrom;
@@ -102,18 +87,7 @@ public final class Routing {
 
     public Routing(MeterRegistry registry) {
         this.registry = registry;
-        this.failovers = summary(registry, "failover");
-        this.failbacks = summary(registry, "failback");
-    }
-
-    private static DistributionSummary summary(MeterRegistry registry, String kind) {
-        return DistributionSummary.builder(AggregatorMetrics.OBSERVED_FAILOVER)
-                .tag("kind", kind)
-                .description(
-                        "Observed time from a verdict change until DNS sent the vantage points elsewhere (failover) or back (failback)")
-                .baseUnit("seconds")
-                .serviceLevelObjectives(30, 60, 90, 120, 180, 240, 300, 600)
-                .register(registry);
+        this.failovers = new Failovers(registry);
     }
 
     /**
@@ -182,21 +156,17 @@ public final class Routing {
         gauges(counts);
         everRouted.addAll(routedTo.keySet());
         for (TargetSpec target : config.targets()) {
-            follow(
+            failovers.follow(
                     now,
                     target,
                     verdicts.get(target.name()),
+                    everRouted.contains(target.name()),
                     routes,
                     routedTo.getOrDefault(target.name(), 0),
                     predicted);
         }
-        lastVerdict.keySet().retainAll(verdicts.keySet());
-        open.keySet().retainAll(verdicts.keySet());
-        List<FailoverEvent> all = new ArrayList<>();
-        open.values().forEach(o -> all.add(o.event()));
-        all.addAll(closed);
-        all.sort(java.util.Comparator.comparingLong(FailoverEvent::startedAt).reversed());
-        events = List.copyOf(all);
+        failovers.retain(verdicts.keySet());
+        events = failovers.events();
     }
 
     /** One vantage point's observation of a name, matched to targets by its answers and the CNAMEs before them. */
@@ -262,138 +232,6 @@ public final class Routing {
         }
     }
 
-    /**
-     * How long an event may wait for DNS before it is closed as unresolved: three times the model's worst case, at
-     * least 5 minutes, 15 minutes without a prediction.
-     */
-    static long unresolvedAfter(Double predictedWorst) {
-        return predictedWorst == null || predictedWorst.isNaN()
-                ? 15 * 60_000L
-                : Math.max(5 * 60_000L, Math.round(predictedWorst * 3_000));
-    }
-
-    private void follow(
-            long now,
-            TargetSpec target,
-            Verdict verdict,
-            Map<String, Route> routes,
-            int routed,
-            Function<TargetSpec, FailoverModel.Range> predicted) {
-        String name = target.name();
-        Verdict before = lastVerdict.put(name, verdict);
-        if (verdict == null || !everRouted.contains(name)) {
-            return;
-        }
-        if (verdict != before) {
-            Open cancelled = open.remove(name);
-            if (cancelled != null) {
-                LOG.info(
-                        "{}: {} not observed to complete before the verdict changed again",
-                        name,
-                        cancelled.event().kind());
-            }
-            FailoverModel.Range prediction = predicted.apply(target);
-            Double typical = prediction == null ? null : prediction.typical();
-            Double worst = prediction == null ? null : prediction.worst();
-            if (verdict == Verdict.UNHEALTHY && routed > 0) {
-                Map<String, Boolean> moved = new HashMap<>();
-                routes.forEach((vantage, route) -> {
-                    if (route.targets().contains(name)) {
-                        moved.put(vantage, false);
-                    }
-                });
-                open.put(name, new Open(new FailoverEvent(name, "failover", now, null, typical, worst, false), moved));
-            } else if (verdict == Verdict.HEALTHY && before == Verdict.UNHEALTHY && routed == 0) {
-                open.put(name, new Open(new FailoverEvent(name, "failback", now, null, typical, worst, false), null));
-            }
-        }
-        Open current = open.get(name);
-        if (current == null) {
-            return;
-        }
-        FailoverEvent event = current.event();
-        boolean done;
-        if (current.moved() != null) {
-            // Each vantage point that was sent to the target: moved once seen sent to other targets only, back if seen
-            // sent to it again; an unknown or missing observation changes nothing.
-            current.moved().replaceAll((vantage, moved) -> {
-                Route route = routes.get(vantage);
-                return route == null || route.state().equals("unknown")
-                        ? moved
-                        : !route.targets().isEmpty() && !route.targets().contains(name);
-            });
-            done = !current.moved().containsValue(false);
-        } else {
-            done = routed > 0;
-        }
-        if (!done) {
-            if (now - event.startedAt() > unresolvedAfter(event.predictedWorst())) {
-                open.remove(name);
-                keep(new FailoverEvent(
-                        name,
-                        event.kind(),
-                        event.startedAt(),
-                        null,
-                        event.predictedTypical(),
-                        event.predictedWorst(),
-                        true));
-                LOG.warn(
-                        "{}: {} unresolved: DNS was not seen to {} within {} s of the verdict{}",
-                        name,
-                        event.kind(),
-                        event.kind().equals("failover")
-                                ? "send every vantage point elsewhere"
-                                : "send a vantage point back",
-                        unresolvedAfter(event.predictedWorst()) / 1000,
-                        current.moved() == null
-                                ? ""
-                                : "; still sent there or unknown: "
-                                        + current.moved().entrySet().stream()
-                                                .filter(e -> !e.getValue())
-                                                .map(e -> e.getKey().replace('\u0000', '@'))
-                                                .toList());
-            }
-            return;
-        }
-        open.remove(name);
-        double seconds = (now - event.startedAt()) / 1000.0;
-        keep(new FailoverEvent(
-                name,
-                event.kind(),
-                event.startedAt(),
-                seconds,
-                event.predictedTypical(),
-                event.predictedWorst(),
-                false));
-        (event.kind().equals("failover") ? failovers : failbacks).record(seconds);
-        if (event.predictedWorst() != null && seconds > event.predictedWorst()) {
-            io.micrometer.core.instrument.Counter.builder(AggregatorMetrics.OBSERVED_FAILOVER_SLOWER)
-                    .tag("target", name)
-                    .tag("kind", event.kind())
-                    .description("Observed failovers (failbacks) that took longer than the model's worst case")
-                    .register(registry)
-                    .increment();
-        }
-        LOG.info(
-                "{}: observed {} in {} s (from the verdict {} until DNS {}); the model predicted {} s typical, {} s at worst",
-                name,
-                event.kind(),
-                String.format(Locale.ROOT, "%.1f", seconds),
-                event.kind().equals("failover") ? "UNHEALTHY" : "HEALTHY",
-                event.kind().equals("failover")
-                        ? "sent every vantage point that was sent to it elsewhere"
-                        : "sent a vantage point to it again",
-                event.predictedTypical() == null ? "?" : String.format(Locale.ROOT, "%.0f", event.predictedTypical()),
-                event.predictedWorst() == null ? "?" : String.format(Locale.ROOT, "%.0f", event.predictedWorst()));
-    }
-
-    private void keep(FailoverEvent finished) {
-        closed.addFirst(finished);
-        while (closed.size() > KEPT_EVENTS) {
-            closed.removeLast();
-        }
-    }
-
     /** How many vantage points DNS sends to each target, per observed name ({@code vantage_route_vantages}). */
     private void gauges(Map<String, Integer> counts) {
         vantagesByNameAndTarget.keySet().forEach(key -> vantagesByNameAndTarget.put(key, 0));
@@ -434,12 +272,11 @@ public final class Routing {
 
     /** No observed names any more: nothing to show, no failover to follow. */
     public void stop() {
-        if (!names.isEmpty() || !open.isEmpty()) {
+        if (!names.isEmpty() || failovers.following()) {
             names = List.of();
-            open.clear();
-            lastVerdict.clear();
+            failovers.stopFollowing();
             gauges(Map.of());
-            events = List.copyOf(closed);
+            events = failovers.events();
         }
     }
 

@@ -248,7 +248,7 @@ class RoutingTest {
         observed(null, answer("agent-b", "eu-west-1", null, "10.0.2.7")); // agent-a is gone
         round(5);
         assertThat(latestEvent().seconds()).isNull();
-        round(Routing.unresolvedAfter(180.0) / 1000);
+        round(Failovers.unresolvedAfter(180.0) / 1000);
         Routing.FailoverEvent event = latestEvent();
         assertThat(event.unresolved()).isTrue();
         assertThat(event.seconds()).isNull();
