@@ -76,6 +76,15 @@ public final class AggregatorConnection {
         return label;
     }
 
+    /** A counter of this aggregator's ({@code aggregator} tag), with one more tag: what the pusher and the source count. */
+    Counter counter(MeterRegistry registry, String name, String key, String value, String description) {
+        return Counter.builder(name)
+                .tag(MetricNames.TAG_AGGREGATOR, label)
+                .tag(key, value)
+                .description(description)
+                .register(registry);
+    }
+
     /** The token for requests from now on (a reloaded config's). */
     public void token(String token) {
         this.token = token;

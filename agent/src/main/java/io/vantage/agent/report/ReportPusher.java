@@ -71,18 +71,20 @@ public final class ReportPusher {
         this.agentId = agentId;
         this.region = region;
         String label = connection.label();
-        this.pushed = counter(registry, label, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "success", PUSHES);
-        this.failed = counter(registry, label, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "failure", PUSHES);
-        this.rejected = counter(registry, label, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "rejected", PUSHES);
-        this.ignored = counter(registry, label, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "ignored", PUSHES);
+        this.pushed = connection.counter(registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "success", PUSHES);
+        this.failed = connection.counter(registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "failure", PUSHES);
+        this.rejected =
+                connection.counter(registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "rejected", PUSHES);
+        this.ignored =
+                connection.counter(registry, MetricNames.REPORT_PUSH, MetricNames.TAG_OUTCOME, "ignored", PUSHES);
         this.droppedFuture =
-                counter(registry, label, MetricNames.REPORT_DROPPED, MetricNames.TAG_REASON, "future", DROPPED);
+                connection.counter(registry, MetricNames.REPORT_DROPPED, MetricNames.TAG_REASON, "future", DROPPED);
         this.droppedDuplicate =
-                counter(registry, label, MetricNames.REPORT_DROPPED, MetricNames.TAG_REASON, "duplicate", DROPPED);
+                connection.counter(registry, MetricNames.REPORT_DROPPED, MetricNames.TAG_REASON, "duplicate", DROPPED);
         this.droppedRejected =
-                counter(registry, label, MetricNames.REPORT_DROPPED, MetricNames.TAG_REASON, "rejected", DROPPED);
-        this.droppedRemoved =
-                counter(registry, label, MetricNames.REPORT_DROPPED, MetricNames.TAG_REASON, "target_removed", DROPPED);
+                connection.counter(registry, MetricNames.REPORT_DROPPED, MetricNames.TAG_REASON, "rejected", DROPPED);
+        this.droppedRemoved = connection.counter(
+                registry, MetricNames.REPORT_DROPPED, MetricNames.TAG_REASON, "target_removed", DROPPED);
         FunctionCounter.builder(MetricNames.REPORT_SUPERSEDED, pending, LatestResults::superseded)
                 .tag(MetricNames.TAG_AGGREGATOR, label)
                 .description("Unsent results replaced by a newer result for the same target")
@@ -90,16 +92,6 @@ public final class ReportPusher {
         Gauge.builder(MetricNames.REPORT_BUFFERED, pending, LatestResults::size)
                 .tag(MetricNames.TAG_AGGREGATOR, label)
                 .description("Results waiting to be pushed (at most one per target)")
-                .register(registry);
-    }
-
-    /** A counter of this aggregator's; also what {@link TargetSource} counts its fetches with. */
-    static Counter counter(
-            MeterRegistry registry, String label, String name, String key, String value, String description) {
-        return Counter.builder(name)
-                .tag(MetricNames.TAG_AGGREGATOR, label)
-                .tag(key, value)
-                .description(description)
                 .register(registry);
     }
 

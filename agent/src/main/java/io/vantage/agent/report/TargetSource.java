@@ -23,13 +23,12 @@ public final class TargetSource {
 
     public TargetSource(AggregatorConnection connection, MeterRegistry registry) {
         this.connection = connection;
-        String label = connection.label();
-        this.fetchOk = ReportPusher.counter(
-                registry, label, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "updated", FETCHES);
-        this.fetchNotModified = ReportPusher.counter(
-                registry, label, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "not_modified", FETCHES);
-        this.fetchFailed = ReportPusher.counter(
-                registry, label, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "failure", FETCHES);
+        this.fetchOk =
+                connection.counter(registry, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "updated", FETCHES);
+        this.fetchNotModified = connection.counter(
+                registry, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "not_modified", FETCHES);
+        this.fetchFailed =
+                connection.counter(registry, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "failure", FETCHES);
     }
 
     public String label() {

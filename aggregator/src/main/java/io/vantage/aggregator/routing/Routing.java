@@ -34,11 +34,10 @@ import java.util.function.Supplier;
  * rotate), the targets' hosts, and bound targets' record values and alias targets from the last plan. An answer that
  * matches no target is shown as unmatched. An observation that failed, is empty or is stale is <em>unknown</em>: it is
  * never taken for "sent elsewhere", so a silent resolver or an agent that dies cannot complete a failover; an event
- * that DNS is never seen to complete is closed as unresolved after {@link Failovers#unresolvedAfter}. Runs on the aggregator's
- * context; readers get immutable copies.
+ * that DNS is never seen to complete is closed as unresolved after {@link Failovers#unresolvedAfter}. Runs on the
+ * aggregator's context; readers get immutable copies.
  */
 public final class Routing {
-
     /** The label value of {@code vantage_route_vantages} for vantage points whose answers match no target. */
     public static final String UNMATCHED = "(unmatched)";
 
