@@ -538,6 +538,30 @@ class ProbeTest {
         }
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"OPENSSL, TLSv1.2", "OPENSSL, TLSv1.3", "JDK, TLSv1.2", "JDK, TLSv1.3"
+    })
+    void everyProbeIsAFullHandshakeEvenWhereTheServerWouldResume(TlsEngine engine, String protocol) throws Exception {
+        // The server keeps sessions and issues tickets; a resumed handshake skips the certificate (and the server's
+        // choice of one, which the server counts). Probes must not resume: one full handshake per probe.
+        Probes probes = probesOn(engine);
+        TestPki.Leaf leaf = pki.issue("resume", 90, "resume.example.com");
+        dns.add("resume.example.com", "127.0.0.1");
+        try (TestHttpServer https = TestHttpServer.resumable(vertx, protocol, leaf)) {
+            String target = httpTarget(
+                    "https://resume.example.com:" + https.port() + "/ok", "  tls: {caFile: " + pki.caFile() + "}");
+            for (int i = 0; i < 3; i++) {
+                ProbeResult result = probes.probe(target);
+                assertThat(result.success()).as(result.toString()).isTrue();
+                assertThat(result.tlsNotAfter())
+                        .isEqualTo(leaf.certificate().getNotAfter().toInstant().getEpochSecond());
+            }
+            assertThat(https.fullHandshakes())
+                    .as("%s over %s: full handshakes in 3 probes", engine, protocol)
+                    .isEqualTo(3);
+        }
+    }
+
     @Test
     void anUnreadableCaFileFailsTheProbeAndIsReadAgainOnceFixed() throws Exception {
         Probes probes = probesOn(TlsEngine.values()[0]);
