@@ -90,7 +90,7 @@ public final class AgentMetrics {
         if (result.isVote()) {
             series.record(result);
         } else {
-            series.failures[result.reason().ordinal()]++;
+            series.failed(result.reason());
         }
     }
 
@@ -139,10 +139,13 @@ public final class AgentMetrics {
      * of heap and most of a scrape's CPU.
      */
     private static final class TargetSeries {
+        /** {@code {region="…",target="…"}}: the one string a target keeps; other label sets are written around it. */
         final String labels;
-        final String[] phaseLabels = new String[PHASES.length];
+
         final double[] phases = new double[PHASES.length];
-        final long[] failures = new long[FailureReason.values().length];
+        /** Failures by reason; allocated at the first failure (most targets never fail). */
+        long[] failures;
+
         volatile double success = Double.NaN;
         volatile double status = Double.NaN;
         volatile double lastSeconds = Double.NaN;
@@ -151,9 +154,13 @@ public final class AgentMetrics {
 
         TargetSeries(String name, String region) {
             this.labels = labels(TAG_REGION, region, TAG_TARGET, name);
-            for (int i = 0; i < PHASES.length; i++) {
-                phaseLabels[i] = labels(TAG_PHASE, PHASES[i], TAG_REGION, region, TAG_TARGET, name);
+        }
+
+        void failed(FailureReason reason) {
+            if (failures == null) {
+                failures = new long[FailureReason.values().length];
             }
+            failures[reason.ordinal()]++;
         }
 
         void record(ProbeResult result) {
@@ -170,7 +177,7 @@ public final class AgentMetrics {
                 expirySeconds = result.tlsNotAfter();
             }
             if (!result.success()) {
-                failures[result.reason().ordinal()]++;
+                failed(result.reason());
             }
             lastSeconds = result.timestamp() / 1000.0;
             success = result.success() ? 1 : 0; // written last: the scrape shows a target once this is set
@@ -205,7 +212,8 @@ public final class AgentMetrics {
                 "Seconds the last probe spent in each phase; first_byte counts from the start");
         for (TargetSeries series : all) {
             for (int i = 0; i < PHASES.length; i++) {
-                sample(out, PROBE_DURATION, series.phaseLabels[i], series.phases[i]);
+                out.append(PROBE_DURATION).append("{phase=\"").append(PHASES[i]).append("\",");
+                value(out, series.labels, 1, series.phases[i]);
             }
         }
         family(out, PROBE_HTTP_STATUS, "gauge", "HTTP status code of the last probe");
@@ -228,8 +236,9 @@ public final class AgentMetrics {
         family(out, failures, "counter", "Failed probes by reason");
         FailureReason[] reasons = FailureReason.values();
         for (TargetSeries series : all) {
-            for (int r = 0; r < reasons.length; r++) {
-                long count = series.failures[r];
+            long[] counts = series.failures;
+            for (int r = 0; counts != null && r < reasons.length; r++) {
+                long count = counts[r];
                 if (count > 0) {
                     out.append(failures)
                             .append("{reason=\"")
@@ -269,7 +278,12 @@ public final class AgentMetrics {
     }
 
     private static void sample(StringBuilder out, String name, String labels, double value) {
-        out.append(name).append(labels).append(' ');
+        value(out.append(name), labels, 0, value);
+    }
+
+    /** {@code labels} from {@code from} on, then the value and the line's end. */
+    private static void value(StringBuilder out, String labels, int from, double value) {
+        out.append(labels, from, labels.length()).append(' ');
         if (value == Math.rint(value) && Math.abs(value) < 1e15) {
             out.append((long) value).append(".0");
         } else {

@@ -9,12 +9,14 @@ import io.vantage.agent.probe.TlsEngine;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.TargetSpec;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -93,6 +95,13 @@ final class ProbeLoop extends VerticleBase {
     /** Makes {@code targets} this loop's schedule; may be called from any thread. */
     void update(List<TargetSpec> targets) {
         context.runOnContext(v -> scheduler.update(targets));
+    }
+
+    /** The scheduler's offsets, read on this loop. */
+    Future<Map<String, Long>> offsets() {
+        Promise<Map<String, Long>> offsets = Promise.promise();
+        context.runOnContext(v -> offsets.complete(scheduler.offsets()));
+        return offsets.future();
     }
 
     Scheduler scheduler() {

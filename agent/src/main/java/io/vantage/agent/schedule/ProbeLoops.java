@@ -92,9 +92,13 @@ public final class ProbeLoops {
     }
 
     /** The offset in its interval at which each target was first scheduled. */
-    public Map<String, Long> offsets() {
-        Map<String, Long> offsets = new HashMap<>();
-        loops.forEach(loop -> offsets.putAll(loop.scheduler().offsets()));
-        return offsets;
+    public Future<Map<String, Long>> offsets() {
+        List<Future<Map<String, Long>>> each =
+                loops.stream().map(ProbeLoop::offsets).toList();
+        return Future.all(each).map(done -> {
+            Map<String, Long> offsets = new HashMap<>();
+            each.forEach(loop -> offsets.putAll(loop.result()));
+            return offsets;
+        });
     }
 }

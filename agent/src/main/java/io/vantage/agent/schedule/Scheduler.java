@@ -33,7 +33,6 @@ public final class Scheduler {
     private volatile int inFlight;
     private volatile long started;
     private volatile int size;
-    private volatile Map<String, Long> offsets = Map.of();
 
     public Scheduler(
             Vertx vertx,
@@ -88,9 +87,6 @@ public final class Scheduler {
             }
         }
         size = entries.size();
-        Map<String, Long> snapshot = new LinkedHashMap<>();
-        entries.forEach((name, entry) -> snapshot.put(name, entry.offsetMillis));
-        offsets = snapshot;
         LOG.debug(
                 "schedule updated: {} targets ({} added or changed, {} removed or changed, {} unchanged)",
                 entries.size(),
@@ -118,8 +114,10 @@ public final class Scheduler {
         return started;
     }
 
-    /** The offset in its interval at which each target was first scheduled. */
+    /** The offset in its interval at which each target was first scheduled; from the scheduler's context only. */
     public Map<String, Long> offsets() {
+        Map<String, Long> offsets = new LinkedHashMap<>();
+        entries.forEach((name, entry) -> offsets.put(name, entry.offsetMillis));
         return offsets;
     }
 

@@ -112,7 +112,7 @@ class AgentEndpointsTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> status(agent.url("/readyz")) == 200);
             assertThat(get(agent.url("/readyz"))).isEqualTo("ready: probing 1 targets from config file\n");
             assertThat(status(agent.url("/nope"))).isEqualTo(404);
-            long webOffset = agent.agent().probeLoops().offsets().get("web");
+            long webOffset = agent.agent().probeLoops().offsets().await().get("web");
 
             Files.writeString(
                     config,
@@ -121,7 +121,7 @@ class AgentEndpointsTest {
                             + http.port() + "}}\n");
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> agent.agent().probeLoops().size() == 2);
-            assertThat(agent.agent().probeLoops().offsets().get("web"))
+            assertThat(agent.agent().probeLoops().offsets().await().get("web"))
                     .as("an unchanged target keeps its schedule")
                     .isEqualTo(webOffset);
             assertThat(agent.value(ReloadMetrics.RELOADS, "outcome", "success")).isEqualTo(1.0);
