@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Writes the agent's launcher, {@code target/vantage-agent}, and trains its AOT cache, {@code
+ * Writes the agent's launcher, {@code target/vantage-agent}, unpacks the jar's native libraries (Netty's epoll and
+ * BoringSSL) into {@code target/native}, and trains its AOT cache, {@code
  * target/vantage-agent.aot}: run by the build at package time (agent/pom.xml), after the jar is shaded. The cache
  * (JDK 25's {@code -XX:AOTCacheOutput}) holds the classes a training run loads and links, so that a started agent is
  * ready sooner and spends less CPU starting (its method profiles are recorded too; the launcher does not replay them:
@@ -49,6 +50,7 @@ public final class AotTraining {
         boolean skip = args.length > 2 && Boolean.parseBoolean(args[2]);
         Optional<Path> java = skip ? Optional.empty() : aotJava();
         writeLauncher(Path.of(args[1]), target, java.map(Path::toString).orElse("java"));
+        unpackNatives(target);
         if (skip) {
             System.out.println(
                     "aot-training: skipped (vantage.aot.skip): target/vantage-agent runs without an AOT cache");
@@ -198,6 +200,40 @@ public final class AotTraining {
             return 0;
         }
         return 0;
+    }
+
+    /**
+     * The jar's {@code META-INF/native/*.so} into {@code target/native}, which the launcher puts on {@code
+     * java.library.path}: Netty loads them from there and does not copy them to {@code /tmp}, which a container's
+     * tmpfs mounts {@code noexec} (Docker's default), where loading them failed and the agent fell back to the JDK's
+     * TLS engine and NIO.
+     */
+    private static void unpackNatives(Path target) throws IOException {
+        Path natives = target.resolve("native");
+        if (Files.isDirectory(natives)) {
+            try (Stream<Path> old = Files.list(natives)) {
+                for (Path file : old.toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
+        Files.createDirectories(natives);
+        int count = 0;
+        try (java.util.zip.ZipFile jar =
+                new java.util.zip.ZipFile(target.resolve("vantage-agent.jar").toFile())) {
+            for (java.util.zip.ZipEntry entry : java.util.Collections.list(jar.entries())) {
+                String name = entry.getName();
+                if (name.startsWith("META-INF/native/") && name.endsWith(".so") && name.indexOf('/', 16) < 0) {
+                    try (java.io.InputStream in = jar.getInputStream(entry)) {
+                        Files.copy(in, natives.resolve(name.substring(16)));
+                    }
+                    count++;
+                }
+            }
+        }
+        if (count == 0) {
+            throw new IllegalStateException("vantage-agent.jar holds no META-INF/native/*.so");
+        }
     }
 
     private static void writeLauncher(Path template, Path target, String java) throws IOException {

@@ -114,6 +114,17 @@ class ContainerFleetTest {
                         "vantage_report_push_total")) {
                     assertThat(prometheus.query(series)).as(series).isNotEmpty();
                 }
+                // Each agent in its image (read-only root, /tmp a noexec tmpfs as Docker mounts it) runs BoringSSL and
+                // epoll: Netty loads them from the image's /opt/vantage/native, not from copies in /tmp.
+                JsonNode runtime = prometheus.query("vantage_agent_runtime_info");
+                assertThat(runtime.findValuesAsText("tls_engine"))
+                        .as(runtime.toString())
+                        .hasSize(3)
+                        .containsOnly("openssl");
+                assertThat(runtime.findValuesAsText("transport"))
+                        .as(runtime.toString())
+                        .hasSize(3)
+                        .containsOnly("epoll");
                 assertThat(prometheus
                                 .query("vantage_target_healthy{target=\"api-eu-west-1\"}")
                                 .at("/0/value/1")

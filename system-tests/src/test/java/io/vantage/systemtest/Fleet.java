@@ -30,6 +30,8 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
 final class Fleet implements AutoCloseable {
     static final List<String> REGIONS = List.of("us-east-1", "eu-west-1", "ap-southeast-2");
     static final String BASE_IMAGE = System.getProperty("vantage.baseImage", "vantage/jre:17");
+    /** The agent's small base (scripts/build-base-images.sh: a jlinked JDK 25 with glibc, bash and busybox). */
+    static final String AGENT_BASE_IMAGE = System.getProperty("vantage.agentBaseImage", "vantage/jre:25-slim");
 
     /** The regions of this fleet, one endpoint and one agent each. */
     final List<String> regionNames;
@@ -91,7 +93,7 @@ final class Fleet implements AutoCloseable {
                     "a Docker engine is required: scripts/start-docker.sh starts Debian's dockerd (./test.sh does)");
         }
         DockerClient docker = DockerClientFactory.instance().client();
-        for (String image : List.of(BASE_IMAGE, "vantage/busybox:local")) {
+        for (String image : List.of(BASE_IMAGE, AGENT_BASE_IMAGE, "vantage/busybox:local")) {
             if (docker.listImagesCmd().withImageNameFilter(image).exec().isEmpty()) {
                 throw new AssertionError(
                         "local image " + image + " is missing: run scripts/build-base-images.sh (./test.sh does)");
@@ -101,17 +103,18 @@ final class Fleet implements AutoCloseable {
 
     static ImageFromDockerfile image(String module) {
         Path dir = Repository.root().resolve(module);
-        // The Dockerfile's "prebuilt" stage: the jar this build packaged (and the agent's launcher), in a context of
-        // just those files.
+        // The Dockerfile's "prebuilt" stage: the jar this build packaged (and the agent's launcher and native
+        // libraries), in a context of just those files.
         ImageFromDockerfile image = new ImageFromDockerfile("vantage/" + module + ":system-test", false)
                 .withFileFromPath(module + "/Dockerfile", dir.resolve("Dockerfile"))
                 .withDockerfilePath(module + "/Dockerfile")
                 .withFileFromPath(
                         module + "/target/vantage-" + module + ".jar", dir.resolve("target/vantage-" + module + ".jar"))
                 .withTarget("prebuilt")
-                .withBuildArg("BASE_IMAGE", BASE_IMAGE);
+                .withBuildArg("BASE_IMAGE", module.equals("agent") ? AGENT_BASE_IMAGE : BASE_IMAGE);
         if (module.equals("agent")) {
             image.withFileFromPath("agent/target/vantage-agent", dir.resolve("target/vantage-agent"));
+            image.withFileFromPath("agent/target/native", dir.resolve("target/native"));
         }
         return image;
     }
