@@ -46,8 +46,9 @@ if ! docker image inspect "$AGENT_BASE_IMAGE" >/dev/null 2>&1; then
   [[ -n "$jdk" ]] || { echo "base images: $AGENT_BASE_IMAGE needs a JDK 25 or later with jlink in /usr/lib/jvm (or VANTAGE_AOT_JAVA)" >&2; exit 1; }
   echo "base images: building $AGENT_BASE_IMAGE (jlink of $jdk, glibc, bash, busybox)"
   rootfs=$(mktemp -d)
-  "$jdk/bin/jlink" --add-modules "$AGENT_MODULES" --strip-debug --no-man-pages --no-header-files \
+  "$jdk/bin/jlink" --add-modules "$AGENT_MODULES" --strip-debug --no-man-pages --no-header-files --generate-cds-archive \
     --output "$rootfs/opt/java"
+  rm -f "$rootfs/opt/java/lib/server/classes_nocoops.jsa" # for heaps over 32 GB only
   mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc"
   chmod 1777 "$rootfs/tmp"
   cp "$(command -v busybox)" "$rootfs/bin/busybox"

@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  *   <li>{@code settle}: 3,000 HTTPS targets every 10 s (300 full handshakes a second): when the JIT has settled
  *       ({@link JitWarmup}, from the start) and the CPU it took until then.
  *   <li>{@code container}: the agent's image ({@code agent/Dockerfile}, prebuilt stage, on {@code BASE_IMAGE}, default
- *       {@code vantage/jre:17}): its size, and the small agent started in it ({@code docker run}, read-only with a tmpfs /tmp as the chart runs it, host
+ *       {@code vantage/jre:25-slim}): its size, and the small agent started in it ({@code docker run}, read-only with a tmpfs /tmp as the chart runs it, host
  *       network, to the same nginx) until {@code /readyz} answers, with its memory at 30 s.
  * </ul>
  *
@@ -316,7 +316,7 @@ public final class FootprintBenchmark {
     /** The image's size, and {@code runs} starts of the small agent in it. */
     private void container(int runs) throws Exception {
         String image = "vantage/agent:footprint";
-        String base = System.getenv().getOrDefault("BASE_IMAGE", "vantage/jre:17");
+        String base = System.getenv().getOrDefault("BASE_IMAGE", "vantage/jre:25-slim");
         Path root = jar.getParent().getParent().getParent();
         run(List.of(
                 "docker",
@@ -380,6 +380,8 @@ public final class FootprintBenchmark {
                 harness.stop(container);
             }
         }
+        report.add("");
+        report.add(aim("the agent's image", size / 1e6, Double.NaN, 150, "MB"));
         report.add("");
     }
 
