@@ -14,7 +14,8 @@ if ! command -v moto_server >/dev/null 2>&1; then
   command -v moto_server >/dev/null 2>&1 || { echo "prerequisites: moto_server installed but not on PATH" >&2; exit 1; }
 fi
 
-# A JDK 25 or later for the agent's AOT cache (the build trains it; LauncherTest fails without it). Debian bookworm
+# A JDK 25 or later for the agent's AOT cache (the build trains it; LauncherTest fails without it) and its image's small
+# base (build-base-images.sh jlinks it). Debian bookworm
 # packages none: a Temurin 25 in /usr/lib/jvm (or JAVA_HOME, or VANTAGE_AOT_JAVA) is what this machine has.
 found_jdk25=
 for release in "${VANTAGE_AOT_JAVA:+$(dirname "$(dirname "$VANTAGE_AOT_JAVA")")/release}" "${JAVA_HOME:+$JAVA_HOME/release}" /usr/lib/jvm/*/release; do
