@@ -2,38 +2,20 @@ package io.vantage.agent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vantage.agent.AgentCommand;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.vantage.agent.testing.CommandRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code vantage-agent validate-config} checks the file where its tokens are not (a CI job); starting still needs them. */
 class ValidateConfigTest {
     @TempDir
     Path directory;
 
-    private record Run(int exit, String out) {}
-
-    private static Run validate(Path file) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            return new Run(
-                    new CommandLine(new AgentCommand()).execute("validate-config", file.toString()),
-                    out.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
+    private static CommandRun validate(Path file) throws InterruptedException {
+        return CommandRun.of("validate-config", file.toString());
     }
 
     @Test
@@ -42,7 +24,7 @@ class ValidateConfigTest {
                 directory.resolve("agent.yaml"),
                 "agent:\n  region: eu-west-1\n"
                         + "  aggregators: [{url: 'https://a.example.internal:8443', tokenFile: /run/secrets/not-here}]\n");
-        Run run = validate(file);
+        CommandRun run = validate(file);
         assertThat(run.exit()).as(run.out()).isZero();
         assertThat(run.out())
                 .contains("valid; 0 local targets, 1 aggregators (their tokens are read when the agent starts)");
@@ -57,7 +39,7 @@ class ValidateConfigTest {
                 "agent:\n  region: eu-west-1\n  aggregators:\n"
                         + "    - {url: 'https://a.example.internal:8443', tokenEnv: T}\n"
                         + "    - {url: 'https://a.example.internal:8443', tokenEnv: T}\n");
-        Run run = validate(file);
+        CommandRun run = validate(file);
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.out()).contains("agent.aggregators[1].url: https://a.example.internal:8443 is listed twice");
     }
