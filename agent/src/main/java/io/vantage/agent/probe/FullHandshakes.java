@@ -1,29 +1,26 @@
 package io.vantage.agent.probe;
 
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.ssl.ApplicationProtocolNegotiator;
-import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
-import io.vertx.core.spi.tls.DefaultSslContextFactory;
-import io.vertx.core.spi.tls.SslContextFactory;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.util.List;
-import java.util.Set;
-import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSessionContext;
-import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The probes' TLS contexts: every handshake is a full one, as a new client's would be, so a probe measures (and can
- * fail on) what clients meet: the server's certificate, its chain and a full key exchange. Both engines otherwise
- * resume a session they hold for the same host and port (by session ID or ticket), so from its second probe on a
- * target that allows resumption was not shown its certificate again, and the TLS phase was the short one. Vert.x's
- * own switch for this ({@code OpenSSLEngineOptions.setSessionCacheEnabled}) applies to servers only.
+ * The probes' TLS client contexts and handlers. Every handshake is a full one, as a new client's would be, so a probe
+ * measures (and can fail on) what clients meet: the server's certificate, its chain and a full key exchange. Both
+ * engines otherwise resume a session they hold for the same host and port (by session ID or ticket), so from its
+ * second probe on a target that allows resumption was not shown its certificate again, and the TLS phase was the short
+ * one.
  *
  * <ul>
  *   <li>BoringSSL: the client session cache is off; engines are reference-counted ({@code OPENSSL_REFCNT}), so the
@@ -32,124 +29,57 @@ import javax.net.ssl.TrustManagerFactory;
  *   <li>The JDK: its client caches a session only under the peer's host <em>and</em> port, so engines are made
  *       without the port; the host stays, for the name check.
  * </ul>
+ *
+ * The context holds everything an engine needs (protocols, cipher suites, the name check), so an engine is made
+ * configured: Vert.x's {@code upgradeToSsl}, which the probes used before, read and rewrote every new engine's
+ * parameters (BoringSSL's then converts every cipher suite's name twice), about 5 % of the agent's CPU at 300 HTTPS
+ * probes/s (docs/benchmarks.md).
  */
-final class FullHandshakes implements SslContextFactory {
-    private final TlsEngine engine;
-    private boolean forClient;
-    private ClientAuth clientAuth;
-    private KeyManagerFactory keyManagers;
-    private TrustManagerFactory trustManagers;
-    private Set<String> cipherSuites;
+final class FullHandshakes {
+    /** The protocols offered, newest first: what Vert.x's client offered by default. */
+    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
-    FullHandshakes(TlsEngine engine) {
-        this.engine = engine;
-    }
+    private FullHandshakes() {}
 
-    @Override
-    public SslContextFactory useAlpn(boolean useAlpn) {
-        if (useAlpn) {
-            throw new UnsupportedOperationException("the probes' TLS client does not negotiate ALPN");
-        }
-        return this;
-    }
-
-    @Override
-    public SslContextFactory clientAuth(ClientAuth clientAuth) {
-        this.clientAuth = clientAuth;
-        return this;
-    }
-
-    @Override
-    public SslContextFactory forClient(boolean forClient) {
-        this.forClient = forClient;
-        return this;
-    }
-
-    @Override
-    public SslContextFactory keyMananagerFactory(KeyManagerFactory keyManagers) {
-        this.keyManagers = keyManagers;
-        return this;
-    }
-
-    @Override
-    public SslContextFactory trustManagerFactory(TrustManagerFactory trustManagers) {
-        this.trustManagers = trustManagers;
-        return this;
-    }
-
-    @Override
-    public SslContextFactory enabledCipherSuites(Set<String> cipherSuites) {
-        this.cipherSuites = cipherSuites;
-        return this;
-    }
-
-    @Override
-    public SslContext create() throws SSLException {
-        if (!forClient) {
-            throw new UnsupportedOperationException("the probes' TLS options are for clients only");
-        }
-        return switch (engine) {
-            case OPENSSL -> {
-                SslContext context = SslContextBuilder.forClient()
-                        .sslProvider(SslProvider.OPENSSL_REFCNT)
-                        .keyManager(keyManagers)
-                        .trustManager(trustManagers)
-                        .ciphers(
-                                cipherSuites == null || cipherSuites.isEmpty()
-                                        ? OpenSsl.availableOpenSslCipherSuites()
-                                        : cipherSuites)
+    /**
+     * A client context on {@code engine}: verifying the chain with {@code trust} and the peer's name as HTTPS does, or,
+     * with {@code trust} null, accepting any chain for any name ({@code insecureSkipVerify}).
+     */
+    static SslContext client(TlsEngine engine, X509ExtendedTrustManager trust) throws SSLException {
+        SslContextBuilder builder = SslContextBuilder.forClient()
+                .protocols(PROTOCOLS)
+                .trustManager(
+                        trust == null ? InsecureTrustManagerFactory.INSTANCE.getTrustManagers()[0] : trust)
+                .endpointIdentificationAlgorithm(trust == null ? null : VerifiedChains.IDENTIFICATION);
+        SslContext context = switch (engine) {
+            // Every suite BoringSSL has, so that a server with only older ones is still reached and judged.
+            case OPENSSL ->
+                builder.sslProvider(SslProvider.OPENSSL_REFCNT)
+                        .ciphers(OpenSsl.availableOpenSslCipherSuites())
                         .build();
-                ((OpenSslSessionContext) context.sessionContext()).setSessionCacheEnabled(false);
-                yield context;
-            }
-            case JDK ->
-                new WithoutPeerPort(new DefaultSslContextFactory(SslProvider.JDK, false)
-                        .forClient(true)
-                        .clientAuth(clientAuth)
-                        .keyMananagerFactory(keyManagers)
-                        .trustManagerFactory(trustManagers)
-                        .enabledCipherSuites(cipherSuites)
-                        .create());
+            case JDK -> builder.sslProvider(SslProvider.JDK).build();
         };
+        if (context.sessionContext() instanceof OpenSslSessionContext sessions) {
+            sessions.setSessionCacheEnabled(false);
+        }
+        return context;
     }
 
-    /** A client context whose engines know the peer's host but not its port: the JDK then never resumes. */
-    private static final class WithoutPeerPort extends SslContext {
-        private final SslContext delegate;
-
-        WithoutPeerPort(SslContext delegate) {
-            this.delegate = delegate;
+    /**
+     * A handler for one connection to {@code serverName}, the name the peer's certificate is checked against. Both
+     * engines send a dotted name as SNI by themselves (RFC 6066 asks for a fully qualified name) and never an address;
+     * a single-label name (localhost, a Kubernetes service), which they leave out, is set here so that it is still
+     * sent.
+     */
+    static SslHandler handler(SslContext context, ByteBufAllocator allocator, String serverName) {
+        SslHandler handler = context.newHandler(allocator, serverName, -1);
+        boolean enginesSendIt = serverName.indexOf('.') > 0 && !serverName.endsWith(".");
+        if (!enginesSendIt && !Resolver.isAddress(serverName)) {
+            SSLEngine engine = handler.engine();
+            SSLParameters parameters = engine.getSSLParameters();
+            parameters.setServerNames(List.of(new SNIHostName(serverName)));
+            engine.setSSLParameters(parameters);
         }
-
-        @Override
-        public boolean isClient() {
-            return true;
-        }
-
-        @Override
-        public List<String> cipherSuites() {
-            return delegate.cipherSuites();
-        }
-
-        @Override
-        @SuppressWarnings("deprecation")
-        public ApplicationProtocolNegotiator applicationProtocolNegotiator() {
-            return delegate.applicationProtocolNegotiator();
-        }
-
-        @Override
-        public SSLEngine newEngine(ByteBufAllocator alloc) {
-            return delegate.newEngine(alloc);
-        }
-
-        @Override
-        public SSLEngine newEngine(ByteBufAllocator alloc, String peerHost, int peerPort) {
-            return delegate.newEngine(alloc, peerHost, -1);
-        }
-
-        @Override
-        public SSLSessionContext sessionContext() {
-            return delegate.sessionContext();
-        }
+        return handler;
     }
 }

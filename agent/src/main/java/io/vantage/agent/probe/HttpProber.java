@@ -92,21 +92,19 @@ public final class HttpProber implements Prober<HttpSpec> {
             attempt.skip(Phase.WAIT);
             return Future.succeededFuture(track(spec, attempt, reused));
         }
-        return dialer.connect(
-                        attempt, spec.host(), spec.port(), timeoutMillis, spec.https() ? spec.virtualHost() : null)
-                .compose(socket -> {
-                    Connection connection = track(spec, attempt, socket);
-                    if (!spec.https()) {
-                        return Future.succeededFuture(connection);
-                    }
-                    return dialer.secure(
-                                    attempt,
-                                    socket,
-                                    spec.virtualHost(),
-                                    spec.tls().caFile(),
-                                    spec.tls().insecureSkipVerify())
-                            .map(leaf -> connection);
-                });
+        return dialer.connect(attempt, spec.host(), spec.port(), timeoutMillis).compose(socket -> {
+            Connection connection = track(spec, attempt, socket);
+            if (!spec.https()) {
+                return Future.succeededFuture(connection);
+            }
+            return dialer.secure(
+                            attempt,
+                            socket,
+                            spec.virtualHost(),
+                            spec.tls().caFile(),
+                            spec.tls().insecureSkipVerify())
+                    .map(leaf -> connection);
+        });
     }
 
     private Connection track(HttpSpec spec, Attempt attempt, NetSocket socket) {

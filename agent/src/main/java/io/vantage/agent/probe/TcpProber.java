@@ -14,10 +14,9 @@ public final class TcpProber implements Prober<TcpSpec> {
 
     @Override
     public Future<ProbeResult> probe(TcpSpec spec, Attempt attempt, int timeoutMillis) {
-        return dialer.connect(attempt, spec.host(), spec.port(), timeoutMillis, null)
-                .map(socket -> {
-                    attempt.onFinish(socket::close);
-                    return attempt.succeed();
-                });
+        return dialer.connect(attempt, spec.host(), spec.port(), timeoutMillis).map(socket -> {
+            attempt.onFinish(socket::close);
+            return attempt.succeed();
+        });
     }
 }

@@ -1,10 +1,6 @@
 package io.vantage.agent.probe;
 
-import io.vertx.core.net.JdkSSLEngineOptions;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
-import io.vertx.core.net.SSLEngineOptions;
-import io.vertx.core.spi.tls.SslContextFactory;
 import java.util.Locale;
 
 /**
@@ -31,46 +27,5 @@ public enum TlsEngine {
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);
-    }
-
-    /**
-     * Options for the probes' client. No session is resumed: every probe is a full handshake, as a new client's
-     * would be, so a probe measures (and can fail on) what clients really meet ({@link FullHandshakes}).
-     */
-    public NetClientOptions clientOptions() {
-        SSLEngineOptions engine = switch (this) {
-            case OPENSSL -> new BoringSsl();
-            case JDK -> new JdkTls();
-        };
-        return new NetClientOptions()
-                .setTcpNoDelay(true)
-                .setConnectTimeout(60_000)
-                .setSslEngineOptions(engine);
-    }
-
-    /** BoringSSL, with the probes' contexts. */
-    private static final class BoringSsl extends OpenSSLEngineOptions {
-        @Override
-        public SslContextFactory sslContextFactory() {
-            return new FullHandshakes(OPENSSL);
-        }
-
-        @Override
-        public OpenSSLEngineOptions copy() {
-            return new BoringSsl();
-        }
-    }
-
-    /** The JDK's engine, with the probes' contexts. */
-    private static final class JdkTls extends JdkSSLEngineOptions {
-        @Override
-        public SslContextFactory sslContextFactory() {
-            return new FullHandshakes(JDK);
-        }
-
-        @Override
-        public JdkSSLEngineOptions copy() {
-            return new JdkTls();
-        }
     }
 }

@@ -21,7 +21,7 @@ public final class TlsProber implements Prober<TlsSpec> {
 
     @Override
     public Future<ProbeResult> probe(TlsSpec spec, Attempt attempt, int timeoutMillis) {
-        return dialer.connect(attempt, spec.host(), spec.port(), timeoutMillis, spec.effectiveServerName())
+        return dialer.connect(attempt, spec.host(), spec.port(), timeoutMillis)
                 .compose(socket -> {
                     attempt.onFinish(socket::close);
                     return dialer.secure(attempt, socket, spec.effectiveServerName(), spec.caFile(), false);

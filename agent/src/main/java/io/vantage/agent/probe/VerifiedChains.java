@@ -32,20 +32,20 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * validation only when it is byte for byte the same, for the same peer name, requested server names, endpoint
  * identification and key exchange, within {@link #REVALIDATE_MILLIS} of its validation and before the earliest {@code
  * notAfter} in it; anything else, and every chain that failed, is validated in full. The handshake's own signature is
- * checked by the TLS engine on every probe either way, so a server must still hold the certificate's key.
+ * checked by the TLS engine on every probe either way, so a server must still hold the certificate's key. The
+ * endpoint identification is always {@link #IDENTIFICATION}: the contexts that use this trust manager are made with it
+ * ({@link FullHandshakes#client}), so it is not read from the engine (BoringSSL's builds all of its parameters for that).
  */
 final class VerifiedChains extends X509ExtendedTrustManager {
     /** How long an accepted chain is trusted without validating it again (trust store and time still apply). */
     static final long REVALIDATE_MILLIS = 10 * 60_000;
     /** At most this many remembered chains; when full, all are forgotten (each is validated again once). */
     static final int MAX_CHAINS = 10_000;
+    /** The name check the probes' verifying contexts make: the peer's name against the certificate, as HTTPS does. */
+    static final String IDENTIFICATION = "HTTPS";
 
     private record Accepted(
-            List<ByteBuffer> chain,
-            String authType,
-            String peerHost,
-            List<SNIServerName> serverNames,
-            String identification) {}
+            List<ByteBuffer> chain, String authType, String peerHost, List<SNIServerName> serverNames) {}
 
     private final X509ExtendedTrustManager delegate;
     private final LongSupplier clock;
@@ -96,16 +96,11 @@ final class VerifiedChains extends X509ExtendedTrustManager {
         for (X509Certificate certificate : chain) {
             encoded.add(ByteBuffer.wrap(certificate.getEncoded()));
         }
-        // What the JDK's name check reads: the names requested in this handshake (SNI), the peer's host, the algorithm.
+        // What the JDK's name check reads: the names requested in this handshake (SNI) and the peer's host.
         List<SNIServerName> names = engine.getHandshakeSession() instanceof ExtendedSSLSession session
                 ? List.copyOf(session.getRequestedServerNames())
                 : List.of();
-        Accepted key = new Accepted(
-                encoded,
-                authType,
-                engine.getPeerHost(),
-                names,
-                engine.getSSLParameters().getEndpointIdentificationAlgorithm());
+        Accepted key = new Accepted(encoded, authType, engine.getPeerHost(), names);
         long now = clock.getAsLong();
         Long until = acceptedUntil.get(key);
         if (until != null && now < until) {

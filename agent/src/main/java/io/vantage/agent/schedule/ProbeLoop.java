@@ -62,8 +62,7 @@ final class ProbeLoop extends VerticleBase {
     public Future<?> start() {
         lag = new LoopLag(vertx);
         lag.start();
-        Dialer dialer = new Dialer(
-                vertx, vertx.createNetClient(engine.clientOptions()), new Resolver(vertx, dnsServers, dnsTimeout));
+        Dialer dialer = new Dialer(vertx, engine, new Resolver(vertx, dnsServers, dnsTimeout));
         scheduler = new Scheduler(
                 vertx, new ProbeRunner(vertx, clock, dialer, lag), metrics, this::collect, maxInFlight, new Random());
         return Future.succeededFuture();

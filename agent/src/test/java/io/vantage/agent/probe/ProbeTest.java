@@ -13,7 +13,6 @@ import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,19 +69,18 @@ class ProbeTest {
             for (TlsEngine engine : TlsEngine.values()) {
                 Promise<String> handshake = Promise.promise();
                 vertx.getOrCreateContext()
-                        .runOnContext(v -> vertx.createNetClient(engine.clientOptions())
+                        .runOnContext(v -> vertx.createNetClient(Dialer.clientOptions())
                                 .connect(https.port(), "127.0.0.1")
-                                .compose(socket -> socket.upgradeToSsl(
-                                                new ClientSSLOptions()
-                                                        .setTrustAll(true)
-                                                        .setHostnameVerificationAlgorithm(""),
-                                                "localhost")
-                                        .map(done -> {
-                                            socket.close();
-                                            return socket.sslSession()
-                                                    .getClass()
-                                                    .getName();
-                                        }))
+                                .compose(socket -> {
+                                    try {
+                                        return Dialer.upgrade(socket, FullHandshakes.client(engine, null), "localhost")
+                                                .map(session ->
+                                                        session.getClass().getName())
+                                                .eventually(socket::close);
+                                    } catch (javax.net.ssl.SSLException e) {
+                                        return io.vertx.core.Future.failedFuture(e);
+                                    }
+                                })
                                 .onComplete(handshake));
                 String session = handshake.future().await();
                 assertThat(session.contains("OpenSsl"))
@@ -525,7 +523,7 @@ class ProbeTest {
     @EnumSource(TlsEngine.class)
     void aSingleLabelNameIsStillSentAsSni(TlsEngine engine) throws Exception {
         // The engines send a dotted peer name as SNI on their own and leave a single label out; the agent hands the
-        // latter over itself (Dialer.explicitSni).
+        // latter over itself (FullHandshakes.handler).
         Probes probes = probesOn(engine);
         TestPki.Leaf other = pki.issue("other", 90, "other.example.com");
         TestPki.Leaf backend = pki.issue("backend", 90, "backend");

@@ -9,6 +9,7 @@ import io.vantage.agent.probe.Dialer;
 import io.vantage.agent.probe.LoopLag;
 import io.vantage.agent.probe.ProbeRunner;
 import io.vantage.agent.probe.Resolver;
+import io.vantage.agent.probe.TlsEngine;
 import io.vantage.runtime.Startup;
 import io.vantage.testing.RawServer;
 import io.vantage.testing.TestHttpServer;
@@ -55,8 +56,7 @@ class SchedulerTest {
 
     private void newScheduler(int maxInFlight) {
         registry = Startup.newRegistry();
-        Dialer dialer =
-                new Dialer(vertx, vertx.createNetClient(), new Resolver(vertx, List.of(), Duration.ofSeconds(1)));
+        Dialer dialer = new Dialer(vertx, TlsEngine.JDK, new Resolver(vertx, List.of(), Duration.ofSeconds(1)));
         ProbeRunner runner = new ProbeRunner(vertx, Clock.systemUTC(), dialer, new LoopLag(vertx));
         onContext(() -> {
             AgentMetrics metrics = new AgentMetrics(registry, "test", () -> scheduler.inFlight(), 0);

@@ -27,10 +27,7 @@ public final class Probes {
 
     public Probes(Vertx vertx, List<SocketAddress> dnsServers, TlsEngine engine) {
         this.context = vertx.getOrCreateContext();
-        Dialer dialer = new Dialer(
-                vertx,
-                vertx.createNetClient(engine.clientOptions()),
-                new Resolver(vertx, dnsServers, Duration.ofSeconds(2)));
+        Dialer dialer = new Dialer(vertx, engine, new Resolver(vertx, dnsServers, Duration.ofSeconds(2)));
         this.runner = new ProbeRunner(vertx, Clock.systemUTC(), dialer, new LoopLag(vertx));
     }
 
