@@ -49,9 +49,9 @@ public final class Dialer {
     static final int MAX_ADDRESSES_TRIED = 4;
 
     /**
-     * Resolves and connects. A name with several addresses is dialled address by address, as clients do, while each one refuses or is
-     * unreachable at once (at most {@link #MAX_ADDRESSES_TRIED}); a connect timeout ends the probe, whose deadline it
-     * is. The caller registers with the attempt how the socket is released.
+     * Resolves and connects. A name with several addresses is dialled address by address, as clients do, while each
+     * one refuses or is unreachable at once (at most {@link #MAX_ADDRESSES_TRIED}); a connect timeout ends the probe,
+     * whose deadline it is. The caller registers with the attempt how the socket is released.
      */
     public Future<NetSocket> connect(Attempt attempt, String host, int port, int timeoutMillis) {
         Future<List<String>> addresses;
@@ -181,17 +181,18 @@ public final class Dialer {
     private Future<SslContext> read(String caFile, boolean insecureSkipVerify) {
         return vertx.executeBlocking(
                 () -> {
-                    if (insecureSkipVerify) {
-                        return FullHandshakes.client(engine, null);
+                    VerifiedChains trust = null;
+                    if (!insecureSkipVerify) {
+                        try {
+                            trust = VerifiedChains.trusting(caFile);
+                        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                            throw new IllegalStateException(
+                                    (caFile == null ? "the JVM's trust store" : "caFile " + caFile)
+                                            + " could not be loaded: " + e.getMessage(),
+                                    e);
+                        }
                     }
-                    try {
-                        return FullHandshakes.client(engine, VerifiedChains.trusting(caFile));
-                    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-                        throw new IllegalStateException(
-                                (caFile == null ? "the JVM's trust store" : "caFile " + caFile)
-                                        + " could not be loaded: " + e.getMessage(),
-                                e);
-                    }
+                    return FullHandshakes.client(engine, trust);
                 },
                 false);
     }
