@@ -118,7 +118,14 @@ final class ApiVerticle extends VerticleBase {
                             snapshot,
                             extension.map(added -> added.pageSection(snapshot)).orElse("")));
                 });
-            case "/metrics" -> Answers.metrics(vertx, registry::scrape, request);
+            case "/metrics" ->
+                Answers.metrics(
+                        vertx,
+                        out -> {
+                            out.append(registry.scrape()); // one part: the aggregator's series are few
+                            return false;
+                        },
+                        request);
             case "/healthz" -> request.response().end("ok\n");
             case "/readyz" ->
                 request.response().setStatusCode(aggregator.ready() ? 200 : 503).end(aggregator.readiness() + "\n");

@@ -4,18 +4,104 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 
 /** HTTP answers that take milliseconds to build, built on a worker thread so that no event loop waits for them. */
 public final class Answers {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    /** About how many characters a part of a streamed answer holds ({@link Parts}). */
+    public static final int PART_CHARS = 64 * 1024;
 
     private Answers() {}
 
-    /** Answers a {@code /metrics} request; the scrape runs on a worker thread (thousands of series take milliseconds). */
-    public static void metrics(Vertx vertx, Supplier<String> scrape, HttpServerRequest request) {
-        fromWorker(vertx, request, PROMETHEUS_TEXT, "scrape failed", () -> Buffer.buffer(scrape.get()));
+    /**
+     * A body written in parts: each call appends the next part (about {@link #PART_CHARS} characters, or all that is
+     * left) and says whether more follow. Calls come one at a time, on worker threads, each after the previous part
+     * has been handed to the connection; an exception ends the answer.
+     */
+    @FunctionalInterface
+    public interface Parts {
+        boolean next(StringBuilder out) throws Exception;
+    }
+
+    /**
+     * Answers a {@code /metrics} request from {@code exposition}, streamed: a scrape of thousands of targets is
+     * megabytes, and built whole (a builder, its string, its bytes) it put that much short-lived garbage in the old
+     * generation at every scrape, which the serial collector grew rather than collected (docs/benchmarks.md). In parts,
+     * written as the connection drains, a scrape holds about one part at a time.
+     */
+    public static void metrics(Vertx vertx, Parts exposition, HttpServerRequest request) {
+        new Stream(vertx, request.response(), exposition).next();
+    }
+
+    /** Writes {@link Parts} one at a time: the next is built once the connection has taken the previous one. */
+    private static final class Stream {
+        private final Vertx vertx;
+        private final HttpServerResponse response;
+        private final Parts parts;
+        private final StringBuilder part = new StringBuilder(PART_CHARS + PART_CHARS / 4);
+        private boolean more = true;
+
+        Stream(Vertx vertx, HttpServerResponse response, Parts parts) {
+            this.vertx = vertx;
+            this.response = response;
+            this.parts = parts;
+        }
+
+        void next() {
+            vertx.executeBlocking(
+                            () -> {
+                                part.setLength(0);
+                                more = parts.next(part);
+                                return Buffer.buffer(part.toString());
+                            },
+                            false)
+                    .onComplete(built -> {
+                        if (response.closed()) {
+                            return; // the client went away: nothing more to build
+                        }
+                        if (built.failed()) {
+                            failed(built.cause());
+                        } else if (!response.headWritten() && !more) {
+                            response.putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT)
+                                    .end(built.result());
+                        } else {
+                            write(built.result());
+                        }
+                    });
+        }
+
+        private void write(Buffer buffer) {
+            if (!response.headWritten()) {
+                response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT);
+            }
+            if (!more) {
+                response.end(buffer);
+                return;
+            }
+            response.write(buffer);
+            if (response.writeQueueFull()) {
+                response.drainHandler(drained -> {
+                    response.drainHandler(null);
+                    next();
+                });
+            } else {
+                next();
+            }
+        }
+
+        /**
+         * Before the first part: a 500 naming the failure. After it: the connection is reset, so that the scraper
+         * records a failed scrape rather than taking the parts it got for the whole exposition.
+         */
+        private void failed(Throwable cause) {
+            if (response.headWritten()) {
+                response.reset();
+            } else {
+                response.setStatusCode(500).end("scrape failed: " + cause.getMessage() + "\n");
+            }
+        }
     }
 
     /**

@@ -14,13 +14,13 @@ import java.util.function.Supplier;
 /** Serves the agent's metrics and health; nothing here changes state. */
 public final class AgentServer {
     private final Vertx vertx;
-    private final Supplier<String> scrape;
+    private final Supplier<Answers.Parts> scrape;
     private final BooleanSupplier ready;
     private final Supplier<String> readiness;
     private HttpServer server;
 
     /** {@code readiness} explains, in one line, why the agent is or is not ready. */
-    public AgentServer(Vertx vertx, Supplier<String> scrape, BooleanSupplier ready, Supplier<String> readiness) {
+    public AgentServer(Vertx vertx, Supplier<Answers.Parts> scrape, BooleanSupplier ready, Supplier<String> readiness) {
         this.vertx = vertx;
         this.scrape = scrape;
         this.ready = ready;
@@ -46,7 +46,7 @@ public final class AgentServer {
             return;
         }
         switch (request.path()) {
-            case "/metrics" -> Answers.metrics(vertx, scrape, request);
+            case "/metrics" -> Answers.metrics(vertx, scrape.get(), request);
             case "/healthz" -> request.response().end("ok\n");
             case "/readyz" ->
                 request.response()

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.agent.probe.LoopLag;
+import io.vantage.runtime.Answers;
 import io.vantage.runtime.ReloadMetrics;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.PhaseTimings;
@@ -17,17 +18,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.IntSupplier;
 
 /**
  * The agent's probe metrics. Per-target series live as fields of one object per target, added when a target
- * appears and dropped when it goes (so label values stay bounded by the target list), and are rendered by a
+ * appears and dropped when it goes (so label values stay bounded by the target list), and are rendered by
  * {@link #scrape()} at scrape time; the fleet-wide ones are Micrometer meters. Results, targets and reloads are
  * recorded from the agent's event loop; {@link #overrun} and {@link #skippedInFlight} from the probe loops (a target's
  * overruns only from the one loop that runs it, so each series still has one writer).
  */
 public final class AgentMetrics {
     private static final String[] PHASES = {"dns", "connect", "tls", "first_byte", "total"};
+    private static final FailureReason[] REASONS = FailureReason.values();
     private final PrometheusMeterRegistry registry;
     private final String region;
     private final Map<String, TargetSeries> targets = new ConcurrentHashMap<>();
@@ -158,7 +161,7 @@ public final class AgentMetrics {
 
         void failed(FailureReason reason) {
             if (failures == null) {
-                failures = new long[FailureReason.values().length];
+                failures = new long[REASONS.length];
             }
             failures[reason.ordinal()]++;
         }
@@ -189,81 +192,115 @@ public final class AgentMetrics {
     }
 
     /**
-     * The whole exposition: the registry's meters, then every target's series written straight from the fields
-     * above in the text format (0.0.4). Writing the text directly, rather than building Prometheus snapshot
-     * objects per series, is what keeps a scrape of 10,000 targets (90,000 series) cheap (docs/benchmarks.md).
-     * Runs on a worker thread; the fields are read without locks (a scrape may see one probe's timings half updated).
+     * The exposition, in parts ({@link Answers.Parts}): the registry's meters, then every target's series written
+     * straight from the fields above in the text format (0.0.4), family by family. Writing the text directly, rather
+     * than building Prometheus snapshot objects per series, is what keeps a scrape of 10,000 targets (90,000 series)
+     * cheap; writing it in parts is what keeps it from growing the heap (docs/benchmarks.md). The parts are built on
+     * worker threads; the targets are those with a result when the first part is built, their fields read without
+     * locks (a scrape may see one probe's timings half updated).
      */
-    public String scrape() {
-        StringBuilder out = new StringBuilder(registry.scrape());
-        int estimate = targets.size() * 1_200;
-        out.ensureCapacity(out.length() + estimate);
-        TargetSeries[] all = targets.values().stream()
-                .filter(series -> !Double.isNaN(series.success))
-                .toArray(TargetSeries[]::new);
-        family(out, PROBE_SUCCESS, "gauge", "1 if the last probe succeeded, 0 if it failed");
-        for (TargetSeries series : all) {
-            sample(out, PROBE_SUCCESS, series.labels, series.success);
-        }
-        family(
-                out,
+    public Answers.Parts scrape() {
+        return new Answers.Parts() {
+            private TargetSeries[] all;
+            private int at; // the family being written
+            private int next; // its next target
+
+            @Override
+            public boolean next(StringBuilder out) {
+                if (all == null) {
+                    out.append(registry.scrape());
+                    all = targets.values().stream()
+                            .filter(series -> !Double.isNaN(series.success))
+                            .toArray(TargetSeries[]::new);
+                }
+                for (; at < FAMILIES.length; at++, next = 0) {
+                    Family written = FAMILIES[at];
+                    if (next == 0) {
+                        family(out, written.name, written.type, written.help);
+                    }
+                    while (next < all.length) {
+                        if (out.length() >= Answers.PART_CHARS) {
+                            return true;
+                        }
+                        written.samples.accept(out, all[next++]);
+                    }
+                }
+                return false;
+            }
+        };
+    }
+
+    /** A family of per-target series: its name, type and help, and how one target's samples are written. */
+    private record Family(String name, String type, String help, BiConsumer<StringBuilder, TargetSeries> samples) {}
+
+    private static final Family[] FAMILIES = {
+        new Family(
+                PROBE_SUCCESS,
+                "gauge",
+                "1 if the last probe succeeded, 0 if it failed",
+                (out, series) -> sample(out, PROBE_SUCCESS, series.labels, series.success)),
+        new Family(
                 PROBE_DURATION,
                 "gauge",
-                "Seconds the last probe spent in each phase; first_byte counts from the start");
-        for (TargetSeries series : all) {
-            for (int i = 0; i < PHASES.length; i++) {
-                out.append(PROBE_DURATION).append("{phase=\"").append(PHASES[i]).append("\",");
-                value(out, series.labels, 1, series.phases[i]);
-            }
-        }
-        family(out, PROBE_HTTP_STATUS, "gauge", "HTTP status code of the last probe");
-        for (TargetSeries series : all) {
+                "Seconds the last probe spent in each phase; first_byte counts from the start",
+                (out, series) -> {
+                    for (int i = 0; i < PHASES.length; i++) {
+                        out.append(PROBE_DURATION)
+                                .append("{phase=\"")
+                                .append(PHASES[i])
+                                .append("\",");
+                        value(out, series.labels, 1, series.phases[i]);
+                    }
+                }),
+        new Family(PROBE_HTTP_STATUS, "gauge", "HTTP status code of the last probe", (out, series) -> {
             if (!Double.isNaN(series.status)) {
                 sample(out, PROBE_HTTP_STATUS, series.labels, series.status);
             }
-        }
-        family(out, PROBE_TLS_EXPIRY, "gauge", "notAfter of the leaf certificate seen by the last TLS handshake");
-        for (TargetSeries series : all) {
-            if (!Double.isNaN(series.expirySeconds)) {
-                sample(out, PROBE_TLS_EXPIRY, series.labels, series.expirySeconds);
-            }
-        }
-        family(out, PROBE_LAST_TIMESTAMP, "gauge", "Start time of the last completed probe");
-        for (TargetSeries series : all) {
-            sample(out, PROBE_LAST_TIMESTAMP, series.labels, series.lastSeconds);
-        }
-        String failures = PROBE_FAILURES + "_total";
-        family(out, failures, "counter", "Failed probes by reason");
-        FailureReason[] reasons = FailureReason.values();
-        for (TargetSeries series : all) {
+        }),
+        new Family(
+                PROBE_TLS_EXPIRY,
+                "gauge",
+                "notAfter of the leaf certificate seen by the last TLS handshake",
+                (out, series) -> {
+                    if (!Double.isNaN(series.expirySeconds)) {
+                        sample(out, PROBE_TLS_EXPIRY, series.labels, series.expirySeconds);
+                    }
+                }),
+        new Family(
+                PROBE_LAST_TIMESTAMP,
+                "gauge",
+                "Start time of the last completed probe",
+                (out, series) -> sample(out, PROBE_LAST_TIMESTAMP, series.labels, series.lastSeconds)),
+        new Family(PROBE_FAILURES + "_total", "counter", "Failed probes by reason", (out, series) -> {
             long[] counts = series.failures;
-            for (int r = 0; counts != null && r < reasons.length; r++) {
-                long count = counts[r];
-                if (count > 0) {
-                    out.append(failures)
-                            .append("{reason=\"")
-                            .append(reasons[r].label())
+            for (int r = 0; counts != null && r < REASONS.length; r++) {
+                if (counts[r] > 0) {
+                    out.append(PROBE_FAILURES)
+                            .append("_total{reason=\"")
+                            .append(REASONS[r].label())
                             .append("\",")
                             .append(series.labels, 1, series.labels.length())
                             .append(' ')
-                            .append(count)
+                            .append(counts[r])
                             .append(".0\n");
                 }
             }
-        }
-        String overruns = PROBE_OVERRUNS + "_total";
-        family(out, overruns, "counter", "Probes skipped because the previous probe of the target was still running");
-        for (TargetSeries series : all) {
-            if (series.overruns > 0) {
-                out.append(overruns)
-                        .append(series.labels)
-                        .append(' ')
-                        .append(series.overruns)
-                        .append(".0\n");
-            }
-        }
-        return out.toString();
-    }
+        }),
+        new Family(
+                PROBE_OVERRUNS + "_total",
+                "counter",
+                "Probes skipped because the previous probe of the target was still running",
+                (out, series) -> {
+                    if (series.overruns > 0) {
+                        out.append(PROBE_OVERRUNS)
+                                .append("_total")
+                                .append(series.labels)
+                                .append(' ')
+                                .append(series.overruns)
+                                .append(".0\n");
+                    }
+                }),
+    };
 
     private static void family(StringBuilder out, String name, String type, String help) {
         out.append("# HELP ")

@@ -104,6 +104,41 @@ class AgentEndpointsTest {
     }
 
     @Test
+    void anExpositionOfManyPartsIsWholeAndPassesPromtool() throws Exception {
+        int count = 400; // about 250 KB of series: several parts (Answers.PART_CHARS)
+        StringBuilder targets = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            targets.append("  - {name: t")
+                    .append(i)
+                    .append(", interval: 2s, timeout: 1s, tcp: {host: 127.0.0.1, port: ")
+                    .append(http.port())
+                    .append("}}\n");
+        }
+        try (RunningAgent agent = RunningAgent.start(config(targets.toString()))) {
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> lines(get(agent.url("/metrics")), "vantage_probe_success{") == count);
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(URI.create(agent.url("/metrics"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String metrics = response.body();
+
+            assertThat(response.headers().firstValue("content-length"))
+                    .as("streamed in parts")
+                    .isEmpty();
+            assertThat(metrics.length()).isGreaterThan(3 * io.vantage.runtime.Answers.PART_CHARS);
+            assertThat(lines(metrics, "vantage_probe_duration_seconds{")).isEqualTo(5 * count);
+            assertThat(lines(metrics, "vantage_probe_last_timestamp_seconds{")).isEqualTo(count);
+            assertThat(lines(metrics, "# TYPE vantage_probe_success ")).isEqualTo(1);
+            assertThat(metrics).contains("target=\"t0\"}").contains("target=\"t" + (count - 1) + "\"}");
+            Promtool.assertAccepts(metrics, directory);
+        }
+    }
+
+    private static long lines(String metrics, String prefix) {
+        return metrics.lines().filter(line -> line.startsWith(prefix)).count();
+    }
+
+    @Test
     void healthReadinessAndReload() throws Exception {
         String web = "  - {name: web, interval: 1s, timeout: 500ms, http: {url: '" + http.url("/ok") + "'}}\n";
         Path config = config(web);
