@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  *   <li>{@code floor}: what the agent's memory stands on: a JVM that sleeps, and Vert.x serving HTTP and sending a
  *       request a second, nothing else ({@link Floor}), on the launcher's JDK and flags.
  *   <li>{@code targets}: memory per target, 10 / 1,000 / 10,000 / 100,000 HTTP targets and 10,000 HTTPS targets, every
- *       60 s: resident memory and the live heap (after a full collection, {@code jcmd GC.run}) once every target has
- *       probed at least once (70 s after ready).
+ *       60 s, scraped every {@value #SCRAPE_SECONDS} s as Prometheus would: resident memory and the live heap (after a
+ *       full collection, {@code jcmd GC.run}) once every target has probed at least once (70 s after ready).
  *   <li>{@code settle}: 3,000 HTTPS targets every 10 s (300 full handshakes a second): when the JIT has settled
  *       ({@link JitWarmup}, from the start) and the CPU it took until then.
  *   <li>{@code container}: the agent's image ({@code agent/Dockerfile}, prebuilt stage, on {@code BASE_IMAGE}, default
@@ -57,6 +57,8 @@ public final class FootprintBenchmark {
     static final boolean BESIDE = Boolean.parseBoolean(System.getProperty("footprint.before", "true"));
 
     static final int START_SECONDS = 30;
+    /** How often the {@code targets} part scrapes {@code /metrics} while it waits (a common Prometheus interval). */
+    static final int SCRAPE_SECONDS = 15;
     /** The HTTP target counts of the memory table ({@code -Dfootprint.counts=10,1000}; the first is the base). */
     static final int[] TARGET_COUNTS = Arrays.stream(System.getProperty("footprint.counts", "10,1000,10000,100000")
                     .split(","))
@@ -216,10 +218,12 @@ public final class FootprintBenchmark {
 
     /** Memory per target: resident and live heap once every target has probed. */
     private void targets() throws Exception {
-        report.add("## Memory per target: targets every 60 s, 70 s after ready (launcher)\n");
+        report.add("## Memory per target: targets every 60 s, scraped every " + SCRAPE_SECONDS
+                + " s, 70 s after ready (launcher)\n");
         report.add("| targets | scheme | RSS MiB (peak) | live heap MiB (after a full GC) | heap committed MiB "
-                + "| KiB RSS per target over the first row | KiB live heap per target over the first row |");
-        report.add("|---:|---|---:|---:|---:|---:|---:|");
+                + "| KiB RSS per target over the first row | KiB live heap per target over the first row "
+                + "| scrapes: count, MB each, slowest ms |");
+        report.add("|---:|---|---:|---:|---:|---:|---:|---:|");
         double[] base = null;
         for (int count : TARGET_COUNTS) {
             double[] measured = measureTargets(count, false);
@@ -239,7 +243,7 @@ public final class FootprintBenchmark {
         int baseCount = TARGET_COUNTS[0];
         return String.format(
                 Locale.ROOT,
-                "| %,d | %s | %.0f (%.0f) | %.1f | %.1f | %s | %s |",
+                "| %,d | %s | %.0f (%.0f) | %.1f | %.1f | %s | %s | %.0f, %.2f, %.0f |",
                 count,
                 scheme,
                 measured[0],
@@ -251,22 +255,53 @@ public final class FootprintBenchmark {
                         : String.format(Locale.ROOT, "%.2f", (measured[0] - base[0]) * 1024 / (count - baseCount)),
                 count == baseCount
                         ? "-"
-                        : String.format(Locale.ROOT, "%.2f", (measured[2] - base[2]) * 1024 / (count - baseCount)));
+                        : String.format(Locale.ROOT, "%.2f", (measured[2] - base[2]) * 1024 / (count - baseCount)),
+                measured[4],
+                measured[5],
+                measured[6]);
     }
 
-    /** {RSS, peak RSS, live heap, committed heap} in MiB. */
+    /** {RSS, peak RSS, live heap, committed heap} in MiB, then {scrapes, MB of the last, slowest ms}. */
     private double[] measureTargets(int count, boolean https) throws Exception {
         Path config = config("targets-" + count + (https ? "-https" : ""), count, https, 60);
         System.out.printf("memory: %,d %s targets every 60 s%n", count, https ? "HTTPS" : "HTTP");
         Process agent = launch(config, "targets-" + count, false);
         try {
             long ready = waitReady(agent, 120);
-            sleepUntil(ready + 70_000_000_000L);
+            long end = ready + 70_000_000_000L;
+            int scrapes = 0;
+            long bytes = 0;
+            double slowest = 0;
+            for (long next = ready + SCRAPE_SECONDS * 1_000_000_000L;
+                    next < end;
+                    next += SCRAPE_SECONDS * 1_000_000_000L) {
+                sleepUntil(next);
+                long started = System.nanoTime();
+                HttpResponse<byte[]> metrics = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + AgentBenchmark.AGENT_PORT + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                if (metrics.statusCode() != 200) {
+                    throw new IllegalStateException("/metrics answered " + metrics.statusCode() + "; see " + work);
+                }
+                slowest = Math.max(slowest, (System.nanoTime() - started) / 1e6);
+                bytes = metrics.body().length;
+                scrapes++;
+            }
+            sleepUntil(end);
             double rss = ProcessStats.residentMiB(agent.pid(), "VmRSS");
             double peak = ProcessStats.residentMiB(agent.pid(), "VmHWM");
             jcmd(agent.pid(), "GC.run");
             String heap = jcmd(agent.pid(), "GC.heap_info");
-            return new double[] {rss, peak, heapKiB(heap, "used") / 1024.0, heapKiB(heap, "total") / 1024.0};
+            return new double[] {
+                rss,
+                peak,
+                heapKiB(heap, "used") / 1024.0,
+                heapKiB(heap, "total") / 1024.0,
+                scrapes,
+                bytes / 1e6,
+                slowest
+            };
         } finally {
             harness.stop(agent);
         }
