@@ -126,6 +126,21 @@ class StreamedMetricsTest {
     }
 
     @Test
+    void anHttp10ClientGetsEveryPartUntilTheConnectionCloses() throws Exception {
+        AtomicInteger built = new AtomicInteger();
+        serve(() -> numbered(10, 1_000, built));
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write("GET /metrics HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+
+            assertThat(answer).startsWith("HTTP/1.0 200").doesNotContain("chunked");
+            assertThat(answer.substring(answer.indexOf("\r\n\r\n") + 4).split("\n"))
+                    .hasSize(10_000)
+                    .endsWith("part_9_line_999 " + "x".repeat(40));
+        }
+    }
+
+    @Test
     void aPartThatFailsAfterTheFirstResetsTheConnection() {
         serve(() -> {
             AtomicInteger part = new AtomicInteger();
