@@ -252,20 +252,16 @@ public final class AgentMetrics {
                         value(out, series.labels, 1, series.phases[i]);
                     }
                 }),
-        new Family(PROBE_HTTP_STATUS, "gauge", "HTTP status code of the last probe", (out, series) -> {
-            if (!Double.isNaN(series.status)) {
-                sample(out, PROBE_HTTP_STATUS, series.labels, series.status);
-            }
-        }),
+        new Family(
+                PROBE_HTTP_STATUS,
+                "gauge",
+                "HTTP status code of the last probe",
+                (out, series) -> sample(out, PROBE_HTTP_STATUS, series.labels, series.status)),
         new Family(
                 PROBE_TLS_EXPIRY,
                 "gauge",
                 "notAfter of the leaf certificate seen by the last TLS handshake",
-                (out, series) -> {
-                    if (!Double.isNaN(series.expirySeconds)) {
-                        sample(out, PROBE_TLS_EXPIRY, series.labels, series.expirySeconds);
-                    }
-                }),
+                (out, series) -> sample(out, PROBE_TLS_EXPIRY, series.labels, series.expirySeconds)),
         new Family(
                 PROBE_LAST_TIMESTAMP,
                 "gauge",
@@ -314,8 +310,11 @@ public final class AgentMetrics {
                 .append('\n');
     }
 
+    /** One sample, or none while the value is NaN (not measured yet: a target's status before an HTTP answer). */
     private static void sample(StringBuilder out, String name, String labels, double value) {
-        value(out.append(name), labels, 0, value);
+        if (!Double.isNaN(value)) {
+            value(out.append(name), labels, 0, value);
+        }
     }
 
     /** {@code labels} from {@code from} on, then the value and the line's end. */
