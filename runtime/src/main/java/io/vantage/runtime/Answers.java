@@ -40,8 +40,7 @@ public final class Answers {
         private final Vertx vertx;
         private final HttpServerResponse response;
         private final Parts parts;
-        private final StringBuilder part = new StringBuilder(PART_CHARS + PART_CHARS / 4);
-        private boolean more = true;
+        private final StringBuilder text = new StringBuilder(PART_CHARS + PART_CHARS / 4);
 
         Stream(Vertx vertx, HttpServerResponse response, Parts parts) {
             this.vertx = vertx;
@@ -49,12 +48,15 @@ public final class Answers {
             this.parts = parts;
         }
 
+        /** One built part, and whether more follow it. */
+        private record Part(Buffer bytes, boolean more) {}
+
         void next() {
             vertx.executeBlocking(
                             () -> {
-                                part.setLength(0);
-                                more = parts.next(part);
-                                return Buffer.buffer(part.toString());
+                                text.setLength(0);
+                                boolean more = parts.next(text);
+                                return new Part(Buffer.buffer(text.toString()), more);
                             },
                             false)
                     .onComplete(built -> {
@@ -63,24 +65,24 @@ public final class Answers {
                         }
                         if (built.failed()) {
                             failed(built.cause());
-                        } else if (!response.headWritten() && !more) {
+                        } else if (!response.headWritten() && !built.result().more()) {
                             response.putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT)
-                                    .end(built.result());
+                                    .end(built.result().bytes());
                         } else {
                             write(built.result());
                         }
                     });
         }
 
-        private void write(Buffer buffer) {
+        private void write(Part part) {
             if (!response.headWritten()) {
                 response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT);
             }
-            if (!more) {
-                response.end(buffer);
+            if (!part.more()) {
+                response.end(part.bytes());
                 return;
             }
-            response.write(buffer);
+            response.write(part.bytes());
             if (response.writeQueueFull()) {
                 response.drainHandler(drained -> {
                     response.drainHandler(null);
