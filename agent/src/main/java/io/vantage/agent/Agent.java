@@ -125,7 +125,8 @@ public final class Agent extends VerticleBase {
             watcher = new ConfigWatcher(vertx, configFile, this::reload);
             watcher.start(CONFIG_POLL_MILLIS);
         }
-        server = new AgentServer(vertx, metrics::scrape, this::ready, this::readiness);
+        server =
+                new AgentServer(vertx, registry, metrics::scrape, () -> loaded.readers(), this::ready, this::readiness);
         return server.listen(config.server().host(), config.server().port())
                 .onSuccess(listening -> LOG.info(
                         "agent {} in region {} serving /metrics on port {}; {} targets from {}; {} probe loops, TLS engine {}, transport {}; pushing to {}",
@@ -258,7 +259,7 @@ public final class Agent extends VerticleBase {
                     connection.token(token);
                 }
             }
-            loaded = new LoadedConfig(after, loaded.agentId(), loaded.region(), next.tokens());
+            loaded = new LoadedConfig(after, loaded.agentId(), loaded.region(), next.tokens(), next.readers());
             if (!after.remoteTargets()) {
                 applyTargets(after.targets(), "config file");
             } else if (!before.remoteTargets()) {

@@ -19,7 +19,7 @@ class PackagesTest {
                         "(root) -> config, http, metrics, probe, report, schedule",
                         "check -> ",
                         "config -> ",
-                        "http -> ",
+                        "http -> metrics",
                         "metrics -> probe",
                         "probe -> check",
                         "report -> config, metrics",

@@ -1,5 +1,6 @@
 package io.vantage.aggregator;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.cloudwatch.Publication;
 import io.vantage.aggregator.config.AggregatorConfig;
@@ -11,6 +12,7 @@ import io.vantage.aggregator.ingest.IngestHandler;
 import io.vantage.aggregator.ingest.Instances;
 import io.vantage.aggregator.ingest.RateLimiter;
 import io.vantage.aggregator.ingest.ResultStore;
+import io.vantage.aggregator.ingest.ServerLimits;
 import io.vantage.aggregator.metrics.AggregatorMetrics;
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.model.Predictions;
@@ -18,8 +20,11 @@ import io.vantage.aggregator.quorum.Cadence;
 import io.vantage.aggregator.reconcile.RunningReconciliation;
 import io.vantage.aggregator.routing.Routing;
 import io.vantage.aggregator.status.Status;
+import io.vantage.aggregator.status.StatusDocuments;
 import io.vantage.aggregator.status.StatusSnapshot;
+import io.vantage.runtime.AnswerSlots;
 import io.vantage.runtime.ConfigWatcher;
+import io.vantage.runtime.ReadAccess;
 import io.vantage.runtime.ReloadMetrics;
 import io.vantage.wire.target.TargetSpec;
 import io.vertx.core.Context;
@@ -71,6 +76,8 @@ public final class Aggregator extends VerticleBase {
     private RunningReconciliation aws;
     private Publication publication;
     private Status status;
+    private StatusDocuments documents;
+    private AnswerSlots answerSlots;
     private EvaluationLoop loop;
     private ConfigWatcher watcher;
     private ApiVerticle firstApi;
@@ -107,6 +114,23 @@ public final class Aggregator extends VerticleBase {
                 new Status.Sources(store::observations, aws::healthCheckIds, aws::recordStates, () -> predictions),
                 routing,
                 clock);
+        documents = new StatusDocuments(
+                status,
+                snapshot -> extension.map(added -> added.pageSection(snapshot)).orElse(""));
+        Map<String, Counter> refused = new HashMap<>();
+        for (String reason : List.of(AnswerSlots.BUSY, AnswerSlots.DEADLINE)) {
+            refused.put(
+                    reason,
+                    Counter.builder(AggregatorMetrics.API_ANSWERS_REFUSED)
+                            .tag("reason", reason)
+                            .description("Status and metrics answers refused (busy: too many in flight) or cut off "
+                                    + "(deadline: not read in time)")
+                            .register(registry));
+        }
+        answerSlots = new AnswerSlots(
+                ServerLimits.MAX_ANSWERS_IN_FLIGHT,
+                ServerLimits.ANSWER_DEADLINE_MILLIS,
+                reason -> refused.get(reason).increment());
         loop = new EvaluationLoop(
                 context,
                 store,
@@ -184,8 +208,18 @@ public final class Aggregator extends VerticleBase {
     private ApiSource api() {
         return new ApiSource() {
             @Override
-            public StatusSnapshot snapshot() {
-                return Aggregator.this.snapshot();
+            public StatusDocuments documents() {
+                return documents;
+            }
+
+            @Override
+            public ReadAccess readers() {
+                return loaded.readers();
+            }
+
+            @Override
+            public AnswerSlots answerSlots() {
+                return answerSlots;
             }
 
             @Override

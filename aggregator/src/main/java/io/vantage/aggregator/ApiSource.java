@@ -2,7 +2,9 @@ package io.vantage.aggregator;
 
 import io.vantage.aggregator.ingest.Credentials;
 import io.vantage.aggregator.ingest.IngestHandler;
-import io.vantage.aggregator.status.StatusSnapshot;
+import io.vantage.aggregator.status.StatusDocuments;
+import io.vantage.runtime.AnswerSlots;
+import io.vantage.runtime.ReadAccess;
 import io.vantage.wire.Documents;
 import io.vantage.wire.Tokens;
 import io.vantage.wire.target.TargetList;
@@ -30,7 +32,14 @@ interface ApiSource {
         }
     }
 
-    StatusSnapshot snapshot();
+    /** {@code /v1/status} and the page, rendered once per round and view. */
+    StatusDocuments documents();
+
+    /** Who may read the status and metrics (reloaded with the config). */
+    ReadAccess readers();
+
+    /** The bound on status and metrics answers in flight, shared by every API event loop. */
+    AnswerSlots answerSlots();
 
     Credentials credentials();
 

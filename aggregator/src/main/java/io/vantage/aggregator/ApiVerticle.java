@@ -5,14 +5,12 @@ import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.ingest.ConnectionGuard;
 import io.vantage.aggregator.ingest.IngestHandler;
 import io.vantage.aggregator.ingest.ServerLimits;
-import io.vantage.aggregator.status.StatusPage;
-import io.vantage.aggregator.status.StatusSnapshot;
+import io.vantage.aggregator.status.StatusDocuments;
 import io.vantage.runtime.Answers;
-import io.vantage.wire.Documents;
+import io.vantage.runtime.ReadAccess;
 import io.vantage.wire.Headers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -103,34 +101,57 @@ final class ApiVerticle extends VerticleBase {
         }
         switch (path) {
             case "/v1/targets" -> targets(request);
-            // 10,000 target statuses take tens of milliseconds to build and render: on a worker thread.
-            case "/v1/status" ->
-                Answers.fromWorker(
-                        vertx,
-                        request,
-                        "application/json",
-                        "status could not be rendered",
-                        () -> Buffer.buffer(Documents.writeJson(aggregator.snapshot())));
-            case "/" ->
-                Answers.fromWorker(vertx, request, "text/html; charset=utf-8", "status could not be rendered", () -> {
-                    StatusSnapshot snapshot = aggregator.snapshot();
-                    return Buffer.buffer(StatusPage.render(
-                            snapshot,
-                            extension.map(added -> added.pageSection(snapshot)).orElse("")));
-                });
-            case "/metrics" ->
-                Answers.metrics(
-                        vertx,
-                        out -> {
-                            out.append(registry.scrape()); // one part: the aggregator's series are few
-                            return false;
-                        },
-                        request);
+            case "/v1/status" -> status(request, StatusDocuments.Format.JSON, "application/json");
+            case "/" -> status(request, StatusDocuments.Format.PAGE, "text/html; charset=utf-8");
+            case "/metrics" -> {
+                if (readable(request) && aggregator.answerSlots().take(vertx, request)) {
+                    Answers.metrics(
+                            vertx,
+                            out -> {
+                                out.append(registry.scrape()); // one part: the aggregator's series are few
+                                return false;
+                            },
+                            request);
+                }
+            }
             case "/healthz" -> request.response().end("ok\n");
             case "/readyz" ->
                 request.response().setStatusCode(aggregator.ready() ? 200 : 503).end(aggregator.readiness() + "\n");
             default -> request.response().setStatusCode(404).end("not found\n");
         }
+    }
+
+    /**
+     * The status as JSON or page, shared with every reader of this round; rendering thousands of targets takes tens of
+     * milliseconds, on a worker thread. Readers with the read token (or, without one configured, everyone when
+     * {@code anonymousStatus: full}) see it whole; the others its summary.
+     */
+    private void status(HttpServerRequest request, StatusDocuments.Format format, String contentType) {
+        if (!readable(request) || !aggregator.answerSlots().take(vertx, request)) {
+            return;
+        }
+        StatusDocuments.View view = aggregator.readers().required() || settings.anonymousFull()
+                ? StatusDocuments.View.FULL
+                : StatusDocuments.View.SUMMARY;
+        Answers.fromWorker(
+                vertx,
+                request,
+                contentType,
+                "status could not be rendered",
+                () -> aggregator.documents().get(format, view));
+    }
+
+    /** Whether {@code request} may read the status and metrics; if not, it has been answered 401. */
+    private boolean readable(HttpServerRequest request) {
+        ReadAccess readers = aggregator.readers();
+        if (!readers.admits(request)) {
+            ReadAccess.refuse(request);
+            return false;
+        }
+        if (readers.required()) {
+            guard.authenticated(request.connection()); // a reader with the token is not evicted by anonymous clients
+        }
+        return true;
     }
 
     /** Answers and closes the connection (after draining what the client is still sending, for a second at most). */

@@ -1,10 +1,13 @@
 package io.vantage.runtime;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.ByteBuffer;
 import java.util.concurrent.Callable;
 
 /** HTTP answers that take milliseconds to build, built on a worker thread so that no event loop waits for them. */
@@ -104,6 +107,16 @@ public final class Answers {
                 response.setStatusCode(500).end("scrape failed: " + cause.getMessage() + "\n");
             }
         }
+    }
+
+    /**
+     * {@code bytes} as a buffer that any number of answers can send at once without a copy each: off the heap, so
+     * that the transport writes it as it is (a heap buffer is copied into native memory for every connection it is
+     * written to, and that copy lives until the client reads it). Freed by the collector once no answer holds it.
+     */
+    public static Buffer shared(byte[] bytes) {
+        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+        return BufferInternal.buffer(Unpooled.wrappedBuffer(direct));
     }
 
     /**

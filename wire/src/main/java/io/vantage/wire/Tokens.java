@@ -17,6 +17,20 @@ public final class Tokens {
 
     private Tokens() {}
 
+    /** Where a token is read from, as a config writes it: exactly one of a file and an environment variable. */
+    public record Source(String tokenFile, String tokenEnv) {
+        public Source {
+            if ((tokenFile == null) == (tokenEnv == null)) {
+                throw Checks.invalid("tokenFile", "set exactly one of tokenFile and tokenEnv");
+            }
+        }
+
+        /** The token; {@code key} names this source in errors. */
+        public String read(String key, Path baseDirectory, Map<String, String> environment) {
+            return Tokens.read(key, tokenFile, tokenEnv, baseDirectory, environment);
+        }
+    }
+
     /** {@code key} is the config path of the entry, for error messages; relative files resolve against {@code baseDirectory}. */
     public static String read(
             String key, String tokenFile, String tokenEnv, Path baseDirectory, Map<String, String> environment) {

@@ -2,6 +2,7 @@ package io.vantage.agent.config;
 
 import io.vantage.wire.Checks;
 import io.vantage.wire.Limits;
+import io.vantage.wire.Tokens;
 import io.vantage.wire.target.TargetList;
 import io.vantage.wire.target.TargetSpec;
 import java.net.URI;
@@ -16,7 +17,7 @@ import java.util.Locale;
 public record AgentConfig(Agent agent, Server server, Dns dns, List<TargetSpec> targets) {
     public AgentConfig {
         agent = agent == null ? new Agent(null, null, null, null, null, null, null) : agent;
-        server = server == null ? new Server(null, null) : server;
+        server = server == null ? new Server(null, null, null) : server;
         dns = dns == null ? new Dns(null, null) : dns;
         targets = new TargetList(targets).targets();
         if (targets.isEmpty() && agent.aggregators().isEmpty()) {
@@ -89,7 +90,11 @@ public record AgentConfig(Agent agent, Server server, Dns dns, List<TargetSpec> 
         }
     }
 
-    public record Server(String host, Integer port) {
+    /**
+     * {@code readToken} ({@code tokenFile} or {@code tokenEnv}): the token {@code /metrics} and {@code /} then require
+     * (as a bearer token or a basic-authentication password); {@code /healthz} and {@code /readyz} never do.
+     */
+    public record Server(String host, Integer port, Tokens.Source readToken) {
         public Server {
             host = host == null ? "0.0.0.0" : host;
             port = port == null ? 9100 : port;

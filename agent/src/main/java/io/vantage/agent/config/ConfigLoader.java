@@ -1,5 +1,6 @@
 package io.vantage.agent.config;
 
+import io.vantage.runtime.ReadAccess;
 import io.vantage.wire.Documents;
 import io.vantage.wire.InvalidDocumentException;
 import io.vantage.wire.Limits;
@@ -52,7 +53,11 @@ public final class ConfigLoader {
                             baseDirectory,
                             environment));
         }
-        return new LoadedConfig(config, id, region, tokens);
+        Tokens.Source readToken = config.server().readToken();
+        ReadAccess readers = readToken == null
+                ? ReadAccess.OPEN
+                : ReadAccess.token(readToken.read("server.readToken", baseDirectory, environment));
+        return new LoadedConfig(config, id, region, tokens, readers);
     }
 
     /** What the records cannot check alone: each aggregator listed once. */

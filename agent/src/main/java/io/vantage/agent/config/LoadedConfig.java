@@ -1,12 +1,14 @@
 package io.vantage.agent.config;
 
+import io.vantage.runtime.ReadAccess;
 import java.util.Map;
 
 /**
- * A validated config with what it refers to resolved: the agent's identity and each aggregator's
- * token (keyed by aggregator label). Tokens never appear in {@link #toString()}.
+ * A validated config with what it refers to resolved: the agent's identity, each aggregator's token (keyed by
+ * aggregator label) and who may read its metrics. Tokens never appear in {@link #toString()}.
  */
-public record LoadedConfig(AgentConfig config, String agentId, String region, Map<String, String> tokens) {
+public record LoadedConfig(
+        AgentConfig config, String agentId, String region, Map<String, String> tokens, ReadAccess readers) {
     public LoadedConfig {
         tokens = Map.copyOf(tokens);
     }

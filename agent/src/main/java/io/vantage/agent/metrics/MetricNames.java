@@ -27,6 +27,7 @@ public final class MetricNames {
     public static final String REPORT_DROPPED = "vantage.report.dropped.results";
     public static final String TARGETS_FETCH = "vantage.targets.fetch";
     public static final String AGGREGATOR_REPLICA_CHANGES = "vantage.agent.aggregator.replica.changes";
+    public static final String SERVER_REFUSED = "vantage.agent.server.refused";
 
     public static final String TAG_TARGET = "target";
     public static final String TAG_REGION = "region";

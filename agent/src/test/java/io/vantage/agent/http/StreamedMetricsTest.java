@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vantage.runtime.Answers;
+import io.vantage.runtime.ReadAccess;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -39,7 +41,8 @@ class StreamedMetricsTest {
     }
 
     private void serve(Supplier<Answers.Parts> exposition) {
-        server = new AgentServer(vertx, exposition, () -> true, () -> "ready");
+        server = new AgentServer(
+                vertx, new SimpleMeterRegistry(), exposition, () -> ReadAccess.OPEN, () -> true, () -> "ready");
         server.listen("127.0.0.1", 0).await();
     }
 

@@ -63,6 +63,28 @@ class AgentEndpointsTest {
     }
 
     @Test
+    void withAReadTokenMetricsNeedItAndHealthDoesNot() throws Exception {
+        Files.writeString(directory.resolve("read-token"), "read-token-of-prometheus-0123");
+        Path config = Files.writeString(
+                directory.resolve("agent.yaml"),
+                "agent: {id: a1, region: eu-west-1}\nserver: {host: 127.0.0.1, port: 0, readToken: {tokenFile: "
+                        + "read-token}}\ntargets:\n  - {name: web, interval: 1s, timeout: 500ms, http: {url: '"
+                        + http.url("/ok") + "'}}\n");
+        try (RunningAgent agent = RunningAgent.start(config)) {
+            assertThat(status(agent.url("/metrics"))).isEqualTo(401);
+            assertThat(status(agent.url("/"))).isEqualTo(401);
+            assertThat(status(agent.url("/healthz"))).isEqualTo(200);
+            HttpResponse<String> scrape = client.send(
+                    HttpRequest.newBuilder(URI.create(agent.url("/metrics")))
+                            .header("Authorization", "Bearer read-token-of-prometheus-0123")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(scrape.statusCode()).isEqualTo(200);
+            assertThat(scrape.body()).contains("vantage_targets 1.0");
+        }
+    }
+
+    @Test
     void metricsPassPromtoolAndCarryTheDocumentedNames() throws Exception {
         Path config = config("  - {name: web, interval: 1s, timeout: 500ms, http: {url: '" + http.url("/ok") + "'}}\n"
                 + "  - {name: broken, interval: 1s, timeout: 500ms, http: {url: '" + http.url("/status/503") + "'}}\n"

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import io.vantage.wire.Checks;
 import io.vantage.wire.Durations;
 import io.vantage.wire.Limits;
+import io.vantage.wire.Tokens;
 import io.vantage.wire.target.TargetList;
 import io.vantage.wire.target.TargetSpec;
 import java.net.URI;
@@ -26,7 +27,7 @@ public record AggregatorConfig(
         List<Observe> observe,
         List<Drill> drills) {
     public AggregatorConfig {
-        server = server == null ? new Server(null, null, null, null) : server;
+        server = server == null ? new Server(null, null, null, null, null, null) : server;
         agents = agents == null ? List.of() : List.copyOf(agents);
         if (agents.isEmpty()) {
             throw Checks.invalid(
@@ -101,15 +102,43 @@ public record AggregatorConfig(
     }
 
     /**
-     * {@code redactMessages}: leave the probes' messages out of {@code /v1/status} and the page, which need no login
+     * {@code readToken} ({@code tokenFile} or {@code tokenEnv}): the token that {@code /}, {@code /v1/status} and {@code /metrics}
+     * then require (README, "Security"); without one, anyone who reaches the port reads them, and
+     * {@code anonymousStatus} says what they see: {@code summary} (the default: verdicts and counts, no AWS ids, record
+     * names or probe messages) or {@code full}. {@code redactMessages}: leave the probes' messages out for every reader
      * (a failed jsonPointer assertion quotes up to 40 characters of the probed body).
      */
-    public record Server(String host, Integer port, Tls tls, Boolean redactMessages) {
+    public record Server(
+            String host,
+            Integer port,
+            Tls tls,
+            Boolean redactMessages,
+            Tokens.Source readToken,
+            String anonymousStatus) {
+        public static final String SUMMARY = "summary";
+        public static final String FULL = "full";
+
         public Server {
             redactMessages = redactMessages != null && redactMessages;
             host = host == null ? "0.0.0.0" : host;
             port = port == null ? 8080 : port;
             Checks.range("port", port, 0, 65535);
+            anonymousStatus = anonymousStatus == null ? SUMMARY : anonymousStatus;
+            if (!anonymousStatus.equals(SUMMARY) && !anonymousStatus.equals(FULL)) {
+                throw Checks.invalid(
+                        "anonymousStatus", "must be summary or full, not '" + Checks.visible(anonymousStatus) + "'");
+            }
+            if (anonymousStatus.equals(FULL) && readToken != null) {
+                throw Checks.invalid(
+                        "anonymousStatus",
+                        "full shows everything to readers without the read token: with a read token set, readers without"
+                                + " it see nothing; leave anonymousStatus out");
+            }
+        }
+
+        /** Whether a reader without the token sees everything. */
+        public boolean anonymousFull() {
+            return anonymousStatus.equals(FULL);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.vantage.aggregator.config;
 
+import io.vantage.runtime.ReadAccess;
 import io.vantage.wire.Documents;
 import io.vantage.wire.InvalidDocumentException;
 import io.vantage.wire.Tokens;
@@ -64,6 +65,21 @@ public final class AggregatorConfigLoader {
                 }
             }
         }
-        return new LoadedAggregatorConfig(config, credentials);
+        return new LoadedAggregatorConfig(config, credentials, readers(config.server(), credentials, baseDirectory));
+    }
+
+    private ReadAccess readers(
+            AggregatorConfig.Server server, List<LoadedAggregatorConfig.Credential> credentials, Path baseDirectory) {
+        if (server.readToken() == null) {
+            return ReadAccess.OPEN;
+        }
+        String token = server.readToken().read("server.readToken", baseDirectory, environment);
+        for (LoadedAggregatorConfig.Credential credential : credentials) {
+            if (MessageDigest.isEqual(Tokens.sha256(token), credential.tokenHash())) {
+                throw new InvalidDocumentException("server.readToken: is agent " + credential.agentId()
+                        + "'s token; a reader must not be able to report as an agent: give readers their own token");
+            }
+        }
+        return ReadAccess.token(token);
     }
 }

@@ -1,9 +1,13 @@
 package io.vantage.aggregator.config;
 
+import io.vantage.runtime.ReadAccess;
 import java.util.List;
 
-/** A validated config with each agent's token read. Tokens never appear in {@link #toString()}. */
-public record LoadedAggregatorConfig(AggregatorConfig config, List<Credential> credentials) {
+/**
+ * A validated config with each agent's token read, and who may read the status and metrics ({@code server.readToken*}).
+ * Tokens never appear in {@link #toString()}.
+ */
+public record LoadedAggregatorConfig(AggregatorConfig config, List<Credential> credentials, ReadAccess readers) {
     public LoadedAggregatorConfig {
         credentials = List.copyOf(credentials);
     }

@@ -1,5 +1,8 @@
 package io.vantage.aggregator.ingest;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+
 /**
  * What the aggregator's HTTP server grants any client, in one place (README, "Security"). The wire protocol's own
  * limits (batch size, body bytes) are in {@code io.vantage.wire.Limits}.
@@ -28,6 +31,15 @@ public final class ServerLimits {
     public static final int MAX_UNAUTHENTICATED_CONNECTIONS = 1024;
 
     /**
+     * Status and metrics answers being built or written at once, all clients together; more are answered 503. Each
+     * status answer shares the round's one rendering, so this bounds the rendering work and the scrapes, not copies.
+     */
+    public static final int MAX_ANSWERS_IN_FLIGHT = 32;
+
+    /** A status or metrics answer not written within this long has its connection closed (the client is not reading). */
+    public static final long ANSWER_DEADLINE_MILLIS = 30_000;
+
+    /**
      * After an answer given before the request body was read, the rest of the body is read and dropped for at
      * most this long, then the connection is closed: closing at once would make the kernel reset the connection
      * and could destroy the answer before the client reads it.
@@ -37,7 +49,7 @@ public final class ServerLimits {
     private ServerLimits() {}
 
     /** Closes {@code request}'s connection once the rest of its body has been drained, or after {@link #LINGER_MILLIS}. */
-    public static void closeAfterAnswer(io.vertx.core.Vertx vertx, io.vertx.core.http.HttpServerRequest request) {
+    public static void closeAfterAnswer(Vertx vertx, HttpServerRequest request) {
         long timer = vertx.setTimer(LINGER_MILLIS, fired -> request.connection().close());
         if (request.isEnded()) {
             vertx.cancelTimer(timer);

@@ -35,6 +35,7 @@ public final class AggregatorMetrics implements RoundConsumer {
     public static final String AWS_ATTEMPTS = "vantage.aws.attempts";
     public static final String TARGET_DRILL = "vantage.target.drill";
     public static final String API_CONNECTIONS_CLOSED = "vantage.api.connections.closed";
+    public static final String API_ANSWERS_REFUSED = "vantage.api.answers.refused";
     public static final String AGENT_REPORT_AGE = "vantage.agent.report.age.seconds";
     public static final String AGENT_BLIND = "vantage.agent.blind";
     public static final String AGENT_REPORTED = "vantage.agent.reported";

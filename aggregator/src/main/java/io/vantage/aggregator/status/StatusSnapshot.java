@@ -28,6 +28,58 @@ public record StatusSnapshot(
     public static final StatusSnapshot EMPTY = new StatusSnapshot(0, List.of(), List.of(), List.of(), List.of());
 
     /**
+     * What a reader without the read token sees by default ({@code server.anonymousStatus: summary}): verdicts, counts,
+     * latencies, predictions and observed failovers, but none of what names AWS resources or quotes a server: no
+     * health-check ids, no record or hosted-zone names (a record set is "record set N", so that its targets still read
+     * as one group), no probe messages, no DNS answers.
+     */
+    public StatusSnapshot summary() {
+        List<TargetStatus> shown = new ArrayList<>(targets.size());
+        Map<String, String> groups = new HashMap<>();
+        for (TargetStatus target : targets) {
+            String group = target.recordGroup() == null
+                    ? null
+                    : groups.computeIfAbsent(target.recordGroup(), named -> "record set " + (groups.size() + 1));
+            List<VantageStatus> vantages = new ArrayList<>(target.vantages().size());
+            for (VantageStatus vantage : target.vantages()) {
+                vantages.add(new VantageStatus(
+                        vantage.agentId(),
+                        vantage.region(),
+                        vantage.state(),
+                        vantage.ageSeconds(),
+                        vantage.reason(),
+                        vantage.statusCode(),
+                        vantage.totalMs(),
+                        null));
+            }
+            shown.add(new TargetStatus(
+                    target.name(),
+                    target.region(),
+                    target.verdict(),
+                    target.since(),
+                    target.leaningTowards(),
+                    target.healthyVantages(),
+                    target.reportingVantages(),
+                    target.staleVantages(),
+                    target.blindVantages(),
+                    target.lostVantages(),
+                    target.minVantages(),
+                    target.healthyNeeded(),
+                    target.latencyP50Ms(),
+                    target.latencyP90Ms(),
+                    null,
+                    null,
+                    target.recordCheck(),
+                    group,
+                    target.drill(),
+                    target.drilled(),
+                    target.expected(),
+                    List.copyOf(vantages)));
+        }
+        return new StatusSnapshot(generatedAt, agents, List.copyOf(shown), List.of(), failovers);
+    }
+
+    /**
      * {@code region}: the region the target serves from, if configured; {@code blindVantages}: unhealthy votes set aside
      * because their agent is blind; {@code lostVantages}: vantage points in the target's region taken as lost with it.
      * {@code recordGroup}: the record set its binding belongs to (zone, name, type; every target of one latency or

@@ -40,11 +40,14 @@ public final class RunningAggregator implements AutoCloseable {
         this.registry = registry;
     }
 
-    /** {@code yaml} is the config minus {@code server} (loopback, any free port) and {@code agents} ({@link #AGENTS}). */
+    /**
+     * {@code yaml} is the config minus {@code server} (loopback, any free port, the full status for any reader: tests
+     * of what a reader without the token sees set their own) and {@code agents} ({@link #AGENTS}).
+     */
     public static RunningAggregator start(String yaml) {
         PrometheusMeterRegistry registry = Startup.newRegistry();
         Vertx vertx = Startup.newVertx(registry);
-        String config = "server: {host: 127.0.0.1, port: 0}\n" + AGENTS + yaml;
+        String config = "server: {host: 127.0.0.1, port: 0, anonymousStatus: full}\n" + AGENTS + yaml;
         Aggregator aggregator = new Aggregator(
                 new AggregatorConfigLoader(TOKENS).parse(config, null),
                 null,

@@ -1,0 +1,77 @@
+package io.vantage.runtime;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A bound on answers being built or written at once ({@code /metrics}, the status), shared by every event loop of a
+ * process, and a deadline for each: a client that asks and does not read holds a slot until the deadline, then its
+ * connection is closed. Over the bound, the answer is a 503 with {@code Retry-After}: the process stays within its
+ * memory whatever the clients do, and says it is busy rather than failing.
+ */
+public final class AnswerSlots {
+    /** The reasons {@code refused} is told. */
+    public static final String BUSY = "busy";
+
+    public static final String DEADLINE = "deadline";
+
+    private final int max;
+    private final long deadlineMillis;
+    private final Consumer<String> refused;
+    private final AtomicInteger taken = new AtomicInteger();
+
+    /** {@code refused} is told each refusal's reason: {@code busy} (no slot) or {@code deadline} (closed unfinished). */
+    public AnswerSlots(int max, long deadlineMillis, Consumer<String> refused) {
+        if (max < 1 || deadlineMillis < 1) {
+            throw new IllegalArgumentException("max and deadlineMillis must be positive");
+        }
+        this.max = max;
+        this.deadlineMillis = deadlineMillis;
+        this.refused = refused;
+    }
+
+    /**
+     * Takes a slot for {@code request}'s answer, given back when the answer ends or the connection closes; when none is
+     * free, answers 503 itself and returns false.
+     */
+    public boolean take(Vertx vertx, HttpServerRequest request) {
+        if (taken.incrementAndGet() > max) {
+            taken.decrementAndGet();
+            refused.accept(BUSY);
+            request.response()
+                    .setStatusCode(503)
+                    .putHeader(HttpHeaders.RETRY_AFTER, "5")
+                    .putHeader(HttpHeaders.CONNECTION, "close")
+                    .end(max + " answers are being written already; try again in a few seconds\n");
+            return false;
+        }
+        HttpServerResponse response = request.response();
+        AtomicBoolean given = new AtomicBoolean();
+        long deadline = vertx.setTimer(deadlineMillis, fired -> {
+            if (given.compareAndSet(false, true)) {
+                taken.decrementAndGet();
+                refused.accept(DEADLINE);
+                request.connection().close();
+            }
+        });
+        Runnable giveBack = () -> {
+            if (given.compareAndSet(false, true)) {
+                taken.decrementAndGet();
+                vertx.cancelTimer(deadline);
+            }
+        };
+        response.endHandler(ended -> giveBack.run());
+        response.closeHandler(closed -> giveBack.run());
+        return true;
+    }
+
+    /** Slots taken now. */
+    public int taken() {
+        return taken.get();
+    }
+}
