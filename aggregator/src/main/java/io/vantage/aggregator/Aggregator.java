@@ -14,6 +14,7 @@ import io.vantage.aggregator.ingest.RateLimiter;
 import io.vantage.aggregator.ingest.ResultStore;
 import io.vantage.aggregator.ingest.ServerLimits;
 import io.vantage.aggregator.metrics.AggregatorMetrics;
+import io.vantage.aggregator.metrics.RoundSeries;
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.model.Predictions;
 import io.vantage.aggregator.quorum.Cadence;
@@ -23,6 +24,7 @@ import io.vantage.aggregator.status.Status;
 import io.vantage.aggregator.status.StatusDocuments;
 import io.vantage.aggregator.status.StatusSnapshot;
 import io.vantage.runtime.AnswerSlots;
+import io.vantage.runtime.Answers;
 import io.vantage.runtime.ConfigWatcher;
 import io.vantage.runtime.ReadAccess;
 import io.vantage.runtime.ReloadMetrics;
@@ -76,6 +78,7 @@ public final class Aggregator extends VerticleBase {
     private RunningReconciliation aws;
     private Publication publication;
     private Status status;
+    private RoundSeries series;
     private StatusDocuments documents;
     private AnswerSlots answerSlots;
     private EvaluationLoop loop;
@@ -131,6 +134,12 @@ public final class Aggregator extends VerticleBase {
                 ServerLimits.MAX_ANSWERS_IN_FLIGHT,
                 ServerLimits.ANSWER_DEADLINE_MILLIS,
                 reason -> refused.get(reason).increment());
+        series = new RoundSeries(registry, target -> {
+            FailoverModel.Range clients = predicted(target);
+            return clients == null
+                    ? null
+                    : new RoundSeries.Predicted(clients.best(), clients.typical(), clients.worst());
+        });
         loop = new EvaluationLoop(
                 context,
                 store,
@@ -141,6 +150,7 @@ public final class Aggregator extends VerticleBase {
                 List.of(
                         publication,
                         metrics,
+                        series,
                         routing.consumer(store::observations, aws::recordValues, this::predicted),
                         status));
         apply(loaded);
@@ -215,6 +225,11 @@ public final class Aggregator extends VerticleBase {
             @Override
             public ReadAccess readers() {
                 return loaded.readers();
+            }
+
+            @Override
+            public Answers.Parts metrics() {
+                return series.scrape();
             }
 
             @Override
@@ -307,15 +322,6 @@ public final class Aggregator extends VerticleBase {
                         computed.cause().toString());
             } else if (loaded == next) {
                 predictions = computed.result();
-                Map<String, double[]> predicted = new HashMap<>();
-                for (TargetSpec target : config.targets()) {
-                    Predictions.ForTarget forTarget = predictions.of(target);
-                    if (forTarget != null) {
-                        var clients = forTarget.failover().clients();
-                        predicted.put(target.name(), new double[] {clients.best(), clients.typical(), clients.worst()});
-                    }
-                }
-                metrics.predictedFailover(predicted);
                 status.invalidate(); // the next request rebuilds the status with them
             }
         });

@@ -4,6 +4,7 @@ import io.vantage.aggregator.ingest.Credentials;
 import io.vantage.aggregator.ingest.IngestHandler;
 import io.vantage.aggregator.status.StatusDocuments;
 import io.vantage.runtime.AnswerSlots;
+import io.vantage.runtime.Answers;
 import io.vantage.runtime.ReadAccess;
 import io.vantage.wire.Documents;
 import io.vantage.wire.Tokens;
@@ -37,6 +38,9 @@ interface ApiSource {
 
     /** Who may read the status and metrics (reloaded with the config). */
     ReadAccess readers();
+
+    /** The {@code /metrics} exposition, in parts. */
+    Answers.Parts metrics();
 
     /** The bound on status and metrics answers in flight, shared by every API event loop. */
     AnswerSlots answerSlots();

@@ -105,13 +105,7 @@ final class ApiVerticle extends VerticleBase {
             case "/" -> status(request, StatusDocuments.Format.PAGE, "text/html; charset=utf-8");
             case "/metrics" -> {
                 if (readable(request) && aggregator.answerSlots().take(vertx, request)) {
-                    Answers.metrics(
-                            vertx,
-                            out -> {
-                                out.append(registry.scrape()); // one part: the aggregator's series are few
-                                return false;
-                            },
-                            request);
+                    Answers.metrics(vertx, aggregator.metrics(), request);
                 }
             }
             case "/healthz" -> request.response().end("ok\n");

@@ -26,7 +26,7 @@ class PackagesTest {
                         "config -> ",
                         "drill -> config, metrics, quorum",
                         "ingest -> config, metrics, quorum",
-                        "metrics -> config, quorum, round",
+                        "metrics -> quorum, round",
                         "model -> cloudwatch, config, quorum",
                         "quorum -> ",
                         "reconcile -> aws, cloudwatch, config, metrics",

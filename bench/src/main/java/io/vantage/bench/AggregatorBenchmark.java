@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Ingest benchmark: the packaged aggregator (its own process) receives batches from 10 agents × 10,000
  * targets over real HTTP on loopback, as fast as a load generator in this process can send them, each
  * batch with newer timestamps so that every result is accepted and stored. Prints results/s, the
- * aggregator's CPU per million results, and the duration of its full evaluations under that load.
+ * aggregator's CPU per million results, and the duration of its full evaluations under that load; then the time from
+ * start to ready, the time a reload that adds one target takes to be evaluated (the file is polled every 2 s), and the
+ * longest event-loop block Vert.x reported (it reports blocks over 2 s) at start, under load and on the reload.
  * Usage: {@code AggregatorBenchmark AGGREGATOR_JAR WORK_DIR [AGENTS=10] [TARGETS=10000] [MEASURE_SECONDS=20] ["JVM FLAGS"="-Xmx1g"]}.
  */
 public final class AggregatorBenchmark {
@@ -65,13 +67,15 @@ public final class AggregatorBenchmark {
         command.addAll(List.of((args.length > 5 ? args[5] : "-Xmx1g").split(" ")));
         command.addAll(List.of("-jar", jar.toString(), "--config", file.toString()));
         System.out.println("aggregator: " + String.join(" ", command));
+        long started = System.nanoTime();
         Process aggregator = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(work.resolve("aggregator.log").toFile())
                 .start();
         HttpClient http = HttpClient.newHttpClient();
         try {
-            AgentBenchmark.waitFor(http, "http://127.0.0.1:" + PORT + "/readyz", work);
+            waitForReadiness(http, targets, work);
+            double startSeconds = (System.nanoTime() - started) / 1e9;
             List<Template> templates = new ArrayList<>();
             for (int a = 0; a < agents; a++) {
                 for (int from = 0; from < targets; from += batchSize) {
@@ -121,15 +125,23 @@ public final class AggregatorBenchmark {
                             - metric(quiet0, "vantage_evaluation_duration_seconds_sum"))
                     / (metric(quiet1, "vantage_evaluation_duration_seconds_count")
                             - metric(quiet0, "vantage_evaluation_duration_seconds_count"));
+            // A reload that adds one target: from writing the file until a round has evaluated it.
+            long reloaded = System.nanoTime();
+            Files.writeString(
+                    file,
+                    config.append("  - {name: added, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 3, "
+                            + "healthy: 3}}\n"));
+            waitForReadiness(http, targets + 1, work);
+            double reloadSeconds = (System.nanoTime() - reloaded) / 1e9;
             double rss = ProcessStats.residentMiB(aggregator.pid(), "VmHWM");
             long results = done1 - done0;
             double seconds = (t1 - t0) / 1e9;
             String table = String.format(
                     Locale.ROOT,
                     """
-                    | agents x targets | results ingested/s | aggregator CPU s per 1M results | aggregator CPU cores used | full evaluation under load, p50 / p99 / max (ms, bucket bounds) | full evaluation idle, mean (ms) | aggregator peak RSS MiB | failed requests |
-                    |---|---:|---:|---:|---|---:|---:|---:|
-                    | %d x %,d | %,.0f | %.2f | %.2f | %s | %.1f | %.0f | %d |
+                    | agents x targets | results ingested/s | aggregator CPU s per 1M results | aggregator CPU cores used | full evaluation under load, p50 / p99 / max (ms, bucket bounds) | full evaluation idle, mean (ms) | aggregator peak RSS MiB | failed requests | start to ready (s) | reload of +1 target evaluated (s) | longest event-loop block reported |
+                    |---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|
+                    | %d x %,d | %,.0f | %.2f | %.2f | %s | %.1f | %.0f | %d | %.1f | %.1f | %s |
                     """,
                     agents,
                     targets,
@@ -139,7 +151,10 @@ public final class AggregatorBenchmark {
                     underLoad,
                     idleMean * 1000,
                     rss,
-                    failed.get());
+                    failed.get(),
+                    startSeconds,
+                    reloadSeconds,
+                    longestBlock(work.resolve("aggregator.log")));
             System.out.println();
             System.out.print(table);
             Files.writeString(work.resolve("aggregator-benchmark.md"), table);
@@ -182,6 +197,41 @@ public final class AggregatorBenchmark {
                     }
                     send(client, templates, index + stride, stride, clock, accepted, failed, running);
                 });
+    }
+
+    /** Waits (up to 10 minutes: 100,000 targets take a while to load) until the aggregator has evaluated {@code targets}. */
+    private static void waitForReadiness(HttpClient http, int targets, Path work) throws InterruptedException {
+        String ready = "ready: " + targets + " targets evaluated";
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + "/readyz"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body()
+                        .startsWith(ready)) {
+                    return;
+                }
+            } catch (IOException notListeningYet) {
+                // starting
+            }
+            Thread.sleep(100); // polling a process this benchmark started, not waiting in place of a condition
+        }
+        throw new IllegalStateException("the aggregator did not say '" + ready + "' within 10 minutes; see " + work);
+    }
+
+    /** The longest "has been blocked for N ms" Vert.x logged, or "none over 2,000 ms". */
+    private static String longestBlock(Path log) throws IOException {
+        long longest = 0;
+        for (String line : Files.readAllLines(log)) {
+            int at = line.indexOf("has been blocked for ");
+            if (at >= 0) {
+                String rest = line.substring(at + "has been blocked for ".length());
+                longest = Math.max(longest, Long.parseLong(rest.substring(0, rest.indexOf(' '))));
+            }
+        }
+        return longest == 0 ? "none over 2,000 ms" : String.format(Locale.ROOT, "%,d ms", longest);
     }
 
     private static String token(int agent) {

@@ -10,6 +10,7 @@ import io.vantage.testing.TestHttpServer;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,14 +32,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Five minutes of a mixed hostile load on loopback against the packaged aggregator (its own process, heap fixed
- * and touched up front so that its RSS shows everything else): hundreds of unauthenticated connections trickling
- * their headers, malformed batches, bodies that trickle, and bodies sent without a token — beside three honest
- * agents. Verdicts never change, every honest push is accepted, and the aggregator's RSS is back within 10 % of
- * where it started once the load stops. Prints what the load did.
+ * Five minutes (or {@code -Dvantage.soak.minutes=N}) of a mixed hostile load on loopback against the packaged
+ * aggregator (its own process, heap fixed and touched up front so that its RSS shows everything else): hundreds of
+ * unauthenticated connections trickling their headers, malformed batches, bodies that trickle, bodies sent without a
+ * token, and status requests whose answers are never read — beside three honest agents. Verdicts never change, every
+ * honest push is accepted, and the aggregator's RSS is back within 10 % of where it started once the load stops.
+ * Prints what the load did, and the RSS every minute.
  */
 class HostileSoakTest {
-    static final Duration SOAK = Duration.ofMinutes(5);
+    static final Duration SOAK = Duration.ofMinutes(Long.getLong("vantage.soak.minutes", 5));
+    static final int UNREAD_STATUS = 200;
     static final int TRICKLERS = 600;
     static final int SLOW_BODIES = 20;
     static final String MALLORY_TOKEN = "token-of-mallory-0123456789";
@@ -115,7 +118,9 @@ class HostileSoakTest {
             AtomicLong malformed = new AtomicLong();
             AtomicLong slow = new AtomicLong();
             AtomicLong unauthenticated = new AtomicLong();
+            AtomicLong unread = new AtomicLong();
             load.submit(() -> trickle(port, hostile, trickled));
+            load.submit(() -> askWithoutReading(port, hostile, unread));
             for (int i = 0; i < SLOW_BODIES; i++) {
                 load.submit(() -> slowBodies(port, hostile, slow));
             }
@@ -132,8 +137,19 @@ class HostileSoakTest {
                 }
             });
             List<String> changes = new ArrayList<>();
-            long end = System.nanoTime() + SOAK.toNanos();
+            List<String> memory = new ArrayList<>();
+            long started = System.nanoTime();
+            long end = started + SOAK.toNanos();
+            long nextSample = started;
             while (System.nanoTime() < end) {
+                if (System.nanoTime() >= nextSample) {
+                    memory.add(String.format(
+                            Locale.ROOT,
+                            "%d min: %.0f MiB",
+                            TimeUnit.NANOSECONDS.toMinutes(System.nanoTime() - started),
+                            residentMiB(aggregator.pid())));
+                    nextSample += TimeUnit.MINUTES.toNanos(1);
+                }
                 String status = get(http, base + "/v1/status").body();
                 if (!allHealthy(status)) {
                     changes.add(status);
@@ -149,15 +165,17 @@ class HostileSoakTest {
 
             System.out.printf(
                     Locale.ROOT,
-                    "soak %d s: %,d trickled header bytes, %,d malformed batches, %,d trickled bodies, %,d unauthenticated posts; "
-                            + "aggregator RSS %.0f MiB before, %.0f MiB after%n",
+                    "soak %d s: %,d trickled header bytes, %,d malformed batches, %,d trickled bodies, %,d unauthenticated posts, "
+                            + "%,d unread status requests; aggregator RSS %.0f MiB before, %.0f MiB after; during: %s%n",
                     SOAK.toSeconds(),
                     trickled.get(),
                     malformed.get(),
                     slow.get(),
                     unauthenticated.get(),
+                    unread.get(),
                     rssBefore,
-                    rssAfter);
+                    rssAfter,
+                    String.join(", ", memory));
             assertThat(changes).as("verdicts while under hostile load").isEmpty();
             for (RunningAgent agent : agents) {
                 String label = "127.0.0.1:" + port;
@@ -208,6 +226,46 @@ class HostileSoakTest {
                     } catch (IOException closedByServer) {
                         sockets.remove(i).close();
                     }
+                }
+                pause(1000);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            for (Socket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing
+                }
+            }
+        }
+    }
+
+    /**
+     * Keeps {@link #UNREAD_STATUS} connections that each asked for {@code /v1/status} and read nothing (a small receive
+     * window, so the answer backs up in the aggregator); replaces those the server closes.
+     */
+    private static void askWithoutReading(int port, AtomicBoolean running, AtomicLong count) {
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            while (running.get()) {
+                sockets.removeIf(socket -> {
+                    try {
+                        socket.getOutputStream().write(new byte[0]);
+                        return socket.isClosed();
+                    } catch (IOException closed) {
+                        return true;
+                    }
+                });
+                while (sockets.size() < UNREAD_STATUS && running.get()) {
+                    Socket socket = new Socket();
+                    socket.setReceiveBufferSize(4096);
+                    socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                    socket.getOutputStream()
+                            .write("GET /v1/status HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    sockets.add(socket);
+                    count.incrementAndGet();
                 }
                 pause(1000);
             }

@@ -1,6 +1,10 @@
 package io.vantage.agent.metrics;
 
 import static io.vantage.agent.metrics.MetricNames.*;
+import static io.vantage.runtime.Exposition.family;
+import static io.vantage.runtime.Exposition.labels;
+import static io.vantage.runtime.Exposition.sample;
+import static io.vantage.runtime.Exposition.value;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -297,55 +301,4 @@ public final class AgentMetrics {
                     }
                 }),
     };
-
-    private static void family(StringBuilder out, String name, String type, String help) {
-        out.append("# HELP ")
-                .append(name)
-                .append(' ')
-                .append(help)
-                .append("\n# TYPE ")
-                .append(name)
-                .append(' ')
-                .append(type)
-                .append('\n');
-    }
-
-    /** One sample, or none while the value is NaN (not measured yet: a target's status before an HTTP answer). */
-    private static void sample(StringBuilder out, String name, String labels, double value) {
-        if (!Double.isNaN(value)) {
-            value(out.append(name), labels, 0, value);
-        }
-    }
-
-    /** {@code labels} from {@code from} on, then the value and the line's end. */
-    private static void value(StringBuilder out, String labels, int from, double value) {
-        out.append(labels, from, labels.length()).append(' ');
-        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-            out.append((long) value).append(".0");
-        } else {
-            out.append(value);
-        }
-        out.append('\n');
-    }
-
-    /** {@code {a="x",b="y"}}, values escaped as the text format requires. */
-    static String labels(String... pairs) {
-        StringBuilder labels = new StringBuilder("{");
-        for (int i = 0; i < pairs.length; i += 2) {
-            if (i > 0) {
-                labels.append(',');
-            }
-            labels.append(pairs[i]).append("=\"");
-            for (char c : pairs[i + 1].toCharArray()) {
-                switch (c) {
-                    case '\\' -> labels.append("\\\\");
-                    case '"' -> labels.append("\\\"");
-                    case '\n' -> labels.append("\\n");
-                    default -> labels.append(c);
-                }
-            }
-            labels.append('"');
-        }
-        return labels.append('}').toString();
-    }
 }

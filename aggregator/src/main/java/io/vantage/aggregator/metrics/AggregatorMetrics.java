@@ -2,27 +2,19 @@ package io.vantage.aggregator.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.vantage.aggregator.config.AggregatorConfig;
-import io.vantage.aggregator.quorum.Evaluation;
-import io.vantage.aggregator.quorum.Verdict;
 import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.round.RoundConsumer;
-import io.vantage.wire.target.TargetSpec;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * The aggregator's metrics. {@code vantage_target_healthy} exists only while a target has a verdict:
- * it is removed while the target has insufficient data, so that alerting on it cannot mistake a blind
- * fleet for a failure.
+ * The aggregator's metric names, its counters and its per-agent gauges (the per-target series of a round are written
+ * at scrape time by {@link RoundSeries}).
  */
 public final class AggregatorMetrics implements RoundConsumer {
     public static final String TARGET_HEALTHY = "vantage.target.healthy";
@@ -58,7 +50,6 @@ public final class AggregatorMetrics implements RoundConsumer {
     private final MeterRegistry registry;
     private final Map<IngestOutcome, Counter> results = new HashMap<>();
     private final Map<Integer, Counter> requests = new ConcurrentHashMap<>();
-    private final Map<String, TargetMeters> targets = new HashMap<>();
     private final Map<String, Long> lastReport = new ConcurrentHashMap<>();
     private final Map<String, Gauge> ageGauges = new HashMap<>();
     /** When each agent was configured: its report age counts from then until it first reports. */
@@ -68,17 +59,12 @@ public final class AggregatorMetrics implements RoundConsumer {
     private final Map<String, Gauge> blindGauges = new HashMap<>();
     private volatile Set<String> blind = Set.of();
     private final Timer evaluation;
-    private final io.micrometer.core.instrument.MultiGauge predicted;
     private static final java.time.Duration[] EVALUATION_BUCKETS = java.util.stream.LongStream.of(
                     2, 5, 10, 15, 20, 30, 50, 75, 100, 150, 250, 500, 1000)
             .mapToObj(java.time.Duration::ofMillis)
             .toArray(java.time.Duration[]::new);
     private final LongSupplier clock;
     private java.util.concurrent.atomic.AtomicInteger awsDiffers;
-    /** The config the rounds' target series were laid out for, and those series in its target order. */
-    private AggregatorConfig metered;
-
-    private TargetMeters[] roundMeters = new TargetMeters[0];
 
     public AggregatorMetrics(MeterRegistry registry, LongSupplier clockMillis) {
         this.registry = registry;
@@ -97,27 +83,6 @@ public final class AggregatorMetrics implements RoundConsumer {
                 .description("Time to evaluate every target once")
                 .serviceLevelObjectives(EVALUATION_BUCKETS)
                 .register(registry);
-        this.predicted = io.micrometer.core.instrument.MultiGauge.builder(FAILOVER_PREDICTED)
-                .description(
-                        "The model's time from an endpoint failing until clients are sent elsewhere (best, typical, "
-                                + "worst), to put beside vantage_observed_failover_seconds")
-                .baseUnit("seconds")
-                .register(registry);
-    }
-
-    /** The model's predictions per target: seconds until clients re-resolve elsewhere, best, typical and worst. */
-    public void predictedFailover(Map<String, double[]> byTarget) {
-        List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows = new ArrayList<>();
-        String[] bounds = {"best", "typical", "worst"};
-        byTarget.forEach((target, values) -> {
-            for (int i = 0; i < bounds.length; i++) {
-                if (!Double.isNaN(values[i])) {
-                    rows.add(io.micrometer.core.instrument.MultiGauge.Row.of(
-                            io.micrometer.core.instrument.Tags.of("target", target, "bound", bounds[i]), values[i]));
-                }
-            }
-        });
-        predicted.register(rows, true);
     }
 
     public void results(IngestOutcome outcome, int count) {
@@ -191,29 +156,9 @@ public final class AggregatorMetrics implements RoundConsumer {
                 .increment();
     }
 
-    /**
-     * Each round: the targets' series (registered when a config brings a target or changes its record, removed with
-     * it), the agents the round found blind, and what evaluating took.
-     */
+    /** Each round: the agents it found blind, and what evaluating took (the targets' series: {@link RoundSeries}). */
     @Override
     public void accept(Round round) {
-        if (round.config() != metered) {
-            List<TargetSpec> specs = round.targets();
-            roundMeters = new TargetMeters[specs.size()];
-            Set<String> names = new java.util.HashSet<>();
-            for (int i = 0; i < roundMeters.length; i++) {
-                TargetSpec spec = specs.get(i);
-                roundMeters[i] = target(
-                        spec.name(),
-                        spec.route53() == null ? null : spec.route53().group());
-                names.add(spec.name());
-            }
-            retainTargets(names);
-            metered = round.config();
-        }
-        for (int i = 0; i < roundMeters.length; i++) {
-            roundMeters[i].update(round.evaluations().get(i));
-        }
         blind = round.agents().stream()
                 .filter(Round.Agent::blind)
                 .map(Round.Agent::id)
@@ -248,97 +193,5 @@ public final class AggregatorMetrics implements RoundConsumer {
                     .register(registry);
         }
         awsDiffers.set(differs ? 1 : 0);
-    }
-
-    /**
-     * A target's series, registered on first use (again when its record changed); {@code record} is the record group it
-     * guards (RecordBinding.group(): zone, name and type), or null. Called from the evaluator's thread only.
-     */
-    private TargetMeters target(String name, String record) {
-        TargetMeters meters = targets.get(name);
-        if (meters != null && !java.util.Objects.equals(meters.record, record)) {
-            meters.remove();
-            meters = null;
-        }
-        if (meters == null) {
-            meters = new TargetMeters(name, record);
-            targets.put(name, meters);
-        }
-        return meters;
-    }
-
-    private void retainTargets(Set<String> names) {
-        targets.keySet().removeIf(name -> {
-            if (names.contains(name)) {
-                return false;
-            }
-            targets.get(name).remove();
-            return true;
-        });
-    }
-
-    /** One target's series; updated from the evaluator's thread only. */
-    private final class TargetMeters {
-        private final String target;
-        private final String record;
-        private final List<Meter> meters = new ArrayList<>(4);
-        private volatile double healthyVantages;
-        private volatile double unhealthyVantages;
-        private volatile double staleVantages;
-        private volatile double healthy;
-        private Meter healthyGauge;
-
-        TargetMeters(String target, String record) {
-            this.target = target;
-            this.record = record;
-            if (record != null) {
-                meters.add(Gauge.builder(TARGET_RECORD, () -> 1)
-                        .tag("target", target)
-                        .tag("record", record)
-                        .description("1 for the record group (name and type) whose health check this target guards")
-                        .register(registry));
-            }
-            meters.add(vantages("healthy", m -> m.healthyVantages));
-            meters.add(vantages("unhealthy", m -> m.unhealthyVantages));
-            meters.add(vantages("stale", m -> m.staleVantages));
-        }
-
-        private Meter vantages(String state, java.util.function.ToDoubleFunction<TargetMeters> value) {
-            return Gauge.builder(TARGET_VANTAGES, this, value)
-                    .tag("target", target)
-                    .tag("state", state)
-                    .description(
-                            "Vantage points by what their latest result says (stale: older than the freshness window)")
-                    .register(registry);
-        }
-
-        /** Updates the series after an evaluation. */
-        void update(Evaluation result) {
-            healthyVantages = result.healthy();
-            unhealthyVantages = result.fresh() - result.healthy();
-            staleVantages = result.stale();
-            Verdict verdict = result.verdict();
-            if (verdict == Verdict.INSUFFICIENT_DATA) {
-                if (healthyGauge != null) {
-                    registry.remove(healthyGauge);
-                    healthyGauge = null;
-                }
-                return;
-            }
-            healthy = verdict == Verdict.HEALTHY ? 1 : 0;
-            if (healthyGauge == null) {
-                healthyGauge = Gauge.builder(TARGET_HEALTHY, this, m -> m.healthy)
-                        .tag("target", target)
-                        .description("1 healthy, 0 unhealthy by quorum; absent while there is insufficient data")
-                        .register(registry);
-            }
-        }
-
-        void remove() {
-            meters.forEach(registry::remove);
-            if (healthyGauge != null) {
-                registry.remove(healthyGauge);
-            }
-        }
     }
 }
