@@ -29,7 +29,7 @@ public final class Checks {
         if (value.length() > maxLength || !NAME.matcher(value).matches()) {
             throw invalid(
                     key,
-                    "'" + value + "' must be 1-" + maxLength
+                    "'" + visible(value) + "' must be 1-" + maxLength
                             + " characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         return value;

@@ -8,6 +8,7 @@ import io.vantage.wire.Limits;
 import io.vantage.wire.target.TargetList;
 import io.vantage.wire.target.TargetSpec;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -252,6 +253,9 @@ public record AggregatorConfig(
     /**
      * Where verdicts go. {@code aws}: PutMetricData with the SDK's default credentials; {@code dry-run}: log
      * what would be sent. {@code endpoint} points at a local emulator (the SDK's AWS_ENDPOINT_URL works too).
+     * {@code namespace} and {@code region} are written into alarms, tags and the Terraform export: the namespace is
+     * ASCII without control characters, as PutMetricData requires
+     * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html), and the region a name.
      */
     public record CloudWatch(Mode mode, String region, String namespace, Duration publishEvery, URI endpoint) {
         /** {@code aws} or {@code dry-run} in the file. */
@@ -287,7 +291,13 @@ public record AggregatorConfig(
                         "endpoint", "'" + endpoint + "' must be an absolute URL such as http://127.0.0.1:5000");
             }
             region = region == null ? "us-east-1" : region;
+            Checks.name("region", region, Limits.MAX_IDENTITY_LENGTH);
             namespace = namespace == null ? "Vantage" : namespace;
+            Checks.noControlCharacters("namespace", namespace);
+            if (!StandardCharsets.US_ASCII.newEncoder().canEncode(namespace)) {
+                throw Checks.invalid(
+                        "namespace", "'" + namespace + "' must be ASCII characters: CloudWatch takes no others");
+            }
             if (namespace.isBlank() || namespace.length() > 255 || namespace.startsWith("AWS/")) {
                 throw Checks.invalid(
                         "namespace", "'" + namespace + "' must be 1-255 characters and must not start with AWS/");
