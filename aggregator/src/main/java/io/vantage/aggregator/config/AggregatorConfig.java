@@ -182,6 +182,34 @@ public record AggregatorConfig(
             by = by == null ? "unknown" : Checks.noControlCharacters("by", by);
         }
 
+        /**
+         * A drill of {@code target} by {@code by} from {@code now} for {@code length} (read by {@link #length}), ending on
+         * a whole second.
+         */
+        public static Drill lasting(String target, java.time.Instant now, Duration length, String by) {
+            return new Drill(
+                    target,
+                    now.plus(length)
+                            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                            .toString(),
+                    by);
+        }
+
+        /** How long a drill is to last, from text such as {@code 10m}: more than 0 and at most {@link #MAX}. */
+        public static Duration length(String text) {
+            Duration length;
+            try {
+                length = Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                length = null;
+            }
+            if (length == null || length.isZero() || length.compareTo(MAX) > 0) {
+                throw new IllegalArgumentException("must be more than 0 and at most " + Durations.format(MAX)
+                        + ", such as 10m; got '" + Checks.visible(String.valueOf(text)) + "'");
+            }
+            return length;
+        }
+
         public java.time.Instant end() {
             return java.time.Instant.parse(until);
         }
