@@ -136,22 +136,18 @@ final class ConfigCommands {
                 }
                 java.time.Duration length;
                 try {
-                    length = io.vantage.wire.Durations.parse(duration);
+                    length = AggregatorConfig.Drill.length(duration);
                 } catch (IllegalArgumentException e) {
                     System.err.println("vantage-aggregator drill: --duration " + e.getMessage());
                     return 2;
                 }
-                if (length.isNegative() || length.isZero() || length.compareTo(AggregatorConfig.Drill.MAX) > 0) {
-                    System.err.println(
-                            "vantage-aggregator drill: --duration must be more than 0 and at most 1h, got " + duration);
-                    return 2;
-                }
                 String who = by != null ? by : System.getProperty("user.name", "unknown");
-                java.time.Instant until = now.plus(length).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-                DrillFile.start(config, new AggregatorConfig.Drill(target, until.toString(), who), now);
-                System.out.println("Drill of " + target + " until " + until + " by " + who + " written to " + config
-                        + ": every aggregator reading it publishes Healthy=0 for " + target
-                        + " until then, and reverts by itself (drill --end ends it sooner).");
+                AggregatorConfig.Drill drill = AggregatorConfig.Drill.lasting(target, now, length, who);
+                DrillFile.start(config, drill, now);
+                System.out.println(
+                        "Drill of " + target + " until " + drill.until() + " by " + who + " written to " + config
+                                + ": every aggregator reading it publishes Healthy=0 for " + target
+                                + " until then, and reverts by itself (drill --end ends it sooner).");
                 return 0;
             } catch (DrillFile.Refused e) {
                 System.err.println("vantage-aggregator drill: " + e.getMessage());

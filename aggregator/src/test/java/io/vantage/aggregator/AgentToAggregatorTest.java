@@ -8,12 +8,14 @@ import io.vantage.agent.testing.RunningAgent;
 import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.status.StatusSnapshot;
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.TestDnsServer;
 import io.vantage.testing.TestHttpServer;
 import io.vantage.testing.TestPki;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -152,6 +154,57 @@ class AgentToAggregatorTest {
                             .containsPattern(
                                     "vantage_agent_identity_conflicts_total\\{agent=\"agent-a\",region=\"us-east-1\"\\} [1-9]");
                     assertThat(state(aggregator, "web", "agent-a")).isEqualTo("healthy");
+                }
+            }
+        } finally {
+            servers.close().await();
+        }
+    }
+    /**
+     * A real agent probes a real DNS server on loopback whose TXT record holds a tab, and asserts on it: the answer
+     * matches, travels escaped, and the target stays HEALTHY; the probe's own care for the wire is no vote against it.
+     */
+    @Test
+    void aTxtRecordWithATabKeepsAHealthyTargetHealthy() throws Exception {
+        Vertx servers = Vertx.vertx();
+        try {
+            TestDnsServer dns = TestDnsServer.start(servers).txt("odd.test", "v=1\tkey");
+            Files.writeString(directory.resolve("token-a"), RunningAggregator.TOKENS.get("TOKEN_A"));
+            Path aggregatorFile = Files.writeString(
+                    directory.resolve("aggregator.yaml"),
+                    "server: {host: 127.0.0.1, port: 0}\n" + RunningAggregator.AGENTS + "targets:\n"
+                            + "  - {name: txt, interval: 1s, timeout: 500ms, dns: {name: odd.test, type: TXT, "
+                            + "servers: ['127.0.0.1:" + dns.port() + "'], expectAnswer: {contains: \"v=1\\tkey\"}}, "
+                            + "quorum: {minVantages: 1, healthy: 1}}\n");
+            try (RunningAggregator aggregator = RunningAggregator.startFromFile(aggregatorFile)) {
+                Path agentFile = Files.writeString(
+                        directory.resolve("agent.yaml"),
+                        "agent:\n  id: agent-a\n  region: us-east-1\n  targetsRefresh: 1s\n  pushInterval: 200ms\n"
+                                + "  aggregators: [{url: 'http://127.0.0.1:"
+                                + aggregator.aggregator().port()
+                                + "', tokenFile: token-a}]\nserver: {host: 127.0.0.1, port: 0}\n");
+                try (RunningAgent agent = RunningAgent.start(agentFile)) {
+                    await().atMost(Duration.ofSeconds(15))
+                            .until(() -> !List.of("absent", "missing").contains(state(aggregator, "txt", "agent-a")));
+                    StatusSnapshot.VantageStatus vote = aggregator.aggregator().snapshot().targets().stream()
+                            .filter(t -> t.name().equals("txt"))
+                            .flatMap(t -> t.vantages().stream())
+                            .filter(v -> v.agentId().equals("agent-a"))
+                            .findFirst()
+                            .orElseThrow();
+                    assertThat(vote.state())
+                            .as("the agent's vote: " + vote.reason() + " " + vote.message())
+                            .isEqualTo("healthy");
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> aggregator.aggregator().snapshot().targets().stream()
+                                    .filter(t -> t.name().equals("txt"))
+                                    .findFirst()
+                                    .orElseThrow()
+                                    .verdict()
+                                    .equals("HEALTHY"));
+                    assertThat(agent.value(MetricNames.PROBES, "outcome", "failure"))
+                            .as("no probe failed")
+                            .isZero();
                 }
             }
         } finally {

@@ -11,6 +11,8 @@ import io.vantage.aggregator.config.DrillFile;
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.routing.Routing;
 import io.vantage.aggregator.status.StatusSnapshot;
+import io.vantage.wire.Checks;
+import io.vantage.wire.Durations;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -37,14 +39,16 @@ import org.slf4j.LoggerFactory;
  * The demo's part of the aggregator (its {@link Extension}): the buttons that break, slow and repair each region's
  * endpoint and start or end a drill, the chain verdict → datum → alarm → health check → DNS answer per region, and an
  * incident log that stays after the repair. Routes: {@code POST /demo/endpoints/REGION/(break|slow|repair)},
- * {@code POST /demo/drills/TARGET/(start|end)}; a browser is sent back to the page, a script gets 204 (or 409 with the
- * guard's refusal).
+ * {@code POST /demo/drills/TARGET/(start|end)}, a start taking {@code ?duration=5m} (more than 0, at most an hour; 60 s
+ * without); a browser is sent back to the page, a script gets 204, or 400 (a duration outside that), 404 (no such target,
+ * naming the targets), 409 (the guard's refusal) or 500 (the config could not be written). No answer names the
+ * config file.
  */
 public final class DemoPage implements Extension {
     private static final Logger LOG = LoggerFactory.getLogger(DemoPage.class);
     private static final DateTimeFormatter CLOCK =
             DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
-    /** How long a drill started from the page lasts. */
+    /** How long a drill started from the page lasts unless the request gives a {@code duration}. */
     static final Duration DRILL = Duration.ofSeconds(60);
 
     private static final int LOG_ENTRIES = 200;
@@ -101,18 +105,29 @@ public final class DemoPage implements Extension {
                 return;
             }
             action(parts[2] + " " + parts[1] + ": its endpoint is now " + endpoint.mode());
-            answer(request, null);
+            answer(request, 204, null);
         } else if (parts[0].equals("drills") && (parts[2].equals("start") || parts[2].equals("end"))) {
             String target = parts[1];
             boolean start = parts[2].equals("start");
+            String asked = request.getParam("duration");
+            if (asked != null && !start) {
+                answer(request, 400, "duration is for starting a drill; ending one takes none");
+                return;
+            }
+            Duration length;
+            try {
+                length = asked == null ? DRILL : AggregatorConfig.Drill.length(asked);
+            } catch (IllegalArgumentException e) {
+                answer(request, 400, "duration " + e.getMessage());
+                return;
+            }
             vertx.executeBlocking(
                             () -> {
                                 Instant now = clock.instant();
                                 if (start) {
                                     DrillFile.start(
                                             configFile,
-                                            new AggregatorConfig.Drill(
-                                                    target, now.plus(DRILL).toString(), "the demo page"),
+                                            AggregatorConfig.Drill.lasting(target, now, length, "the demo page"),
                                             now);
                                 } else {
                                     DrillFile.end(configFile, target, now);
@@ -122,31 +137,55 @@ public final class DemoPage implements Extension {
                             false)
                     .onSuccess(done -> {
                         action((start
-                                        ? "drill of " + target + " started for " + DRILL.toSeconds() + " s"
+                                        ? "drill of " + target + " started for " + Durations.format(length)
                                         : "drill of " + target + " ended")
                                 + " (written to the config; the aggregator reloads it)");
-                        answer(request, null);
+                        answer(request, 204, null);
                     })
-                    .onFailure(refused -> {
-                        log("drill of " + target + " " + refused.getMessage());
-                        answer(request, refused.getMessage());
-                    });
+                    .onFailure(error -> refused(request, target, error));
         } else {
             request.response().setStatusCode(404).end("unknown demo control\n");
         }
     }
 
-    /** Back to the page for a browser (the refusal is in the incident log); 204 or 409 with the refusal for a script. */
-    private static void answer(HttpServerRequest request, String refusal) {
+    /**
+     * A drill that was not written: the reason in the incident log and the answer, never the config file's path (the
+     * process log has it when the file itself failed).
+     */
+    private void refused(HttpServerRequest request, String target, Throwable error) {
+        if (!(error instanceof DrillFile.Refused refusal)) {
+            LOG.error("demo: drill of {} failed", target, error);
+            answer(request, 500, "the drill failed; the demo's log says why");
+            return;
+        }
+        int status = switch (refusal.kind()) {
+            case UNKNOWN_TARGET -> 404;
+            case RULE -> 409;
+            case FILE -> 500;
+        };
+        if (refusal.kind() == DrillFile.Refused.Kind.FILE) {
+            LOG.error("demo: {}", refusal.getMessage());
+        }
+        log("drill of " + Checks.visible(target) + ": " + refusal.reason());
+        answer(
+                request,
+                status,
+                refusal.kind() == DrillFile.Refused.Kind.FILE
+                        ? refusal.reason() + "; the demo's log says why"
+                        : refusal.reason());
+    }
+
+    /** Back to the page for a browser (a refusal is in the incident log); {@code status} and the text for a script. */
+    private static void answer(HttpServerRequest request, int status, String text) {
         if (String.valueOf(request.getHeader(HttpHeaders.ACCEPT)).contains("text/html")) {
             request.response()
                     .setStatusCode(303)
                     .putHeader(HttpHeaders.LOCATION, "/")
                     .end();
-        } else if (refusal != null) {
-            request.response().setStatusCode(409).end(refusal + "\n");
+        } else if (text != null) {
+            request.response().setStatusCode(status).end(text + "\n");
         } else {
-            request.response().setStatusCode(204).end();
+            request.response().setStatusCode(status).end();
         }
     }
 

@@ -129,6 +129,7 @@ public final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
+    /** {@code name}'s TXT records from now on, one per value (a value over 255 bytes is sent as several strings). */
     public TestDnsServer txt(String name, String... values) {
         texts.put(key(name), List.of(values));
         return this;
@@ -247,15 +248,20 @@ public final class TestDnsServer implements AutoCloseable {
         }
         if (rcode == 0 && type == TXT) {
             texts.getOrDefault(key, List.of()).forEach(text -> {
+                // RFC 1035 3.3.14: one or more character-strings of at most 255 bytes each, as a long value is sent.
                 byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+                Buffer strings = Buffer.buffer();
+                for (int from = 0; from == 0 || from < bytes.length; from += 255) {
+                    int length = Math.min(255, bytes.length - from);
+                    strings.appendUnsignedByte((short) length).appendBytes(bytes, from, length);
+                }
                 records.add(Buffer.buffer()
                         .appendUnsignedShort(0xC00C)
                         .appendUnsignedShort(TXT)
                         .appendUnsignedShort(1)
                         .appendInt(0)
-                        .appendUnsignedShort(bytes.length + 1)
-                        .appendUnsignedByte((short) bytes.length)
-                        .appendBytes(bytes));
+                        .appendUnsignedShort(strings.length())
+                        .appendBuffer(strings));
             });
         }
         int room = limit - questionEnd;

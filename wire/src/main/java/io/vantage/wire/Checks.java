@@ -1,6 +1,7 @@
 package io.vantage.wire;
 
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
@@ -28,7 +29,7 @@ public final class Checks {
         if (value.length() > maxLength || !NAME.matcher(value).matches()) {
             throw invalid(
                     key,
-                    "'" + value + "' must be 1-" + maxLength
+                    "'" + visible(value) + "' must be 1-" + maxLength
                             + " characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         return value;
@@ -46,7 +47,42 @@ public final class Checks {
     }
 
     public static boolean hasControlCharacter(String value) {
-        return value != null && value.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
+        return value != null && value.chars().anyMatch(Checks::isControl);
+    }
+
+    private static boolean isControl(int c) {
+        return c < 0x20 || c == 0x7f;
+    }
+
+    /**
+     * Text a probed server chose (a DNS answer, a value quoted from a response), fit to report: each control character
+     * written as a visible escape ({@code \t}, {@code \n}, {@code \r}, else &#92;u and four hex digits), then cut to at most
+     * {@code maxLength} characters, never inside an escape. A probe reports what it saw this way, so the wire's refusal
+     * of control characters guards against a broken agent and never turns an odd answer into a failed probe.
+     */
+    public static String reportable(String text, int maxLength) {
+        if (text.length() <= maxLength && !hasControlCharacter(text)) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(maxLength);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            String escaped = switch (c) {
+                case '\t' -> "\\t";
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                default -> isControl(c) ? "\\u" + HexFormat.of().toHexDigits(c) : null;
+            };
+            if (out.length() + (escaped == null ? 1 : escaped.length()) > maxLength) {
+                break;
+            }
+            if (escaped == null) {
+                out.append(c);
+            } else {
+                out.append(escaped);
+            }
+        }
+        return out.toString();
     }
 
     /** {@code value} with each control character replaced by '?', safe to print. */

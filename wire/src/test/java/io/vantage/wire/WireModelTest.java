@@ -157,6 +157,38 @@ class WireModelTest {
                 .hasMessageStartingWith("malformed document");
     }
 
+    /**
+     * What a probed server chose is reported escaped and cut, never inside an escape; a message is made so by the result
+     * itself, a dns probe's answers by withAnswers; answers that still hold a control character are a broken agent's,
+     * refused naming the field.
+     */
+    @Test
+    void serverTextIsReportedEscapedWhileARawControlCharacterInAnswersIsRefused() {
+        assertThat(Checks.reportable("v=1\tkey", 255)).isEqualTo("v=1\\tkey");
+        assertThat(Checks.reportable("a\0b\u007fc\r\n", 255)).isEqualTo("a\\u0000b\\u007fc\\r\\n");
+        assertThat(Checks.reportable("x\0", 6))
+                .as("an escape that does not fit is left out whole")
+                .isEqualTo("x");
+        assertThat(Checks.reportable("plain", 3)).isEqualTo("pla");
+        assertThat(Checks.reportable("ok", 3)).isSameAs("ok").isEqualTo("ok");
+
+        ProbeResult failed = ProbeResult.failure(
+                "t", 5, FailureReason.BODY_MISMATCH, 200, null, null, "is 'DOWN\nforged'" + "\t".repeat(300));
+        assertThat(failed.message())
+                .as("256 characters would end inside an escape")
+                .isEqualTo("is 'DOWN\\nforged'" + "\\t".repeat(119))
+                .hasSize(ProbeResult.MAX_MESSAGE_LENGTH - 1);
+        assertThat(ProbeResult.success("t", 5, null, null, null)
+                        .withAnswers(List.of("v=1\tkey", "y".repeat(300)), List.of())
+                        .answers())
+                .containsExactly("v=1\\tkey", "y".repeat(ProbeResult.MAX_RECORD_LENGTH));
+
+        String raw = "{\"version\":1,\"agentId\":\"a\",\"region\":\"r\",\"sentAt\":1,\"results\":[{\"target\":\"t\","
+                + "\"timestamp\":5,\"success\":true,\"answers\":[\"v=1\\tkey\"]}]}";
+        assertThatThrownBy(() -> Documents.readJson(raw.getBytes(StandardCharsets.UTF_8), ReportBatch.class))
+                .hasMessage("results[0].answers[0]: 'v=1?key' contains a control character (shown as ?)");
+    }
+
     @Test
     void durations() {
         assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));

@@ -143,6 +143,40 @@ class DnsProbeTest {
         assertThat(result.answers()).containsExactlyInAnyOrder("2001:db8::1", "2001:db8::1:0:0:1");
     }
 
+    /**
+     * Records holding what a server may put in a TXT string (a tab, NUL, ESC, CR, LF, DEL, a record longer than one
+     * string): the assertion judges them as sent, and what travels with the result is escaped and cut to the wire's
+     * limit, so an odd answer is never refused as the probe's own failure.
+     */
+    @Test
+    void controlCharactersInAnAnswerAreJudgedAsSentAndReportedEscaped() {
+        dns.txt("odd.test", "v=1\tkey", "nul\0esc\u001bcr\rlf\ndel\u007f");
+        ProbeResult tab = probe(
+                "{name: odd.test, type: TXT, servers: ['" + server() + "'], expectAnswer: {contains: \"v=1\\tkey\"}}");
+        assertThat(tab.success()).as(String.valueOf(tab.message())).isTrue();
+        assertThat(tab.answers()).containsExactlyInAnyOrder("v=1\\tkey", "nul\\u0000esc\\u001bcr\\rlf\\ndel\\u007f");
+
+        ProbeResult mismatch =
+                probe("{name: odd.test, type: TXT, servers: ['" + server() + "'], expectAnswer: {regex: '^v=2'}}");
+        assertThat(mismatch.reason())
+                .as("the assertion is what fails: " + mismatch.message())
+                .isEqualTo(FailureReason.BODY_MISMATCH);
+        assertThat(mismatch.message()).contains("v=1\\tkey").doesNotContain("\t");
+
+        String longRecord = "k=" + "\t".repeat(200) + "x".repeat(98); // 300 bytes: two strings on the wire
+        dns.txt("long.test", longRecord);
+        ProbeResult cut = probe(
+                "{name: long.test, type: TXT, servers: ['" + server() + "'], expectAnswer: {contains: \"k=\\t\"}}");
+        assertThat(cut.success()).as(String.valueOf(cut.message())).isTrue();
+        assertThat(cut.answers())
+                .isNotEmpty()
+                .allSatisfy(answer -> assertThat(answer)
+                        .hasSizeLessThanOrEqualTo(255)
+                        .doesNotContain("\t")
+                        .doesNotEndWith("\\"));
+        assertThat(cut.answers().get(0)).startsWith("k=\\t\\t");
+    }
+
     /** A dns probe that names no servers asks the agent's own (dns.servers), not the operating system's. */
     @Test
     void anAnswerTooLongForUdpIsAskedAgainOverTcp() {

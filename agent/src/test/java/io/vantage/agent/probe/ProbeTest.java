@@ -14,6 +14,8 @@ import io.vantage.wire.report.ProbeResult;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -253,6 +255,24 @@ class ProbeTest {
         ProbeResult missing = probes.probe(
                 httpTarget(http.url("/json"), "  expectBody: {jsonPointer: {path: /version, equals: '2'}}"));
         assertThat(missing.message()).isEqualTo("JSON body has nothing at /version");
+    }
+
+    /**
+     * Text the server chose (a JSON value, a Location header) is quoted in the message with its control characters
+     * escaped: a newline in a probed body cannot forge a line in the agent's log or the status page.
+     */
+    @Test
+    void controlCharactersTheServerSentAreEscapedInTheMessage() {
+        String body = URLEncoder.encode("{\"status\":\"DOWN\\nforged\\u0007\"}", StandardCharsets.UTF_8);
+        ProbeResult value = probes.probe(
+                httpTarget(http.url("/echo?body=" + body), "  expectBody: {jsonPointer: {path: /status, equals: UP}}"));
+        assertThat(value.reason()).isEqualTo(FailureReason.BODY_MISMATCH);
+        assertThat(value.message()).isEqualTo("JSON /status is 'DOWN\\nforged\\u0007', expected 'UP'");
+
+        ProbeResult location =
+                probes.probe(httpTarget(http.url("/redirect-to?location=/a%09b"), "  followRedirects: true"));
+        assertThat(location.reason()).isEqualTo(FailureReason.PROTOCOL);
+        assertThat(location.message()).isEqualTo("redirect to an invalid location '/a\\tb'");
     }
 
     @Test

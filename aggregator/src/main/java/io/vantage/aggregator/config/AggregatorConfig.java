@@ -9,6 +9,7 @@ import io.vantage.wire.Tokens;
 import io.vantage.wire.target.TargetList;
 import io.vantage.wire.target.TargetSpec;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -210,6 +211,34 @@ public record AggregatorConfig(
             by = by == null ? "unknown" : Checks.noControlCharacters("by", by);
         }
 
+        /**
+         * A drill of {@code target} by {@code by} from {@code now} for {@code length} (read by {@link #length}), ending on
+         * a whole second.
+         */
+        public static Drill lasting(String target, java.time.Instant now, Duration length, String by) {
+            return new Drill(
+                    target,
+                    now.plus(length)
+                            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                            .toString(),
+                    by);
+        }
+
+        /** How long a drill is to last, from text such as {@code 10m}: more than 0 and at most {@link #MAX}. */
+        public static Duration length(String text) {
+            Duration length;
+            try {
+                length = Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                length = null;
+            }
+            if (length == null || length.isZero() || length.compareTo(MAX) > 0) {
+                throw new IllegalArgumentException("must be more than 0 and at most " + Durations.format(MAX)
+                        + ", such as 10m; got '" + Checks.visible(String.valueOf(text)) + "'");
+            }
+            return length;
+        }
+
         public java.time.Instant end() {
             return java.time.Instant.parse(until);
         }
@@ -281,6 +310,9 @@ public record AggregatorConfig(
     /**
      * Where verdicts go. {@code aws}: PutMetricData with the SDK's default credentials; {@code dry-run}: log
      * what would be sent. {@code endpoint} points at a local emulator (the SDK's AWS_ENDPOINT_URL works too).
+     * {@code namespace} and {@code region} are written into alarms, tags and the Terraform export: the namespace is
+     * ASCII without control characters, as PutMetricData requires
+     * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html), and the region a name.
      */
     public record CloudWatch(Mode mode, String region, String namespace, Duration publishEvery, URI endpoint) {
         /** {@code aws} or {@code dry-run} in the file. */
@@ -316,7 +348,13 @@ public record AggregatorConfig(
                         "endpoint", "'" + endpoint + "' must be an absolute URL such as http://127.0.0.1:5000");
             }
             region = region == null ? "us-east-1" : region;
+            Checks.name("region", region, Limits.MAX_IDENTITY_LENGTH);
             namespace = namespace == null ? "Vantage" : namespace;
+            Checks.noControlCharacters("namespace", namespace);
+            if (!StandardCharsets.US_ASCII.newEncoder().canEncode(namespace)) {
+                throw Checks.invalid(
+                        "namespace", "'" + namespace + "' must be ASCII characters: CloudWatch takes no others");
+            }
             if (namespace.isBlank() || namespace.length() > 255 || namespace.startsWith("AWS/")) {
                 throw Checks.invalid(
                         "namespace", "'" + namespace + "' must be 1-255 characters and must not start with AWS/");

@@ -1,6 +1,9 @@
 package io.vantage.aggregator.config;
 
+import io.vantage.wire.Checks;
 import io.vantage.wire.Documents;
+import io.vantage.wire.Limits;
+import io.vantage.wire.target.TargetSpec;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -23,18 +26,46 @@ import java.util.Optional;
  * target's old one), expired entries pruned, the file's line endings kept; the rest of the file is left as it was.
  */
 public final class DrillFile {
-    /** Why a drill cannot be written: the guard, or the file. */
+    /**
+     * Why a drill cannot be written. The message names the config file, for the command; {@link #reason()} does not,
+     * for an answer over HTTP.
+     */
     public static final class Refused extends Exception {
-        Refused(String message) {
+        /** What stood in the way: a target the config does not have, the drill rule, or the file itself. */
+        public enum Kind {
+            UNKNOWN_TARGET,
+            RULE,
+            FILE
+        }
+
+        private final Kind kind;
+        private final String reason;
+
+        Refused(Kind kind, String reason, String message) {
             super(message);
+            this.kind = kind;
+            this.reason = reason;
+        }
+
+        public Kind kind() {
+            return kind;
+        }
+
+        /** The refusal without the config file's path (for the file's own failures, only that there was one). */
+        public String reason() {
+            return reason;
         }
     }
+
+    /** How many target names a refusal for an unknown target lists. */
+    static final int KNOWN_TARGETS_LISTED = 20;
 
     private DrillFile() {}
 
     /** Adds {@code drill} (replacing any drill of the same target); refused when no other target of its group is left. */
     public static void start(Path config, AggregatorConfig.Drill drill, Instant now) throws Refused {
         update(config, now, current -> {
+            known(config, current, drill.target());
             // The guard on the locked content, every target taken as healthy: the command knows no verdicts, and each
             // aggregator checks the same rule on its own every round.
             java.util.Set<String> inDrill = new java.util.HashSet<>();
@@ -43,7 +74,8 @@ public final class DrillFile {
                     .forEach(d -> inDrill.add(d.target()));
             String refusal = DrillPolicy.refusal(current, drill, inDrill, target -> true, now.toEpochMilli());
             if (refusal != null) {
-                throw new Refused("refused: " + refusal + " (in " + config + ")");
+                throw new Refused(
+                        Refused.Kind.RULE, "refused: " + refusal, "refused: " + refusal + " (in " + config + ")");
             }
             List<AggregatorConfig.Drill> drills = kept(current, now, drill.target());
             drills.add(drill);
@@ -54,13 +86,34 @@ public final class DrillFile {
     /** Ends {@code target}'s drill now; refused when it has none running. */
     public static void end(Path config, String target, Instant now) throws Refused {
         update(config, now, current -> {
+            known(config, current, target);
             boolean running = current.drills().stream()
                     .anyMatch(d -> d.target().equals(target) && d.activeAt(now.toEpochMilli()));
             if (!running) {
-                throw new Refused("no drill of '" + target + "' is running in " + config);
+                String reason = "no drill of '" + target + "' is running";
+                throw new Refused(Refused.Kind.RULE, reason, reason + " in " + config);
             }
             return kept(current, now, target);
         });
+    }
+
+    /** Refuses a target {@code current} does not have, naming the ones it has (the first {@value #KNOWN_TARGETS_LISTED}). */
+    private static void known(Path config, AggregatorConfig current, String target) throws Refused {
+        List<String> names = current.targets().stream().map(TargetSpec::name).toList();
+        if (names.contains(target)) {
+            return;
+        }
+        String shown = Checks.visible(
+                target.length() > Limits.MAX_TARGET_NAME_LENGTH
+                        ? target.substring(0, Limits.MAX_TARGET_NAME_LENGTH) + "..."
+                        : target);
+        String listed = String.join(", ", names.subList(0, Math.min(KNOWN_TARGETS_LISTED, names.size())))
+                + (names.size() > KNOWN_TARGETS_LISTED
+                        ? " and " + (names.size() - KNOWN_TARGETS_LISTED) + " more"
+                        : "");
+        String reason = "no target named '" + shown + "'; "
+                + (names.isEmpty() ? "the config has no targets" : "the targets are " + listed);
+        throw new Refused(Refused.Kind.UNKNOWN_TARGET, reason, reason + " (in " + config + ")");
     }
 
     private interface Change {
@@ -81,7 +134,7 @@ public final class DrillFile {
         try {
             real = config.toRealPath();
         } catch (IOException e) {
-            throw new Refused("cannot read " + config + ": " + describe(e));
+            throw failed("cannot read " + config + ": " + describe(e));
         }
         Path lock = real.resolveSibling("." + real.getFileName() + ".lock");
         try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -103,10 +156,14 @@ public final class DrillFile {
                 Files.deleteIfExists(temporary);
             }
         } catch (IOException e) {
-            throw new Refused("cannot write " + config + ": " + describe(e));
+            throw failed("cannot write " + config + ": " + describe(e));
         } catch (RuntimeException e) {
-            throw new Refused("cannot update the drills in " + config + ": " + e.getMessage());
+            throw failed("cannot update the drills in " + config + ": " + e.getMessage());
         }
+    }
+
+    private static Refused failed(String message) {
+        return new Refused(Refused.Kind.FILE, "the drill could not be written into the aggregator's config", message);
     }
 
     /** {@code text} with its top-level {@code drills:} block replaced by {@code drills} (at the end of the file). */

@@ -152,4 +152,24 @@ class TerraformExportTest {
             // CLOUDWATCH_METRIC check, which Route 53 does not, and the provider would replace the checks.)
         }
     }
+    /**
+     * Every character a namespace may hold (printable ASCII: the config refuses control characters, which no Terraform
+     * string literal written on one line can carry) exports as Terraform that parses, template sequences and quotes
+     * included.
+     */
+    @Test
+    void everyNamespaceTheConfigAcceptsExportsAsTerraformThatParses() throws Exception {
+        StringBuilder printable = new StringBuilder("Vantage ");
+        for (char c = 0x20; c < 0x7f; c++) {
+            printable.append(c);
+        }
+        String namespace = printable.append(" ${x} %{y}").toString();
+        String config = "agents: [{id: a, region: eu-west-1, tokenEnv: A}]\n"
+                + "cloudwatch: {namespace: \"" + namespace.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}\n"
+                + "targets: [{name: api, tcp: {host: api.example.com, port: 443}, quorum: {minVantages: 1}}]\n";
+        AggregatorConfig parsed = Documents.readYaml(config, AggregatorConfig.class);
+        assertThat(parsed.cloudwatch().namespace()).isEqualTo(namespace);
+        Files.writeString(directory.resolve("vantage.tf"), TerraformExport.of(parsed));
+        terraform("fmt", "vantage.tf");
+    }
 }

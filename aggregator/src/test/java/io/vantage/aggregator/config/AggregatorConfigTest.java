@@ -72,6 +72,19 @@ class AggregatorConfigTest {
                         AGENT + "cloudwatch: {namespace: AWS/EC2}\n",
                         "cloudwatch.namespace: 'AWS/EC2' must be 1-255 characters and must not start with AWS/"),
                 Arguments.of(
+                        "a carriage return in the namespace",
+                        AGENT + "cloudwatch: {namespace: \"Vantage\\r\"}\n",
+                        "cloudwatch.namespace: 'Vantage?' contains a control character (shown as ?)"),
+                Arguments.of(
+                        "a namespace that is not ASCII",
+                        AGENT + "cloudwatch: {namespace: Vantäge}\n",
+                        "cloudwatch.namespace: 'Vantäge' must be ASCII characters: CloudWatch takes no others"),
+                Arguments.of(
+                        "a newline in the region",
+                        AGENT + "cloudwatch: {region: \"us-east-1\\n\"}\n",
+                        "cloudwatch.region: 'us-east-1?' must be 1-64 characters of letters, digits, '.', '_' or '-', "
+                                + "starting with a letter or digit"),
+                Arguments.of(
                         "rate limit zero",
                         AGENT + "ingest: {maxRequestsPerSecond: 0}\n",
                         "ingest.maxRequestsPerSecond: must be between 1 and 100000, got 0"),

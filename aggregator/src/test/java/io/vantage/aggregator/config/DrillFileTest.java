@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,6 +124,34 @@ class DrillFileTest {
                     .as("no temporary file left")
                     .containsExactlyInAnyOrder("aggregator.yaml", ".aggregator.yaml.lock");
         }
+    }
+
+    /**
+     * A target the config does not have is refused as unknown (the demo answers 404), naming the targets it has, at most
+     * {@link DrillFile#KNOWN_TARGETS_LISTED}; the reason (what an HTTP answer shows) leaves the file out.
+     */
+    @Test
+    void anUnknownTargetIsRefusedNamingTheKnownOnes() throws Exception {
+        StringBuilder many = new StringBuilder("agents: [{id: a, region: us-east-1, tokenFile: t}]\ntargets:\n");
+        for (int i = 1; i <= 25; i++) {
+            many.append("  - {name: t").append(i).append(", tcp: {host: h, port: 1}, quorum: {minVantages: 1}}\n");
+        }
+        Path file = Files.writeString(directory.resolve("many.yaml"), many);
+        Instant now = Instant.now();
+        for (ThrowingCallable attempt : List.<ThrowingCallable>of(
+                () -> DrillFile.start(file, drill("nope", now.plusSeconds(60)), now),
+                () -> DrillFile.end(file, "nope", now))) {
+            assertThatThrownBy(attempt)
+                    .isInstanceOfSatisfying(DrillFile.Refused.class, refused -> {
+                        assertThat(refused.kind()).isEqualTo(DrillFile.Refused.Kind.UNKNOWN_TARGET);
+                        assertThat(refused.reason())
+                                .isEqualTo(
+                                        "no target named 'nope'; the targets are t1, t2, t3, t4, t5, t6, t7, t8, t9, "
+                                                + "t10, t11, t12, t13, t14, t15, t16, t17, t18, t19, t20 and 5 more");
+                    })
+                    .hasMessageEndingWith(" and 5 more (in " + file + ")");
+        }
+        assertThat(drills(file)).isEmpty();
     }
 
     @Test

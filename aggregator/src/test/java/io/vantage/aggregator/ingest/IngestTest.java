@@ -258,6 +258,31 @@ class IngestTest {
         }
     }
 
+    /**
+     * A failure whose DNS answer still holds a raw control character (an agent that does not escape what servers send):
+     * the batch is refused with 400 naming the field, counted as a refused request, and nothing of it is a vote.
+     */
+    @Test
+    void aResultWithAnUnescapedAnswerIsRefusedAndIsNoVote() throws Exception {
+        long now = System.currentTimeMillis();
+        HttpResponse<String> refused = aggregator.post(
+                TOKEN_A,
+                json("{\"target\":\"api\",\"timestamp\":" + now + ",\"success\":false,\"reason\":\"network\","
+                                + "\"answers\":[\"v=1\\tkey\"]}")
+                        .getBytes(StandardCharsets.UTF_8));
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("results[0].answers[0]: 'v=1?key' contains a control character");
+        assertThat(aggregator.registry().scrape())
+                .contains("vantage_ingest_requests_total{code=\"400\"} 1.0")
+                .doesNotContain("vantage_ingest_results_total{outcome=\"accepted\"} 1.0");
+        assertThat(aggregator.aggregator().snapshot().targets().stream()
+                        .filter(t -> t.name().equals("api"))
+                        .flatMap(t -> t.vantages().stream())
+                        .filter(v -> v.agentId().equals("agent-a"))
+                        .map(v -> v.state()))
+                .containsExactly("missing");
+    }
+
     @Test
     void gzipBodiesAreDecompressedWithinTheLimitAndACorruptOneGets400() throws Exception {
         java.net.http.HttpClient http1 = java.net.http.HttpClient.newBuilder()

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * One probe of one target by one agent. {@code timestamp} is when the probe started (epoch millis, agent
- * clock); {@code reason} is null exactly when {@code success}; {@code message} is for humans only; {@code answers}
+ * clock); {@code reason} is null exactly when {@code success}; {@code message} is for humans only (its control
+ * characters escaped and cut to {@link #MAX_MESSAGE_LENGTH}: it quotes what servers sent); {@code answers}
  * are a dns probe's records of the asked type as text (at most {@link #MAX_ANSWERS}; addresses in canonical form), with
  * {@code cnames} the CNAME chain followed to reach them, which the aggregator reads to see where DNS sends each vantage
  * point; for a probe that dials a host name, they are what its dns phase answered. {@code address} is the address the
@@ -29,6 +30,8 @@ public record ProbeResult(
 
     public static final int MAX_MESSAGE_LENGTH = 256;
     public static final int MAX_ANSWERS = 16;
+    /** Longest record in {@code answers} and {@code cnames}: a DNS name's limit, and that of one TXT string. */
+    public static final int MAX_RECORD_LENGTH = 255;
 
     public ProbeResult {
         Checks.name("target", target, Limits.MAX_TARGET_NAME_LENGTH);
@@ -42,9 +45,7 @@ public record ProbeResult(
             Checks.range("statusCode", statusCode, 100, 599);
         }
         timings = timings == null ? new PhaseTimings(null, null, null, null, null) : timings;
-        if (message != null && message.length() > MAX_MESSAGE_LENGTH) {
-            message = message.substring(0, MAX_MESSAGE_LENGTH);
-        }
+        message = message == null ? null : Checks.reportable(message, MAX_MESSAGE_LENGTH);
         answers = records("answers", answers);
         cnames = records("cnames", cnames);
         if (address != null) {
@@ -65,14 +66,17 @@ public record ProbeResult(
         for (int i = 0; i < records.size(); i++) {
             String record = Checks.required(key + "[" + i + "]", records.get(i));
             Checks.noControlCharacters(key + "[" + i + "]", record);
-            if (record.length() > 255) {
-                throw Checks.invalid(key + "[" + i + "]", "longer than 255 characters");
+            if (record.length() > MAX_RECORD_LENGTH) {
+                throw Checks.invalid(key + "[" + i + "]", "longer than " + MAX_RECORD_LENGTH + " characters");
             }
         }
         return List.copyOf(records);
     }
 
-    /** The same result carrying a dns probe's answers and the CNAME chain to them (the first {@link #MAX_ANSWERS} of each). */
+    /**
+     * The same result carrying a dns probe's answers and the CNAME chain to them, as the server sent them: the first
+     * {@link #MAX_ANSWERS} of each, made {@link Checks#reportable reportable} (a TXT record may hold a tab).
+     */
     public ProbeResult withAnswers(List<String> records, List<String> chain) {
         return new ProbeResult(
                 target,
@@ -90,7 +94,7 @@ public record ProbeResult(
 
     private static List<String> kept(List<String> records) {
         return records.subList(0, Math.min(MAX_ANSWERS, records.size())).stream()
-                .map(r -> r.length() > 255 ? r.substring(0, 255) : r)
+                .map(record -> Checks.reportable(record, MAX_RECORD_LENGTH))
                 .toList();
     }
 
