@@ -197,7 +197,8 @@ public final class Demo {
      * in the demo's DNS, on the given ports, and {@value #NAME} observed from every agent.
      */
     static String aggregatorYaml(int port, Map<String, Integer> endpointPorts) {
-        StringBuilder yaml = new StringBuilder("server: {host: 127.0.0.1, port: " + port + "}\nagents:\n");
+        StringBuilder yaml =
+                new StringBuilder("server: {host: 127.0.0.1, port: " + port + ", anonymousStatus: full}\nagents:\n");
         REGIONS.forEach(region -> yaml.append("  - {id: agent-")
                 .append(region)
                 .append(", region: ")

@@ -51,6 +51,7 @@ public final class RoundSeries implements RoundConsumer {
             private Round round;
             private int at; // the family being written
             private int next; // its next target
+            private boolean headed; // whether its HELP and TYPE are written
 
             @Override
             public boolean next(StringBuilder out) {
@@ -61,20 +62,25 @@ public final class RoundSeries implements RoundConsumer {
                         return false;
                     }
                 }
-                for (; at < families.length; at++, next = 0) {
+                for (; at < families.length; at++, next = 0, headed = false) {
                     Family written = families[at];
-                    if (next == 0) {
-                        family(out, written.name(), "gauge", written.help());
-                    }
                     while (next < round.targets().size()) {
                         if (out.length() >= Answers.PART_CHARS) {
                             return true;
                         }
+                        int before = out.length();
                         written.samples()
                                 .write(
                                         out,
                                         round.targets().get(next),
                                         round.evaluations().get(next));
+                        if (!headed && out.length() > before) {
+                            // A family is written only with a sample, as the registry writes one.
+                            StringBuilder header = new StringBuilder();
+                            family(header, written.name(), "gauge", written.help());
+                            out.insert(before, header);
+                            headed = true;
+                        }
                         next++;
                     }
                 }

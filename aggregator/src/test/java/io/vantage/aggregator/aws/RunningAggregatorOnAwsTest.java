@@ -76,7 +76,8 @@ class RunningAggregatorOnAwsTest {
                         .satisfies(r -> assertThat(r.healthCheckId()).isNull());
                 // What the alerts read: AWS matches the config once applied; web guards its record group.
                 await().atMost(Duration.ofSeconds(20))
-                        .untilAsserted(() -> assertThat(aggregator.registry().scrape())
+                        .untilAsserted(() -> assertThat(
+                                        aggregator.get("/metrics", Map.of()).body())
                                 .contains("vantage_aws_config_differs 0.0")
                                 .contains("vantage_target_record{record=\"" + zone
                                         + " web.example.com. A\",target=\"web\"} 1.0"));
