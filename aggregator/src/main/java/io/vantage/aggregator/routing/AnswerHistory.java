@@ -124,7 +124,7 @@ final class AnswerHistory {
      *       one half, whatever a short lookback showed).
      * </ul>
      */
-    long holdMillis(String target, long at, Persistence persistence) {
+    private long holdMillis(String target, long at, Persistence persistence) {
         long pick = persistence.pickMillis();
         long lookbackStart = at - LOOKBACK_PICKS * pick;
         int seen = 0;
