@@ -214,9 +214,10 @@ public final class Demo {
                         .append("expectBody: {jsonPointer: {path: /status, equals: UP}}, maxLatency: 1s}\n")
                         .append(
                                 "    interval: 5s\n    timeout: 2s\n    quorum: {minVantages: 2, healthy: 2, rise: 2, fall: 2}\n")
-                        // Bound to the latency record the stand-in answers: drills are guarded as in the field.
+                        // Bound to the latency record the stand-in answers: drills are guarded as in the field, and
+                        // observed routing knows that each region is answered with one record.
                         .append("    route53: {hostedZoneId: ZDEMO, recordName: " + NAME
-                                + ", recordType: A, setIdentifier: " + region + "}\n"));
+                                + ", recordType: A, setIdentifier: " + region + ", routingPolicy: latency}\n"));
         yaml.append("observe: [{name: " + NAME + ", type: A, interval: 1s}]\n");
         return yaml.toString();
     }

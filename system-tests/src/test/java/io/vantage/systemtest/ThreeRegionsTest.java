@@ -81,6 +81,9 @@ class ThreeRegionsTest {
             assertThat(target.route53()).as("%s guards a record", target.name()).isNotNull();
             assertThat(target.route53().recordName()).isEqualTo("api.example.com");
             assertThat(target.route53().setIdentifier()).isEqualTo(target.region());
+            assertThat(target.route53().onePerVantage())
+                    .as("%s's latency record answers each region with one record", target.name())
+                    .isTrue();
             assertThat(target.name()).isEqualTo("api-" + target.region());
         });
         assertThat(aggregator.observe())

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,19 +25,24 @@ import org.slf4j.LoggerFactory;
 /**
  * The failovers and failbacks {@link Routing} follows, target by target, from the verdicts and where DNS sends the
  * vantage points each round: the open events, the last {@value #KEPT_EVENTS} closed, and the observed times
- * ({@code vantage_observed_failover_seconds}). On the aggregator's context only.
+ * ({@code vantage_observed_failover_seconds}). A vantage point has moved off a target once the target has stayed out
+ * of its answers as long as {@link AnswerHistory} asks; while every target of a record group is failing (or was within
+ * the model's worst case) Route 53 may answer with all of them, so no event of theirs is followed. On the aggregator's
+ * context only.
  */
 final class Failovers {
     private static final Logger LOG = LoggerFactory.getLogger(Failovers.class);
     private static final int KEPT_EVENTS = 50;
+    private static final long WITHOUT_PREDICTION_MILLIS = 15 * 60_000L;
 
-    /** An open event and, for a failover, whether each vantage point sent to the target is seen sent elsewhere yet. */
-    private record Open(FailoverEvent event, Map<String, Boolean> moved) {}
+    /** An open event and, for a failover, the (name, vantage point) keys DNS sent to the target at the verdict. */
+    private record Open(FailoverEvent event, Set<String> vantages) {}
 
     private final MeterRegistry registry;
     private final DistributionSummary failovers;
     private final DistributionSummary failbacks;
     private final Map<String, Verdict> lastVerdict = new HashMap<>();
+    private final Map<String, Long> lastFailing = new HashMap<>();
     private final Map<String, Open> open = new HashMap<>();
     private final Deque<FailoverEvent> closed = new ArrayDeque<>();
 
@@ -56,12 +62,6 @@ final class Failovers {
                 .register(registry);
     }
 
-    /** Forgets the targets no longer configured. */
-    void retain(Set<String> targets) {
-        lastVerdict.keySet().retainAll(targets);
-        open.keySet().retainAll(targets);
-    }
-
     /** Whether an event is open. */
     boolean following() {
         return !open.isEmpty();
@@ -71,6 +71,7 @@ final class Failovers {
     void stopFollowing() {
         open.clear();
         lastVerdict.clear();
+        lastFailing.clear();
     }
 
     /** The open and the kept closed events, newest first. */
@@ -84,30 +85,103 @@ final class Failovers {
 
     /**
      * How long an event may wait for DNS before it is closed as unresolved: three times the model's worst case, at
-     * least 5 minutes, 15 minutes without a prediction.
+     * least 5 minutes, 15 minutes without a prediction; a failover waits longer by the persistence its vantage points'
+     * absences need.
      */
     static long unresolvedAfter(Double predictedWorst) {
         return predictedWorst == null || predictedWorst.isNaN()
-                ? 15 * 60_000L
+                ? WITHOUT_PREDICTION_MILLIS
                 : Math.max(5 * 60_000L, Math.round(predictedWorst * 3_000));
     }
 
     /**
-     * One round for one target: opens an event when its verdict changes (a failover when vantage points are sent to it
-     * as it turns UNHEALTHY, a failback when none are as it turns HEALTHY again), closes it when DNS is seen to follow or
-     * after {@link #unresolvedAfter}. {@code everRouted}: whether DNS was ever seen sending a vantage point to it.
+     * One round: follows every configured target ({@code routes}: this round's fresh routes by name and vantage point;
+     * {@code histories}: their answers over time; {@code everRouted}: targets DNS was ever seen sending a vantage point
+     * to), then forgets the targets no longer configured.
      */
-    void follow(
+    void update(
+            long now,
+            List<TargetSpec> targets,
+            Map<String, Verdict> verdicts,
+            Map<String, Routing.Route> routes,
+            Map<String, AnswerHistory> histories,
+            Set<String> everRouted,
+            Function<TargetSpec, FailoverModel.Range> predicted) {
+        // Route 53 follows a verdict late, by up to the model's worst case: a target may still be unhealthy to it.
+        for (TargetSpec target : targets) {
+            String name = target.name();
+            if (verdicts.get(name) == Verdict.UNHEALTHY) {
+                lastFailing.put(name, now);
+            } else if (lastFailing.containsKey(name)
+                    && now - lastFailing.get(name) >= worstMillis(predicted.apply(target))) {
+                lastFailing.remove(name);
+            }
+        }
+        // With every record of a group unhealthy, Route 53 answers as if all were healthy (multivalue: with all of
+        // them): the answers then say nothing of a failover or a failback. A target guarding no record: the whole
+        // fleet.
+        Map<String, Boolean> groupFailing = new HashMap<>();
+        boolean fleetFailing = true;
+        for (TargetSpec target : targets) {
+            boolean one = lastFailing.containsKey(target.name());
+            fleetFailing &= one;
+            if (target.route53() != null) {
+                groupFailing.merge(target.route53().group(), one, Boolean::logicalAnd);
+            }
+        }
+        for (TargetSpec target : targets) {
+            follow(
+                    now,
+                    target,
+                    verdicts.get(target.name()),
+                    everRouted.contains(target.name()),
+                    target.route53() == null
+                            ? fleetFailing
+                            : groupFailing.get(target.route53().group()),
+                    routes,
+                    histories,
+                    predicted);
+        }
+        lastVerdict.keySet().retainAll(verdicts.keySet());
+        lastFailing.keySet().retainAll(verdicts.keySet());
+        open.keySet().retainAll(verdicts.keySet());
+    }
+
+    /** The model's worst time until clients move, in millis (15 minutes without a prediction). */
+    private static long worstMillis(FailoverModel.Range prediction) {
+        return prediction == null || Double.isNaN(prediction.worst())
+                ? WITHOUT_PREDICTION_MILLIS
+                : Math.round(prediction.worst() * 1000);
+    }
+
+    /**
+     * One round for one target: opens an event when its verdict changes (a failover when vantage points are sent to it
+     * as it turns UNHEALTHY, a failback when DNS has left it everywhere as it turns HEALTHY again), closes it when DNS is
+     * seen to follow or after {@link #unresolvedAfter}; drops it, and opens none, while its group fails open.
+     */
+    private void follow(
             long now,
             TargetSpec target,
             Verdict verdict,
             boolean everRouted,
+            boolean failingOpen,
             Map<String, Routing.Route> routes,
-            int routed,
+            Map<String, AnswerHistory> histories,
             Function<TargetSpec, FailoverModel.Range> predicted) {
         String name = target.name();
         Verdict before = lastVerdict.put(name, verdict);
         if (verdict == null || !everRouted) {
+            return;
+        }
+        if (failingOpen) {
+            Open dropped = open.remove(name);
+            if (dropped != null) {
+                LOG.info(
+                        "{}: {} not observed: every target of its record group is failing or was within the model's "
+                                + "worst case, so Route 53 may answer with all of them",
+                        name,
+                        dropped.event().kind());
+            }
             return;
         }
         if (verdict != before) {
@@ -121,15 +195,17 @@ final class Failovers {
             FailoverModel.Range prediction = predicted.apply(target);
             Double typical = prediction == null ? null : prediction.typical();
             Double worst = prediction == null ? null : prediction.worst();
-            if (verdict == Verdict.UNHEALTHY && routed > 0) {
-                Map<String, Boolean> moved = new HashMap<>();
-                routes.forEach((vantage, route) -> {
-                    if (route.targets().contains(name)) {
-                        moved.put(vantage, false);
-                    }
-                });
-                open.put(name, new Open(new FailoverEvent(name, "failover", now, null, typical, worst, false), moved));
-            } else if (verdict == Verdict.HEALTHY && before == Verdict.UNHEALTHY && routed == 0) {
+            Set<String> sentThere = new HashSet<>();
+            routes.forEach((vantage, route) -> {
+                if (route.targets().contains(name)) {
+                    sentThere.add(vantage);
+                }
+            });
+            if (verdict == Verdict.UNHEALTHY && !sentThere.isEmpty()) {
+                open.put(
+                        name,
+                        new Open(new FailoverEvent(name, "failover", now, null, typical, worst, false), sentThere));
+            } else if (verdict == Verdict.HEALTHY && before == Verdict.UNHEALTHY && left(name, routes, histories)) {
                 open.put(name, new Open(new FailoverEvent(name, "failback", now, null, typical, worst, false), null));
             }
         }
@@ -139,21 +215,33 @@ final class Failovers {
         }
         FailoverEvent event = current.event();
         boolean done;
-        if (current.moved() != null) {
-            // Each vantage point that was sent to the target: moved once seen sent to other targets only, back if seen
-            // sent to it again; an unknown or missing observation changes nothing.
-            current.moved().replaceAll((vantage, moved) -> {
-                Routing.Route route = routes.get(vantage);
-                return route == null || route.state().equals("unknown")
-                        ? moved
-                        : !route.targets().isEmpty() && !route.targets().contains(name);
-            });
-            done = !current.moved().containsValue(false);
+        long doneAt = now;
+        long longestHold = 0;
+        if (current.vantages() != null) {
+            // Each vantage point sent to the target at the verdict: moved once the target has stayed out of its
+            // answers long enough; an unknown or missing observation changes nothing. Done when all moved and no answer
+            // names the target any more.
+            done = routes.values().stream().noneMatch(route -> route.targets().contains(name));
+            for (String vantage : current.vantages()) {
+                AnswerHistory history = histories.get(vantage);
+                AnswerHistory.Absence absence = history == null ? null : history.absence(name);
+                if (absence == null) {
+                    done = false;
+                    continue;
+                }
+                longestHold = Math.max(longestHold, absence.holdMillis());
+                done &= absence.held();
+            }
+            // Timed from the last answer, at any vantage point, that still named it after the verdict: a vantage point
+            // whose answers are random may leave it by chance before Route 53 does, and another's later answer says
+            // that Route 53 still answered with it then.
+            doneAt = done ? leftAt(name, event.startedAt(), histories) : now;
         } else {
-            done = routed > 0;
+            done = routes.values().stream().anyMatch(route -> route.targets().contains(name));
         }
         if (!done) {
-            if (now - event.startedAt() > unresolvedAfter(event.predictedWorst())) {
+            long unresolvedAfter = unresolvedAfter(event.predictedWorst()) + longestHold;
+            if (now - event.startedAt() > unresolvedAfter) {
                 open.remove(name);
                 keep(new FailoverEvent(
                         name,
@@ -168,21 +256,30 @@ final class Failovers {
                         name,
                         event.kind(),
                         event.kind().equals("failover")
-                                ? "send every vantage point elsewhere"
+                                ? "send every vantage point elsewhere for good"
                                 : "send a vantage point back",
-                        unresolvedAfter(event.predictedWorst()) / 1000,
-                        current.moved() == null
+                        unresolvedAfter / 1000,
+                        current.vantages() == null
                                 ? ""
                                 : "; still sent there or unknown: "
-                                        + current.moved().entrySet().stream()
-                                                .filter(e -> !e.getValue())
-                                                .map(e -> e.getKey().replace('\u0000', '@'))
+                                        + current.vantages().stream()
+                                                .filter(vantage -> histories.get(vantage) == null
+                                                        || histories
+                                                                        .get(vantage)
+                                                                        .absence(name)
+                                                                == null
+                                                        || !histories
+                                                                .get(vantage)
+                                                                .absence(name)
+                                                                .held())
+                                                .map(vantage -> vantage.replace('\u0000', '@'))
+                                                .sorted()
                                                 .toList());
             }
             return;
         }
         open.remove(name);
-        double seconds = (now - event.startedAt()) / 1000.0;
+        double seconds = (doneAt - event.startedAt()) / 1000.0;
         keep(new FailoverEvent(
                 name,
                 event.kind(),
@@ -207,10 +304,49 @@ final class Failovers {
                 String.format(Locale.ROOT, "%.1f", seconds),
                 event.kind().equals("failover") ? "UNHEALTHY" : "HEALTHY",
                 event.kind().equals("failover")
-                        ? "sent every vantage point that was sent to it elsewhere"
+                        ? String.format(
+                                Locale.ROOT,
+                                "sent every vantage point that was sent to it elsewhere, for good: it stayed out of "
+                                        + "their answers for at least %.0f s",
+                                longestHold / 1000.0)
                         : "sent a vantage point to it again",
                 event.predictedTypical() == null ? "?" : String.format(Locale.ROOT, "%.0f", event.predictedTypical()),
                 event.predictedWorst() == null ? "?" : String.format(Locale.ROOT, "%.0f", event.predictedWorst()));
+    }
+
+    /** When the last answer that named {@code target} after {@code verdictAt}, at any vantage point, was followed. */
+    private static long leftAt(String target, long verdictAt, Map<String, AnswerHistory> histories) {
+        long leftAt = verdictAt;
+        for (AnswerHistory history : histories.values()) {
+            AnswerHistory.Absence absence = history.absence(target);
+            if (absence != null && absence.since() > verdictAt) {
+                leftAt = Math.max(leftAt, absence.since());
+            }
+        }
+        return leftAt;
+    }
+
+    /**
+     * Whether DNS has left {@code target} everywhere: no fresh answer names it, and it has stayed out of the answers of
+     * every vantage point it was in for long enough (at least one).
+     */
+    private static boolean left(
+            String target, Map<String, Routing.Route> routes, Map<String, AnswerHistory> histories) {
+        boolean left = false;
+        for (Map.Entry<String, Routing.Route> entry : routes.entrySet()) {
+            if (entry.getValue().targets().contains(target)) {
+                return false;
+            }
+            AnswerHistory history = histories.get(entry.getKey());
+            AnswerHistory.Absence absence = history == null ? null : history.absence(target);
+            if (absence != null) {
+                if (!absence.held()) {
+                    return false;
+                }
+                left = true;
+            }
+        }
+        return left;
     }
 
     private void keep(FailoverEvent finished) {

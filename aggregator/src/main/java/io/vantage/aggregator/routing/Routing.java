@@ -11,6 +11,7 @@ import io.vantage.aggregator.round.RoundConsumer;
 import io.vantage.wire.Addresses;
 import io.vantage.wire.target.TargetSpec;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,16 +27,18 @@ import java.util.function.Supplier;
 /**
  * Where DNS sends each vantage point, from the answers agents observe for each observed name, and the failovers that
  * follow: when a target's verdict turns UNHEALTHY while vantage points are sent to it, the time until every one of them
- * is seen sent to another target is the observed time to failover; when it turns HEALTHY again after that, the time
- * until the first is seen sent back is the observed time to fail back.
+ * is seen sent elsewhere for good is the observed time to failover; when it turns HEALTHY again after DNS had left it
+ * everywhere, the time until the first is seen sent back is the observed time to fail back.
  *
  * <p>Answers (and the CNAMEs that led to them) are matched to targets by what the fleet sees and what the config says:
  * the addresses agents connected to when they last probed each target (a host name, a load balancer whose addresses
  * rotate), the targets' hosts, and bound targets' record values and alias targets from the last plan. An answer that
  * matches no target is shown as unmatched. An observation that failed, is empty or is stale is <em>unknown</em>: it is
  * never taken for "sent elsewhere", so a silent resolver or an agent that dies cannot complete a failover; an event
- * that DNS is never seen to complete is closed as unresolved after {@link Failovers#unresolvedAfter}. Runs on the
- * aggregator's context; readers get immutable copies.
+ * that DNS is never seen to complete is closed as unresolved after {@link Failovers#unresolvedAfter}. A name may answer
+ * several targets by design (weighted: a random record per query; multivalue: several records per answer), so each
+ * vantage point's answers are kept over time ({@link AnswerHistory}) and a target missing from them counts as left
+ * only once it has stayed out long enough. Runs on the aggregator's context; readers get immutable copies.
  */
 public final class Routing {
     /** The label value of {@code vantage_route_vantages} for vantage points whose answers match no target. */
@@ -77,10 +80,13 @@ public final class Routing {
     private final Map<String, Integer> vantagesByNameAndTarget = new ConcurrentHashMap<>();
     private final Map<String, Gauge> gauges = new HashMap<>();
     private final Set<String> everRouted = new HashSet<>();
+    private final Map<String, AnswerHistory> histories = new HashMap<>(); // by name and agent
     private AggregatorConfig addressesFor;
     private Map<String, List<String>> addressesFrom;
     private Map<String, List<String>> configuredAddresses = Map.of();
     private Map<String, Integer> targetOrder = Map.of();
+    private Map<String, TargetSpec> targetsByName = Map.of();
+    private Duration longestTtl = Duration.ZERO;
     private volatile List<ObservedName> names = List.of();
     private volatile List<FailoverEvent> events = List.of();
 
@@ -121,28 +127,54 @@ public final class Routing {
         if (config != addressesFor || recordValues != addressesFrom) {
             configuredAddresses = configuredAddresses(config.targets(), recordValues);
             targetOrder = new HashMap<>();
-            config.targets().forEach(t -> targetOrder.put(t.name(), targetOrder.size()));
+            targetsByName = new HashMap<>();
+            longestTtl = Duration.ZERO;
+            for (TargetSpec target : config.targets()) {
+                targetOrder.put(target.name(), targetOrder.size());
+                targetsByName.put(target.name(), target);
+                longestTtl = longestTtl.compareTo(target.failover().dnsTtl()) >= 0
+                        ? longestTtl
+                        : target.failover().dnsTtl();
+            }
+            Set<String> names = new HashSet<>();
+            config.observe().forEach(name -> names.add(name.name()));
+            histories.keySet().removeIf(key -> !names.contains(key.substring(0, key.indexOf('\u0000'))));
             addressesFor = config;
             addressesFrom = recordValues;
         }
         Map<String, List<String>> byAddress = seenAddresses(config.targets(), observations, now);
         List<ObservedName> observed = new ArrayList<>();
         Map<String, Integer> counts = new LinkedHashMap<>();
-        Map<String, Integer> routedTo = new HashMap<>();
         Map<String, Route> routes = new HashMap<>(); // by name and agent
         for (AggregatorConfig.Observe name : config.observe()) {
             long freshFor = name.interval().toMillis() * 3;
+            // Answers are kept over twice the longest lookback, so that whether a lookback is full can be told.
+            long keepMillis =
+                    2L * AnswerHistory.LOOKBACK_PICKS * Math.max(name.interval().toMillis(), longestTtl.toMillis());
+            Function<String, AnswerHistory.Persistence> persistence = target -> {
+                TargetSpec spec = targetsByName.get(target);
+                return spec == null
+                        ? null
+                        : new AnswerHistory.Persistence(
+                                name.interval(),
+                                spec.failover().dnsTtl(),
+                                spec.route53() != null && spec.route53().onePerVantage());
+            };
             List<Route> vantages = new ArrayList<>();
             for (Observation observation : observations.apply(name.targetName())) {
                 if (now - observation.observedAt() > freshFor) {
                     continue; // stale: unknown, and not shown as where DNS sends it now
                 }
                 Route route = route(observation, byAddress, now);
-                routes.put(name.name() + "\u0000" + observation.agentId(), route);
-                route.targets().forEach(target -> {
-                    counts.merge(name.name() + "\u0000" + target, 1, Integer::sum);
-                    routedTo.merge(target, 1, Integer::sum);
-                });
+                String key = name.name() + "\u0000" + observation.agentId();
+                routes.put(key, route);
+                if (route.state().equals("routed")) {
+                    histories
+                            .computeIfAbsent(key, k -> new AnswerHistory())
+                            .add(now, observation.observedAt(), route.targets(), persistence, keepMillis);
+                }
+                route.targets().forEach(target -> counts.merge(name.name() + "\u0000" + target, 1, Integer::sum));
+                everRouted.addAll(route.targets());
                 if (route.state().equals("unmatched")) {
                     counts.merge(name.name() + "\u0000" + UNMATCHED, 1, Integer::sum);
                 }
@@ -153,18 +185,7 @@ public final class Routing {
         }
         names = List.copyOf(observed);
         gauges(counts);
-        everRouted.addAll(routedTo.keySet());
-        for (TargetSpec target : config.targets()) {
-            failovers.follow(
-                    now,
-                    target,
-                    verdicts.get(target.name()),
-                    everRouted.contains(target.name()),
-                    routes,
-                    routedTo.getOrDefault(target.name(), 0),
-                    predicted);
-        }
-        failovers.retain(verdicts.keySet());
+        failovers.update(now, config.targets(), verdicts, routes, histories, everRouted, predicted);
         events = failovers.events();
     }
 
@@ -273,6 +294,7 @@ public final class Routing {
     public void stop() {
         if (!names.isEmpty() || failovers.following()) {
             names = List.of();
+            histories.clear();
             failovers.stopFollowing();
             gauges(Map.of());
             events = failovers.events();

@@ -44,6 +44,11 @@ class AggregatorConfigTest {
                                 + "  - {name: a, tcp: {host: h, port: 1}, route53: {hostedZoneName: example.com, recordName: api.example.com, recordType: ALIAS, setIdentifier: x}}\n",
                         "targets[0].route53.recordType: 'ALIAS' must be one of A, AAAA, CAA, CNAME, DS, MX, NAPTR, NS, PTR, SOA, SPF, SRV, TXT"),
                 Arguments.of(
+                        "a binding with an unknown routing policy",
+                        AGENT + "targets:\n"
+                                + "  - {name: a, tcp: {host: h, port: 1}, route53: {hostedZoneId: Z1, recordName: api.example.com, recordType: A, setIdentifier: x, routingPolicy: simple}}\n",
+                        "targets[0].route53.routingPolicy: 'simple' must be one of failover, latency, geolocation, geoproximity, ip-based, weighted, multivalue"),
+                Arguments.of(
                         "shared token",
                         "agents: [{id: a, region: r, tokenEnv: T1}, {id: b, region: r, tokenEnv: SAME}]\n",
                         "agents[1]: shares its token with agents[0]; each agent needs its own token so that one cannot report as another"),

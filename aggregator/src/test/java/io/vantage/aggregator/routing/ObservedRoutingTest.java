@@ -13,41 +13,98 @@ import io.vantage.wire.report.ReportBatch;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
- * A running aggregator fed over HTTP by three agents (their reports written by the test): where DNS sends each vantage
- * point for an observed name, and the failover and failback observed after the verdict changes. The targets are probed
- * by host name, as in the field: what each stands for is learned from the addresses the agents report connecting to.
+ * A running aggregator fed over HTTP by three agents (their reports written by the test, every 300 ms, as agents keep
+ * observing): where DNS sends each vantage point for an observed name, and the failover and failback observed after
+ * the verdict changes. The targets are probed by host name, as in the field: what each stands for is learned from the
+ * addresses the agents report connecting to.
  */
 class ObservedRoutingTest {
     private static final String OBSERVED = "observe-api.example.com-a";
+    private static final String ONE = "127.0.0.2";
+    private static final String TWO = "127.0.0.3";
     private static final String[][] AGENTS = {
         {"agent-a", "us-east-1", "TOKEN_A"},
         {"agent-b", "eu-west-1", "TOKEN_B"},
         {"agent-c", "ap-southeast-2", "TOKEN_C"}
     };
-    private final AtomicLong clock = new AtomicLong(System.currentTimeMillis());
+    // One-second picks (the TTL and the observation interval): a target must stay out of the answers for 10 s.
+    private static final String CONFIG = "targets:\n"
+            + "  - {name: api-one, http: {url: 'http://api-one.test:8080/health'}, quorum: {minVantages: 2, healthy: 2, "
+            + "rise: 1, fall: 1, confirm: 1}, failover: {dnsTtl: 1s}}\n"
+            + "  - {name: api-two, http: {url: 'http://api-two.test:8080/health'}, quorum: {minVantages: 2, healthy: 2, "
+            + "rise: 1, fall: 1, confirm: 1}, failover: {dnsTtl: 1s}}\n"
+            + "observe: [{name: api.example.com, type: A, interval: 1s}]\n";
 
-    private void report(RunningAggregator aggregator, boolean oneHealthy, String... answers) throws Exception {
-        for (int i = 0; i < AGENTS.length; i++) {
-            long at = Math.max(clock.incrementAndGet(), System.currentTimeMillis());
-            clock.set(at);
-            PhaseTimings timings = new PhaseTimings(null, null, null, null, 0.002);
-            ProbeResult one = oneHealthy
-                    ? ProbeResult.success("api-one", at, 200, timings, null)
-                    : ProbeResult.failure("api-one", at, FailureReason.HTTP_STATUS, 503, timings, null, "503");
-            List<ProbeResult> results = List.of(
-                    one.withAddress("127.0.0.2"),
-                    ProbeResult.success("api-two", at, 200, timings, null).withAddress("127.0.0.3"),
-                    ProbeResult.success(OBSERVED, at, null, timings, null).withAnswers(List.of(answers[i]), List.of()));
-            assertThat(aggregator
-                            .post(
-                                    RunningAggregator.TOKENS.get(AGENTS[i][2]),
-                                    new ReportBatch(1, AGENTS[i][0], AGENTS[i][1], at, results))
-                            .statusCode())
-                    .isEqualTo(202);
+    /** Three agents reporting every 300 ms: api-one's health and each one's answer for the observed name. */
+    private static final class Agents implements AutoCloseable {
+        private final RunningAggregator aggregator;
+        private final ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor();
+        private final AtomicLong clock = new AtomicLong();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private volatile boolean oneHealthy = true;
+        private volatile IntFunction<String> answer;
+
+        Agents(RunningAggregator aggregator, IntFunction<String> answer) {
+            this.aggregator = aggregator;
+            this.answer = answer;
+            reporter.scheduleWithFixedDelay(this::reportOrRemember, 0, 300, TimeUnit.MILLISECONDS);
+        }
+
+        /** From now on, agent i's resolver answers {@code answer.apply(i)}. */
+        void answer(IntFunction<String> answer) {
+            this.answer = answer;
+        }
+
+        void oneHealthy(boolean healthy) {
+            oneHealthy = healthy;
+        }
+
+        private void reportOrRemember() {
+            try {
+                report();
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+            }
+        }
+
+        private void report() throws Exception {
+            for (int i = 0; i < AGENTS.length; i++) {
+                long at = clock.updateAndGet(last -> Math.max(last + 1, System.currentTimeMillis()));
+                PhaseTimings timings = new PhaseTimings(null, null, null, null, 0.002);
+                ProbeResult one = oneHealthy
+                        ? ProbeResult.success("api-one", at, 200, timings, null)
+                        : ProbeResult.failure("api-one", at, FailureReason.HTTP_STATUS, 503, timings, null, "503");
+                List<ProbeResult> results = List.of(
+                        one.withAddress(ONE),
+                        ProbeResult.success("api-two", at, 200, timings, null).withAddress(TWO),
+                        ProbeResult.success(OBSERVED, at, null, timings, null)
+                                .withAnswers(List.of(answer.apply(i)), List.of()));
+                int status = aggregator
+                        .post(
+                                RunningAggregator.TOKENS.get(AGENTS[i][2]),
+                                new ReportBatch(1, AGENTS[i][0], AGENTS[i][1], at, results))
+                        .statusCode();
+                if (status != 202) {
+                    throw new AssertionError("report of " + AGENTS[i][0] + " answered " + status);
+                }
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            reporter.shutdownNow();
+            assertThat(reporter.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(failure.get()).as("every report accepted").isNull();
         }
     }
 
@@ -56,13 +113,22 @@ class ObservedRoutingTest {
                 .readTree(aggregator.get("/v1/status", Map.of()).body());
     }
 
+    /** The failover (failback) of api-one in /v1/status, or a missing node. */
+    private static JsonNode event(RunningAggregator aggregator, String kind) throws Exception {
+        for (JsonNode event : status(aggregator).at("/failovers")) {
+            if (event.get("target").asText().equals("api-one")
+                    && event.get("kind").asText().equals(kind)) {
+                return event;
+            }
+        }
+        return status(aggregator).at("/missing");
+    }
+
     @Test
     void routingIsObservedAndFailoverAndFailbackAreTimed() throws Exception {
-        String quorum = "quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1, confirm: 1}";
-        try (RunningAggregator aggregator = RunningAggregator.start("targets:\n"
-                + "  - {name: api-one, http: {url: 'http://api-one.test:8080/health'}, " + quorum + "}\n"
-                + "  - {name: api-two, http: {url: 'http://api-two.test:8080/health'}, " + quorum + "}\n"
-                + "observe: [{name: api.example.com, type: A, interval: 1s}]\n")) {
+        try (RunningAggregator aggregator = RunningAggregator.start(CONFIG);
+                // Latency routing: two regions are sent to api-one, the third to api-two.
+                Agents agents = new Agents(aggregator, i -> i < 2 ? ONE : TWO)) {
             // Agents are sent the observed name as a dns target, without any record binding.
             assertThat(aggregator
                             .get(
@@ -72,8 +138,6 @@ class ObservedRoutingTest {
                     .contains("\"name\":\"" + OBSERVED + "\"")
                     .contains("\"dns\":{\"name\":\"api.example.com\"");
 
-            // Latency routing: two regions are sent to api-one, the third to api-two.
-            report(aggregator, true, "127.0.0.2", "127.0.0.2", "127.0.0.3");
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> aggregator.verdict("api-one").equals("HEALTHY")
                             && status(aggregator).at("/routing/0/vantages").size() == 3);
@@ -86,41 +150,39 @@ class ObservedRoutingTest {
                     .contains("vantage_route_vantages{name=\"api.example.com\",target=\"api-two\"} 1.0");
 
             // api-one fails: the verdict turns UNHEALTHY while DNS still sends two regions there.
-            report(aggregator, false, "127.0.0.2", "127.0.0.2", "127.0.0.3");
+            agents.oneHealthy(false);
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> aggregator.verdict("api-one").equals("UNHEALTHY"));
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() ->
-                            status(aggregator).at("/failovers/0/kind").asText().equals("failover"));
-            assertThat(status(aggregator).at("/failovers/0/seconds").isMissingNode())
+                    .until(() -> event(aggregator, "failover").isObject());
+            assertThat(event(aggregator, "failover").at("/seconds").isMissingNode())
                     .as("not yet: DNS has not moved")
                     .isTrue();
-            long movedAfter = System.currentTimeMillis();
+            long movedAt = System.currentTimeMillis();
 
-            // DNS moves every region to api-two: the failover is observed, and timed from the verdict.
-            report(aggregator, false, "127.0.0.3", "127.0.0.3", "127.0.0.3");
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> status(aggregator).at("/failovers/0/seconds").isNumber());
-            JsonNode failover = status(aggregator).at("/failovers/0");
-            assertThat(failover.get("target").asText()).isEqualTo("api-one");
-            assertThat(failover.get("seconds").asDouble())
-                    .isPositive()
-                    .isLessThanOrEqualTo((System.currentTimeMillis()
-                                    - failover.get("startedAt").asLong())
-                            / 1000.0);
-            assertThat(failover.get("startedAt").asLong()).isLessThanOrEqualTo(movedAfter);
+            // DNS moves every region to api-two: once that has lasted, the failover is observed, timed from the
+            // verdict until DNS moved.
+            agents.answer(i -> TWO);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> event(aggregator, "failover").at("/seconds").isNumber());
+            long observedAt = System.currentTimeMillis();
+            JsonNode failover = event(aggregator, "failover");
+            assertThat(failover.get("seconds").asDouble() * 1000
+                            + failover.get("startedAt").asLong())
+                    .as("when DNS moved")
+                    .isBetween(movedAt - 1000.0, movedAt + 3000.0);
+            assertThat(observedAt - movedAt)
+                    .as("observed once api-one had stayed out of the answers for at least 3 picks of 1 s")
+                    .isGreaterThanOrEqualTo(3_000);
             assertThat(aggregator.get("/metrics", Map.of()).body())
                     .contains("vantage_observed_failover_seconds_count{kind=\"failover\"} 1")
                     .contains("vantage_route_vantages{name=\"api.example.com\",target=\"api-one\"} 0.0");
 
             // Repaired: HEALTHY again, and the failback is timed until a region is sent back.
-            report(aggregator, true, "127.0.0.3", "127.0.0.3", "127.0.0.3");
+            agents.oneHealthy(true);
             await().atMost(Duration.ofSeconds(10))
-                    .until(() ->
-                            status(aggregator).at("/failovers/0/kind").asText().equals("failback"));
-            report(aggregator, true, "127.0.0.2", "127.0.0.3", "127.0.0.3");
+                    .until(() -> event(aggregator, "failback").isObject());
+            agents.answer(i -> i == 0 ? ONE : TWO);
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> status(aggregator).at("/failovers/0/seconds").isNumber());
+                    .until(() -> event(aggregator, "failback").at("/seconds").isNumber());
             assertThat(aggregator.get("/metrics", Map.of()).body())
                     .contains("vantage_observed_failover_seconds_count{kind=\"failback\"} 1");
             assertThat(aggregator.get("/", Map.of()).body())
@@ -128,6 +190,52 @@ class ObservedRoutingTest {
                     .contains("us-east-1: api-one")
                     .contains("api-one: failback observed in")
                     .contains("api-one: failover observed in");
+        }
+    }
+
+    /**
+     * A weighted 50/50 name (a random answer per query, seeded): while Route 53 still answers with api-one, answers of
+     * api-two alone are chance, however many vantage points get them at once; the failover is observed only once
+     * api-one has stayed out of every answer long enough, and timed from when it did.
+     */
+    @Test
+    void aWeightedNameIsFailedOverOnlyWhenTheTargetLeavesItsAnswers() throws Exception {
+        Random random = new Random(4);
+        IntFunction<String> weighted = i -> random.nextBoolean() ? ONE : TWO;
+        try (RunningAggregator aggregator = RunningAggregator.start(CONFIG);
+                Agents agents = new Agents(aggregator, weighted)) {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> aggregator.verdict("api-one").equals("HEALTHY")
+                            && status(aggregator).at("/routing/0/vantages").size() == 3);
+            Thread.sleep(12_000); // a history of random answers, longer than the 10 s lookback
+
+            // api-one fails while agent-a's picks happen to be api-one, so that a failover is opened to be timed.
+            agents.answer(i -> i == 0 ? ONE : weighted.apply(i));
+            agents.oneHealthy(false);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> event(aggregator, "failover").isObject());
+            agents.answer(weighted);
+            long randomSince = System.currentTimeMillis();
+            // Route 53 keeps answering at random: every vantage point gets api-two now and then, which is no failover.
+            while (System.currentTimeMillis() - randomSince < 6_000) {
+                assertThat(event(aggregator, "failover").at("/seconds").isMissingNode())
+                        .as("observed %s ms into random answers", System.currentTimeMillis() - randomSince)
+                        .isTrue();
+                Thread.sleep(100);
+            }
+
+            // Route 53 stops answering with api-one.
+            long movedAt = System.currentTimeMillis();
+            agents.answer(i -> TWO);
+            await().atMost(Duration.ofSeconds(40))
+                    .until(() -> event(aggregator, "failover").at("/seconds").isNumber());
+            JsonNode failover = event(aggregator, "failover");
+            assertThat(failover.get("seconds").asDouble() * 1000
+                            + failover.get("startedAt").asLong())
+                    .as("when the answers left api-one for good: after Route 53's change, but for a chance run")
+                    .isBetween(movedAt - 2000.0, movedAt + 3000.0);
+            assertThat(aggregator.get("/metrics", Map.of()).body())
+                    .contains("vantage_observed_failover_seconds_count{kind=\"failover\"} 1");
         }
     }
 }

@@ -21,8 +21,10 @@ import org.junit.jupiter.api.Test;
  * Observed routing as in the field, round by round with the time passed in: targets probed by host name (what they
  * stand for is learned from the addresses the agents connected to), answers behind CNAMEs, IPv6 in any spelling, a
  * load balancer whose addresses rotate, answers that are no target, and every way an observation can fail to say where
- * DNS sends a vantage point (a silent resolver, an agent that dies, a flapping answer), none of which may complete a
- * failover.
+ * DNS sends a vantage point (a silent resolver, an agent that dies, a flapping answer, Route 53 answering with every
+ * record when all are unhealthy), none of which may complete a failover or a failback. The name is observed for a few
+ * seconds only before each failure, so a target must stay out of the answers for 10 picks of 5 s (the TTL) before a
+ * vantage point counts as moved.
  */
 class RoutingTest {
     private static final String OBSERVED = "observe-api.example.com-a";
@@ -31,8 +33,8 @@ class RoutingTest {
               - {id: agent-a, region: us-east-1, tokenEnv: A}
               - {id: agent-b, region: eu-west-1, tokenEnv: B}
             targets:
-              - {name: api-us, region: us-east-1, http: {url: 'https://api-us.example.com/health'}, quorum: {minVantages: 1, healthy: 1}}
-              - {name: api-eu, region: eu-west-1, http: {url: 'https://api-eu.example.com/health'}, quorum: {minVantages: 1, healthy: 1}}
+              - {name: api-us, region: us-east-1, http: {url: 'https://api-us.example.com/health'}, quorum: {minVantages: 1, healthy: 1}, failover: {dnsTtl: 5s}}
+              - {name: api-eu, region: eu-west-1, http: {url: 'https://api-eu.example.com/health'}, quorum: {minVantages: 1, healthy: 1}, failover: {dnsTtl: 5s}}
             observe: [{name: api.example.com, type: A, interval: 5s}]
             """, AggregatorConfig.class);
 
@@ -104,6 +106,31 @@ class RoutingTest {
                 Map.copyOf(verdicts),
                 Map.of(),
                 target -> new FailoverModel.Range(60, 120, 180));
+    }
+
+    /** The resolvers keep answering as they last did, and the agents keep probing, every 5 s for {@code seconds}. */
+    private void stay(long seconds) {
+        for (long passed = 0; passed < seconds; passed += 5) {
+            latest.replaceAll((target, observations) ->
+                    observations.stream().map(this::again).toList());
+            round(5);
+        }
+    }
+
+    private Observation again(Observation o) {
+        return new Observation(
+                o.agentId(),
+                o.region(),
+                now - 500,
+                o.healthy(),
+                o.success(),
+                o.reason(),
+                o.statusCode(),
+                o.totalSeconds(),
+                o.message(),
+                o.answers(),
+                o.cnames(),
+                o.address());
     }
 
     private Routing.Route route(String agent) {
@@ -220,7 +247,13 @@ class RoutingTest {
         observed(answer("agent-a", "us-east-1", null, "10.0.2.7"), answer("agent-b", "eu-west-1", null, "10.0.2.7"));
         round(5);
         assertThat(latestEvent().seconds())
-                .as("both seen sent to api-eu, 15 s after the verdict")
+                .as("both sent to api-eu, but not for long enough yet")
+                .isNull();
+        stay(45);
+        assertThat(latestEvent().seconds()).isNull();
+        stay(5);
+        assertThat(latestEvent().seconds())
+                .as("both seen sent to api-eu from 15 s after the verdict, for good")
                 .isEqualTo(15.0);
         assertThat(registry.scrape())
                 .contains("vantage_observed_failover_seconds_count{kind=\"failover\"} 1")
@@ -236,6 +269,7 @@ class RoutingTest {
         probed("10.0.1.5", "10.0.1.5", "10.0.2.7", "10.0.2.7"); // the agents keep probing: attribution stays fresh
         observed(answer("agent-a", "us-east-1", null, "10.0.2.7"), answer("agent-b", "eu-west-1", null, "10.0.2.7"));
         round(5);
+        stay(50);
         assertThat(latestEvent().seconds()).isEqualTo(195.0);
         assertThat(registry.scrape())
                 .contains(
@@ -248,7 +282,10 @@ class RoutingTest {
         observed(null, answer("agent-b", "eu-west-1", null, "10.0.2.7")); // agent-a is gone
         round(5);
         assertThat(latestEvent().seconds()).isNull();
-        round(Failovers.unresolvedAfter(180.0) / 1000);
+        // Three times the worst case, and the 50 s agent-b's answers would have had to leave api-us for.
+        round(Failovers.unresolvedAfter(180.0) / 1000 + 50 - 5);
+        assertThat(latestEvent().unresolved()).isFalse();
+        round(1);
         Routing.FailoverEvent event = latestEvent();
         assertThat(event.unresolved()).isTrue();
         assertThat(event.seconds()).isNull();
@@ -269,6 +306,7 @@ class RoutingTest {
                 .isNull();
         observed(answer("agent-a", "us-east-1", null, "10.0.2.7"), answer("agent-b", "eu-west-1", null, "10.0.2.7"));
         round(2);
+        stay(55);
         assertThat(latestEvent().seconds()).isEqualTo(6.0);
     }
 
@@ -281,6 +319,50 @@ class RoutingTest {
                 answer("agent-b", "eu-west-1", null, "10.0.2.7", "10.0.1.5"));
         round(5);
         assertThat(route("agent-a").targets()).containsExactly("api-us", "api-eu");
+        stay(600);
         assertThat(latestEvent().seconds()).isNull();
+    }
+
+    /**
+     * api-us fails, then api-eu before DNS moved anyone: Route 53 then answers as if both were healthy (a weighted
+     * pair: either, at random), so where the answers go says nothing of a failover, until api-eu has been healthy again
+     * for the model's worst case.
+     */
+    @Test
+    void everyTargetFailingIsNoFailover() {
+        failoverOpens();
+        verdicts.put("api-eu", Verdict.UNHEALTHY);
+        observed(answer("agent-a", "us-east-1", null, "10.0.2.7"), answer("agent-b", "eu-west-1", null, "10.0.2.7"));
+        round(5);
+        assertThat(routing.events())
+                .as("the failover is dropped: Route 53 may answer with either")
+                .isEmpty();
+        stay(300);
+        verdicts.put("api-eu", Verdict.HEALTHY);
+        stay(300);
+        assertThat(routing.events()).isEmpty();
+        assertThat(registry.scrape()).contains("vantage_observed_failover_seconds_count{kind=\"failover\"} 0");
+    }
+
+    /**
+     * api-us failed over and is HEALTHY again, but before Route 53 follows (its alarm lags the verdict by up to the
+     * model's worst case) api-eu fails: Route 53 then holds both unhealthy and answers with api-us, which is no failback.
+     */
+    @Test
+    void route53AnsweringWithEveryRecordIsNoFailback() {
+        failoverOpens();
+        observed(answer("agent-a", "us-east-1", null, "10.0.2.7"), answer("agent-b", "eu-west-1", null, "10.0.2.7"));
+        stay(55);
+        assertThat(latestEvent().seconds()).isEqualTo(5.0);
+        verdicts.put("api-us", Verdict.HEALTHY);
+        stay(5);
+        assertThat(latestEvent().kind()).isEqualTo("failback");
+        verdicts.put("api-eu", Verdict.UNHEALTHY);
+        observed(answer("agent-a", "us-east-1", null, "10.0.1.5"), answer("agent-b", "eu-west-1", null, "10.0.1.5"));
+        stay(60);
+        assertThat(latestEvent().kind())
+                .as("the failback is dropped: Route 53 answers with every record")
+                .isEqualTo("failover");
+        assertThat(registry.scrape()).contains("vantage_observed_failover_seconds_count{kind=\"failback\"} 0");
     }
 }

@@ -2,6 +2,7 @@ package io.vantage.wire.target;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.vantage.wire.Checks;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -10,13 +11,27 @@ import java.util.regex.Pattern;
  * The Route 53 record a target's health check guards: the record of {@code recordName} and {@code recordType} with
  * {@code setIdentifier} (a latency, failover, weighted or geo record) in the hosted zone {@code hostedZoneId} (or the
  * zone named {@code hostedZoneName}). {@code apply} sets that record's HealthCheckId to vantage's check and changes
- * nothing else of it. The aggregator's business: agents never see it.
+ * nothing else of it. {@code routingPolicy} (optional, one of {@link #POLICIES}): how Route 53 chooses among the
+ * records of the group, which observed routing reads (see {@link #onePerVantage()}); vantage never writes it. The
+ * aggregator's business: agents never see it.
  */
 public record RecordBinding(
-        String hostedZoneId, String hostedZoneName, String recordName, String recordType, String setIdentifier) {
+        String hostedZoneId,
+        String hostedZoneName,
+        String recordName,
+        String recordType,
+        String setIdentifier,
+        String routingPolicy) {
     /** The record types Route 53 lets a health check guard. */
     public static final Set<String> TYPES =
             Set.of("A", "AAAA", "CAA", "CNAME", "DS", "MX", "NAPTR", "NS", "PTR", "SOA", "SPF", "SRV", "TXT");
+
+    /** The routing policies of records with a set identifier. */
+    public static final List<String> POLICIES =
+            List.of("failover", "latency", "geolocation", "geoproximity", "ip-based", "weighted", "multivalue");
+
+    private static final Set<String> ONE_PER_VANTAGE =
+            Set.of("failover", "latency", "geolocation", "geoproximity", "ip-based");
 
     private static final Pattern ZONE_ID = Pattern.compile("(/hostedzone/)?[A-Z0-9]{1,32}");
     private static final Pattern DNS_NAME = Pattern.compile(
@@ -54,6 +69,24 @@ public record RecordBinding(
         if (setIdentifier.isEmpty() || setIdentifier.length() > 128) {
             throw Checks.invalid("setIdentifier", "must be 1-128 characters");
         }
+        if (routingPolicy != null) {
+            routingPolicy = routingPolicy.toLowerCase(Locale.ROOT);
+            if (!POLICIES.contains(routingPolicy)) {
+                throw Checks.invalid(
+                        "routingPolicy",
+                        "'" + Checks.visible(routingPolicy) + "' must be one of " + String.join(", ", POLICIES));
+            }
+        }
+    }
+
+    /**
+     * Whether the group answers every client with one record, the same each time while health does not change
+     * (failover, latency, geolocation, geoproximity, IP-based), rather than a random choice (weighted) or several records
+     * (multivalue); false when the policy is not given.
+     */
+    @JsonIgnore
+    public boolean onePerVantage() {
+        return routingPolicy != null && ONE_PER_VANTAGE.contains(routingPolicy);
     }
 
     /** Route 53's form of a name: lower case, with the final dot. */
