@@ -183,7 +183,7 @@ public final class HealthCheckReconciler {
     }
 
     /** Records on the check which record it guards (or, with {@code record} null, that it guards none). */
-    CompletableFuture<Void> tagRecord(String id, String record) {
+    CompletableFuture<Void> tagRecord(String id, RecordKey record) {
         return client.changeTagsForResource(r -> {
                     r.resourceType(TagResourceType.HEALTHCHECK).resourceId(id);
                     if (record == null) {
@@ -191,7 +191,7 @@ public final class HealthCheckReconciler {
                     } else {
                         r.addTags(Tag.builder()
                                 .key(Ownership.RECORD)
-                                .value(record)
+                                .value(record.tag())
                                 .build());
                     }
                 })

@@ -13,7 +13,7 @@ public final class Ownership {
     public static final String TARGET = "vantage:target";
     /** A digest of the settings a health check was created or last updated with (see HealthCheckReconciler). */
     public static final String CONFIG = "vantage:config";
-    /** The record a health check was attached to ("zone record-name type set-identifier"), so removal can detach it. */
+    /** The record a health check was attached to ({@link RecordKey#tag}), so that removal can detach it first. */
     public static final String RECORD = "vantage:record";
 
     private Ownership() {}
