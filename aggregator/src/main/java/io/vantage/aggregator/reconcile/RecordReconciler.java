@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
  * Attaches each bound target's health check to the Route 53 record it guards, and detaches vantage's checks from
  * records no target is bound to any more. Only the record's HealthCheckId changes: the record as listed (values, TTL,
  * alias, routing policy) is written back with UPSERT. One change batch per hosted zone, so a failed batch changes
- * nothing in that zone. A record guarded by a check that is not vantage's is a conflict, never changed; a bound record
+ * nothing in that zone. A record guarded by a check that is not this deployment's is a conflict, never changed; a bound record
  * that does not exist is an error, and apply does not start.
  */
 public final class RecordReconciler {
@@ -209,7 +209,8 @@ public final class RecordReconciler {
                         Change.Action.CONFLICT,
                         name,
                         target.name(),
-                        List.of("guarded by health check " + current + ", which is not vantage's: left as it is")));
+                        List.of("guarded by health check " + current
+                                + ", which is not this deployment's: left as it is")));
                 continue;
             }
             if (wanted != null && wanted.equals(current)) {

@@ -135,7 +135,8 @@ class RecordIdentifiersTest {
 
     private Run run(List<Bound> targets, String... command) throws Exception {
         StringBuilder yaml = new StringBuilder("agents: [{id: a, region: eu-west-1, tokenFile: token}]\n"
-                + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint() + "'}\n"
+                + "deployment: test\ncloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '"
+                + aws.endpoint() + "'}\n"
                 + "targets:\n");
         for (Bound bound : targets) {
             yaml.append("  - name: ")
