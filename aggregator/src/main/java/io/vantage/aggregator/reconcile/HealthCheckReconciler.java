@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.route53.Route53AsyncClient;
+import software.amazon.awssdk.services.route53.model.AccountLimitType;
 import software.amazon.awssdk.services.route53.model.AlarmIdentifier;
 import software.amazon.awssdk.services.route53.model.CloudWatchRegion;
 import software.amazon.awssdk.services.route53.model.HealthCheck;
@@ -84,7 +85,7 @@ public final class HealthCheckReconciler {
      * this namespace, this deployment takes as its own (those its config lists).
      */
     public CompletableFuture<State> plan(List<TargetSpec> targets, Set<String> adoptable) {
-        return owned(adoptable).thenApply(found -> {
+        return owned(adoptable).thenCompose(found -> {
             Map<String, Existing> existing = found.checks();
             List<Change> changes = new ArrayList<>();
             Map<String, String> ids = new LinkedHashMap<>();
@@ -134,8 +135,48 @@ public final class HealthCheckReconciler {
                             List.of("id " + check.check().id() + "; its target is no longer configured")));
                 }
             });
-            return new State(changes, ids, owned, records, found.leftAlone());
+            return room(changes).thenApply(quota -> {
+                changes.addAll(quota);
+                return new State(changes, ids, owned, records, found.leftAlone());
+            });
         });
+    }
+
+    /**
+     * An error when the account cannot hold the checks {@code changes} create (apply creates every check before it
+     * deletes any), or when its limit cannot be read: so apply never stops at the limit halfway, alarms made and checks
+     * missing. Asks Route 53 only when checks are created. CloudWatch has no such quota for metric alarms: "No limit on
+     * the total number of alarms per account" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html).
+     */
+    private CompletableFuture<List<Change>> room(List<Change> changes) {
+        long creates =
+                changes.stream().filter(c -> c.action() == Change.Action.CREATE).count();
+        long deletes =
+                changes.stream().filter(c -> c.action() == Change.Action.DELETE).count();
+        if (creates == 0) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        return client.getAccountLimit(r -> r.type(AccountLimitType.MAX_HEALTH_CHECKS_BY_OWNER))
+                .handle((answer, error) -> {
+                    if (error != null) {
+                        return List.of(quota("could not read the account's limit of health checks ("
+                                + AwsErrors.describe(error) + "), so apply cannot tell whether the account holds "
+                                + creates + " more; allow route53:GetAccountLimit"));
+                    }
+                    long limit = answer.limit().value();
+                    long over = answer.count() + creates - limit;
+                    if (over <= 0) {
+                        return List.of();
+                    }
+                    return List.of(quota("the account holds " + limit + " health checks at most (Route 53's"
+                            + " MAX_HEALTH_CHECKS_BY_OWNER); " + answer.count() + " exist; this plan creates " + creates
+                            + ": " + over + " over" + (deletes > 0 ? " (its " + deletes + " deletes come after)" : "")
+                            + "; ask AWS for a higher limit or configure fewer targets"));
+                });
+    }
+
+    private static Change quota(String problem) {
+        return new Change(Change.Resource.HEALTH_CHECK, Change.Action.ERROR, "quota", null, List.of(problem));
     }
 
     /**
