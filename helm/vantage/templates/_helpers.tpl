@@ -249,6 +249,9 @@ targets:
 {{- end -}}
 
 {{- define "vantage.aggregatorConfig" -}}
+{{- with .Values.aggregator.deployment }}
+deployment: {{ . | quote }}
+{{- end }}
 server:
   port: {{ .Values.aggregator.port }}
   {{- with .Values.aggregator.tls.secretName }}

@@ -135,4 +135,15 @@ public final class AggregatorCommand implements Callable<Integer> {
             return null;
         }
     }
+
+    /** The config for {@code command}, which makes or reads resources in AWS: it must name its deployment. */
+    static AggregatorConfig loadDeploymentOrNull(Path file, String command) {
+        AggregatorConfig config = loadOrNull(file);
+        if (config != null && config.deployment() == null) {
+            System.err.println("vantage-aggregator " + command + ": " + file + " has no deployment: "
+                    + AggregatorConfig.DEPLOYMENT_NEEDED);
+            return null;
+        }
+        return config;
+    }
 }

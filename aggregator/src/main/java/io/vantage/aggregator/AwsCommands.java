@@ -31,7 +31,7 @@ final class AwsCommands {
         @Option(
                 names = "--destroy",
                 description =
-                        "Show what destroy would do instead: detach vantage's checks, delete them and its alarms.")
+                        "Show what destroy would do instead: detach this deployment's checks, delete them and its alarms.")
         boolean destroy;
 
         @Override
@@ -84,7 +84,7 @@ final class AwsCommands {
             mixinStandardHelpOptions = true,
             description =
                     "Removes vantage from Route 53 and CloudWatch: detaches its health checks from the records they "
-                            + "guard, then deletes them and its alarms (only those vantage owns in the config's namespace). "
+                            + "guard, then deletes them and its alarms (only those of the config's deployment). "
                             + "`plan --destroy` shows it first. Run it before `helm uninstall`: a check left attached keeps "
                             + "its last status, and a record last unhealthy would stay out of rotation.")
     static final class DestroyCommand extends AggregatorCommand.ConfigOption implements Callable<Integer> {
@@ -170,7 +170,7 @@ final class AwsCommands {
                     "vantage-aggregator " + command + ": --output must be text or json, got '" + output + "'");
             return 2;
         }
-        AggregatorConfig loaded = AggregatorCommand.loadOrNull(file);
+        AggregatorConfig loaded = AggregatorCommand.loadDeploymentOrNull(file, command);
         if (loaded == null) {
             return 1;
         }

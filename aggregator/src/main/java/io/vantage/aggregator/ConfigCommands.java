@@ -30,7 +30,7 @@ final class ConfigCommands {
                 System.err.println("vantage-aggregator export: --format must be terraform, got '" + format + "'");
                 return 2;
             }
-            AggregatorConfig loaded = AggregatorCommand.loadOrNull(config);
+            AggregatorConfig loaded = AggregatorCommand.loadDeploymentOrNull(config, "export");
             if (loaded == null) {
                 return 1;
             }

@@ -99,7 +99,7 @@ class FailoverLoopTest {
                 + "  - {id: agent-us-east-1, region: us-east-1, tokenEnv: TOKEN_US_EAST_1}\n"
                 + "  - {id: agent-eu-west-1, region: eu-west-1, tokenEnv: TOKEN_EU_WEST_1}\n"
                 + "  - {id: agent-ap-southeast-2, region: ap-southeast-2, tokenEnv: TOKEN_AP_SOUTHEAST_2}\n"
-                + "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
+                + "deployment: test\ncloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
                 + endpoint + "'}\n"
                 + "route53: {enabled: false}\n"
                 + "targets:\n"

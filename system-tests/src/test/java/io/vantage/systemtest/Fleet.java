@@ -82,7 +82,8 @@ final class Fleet implements AutoCloseable {
      * of 60 s), Route 53 reconciled every minute; then {@code targets:}.
      */
     static String awsSettings(String endpoint) {
-        return "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 2s, endpoint: '" + endpoint
+        return "deployment: test\ncloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 2s, endpoint: '"
+                + endpoint
                 + "'}\nalarm: {period: 60s, evaluationPeriods: 3, datapointsToAlarm: 2, statistic: Minimum}\n"
                 + "route53: {enabled: true, reconcileEvery: 1m}\ntargets:\n";
     }

@@ -462,6 +462,9 @@ class HelmChartTest {
         assertThat(Documents.readYaml(config, AggregatorConfig.class).server().tls())
                 .as("server.tls in the rendered config")
                 .isNotNull();
+        assertThat(Documents.readYaml(config, AggregatorConfig.class).deployment())
+                .as("the deployment everything it makes in AWS is tagged with")
+                .isEqualTo("production");
         assertThat(kind(objects, "Ingress")).singleElement().satisfies(ingress -> {
             assertThat(ingress.at("/spec/rules/0/host").asText()).isEqualTo("vantage.eu-west-1.example.internal");
             assertThat(ingress.at("/spec/rules/0/http/paths/0/backend/service/name")
@@ -825,5 +828,20 @@ class HelmChartTest {
                         .set("aggregator.route53.reconcileEvery", "5m")
                         .call())
                 .hasMessageContaining("every replica would change AWS at once");
+        // Two deployments in one account must not take each other's resources for their own.
+        assertThatThrownBy(() -> new Helm(withHooks())
+                        .template()
+                        .withName("vantage")
+                        .withValuesFile(CHART.resolve("ci/aggregator-values.yaml"))
+                        .set("aggregator.deployment", "")
+                        .call())
+                .hasMessageContaining("aggregator.deployment is required with aggregator.cloudwatch.mode aws");
+        assertThatThrownBy(() -> new Helm(withHooks())
+                        .template()
+                        .withName("vantage")
+                        .withValuesFile(CHART.resolve("ci/aggregator-values.yaml"))
+                        .set("aggregator.deployment", "prod/eu")
+                        .call())
+                .hasMessageContaining("/aggregator/deployment");
     }
 }

@@ -33,6 +33,7 @@ class WebIdentityTest {
                     directory.resolve("web-identity-token"), "header.payload-of-a-projected-token.signature");
             Path config = Files.writeString(directory.resolve("aggregator.yaml"), """
                     agents: [{id: agent-a, region: eu-west-1, tokenEnv: UNUSED_BY_PLAN}, {id: agent-b, region: us-east-1, tokenEnv: UNUSED_TOO}]
+                    deployment: test
                     cloudwatch: {mode: aws, region: us-east-1, endpoint: '%s'}
                     route53: {enabled: true}
                     targets:

@@ -16,8 +16,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** The aggregator's file: where it listens, which agents may report, the targets, and how to publish. */
+/**
+ * The aggregator's file: which deployment it is, where it listens, which agents may report, the targets, and how to
+ * publish. {@code deployment} names this deployment in everything it makes in AWS (alarms, health checks, record
+ * bindings): required in {@code aws} mode, and by plan, apply, destroy and export.
+ */
 public record AggregatorConfig(
+        String deployment,
         Server server,
         List<AgentEntry> agents,
         Ingest ingest,
@@ -27,7 +32,18 @@ public record AggregatorConfig(
         List<TargetSpec> targets,
         List<Observe> observe,
         List<Drill> drills) {
+    /** Short enough for a tag, an alarm's description and a Helm value; see {@link Checks#name} for the characters. */
+    public static final int MAX_DEPLOYMENT_LENGTH = 63;
+
+    /** Why a config that acts on AWS needs {@code deployment}, for its error messages. */
+    public static final String DEPLOYMENT_NEEDED = "name this deployment (e.g. production or staging): everything it"
+            + " makes in AWS carries the name, and what another deployment in the account made is never planned,"
+            + " changed or deleted";
+
     public AggregatorConfig {
+        if (deployment != null) {
+            Checks.name("deployment", deployment, MAX_DEPLOYMENT_LENGTH);
+        }
         server = server == null ? new Server(null, null, null, null, null, null) : server;
         agents = agents == null ? List.of() : List.copyOf(agents);
         if (agents.isEmpty()) {
@@ -42,6 +58,9 @@ public record AggregatorConfig(
         }
         ingest = ingest == null ? new Ingest(null, null) : ingest;
         cloudwatch = cloudwatch == null ? new CloudWatch(null, null, null, null, null) : cloudwatch;
+        if (deployment == null && cloudwatch.mode() == CloudWatch.Mode.AWS) {
+            throw Checks.invalid("deployment", "is required with cloudwatch.mode aws: " + DEPLOYMENT_NEEDED);
+        }
         alarm = alarm == null ? new Alarm(null, null, null, null, null, null) : alarm;
         route53 = route53 == null ? new Route53(null, null, null, null) : route53;
         targets = new TargetList(targets).targets();

@@ -26,16 +26,16 @@ import software.amazon.awssdk.services.cloudwatch.model.Tag;
 /**
  * One alarm per target on its {@code Healthy} metric: below 1 for {@code datapointsToAlarm} of
  * {@code evaluationPeriods} periods means ALARM. Reads what exists under the name prefix, with tags,
- * and plans creates, updates (only where a field differs) and deletes (only alarms vantage owns).
+ * and plans creates, updates (only where a field differs) and deletes (only alarms this deployment owns).
  */
 public final class AlarmReconciler {
     private final CloudWatchAsyncClient client;
-    private final String namespace;
+    private final Ownership ownership;
     private final AggregatorConfig.Alarm settings;
 
-    public AlarmReconciler(CloudWatchAsyncClient client, String namespace, AggregatorConfig.Alarm settings) {
+    public AlarmReconciler(CloudWatchAsyncClient client, Ownership ownership, AggregatorConfig.Alarm settings) {
         this.client = client;
-        this.namespace = namespace;
+        this.ownership = ownership;
         this.settings = settings;
     }
 
@@ -44,7 +44,7 @@ public final class AlarmReconciler {
         return PutMetricAlarmRequest.builder()
                 .alarmName(settings.alarmName(target))
                 .alarmDescription("vantage: " + target + " is unhealthy by quorum of vantage points")
-                .namespace(namespace)
+                .namespace(ownership.namespace())
                 .metricName(CloudWatchContract.HEALTHY)
                 .dimensions(Dimension.builder()
                         .name(CloudWatchContract.DIMENSION)
@@ -58,43 +58,83 @@ public final class AlarmReconciler {
                 .comparisonOperator(ComparisonOperator.LESS_THAN_THRESHOLD)
                 .treatMissingData(settings.treatMissingData())
                 .actionsEnabled(false)
-                .tags(
-                        Tag.builder()
-                                .key(Ownership.MANAGED_BY)
-                                .value(Ownership.MANAGED_BY_VALUE)
-                                .build(),
-                        Tag.builder().key(Ownership.NAMESPACE).value(namespace).build(),
-                        Tag.builder().key(Ownership.TARGET).value(target).build())
+                .tags(tags(target))
                 .build();
     }
 
-    /** The alarm changes, and the targets whose alarm (vantage's) is in ALARM now: their checks are unhealthy. */
-    public record Planned(List<Change> changes, Set<String> inAlarm) {}
+    private List<Tag> tags(String target) {
+        return ownership.tags(target).entrySet().stream()
+                .map(tag ->
+                        Tag.builder().key(tag.getKey()).value(tag.getValue()).build())
+                .toList();
+    }
 
-    public CompletableFuture<Planned> plan(List<TargetSpec> targets) {
+    /**
+     * The alarm changes; the targets whose alarm (this deployment's) is in ALARM now, so their checks are unhealthy;
+     * each existing alarm's ARN by name (what TagResource needs); and how many alarms of an earlier release were left
+     * alone for want of a configured target.
+     */
+    public record Planned(List<Change> changes, Set<String> inAlarm, Map<String, String> arns, long leftAlone) {
+        /** Only the changes of {@code actions}, in plan order. */
+        Planned only(Set<Change.Action> actions) {
+            return new Planned(
+                    changes.stream().filter(c -> actions.contains(c.action())).toList(), inAlarm, arns, leftAlone);
+        }
+    }
+
+    /**
+     * The plan for {@code targets}; {@code adoptable}: the targets whose alarms, when an earlier release made them in
+     * this namespace, this deployment takes as its own (those its config lists).
+     */
+    public CompletableFuture<Planned> plan(List<TargetSpec> targets, Set<String> adoptable) {
         return existing()
                 .thenCompose(alarms -> tags(alarms).thenApply(tags -> {
                     Set<String> inAlarm = new HashSet<>();
+                    Map<String, String> arns = new HashMap<>();
                     alarms.forEach((name, alarm) -> {
-                        Map<String, String> owned = tags.getOrDefault(name, Map.of());
-                        if (Ownership.owned(owned, namespace) && alarm.stateValue() == StateValue.ALARM) {
-                            inAlarm.add(owned.get(Ownership.TARGET));
+                        arns.put(name, alarm.alarmArn());
+                        Map<String, String> found = tags.getOrDefault(name, Map.of());
+                        if (ours(found, adoptable) && alarm.stateValue() == StateValue.ALARM) {
+                            inAlarm.add(found.get(Ownership.TARGET));
                         }
                     });
-                    return new Planned(diff(targets, alarms, tags), inAlarm);
+                    List<Change> changes = diff(targets, adoptable, alarms, tags);
+                    long leftAlone = alarms.keySet().stream()
+                            .filter(name ->
+                                    ownership.of(tags.getOrDefault(name, Map.of())) == Ownership.Owner.EARLIER_RELEASE)
+                            .filter(name -> !ours(tags.get(name), adoptable))
+                            .count();
+                    return new Planned(changes, inAlarm, arns, leftAlone);
                 }));
     }
 
-    public CompletableFuture<Void> apply(List<Change> changes) {
+    /** This deployment's, or an earlier release's for a target it lists. */
+    private boolean ours(Map<String, String> tags, Set<String> adoptable) {
+        return switch (ownership.of(tags)) {
+            case THIS_DEPLOYMENT -> true;
+            case EARLIER_RELEASE -> adoptable.contains(tags.get(Ownership.TARGET));
+            case ANOTHER_DEPLOYMENT, NOT_VANTAGE -> false;
+        };
+    }
+
+    public CompletableFuture<Void> apply(Planned plan) {
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         List<String> deletes = new ArrayList<>();
-        for (Change change : changes) {
+        for (Change change : plan.changes()) {
             switch (change.action()) {
-                case CREATE, UPDATE ->
+                case CREATE ->
                     done = done.thenCompose(
                             v -> client.putMetricAlarm(desired(change.target())).thenApply(r -> null));
+                case UPDATE -> {
+                    // PutMetricAlarm ignores the tags of an alarm that exists: an adopted one is tagged on its own.
+                    String arn = plan.arns().get(change.name());
+                    done = done.thenCompose(v -> client.putMetricAlarm(desired(change.target())))
+                            .thenCompose(v ->
+                                    client.tagResource(r -> r.resourceARN(arn).tags(tags(change.target()))))
+                            .thenApply(r -> null);
+                }
                 case DELETE -> deletes.add(change.name());
-                case CONFLICT -> {}
+                case CONFLICT, ERROR -> {}
             }
         }
         // DeleteAlarms takes at most 100 names per call.
@@ -107,31 +147,56 @@ public final class AlarmReconciler {
     }
 
     List<Change> diff(
-            List<TargetSpec> targets, Map<String, MetricAlarm> alarms, Map<String, Map<String, String>> tags) {
+            List<TargetSpec> targets,
+            Set<String> adoptable,
+            Map<String, MetricAlarm> alarms,
+            Map<String, Map<String, String>> tags) {
         List<Change> changes = new ArrayList<>();
         Map<String, String> wanted = new LinkedHashMap<>();
         targets.forEach(target -> wanted.put(settings.alarmName(target.name()), target.name()));
         wanted.forEach((name, target) -> {
             MetricAlarm actual = alarms.get(name);
+            Map<String, String> found = tags.getOrDefault(name, Map.of());
             if (actual == null) {
                 changes.add(new Change(Change.Resource.ALARM, Change.Action.CREATE, name, target, List.of()));
-            } else if (!Ownership.owned(tags.getOrDefault(name, Map.of()), namespace)) {
-                changes.add(new Change(
-                        Change.Resource.ALARM,
-                        Change.Action.CONFLICT,
-                        name,
-                        target,
-                        List.of("exists without vantage's ownership tags; left alone")));
-            } else {
-                List<String> differences = differences(desired(target), actual);
-                if (!differences.isEmpty()) {
-                    changes.add(new Change(Change.Resource.ALARM, Change.Action.UPDATE, name, target, differences));
+                return;
+            }
+            switch (ownership.of(found)) {
+                case THIS_DEPLOYMENT -> {
+                    List<String> differences = differences(desired(target), actual);
+                    if (!differences.isEmpty()) {
+                        changes.add(new Change(Change.Resource.ALARM, Change.Action.UPDATE, name, target, differences));
+                    }
                 }
+                case EARLIER_RELEASE -> {
+                    List<String> details = new ArrayList<>(List.of(ownership.adopted()));
+                    details.addAll(differences(desired(target), actual));
+                    changes.add(new Change(Change.Resource.ALARM, Change.Action.UPDATE, name, target, details));
+                }
+                case ANOTHER_DEPLOYMENT ->
+                    changes.add(new Change(
+                            Change.Resource.ALARM,
+                            Change.Action.ERROR,
+                            name,
+                            target,
+                            List.of("belongs to " + Ownership.madeBy(found) + "; two deployments cannot share an alarm"
+                                    + (ownership.namespace().equals(found.get(Ownership.NAMESPACE))
+                                            ? ", nor (with one namespace and target name) the Healthy metric it"
+                                                    + " watches: give this deployment its own cloudwatch.namespace and"
+                                                    + " alarm.namePrefix"
+                                            : ": give this deployment its own alarm.namePrefix"))));
+                case NOT_VANTAGE ->
+                    changes.add(new Change(
+                            Change.Resource.ALARM,
+                            Change.Action.CONFLICT,
+                            name,
+                            target,
+                            List.of("exists without vantage's ownership tags; left alone")));
             }
         });
         alarms.keySet().stream()
                 .filter(name -> !wanted.containsKey(name))
-                .filter(name -> Ownership.owned(tags.getOrDefault(name, Map.of()), namespace))
+                .filter(name -> ours(tags.getOrDefault(name, Map.of()), adoptable))
                 .forEach(name -> changes.add(new Change(
                         Change.Resource.ALARM,
                         Change.Action.DELETE,

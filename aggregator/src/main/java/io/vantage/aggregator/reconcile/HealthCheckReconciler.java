@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.route53.Route53AsyncClient;
+import software.amazon.awssdk.services.route53.model.AccountLimitType;
 import software.amazon.awssdk.services.route53.model.AlarmIdentifier;
 import software.amazon.awssdk.services.route53.model.CloudWatchRegion;
 import software.amazon.awssdk.services.route53.model.HealthCheck;
@@ -33,19 +34,19 @@ public final class HealthCheckReconciler {
     static final int TAG_BATCH = 10;
 
     private final Route53AsyncClient client;
-    private final String namespace;
+    private final Ownership ownership;
     private final String alarmRegion;
     private final AggregatorConfig.Alarm alarm;
     private final AggregatorConfig.Route53 settings;
 
     public HealthCheckReconciler(
             Route53AsyncClient client,
-            String namespace,
+            Ownership ownership,
             String alarmRegion,
             AggregatorConfig.Alarm alarm,
             AggregatorConfig.Route53 settings) {
         this.client = client;
-        this.namespace = namespace;
+        this.ownership = ownership;
         this.alarmRegion = alarmRegion;
         this.alarm = alarm;
         this.settings = settings;
@@ -53,29 +54,47 @@ public final class HealthCheckReconciler {
 
     /**
      * The plan: the changes, the health check ID of each configured target that has one ({@code ids}), and of
-     * every health check vantage owns in this namespace, configured or not ({@code owned}, what apply acts on).
+     * every health check this deployment owns, configured or not ({@code owned}, what apply acts on); the record each
+     * guards ({@code records}, its tag); how many checks of an earlier release were left alone for want of a target.
      */
     public record State(
-            List<Change> changes, Map<String, String> ids, Map<String, String> owned, Map<String, String> records) {
+            List<Change> changes,
+            Map<String, String> ids,
+            Map<String, String> owned,
+            Map<String, String> records,
+            long leftAlone) {
         /** Applies only the changes of {@code action}s given, in plan order. */
         State only(Set<Change.Action> actions) {
             return new State(
-                    changes.stream().filter(c -> actions.contains(c.action())).toList(), ids, owned, records);
+                    changes.stream().filter(c -> actions.contains(c.action())).toList(),
+                    ids,
+                    owned,
+                    records,
+                    leftAlone);
         }
     }
 
-    private record Existing(HealthCheck check, Map<String, String> tags) {}
+    /** A check of this deployment's, or ({@code adopt}) an earlier release's that it takes as its own. */
+    private record Existing(HealthCheck check, Map<String, String> tags, boolean adopt) {}
 
-    public CompletableFuture<State> plan(List<TargetSpec> targets) {
-        return owned().thenApply(existing -> {
+    /** This deployment's checks by target, and how many of an earlier release's it left alone. */
+    private record Found(Map<String, Existing> checks, long leftAlone) {}
+
+    /**
+     * The plan for {@code targets}; {@code adoptable}: the targets whose checks, when an earlier release made them in
+     * this namespace, this deployment takes as its own (those its config lists).
+     */
+    public CompletableFuture<State> plan(List<TargetSpec> targets, Set<String> adoptable) {
+        return owned(adoptable).thenCompose(found -> {
+            Map<String, Existing> existing = found.checks();
             List<Change> changes = new ArrayList<>();
             Map<String, String> ids = new LinkedHashMap<>();
             Set<String> configured = new HashSet<>();
             for (TargetSpec target : targets) {
                 configured.add(target.name());
-                Existing found = existing.get(target.name());
+                Existing check = existing.get(target.name());
                 String alarmName = alarm.alarmName(target.name());
-                if (found == null) {
+                if (check == null) {
                     changes.add(new Change(
                             Change.Resource.HEALTH_CHECK,
                             Change.Action.CREATE,
@@ -85,8 +104,12 @@ public final class HealthCheckReconciler {
                                     + settings.insufficientDataHealthStatus())));
                     continue;
                 }
-                ids.put(target.name(), found.check().id());
-                List<String> differences = differences(found, alarmName);
+                ids.put(target.name(), check.check().id());
+                List<String> differences = new ArrayList<>();
+                if (check.adopt()) {
+                    differences.add(ownership.adopted());
+                }
+                differences.addAll(differences(check, alarmName));
                 if (!differences.isEmpty()) {
                     changes.add(new Change(
                             Change.Resource.HEALTH_CHECK,
@@ -98,10 +121,10 @@ public final class HealthCheckReconciler {
             }
             Map<String, String> owned = new LinkedHashMap<>();
             Map<String, String> records = new LinkedHashMap<>();
-            existing.forEach((target, found) -> {
-                owned.put(target, found.check().id());
-                if (found.tags().containsKey(Ownership.RECORD)) {
-                    records.put(target, found.tags().get(Ownership.RECORD));
+            existing.forEach((target, check) -> {
+                owned.put(target, check.check().id());
+                if (check.tags().containsKey(Ownership.RECORD)) {
+                    records.put(target, check.tags().get(Ownership.RECORD));
                 }
                 if (!configured.contains(target)) {
                     changes.add(new Change(
@@ -109,11 +132,51 @@ public final class HealthCheckReconciler {
                             Change.Action.DELETE,
                             target,
                             target,
-                            List.of("id " + found.check().id() + "; its target is no longer configured")));
+                            List.of("id " + check.check().id() + "; its target is no longer configured")));
                 }
             });
-            return new State(changes, ids, owned, records);
+            return room(changes).thenApply(quota -> {
+                changes.addAll(quota);
+                return new State(changes, ids, owned, records, found.leftAlone());
+            });
         });
+    }
+
+    /**
+     * An error when the account cannot hold the checks {@code changes} create (apply creates every check before it
+     * deletes any), or when its limit cannot be read: so apply never stops at the limit halfway, alarms made and checks
+     * missing. Asks Route 53 only when checks are created. CloudWatch has no such quota for metric alarms: "No limit on
+     * the total number of alarms per account" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html).
+     */
+    private CompletableFuture<List<Change>> room(List<Change> changes) {
+        long creates =
+                changes.stream().filter(c -> c.action() == Change.Action.CREATE).count();
+        long deletes =
+                changes.stream().filter(c -> c.action() == Change.Action.DELETE).count();
+        if (creates == 0) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        return client.getAccountLimit(r -> r.type(AccountLimitType.MAX_HEALTH_CHECKS_BY_OWNER))
+                .handle((answer, error) -> {
+                    if (error != null) {
+                        return List.of(quota("could not read the account's limit of health checks ("
+                                + AwsErrors.describe(error) + "), so apply cannot tell whether the account holds "
+                                + creates + " more; allow route53:GetAccountLimit"));
+                    }
+                    long limit = answer.limit().value();
+                    long over = answer.count() + creates - limit;
+                    if (over <= 0) {
+                        return List.of();
+                    }
+                    return List.of(quota("the account holds " + limit + " health checks at most (Route 53's"
+                            + " MAX_HEALTH_CHECKS_BY_OWNER); " + answer.count() + " exist; this plan creates " + creates
+                            + ": " + over + " over" + (deletes > 0 ? " (its " + deletes + " deletes come after)" : "")
+                            + "; ask AWS for a higher limit or configure fewer targets"));
+                });
+    }
+
+    private static Change quota(String problem) {
+        return new Change(Change.Resource.HEALTH_CHECK, Change.Action.ERROR, "quota", null, List.of(problem));
     }
 
     /**
@@ -133,7 +196,7 @@ public final class HealthCheckReconciler {
                 case DELETE ->
                     done = done.thenCompose(v ->
                             client.deleteHealthCheck(r -> r.healthCheckId(id)).thenApply(r -> null));
-                case CONFLICT -> {}
+                case CONFLICT, ERROR -> {}
             }
         }
         return done.thenApply(v -> ids);
@@ -183,7 +246,7 @@ public final class HealthCheckReconciler {
     }
 
     /** Records on the check which record it guards (or, with {@code record} null, that it guards none). */
-    CompletableFuture<Void> tagRecord(String id, String record) {
+    CompletableFuture<Void> tagRecord(String id, RecordKey record) {
         return client.changeTagsForResource(r -> {
                     r.resourceType(TagResourceType.HEALTHCHECK).resourceId(id);
                     if (record == null) {
@@ -191,7 +254,7 @@ public final class HealthCheckReconciler {
                     } else {
                         r.addTags(Tag.builder()
                                 .key(Ownership.RECORD)
-                                .value(record)
+                                .value(record.tag())
                                 .build());
                     }
                 })
@@ -213,10 +276,8 @@ public final class HealthCheckReconciler {
     /** The tags of {@code target}'s health check: its name, ownership, and the settings it was written with. */
     public Map<String, String> tags(String target) {
         Map<String, String> tags = new LinkedHashMap<>();
-        tags.put("Name", "vantage " + target);
-        tags.put(Ownership.MANAGED_BY, Ownership.MANAGED_BY_VALUE);
-        tags.put(Ownership.NAMESPACE, namespace);
-        tags.put(Ownership.TARGET, target);
+        tags.put("Name", "vantage " + ownership.deployment() + " " + target);
+        tags.putAll(ownership.tags(target));
         tags.put(Ownership.CONFIG, digest(alarm.alarmName(target)));
         return tags;
     }
@@ -228,7 +289,8 @@ public final class HealthCheckReconciler {
     public String referenceName(String target) {
         String alarmName = alarm.alarmName(target);
         return CALLER_REFERENCE_PREFIX
-                + HexFormat.of().formatHex(Tokens.sha256(namespace + "/" + target + "/" + digest(alarmName)), 0, 8);
+                + HexFormat.of()
+                        .formatHex(Tokens.sha256(ownership.namespace() + "/" + target + "/" + digest(alarmName)), 0, 8);
     }
 
     public String alarmRegion() {
@@ -264,8 +326,11 @@ public final class HealthCheckReconciler {
     /** ListHealthChecks' largest page (https://docs.aws.amazon.com/Route53/latest/APIReference/API_ListHealthChecks.html). */
     private static final String LIST_PAGE = "1000";
 
-    /** vantage's health checks in this namespace, by target. */
-    private CompletableFuture<Map<String, Existing>> owned() {
+    /**
+     * This deployment's health checks by target: its own, and an earlier release's in this namespace for a target in
+     * {@code adoptable}; the earlier release's others are counted, never touched.
+     */
+    private CompletableFuture<Found> owned(Set<String> adoptable) {
         return list(null, new ArrayList<>()).thenCompose(checks -> {
             Map<String, HealthCheck> byId = new HashMap<>();
             // Ownership is decided by tags; only checks vantage could have made (its caller references all start with
@@ -277,6 +342,7 @@ public final class HealthCheckReconciler {
                     .forEach(c -> byId.put(c.id(), c));
             List<String> ids = new ArrayList<>(byId.keySet());
             Map<String, Existing> owned = new LinkedHashMap<>();
+            List<Existing> earlier = new ArrayList<>();
             CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
             for (int i = 0; i < ids.size(); i += TAG_BATCH) {
                 List<String> batch = ids.subList(i, Math.min(ids.size(), i + TAG_BATCH));
@@ -285,12 +351,30 @@ public final class HealthCheckReconciler {
                         .thenAccept(response -> response.resourceTagSets().forEach(set -> {
                             Map<String, String> tags = new HashMap<>();
                             set.tags().forEach(tag -> tags.put(tag.key(), tag.value()));
-                            if (Ownership.owned(tags, namespace) && tags.containsKey(Ownership.TARGET)) {
-                                owned.put(tags.get(Ownership.TARGET), new Existing(byId.get(set.resourceId()), tags));
+                            String target = tags.get(Ownership.TARGET);
+                            HealthCheck check = byId.get(set.resourceId());
+                            switch (ownership.of(tags)) {
+                                case THIS_DEPLOYMENT -> {
+                                    if (target != null) {
+                                        owned.put(target, new Existing(check, tags, false));
+                                    }
+                                }
+                                case EARLIER_RELEASE -> earlier.add(new Existing(check, tags, true));
+                                case ANOTHER_DEPLOYMENT, NOT_VANTAGE -> {}
                             }
                         })));
             }
-            return all.thenApply(v -> owned);
+            return all.thenApply(v -> {
+                long leftAlone = 0;
+                for (Existing check : earlier) {
+                    String target = check.tags().get(Ownership.TARGET);
+                    // A target that has a check of this deployment's adopts none.
+                    if (!adoptable.contains(target) || owned.putIfAbsent(target, check) != null) {
+                        leftAlone++;
+                    }
+                }
+                return new Found(owned, leftAlone);
+            });
         });
     }
 

@@ -3,6 +3,7 @@ package io.vantage.aggregator.reconcile;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vantage.aggregator.aws.AwsClients;
 import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.wire.target.TargetSpec;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.route53.Route53AsyncClient;
 
@@ -17,6 +19,7 @@ import software.amazon.awssdk.services.route53.Route53AsyncClient;
 public final class Reconciliation implements AutoCloseable {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     private final AggregatorConfig config;
+    private final Ownership ownership;
     private final AlarmReconciler alarms;
     private final HealthCheckReconciler healthChecks;
     private final RecordReconciler records;
@@ -25,11 +28,13 @@ public final class Reconciliation implements AutoCloseable {
 
     private Reconciliation(
             AggregatorConfig config,
+            Ownership ownership,
             AlarmReconciler alarms,
             HealthCheckReconciler healthChecks,
             RecordReconciler records,
             List<AutoCloseable> clients) {
         this.config = config;
+        this.ownership = ownership;
         this.alarms = alarms;
         this.healthChecks = healthChecks;
         this.records = records;
@@ -41,17 +46,23 @@ public final class Reconciliation implements AutoCloseable {
         AggregatorConfig.CloudWatch cloudWatch = config.cloudwatch();
         CloudWatchAsyncClient cloudWatchClient =
                 AwsClients.cloudWatch(cloudWatch.region(), cloudWatch.endpoint(), CALL_TIMEOUT, registry);
-        AlarmReconciler alarms = new AlarmReconciler(cloudWatchClient, cloudWatch.namespace(), config.alarm());
+        Ownership ownership = new Ownership(cloudWatch.namespace(), config.deployment());
+        AlarmReconciler alarms = new AlarmReconciler(cloudWatchClient, ownership, config.alarm());
         if (!config.route53().enabled()) {
-            return new Reconciliation(config, alarms, null, null, List.of(cloudWatchClient));
+            return new Reconciliation(config, ownership, alarms, null, null, List.of(cloudWatchClient));
         }
         URI route53Endpoint =
                 config.route53().endpoint() != null ? config.route53().endpoint() : cloudWatch.endpoint();
         Route53AsyncClient route53 = AwsClients.route53(route53Endpoint, CALL_TIMEOUT, registry);
-        HealthCheckReconciler healthChecks = new HealthCheckReconciler(
-                route53, cloudWatch.namespace(), cloudWatch.region(), config.alarm(), config.route53());
+        HealthCheckReconciler healthChecks =
+                new HealthCheckReconciler(route53, ownership, cloudWatch.region(), config.alarm(), config.route53());
         return new Reconciliation(
-                config, alarms, healthChecks, new RecordReconciler(route53), List.of(cloudWatchClient, route53));
+                config,
+                ownership,
+                alarms,
+                healthChecks,
+                new RecordReconciler(route53),
+                List.of(cloudWatchClient, route53));
     }
 
     @Override
@@ -61,10 +72,17 @@ public final class Reconciliation implements AutoCloseable {
         }
     }
 
+    /**
+     * What apply would do: the alarm, health check (null when Route 53 is off) and record changes, and the warnings:
+     * where Route 53 cannot fail over, and resources of an earlier release left alone.
+     */
     public record Plan(
-            List<Change> alarmChanges, HealthCheckReconciler.State healthChecks, RecordReconciler.State records) {
+            AlarmReconciler.Planned alarms,
+            HealthCheckReconciler.State healthChecks,
+            RecordReconciler.State records,
+            List<String> warnings) {
         public List<Change> changes() {
-            List<Change> all = new ArrayList<>(alarmChanges);
+            List<Change> all = new ArrayList<>(alarms.changes());
             if (healthChecks != null) {
                 all.addAll(healthChecks.changes());
             }
@@ -92,7 +110,7 @@ public final class Reconciliation implements AutoCloseable {
          * For each bound target, whether its record carries its check: {@code attached}, {@code pending} (apply would
          * attach it), {@code conflict} (another's check guards the record) or {@code error} (no such record or zone).
          */
-        public Map<String, String> recordStates(List<io.vantage.wire.target.TargetSpec> targets) {
+        public Map<String, String> recordStates(List<TargetSpec> targets) {
             Map<String, String> states = new java.util.LinkedHashMap<>();
             targets.stream().filter(t -> t.route53() != null).forEach(t -> states.put(t.name(), "attached"));
             if (records != null) {
@@ -114,11 +132,6 @@ public final class Reconciliation implements AutoCloseable {
         /** Each bound target's record values (or alias target): what DNS answers when it sends a client there. */
         public Map<String, List<String>> recordValues() {
             return records == null ? Map.of() : records.values();
-        }
-
-        /** Where Route 53 could not fail over as the config hopes (e.g. a group with one record). */
-        public List<String> warnings() {
-            return records == null ? List.of() : records.warnings();
         }
 
         public String describe() {
@@ -148,22 +161,37 @@ public final class Reconciliation implements AutoCloseable {
     }
 
     /**
-     * What removing vantage from this account takes: the plan for a config with no targets. Every check vantage owns
-     * (in this namespace) is detached from the records it guards, then deleted, then its alarms; nothing vantage does
-     * not own is touched. Applied like any plan ({@link #apply}), so records are never left pointing at a deleted check.
+     * What removing this deployment from the account takes: the plan for a config with no targets. Every check this
+     * deployment owns (and an earlier release's for a target its config lists) is detached from the record it guards,
+     * then deleted, then its alarms; nothing another deployment owns is touched. Applied like any plan ({@link #apply}),
+     * so records are never left pointing at a deleted check.
      */
     public CompletableFuture<Plan> destroyPlan() {
         return plan(List.of());
     }
 
-    private CompletableFuture<Plan> plan(List<io.vantage.wire.target.TargetSpec> targets) {
-        return alarms.plan(targets)
-                .thenCompose(alarmPlan -> healthChecks == null
-                        ? CompletableFuture.completedFuture(new Plan(alarmPlan.changes(), null, null))
-                        : healthChecks
-                                .plan(targets)
-                                .thenCompose(checks -> records.plan(targets, checks, alarmPlan.inAlarm())
-                                        .thenApply(bound -> new Plan(alarmPlan.changes(), checks, bound))));
+    /** The plan for {@code targets}; resources of an earlier release are adopted for the targets the config lists. */
+    private CompletableFuture<Plan> plan(List<TargetSpec> targets) {
+        Set<String> adoptable = config.targets().stream().map(TargetSpec::name).collect(Collectors.toSet());
+        return alarms.plan(targets, adoptable).thenCompose(alarmPlan -> {
+            if (healthChecks == null) {
+                return CompletableFuture.completedFuture(
+                        new Plan(alarmPlan, null, null, leftAlone(alarmPlan.leftAlone(), 0)));
+            }
+            return healthChecks
+                    .plan(targets, adoptable)
+                    .thenCompose(checks -> records.plan(targets, checks, alarmPlan.inAlarm())
+                            .thenApply(bound -> {
+                                List<String> warnings = new ArrayList<>(bound.warnings());
+                                warnings.addAll(leftAlone(alarmPlan.leftAlone(), checks.leftAlone()));
+                                return new Plan(alarmPlan, checks, bound, warnings);
+                            }));
+        });
+    }
+
+    private List<String> leftAlone(long alarmCount, long healthCheckCount) {
+        String warning = ownership.leftAlone(alarmCount, healthCheckCount);
+        return warning == null ? List.of() : List.of(warning);
     }
 
     /**
@@ -178,13 +206,9 @@ public final class Reconciliation implements AutoCloseable {
                     new IllegalStateException("the plan has " + plan.errors().size() + " errors ("
                             + plan.errors().get(0).describe().strip() + "); nothing was changed"));
         }
-        List<Change> alarmDeletes = plan.alarmChanges().stream()
-                .filter(c -> c.action() == Change.Action.DELETE)
-                .toList();
-        List<Change> alarmWrites = plan.alarmChanges().stream()
-                .filter(c -> c.action() != Change.Action.DELETE)
-                .toList();
-        CompletableFuture<Void> written = alarms.apply(alarmWrites);
+        AlarmReconciler.Planned alarmDeletes = plan.alarms().only(Set.of(Change.Action.DELETE));
+        CompletableFuture<Void> written =
+                alarms.apply(plan.alarms().only(Set.of(Change.Action.CREATE, Change.Action.UPDATE)));
         if (healthChecks == null) {
             return written.thenCompose(v -> alarms.apply(alarmDeletes)).thenApply(v -> Map.of());
         }

@@ -1,5 +1,6 @@
 package io.vantage.aggregator.reconcile;
 
+import io.vantage.wire.Checks;
 import io.vantage.wire.target.RecordBinding;
 import io.vantage.wire.target.TargetSpec;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
  * Attaches each bound target's health check to the Route 53 record it guards, and detaches vantage's checks from
  * records no target is bound to any more. Only the record's HealthCheckId changes: the record as listed (values, TTL,
  * alias, routing policy) is written back with UPSERT. One change batch per hosted zone, so a failed batch changes
- * nothing in that zone. A record guarded by a check that is not vantage's is a conflict, never changed; a bound record
+ * nothing in that zone. A record guarded by a check that is not this deployment's is a conflict, never changed; a bound record
  * that does not exist is an error, and apply does not start.
  */
 public final class RecordReconciler {
@@ -42,19 +43,15 @@ public final class RecordReconciler {
             Map<String, List<Update>> updates,
             Map<String, List<String>> values) {}
 
+    /** The records read together: those of one name and type, or (name null) every record of a type in the zone. */
     private record Group(String zoneId, String name, String type) {
         static Group of(String zoneId, RecordBinding binding) {
             return new Group(zoneId, RecordBinding.canonical(binding.recordName()), binding.recordType());
         }
-    }
 
-    private static String key(String zoneId, RecordBinding binding) {
-        return zoneId + " " + binding.record();
-    }
-
-    private static String key(String zoneId, ResourceRecordSet record) {
-        return zoneId + " " + RecordBinding.canonical(record.name()) + " " + record.typeAsString() + " "
-                + record.setIdentifier();
+        static Group of(RecordKey.Tag tag) {
+            return new Group(tag.zoneId(), tag.name(), tag.type());
+        }
     }
 
     /** {@code unhealthy}: targets whose check is unhealthy now (their alarm is in ALARM), for the safety warning. */
@@ -64,26 +61,43 @@ public final class RecordReconciler {
                 targets.stream().filter(t -> t.route53() != null).toList();
         List<Change> changes = new ArrayList<>();
         return zoneIds(bound, changes).thenCompose(zoneIds -> {
-            // Every (zone, name, type) to read: the bound ones, and those vantage's checks were attached to before.
+            // Every group to read: the bound ones, and those vantage's checks were attached to before.
             Set<Group> groups = new HashSet<>();
-            Map<String, String> wantedRecordOf = new HashMap<>(); // target -> "zone record" it should guard
+            Map<String, RecordKey> wantedRecordOf = new HashMap<>(); // target -> the record it should guard
             for (TargetSpec target : bound) {
                 String zoneId = zoneIds.get(target.route53().zone());
                 if (zoneId != null) {
                     groups.add(Group.of(zoneId, target.route53()));
-                    wantedRecordOf.put(target.name(), key(zoneId, target.route53()));
+                    wantedRecordOf.put(target.name(), RecordKey.of(zoneId, target.route53()));
                 }
             }
-            checks.records().forEach((target, record) -> {
-                String[] parts = record.split(" ");
-                if (parts.length == 4 && !record.equals(wantedRecordOf.get(target))) {
-                    groups.add(new Group(parts[0], parts[1], parts[2]));
+            Map<String, RecordKey.Tag> recorded = new LinkedHashMap<>(); // target -> the record its check guarded
+            checks.records().forEach((target, value) -> {
+                RecordKey.Tag tag = RecordKey.Tag.parse(value);
+                if (tag == null) {
+                    changes.add(new Change(
+                            Change.Resource.HEALTH_CHECK,
+                            Change.Action.ERROR,
+                            target,
+                            target,
+                            List.of("id " + checks.owned().get(target) + ": its " + Ownership.RECORD + " tag '"
+                                    + Checks.visible(value) + "' names no record, so the record the check may guard"
+                                    + " cannot be found to detach it; put the tag back as it was, or remove it once no"
+                                    + " record carries the check")));
+                    return;
+                }
+                recorded.put(target, tag);
+                RecordKey wanted = wantedRecordOf.get(target);
+                if (wanted == null || !tag.names(wanted)) {
+                    groups.add(Group.of(tag));
                 }
             });
             Map<Group, List<ResourceRecordSet>> listed = new LinkedHashMap<>();
             CompletableFuture<Void> read = CompletableFuture.completedFuture(null);
             for (Group group : groups) {
-                read = read.thenCompose(v -> RecordSets.named(client, group.zoneId(), group.name(), group.type())
+                read = read.thenCompose(v -> (group.name() == null
+                                ? RecordSets.ofType(client, group.zoneId(), group.type())
+                                : RecordSets.named(client, group.zoneId(), group.name(), group.type()))
                         .thenAccept(records -> listed.put(group, records))
                         .exceptionally(error -> {
                             if (unwrap(error) instanceof NoSuchHostedZoneException) {
@@ -93,32 +107,38 @@ public final class RecordReconciler {
                             throw new CompletionException(unwrap(error));
                         }));
             }
-            return read.thenApply(v -> decide(bound, zoneIds, wantedRecordOf, checks, unhealthy, listed, changes));
+            return read.thenApply(
+                    v -> decide(bound, zoneIds, wantedRecordOf, recorded, checks, unhealthy, listed, changes));
         });
     }
 
     private State decide(
             List<TargetSpec> bound,
             Map<String, String> zoneIds,
-            Map<String, String> wantedRecordOf,
+            Map<String, RecordKey> wantedRecordOf,
+            Map<String, RecordKey.Tag> recorded,
             HealthCheckReconciler.State checks,
             Set<String> unhealthy,
             Map<Group, List<ResourceRecordSet>> listed,
             List<Change> changes) {
-        Map<String, ResourceRecordSet> byKey = new HashMap<>();
+        Map<RecordKey, ResourceRecordSet> byKey = new HashMap<>();
+        Set<RecordKey> listedTwice = new HashSet<>();
         listed.forEach((group, records) -> {
             if (records != null) {
-                records.forEach(record -> byKey.put(key(group.zoneId(), record), record));
+                Set<RecordKey> seen = new HashSet<>();
+                records.forEach(record -> {
+                    RecordKey key = RecordKey.of(group.zoneId(), record);
+                    byKey.put(key, record);
+                    if (!seen.add(key)) {
+                        listedTwice.add(key);
+                    }
+                });
             }
         });
         Set<String> ownedIds = new HashSet<>(checks.owned().values());
-        Set<String> pendingCreates = new HashSet<>();
-        checks.changes().stream()
-                .filter(c -> c.action() == Change.Action.CREATE)
-                .forEach(c -> pendingCreates.add(c.target()));
         Map<String, List<Update>> updates = new LinkedHashMap<>();
         Map<String, List<String>> values = new LinkedHashMap<>();
-        Set<String> attached = new HashSet<>();
+        Set<RecordKey> attached = new HashSet<>();
         List<String> warnings = new ArrayList<>();
         for (TargetSpec target : bound) {
             RecordBinding binding = target.route53();
@@ -126,7 +146,8 @@ public final class RecordReconciler {
             if (zoneId == null) {
                 continue; // reported when the zone name was resolved
             }
-            String name = "zone " + zoneId + ": " + binding.record();
+            RecordKey key = RecordKey.of(zoneId, binding);
+            String name = key.describe();
             List<ResourceRecordSet> group = listed.get(Group.of(zoneId, binding));
             if (group == null) {
                 changes.add(new Change(
@@ -137,7 +158,20 @@ public final class RecordReconciler {
                         List.of("hosted zone " + zoneId + " does not exist (target " + target.name() + ")")));
                 continue;
             }
-            ResourceRecordSet record = byKey.get(key(zoneId, binding));
+            if (listedTwice.contains(key)) {
+                // Route53IdInterceptor (AWS SDK for Java 2.x) lists set identifier "eu/west" as "west".
+                changes.add(new Change(
+                        Change.Resource.RECORD,
+                        Change.Action.ERROR,
+                        name,
+                        target.name(),
+                        List.of("two records of this name and type list as set identifier '" + key.setIdentifier()
+                                + "': the AWS SDK for Java reads a set identifier from its last '/' on, so one of them"
+                                + " has a '/' and vantage cannot tell which is bound; give that one a set identifier"
+                                + " without '/'")));
+                continue;
+            }
+            ResourceRecordSet record = byKey.get(key);
             if (record == null) {
                 changes.add(new Change(
                         Change.Resource.RECORD,
@@ -163,23 +197,23 @@ public final class RecordReconciler {
                                     .toList());
             if (group.size() == 1) {
                 warnings.add(
-                        name + " is the only " + binding.recordType() + " record of " + binding.recordName()
+                        name + " is the only " + binding.recordType() + " record of " + key.name()
                                 + ": when its check fails, Route 53 has no other record to answer with and keeps answering with it");
             }
             String wanted = checks.ids().get(target.name());
             String current = record.healthCheckId();
+            attached.add(key);
             if (current != null && !ownedIds.contains(current)) {
                 changes.add(new Change(
                         Change.Resource.RECORD,
                         Change.Action.CONFLICT,
                         name,
                         target.name(),
-                        List.of("guarded by health check " + current + ", which is not vantage's: left as it is")));
-                attached.add(key(zoneId, record));
+                        List.of("guarded by health check " + current
+                                + ", which is not this deployment's: left as it is")));
                 continue;
             }
             if (wanted != null && wanted.equals(current)) {
-                attached.add(key(zoneId, record));
                 continue;
             }
             changes.add(new Change(
@@ -192,31 +226,36 @@ public final class RecordReconciler {
                             + "; value, TTL, alias and routing policy unchanged")));
             updates.computeIfAbsent(zoneId, z -> new ArrayList<>())
                     .add(new Update(zoneId, record, target.name(), null));
-            attached.add(key(zoneId, record));
         }
         // Detach vantage's checks from records no configured target is bound to any more, before they are deleted.
-        checks.records().forEach((target, recorded) -> {
+        recorded.forEach((target, tag) -> {
             String id = checks.owned().get(target);
-            ResourceRecordSet record = byKey.get(recorded);
-            if (id == null
-                    || record == null
-                    || !id.equals(record.healthCheckId())
-                    || attached.contains(recorded)
-                    || recorded.equals(wantedRecordOf.get(target))) {
+            List<ResourceRecordSet> candidates = listed.get(Group.of(tag));
+            ResourceRecordSet record = candidates == null
+                    ? null
+                    : candidates.stream()
+                            .filter(r -> tag.names(RecordKey.of(tag.zoneId(), r)))
+                            .findFirst()
+                            .orElse(null);
+            if (id == null || record == null || !id.equals(record.healthCheckId())) {
                 return;
             }
-            String zoneId = recorded.substring(0, recorded.indexOf(' '));
+            RecordKey key = RecordKey.of(tag.zoneId(), record);
+            if (attached.contains(key) || key.equals(wantedRecordOf.get(target))) {
+                return;
+            }
             changes.add(new Change(
                     Change.Resource.RECORD,
                     Change.Action.UPDATE,
-                    "zone " + zoneId + ": " + recorded.substring(zoneId.length() + 1),
+                    key.describe(),
                     target,
                     List.of("detach health check " + id + " ("
                             + (wantedRecordOf.containsKey(target)
                                     ? "target " + target + " is bound elsewhere now"
                                     : "target " + target + " is no longer bound")
                             + "); the record stays, without a health check")));
-            updates.computeIfAbsent(zoneId, z -> new ArrayList<>()).add(new Update(zoneId, record, null, id));
+            updates.computeIfAbsent(tag.zoneId(), z -> new ArrayList<>())
+                    .add(new Update(tag.zoneId(), record, null, id));
         });
         warnings.addAll(allUnhealthy(bound, zoneIds, checks, unhealthy, listed));
         return new State(changes, warnings, updates, values);
@@ -234,22 +273,22 @@ public final class RecordReconciler {
             Map<Group, List<ResourceRecordSet>> listed) {
         Map<String, String> ownerOfCheck = new HashMap<>();
         checks.owned().forEach((target, id) -> ownerOfCheck.put(id, target));
-        Map<String, String> boundTo = new HashMap<>(); // "zone record" -> target
+        Map<RecordKey, String> boundTo = new HashMap<>();
         for (TargetSpec target : bound) {
             String zoneId = zoneIds.get(target.route53().zone());
             if (zoneId != null) {
-                boundTo.put(key(zoneId, target.route53()), target.name());
+                boundTo.put(RecordKey.of(zoneId, target.route53()), target.name());
             }
         }
         List<String> warnings = new ArrayList<>();
         listed.forEach((group, records) -> {
-            if (records == null || records.size() < 2) {
-                return;
+            if (group.name() == null || records == null || records.size() < 2) {
+                return; // a whole zone's records are no one group
             }
             List<String> guards = new ArrayList<>();
             for (ResourceRecordSet record : records) {
-                String target =
-                        boundTo.getOrDefault(key(group.zoneId(), record), ownerOfCheck.get(record.healthCheckId()));
+                String target = boundTo.getOrDefault(
+                        RecordKey.of(group.zoneId(), record), ownerOfCheck.get(record.healthCheckId()));
                 if (target == null || !unhealthy.contains(target)) {
                     return;
                 }
@@ -288,7 +327,8 @@ public final class RecordReconciler {
             for (Update update : zone.getValue()) {
                 done = done.thenCompose(v -> update.target() == null
                         ? checks.tagRecord(update.detachedCheck(), null)
-                        : checks.tagRecord(checkIds.get(update.target()), key(update.zoneId(), update.current())));
+                        : checks.tagRecord(
+                                checkIds.get(update.target()), RecordKey.of(update.zoneId(), update.current())));
             }
         }
         return done;

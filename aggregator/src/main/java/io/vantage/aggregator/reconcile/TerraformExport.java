@@ -20,10 +20,10 @@ public final class TerraformExport {
     private TerraformExport() {}
 
     public static String of(AggregatorConfig config) {
-        String namespace = config.cloudwatch().namespace();
-        AlarmReconciler alarms = new AlarmReconciler(null, namespace, config.alarm());
+        Ownership ownership = new Ownership(config.cloudwatch().namespace(), config.deployment());
+        AlarmReconciler alarms = new AlarmReconciler(null, ownership, config.alarm());
         HealthCheckReconciler checks = new HealthCheckReconciler(
-                null, namespace, config.cloudwatch().region(), config.alarm(), config.route53());
+                null, ownership, config.cloudwatch().region(), config.alarm(), config.route53());
         StringBuilder out = new StringBuilder();
         out.append(
                         "# Written by `vantage-aggregator export --format terraform`: the CloudWatch alarms and Route 53 health\n")

@@ -74,7 +74,7 @@ class DrillTest {
                     directory.resolve("aggregator.yaml"),
                     "server: {host: 127.0.0.1, port: 0}\n"
                             + RunningAggregator.AGENTS
-                            + "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
+                            + "deployment: test\ncloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
                             + aws.endpoint() + "'}\n"
                             + "targets:\n"
                             + "  - {name: api-one, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1},"

@@ -79,7 +79,8 @@ class IamPolicyTest {
                         .get();
             }
             String yaml = "agents: [{id: a, region: eu-west-1, tokenEnv: A}]\n"
-                    + "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, endpoint: '" + aws.endpoint()
+                    + "deployment: test\ncloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, endpoint: '"
+                    + aws.endpoint()
                     + "'}\n"
                     + "route53: {insufficientDataHealthStatus: LastKnownStatus}\n"
                     + "targets:\n"

@@ -76,7 +76,8 @@ class ReconcileTest {
     private Run run(String command, String alarm, String route53Settings, String... targets) throws Exception {
         StringBuilder yaml = new StringBuilder(
                 "agents: [{id: a, region: eu-west-1, tokenFile: token}, {id: b, region: us-east-1, tokenFile: token-b}]\n"
-                        + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint()
+                        + "deployment: test\ncloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '"
+                        + aws.endpoint()
                         + "'}\n"
                         + "alarm: " + alarm + "\nroute53: " + route53Settings + "\ntargets:\n");
         for (String target : targets) {

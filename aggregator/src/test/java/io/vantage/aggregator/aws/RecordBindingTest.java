@@ -102,7 +102,8 @@ class RecordBindingTest {
     private Run run(String command, List<String> regions, String... options) throws Exception {
         StringBuilder yaml = new StringBuilder(
                 "agents: [{id: a, region: eu-west-1, tokenFile: token}, {id: b, region: us-east-1, tokenFile: token-b}]\n"
-                        + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint()
+                        + "deployment: test\ncloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '"
+                        + aws.endpoint()
                         + "'}\n"
                         + "targets:\n");
         for (String region : regions) {
@@ -165,7 +166,7 @@ class RecordBindingTest {
                         + ": api.example.com. A us-east-1: health check none -> the one created for api-us-east-1")
                 .contains("~ record zone " + zoneId + ": api.example.com. A eu-west-1")
                 .contains("! record zone " + zoneId + ": api.example.com. A ap-southeast-2: guarded by health check "
-                        + foreignCheck + ", which is not vantage's");
+                        + foreignCheck + ", which is not this deployment's");
 
         Run apply = run("apply", REGIONS);
         assertThat(apply.exit()).as(apply.out()).isZero();
@@ -306,7 +307,8 @@ class RecordBindingTest {
         Path file = Files.writeString(
                 directory.resolve("discovered.yaml"),
                 "agents: [{id: a, region: eu-west-1, tokenFile: token}, {id: b, region: us-east-1, tokenFile: token-b}]\n"
-                        + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint()
+                        + "deployment: test\ncloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '"
+                        + aws.endpoint()
                         + "'}\n" + discovered);
         var config = io.vantage.aggregator.config.AggregatorConfigLoader.loadWithoutTokens(file);
         assertThat(config.targets())
@@ -404,7 +406,8 @@ class RecordBindingTest {
         }
         StringBuilder yaml = new StringBuilder(
                 "agents: [{id: a, region: eu-west-1, tokenFile: token}, {id: b, region: us-east-1, tokenFile: token-b}]\n"
-                        + "cloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '" + aws.endpoint()
+                        + "deployment: test\ncloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '"
+                        + aws.endpoint()
                         + "'}\n"
                         + "targets:\n");
         for (String[] target : new String[][] {

@@ -49,7 +49,7 @@ class RunningAggregatorOnAwsTest {
                         .get();
             }
             try (RunningAggregator aggregator = RunningAggregator.start(
-                    "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
+                    "deployment: test\ncloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
                             + aws.endpoint() + "'}\n"
                             + "route53: {reconcileEvery: 1m}\n"
                             + "targets:\n"
@@ -84,7 +84,7 @@ class RunningAggregatorOnAwsTest {
             }
             // A replica that only reads (no reconcileEvery) and a target nobody applied: AWS differs from the config.
             try (RunningAggregator reader = RunningAggregator.start(
-                    "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
+                    "deployment: test\ncloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
                             + aws.endpoint() + "'}\n"
                             + "targets:\n"
                             + "  - {name: api, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: 9}}\n"

@@ -63,7 +63,7 @@ class TerraformExportTest {
         try (LocalAws aws = LocalAws.start()) {
             String config =
                     "agents: [{id: a, region: eu-west-1, tokenEnv: A}, {id: b, region: us-east-1, tokenEnv: B}]\n"
-                            + "cloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, endpoint: '"
+                            + "deployment: test\ncloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, endpoint: '"
                             + aws.endpoint()
                             + "'}\n"
                             + "route53: {insufficientDataHealthStatus: LastKnownStatus}\n"

@@ -73,6 +73,17 @@ class AggregatorConfigTest {
                         AGENT + "cloudwatch: {mode: aws, endpoint: localhost}\n",
                         "cloudwatch.endpoint: 'localhost' must be an absolute URL such as http://127.0.0.1:5000"),
                 Arguments.of(
+                        "aws mode without a deployment",
+                        AGENT + "cloudwatch: {mode: aws}\n",
+                        "deployment: is required with cloudwatch.mode aws: name this deployment (e.g. production or"
+                                + " staging): everything it makes in AWS carries the name, and what another deployment"
+                                + " in the account made is never planned, changed or deleted"),
+                Arguments.of(
+                        "a deployment name that is no name",
+                        AGENT + "deployment: prod/eu\n",
+                        "deployment: 'prod/eu' must be 1-63 characters of letters, digits, '.', '_' or '-', starting"
+                                + " with a letter or digit"),
+                Arguments.of(
                         "AWS namespace",
                         AGENT + "cloudwatch: {namespace: AWS/EC2}\n",
                         "cloudwatch.namespace: 'AWS/EC2' must be 1-255 characters and must not start with AWS/"),

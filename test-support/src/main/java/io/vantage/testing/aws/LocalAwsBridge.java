@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and back, operation from the path to {@code X-Amz-Target}, timestamps from CBOR tag 1 to epoch seconds and
  * back — and passes every other request (Route 53's REST-XML) through unchanged. CloudWatch semantics stay
  * moto's. It records every request it sees, so tests can assert on what was sent (including what moto drops),
- * and it can answer an operation with an injected error instead of forwarding it.
+ * and it can answer an operation with an injected error instead of forwarding it. One Route 53 operation moto lacks,
+ * GetAccountLimit for the number of health checks, the bridge answers itself (see {@link #healthCheckLimit}).
  */
 public final class LocalAwsBridge implements AutoCloseable {
     private static final String CLOUDWATCH_PREFIX = "/service/GraniteServiceVersion20100801/operation/";
@@ -77,12 +78,18 @@ public final class LocalAwsBridge implements AutoCloseable {
 
     private record Fault(int status, String type, AtomicInteger remaining) {}
 
+    /** Route 53's default of MAX_HEALTH_CHECKS_BY_OWNER (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html). */
+    public static final long DEFAULT_HEALTH_CHECK_LIMIT = 200;
+
+    private static final String HEALTH_CHECK_LIMIT = "GET /2013-04-01/accountlimit/MAX_HEALTH_CHECKS_BY_OWNER";
+
     private final HttpServer server;
     private final HttpClientAgent client;
     private final String motoHost;
     private final int motoPort;
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
+    private volatile long healthCheckLimit = DEFAULT_HEALTH_CHECK_LIMIT;
 
     private LocalAwsBridge(Vertx vertx, String motoHost, int motoPort) {
         this.motoHost = motoHost;
@@ -114,6 +121,15 @@ public final class LocalAwsBridge implements AutoCloseable {
     public void clear() {
         seen.clear();
         faults.clear();
+        healthCheckLimit = DEFAULT_HEALTH_CHECK_LIMIT;
+    }
+
+    /**
+     * The account's limit of health checks, as GetAccountLimit (MAX_HEALTH_CHECKS_BY_OWNER) answers it until
+     * {@link #clear}; its count is the number of health checks moto holds. moto does not implement GetAccountLimit.
+     */
+    public void healthCheckLimit(long limit) {
+        healthCheckLimit = limit;
     }
 
     /**
@@ -152,9 +168,34 @@ public final class LocalAwsBridge implements AutoCloseable {
                                         + "<RequestId>bridge</RequestId></ErrorResponse>");
                 return;
             }
+            if (operation.equals(HEALTH_CHECK_LIMIT)) {
+                answerHealthCheckLimit(request);
+                return;
+            }
             forward(request.method(), request.uri(), request.headers(), body)
                     .onComplete(answer -> relay(request, answer));
         }
+    }
+
+    /** GetAccountLimit for health checks: the limit set, and the count of moto's health checks (it lists all at once). */
+    private void answerHealthCheckLimit(HttpServerRequest request) {
+        forward(HttpMethod.GET, "/2013-04-01/healthcheck", request.headers(), Buffer.buffer())
+                .onComplete(answer -> {
+                    if (answer.failed() || answer.result().status() != 200) {
+                        request.response().setStatusCode(502).end("bridge: moto did not list its health checks");
+                        return;
+                    }
+                    String listed = answer.result().body().toString();
+                    long count = (listed.length()
+                                    - listed.replace("<HealthCheck>", "").length())
+                            / "<HealthCheck>".length();
+                    request.response()
+                            .putHeader("Content-Type", "text/xml")
+                            .end("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                    + "<GetAccountLimitResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">"
+                                    + "<Limit><Type>MAX_HEALTH_CHECKS_BY_OWNER</Type><Value>" + healthCheckLimit
+                                    + "</Value></Limit><Count>" + count + "</Count></GetAccountLimitResponse>");
+                });
     }
 
     private void cloudWatch(HttpServerRequest request, String operation, Buffer body) {

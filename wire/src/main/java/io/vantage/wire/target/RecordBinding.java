@@ -2,6 +2,7 @@ package io.vantage.wire.target;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.vantage.wire.Checks;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -53,8 +54,9 @@ public record RecordBinding(
             throw Checks.invalid("hostedZoneName", "'" + Checks.visible(hostedZoneName) + "' is not a DNS name");
         }
         Checks.required("recordName", recordName);
-        if (recordName.length() > 255 || !DNS_NAME.matcher(recordName).matches()) {
-            throw Checks.invalid("recordName", "'" + Checks.visible(recordName) + "' is not a DNS name");
+        String problem = nameProblem(recordName);
+        if (problem != null) {
+            throw Checks.invalid("recordName", "'" + Checks.visible(recordName) + "' " + problem);
         }
         Checks.required("recordType", recordType);
         recordType = recordType.toUpperCase(Locale.ROOT);
@@ -68,6 +70,15 @@ public record RecordBinding(
         Checks.noControlCharacters("setIdentifier", setIdentifier);
         if (setIdentifier.isEmpty() || setIdentifier.length() > 128) {
             throw Checks.invalid("setIdentifier", "must be 1-128 characters");
+        }
+        if (setIdentifier.lastIndexOf('/') > 0) {
+            // Route53IdInterceptor (AWS SDK for Java 2.x) takes a set identifier for a path such as /hostedzone/Z1.
+            throw Checks.invalid(
+                    "setIdentifier",
+                    "'" + setIdentifier
+                            + "' has a '/': the AWS SDK for Java lists a record by what follows the last '/'"
+                            + " of its set identifier, so vantage could not find this record; give it a set identifier"
+                            + " without '/'");
         }
         if (routingPolicy != null) {
             routingPolicy = routingPolicy.toLowerCase(Locale.ROOT);
@@ -89,10 +100,86 @@ public record RecordBinding(
         return routingPolicy != null && ONE_PER_VANTAGE.contains(routingPolicy);
     }
 
-    /** Route 53's form of a name: lower case, with the final dot. */
+    /**
+     * Route 53's form of a name, the one ListResourceRecordSets returns: lower case, with the final dot, and every octet
+     * other than a-z, 0-9, '-', '_' and the dots between labels as a three-digit octal escape ({@code \052} for '*',
+     * {@code \040} for a space, {@code \056} for a dot inside a label). A name written with the characters or with
+     * their escapes has this one form (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html).
+     */
     public static String canonical(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        return lower.endsWith(".") ? lower : lower + ".";
+        byte[] octets = name.getBytes(StandardCharsets.UTF_8);
+        StringBuilder form = new StringBuilder(octets.length + 1);
+        boolean separated = false; // the last octet written was a dot between labels
+        for (int i = 0; i < octets.length; i++) {
+            int octet = octets[i] & 0xff;
+            separated = false;
+            if (octet == '.') {
+                form.append('.');
+                separated = true;
+                continue;
+            }
+            if (octet == '\\' && isEscape(octets, i)) {
+                octet = Integer.parseInt(new String(octets, i + 1, 3, StandardCharsets.US_ASCII), 8);
+                i += 3;
+            }
+            if (octet >= 'A' && octet <= 'Z') {
+                octet += 'a' - 'A';
+            }
+            if ((octet >= 'a' && octet <= 'z') || (octet >= '0' && octet <= '9') || octet == '-' || octet == '_') {
+                form.append((char) octet);
+            } else {
+                form.append(String.format(Locale.ROOT, "\\%03o", octet));
+            }
+        }
+        return separated ? form.toString() : form.append('.').toString();
+    }
+
+    /** A backslash followed by three octal digits of at most 377: one escaped octet. */
+    private static boolean isEscape(byte[] octets, int backslash) {
+        if (backslash + 3 >= octets.length) {
+            return false;
+        }
+        for (int i = backslash + 1; i <= backslash + 3; i++) {
+            if (octets[i] < '0' || octets[i] > '7') {
+                return false;
+            }
+        }
+        return octets[backslash + 1] <= '3';
+    }
+
+    /**
+     * What Route 53 would refuse in a record name, or null: it takes printable ASCII (a space or any other octet as an
+     * escape), labels of 1-63 octets and 255 octets in all.
+     */
+    private static String nameProblem(String name) {
+        if (name.isEmpty()) {
+            return "is empty";
+        }
+        byte[] ascii = name.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return "contains a control character (shown as ?): write it as an octal escape such as \\011";
+            }
+            if (c > 0x7f) {
+                return "has '" + c + "', which Route 53 does not take in a name: write an internationalized name in"
+                        + " Punycode (xn--...)";
+            }
+            if (c == '\\' && !isEscape(ascii, i)) {
+                return "has a backslash that starts no octal escape \\000-\\377: write a backslash itself as \\134";
+            }
+        }
+        String form = canonical(name);
+        int octets = 0;
+        for (String label : form.substring(0, form.length() - 1).split("\\.", -1)) {
+            int length = label.length()
+                    - 3 * (label.length() - label.replace("\\", "").length());
+            if (length < 1 || length > 63) {
+                return "has a label of " + length + " octets; each must have 1-63";
+            }
+            octets += length + 1;
+        }
+        return octets > 255 ? "has " + octets + " octets with its dots; a name has at most 255" : null;
     }
 
     /** The zone as written (its ID, or its name), for messages. */
