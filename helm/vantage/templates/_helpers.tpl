@@ -240,7 +240,11 @@ agent:
   {{- else }} []
   {{- end }}
   {{- end }}
-server: {port: {{ .Values.agent.port }}}
+server:
+  port: {{ .Values.agent.port }}
+  {{- if .Values.readToken.enabled }}
+  readToken: {tokenFile: /etc/vantage/tokens/read-token}
+  {{- end }}
 targets:
 {{- if .Values.agent.targets }}
 {{ toYaml .Values.agent.targets | indent 2 }}
@@ -256,6 +260,11 @@ server:
   port: {{ .Values.aggregator.port }}
   {{- with .Values.aggregator.tls.secretName }}
   tls: {certFile: /etc/vantage/tls/tls.crt, keyFile: /etc/vantage/tls/tls.key}
+  {{- end }}
+  {{- if .Values.readToken.enabled }}
+  readToken: {tokenFile: /etc/vantage/tokens/read-token}
+  {{- else }}
+  anonymousStatus: {{ .Values.aggregator.anonymousStatus }}
   {{- end }}
 agents:
 {{- range .Values.aggregator.agents }}

@@ -169,6 +169,9 @@ class HelmChartTest {
             if (component.equals("aggregator")) {
                 AggregatorConfig config = Documents.readYaml(configText, AggregatorConfig.class);
                 tls = config.server().tls() != null;
+                if (config.server().readToken() != null) {
+                    tokenFiles.add(config.server().readToken().tokenFile());
+                }
                 config.agents().forEach(agent -> {
                     tokenFiles.add(agent.tokenFile());
                     if (agent.previousTokenFile() != null) {
@@ -182,6 +185,9 @@ class HelmChartTest {
             } else {
                 AgentConfig config = Documents.readYaml(configText, AgentConfig.class);
                 tls = false; // the agent serves plain HTTP
+                if (config.server().readToken() != null) {
+                    tokenFiles.add(config.server().readToken().tokenFile());
+                }
                 config.agent().aggregators().forEach(a -> {
                     tokenFiles.add(a.tokenFile());
                     if (a.caFile() != null) {
@@ -786,6 +792,61 @@ class HelmChartTest {
                 .extracting(a -> a.id() + "=" + a.previousTokenFile())
                 .containsExactly(
                         "agent-us-east-1=/etc/vantage/tokens/token-agent-us-east-1-previous", "agent-eu-west-1=null");
+    }
+
+    /**
+     * With readToken.enabled both processes require the Secret's read-token for /, /v1/status and /metrics, and the
+     * PodMonitors send it; without it the aggregator shows anonymous readers the summary.
+     */
+    @Test
+    void aReadTokenGuardsBothProcessesAndPrometheusSendsIt() throws Exception {
+        List<JsonNode> guarded = objects(new Helm(withHooks())
+                .template()
+                .withName("vantage")
+                .withValuesFile(CHART.resolve("ci/aggregator-values.yaml"))
+                .set("readToken.enabled", "true")
+                .set("secret.tokens.read-token", "ci-read-token-of-prometheus-0123")
+                .set("serviceMonitor.enabled", "true")
+                .call());
+        assertThat(Documents.readYaml(config(guarded, "aggregator.yaml"), AggregatorConfig.class)
+                        .server()
+                        .readToken()
+                        .tokenFile())
+                .isEqualTo("/etc/vantage/tokens/read-token");
+        List<JsonNode> agent = objects(new Helm(withHooks())
+                .template()
+                .withName("vantage")
+                .withValuesFile(CHART.resolve("ci/agent-values.yaml"))
+                .set("readToken.enabled", "true")
+                .set("secret.tokens.read-token", "ci-read-token-of-prometheus-0123")
+                .call());
+        assertThat(Documents.readYaml(config(agent, "agent.yaml"), AgentConfig.class)
+                        .server()
+                        .readToken()
+                        .tokenFile())
+                .isEqualTo("/etc/vantage/tokens/read-token");
+        assertThat(kind(guarded, "PodMonitor")).isNotEmpty().allSatisfy(monitor -> {
+            JsonNode authorization = monitor.at("/spec/podMetricsEndpoints/0/authorization");
+            assertThat(authorization.path("type").asText()).isEqualTo("Bearer");
+            assertThat(authorization.at("/credentials/key").asText()).isEqualTo("read-token");
+        });
+
+        List<JsonNode> open = objects(new Helm(withHooks())
+                .template()
+                .withName("vantage")
+                .withValuesFile(CHART.resolve("ci/aggregator-values.yaml"))
+                .call());
+        AggregatorConfig config = Documents.readYaml(config(open, "aggregator.yaml"), AggregatorConfig.class);
+        assertThat(config.server().readToken()).isNull();
+        assertThat(config.server().anonymousFull()).isFalse();
+
+        assertThatThrownBy(() -> new Helm(withHooks())
+                        .template()
+                        .withName("vantage")
+                        .withValuesFile(CHART.resolve("ci/aggregator-values.yaml"))
+                        .set("readToken.enabled", "true")
+                        .call())
+                .hasMessageContaining("readToken.enabled needs the token");
     }
 
     @Test
