@@ -19,6 +19,7 @@ import io.vertx.core.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,11 @@ import org.slf4j.LoggerFactory;
  */
 final class EvaluationLoop {
     private static final Logger LOG = LoggerFactory.getLogger(EvaluationLoop.class);
+    /**
+     * Verdict changes logged one by one in a round; the rest are counted in one line. A fleet-wide change (the first
+     * verdicts of 20,000 targets) logged line by line held the evaluator's event loop for seconds.
+     */
+    static final int MAX_CHANGES_LOGGED = 50;
 
     /**
      * One configured target as the loop walks it, with everything a round needs at hand (no lookup by name): its vantage
@@ -169,6 +175,8 @@ final class EvaluationLoop {
                     twoProcesses.contains(agent.id())));
         }
         List<Evaluation> evaluations = new ArrayList<>(rows.size());
+        Map<Verdict, Integer> unlogged = new EnumMap<>(Verdict.class);
+        int logged = 0;
         for (Row row : rows) {
             VerdictState previous = row.state;
             Evaluation evaluation = QuorumEvaluator.evaluate(
@@ -180,10 +188,16 @@ final class EvaluationLoop {
                     previous,
                     now);
             row.state = evaluation.state();
-            if (evaluation.changed()) {
+            if (evaluation.changed() && logged < MAX_CHANGES_LOGGED) {
                 logChange(row.target, previous.published(), evaluation, store.observations(row.target.name()));
+                logged++;
+            } else if (evaluation.changed()) {
+                unlogged.merge(evaluation.verdict(), 1, Integer::sum);
             }
             evaluations.add(evaluation);
+        }
+        if (!unlogged.isEmpty()) {
+            logUnlogged(unlogged);
         }
         Drills.Round drilled;
         // Drills need every verdict by name; without one configured or still honoured, they need nothing.
@@ -228,6 +242,22 @@ final class EvaluationLoop {
                         agents.get(i).region());
             }
         }
+    }
+
+    /** The changes of a round past {@link #MAX_CHANGES_LOGGED}, counted in one line. */
+    private static void logUnlogged(Map<Verdict, Integer> changes) {
+        String counts = changes.entrySet().stream()
+                .map(change -> change.getValue() + " to " + change.getKey())
+                .collect(Collectors.joining(", "));
+        if (changes.containsKey(Verdict.UNHEALTHY)) {
+            LOG.warn("and {} more verdict changes this round ({}): /v1/status has each", total(changes), counts);
+        } else {
+            LOG.info("and {} more verdict changes this round ({}): /v1/status has each", total(changes), counts);
+        }
+    }
+
+    private static int total(Map<Verdict, Integer> changes) {
+        return changes.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     private static void logChange(

@@ -80,12 +80,17 @@ public final class Startup {
      * more than the probes it describes.
      */
     public static Vertx newVertx(PrometheusMeterRegistry registry) {
+        return newVertx(registry, new VertxOptions());
+    }
+
+    /** As {@link #newVertx(PrometheusMeterRegistry)}, from {@code options} (a test's stricter blocked-thread limit). */
+    public static Vertx newVertx(PrometheusMeterRegistry registry, VertxOptions options) {
         MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
                 .setEnabled(true)
                 .setDisabledMetricsCategories(
                         Set.of(MetricsDomain.NET_CLIENT.toCategory(), MetricsDomain.DATAGRAM_SOCKET.toCategory()));
         return Vertx.builder()
-                .with(new VertxOptions().setMetricsOptions(metrics))
+                .with(new VertxOptions(options).setMetricsOptions(metrics))
                 .withTransport(Transport.EPOLL.available() ? Transport.EPOLL : Transport.NIO)
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();

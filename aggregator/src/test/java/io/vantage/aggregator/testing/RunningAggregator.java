@@ -7,6 +7,7 @@ import io.vantage.runtime.Startup;
 import io.vantage.wire.Documents;
 import io.vantage.wire.report.ReportBatch;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,8 +62,13 @@ public final class RunningAggregator implements AutoCloseable {
 
     /** From a file, which the aggregator then watches and reloads; relative token paths resolve against its folder. */
     public static RunningAggregator startFromFile(java.nio.file.Path file) {
+        return startFromFile(file, new VertxOptions());
+    }
+
+    /** As {@link #startFromFile(java.nio.file.Path)}, on Vert.x built from {@code options}. */
+    public static RunningAggregator startFromFile(java.nio.file.Path file, VertxOptions options) {
         PrometheusMeterRegistry registry = Startup.newRegistry();
-        Vertx vertx = Startup.newVertx(registry);
+        Vertx vertx = Startup.newVertx(registry, options);
         AggregatorConfigLoader loader = new AggregatorConfigLoader(TOKENS);
         Aggregator aggregator =
                 new Aggregator(loader.load(file), file, loader, registry, Clock.systemUTC(), Optional.empty());
