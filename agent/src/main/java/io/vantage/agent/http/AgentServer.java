@@ -75,8 +75,12 @@ public final class AgentServer {
     }
 
     public Future<HttpServer> listen(String host, int port) {
-        server = vertx.createHttpServer(
-                new HttpServerOptions().setIdleTimeout(60).setMaxInitialLineLength(1024));
+        server = vertx.createHttpServer(new HttpServerOptions()
+                .setIdleTimeout(60)
+                .setMaxInitialLineLength(1024)
+                // HTTP/1.1 only, as on the aggregator: Prometheus and the kubelet speak it, and with h2c on the server
+                // reports a connection only once its first bytes arrive, so the connection bound could not apply.
+                .setHttp2ClearTextEnabled(false));
         return server.connectionHandler(this::opened)
                 .requestHandler(this::handle)
                 .listen(port, host);
