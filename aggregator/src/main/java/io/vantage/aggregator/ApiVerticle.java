@@ -6,6 +6,7 @@ import io.vantage.aggregator.ingest.ConnectionGuard;
 import io.vantage.aggregator.ingest.IngestHandler;
 import io.vantage.aggregator.ingest.ServerLimits;
 import io.vantage.aggregator.status.StatusDocuments;
+import io.vantage.runtime.AnswerSlots;
 import io.vantage.runtime.Answers;
 import io.vantage.runtime.ReadAccess;
 import io.vantage.wire.Headers;
@@ -104,8 +105,10 @@ final class ApiVerticle extends VerticleBase {
             case "/v1/status" -> status(request, StatusDocuments.Format.JSON, "application/json");
             case "/" -> status(request, StatusDocuments.Format.PAGE, "text/html; charset=utf-8");
             case "/metrics" -> {
-                if (readable(request) && aggregator.answerSlots().take(vertx, request)) {
-                    Answers.metrics(vertx, aggregator.metrics(), request);
+                AnswerSlots.Slot slot =
+                        readable(request) ? aggregator.answerSlots().take(vertx, request) : null;
+                if (slot != null) {
+                    Answers.metrics(vertx, aggregator.metrics(), request, slot::release);
                 }
             }
             case "/healthz" -> request.response().end("ok\n");
@@ -116,23 +119,28 @@ final class ApiVerticle extends VerticleBase {
     }
 
     /**
-     * The status as JSON or page, shared with every reader of this round; rendering thousands of targets takes tens of
-     * milliseconds, on a worker thread. Readers with the read token (or, without one configured, everyone when
+     * The status as JSON or page, rendered once per round on a worker thread and shared with every reader of the round
+     * (so it needs no slot: a reader costs a reference). Readers with the read token (or, without one configured, everyone when
      * {@code anonymousStatus: full}) see it whole; the others its summary.
      */
     private void status(HttpServerRequest request, StatusDocuments.Format format, String contentType) {
-        if (!readable(request) || !aggregator.answerSlots().take(vertx, request)) {
+        if (!readable(request)) {
             return;
         }
         StatusDocuments.View view = aggregator.readers().required() || settings.anonymousFull()
                 ? StatusDocuments.View.FULL
                 : StatusDocuments.View.SUMMARY;
-        Answers.fromWorker(
-                vertx,
-                request,
-                contentType,
-                "status could not be rendered",
-                () -> aggregator.documents().get(format, view));
+        aggregator.documents().get(vertx, format, view).onComplete(rendered -> {
+            if (rendered.succeeded()) {
+                request.response()
+                        .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
+                        .end(rendered.result());
+            } else {
+                request.response()
+                        .setStatusCode(500)
+                        .end("status could not be rendered: " + rendered.cause().getMessage() + "\n");
+            }
+        });
     }
 
     /** Whether {@code request} may read the status and metrics; if not, it has been answered 401. */

@@ -3,16 +3,15 @@ package io.vantage.runtime;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A bound on answers being built or written at once ({@code /metrics}, the status), shared by every event loop of a
- * process, and a deadline for each: a client that asks and does not read holds a slot until the deadline, then its
- * connection is closed. Over the bound, the answer is a 503 with {@code Retry-After}: the process stays within its
- * memory whatever the clients do, and says it is busy rather than failing.
+ * A bound on answers being built or handed to their connections at once ({@code /metrics}, the status), shared by
+ * every event loop of a process, and a deadline for each: a streamed answer whose client stops reading holds its slot
+ * until the deadline, then its connection is closed. Over the bound, the answer is a 503 with {@code Retry-After}: the
+ * process stays within its memory whatever the clients do, and says it is busy rather than failing.
  */
 public final class AnswerSlots {
     /** The reasons {@code refused} is told. */
@@ -35,11 +34,19 @@ public final class AnswerSlots {
         this.refused = refused;
     }
 
+    /** A taken slot; {@link #release()} it once the answer's last bytes are handed to the connection. */
+    @FunctionalInterface
+    public interface Slot {
+        void release();
+    }
+
     /**
-     * Takes a slot for {@code request}'s answer, given back when the answer ends or the connection closes; when none is
-     * free, answers 503 itself and returns false.
+     * Takes a slot for {@code request}'s answer, given back by {@link Slot#release()} (the answer has been handed over:
+     * a client that does not read it holds no slot, only its connection, which the idle timeout closes), when the
+     * connection closes, or at the deadline, which closes the connection. When none is free, answers 503 itself and
+     * returns null.
      */
-    public boolean take(Vertx vertx, HttpServerRequest request) {
+    public Slot take(Vertx vertx, HttpServerRequest request) {
         if (taken.incrementAndGet() > max) {
             taken.decrementAndGet();
             refused.accept(BUSY);
@@ -47,10 +54,9 @@ public final class AnswerSlots {
                     .setStatusCode(503)
                     .putHeader(HttpHeaders.RETRY_AFTER, "5")
                     .putHeader(HttpHeaders.CONNECTION, "close")
-                    .end(max + " answers are being written already; try again in a few seconds\n");
-            return false;
+                    .end(max + " answers are being built or written already; try again in a few seconds\n");
+            return null;
         }
-        HttpServerResponse response = request.response();
         AtomicBoolean given = new AtomicBoolean();
         long deadline = vertx.setTimer(deadlineMillis, fired -> {
             if (given.compareAndSet(false, true)) {
@@ -59,15 +65,14 @@ public final class AnswerSlots {
                 request.connection().close();
             }
         });
-        Runnable giveBack = () -> {
+        Slot slot = () -> {
             if (given.compareAndSet(false, true)) {
                 taken.decrementAndGet();
                 vertx.cancelTimer(deadline);
             }
         };
-        response.endHandler(ended -> giveBack.run());
-        response.closeHandler(closed -> giveBack.run());
-        return true;
+        request.response().closeHandler(closed -> slot.release());
+        return slot;
     }
 
     /** Slots taken now. */

@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.ByteBuffer;
-import java.util.concurrent.Callable;
 
 /** HTTP answers that take milliseconds to build, built on a worker thread so that no event loop waits for them. */
 public final class Answers {
@@ -32,10 +31,11 @@ public final class Answers {
      * Answers a {@code /metrics} request from {@code exposition}, streamed: a scrape of thousands of targets is
      * megabytes, and built whole (a builder, its string, its bytes) it put that much short-lived garbage in the old
      * generation at every scrape, which the serial collector grew rather than collected (docs/benchmarks.md). In parts,
-     * written as the connection drains, a scrape holds about one part at a time.
+     * written as the connection drains, a scrape holds about one part at a time. {@code ended} runs once the last part
+     * is handed to the connection (or the answer failed, or the client went away).
      */
-    public static void metrics(Vertx vertx, Parts exposition, HttpServerRequest request) {
-        new Stream(vertx, request.response(), exposition).next();
+    public static void metrics(Vertx vertx, Parts exposition, HttpServerRequest request, Runnable ended) {
+        new Stream(vertx, request.response(), exposition, ended).next();
     }
 
     /** Writes {@link Parts} one at a time: the next is built once the connection has taken the previous one. */
@@ -43,12 +43,14 @@ public final class Answers {
         private final Vertx vertx;
         private final HttpServerResponse response;
         private final Parts parts;
+        private final Runnable ended;
         private final StringBuilder text = new StringBuilder(PART_CHARS + PART_CHARS / 4);
 
-        Stream(Vertx vertx, HttpServerResponse response, Parts parts) {
+        Stream(Vertx vertx, HttpServerResponse response, Parts parts, Runnable ended) {
             this.vertx = vertx;
             this.response = response;
             this.parts = parts;
+            this.ended = ended;
         }
 
         /** One built part, and whether more follow it. */
@@ -64,13 +66,15 @@ public final class Answers {
                             false)
                     .onComplete(built -> {
                         if (response.closed()) {
-                            return; // the client went away: nothing more to build
+                            ended.run(); // the client went away: nothing more to build
+                            return;
                         }
                         if (built.failed()) {
                             failed(built.cause());
                         } else if (!response.headWritten() && !built.result().more()) {
                             response.putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT)
                                     .end(built.result().bytes());
+                            ended.run();
                         } else {
                             write(built.result());
                         }
@@ -83,6 +87,7 @@ public final class Answers {
             }
             if (!part.more()) {
                 response.end(part.bytes());
+                ended.run();
                 return;
             }
             response.write(part.bytes());
@@ -106,6 +111,7 @@ public final class Answers {
             } else {
                 response.setStatusCode(500).end("scrape failed: " + cause.getMessage() + "\n");
             }
+            ended.run();
         }
     }
 
@@ -117,24 +123,5 @@ public final class Answers {
     public static Buffer shared(byte[] bytes) {
         ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
         return BufferInternal.buffer(Unpooled.wrappedBuffer(direct));
-    }
-
-    /**
-     * Builds an answer on a worker thread (rendering thousands of targets or series takes milliseconds, which do not
-     * belong on an event loop), then sends it; a failure is a 500 starting with {@code failure}.
-     */
-    public static void fromWorker(
-            Vertx vertx, HttpServerRequest request, String contentType, String failure, Callable<Buffer> body) {
-        vertx.executeBlocking(body, false).onComplete(built -> {
-            if (built.succeeded()) {
-                request.response()
-                        .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
-                        .end(built.result());
-            } else {
-                request.response()
-                        .setStatusCode(500)
-                        .end(failure + ": " + built.cause().getMessage() + "\n");
-            }
-        });
     }
 }

@@ -22,11 +22,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The bound on answers in flight, over real HTTP: a slot per answer until it ends, 503 beyond, a deadline for each. */
+/** The bound on answers in flight, over real HTTP: a slot per answer until it is handed over, 503 beyond, a deadline for each. */
 class AnswerSlotsTest {
     private final Vertx vertx = Vertx.vertx();
     private final List<String> refusals = new CopyOnWriteArrayList<>();
     private final List<HttpServerRequest> held = new CopyOnWriteArrayList<>();
+    private final List<AnswerSlots.Slot> heldSlots = new CopyOnWriteArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
     private HttpServer server;
     private AnswerSlots slots;
@@ -36,13 +37,16 @@ class AnswerSlotsTest {
         slots = new AnswerSlots(2, 1_500, refusals::add);
         server = vertx.createHttpServer()
                 .requestHandler(request -> {
-                    if (!slots.take(vertx, request)) {
+                    AnswerSlots.Slot slot = slots.take(vertx, request);
+                    if (slot == null) {
                         return;
                     }
                     if (request.path().equals("/hold")) {
                         held.add(request); // answered later, or never
+                        heldSlots.add(slot);
                     } else {
                         request.response().end("done\n");
+                        slot.release();
                     }
                 })
                 .listen(0, "127.0.0.1")
@@ -68,6 +72,7 @@ class AnswerSlotsTest {
             assertThat(refusals).containsExactly(AnswerSlots.BUSY);
 
             held.get(0).response().end("late\n");
+            heldSlots.get(0).release();
             await().atMost(Duration.ofSeconds(5)).until(() -> slots.taken() == 1);
             assertThat(get("/now").statusCode()).isEqualTo(200);
         } finally {

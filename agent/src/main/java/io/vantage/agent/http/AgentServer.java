@@ -115,8 +115,9 @@ public final class AgentServer {
                         .setStatusCode(ready.getAsBoolean() ? 200 : 503)
                         .end(readiness.get() + "\n");
             case "/metrics" -> {
-                if (readable(request) && scrapes.take(vertx, request)) {
-                    Answers.metrics(vertx, scrape.get(), request);
+                AnswerSlots.Slot slot = readable(request) ? scrapes.take(vertx, request) : null;
+                if (slot != null) {
+                    Answers.metrics(vertx, scrape.get(), request, slot::release);
                 }
             }
             case "/" -> {

@@ -31,12 +31,12 @@ public final class ServerLimits {
     public static final int MAX_UNAUTHENTICATED_CONNECTIONS = 1024;
 
     /**
-     * Status and metrics answers being built or written at once, all clients together; more are answered 503. Each
-     * status answer shares the round's one rendering, so this bounds the rendering work and the scrapes, not copies.
+     * {@code /metrics} answers being built or handed to their connections at once, all clients together; more are
+     * answered 503. (The status needs no such bound: every reader of a round shares its one rendering.)
      */
     public static final int MAX_ANSWERS_IN_FLIGHT = 32;
 
-    /** A status or metrics answer not written within this long has its connection closed (the client is not reading). */
+    /** A {@code /metrics} answer not handed over within this long has its connection closed (its client is not reading). */
     public static final long ANSWER_DEADLINE_MILLIS = 30_000;
 
     /**

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -34,6 +35,7 @@ public final class Status implements RoundConsumer {
     private final Clock clock;
     private volatile Round round;
     private volatile StatusSnapshot snapshot = StatusSnapshot.EMPTY;
+    private final AtomicLong version = new AtomicLong();
 
     public Status(Sources sources, Routing routing, Clock clock) {
         this.sources = sources;
@@ -44,11 +46,18 @@ public final class Status implements RoundConsumer {
     @Override
     public void accept(Round latest) {
         round = latest;
+        version.incrementAndGet();
     }
 
     /** Builds the status again at the next request, even for the same round (the predictions changed). */
     public void invalidate() {
         snapshot = StatusSnapshot.EMPTY;
+        version.incrementAndGet();
+    }
+
+    /** Changes with every round and every {@link #invalidate()}: what a rendering of the status is current for. */
+    public long version() {
+        return version.get();
     }
 
     /** The latest round's status, {@link StatusSnapshot#EMPTY} before the first round. */

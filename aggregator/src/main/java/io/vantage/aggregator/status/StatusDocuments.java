@@ -2,6 +2,8 @@ package io.vantage.aggregator.status;
 
 import io.vantage.runtime.Answers;
 import io.vantage.wire.Documents;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
@@ -9,9 +11,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * {@code /v1/status} and the page as sent: each rendered once per round and view, on the first request after the round,
- * and shared by every reader of that round ({@link Answers#shared}). A thousand readers of 10,000 targets cost one
- * rendering and one copy, not a thousand; a reader that never reads holds a reference, not a document.
+ * {@code /v1/status} and the page as sent: each rendered once per round and view, on a worker thread, on the first
+ * request after the round, and shared by every reader of that round ({@link Answers#shared}): a thousand readers of
+ * 10,000 targets cost one rendering and one copy, not a thousand, and readers that arrive while it renders wait for
+ * that one. A reader that never reads holds a reference, not a document, so no bound on readers is needed here.
  */
 public final class StatusDocuments {
     /** What a reader may see: everything, or {@link StatusSnapshot#summary()}. */
@@ -26,7 +29,8 @@ public final class StatusDocuments {
         PAGE
     }
 
-    private record Rendering(StatusSnapshot from, Buffer body) {}
+    /** A rendering, done or under way, and the {@link Status#version()} it is for. */
+    private record Rendering(long version, Future<Buffer> body) {}
 
     private final Status status;
     private final Function<StatusSnapshot, String> pageSection;
@@ -42,23 +46,27 @@ public final class StatusDocuments {
     }
 
     /**
-     * The latest round's document in {@code format} for {@code view}: the one already rendered for this round, or
-     * rendered now. Blocking (it may build the snapshot and render it): call it from a worker thread. Readers that
-     * arrive while it renders wait for that rendering rather than making their own.
+     * The latest round's document in {@code format} for {@code view}: the rendering already made or under way for this
+     * round, or one started now on a worker thread of {@code vertx}. Called from event loops; returns at once.
      */
-    public synchronized Buffer get(Format format, View view) {
-        StatusSnapshot snapshot = status.snapshot();
+    public synchronized Future<Buffer> get(Vertx vertx, Format format, View view) {
+        long version = status.version();
         Rendering held = latest.get(format).get(view);
-        if (held != null && held.from() == snapshot) {
+        if (held != null && held.version() == version && !held.body().failed()) {
             return held.body();
         }
+        Future<Buffer> body = vertx.executeBlocking(() -> render(format, view), false);
+        latest.get(format).put(view, new Rendering(version, body));
+        return body;
+    }
+
+    private Buffer render(Format format, View view) {
+        StatusSnapshot snapshot = status.snapshot();
         StatusSnapshot shown = view == View.FULL ? snapshot : snapshot.summary();
         byte[] bytes = switch (format) {
             case JSON -> Documents.writeJson(shown);
             case PAGE -> StatusPage.render(shown, pageSection.apply(shown)).getBytes(StandardCharsets.UTF_8);
         };
-        Buffer body = Answers.shared(bytes);
-        latest.get(format).put(view, new Rendering(snapshot, body));
-        return body;
+        return Answers.shared(bytes);
     }
 }
