@@ -146,8 +146,7 @@ final class ApiVerticle extends VerticleBase {
     /** Whether {@code request} may read the status and metrics; if not, it has been answered 401. */
     private boolean readable(HttpServerRequest request) {
         ReadAccess readers = aggregator.readers();
-        if (!readers.admits(request)) {
-            ReadAccess.refuse(request);
+        if (!readers.admitsOrRefuses(request)) {
             return false;
         }
         if (readers.required()) {

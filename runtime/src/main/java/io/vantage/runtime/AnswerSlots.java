@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A bound on answers being built or handed to their connections at once ({@code /metrics}, the status), shared by
+ * A bound on answers being built or handed to their connections at once ({@code /metrics} of both processes), shared by
  * every event loop of a process, and a deadline for each: a streamed answer whose client stops reading holds its slot
  * until the deadline, then its connection is closed. Over the bound, the answer is a 503 with {@code Retry-After}: the
  * process stays within its memory whatever the clients do, and says it is busy rather than failing.

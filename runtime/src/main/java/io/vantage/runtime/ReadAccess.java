@@ -41,6 +41,15 @@ public final class ReadAccess {
         return presented != null && MessageDigest.isEqual(sha256(presented), tokenHash);
     }
 
+    /** Whether {@code request} may read; if not, it has been answered 401 ({@link #refuse}). */
+    public boolean admitsOrRefuses(HttpServerRequest request) {
+        if (admits(request)) {
+            return true;
+        }
+        refuse(request);
+        return false;
+    }
+
     /** The token in a bearer or basic {@code Authorization} header, or null. */
     static String presented(String authorization) {
         if (authorization == null) {
@@ -63,7 +72,7 @@ public final class ReadAccess {
     }
 
     /** A 401 that makes a browser ask for the token (as the password) and tells a scraper what is missing. */
-    public static void refuse(HttpServerRequest request) {
+    private static void refuse(HttpServerRequest request) {
         request.response()
                 .setStatusCode(401)
                 .putHeader("WWW-Authenticate", "Basic realm=\"vantage\", charset=\"UTF-8\"")

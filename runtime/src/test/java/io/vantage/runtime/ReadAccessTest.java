@@ -58,10 +58,8 @@ class ReadAccessTest {
     private int serve(ReadAccess readers) {
         HttpServer server = vertx.createHttpServer()
                 .requestHandler(request -> {
-                    if (readers.admits(request)) {
+                    if (readers.admitsOrRefuses(request)) {
                         request.response().end("read\n");
-                    } else {
-                        ReadAccess.refuse(request);
                     }
                 })
                 .listen(0, "127.0.0.1")

@@ -115,13 +115,13 @@ public final class AgentServer {
                         .setStatusCode(ready.getAsBoolean() ? 200 : 503)
                         .end(readiness.get() + "\n");
             case "/metrics" -> {
-                AnswerSlots.Slot slot = readable(request) ? scrapes.take(vertx, request) : null;
+                AnswerSlots.Slot slot = readers.get().admitsOrRefuses(request) ? scrapes.take(vertx, request) : null;
                 if (slot != null) {
                     Answers.metrics(vertx, scrape.get(), request, slot::release);
                 }
             }
             case "/" -> {
-                if (readable(request)) {
+                if (readers.get().admitsOrRefuses(request)) {
                     request.response()
                             .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
                             .end("vantage agent: /metrics /healthz /readyz\n");
@@ -129,13 +129,5 @@ public final class AgentServer {
             }
             default -> request.response().setStatusCode(404).end("not found: try /metrics, /healthz or /readyz\n");
         }
-    }
-
-    private boolean readable(HttpServerRequest request) {
-        if (readers.get().admits(request)) {
-            return true;
-        }
-        ReadAccess.refuse(request);
-        return false;
     }
 }
