@@ -2,7 +2,7 @@ package io.vantage.aggregator.aws;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vantage.aggregator.metrics.AggregatorMetrics;
+import io.vantage.aggregator.metrics.MetricNames;
 import java.net.URI;
 import java.time.Duration;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -53,7 +53,7 @@ public final class AwsClients {
                 .addExecutionInterceptor(new ExecutionInterceptor() {
                     @Override
                     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-                        Counter.builder(AggregatorMetrics.AWS_ATTEMPTS)
+                        Counter.builder(MetricNames.AWS_ATTEMPTS)
                                 .tag(
                                         "service",
                                         String.valueOf(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME)))

@@ -2,7 +2,7 @@ package io.vantage.aggregator.cloudwatch;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vantage.aggregator.metrics.AggregatorMetrics;
+import io.vantage.aggregator.metrics.MetricNames;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -44,7 +44,7 @@ public final class CloudWatchPublisher implements MetricsPublisher {
     }
 
     private static Counter counter(MeterRegistry registry, String outcome) {
-        return Counter.builder(AggregatorMetrics.CLOUDWATCH_PUBLISH)
+        return Counter.builder(MetricNames.CLOUDWATCH_PUBLISH)
                 .tag("outcome", outcome)
                 .description("CloudWatch publishes by outcome (skipped: the previous one was still running)")
                 .register(registry);

@@ -2,7 +2,7 @@ package io.vantage.aggregator.cloudwatch;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vantage.aggregator.metrics.AggregatorMetrics;
+import io.vantage.aggregator.metrics.MetricNames;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +24,7 @@ public final class DryRunPublisher implements MetricsPublisher {
 
     public DryRunPublisher(String namespace, MeterRegistry registry) {
         this.namespace = namespace;
-        this.published = Counter.builder(AggregatorMetrics.CLOUDWATCH_PUBLISH)
+        this.published = Counter.builder(MetricNames.CLOUDWATCH_PUBLISH)
                 .tag("outcome", "dry_run")
                 .description("CloudWatch publishes by outcome")
                 .register(registry);

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.DrillPolicy;
-import io.vantage.aggregator.metrics.AggregatorMetrics;
+import io.vantage.aggregator.metrics.MetricNames;
 import io.vantage.aggregator.quorum.Verdict;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -96,7 +96,7 @@ public final class Drills {
         drilled.addAll(honoured);
         gauges.keySet().forEach(target -> gauges.put(target, honoured.contains(target) ? 1 : 0));
         honoured.forEach(target -> gauges.computeIfAbsent(target, t -> {
-            Gauge.builder(AggregatorMetrics.TARGET_DRILL, gauges, m -> m.getOrDefault(t, 0))
+            Gauge.builder(MetricNames.TARGET_DRILL, gauges, m -> m.getOrDefault(t, 0))
                     .tag("target", t)
                     .description("1 while a failover drill publishes Healthy=0 for this target")
                     .register(registry);

@@ -2,7 +2,7 @@ package io.vantage.aggregator.ingest;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vantage.aggregator.metrics.AggregatorMetrics;
+import io.vantage.aggregator.metrics.MetricNames;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import java.util.HashSet;
@@ -39,7 +39,7 @@ public final class ConnectionGuard {
     }
 
     private static Counter closed(MeterRegistry registry, String reason) {
-        return Counter.builder(AggregatorMetrics.API_CONNECTIONS_CLOSED)
+        return Counter.builder(MetricNames.API_CONNECTIONS_CLOSED)
                 .tag("reason", reason)
                 .description("Connections the aggregator closed to stay within its connection limits")
                 .register(registry);

@@ -3,7 +3,7 @@ package io.vantage.aggregator.routing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vantage.aggregator.metrics.AggregatorMetrics;
+import io.vantage.aggregator.metrics.MetricNames;
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.quorum.Verdict;
 import io.vantage.aggregator.routing.Routing.FailoverEvent;
@@ -53,7 +53,7 @@ final class Failovers {
     }
 
     private static DistributionSummary summary(MeterRegistry registry, String kind) {
-        return DistributionSummary.builder(AggregatorMetrics.OBSERVED_FAILOVER)
+        return DistributionSummary.builder(MetricNames.OBSERVED_FAILOVER)
                 .tag("kind", kind)
                 .description(
                         "Observed time from a verdict change until DNS sent the vantage points elsewhere (failover) or back (failback)")
@@ -290,7 +290,7 @@ final class Failovers {
                 false));
         (event.kind().equals("failover") ? failovers : failbacks).record(seconds);
         if (event.predictedWorst() != null && seconds > event.predictedWorst()) {
-            Counter.builder(AggregatorMetrics.OBSERVED_FAILOVER_SLOWER)
+            Counter.builder(MetricNames.OBSERVED_FAILOVER_SLOWER)
                     .tag("target", name)
                     .tag("kind", event.kind())
                     .description("Observed failovers (failbacks) that took longer than the model's worst case")

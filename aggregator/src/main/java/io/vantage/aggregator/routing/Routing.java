@@ -3,7 +3,7 @@ package io.vantage.aggregator.routing;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vantage.aggregator.config.AggregatorConfig;
-import io.vantage.aggregator.metrics.AggregatorMetrics;
+import io.vantage.aggregator.metrics.MetricNames;
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.quorum.Observation;
 import io.vantage.aggregator.quorum.Verdict;
@@ -259,10 +259,7 @@ public final class Routing {
         counts.keySet()
                 .forEach(key -> gauges.computeIfAbsent(key, k -> {
                     String[] parts = k.split("\u0000", 2);
-                    return Gauge.builder(
-                                    AggregatorMetrics.ROUTE_VANTAGES,
-                                    vantagesByNameAndTarget,
-                                    m -> m.getOrDefault(k, 0))
+                    return Gauge.builder(MetricNames.ROUTE_VANTAGES, vantagesByNameAndTarget, m -> m.getOrDefault(k, 0))
                             .tag("name", parts[0])
                             .tag("target", parts[1])
                             .description("Vantage points that DNS sends to this target for this observed name")
