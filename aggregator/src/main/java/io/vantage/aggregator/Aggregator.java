@@ -7,14 +7,15 @@ import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.config.LoadedAggregatorConfig;
 import io.vantage.aggregator.drill.Drills;
+import io.vantage.aggregator.gauges.RoundGauges;
 import io.vantage.aggregator.ingest.Credentials;
 import io.vantage.aggregator.ingest.IngestHandler;
-import io.vantage.aggregator.ingest.Instances;
 import io.vantage.aggregator.ingest.RateLimiter;
+import io.vantage.aggregator.ingest.ResultRules;
 import io.vantage.aggregator.ingest.ResultStore;
 import io.vantage.aggregator.ingest.ServerLimits;
 import io.vantage.aggregator.metrics.AggregatorMetrics;
-import io.vantage.aggregator.metrics.RoundSeries;
+import io.vantage.aggregator.metrics.MetricNames;
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.model.Predictions;
 import io.vantage.aggregator.quorum.Cadence;
@@ -34,6 +35,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -42,20 +45,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One aggregator replica: keeps the newest result per (target, agent), evaluates every target every second
- * and soon after new results arrive, logs each verdict change with its reason, publishes, and serves the
- * API. Evaluation state lives on this verticle's context; the API verticles see immutable snapshots.
- */
-/**
- * One aggregator replica, assembled: the result store that ingest writes, the {@link EvaluationLoop} that evaluates it
- * every second and soon after new results, the round's consumers (publication, metrics, observed routing, status; an
- * {@link Extension}'s publication listener), the running reconciliation with AWS, config reloads, and the API verticles.
- * Evaluation runs on this verticle's context; the API verticles see immutable snapshots.
+ * One aggregator replica, assembled along its one data path: ingest writes the {@link ResultStore} (results, when each
+ * agent last counted, which process reports as it); the {@link EvaluationLoop} reads only the store, every second and
+ * soon after new results, and hands each immutable round to its consumers (publication, the round's gauges, observed
+ * routing, status; an {@link Extension}'s publication listener). Around it: the running reconciliation with AWS, config
+ * reloads, and the API verticles. Evaluation runs on this verticle's context; the API verticles see immutable snapshots.
  */
 public final class Aggregator extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(Aggregator.class);
@@ -66,7 +65,6 @@ public final class Aggregator extends VerticleBase {
     private final Clock clock;
     private final Optional<Extension> extension;
     private final ResultStore store = new ResultStore();
-    private final Instances instances = new Instances();
     private volatile LoadedAggregatorConfig loaded;
     private volatile IngestHandler.Ingest ingestSettings;
     private volatile ApiSource.TargetsBody targetsBody;
@@ -78,7 +76,7 @@ public final class Aggregator extends VerticleBase {
     private RunningReconciliation aws;
     private Publication publication;
     private Status status;
-    private RoundSeries series;
+    private RoundGauges gauges;
     private StatusDocuments documents;
     private AnswerSlots answerSlots;
     private EvaluationLoop loop;
@@ -104,7 +102,7 @@ public final class Aggregator extends VerticleBase {
     public Future<?> start() {
         Context context = vertx.getOrCreateContext();
         AggregatorConfig config = loaded.config();
-        metrics = new AggregatorMetrics(registry, clock::millis);
+        metrics = new AggregatorMetrics(registry);
         reloads = new ReloadMetrics(registry, clock.millis() / 1000.0);
         aws = new RunningReconciliation(context, () -> loaded.config(), registry, metrics);
         publication = new Publication(
@@ -124,7 +122,7 @@ public final class Aggregator extends VerticleBase {
         for (String reason : List.of(AnswerSlots.BUSY, AnswerSlots.DEADLINE)) {
             refused.put(
                     reason,
-                    Counter.builder(AggregatorMetrics.API_ANSWERS_REFUSED)
+                    Counter.builder(MetricNames.API_ANSWERS_REFUSED)
                             .tag("reason", reason)
                             .description("Status and metrics answers refused (busy: too many in flight) or cut off "
                                     + "(deadline: not read in time)")
@@ -134,23 +132,20 @@ public final class Aggregator extends VerticleBase {
                 ServerLimits.MAX_ANSWERS_IN_FLIGHT,
                 ServerLimits.ANSWER_DEADLINE_MILLIS,
                 reason -> refused.get(reason).increment());
-        series = new RoundSeries(registry, target -> {
+        gauges = new RoundGauges(registry, clock::millis, target -> {
             FailoverModel.Range clients = predicted(target);
             return clients == null
                     ? null
-                    : new RoundSeries.Predicted(clients.best(), clients.typical(), clients.worst());
+                    : new RoundGauges.Predicted(clients.best(), clients.typical(), clients.worst());
         });
         loop = new EvaluationLoop(
                 context,
                 store,
-                instances,
-                metrics::lastReport,
                 clock,
                 new Drills(registry),
                 List.of(
                         publication,
-                        metrics,
-                        series,
+                        gauges,
                         routing.consumer(store::observations, aws::recordValues, this::predicted),
                         status));
         apply(loaded);
@@ -229,7 +224,7 @@ public final class Aggregator extends VerticleBase {
 
             @Override
             public Answers.Parts metrics() {
-                return series.scrape();
+                return gauges.scrape();
             }
 
             @Override
@@ -265,10 +260,8 @@ public final class Aggregator extends VerticleBase {
             }
 
             @Override
-            public IngestHandler ingestHandler(
-                    Vertx vertx, java.util.function.Consumer<io.vertx.core.http.HttpConnection> onAuthenticated) {
-                return new IngestHandler(
-                        vertx, clock, () -> ingestSettings, store, instances, metrics, onAuthenticated);
+            public IngestHandler ingestHandler(Vertx vertx, Consumer<HttpConnection> onAuthenticated) {
+                return new IngestHandler(vertx, clock, () -> ingestSettings, store, metrics, onAuthenticated);
             }
         };
     }
@@ -283,7 +276,7 @@ public final class Aggregator extends VerticleBase {
         String host = System.getenv("HOSTNAME");
         String name = host != null && !host.isBlank()
                 ? host
-                : java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
+                : ManagementFactory.getRuntimeMXBean().getName();
         return name.replaceAll("[^A-Za-z0-9._@-]", "_");
     }
 
@@ -297,18 +290,14 @@ public final class Aggregator extends VerticleBase {
         config.agentTargets()
                 .forEach(target ->
                         confirmByTarget.put(target.name(), target.quorum().confirm()));
-        Set<String> targetNames = confirmByTarget.keySet();
         Map<String, String> regions = new LinkedHashMap<>();
         config.agents().forEach(agent -> regions.put(agent.id(), agent.region()));
-        store.configure(regions, targetNames); // before ingest sees the new targets and agents
-        instances.retain(regions.keySet());
+        store.configure(regions, confirmByTarget.keySet(), clock.millis()); // before ingest sees them
         ingestSettings = new IngestHandler.Ingest(
                 new Credentials(next.credentials()),
                 new RateLimiter(config.ingest().maxRequestsPerSecond(), System::nanoTime),
-                Map.copyOf(confirmByTarget),
-                config.ingest().maxClockSkew().toMillis());
+                new ResultRules(confirmByTarget, config.ingest().maxClockSkew().toMillis()));
         targetsBody = ApiSource.TargetsBody.of(config.agentTargets());
-        metrics.agents(regions);
         loop.configure(config);
         loaded = next;
         // Until the new ones are computed, the old ones stand where they still hold (a drill or a new target changes

@@ -2,7 +2,6 @@ package io.vantage.aggregator;
 
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.drill.Drills;
-import io.vantage.aggregator.ingest.Instances;
 import io.vantage.aggregator.ingest.ResultStore;
 import io.vantage.aggregator.quorum.BlindAgents;
 import io.vantage.aggregator.quorum.Cadence;
@@ -23,18 +22,16 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The evaluation loop: every target every second and soon after new results are stored, judges each agent's blindness,
- * applies the honoured drills, logs each verdict change with its reason, and hands the immutable {@link Round} to every
- * {@link RoundConsumer}. Its state lives on one context (the aggregator's); {@link #evaluateSoon()} may be called from
- * any thread.
+ * The evaluation loop: every target every second and soon after new results are stored, reads the {@link ResultStore}
+ * (and nothing else ingest writes), judges each agent's blindness, applies the honoured drills, logs each verdict change
+ * with its reason, and hands the immutable {@link Round} to every {@link RoundConsumer}. Its state lives on one context
+ * (the aggregator's); {@link #evaluateSoon()} may be called from any thread.
  */
 final class EvaluationLoop {
     private static final Logger LOG = LoggerFactory.getLogger(EvaluationLoop.class);
@@ -71,10 +68,6 @@ final class EvaluationLoop {
 
     private final Context context;
     private final ResultStore store;
-    private final Instances instances;
-    /** When each agent's results last counted (aggregator clock), null when never. */
-    private final Function<String, Long> lastReport;
-
     private final Clock clock;
     private final Drills drills;
     private final List<RoundConsumer> consumers;
@@ -95,18 +88,9 @@ final class EvaluationLoop {
     private long lastEvaluation;
     private volatile Round latest;
 
-    EvaluationLoop(
-            Context context,
-            ResultStore store,
-            Instances instances,
-            Function<String, Long> lastReport,
-            Clock clock,
-            Drills drills,
-            List<RoundConsumer> consumers) {
+    EvaluationLoop(Context context, ResultStore store, Clock clock, Drills drills, List<RoundConsumer> consumers) {
         this.context = context;
         this.store = store;
-        this.instances = instances;
-        this.lastReport = lastReport;
         this.clock = clock;
         this.drills = drills;
         this.consumers = List.copyOf(consumers);
@@ -162,17 +146,17 @@ final class EvaluationLoop {
         boolean[] seeing = BlindAgents.seeing(allVantages, freshnessMillis, configured, now);
         logBlindness(config.agents(), blindSince, blind);
         blindSince = blind;
-        List<Round.Agent> agents = new ArrayList<>(configured);
-        Set<String> twoProcesses = instances.conflicting(now);
-        for (int i = 0; i < configured; i++) {
-            AggregatorConfig.AgentEntry agent = config.agents().get(i);
-            Long last = lastReport.apply(agent.id());
+        List<ResultStore.AgentState> heard = store.agents(now);
+        List<Round.Agent> agents = new ArrayList<>(heard.size());
+        for (int i = 0; i < heard.size(); i++) {
+            ResultStore.AgentState agent = heard.get(i);
             agents.add(new Round.Agent(
                     agent.id(),
                     agent.region(),
-                    last == null ? null : (now - last) / 1000.0,
+                    agent.configuredAt(),
+                    agent.lastReportAt(),
                     blind[i] != BlindAgents.NOT_BLIND,
-                    twoProcesses.contains(agent.id())));
+                    agent.conflicting()));
         }
         List<Evaluation> evaluations = new ArrayList<>(rows.size());
         Map<Verdict, Integer> unlogged = new EnumMap<>(Verdict.class);

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.vantage.agent.metrics.MetricNames;
 import io.vantage.agent.testing.RunningAgent;
-import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.status.StatusSnapshot;
 import io.vantage.aggregator.testing.RunningAggregator;
 import io.vantage.testing.TestDnsServer;
@@ -140,7 +139,7 @@ class AgentToAggregatorTest {
                         RunningAgent second = RunningAgent.start(agentFile)) {
                     await().atMost(Duration.ofSeconds(15))
                             .until(() -> aggregator.aggregator().snapshot().agents().stream()
-                                    .anyMatch(Round.Agent::duplicateIdentity));
+                                    .anyMatch(StatusSnapshot.AgentStatus::duplicateIdentity));
                     // The refused process says so, and retries (the counted one may stop).
                     String refused = java.util.regex.Pattern.quote("vantage_report_push_total{aggregator=\"127.0.0.1:"
                                     + aggregator.aggregator().port() + "\",outcome=\"failure\"}")

@@ -9,7 +9,6 @@ import io.vantage.aggregator.cloudwatch.Datums;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.drill.Drills;
-import io.vantage.aggregator.ingest.Instances;
 import io.vantage.aggregator.ingest.ResultStore;
 import io.vantage.aggregator.quorum.Verdict;
 import io.vantage.aggregator.round.Round;
@@ -65,7 +64,7 @@ class EvaluationLoopTest {
         ResultStore store = new ResultStore();
         Map<String, String> agents = new LinkedHashMap<>();
         agents.put("a", "us-east-1");
-        store.configure(agents, List.of("east", "west"));
+        store.configure(agents, List.of("east", "west"), START);
         List<String> calls = new ArrayList<>();
         List<Round> first = new ArrayList<>();
         List<Round> second = new ArrayList<>();
@@ -82,8 +81,6 @@ class EvaluationLoopTest {
             EvaluationLoop loop = new EvaluationLoop(
                     vertx.getOrCreateContext(),
                     store,
-                    new Instances(),
-                    agent -> null,
                     clock,
                     new Drills(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)),
                     List.of(one, two));

@@ -19,14 +19,15 @@ class PackagesTest {
         assertThat(graph.edges("io.vantage.aggregator"))
                 .as("the package edges docs/architecture.md documents; change both together")
                 .containsExactly(
-                        "(root) -> aws, cloudwatch, config, drill, ingest, metrics, model, quorum, reconcile, round, "
-                                + "routing, status",
+                        "(root) -> aws, cloudwatch, config, drill, gauges, ingest, metrics, model, quorum, reconcile, "
+                                + "round, routing, status",
                         "aws -> metrics",
                         "cloudwatch -> aws, config, metrics, quorum, round",
                         "config -> ",
                         "drill -> config, metrics, quorum",
+                        "gauges -> metrics, quorum, round",
                         "ingest -> config, metrics, quorum",
-                        "metrics -> quorum, round",
+                        "metrics -> ",
                         "model -> cloudwatch, config, quorum",
                         "quorum -> ",
                         "reconcile -> aws, cloudwatch, config, metrics",

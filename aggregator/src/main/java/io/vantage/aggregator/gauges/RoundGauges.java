@@ -1,48 +1,141 @@
-package io.vantage.aggregator.metrics;
+package io.vantage.aggregator.gauges;
 
 import static io.vantage.runtime.Exposition.family;
 import static io.vantage.runtime.Exposition.labels;
 import static io.vantage.runtime.Exposition.sample;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.aggregator.metrics.MetricNames;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Verdict;
 import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.round.RoundConsumer;
 import io.vantage.runtime.Answers;
 import io.vantage.wire.target.TargetSpec;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.stream.LongStream;
 
 /**
- * The per-target series of the latest round, written at scrape time straight from the round (and the predictions)
- * rather than kept as meters: registering four gauges per target blocked the evaluator's event loop for 8.3 s at the
- * start of 20,000 targets, and writing 60,000 predictions into a multi-gauge 7.3 s on a reload. Taking a round costs
- * one reference; a scrape walks it on a worker thread, in parts ({@link Answers.Parts}).
- * {@code vantage_target_healthy} exists only while a target has a verdict: a blind fleet is never mistaken for a
- * failure by an alert on it.
+ * The latest round as series on {@code /metrics}: per configured agent its report age, whether it reported and whether
+ * it is blind (gauges, read at scrape time); what evaluating took (a timer); and per target its verdict, vantage
+ * points, record and predicted failover.
+ *
+ * <p>The per-target series are written at scrape time straight from the round (and the predictions) rather than kept
+ * as meters: registering four gauges per target blocked the evaluator's event loop for 8.3 s at the start of 20,000
+ * targets, and writing 60,000 predictions into a multi-gauge 7.3 s on a reload. Taking a round costs one reference; a
+ * scrape walks it on a worker thread, in parts ({@link Answers.Parts}). {@code vantage_target_healthy} exists only
+ * while a target has a verdict: a blind fleet is never mistaken for a failure by an alert on it.
  */
-public final class RoundSeries implements RoundConsumer {
+public final class RoundGauges implements RoundConsumer {
     /** The model's time from an endpoint failing until clients are sent elsewhere, in seconds. */
     public record Predicted(double best, double typical, double worst) {}
 
-    private static final String HEALTHY = "vantage_target_healthy";
-    private static final String VANTAGES = "vantage_target_vantages";
-    private static final String RECORD = "vantage_target_record";
-    private static final String PREDICTED = "vantage_failover_predicted_seconds";
+    private static final String HEALTHY = MetricNames.TARGET_HEALTHY;
+    private static final String VANTAGES = MetricNames.TARGET_VANTAGES;
+    private static final String RECORD = MetricNames.TARGET_RECORD;
+    private static final String PREDICTED = MetricNames.FAILOVER_PREDICTED;
+    /** Buckets around the evaluation budget (20 ms p99, 100 ms max at 10,000 targets x 10 agents): its tail shows. */
+    private static final Duration[] EVALUATION_BUCKETS = LongStream.of(
+                    2, 5, 10, 15, 20, 30, 50, 75, 100, 150, 250, 500, 1000)
+            .mapToObj(Duration::ofMillis)
+            .toArray(Duration[]::new);
 
     private final PrometheusMeterRegistry registry;
+    private final LongSupplier clockMillis;
     private final Family[] families;
+    private final Timer evaluation;
     private volatile Round latest;
+    /** The latest round's agents by id, as the per-agent gauges read them at scrape time. */
+    private volatile Map<String, Round.Agent> agents = Map.of();
+    /** The per-agent gauges, by agent (the loop's context only). */
+    private final Map<String, List<Gauge>> agentGauges = new HashMap<>();
 
-    /** {@code predicted}: a target's predicted failover, null until computed; read at scrape time. */
-    public RoundSeries(PrometheusMeterRegistry registry, Function<TargetSpec, Predicted> predicted) {
+    /**
+     * {@code clockMillis}: the clock report ages are measured on at scrape time; {@code predicted}: a target's predicted
+     * failover, null until computed; read at scrape time.
+     */
+    public RoundGauges(
+            PrometheusMeterRegistry registry, LongSupplier clockMillis, Function<TargetSpec, Predicted> predicted) {
         this.registry = registry;
+        this.clockMillis = clockMillis;
         this.families = families(predicted);
+        this.evaluation = Timer.builder(MetricNames.EVALUATION_DURATION)
+                .description("Time to evaluate every target once")
+                .serviceLevelObjectives(EVALUATION_BUCKETS)
+                .register(registry);
     }
 
     @Override
     public void accept(Round round) {
+        Map<String, Round.Agent> byId = new HashMap<>();
+        round.agents().forEach(agent -> byId.put(agent.id(), agent));
+        agents = byId;
+        register(byId);
         latest = round;
+        evaluation.record(round.durationNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Report-age, reported and blind gauges for each configured agent, and none left for agents a reload removed (or
+     * moved). An agent not heard yet ages from when it was configured (the aggregator's start, or the reload that added
+     * it), so the silent-agent alert also fires for one never heard since the start.
+     */
+    private void register(Map<String, Round.Agent> configured) {
+        agentGauges.entrySet().removeIf(entry -> {
+            Round.Agent agent = configured.get(entry.getKey());
+            boolean gone = agent == null
+                    || !agent.region().equals(entry.getValue().get(0).getId().getTag("region"));
+            if (gone) {
+                entry.getValue().forEach(registry::remove);
+            }
+            return gone;
+        });
+        configured.forEach((id, agent) -> agentGauges.computeIfAbsent(
+                id,
+                added -> List.of(
+                        gauge(MetricNames.AGENT_REPORT_AGE, agent, RoundGauges::silentSeconds)
+                                .description(
+                                        "Seconds since the agent's last accepted report (since it was configured, while "
+                                                + "it has not reported)")
+                                .register(registry),
+                        gauge(MetricNames.AGENT_REPORTED, agent, (heard, now) -> heard.lastReportAt() != null ? 1 : 0)
+                                .description(
+                                        "1 once the agent's first report was accepted since this aggregator started")
+                                .register(registry),
+                        gauge(MetricNames.AGENT_BLIND, agent, (heard, now) -> heard.blind() ? 1 : 0)
+                                .description(
+                                        "1 while the agent is blind (fails nearly every target the others see healthy): "
+                                                + "its unhealthy votes are set aside")
+                                .register(registry))));
+    }
+
+    /** A gauge of {@code agent}'s value in the latest round, as of the scrape (NaN once a reload removed it). */
+    private Gauge.Builder<RoundGauges> gauge(String name, Round.Agent agent, AgentValue value) {
+        return Gauge.builder(name, this, gauges -> {
+                    Round.Agent latest = gauges.agents.get(agent.id());
+                    return latest == null ? Double.NaN : value.of(latest, gauges.clockMillis.getAsLong());
+                })
+                .tag("agent", agent.id())
+                .tag("region", agent.region());
+    }
+
+    @FunctionalInterface
+    private interface AgentValue {
+        double of(Round.Agent agent, long nowMillis);
+    }
+
+    /** Seconds since the agent's results last counted, or since it was configured while none has. */
+    private static double silentSeconds(Round.Agent agent, long nowMillis) {
+        long since = agent.lastReportAt() != null ? agent.lastReportAt() : agent.configuredAt();
+        return (nowMillis - since) / 1000.0;
     }
 
     /** The exposition: the registry's meters, then the latest round's series, family by family. */

@@ -21,7 +21,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
@@ -29,37 +28,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/reports}. Answers 202 with what became of the results, 400 naming the problem (a corrupt gzip body
- * included), 401 (no or unknown token), 403 (a token reporting as another agent), 405, 408 (body too slow), 409 (a
- * second process reporting as the same agent, {@link Instances}), 413, 415 (an encoding other than gzip), 429. The body is decompressed here, bounded, not by the HTTP server.
- * Bad input never reaches the store and never produces a 500.
+ * {@code POST /v1/reports}: admission (method, token, rate, size, encoding), the body read within its bounds and
+ * deadline, the batch's identity (its agent and region are the token's, one process per agent), then each result as
+ * {@link ResultRules} classifies it, into the {@link ResultStore}. Answers 202 with what became of the results, 400
+ * naming the problem (a corrupt gzip body included), 401 (no or unknown token), 403 (a token reporting as another
+ * agent), 405, 408 (body too slow), 409 (a second process reporting as the same agent), 413, 415 (an encoding other
+ * than gzip), 429. The body is decompressed here, bounded, not by the HTTP server. Bad input never reaches the store
+ * and never produces a 500.
  */
 public final class IngestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(IngestHandler.class);
     private static final long BODY_DEADLINE_MILLIS = ServerLimits.BODY_DEADLINE_MILLIS;
 
+    /** What ingest needs from the config in force; replaced on reload. */
+    public record Ingest(Credentials credentials, RateLimiter limiter, ResultRules rules) {}
+
     private final Vertx vertx;
     private final Clock clock;
     private final Supplier<Ingest> settings;
     private final ResultStore store;
-    private final Instances instances;
     private final AggregatorMetrics metrics;
     private final Consumer<HttpConnection> onAuthenticated;
-    private static final long FORBIDDEN_LOG_EVERY_MILLIS = 10_000;
-    // Per token owner: when a 403 was last logged and how many since; bounded by the configured agents. This loop only.
-    private final Map<String, long[]> forbiddenLogged = new java.util.HashMap<>();
-    /** Per agent: when a batch that delivered nothing, or a clock offset, was last logged (once a minute each). */
-    private final Map<String, long[]> droppedLogged = new java.util.HashMap<>();
-
-    private static final long DROPPED_LOG_EVERY_MILLIS = 60_000;
-
-    /** What ingest needs from the config in force; replaced on reload. */
-    /** {@code confirmByTarget}: the configured targets, each with its quorum's {@code confirm}. */
-    public record Ingest(
-            Credentials credentials,
-            RateLimiter limiter,
-            Map<String, Integer> confirmByTarget,
-            long maxClockSkewMillis) {}
+    /** Reports made with another agent's token, per token owner. */
+    private final LogThrottle forbiddenLogged = new LogThrottle(10_000);
+    /** Reports from a second process reporting as the same agent, per agent. */
+    private final LogThrottle conflictsLogged = new LogThrottle(60_000);
+    /** Batches that delivered nothing, or an agent's clock offset, per agent. */
+    private final LogThrottle droppedLogged = new LogThrottle(60_000);
 
     /** {@code onAuthenticated}: told of each connection that presented a valid agent token. */
     public IngestHandler(
@@ -67,14 +62,12 @@ public final class IngestHandler {
             Clock clock,
             Supplier<Ingest> settings,
             ResultStore store,
-            Instances instances,
             AggregatorMetrics metrics,
             Consumer<HttpConnection> onAuthenticated) {
         this.vertx = vertx;
         this.clock = clock;
         this.settings = settings;
         this.store = store;
-        this.instances = instances;
         this.metrics = metrics;
         this.onAuthenticated = onAuthenticated;
     }
@@ -182,85 +175,39 @@ public final class IngestHandler {
             return;
         }
         if (!batch.agentId().equals(agent.agentId()) || !batch.region().equals(agent.region())) {
-            long[] logged = forbiddenLogged.computeIfAbsent(agent.agentId(), id -> new long[] {0, 0});
-            long now = clock.millis();
-            if (now - logged[0] >= FORBIDDEN_LOG_EVERY_MILLIS) {
-                // At most one line per token per interval: a misconfigured or hostile client cannot flood the log.
-                LOG.warn(
-                        "rejected a report claiming to be {}@{} made with the token of {}@{}{}",
-                        batch.agentId(),
-                        batch.region(),
-                        agent.agentId(),
-                        agent.region(),
-                        logged[1] == 0 ? "" : " (and " + logged[1] + " more with this token since the last such line)");
-                logged[0] = now;
-                logged[1] = 0;
-            } else {
-                logged[1]++;
-            }
-            reply(
-                    request,
-                    403,
-                    "this token belongs to agent " + agent.agentId() + " in " + agent.region() + ", not "
-                            + batch.agentId() + " in " + batch.region());
+            forbidden(request, agent, batch);
             return;
         }
         long received = clock.millis();
         String instance = request.getHeader(Headers.INSTANCE);
-        if (!instances.admit(agent.agentId(), instance, received)) {
-            metrics.identityConflict(agent.agentId());
-            long[] last = droppedLogged.computeIfAbsent("\0" + agent.agentId(), id -> new long[] {Long.MIN_VALUE});
-            if (last[0] == Long.MIN_VALUE || received - last[0] >= DROPPED_LOG_EVERY_MILLIS) {
-                last[0] = received;
-                LOG.error(
-                        "two processes report as agent {}@{} at once (this one, instance {}, is refused): give each "
-                                + "its own agent id and token",
-                        agent.agentId(),
-                        agent.region(),
-                        Checks.visible(instance.length() > 32 ? instance.substring(0, 32) : instance));
-            }
-            reply(
-                    request,
-                    409,
-                    "another process reports as agent " + agent.agentId() + " at the same time; only its reports "
-                            + "count: give each process its own agent id and token");
+        if (!store.admit(agent.agentId(), instance, received)) {
+            conflict(request, agent, instance, received);
             return;
         }
-        int accepted = 0;
-        int duplicate = 0;
-        int unknown = 0;
-        int future = 0;
-        int noVote = 0;
+        int[] counts = new int[IngestOutcome.values().length];
         for (ProbeResult result : batch.results()) {
-            Integer confirm = ingest.confirmByTarget().get(result.target());
-            if (confirm == null) {
-                unknown++;
-            } else if (result.timestamp() > batch.sentAt() + ingest.maxClockSkewMillis()) {
-                // Stamped after the batch that carries it was sent, on the agent's own clock: no honest agent does
-                // that. Judged against sentAt, not the aggregator's clock, an agent's clock offset cannot drop it.
-                future++;
-            } else if (!result.isVote()) {
-                noVote++; // measured while the agent ran late: counted, never a vote, and the last real vote ages
-            } else {
-                long ageWhenSent = Math.max(0, batch.sentAt() - result.timestamp());
-                if (store.offer(agent.agentId(), result, received - ageWhenSent, confirm)) {
-                    accepted++;
-                } else {
-                    duplicate++;
-                }
-            }
+            ResultRules.Classification classified = ingest.rules().classify(result, batch.sentAt(), received);
+            IngestOutcome outcome = !classified.offered()
+                    ? classified.refused()
+                    : store.offer(agent.agentId(), result, classified.observedAt(), classified.confirm())
+                            ? IngestOutcome.ACCEPTED
+                            : IngestOutcome.DUPLICATE;
+            counts[outcome.ordinal()]++;
         }
-        metrics.results(IngestOutcome.ACCEPTED, accepted);
-        metrics.results(IngestOutcome.DUPLICATE, duplicate);
-        metrics.results(IngestOutcome.UNKNOWN_TARGET, unknown);
-        metrics.results(IngestOutcome.FUTURE, future);
-        metrics.results(IngestOutcome.NO_VOTE, noVote);
-        if (accepted > 0) {
-            // Only results that count make an agent heard: one whose every result is dropped looks silent, and the
-            // silent-agent alert can fire.
-            metrics.reported(agent.agentId(), received);
+        for (IngestOutcome outcome : IngestOutcome.values()) {
+            metrics.results(outcome, counts[outcome.ordinal()]);
         }
-        logDropped(agent, batch, received, accepted, duplicate, future, ingest.maxClockSkewMillis());
+        int accepted = counts[IngestOutcome.ACCEPTED.ordinal()];
+        int duplicate = counts[IngestOutcome.DUPLICATE.ordinal()];
+        int future = counts[IngestOutcome.FUTURE.ordinal()];
+        logDropped(
+                agent,
+                batch,
+                received,
+                accepted,
+                duplicate,
+                future,
+                ingest.rules().maxClockSkewMillis());
         metrics.request(202);
         request.response()
                 .setStatusCode(202)
@@ -268,13 +215,50 @@ public final class IngestHandler {
                 .end(new JsonObject()
                         .put("accepted", accepted)
                         .put("duplicate", duplicate)
-                        .put("unknownTarget", unknown)
+                        .put("unknownTarget", counts[IngestOutcome.UNKNOWN_TARGET.ordinal()])
                         .put("future", future)
-                        .put("noVote", noVote)
+                        .put("noVote", counts[IngestOutcome.NO_VOTE.ordinal()])
                         .encode());
         if (accepted > 0) {
-            store.accepted();
+            store.accepted(agent.agentId(), received);
         }
+    }
+
+    /** 403: a batch claiming another agent or region than its token's. */
+    private void forbidden(HttpServerRequest request, Credential agent, ReportBatch batch) {
+        long heldBack = forbiddenLogged.admit(agent.agentId(), clock.millis());
+        if (heldBack != LogThrottle.HELD_BACK) {
+            LOG.warn(
+                    "rejected a report claiming to be {}@{} made with the token of {}@{}{}",
+                    batch.agentId(),
+                    batch.region(),
+                    agent.agentId(),
+                    agent.region(),
+                    heldBack == 0 ? "" : " (and " + heldBack + " more with this token since the last such line)");
+        }
+        reply(
+                request,
+                403,
+                "this token belongs to agent " + agent.agentId() + " in " + agent.region() + ", not " + batch.agentId()
+                        + " in " + batch.region());
+    }
+
+    /** 409: another process reports as the same agent at the same time ({@link Instances}). */
+    private void conflict(HttpServerRequest request, Credential agent, String instance, long received) {
+        metrics.identityConflict(agent.agentId(), agent.region());
+        if (conflictsLogged.admit(agent.agentId(), received) != LogThrottle.HELD_BACK) {
+            LOG.error(
+                    "two processes report as agent {}@{} at once (this one, instance {}, is refused): give each "
+                            + "its own agent id and token",
+                    agent.agentId(),
+                    agent.region(),
+                    Checks.visible(instance.length() > 32 ? instance.substring(0, 32) : instance));
+        }
+        reply(
+                request,
+                409,
+                "another process reports as agent " + agent.agentId() + " at the same time; only its reports "
+                        + "count: give each process its own agent id and token");
     }
 
     /**
@@ -295,11 +279,9 @@ public final class IngestHandler {
         if (!nothing && Math.abs(offset) <= maxSkewMillis) {
             return;
         }
-        long[] last = droppedLogged.computeIfAbsent(agent.agentId(), id -> new long[] {Long.MIN_VALUE});
-        if (received - last[0] < DROPPED_LOG_EVERY_MILLIS && last[0] != Long.MIN_VALUE) {
+        if (droppedLogged.admit(agent.agentId(), received) == LogThrottle.HELD_BACK) {
             return;
         }
-        last[0] = received;
         if (nothing) {
             LOG.warn(
                     "agent {}@{}: a report delivered no result ({} dropped as stamped after their batch was sent, {} as "

@@ -11,9 +11,10 @@ import java.util.stream.Collectors;
  * again while the new one still does means two processes share the agent's id and token (replicas of one agent, a
  * copied config), whose interleaved results would freeze or flip its vote. Then only the current process's reports
  * count and the other's are refused (409), for as long as both keep reporting; the conflict is reported (log, metric,
- * status) until a minute after the last refused report. Shared by the ingest loops; bounded by the configured agents.
+ * status) until a minute after the last refused report. Kept by the {@link ResultStore}, shared by the ingest loops;
+ * bounded by the configured agents.
  */
-public final class Instances {
+final class Instances {
     /** An instance not heard for this long is gone: another may take over without a conflict. */
     static final long GONE_AFTER_MILLIS = 30_000;
     /** A conflict is reported until this long after the last refused report. */
@@ -24,7 +25,7 @@ public final class Instances {
     private final Map<String, State> byAgent = new ConcurrentHashMap<>();
 
     /** Whether the report of {@code agent} from process {@code instance} counts (null: an agent that sends none). */
-    public boolean admit(String agent, String instance, long now) {
+    boolean admit(String agent, String instance, long now) {
         if (instance == null) {
             return true;
         }
@@ -49,7 +50,7 @@ public final class Instances {
     }
 
     /** The agents two processes reported as within the last minute. */
-    public Set<String> conflicting(long now) {
+    Set<String> conflicting(long now) {
         return byAgent.entrySet().stream()
                 .filter(entry -> now < entry.getValue().conflictUntil())
                 .map(Map.Entry::getKey)
@@ -57,7 +58,7 @@ public final class Instances {
     }
 
     /** Forgets agents a reload removed. */
-    public void retain(Set<String> agents) {
+    void retain(Set<String> agents) {
         byAgent.keySet().retainAll(agents);
     }
 }

@@ -8,22 +8,43 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The newest result per target and agent, in a {@link Vantage} allocated when a config loads: storing a result
- * allocates nothing that outlives the request. Written by the ingest event loops, read by the evaluator; a duplicate or
- * reordered result (not newer than the one kept) is ignored. Memory is bounded by targets × agents.
+ * What ingest learnt, and all the evaluation loop reads: the newest result per target and agent, in a {@link Vantage}
+ * allocated when a config loads (storing a result allocates nothing that outlives the request); when each agent's
+ * results last counted; and which process reports as each agent ({@link Instances}). Written by the ingest event loops,
+ * read by the evaluator; a duplicate or reordered result (not newer than the one kept) is ignored. Memory is bounded by
+ * targets × agents.
  */
 public final class ResultStore {
     private static final Vantage[] NONE = new Vantage[0];
 
-    /** The configured agents in order, and per target one vantage per agent in that order. */
-    private record Layout(
-            List<String> agents,
-            List<String> regions,
-            Map<String, Integer> agentIndex,
-            Map<String, Vantage[]> targets) {}
+    /**
+     * A configured agent as the store knows it. {@code configuredAt}: when it was configured (the start, or the reload
+     * that added it or moved it to another region); {@code lastReportAt}: when its results last counted (aggregator
+     * clock), null when none has since it was configured; {@code conflicting}: two processes reported as it within the
+     * last minute.
+     */
+    public record AgentState(String id, String region, long configuredAt, Long lastReportAt, boolean conflicting) {}
 
+    /** One configured agent's liveness: written by the ingest loops, read by the evaluator. */
+    private static final class Heard {
+        final String region;
+        final long configuredAt;
+        volatile Long lastReportAt;
+
+        Heard(String region, long configuredAt) {
+            this.region = region;
+            this.configuredAt = configuredAt;
+        }
+    }
+
+    /** The configured agents in order, each with its liveness, and per target one vantage per agent in that order. */
+    private record Layout(
+            List<String> agents, List<Heard> heard, Map<String, Integer> agentIndex, Map<String, Vantage[]> targets) {}
+
+    private final Instances instances = new Instances();
     private volatile Layout layout = new Layout(List.of(), List.of(), Map.of(), Map.of());
     private volatile Runnable onAccepted = () -> {};
 
@@ -32,20 +53,42 @@ public final class ResultStore {
         this.onAccepted = listener;
     }
 
-    /** A batch's results are stored and at least one was kept ({@link #offer} returned true). */
-    public void accepted() {
+    /**
+     * A batch from {@code agentId} that arrived at {@code receivedAt} had at least one result kept ({@link #offer}
+     * returned true): the agent is heard, and the listener told. Only results that count make an agent heard: one whose
+     * every result is dropped looks silent, and the silent-agent alert can fire.
+     */
+    public void accepted(String agentId, long receivedAt) {
+        Layout current = layout;
+        Integer agent = current.agentIndex().get(agentId);
+        if (agent != null) {
+            current.heard().get(agent).lastReportAt = receivedAt;
+        }
         onAccepted.run();
     }
 
+    /** Whether the report of {@code agentId} from process {@code instance} counts ({@link Instances#admit}). */
+    public boolean admit(String agentId, String instance, long now) {
+        return instances.admit(agentId, instance, now);
+    }
+
     /**
-     * Lays the store out for these agents (id to region, in config order) and targets; the latest result of every
-     * (target, agent) pair that stays is kept, the others are forgotten.
+     * Lays the store out for these agents (id to region, in config order) and targets, configured at {@code now}; the
+     * latest result of every (target, agent) pair that stays is kept, the others are forgotten. An agent that stays in
+     * its region keeps when it was configured and last heard; one added or moved starts unheard.
      */
-    public void configure(Map<String, String> regionsByAgent, Collection<String> targets) {
+    public void configure(Map<String, String> regionsByAgent, Collection<String> targets, long now) {
         Layout before = layout;
         List<String> agents = List.copyOf(regionsByAgent.keySet());
         Map<String, Integer> agentIndex = new HashMap<>();
-        agents.forEach(agent -> agentIndex.put(agent, agentIndex.size()));
+        List<Heard> heard = new ArrayList<>(agents.size());
+        for (String agent : agents) {
+            agentIndex.put(agent, agentIndex.size());
+            Integer was = before.agentIndex().get(agent);
+            Heard kept = was == null ? null : before.heard().get(was);
+            String region = regionsByAgent.get(agent);
+            heard.add(kept != null && kept.region.equals(region) ? kept : new Heard(region, now));
+        }
         Map<String, Vantage[]> slots = new HashMap<>();
         for (String target : targets) {
             Vantage[] previous = before.targets().get(target);
@@ -56,7 +99,22 @@ public final class ResultStore {
             }
             slots.put(target, vantages);
         }
-        layout = new Layout(agents, List.copyOf(regionsByAgent.values()), Map.copyOf(agentIndex), slots);
+        layout = new Layout(agents, List.copyOf(heard), Map.copyOf(agentIndex), slots);
+        instances.retain(regionsByAgent.keySet());
+    }
+
+    /** The configured agents in config order, as of {@code now}. */
+    public List<AgentState> agents(long now) {
+        Layout current = layout;
+        Set<String> conflicting = instances.conflicting(now);
+        List<AgentState> agents = new ArrayList<>(current.agents().size());
+        for (int i = 0; i < current.agents().size(); i++) {
+            String id = current.agents().get(i);
+            Heard heard = current.heard().get(i);
+            agents.add(
+                    new AgentState(id, heard.region, heard.configuredAt, heard.lastReportAt, conflicting.contains(id)));
+        }
+        return agents;
     }
 
     /**
@@ -83,7 +141,7 @@ public final class ResultStore {
         List<Observation> heard = new ArrayList<>(vantages.length);
         for (int i = 0; i < vantages.length; i++) {
             Observation observation = vantages[i].observation(
-                    current.agents().get(i), current.regions().get(i));
+                    current.agents().get(i), current.heard().get(i).region);
             if (observation != null) {
                 heard.add(observation);
             }

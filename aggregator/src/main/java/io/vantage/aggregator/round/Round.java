@@ -25,12 +25,13 @@ public record Round(
         long durationNanos) {
 
     /**
-     * A configured agent as of this round. {@code blind}: its probes fail nearly every target that the others see
-     * healthy; its unhealthy votes are set aside. {@code duplicateIdentity}: two processes reported as this agent within
-     * the last minute (only one's count).
+     * A configured agent as of this round. {@code configuredAt}: when it was configured (the start, or the reload that
+     * added it); {@code lastReportAt}: when its results last counted (aggregator clock), null when none has since;
+     * {@code blind}: its probes fail nearly every target that the others see healthy, its unhealthy votes are set aside;
+     * {@code duplicateIdentity}: two processes reported as this agent within the last minute (only one's count).
      */
     public record Agent(
-            String id, String region, Double lastReportAgeSeconds, boolean blind, boolean duplicateIdentity) {}
+            String id, String region, long configuredAt, Long lastReportAt, boolean blind, boolean duplicateIdentity) {}
 
     /** The configured targets, in the order of {@link #evaluations()}. */
     public List<TargetSpec> targets() {

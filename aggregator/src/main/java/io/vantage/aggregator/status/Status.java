@@ -89,8 +89,10 @@ public final class Status implements RoundConsumer {
                     expected == null ? null : expected.of(target),
                     redact));
         }
-        built = new StatusSnapshot(
-                latest.at(), latest.agents(), List.copyOf(targets), routing.names(), routing.events());
+        List<StatusSnapshot.AgentStatus> agents = latest.agents().stream()
+                .map(agent -> StatusSnapshot.AgentStatus.of(agent, latest.at()))
+                .toList();
+        built = new StatusSnapshot(latest.at(), agents, List.copyOf(targets), routing.names(), routing.events());
         snapshot = built;
         return built;
     }

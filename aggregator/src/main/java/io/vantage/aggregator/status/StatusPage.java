@@ -1,7 +1,6 @@
 package io.vantage.aggregator.status;
 
 import io.vantage.aggregator.model.FailoverModel;
-import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.routing.Routing;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -45,7 +44,7 @@ public final class StatusPage {
         html.append(section);
         html.append(
                 "<table><tr><th>target</th><th>verdict</th><th>vantages</th><th>latency p50 / p90</th><th>failover now</th>");
-        for (Round.Agent agent : snapshot.agents()) {
+        for (StatusSnapshot.AgentStatus agent : snapshot.agents()) {
             html.append("<th>")
                     .append(escape(agent.region()))
                     .append("<div class=\"small\">")

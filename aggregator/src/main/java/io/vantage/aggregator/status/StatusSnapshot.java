@@ -15,13 +15,13 @@ import java.util.Map;
 
 /**
  * The state of every target after one evaluation round, immutable, served as {@code /v1/status}.
- * Agents are the configured ones, in config order, as the round saw them ({@link Round.Agent}); a target's vantage list has an entry for each. {@code routing}: where
- * DNS sends each vantage point for each observed name; {@code failovers}: the failovers and failbacks observed, newest
- * first.
+ * Agents are the configured ones, in config order, as the round saw them; a target's vantage list has an entry for each.
+ * {@code routing}: where DNS sends each vantage point for each observed name; {@code failovers}: the failovers and
+ * failbacks observed, newest first.
  */
 public record StatusSnapshot(
         long generatedAt,
-        List<Round.Agent> agents,
+        List<AgentStatus> agents,
         List<TargetStatus> targets,
         List<Routing.ObservedName> routing,
         List<Routing.FailoverEvent> failovers) {
@@ -77,6 +77,24 @@ public record StatusSnapshot(
                     List.copyOf(vantages)));
         }
         return new StatusSnapshot(generatedAt, agents, List.copyOf(shown), List.of(), failovers);
+    }
+
+    /**
+     * A configured agent as the round saw it. {@code lastReportAgeSeconds}: since its results last counted, null when
+     * none has since the aggregator started; {@code blind}: its unhealthy votes are set aside; {@code duplicateIdentity}:
+     * two processes reported as this agent within the last minute (only one's count).
+     */
+    public record AgentStatus(
+            String id, String region, Double lastReportAgeSeconds, boolean blind, boolean duplicateIdentity) {
+        /** {@code agent} as of its round, evaluated at {@code roundAt}. */
+        static AgentStatus of(Round.Agent agent, long roundAt) {
+            return new AgentStatus(
+                    agent.id(),
+                    agent.region(),
+                    agent.lastReportAt() == null ? null : (roundAt - agent.lastReportAt()) / 1000.0,
+                    agent.blind(),
+                    agent.duplicateIdentity());
+        }
     }
 
     /**

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.model.Predictions;
-import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.routing.Routing;
 import io.vantage.wire.report.FailureReason;
 import java.util.List;
@@ -24,7 +23,7 @@ class StatusPageTest {
                 "JSON /status is '<script>alert(1)</script>', expected 'UP'");
         StatusSnapshot snapshot = new StatusSnapshot(
                 1_000,
-                List.of(new Round.Agent("agent-a", "us-east-1", 1.0, false, true)),
+                List.of(new StatusSnapshot.AgentStatus("agent-a", "us-east-1", 1.0, false, true)),
                 List.of(new StatusSnapshot.TargetStatus(
                         "api",
                         null,
