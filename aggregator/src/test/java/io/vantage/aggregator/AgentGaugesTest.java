@@ -95,7 +95,7 @@ class AgentGaugesTest {
                     .append(i)
                     .append("}\n");
         }
-        yaml.append("targets: [{name: api, tcp: {host: 127.0.0.1, port: 9}}]\n");
+        yaml.append("targets: [{name: api, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 1, healthy: 1}}]\n");
         Map<String, String> tokens = new LinkedHashMap<>();
         for (int i = 0; i < agents.length; i += 2) {
             tokens.put("T" + i, "gauges-test-token-" + i + "-0123456789");
