@@ -27,11 +27,11 @@ class PackagesTest {
                         "drill -> config, metrics, quorum",
                         "ingest -> config, metrics, quorum",
                         "metrics -> quorum, round",
-                        "model -> cloudwatch, config, quorum",
+                        "model -> cloudwatch, config, quorum, round",
                         "quorum -> ",
                         "reconcile -> aws, cloudwatch, config, metrics",
                         "round -> config, quorum",
-                        "routing -> config, metrics, model, quorum, round",
+                        "routing -> config, metrics, quorum, round",
                         "status -> model, quorum, round, routing");
         assertThat(graph.usesOutside())
                 .as("uses of other modules")

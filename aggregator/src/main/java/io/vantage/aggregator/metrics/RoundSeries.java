@@ -7,6 +7,7 @@ import static io.vantage.runtime.Exposition.sample;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.round.RoundConsumer;
 import io.vantage.runtime.Answers;
@@ -22,9 +23,6 @@ import java.util.function.Function;
  * failure by an alert on it.
  */
 public final class RoundSeries implements RoundConsumer {
-    /** The model's time from an endpoint failing until clients are sent elsewhere, in seconds. */
-    public record Predicted(double best, double typical, double worst) {}
-
     private static final String HEALTHY = "vantage_target_healthy";
     private static final String VANTAGES = "vantage_target_vantages";
     private static final String RECORD = "vantage_target_record";
@@ -35,7 +33,7 @@ public final class RoundSeries implements RoundConsumer {
     private volatile Round latest;
 
     /** {@code predicted}: a target's predicted failover, null until computed; read at scrape time. */
-    public RoundSeries(PrometheusMeterRegistry registry, Function<TargetSpec, Predicted> predicted) {
+    public RoundSeries(PrometheusMeterRegistry registry, Function<TargetSpec, FailoverRange> predicted) {
         this.registry = registry;
         this.families = families(predicted);
     }
@@ -97,7 +95,7 @@ public final class RoundSeries implements RoundConsumer {
         void write(StringBuilder out, TargetSpec target, Evaluation evaluation);
     }
 
-    private static Family[] families(Function<TargetSpec, Predicted> predicted) {
+    private static Family[] families(Function<TargetSpec, FailoverRange> predicted) {
         return new Family[] {
             new Family(
                     HEALTHY,
@@ -144,7 +142,7 @@ public final class RoundSeries implements RoundConsumer {
                     "The model's time from an endpoint failing until clients are sent elsewhere (best, typical, worst), to "
                             + "put beside vantage_observed_failover_seconds",
                     (out, target, evaluation) -> {
-                        Predicted times = predicted.apply(target);
+                        FailoverRange times = predicted.apply(target);
                         if (times != null) {
                             sample(out, PREDICTED, labels("bound", "best", "target", target.name()), times.best());
                             sample(

@@ -2,6 +2,7 @@ package io.vantage.aggregator.model;
 
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.quorum.QuorumEvaluator;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.target.TargetSpec;
 import java.time.Duration;
@@ -177,10 +178,8 @@ public final class FailoverModel {
         }
     }
 
-    /** Seconds from the failure; NaN where the step never happens within the horizon. */
-    public record Range(double best, double typical, double worst) {}
-
-    public record Prediction(int trials, Range verdict, Range firstDatum, Range alarm, Range clients) {}
+    public record Prediction(
+            int trials, FailoverRange verdict, FailoverRange firstDatum, FailoverRange alarm, FailoverRange clients) {}
 
     public record Event(double at, String what) {}
 
@@ -207,10 +206,10 @@ public final class FailoverModel {
         return new Prediction(trials, range(times[0]), range(times[1]), range(times[2]), range(times[3]));
     }
 
-    private static Range range(double[] values) {
+    private static FailoverRange range(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
-        return new Range(sorted[0], sorted[sorted.length / 2], sorted[sorted.length - 1]);
+        return new FailoverRange(sorted[0], sorted[sorted.length / 2], sorted[sorted.length - 1]);
     }
 
     /** Plays one trial of {@code scenario}. */

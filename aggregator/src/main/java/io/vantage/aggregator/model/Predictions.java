@@ -1,6 +1,7 @@
 package io.vantage.aggregator.model;
 
 import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.wire.target.TargetSpec;
 import java.util.HashMap;
 import java.util.List;
@@ -142,7 +143,7 @@ public final class Predictions {
         return out.toString();
     }
 
-    private static void line(StringBuilder out, String label, FailoverModel.Range range) {
+    private static void line(StringBuilder out, String label, FailoverRange range) {
         out.append(String.format(
                 Locale.ROOT,
                 "  %-56s %6s %8s %8s%n",

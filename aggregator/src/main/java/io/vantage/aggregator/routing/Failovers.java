@@ -4,8 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vantage.aggregator.metrics.AggregatorMetrics;
-import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.aggregator.routing.Routing.FailoverEvent;
 import io.vantage.wire.target.TargetSpec;
 import java.util.ArrayDeque;
@@ -106,7 +106,7 @@ final class Failovers {
             Map<String, Routing.Route> routes,
             Map<String, AnswerHistory> histories,
             Set<String> everRouted,
-            Function<TargetSpec, FailoverModel.Range> predicted) {
+            Function<TargetSpec, FailoverRange> predicted) {
         // Route 53 follows a verdict late, by up to the model's worst case: a target may still be unhealthy to it.
         for (TargetSpec target : targets) {
             String name = target.name();
@@ -148,7 +148,7 @@ final class Failovers {
     }
 
     /** The model's worst time until clients move, in millis (15 minutes without a prediction). */
-    private static long worstMillis(FailoverModel.Range prediction) {
+    private static long worstMillis(FailoverRange prediction) {
         return prediction == null || Double.isNaN(prediction.worst())
                 ? WITHOUT_PREDICTION_MILLIS
                 : Math.round(prediction.worst() * 1000);
@@ -167,7 +167,7 @@ final class Failovers {
             boolean failingOpen,
             Map<String, Routing.Route> routes,
             Map<String, AnswerHistory> histories,
-            Function<TargetSpec, FailoverModel.Range> predicted) {
+            Function<TargetSpec, FailoverRange> predicted) {
         String name = target.name();
         Verdict before = lastVerdict.put(name, verdict);
         if (verdict == null || !everRouted) {
@@ -192,7 +192,7 @@ final class Failovers {
                         name,
                         cancelled.event().kind());
             }
-            FailoverModel.Range prediction = predicted.apply(target);
+            FailoverRange prediction = predicted.apply(target);
             Double typical = prediction == null ? null : prediction.typical();
             Double worst = prediction == null ? null : prediction.worst();
             Set<String> sentThere = new HashSet<>();

@@ -4,9 +4,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.metrics.AggregatorMetrics;
-import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.quorum.Observation;
 import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.aggregator.round.RoundConsumer;
 import io.vantage.wire.Addresses;
 import io.vantage.wire.target.TargetSpec;
@@ -103,7 +103,7 @@ public final class Routing {
     public RoundConsumer consumer(
             Function<String, Collection<Observation>> observations,
             Supplier<Map<String, List<String>>> recordValues,
-            Function<TargetSpec, FailoverModel.Range> predicted) {
+            Function<TargetSpec, FailoverRange> predicted) {
         return round -> {
             if (round.config().observe().isEmpty()) {
                 stop();
@@ -123,7 +123,7 @@ public final class Routing {
             Function<String, Collection<Observation>> observations,
             Map<String, Verdict> verdicts,
             Map<String, List<String>> recordValues,
-            Function<TargetSpec, FailoverModel.Range> predicted) {
+            Function<TargetSpec, FailoverRange> predicted) {
         if (config != addressesFor || recordValues != addressesFrom) {
             configuredAddresses = configuredAddresses(config.targets(), recordValues);
             targetOrder = new HashMap<>();

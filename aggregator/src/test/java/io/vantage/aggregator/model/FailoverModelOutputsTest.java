@@ -4,6 +4,7 @@ import static io.vantage.aggregator.model.FailoverModelTest.DEFAULT_ALARM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.wire.Documents;
 import io.vantage.wire.target.TargetSpec;
 import java.time.Duration;
@@ -196,7 +197,7 @@ class FailoverModelOutputsTest {
                 range(prediction.clients()));
     }
 
-    private static String range(FailoverModel.Range range) {
+    private static String range(FailoverRange range) {
         return String.format(Locale.ROOT, "%.3f %.3f %.3f", range.best(), range.typical(), range.worst());
     }
 

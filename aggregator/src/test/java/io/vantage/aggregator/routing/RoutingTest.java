@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.config.AggregatorConfig;
-import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.quorum.Observation;
 import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.wire.Documents;
 import io.vantage.wire.report.FailureReason;
 import java.util.ArrayList;
@@ -105,7 +105,7 @@ class RoutingTest {
                 name -> latest.getOrDefault(name, List.of()),
                 Map.copyOf(verdicts),
                 Map.of(),
-                target -> new FailoverModel.Range(60, 120, 180));
+                target -> new FailoverRange(60, 120, 180));
     }
 
     /** The resolvers keep answering as they last did, and the agents keep probing, every 5 s for {@code seconds}. */

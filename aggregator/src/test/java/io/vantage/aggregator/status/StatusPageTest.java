@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.model.Predictions;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.routing.Routing;
 import io.vantage.wire.report.FailureReason;
@@ -85,10 +86,10 @@ class StatusPageTest {
     private static final Predictions.ForTarget EXPECTED = new Predictions.ForTarget(
             new FailoverModel.Prediction(
                     1000,
-                    new FailoverModel.Range(8, 12, 20),
-                    new FailoverModel.Range(9, 14, 22),
-                    new FailoverModel.Range(70, 105, 130),
-                    new FailoverModel.Range(100, 136, 190)),
+                    new FailoverRange(8, 12, 20),
+                    new FailoverRange(9, 14, 22),
+                    new FailoverRange(70, 105, 130),
+                    new FailoverRange(100, 136, 190)),
             null);
 
     /** {@code group}: its record set (null: unbound); {@code drill}: the page's note, drilled when it runs. */
