@@ -55,13 +55,14 @@ class StatusPageTest {
                         List.of(new Routing.Route(
                                 "agent-a",
                                 "us-east-1",
-                                "routed",
+                                Routing.RouteState.ROUTED,
                                 List.of("192.0.2.1"),
                                 List.of("lb.<example>.com"),
                                 List.of("api<1>"),
                                 List.of(),
                                 2.0)))),
-                List.of(new Routing.FailoverEvent("api<1>", "failover", 1_000, 42.5, 75.0, 193.0, false)));
+                List.of(new Routing.FailoverEvent(
+                        "api<1>", Routing.FailoverKind.FAILOVER, 1_000, 42.5, 75.0, 193.0, false)));
 
         String html = StatusPage.render(snapshot, "<div id=\"added\">section</div>");
 
