@@ -16,10 +16,10 @@ import io.vantage.aggregator.ingest.ResultStore;
 import io.vantage.aggregator.ingest.ServerLimits;
 import io.vantage.aggregator.metrics.AggregatorMetrics;
 import io.vantage.aggregator.metrics.MetricNames;
-import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.model.Predictions;
 import io.vantage.aggregator.quorum.Cadence;
 import io.vantage.aggregator.reconcile.RunningReconciliation;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.aggregator.routing.Routing;
 import io.vantage.aggregator.status.Status;
 import io.vantage.aggregator.status.StatusDocuments;
@@ -132,12 +132,7 @@ public final class Aggregator extends VerticleBase {
                 ServerLimits.MAX_ANSWERS_IN_FLIGHT,
                 ServerLimits.ANSWER_DEADLINE_MILLIS,
                 reason -> refused.get(reason).increment());
-        gauges = new RoundGauges(registry, clock::millis, target -> {
-            FailoverModel.Range clients = predicted(target);
-            return clients == null
-                    ? null
-                    : new RoundGauges.Predicted(clients.best(), clients.typical(), clients.worst());
-        });
+        gauges = new RoundGauges(registry, clock::millis, this::predicted);
         loop = new EvaluationLoop(
                 context,
                 store,
@@ -203,7 +198,7 @@ public final class Aggregator extends VerticleBase {
     }
 
     /** The model's time until clients move for {@code target}, null until predictions are computed. */
-    private FailoverModel.Range predicted(TargetSpec target) {
+    private FailoverRange predicted(TargetSpec target) {
         Predictions expected = predictions;
         Predictions.ForTarget forTarget = expected == null ? null : expected.of(target);
         return forTarget == null ? null : forTarget.failover().clients();

@@ -7,6 +7,7 @@ import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.model.Predictions;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.wire.Documents;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ class ExamplesTest {
                 .contains(quoted);
     }
 
-    private static String range(FailoverModel.Range range) {
+    private static String range(FailoverRange range) {
         return String.format(Locale.ROOT, "%.0f / %.0f / %.0f s", range.best(), range.typical(), range.worst());
     }
 }

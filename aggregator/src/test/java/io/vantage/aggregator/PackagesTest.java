@@ -28,11 +28,11 @@ class PackagesTest {
                         "gauges -> metrics, quorum, round",
                         "ingest -> config, metrics, quorum",
                         "metrics -> ",
-                        "model -> cloudwatch, config, quorum",
+                        "model -> cloudwatch, config, quorum, round",
                         "quorum -> ",
                         "reconcile -> aws, cloudwatch, config, metrics",
                         "round -> config, quorum",
-                        "routing -> config, metrics, model, quorum, round",
+                        "routing -> config, metrics, quorum, round",
                         "status -> model, quorum, round, routing");
         assertThat(graph.usesOutside())
                 .as("uses of other modules")

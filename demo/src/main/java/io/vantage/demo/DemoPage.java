@@ -393,16 +393,16 @@ public final class DemoPage implements Extension {
                 demoAlarm,
                 model.alarm().typical(),
                 model.clients().typical()));
-        for (String kind : new String[] {"failover", "failback"}) {
+        for (Routing.FailoverKind kind : Routing.FailoverKind.values()) {
             snapshot.failovers().stream()
-                    .filter(e -> e.target().equals(target.name()) && e.kind().equals(kind) && e.seconds() != null)
+                    .filter(e -> e.target().equals(target.name()) && e.kind() == kind && e.seconds() != null)
                     .findFirst()
                     .ifPresent(event -> cell.append(String.format(
                             Locale.ROOT,
                             "<div class=\"small\">last %s observed: %.1f s after the verdict%s</div>",
                             kind,
                             event.seconds(),
-                            kind.equals("failover")
+                            kind == Routing.FailoverKind.FAILOVER
                                     ? String.format(
                                             Locale.ROOT,
                                             " (predicted ~%.0f s)",

@@ -63,9 +63,9 @@ class DemoTest {
                 .orElse(List.of());
     }
 
-    private static Routing.FailoverEvent timed(Demo demo, String target, String kind) {
+    private static Routing.FailoverEvent timed(Demo demo, String target, Routing.FailoverKind kind) {
         return demo.aggregator().snapshot().failovers().stream()
-                .filter(e -> e.target().equals(target) && e.kind().equals(kind) && e.seconds() != null)
+                .filter(e -> e.target().equals(target) && e.kind() == kind && e.seconds() != null)
                 .findFirst()
                 .orElse(null);
     }
@@ -117,7 +117,7 @@ class DemoTest {
                     .containsEntry("api-ap-southeast-2", "HEALTHY");
             await("the stand-in's alarm, health check and DNS follow, the agents see it and the failover is timed")
                     .atMost(Duration.ofSeconds(90))
-                    .until(() -> timed(demo, "api-eu-west-1", "failover") != null);
+                    .until(() -> timed(demo, "api-eu-west-1", Routing.FailoverKind.FAILOVER) != null);
             Route53StandIn.TargetView chain = demo.route53().targets().stream()
                     .filter(t -> t.target().equals("api-eu-west-1"))
                     .findFirst()
@@ -128,7 +128,7 @@ class DemoTest {
             assertThat(observed(demo, "eu-west-1")).containsExactly("api-us-east-1");
             assertThat(answer(demo, "us-east-1")).isEqualTo("api-us-east-1");
             assertThat(answer(demo, "ap-southeast-2")).isEqualTo("api-ap-southeast-2");
-            Routing.FailoverEvent failover = timed(demo, "api-eu-west-1", "failover");
+            Routing.FailoverEvent failover = timed(demo, "api-eu-west-1", Routing.FailoverKind.FAILOVER);
 
             String page = get(base + "/");
             assertThat(page)
@@ -155,9 +155,10 @@ class DemoTest {
             post(base + "/demo/endpoints/eu-west-1/repair");
             await().atMost(Duration.ofSeconds(30)).until(() -> verdicts(demo).equals(allHealthy));
             long healthyAt = System.currentTimeMillis();
-            await().atMost(Duration.ofSeconds(90)).until(() -> timed(demo, "api-eu-west-1", "failback") != null);
+            await().atMost(Duration.ofSeconds(90))
+                    .until(() -> timed(demo, "api-eu-west-1", Routing.FailoverKind.FAILBACK) != null);
             assertThat(answer(demo, "eu-west-1")).isEqualTo("api-eu-west-1");
-            Routing.FailoverEvent failback = timed(demo, "api-eu-west-1", "failback");
+            Routing.FailoverEvent failback = timed(demo, "api-eu-west-1", Routing.FailoverKind.FAILBACK);
             await("the incident log, which stays after the repair, records the failback")
                     .atMost(Duration.ofSeconds(5))
                     .untilAsserted(() -> assertThat(get(base + "/"))

@@ -12,6 +12,7 @@ import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.config.LoadedAggregatorConfig;
 import io.vantage.aggregator.model.AlarmEvaluator;
 import io.vantage.aggregator.model.FailoverModel;
+import io.vantage.aggregator.routing.Routing;
 import io.vantage.runtime.Startup;
 import io.vantage.testing.TestDnsServer;
 import io.vantage.testing.aws.LocalAws;
@@ -111,9 +112,9 @@ class FailoverLoopTest {
                 + "observe: [{name: www.api.test, type: A, interval: 1s}]\n";
     }
 
-    private static JsonNode failover(Aggregator aggregator, String kind) {
+    private static JsonNode failover(Aggregator aggregator, Routing.FailoverKind kind) {
         for (var event : aggregator.snapshot().failovers()) {
-            if (event.target().equals("api-one") && event.kind().equals(kind) && event.seconds() != null) {
+            if (event.target().equals("api-one") && event.kind() == kind && event.seconds() != null) {
                 return JSON.valueToTree(event);
             }
         }
@@ -195,8 +196,8 @@ class FailoverLoopTest {
 
             long broken = System.currentTimeMillis();
             one.apply("break");
-            await().atMost(Duration.ofSeconds(90)).until(() -> failover(first, "failover") != null);
-            JsonNode failover = failover(first, "failover");
+            await().atMost(Duration.ofSeconds(90)).until(() -> failover(first, Routing.FailoverKind.FAILOVER) != null);
+            JsonNode failover = failover(first, Routing.FailoverKind.FAILOVER);
             double fromBreak = (failover.get("startedAt").asLong()
                             + failover.get("seconds").asDouble() * 1000
                             - broken)
@@ -245,7 +246,7 @@ class FailoverLoopTest {
                     .isBetween(bestScaled, worstScaled + slack);
             assertThat(failback.get("seconds").asDouble()).isPositive();
             // The second replica saw the same routing and timed the same failover.
-            assertThat(failover(replicas.get(1), "failover")).isNotNull();
+            assertThat(failover(replicas.get(1), Routing.FailoverKind.FAILOVER)).isNotNull();
 
             // A drill: api-one is healthy, but for 20 s vantage publishes Healthy=0 for it; DNS follows, then comes
             // back.
@@ -294,6 +295,6 @@ class FailoverLoopTest {
     }
 
     private static JsonNode failback(Aggregator aggregator) {
-        return failover(aggregator, "failback");
+        return failover(aggregator, Routing.FailoverKind.FAILBACK);
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.model.Predictions;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.testing.aws.LocalAws;
 import io.vantage.testing.aws.LocalAwsBridge;
 import java.net.URI;
@@ -588,7 +589,7 @@ class FailureMatrixTest {
                     .orElseThrow();
             // The lost endpoint's address is gone: the other agents' probes time out, as in the model's endpoint-hang
             // scenario.
-            FailoverModel.Range predicted = FailoverModel.predict(
+            FailoverRange predicted = FailoverModel.predict(
                             new FailoverModel.Inputs(
                                     target,
                                     config.agents().size(),

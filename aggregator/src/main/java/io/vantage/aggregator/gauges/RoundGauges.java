@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.metrics.MetricNames;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.round.RoundConsumer;
 import io.vantage.runtime.Answers;
@@ -35,9 +36,6 @@ import java.util.stream.LongStream;
  * while a target has a verdict: a blind fleet is never mistaken for a failure by an alert on it.
  */
 public final class RoundGauges implements RoundConsumer {
-    /** The model's time from an endpoint failing until clients are sent elsewhere, in seconds. */
-    public record Predicted(double best, double typical, double worst) {}
-
     private static final String HEALTHY = MetricNames.TARGET_HEALTHY;
     private static final String VANTAGES = MetricNames.TARGET_VANTAGES;
     private static final String RECORD = MetricNames.TARGET_RECORD;
@@ -63,7 +61,7 @@ public final class RoundGauges implements RoundConsumer {
      * failover, null until computed; read at scrape time.
      */
     public RoundGauges(
-            PrometheusMeterRegistry registry, LongSupplier clockMillis, Function<TargetSpec, Predicted> predicted) {
+            PrometheusMeterRegistry registry, LongSupplier clockMillis, Function<TargetSpec, FailoverRange> predicted) {
         this.registry = registry;
         this.clockMillis = clockMillis;
         this.families = families(predicted);
@@ -190,7 +188,7 @@ public final class RoundGauges implements RoundConsumer {
         void write(StringBuilder out, TargetSpec target, Evaluation evaluation);
     }
 
-    private static Family[] families(Function<TargetSpec, Predicted> predicted) {
+    private static Family[] families(Function<TargetSpec, FailoverRange> predicted) {
         return new Family[] {
             new Family(
                     HEALTHY,
@@ -237,7 +235,7 @@ public final class RoundGauges implements RoundConsumer {
                     "The model's time from an endpoint failing until clients are sent elsewhere (best, typical, worst), to "
                             + "put beside vantage_observed_failover_seconds",
                     (out, target, evaluation) -> {
-                        Predicted times = predicted.apply(target);
+                        FailoverRange times = predicted.apply(target);
                         if (times != null) {
                             sample(out, PREDICTED, labels("bound", "best", "target", target.name()), times.best());
                             sample(

@@ -1,24 +1,15 @@
 package io.vantage.aggregator.model;
 
-import io.vantage.aggregator.cloudwatch.CloudWatchContract;
 import io.vantage.aggregator.config.AggregatorConfig;
-import io.vantage.aggregator.model.AlarmEvaluator.Point;
-import io.vantage.aggregator.quorum.BlindAgents;
-import io.vantage.aggregator.quorum.Cadence;
 import io.vantage.aggregator.quorum.QuorumEvaluator;
-import io.vantage.aggregator.quorum.Vantage;
-import io.vantage.aggregator.quorum.Verdict;
-import io.vantage.aggregator.quorum.VerdictState;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.wire.report.FailureReason;
-import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.TargetSpec;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.TreeSet;
 
 /**
  * The time from an endpoint failure to each step of failover, from the config alone: (a) the quorum
@@ -31,27 +22,129 @@ import java.util.TreeSet;
  * ends, and agents push every second.
  */
 public final class FailoverModel {
-    private static final double EVALUATE_EVERY = seconds(Cadence.EVALUATE_EVERY);
-    private static final double EVALUATE_AFTER_INGEST = seconds(Cadence.MIN_EVALUATION_SPACING);
-    private static final double FAST_FAILURE_LATENCY = 0.005;
-
     public enum Scenario {
         /** The endpoint answers errors (or refuses) from t = 0. */
-        ENDPOINT_DOWN,
+        ENDPOINT_DOWN(Failing.EVERY_AGENT, FailureReason.HTTP_STATUS, Silenced.NO_AGENT),
         /** The endpoint hangs from t = 0: each probe fails at its timeout. */
-        ENDPOINT_HANG,
+        ENDPOINT_HANG(Failing.EVERY_AGENT, FailureReason.TIMEOUT, Silenced.NO_AGENT),
         /** The first agent's region loses its network to the endpoints; the endpoint is fine. */
-        REGION_PARTITION,
+        REGION_PARTITION(Failing.AGENT_1, FailureReason.CONNECT_TIMEOUT, Silenced.NO_AGENT),
         /** Every agent stops reporting at t = 0 (the fleet is blind); the endpoint is fine. */
-        FLEET_BLIND,
+        FLEET_BLIND(Failing.NO_AGENT, null, Silenced.EVERY_AGENT),
         /**
          * The endpoint's region is lost at t = 0 together with its agents: the endpoint stops answering (probes time
          * out) and the agents in its region stop reporting. Without {@code region:} on the target, agent-1 is taken as
          * the region's agent, though vantage cannot know that it shares the endpoint's fate.
          */
-        REGION_LOST,
+        REGION_LOST(Failing.EVERY_AGENT, FailureReason.CONNECT_TIMEOUT, Silenced.THE_REGIONS_AGENTS),
         /** agent-1 fails every probe of every target from t = 0 (a broken resolver or NIC); the endpoint is fine. */
-        AGENT_BLIND
+        AGENT_BLIND(Failing.AGENT_1_EVERY_TARGET, FailureReason.DNS, Silenced.NO_AGENT);
+
+        /** Whose probes fail from t = 0. */
+        private enum Failing {
+            EVERY_AGENT,
+            /** agent-1's probes of this target. */
+            AGENT_1,
+            /** agent-1's probes of every target, this one and the others. */
+            AGENT_1_EVERY_TARGET,
+            NO_AGENT
+        }
+
+        /** Who stops reporting at t = 0. */
+        private enum Silenced {
+            NO_AGENT,
+            EVERY_AGENT,
+            /** The agents of the endpoint's region; agent-1 when the target names no region. */
+            THE_REGIONS_AGENTS
+        }
+
+        private final Failing failing;
+        private final FailureReason reason;
+        private final Silenced silenced;
+
+        /** {@code reason}: why a failing probe fails (null: no probe fails). */
+        Scenario(Failing failing, FailureReason reason, Silenced silenced) {
+            this.failing = failing;
+            this.reason = reason;
+            this.silenced = silenced;
+        }
+
+        /** As the {@code simulate} command names it: {@code endpoint-down}. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** Whether the endpoint itself keeps working: a failover would then be the fleet's own doing. */
+        public boolean endpointHealthy() {
+            return failing != Failing.EVERY_AGENT;
+        }
+
+        /** What happens at t = 0, for the timeline. */
+        String describe(Inputs inputs) {
+            TargetSpec target = inputs.target();
+            return switch (this) {
+                case ENDPOINT_DOWN -> "endpoint starts failing (errors or refused connections)";
+                case ENDPOINT_HANG ->
+                    "endpoint starts hanging (every probe runs into its "
+                            + FailoverTrial.fmt(FailoverTrial.seconds(target.timeout())) + " s timeout)";
+                case REGION_PARTITION ->
+                    "agent-1's region loses its network to the endpoint; the endpoint itself is fine";
+                case FLEET_BLIND -> "every agent stops reporting; the endpoint itself is fine";
+                case REGION_LOST ->
+                    inputs.colocated() > 0
+                            ? "the endpoint's region " + target.region() + " is lost with its " + inputs.colocated()
+                                    + " agent(s): the endpoint stops answering, they stop reporting"
+                            : target.region() == null
+                                    ? "the endpoint's region is lost with agent-1 (the target names no region: "
+                                            + "vantage cannot know that agent-1 shares its fate)"
+                                    : "the endpoint's region " + target.region()
+                                            + " is lost; no agent runs there: the endpoint stops answering";
+                case AGENT_BLIND ->
+                    "agent-1 goes blind: every probe of every target fails (its resolver); the endpoint is fine";
+            };
+        }
+
+        /** Whether {@code agent}'s probes of the target fail from t = 0. */
+        boolean fails(int agent) {
+            return switch (failing) {
+                case EVERY_AGENT -> true;
+                case AGENT_1, AGENT_1_EVERY_TARGET -> agent == 0;
+                case NO_AGENT -> false;
+            };
+        }
+
+        /** Whether {@code agent}'s probes of the other targets fail alike. */
+        boolean failsEveryTarget(int agent) {
+            return failing == Failing.AGENT_1_EVERY_TARGET && agent == 0;
+        }
+
+        /** Why a failing probe fails. */
+        FailureReason reason() {
+            return reason;
+        }
+
+        /** Whether a failing probe completes at its timeout (rather than at once). */
+        boolean failsAtTimeout() {
+            return reason == FailureReason.TIMEOUT || reason == FailureReason.CONNECT_TIMEOUT;
+        }
+
+        /** Whether {@code agent} stops reporting at t = 0. */
+        boolean stops(int agent, Inputs inputs) {
+            return switch (silenced) {
+                case NO_AGENT -> false;
+                case EVERY_AGENT -> true;
+                case THE_REGIONS_AGENTS ->
+                    agent
+                            < (inputs.colocated() > 0
+                                    ? inputs.colocated()
+                                    : inputs.target().region() == null ? 1 : 0);
+            };
+        }
+
+        /** Whether every agent stops reporting, so that the metric goes missing. */
+        boolean silencesFleet() {
+            return silenced == Silenced.EVERY_AGENT;
+        }
     }
 
     /**
@@ -85,10 +178,8 @@ public final class FailoverModel {
         }
     }
 
-    /** Seconds from the failure; NaN where the step never happens within the horizon. */
-    public record Range(double best, double typical, double worst) {}
-
-    public record Prediction(int trials, Range verdict, Range firstDatum, Range alarm, Range clients) {}
+    public record Prediction(
+            int trials, FailoverRange verdict, FailoverRange firstDatum, FailoverRange alarm, FailoverRange clients) {}
 
     public record Event(double at, String what) {}
 
@@ -115,278 +206,14 @@ public final class FailoverModel {
         return new Prediction(trials, range(times[0]), range(times[1]), range(times[2]), range(times[3]));
     }
 
-    private static Range range(double[] values) {
+    private static FailoverRange range(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
-        return new Range(sorted[0], sorted[sorted.length / 2], sorted[sorted.length - 1]);
+        return new FailoverRange(sorted[0], sorted[sorted.length / 2], sorted[sorted.length - 1]);
     }
 
     /** Plays one trial of {@code scenario}. */
     public static Timeline simulate(Inputs inputs, Scenario scenario, Random random) {
-        TargetSpec target = inputs.target();
-        double interval = seconds(target.interval());
-        double timeout = seconds(target.timeout());
-        double push = seconds(Cadence.AGENT_PUSH_INTERVAL);
-        double publish = seconds(inputs.publishEvery());
-        double period = seconds(inputs.alarm().period());
-        double ttl = seconds(target.failover().dnsTtl());
-        double horizon = 3 * interval * (target.quorum().fall() + 3)
-                + timeout
-                + publish
-                + period * (inputs.alarm().evaluationPeriods() + CloudWatchContract.EVALUATION_RANGE_PERIODS + 1)
-                + seconds(target.quorum().regionLostAfter())
-                + ttl;
-        // Enough steady history before the failure for the verdict and the alarm to be settled at t = 0.
-        double history = Math.max(10 * interval, (CloudWatchContract.EVALUATION_RANGE_PERIODS + 2) * period + publish);
-        List<Event> events = new ArrayList<>();
-        events.add(new Event(
-                0,
-                switch (scenario) {
-                    case ENDPOINT_DOWN -> "endpoint starts failing (errors or refused connections)";
-                    case ENDPOINT_HANG ->
-                        "endpoint starts hanging (every probe runs into its " + fmt(timeout) + " s timeout)";
-                    case REGION_PARTITION ->
-                        "agent-1's region loses its network to the endpoint; the endpoint itself is fine";
-                    case FLEET_BLIND -> "every agent stops reporting; the endpoint itself is fine";
-                    case REGION_LOST ->
-                        inputs.colocated() > 0
-                                ? "the endpoint's region " + target.region() + " is lost with its " + inputs.colocated()
-                                        + " agent(s): the endpoint stops answering, they stop reporting"
-                                : target.region() == null
-                                        ? "the endpoint's region is lost with agent-1 (the target names no region: "
-                                                + "vantage cannot know that agent-1 shares its fate)"
-                                        : "the endpoint's region " + target.region()
-                                                + " is lost; no agent runs there: the endpoint stops answering";
-                    case AGENT_BLIND ->
-                        "agent-1 goes blind: every probe of every target fails (its resolver); the endpoint is fine";
-                }));
-        int lostAgents = scenario != Scenario.REGION_LOST
-                ? 0
-                : inputs.colocated() > 0 ? inputs.colocated() : target.region() == null ? 1 : 0;
-        boolean[] colocated = new boolean[inputs.agents()];
-        for (int agent = 0; agent < Math.min(inputs.colocated(), colocated.length); agent++) {
-            colocated[agent] = true;
-        }
-
-        // Arrivals at the aggregator: (arrival time, agent, observation), each agent probing every interval.
-        record Arrival(double at, int agent, ProbeResult result, long observedAt) {}
-        List<Arrival> arrivals = new ArrayList<>();
-        for (int agent = 0; agent < inputs.agents(); agent++) {
-            double phase = random.nextDouble() * interval;
-            double pushPhase = random.nextDouble() * push;
-            boolean fails = switch (scenario) {
-                case ENDPOINT_DOWN, ENDPOINT_HANG, REGION_LOST -> true;
-                case REGION_PARTITION, AGENT_BLIND -> agent == 0;
-                case FLEET_BLIND -> false;
-            };
-            boolean stops = scenario == Scenario.FLEET_BLIND || agent < lostAgents;
-            for (double start = phase - Math.ceil(history / interval) * interval; start < horizon; start += interval) {
-                if (stops && start >= 0) {
-                    break;
-                }
-                boolean failed = fails && start >= 0;
-                double latency = !failed
-                        ? FAST_FAILURE_LATENCY
-                        : scenario == Scenario.ENDPOINT_DOWN || scenario == Scenario.AGENT_BLIND
-                                ? FAST_FAILURE_LATENCY
-                                : timeout;
-                double done = start + latency;
-                double arrival = Math.ceil((done - pushPhase) / push) * push + pushPhase;
-                long stamp = Math.round(start * 1000) + 1_000_000_000L;
-                ProbeResult result = failed
-                        ? ProbeResult.failure(
-                                target.name(),
-                                stamp,
-                                switch (scenario) {
-                                    case ENDPOINT_DOWN -> FailureReason.HTTP_STATUS;
-                                    case ENDPOINT_HANG -> FailureReason.TIMEOUT;
-                                    case AGENT_BLIND -> FailureReason.DNS;
-                                    case REGION_PARTITION, REGION_LOST, FLEET_BLIND -> FailureReason.CONNECT_TIMEOUT;
-                                },
-                                null,
-                                null,
-                                null,
-                                null)
-                        : ProbeResult.success(target.name(), stamp, null, null, null);
-                arrivals.add(new Arrival(arrival, agent, result, stamp));
-                if (failed && start < interval) {
-                    events.add(new Event(
-                            done,
-                            "agent-" + (agent + 1) + "'s first failing probe completes (started at " + fmt(start)
-                                    + " s)"));
-                }
-            }
-        }
-        arrivals.sort((a, b) -> Double.compare(a.at(), b.at()));
-
-        // Evaluation times: every second, and shortly after each arrival.
-        TreeSet<Double> evaluations = new TreeSet<>();
-        double evaluationPhase = random.nextDouble() * EVALUATE_EVERY;
-        for (double t = evaluationPhase - history; t < horizon; t += EVALUATE_EVERY) {
-            evaluations.add(t);
-        }
-        arrivals.forEach(arrival -> evaluations.add(arrival.at() + random.nextDouble() * EVALUATE_AFTER_INGEST));
-
-        Vantage[] latest = new Vantage[inputs.agents()];
-        Arrays.setAll(latest, agent -> new Vantage());
-        // Blindness and seeing are judged across targets: another target of the config, healthy from every agent that
-        // reports, but failing from agent-1 alike in agent-blind.
-        Vantage[] sibling = new Vantage[inputs.agents()];
-        Arrays.setAll(sibling, agent -> new Vantage());
-        List<Vantage[]> judged =
-                inputs.targets() >= 2 ? List.of(latest, sibling) : java.util.Collections.singletonList(latest);
-        long[] freshness = new long[judged.size()];
-        Arrays.fill(freshness, target.freshness().toMillis());
-        long[] blindSince = new long[0];
-        long startedAt = Math.round(-history * 1000) + 1_000_000_000L;
-        boolean blindLogged = false;
-        int next = 0;
-        VerdictState state = new VerdictState(Verdict.HEALTHY, -1, null, 0, Long.MIN_VALUE);
-        double verdictAt = Double.NaN;
-        List<double[]> verdicts = new ArrayList<>(); // (time, 1 healthy / 0 unhealthy / NaN insufficient)
-        for (double t : evaluations) {
-            while (next < arrivals.size() && arrivals.get(next).at() <= t) {
-                Arrival arrival = arrivals.get(next);
-                latest[arrival.agent()].offer(
-                        arrival.result(), arrival.observedAt(), target.quorum().confirm());
-                ProbeResult other = scenario == Scenario.AGENT_BLIND && arrival.agent() == 0
-                        ? arrival.result()
-                        : ProbeResult.success("sibling", arrival.result().timestamp(), null, null, null);
-                sibling[arrival.agent()].offer(
-                        other, arrival.observedAt(), target.quorum().confirm());
-                next++;
-            }
-            long now = Math.round(t * 1000) + 1_000_000_000L;
-            blindSince = BlindAgents.update(judged, freshness, inputs.agents(), blindSince, now);
-            boolean[] seeing = BlindAgents.seeing(judged, freshness, inputs.agents(), now);
-            if (t >= 0 && !blindLogged && blindSince.length > 0 && blindSince[0] != BlindAgents.NOT_BLIND) {
-                blindLogged = true;
-                events.add(new Event(t, "agent-1 judged blind: its unhealthy votes are set aside"));
-            }
-            var evaluation = QuorumEvaluator.evaluate(
-                    target.quorum(),
-                    target.freshness(),
-                    latest,
-                    inputs.agents(),
-                    new QuorumEvaluator.Fleet(colocated, blindSince, startedAt, seeing),
-                    state,
-                    now);
-            state = evaluation.state();
-            Verdict verdict = evaluation.verdict();
-            verdicts.add(
-                    new double[] {t, verdict == Verdict.HEALTHY ? 1 : verdict == Verdict.UNHEALTHY ? 0 : Double.NaN});
-            if (t >= 0 && evaluation.changed()) {
-                events.add(new Event(
-                        t,
-                        "verdict " + verdict + " (" + evaluation.healthy() + " of " + evaluation.fresh()
-                                + " fresh vantage points healthy"
-                                + (evaluation.setAside() > 0 ? "; " + evaluation.setAside() + " blind set aside" : "")
-                                + (evaluation.lost() > 0
-                                        ? "; " + evaluation.lost() + " lost with the endpoint's region"
-                                        : "")
-                                + ")"));
-                if (verdict == Verdict.UNHEALTHY && Double.isNaN(verdictAt)) {
-                    verdictAt = t;
-                }
-            }
-        }
-
-        // Publishing: every publishEvery, the latest verdict; nothing while there is insufficient data.
-        double publishPhase = random.nextDouble() * publish;
-        List<double[]> datums = new ArrayList<>(); // (time, value)
-        double firstZero = Double.NaN;
-        double lastDatum = Double.NaN;
-        int v = 0;
-        for (double t = publishPhase - history; t < horizon; t += publish) {
-            while (v + 1 < verdicts.size() && verdicts.get(v + 1)[0] <= t) {
-                v++;
-            }
-            double value = verdicts.get(v)[1];
-            if (Double.isNaN(value)) {
-                continue;
-            }
-            datums.add(new double[] {t, value});
-            lastDatum = t;
-            if (t >= 0 && value == 0 && Double.isNaN(firstZero)) {
-                firstZero = t;
-                events.add(new Event(t, "first Healthy=0 datum published"));
-            }
-        }
-        if (scenario == Scenario.FLEET_BLIND && !Double.isNaN(lastDatum)) {
-            events.add(new Event(
-                    lastDatum, "last Healthy datum published; from here on the metric is missing (fail static)"));
-        }
-
-        // The alarm: one point per period from the statistic of the datums in it, evaluated as each period ends.
-        double periodPhase = random.nextDouble() * period;
-        List<Point> points = new ArrayList<>();
-        AlarmEvaluator.State alarmState = AlarmEvaluator.State.OK;
-        double alarmAt = Double.NaN;
-        for (double start = periodPhase - Math.ceil(history / period) * period; start < horizon; start += period) {
-            double end = start + period;
-            List<Double> values = new ArrayList<>();
-            for (double[] datum : datums) {
-                if (datum[0] >= start && datum[0] < end) {
-                    values.add(datum[1]);
-                }
-            }
-            points.add(point(values, inputs.alarm().statistic()));
-            List<Point> range = points.subList(
-                    Math.max(0, points.size() - CloudWatchContract.EVALUATION_RANGE_PERIODS), points.size());
-            AlarmEvaluator.State nextState = AlarmEvaluator.evaluate(
-                    range,
-                    inputs.alarm().evaluationPeriods(),
-                    inputs.alarm().datapointsToAlarm(),
-                    inputs.alarm().treatMissingData(),
-                    alarmState);
-            if (end >= 0 && nextState != alarmState) {
-                events.add(new Event(
-                        end,
-                        "alarm " + nextState
-                                + (nextState == AlarmEvaluator.State.ALARM
-                                        ? ": the Route 53 health check turns unhealthy and DNS answers fail over"
-                                        : nextState == AlarmEvaluator.State.INSUFFICIENT_DATA
-                                                ? ": the health check keeps its last status (InsufficientDataHealthStatus)"
-                                                : "")));
-                if (nextState == AlarmEvaluator.State.ALARM && Double.isNaN(alarmAt)) {
-                    alarmAt = end;
-                }
-            }
-            alarmState = nextState;
-        }
-        double clients = Double.NaN;
-        if (!Double.isNaN(alarmAt)) {
-            clients = alarmAt + random.nextDouble() * ttl;
-            events.add(new Event(alarmAt + ttl, "every client has re-resolved (DNS TTL " + fmt(ttl) + " s)"));
-        }
-        events.sort((a, b) -> Double.compare(a.at(), b.at()));
-        return new Timeline(events, verdictAt, firstZero, alarmAt, clients);
-    }
-
-    /** One alarm data point: the statistic of the period's datums against "less than 1". */
-    private static Point point(List<Double> values, String statistic) {
-        if (values.isEmpty()) {
-            return Point.MISSING;
-        }
-        double stat = switch (statistic) {
-            case "Minimum" ->
-                values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-            case "Maximum" ->
-                values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-            case "Average" ->
-                values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-            case "Sum" -> values.stream().mapToDouble(Double::doubleValue).sum();
-            case "SampleCount" -> values.size();
-            default -> throw new IllegalArgumentException("statistic " + statistic);
-        };
-        return stat < CloudWatchContract.HEALTHY_THRESHOLD ? Point.BREACHING : Point.NOT_BREACHING;
-    }
-
-    private static double seconds(Duration duration) {
-        return duration.toMillis() / 1000.0;
-    }
-
-    static String fmt(double seconds) {
-        return String.format(Locale.ROOT, "%.1f", seconds);
+        return new FailoverTrial(inputs, scenario, random).play();
     }
 }

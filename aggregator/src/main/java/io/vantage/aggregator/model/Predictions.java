@@ -1,11 +1,13 @@
 package io.vantage.aggregator.model;
 
 import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.wire.target.TargetSpec;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * Failover predictions and costs per target, computed once per distinct setting (most targets share their
@@ -100,7 +102,7 @@ public final class Predictions {
         out.append(String.format(
                 Locale.ROOT,
                 "Time from the failure, scenario %s (%d simulated):      best  typical    worst%n",
-                label(scenario),
+                scenario.label(),
                 p.trials()));
         line(out, "(a) quorum verdict UNHEALTHY", p.verdict());
         line(out, "(b) first Healthy=0 datum sent to CloudWatch", p.firstDatum());
@@ -121,9 +123,9 @@ public final class Predictions {
                 millions(m.route53ProbesPerMonth()),
                 millions(m.route53StandardProbesPerMonth())));
         out.append(Topology.of(config).of(target).describe()).append("\n\n");
-        FailoverModel.Timeline timeline = FailoverModel.simulate(inputs, scenario, new java.util.Random(seed));
+        FailoverModel.Timeline timeline = FailoverModel.simulate(inputs, scenario, new Random(seed));
         out.append("Timeline, scenario ")
-                .append(label(scenario))
+                .append(scenario.label())
                 .append(" (one run, seed ")
                 .append(seed)
                 .append("):\n");
@@ -131,12 +133,9 @@ public final class Predictions {
         for (FailoverModel.Event event : events) {
             out.append(String.format(Locale.ROOT, "  %+8.1f s  %s%n", event.at(), event.what()));
         }
-        boolean endpointHealthy = scenario == FailoverModel.Scenario.REGION_PARTITION
-                || scenario == FailoverModel.Scenario.AGENT_BLIND
-                || scenario == FailoverModel.Scenario.FLEET_BLIND;
         if (Double.isNaN(timeline.alarm())) {
             out.append("  No failover: the alarm never reaches ALARM in this scenario.\n");
-        } else if (endpointHealthy) {
+        } else if (scenario.endpointHealthy()) {
             out.append("  WARNING: the endpoint is healthy in this scenario, yet it fails over: the fleet's own view "
                     + "(one region's agent) outvotes the others. Lower quorum.healthy so that the other agents' "
                     + "healthy votes carry it, or add a witness agent in another region.\n");
@@ -144,11 +143,7 @@ public final class Predictions {
         return out.toString();
     }
 
-    private static String label(FailoverModel.Scenario scenario) {
-        return scenario.name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
-    private static void line(StringBuilder out, String label, FailoverModel.Range range) {
+    private static void line(StringBuilder out, String label, FailoverRange range) {
         out.append(String.format(
                 Locale.ROOT,
                 "  %-56s %6s %8s %8s%n",

@@ -4,14 +4,16 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vantage.aggregator.metrics.MetricNames;
-import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.aggregator.routing.Routing.FailoverEvent;
+import io.vantage.aggregator.routing.Routing.FailoverKind;
 import io.vantage.wire.target.TargetSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -39,8 +41,7 @@ final class Failovers {
     private record Open(FailoverEvent event, Set<String> vantages) {}
 
     private final MeterRegistry registry;
-    private final DistributionSummary failovers;
-    private final DistributionSummary failbacks;
+    private final Map<FailoverKind, DistributionSummary> observed = new EnumMap<>(FailoverKind.class);
     private final Map<String, Verdict> lastVerdict = new HashMap<>();
     private final Map<String, Long> lastFailing = new HashMap<>();
     private final Map<String, Open> open = new HashMap<>();
@@ -48,13 +49,14 @@ final class Failovers {
 
     Failovers(MeterRegistry registry) {
         this.registry = registry;
-        this.failovers = summary(registry, "failover");
-        this.failbacks = summary(registry, "failback");
+        for (FailoverKind kind : FailoverKind.values()) {
+            observed.put(kind, summary(registry, kind));
+        }
     }
 
-    private static DistributionSummary summary(MeterRegistry registry, String kind) {
+    private static DistributionSummary summary(MeterRegistry registry, FailoverKind kind) {
         return DistributionSummary.builder(MetricNames.OBSERVED_FAILOVER)
-                .tag("kind", kind)
+                .tag("kind", kind.label())
                 .description(
                         "Observed time from a verdict change until DNS sent the vantage points elsewhere (failover) or back (failback)")
                 .baseUnit("seconds")
@@ -106,7 +108,7 @@ final class Failovers {
             Map<String, Routing.Route> routes,
             Map<String, AnswerHistory> histories,
             Set<String> everRouted,
-            Function<TargetSpec, FailoverModel.Range> predicted) {
+            Function<TargetSpec, FailoverRange> predicted) {
         // Route 53 follows a verdict late, by up to the model's worst case: a target may still be unhealthy to it.
         for (TargetSpec target : targets) {
             String name = target.name();
@@ -148,7 +150,7 @@ final class Failovers {
     }
 
     /** The model's worst time until clients move, in millis (15 minutes without a prediction). */
-    private static long worstMillis(FailoverModel.Range prediction) {
+    private static long worstMillis(FailoverRange prediction) {
         return prediction == null || Double.isNaN(prediction.worst())
                 ? WITHOUT_PREDICTION_MILLIS
                 : Math.round(prediction.worst() * 1000);
@@ -167,7 +169,7 @@ final class Failovers {
             boolean failingOpen,
             Map<String, Routing.Route> routes,
             Map<String, AnswerHistory> histories,
-            Function<TargetSpec, FailoverModel.Range> predicted) {
+            Function<TargetSpec, FailoverRange> predicted) {
         String name = target.name();
         Verdict before = lastVerdict.put(name, verdict);
         if (verdict == null || !everRouted) {
@@ -192,7 +194,7 @@ final class Failovers {
                         name,
                         cancelled.event().kind());
             }
-            FailoverModel.Range prediction = predicted.apply(target);
+            FailoverRange prediction = predicted.apply(target);
             Double typical = prediction == null ? null : prediction.typical();
             Double worst = prediction == null ? null : prediction.worst();
             Set<String> sentThere = new HashSet<>();
@@ -204,9 +206,15 @@ final class Failovers {
             if (verdict == Verdict.UNHEALTHY && !sentThere.isEmpty()) {
                 open.put(
                         name,
-                        new Open(new FailoverEvent(name, "failover", now, null, typical, worst, false), sentThere));
+                        new Open(
+                                new FailoverEvent(name, FailoverKind.FAILOVER, now, null, typical, worst, false),
+                                sentThere));
             } else if (verdict == Verdict.HEALTHY && before == Verdict.UNHEALTHY && left(name, routes, histories)) {
-                open.put(name, new Open(new FailoverEvent(name, "failback", now, null, typical, worst, false), null));
+                open.put(
+                        name,
+                        new Open(
+                                new FailoverEvent(name, FailoverKind.FAILBACK, now, null, typical, worst, false),
+                                null));
             }
         }
         Open current = open.get(name);
@@ -255,9 +263,10 @@ final class Failovers {
                         "{}: {} unresolved: DNS was not seen to {} within {} s of the verdict{}",
                         name,
                         event.kind(),
-                        event.kind().equals("failover")
-                                ? "send every vantage point elsewhere for good"
-                                : "send a vantage point back",
+                        switch (event.kind()) {
+                            case FAILOVER -> "send every vantage point elsewhere for good";
+                            case FAILBACK -> "send a vantage point back";
+                        },
                         unresolvedAfter / 1000,
                         current.vantages() == null
                                 ? ""
@@ -288,11 +297,11 @@ final class Failovers {
                 event.predictedTypical(),
                 event.predictedWorst(),
                 false));
-        (event.kind().equals("failover") ? failovers : failbacks).record(seconds);
+        observed.get(event.kind()).record(seconds);
         if (event.predictedWorst() != null && seconds > event.predictedWorst()) {
             Counter.builder(MetricNames.OBSERVED_FAILOVER_SLOWER)
                     .tag("target", name)
-                    .tag("kind", event.kind())
+                    .tag("kind", event.kind().label())
                     .description("Observed failovers (failbacks) that took longer than the model's worst case")
                     .register(registry)
                     .increment();
@@ -302,14 +311,19 @@ final class Failovers {
                 name,
                 event.kind(),
                 String.format(Locale.ROOT, "%.1f", seconds),
-                event.kind().equals("failover") ? "UNHEALTHY" : "HEALTHY",
-                event.kind().equals("failover")
-                        ? String.format(
+                switch (event.kind()) {
+                    case FAILOVER -> Verdict.UNHEALTHY;
+                    case FAILBACK -> Verdict.HEALTHY;
+                },
+                switch (event.kind()) {
+                    case FAILOVER ->
+                        String.format(
                                 Locale.ROOT,
                                 "sent every vantage point that was sent to it elsewhere, for good: it stayed out of "
                                         + "their answers for at least %.0f s",
-                                longestHold / 1000.0)
-                        : "sent a vantage point to it again",
+                                longestHold / 1000.0);
+                    case FAILBACK -> "sent a vantage point to it again";
+                },
                 event.predictedTypical() == null ? "?" : String.format(Locale.ROOT, "%.0f", event.predictedTypical()),
                 event.predictedWorst() == null ? "?" : String.format(Locale.ROOT, "%.0f", event.predictedWorst()));
     }

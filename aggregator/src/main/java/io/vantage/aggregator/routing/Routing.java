@@ -1,12 +1,13 @@
 package io.vantage.aggregator.routing;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.metrics.MetricNames;
-import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.quorum.Observation;
 import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.aggregator.round.RoundConsumer;
 import io.vantage.wire.Addresses;
 import io.vantage.wire.target.TargetSpec;
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,15 +46,52 @@ public final class Routing {
     /** The label value of {@code vantage_route_vantages} for vantage points whose answers match no target. */
     public static final String UNMATCHED = "(unmatched)";
 
+    /** Where a vantage point's latest observation of a name sends it; /v1/status writes the label. */
+    public enum RouteState {
+        /** Its answers, or the CNAMEs before them, are targets. */
+        ROUTED,
+        /** Answers, none of them a target. */
+        UNMATCHED,
+        /** The observation failed or was empty: no evidence of where DNS sends it. */
+        UNKNOWN;
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @Override
+        public String toString() {
+            return label();
+        }
+    }
+
+    /** What a failover event follows; /v1/status, the logs and the {@code kind} label write the label. */
+    public enum FailoverKind {
+        /** The verdict turned UNHEALTHY while DNS sent vantage points to the target. */
+        FAILOVER,
+        /** The verdict turned HEALTHY again after DNS had left the target everywhere. */
+        FAILBACK;
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @Override
+        public String toString() {
+            return label();
+        }
+    }
+
     /**
      * One vantage point's view of an observed name: its answers, the CNAME chain to them, the targets they are and the
-     * answers that are no target; {@code state} is routed, unmatched (answers, none a target) or unknown (the
-     * observation failed or was empty: no evidence of where DNS sends it).
+     * answers that are no target.
      */
     public record Route(
             String agentId,
             String region,
-            String state,
+            RouteState state,
             List<String> answers,
             List<String> cnames,
             List<String> targets,
@@ -68,7 +107,7 @@ public final class Routing {
      */
     public record FailoverEvent(
             String target,
-            String kind,
+            FailoverKind kind,
             long startedAt,
             Double seconds,
             Double predictedTypical,
@@ -103,7 +142,7 @@ public final class Routing {
     public RoundConsumer consumer(
             Function<String, Collection<Observation>> observations,
             Supplier<Map<String, List<String>>> recordValues,
-            Function<TargetSpec, FailoverModel.Range> predicted) {
+            Function<TargetSpec, FailoverRange> predicted) {
         return round -> {
             if (round.config().observe().isEmpty()) {
                 stop();
@@ -123,7 +162,7 @@ public final class Routing {
             Function<String, Collection<Observation>> observations,
             Map<String, Verdict> verdicts,
             Map<String, List<String>> recordValues,
-            Function<TargetSpec, FailoverModel.Range> predicted) {
+            Function<TargetSpec, FailoverRange> predicted) {
         if (config != addressesFor || recordValues != addressesFrom) {
             configuredAddresses = configuredAddresses(config.targets(), recordValues);
             targetOrder = new HashMap<>();
@@ -168,14 +207,14 @@ public final class Routing {
                 Route route = route(observation, byAddress, now);
                 String key = name.name() + "\u0000" + observation.agentId();
                 routes.put(key, route);
-                if (route.state().equals("routed")) {
+                if (route.state() == RouteState.ROUTED) {
                     histories
                             .computeIfAbsent(key, k -> new AnswerHistory())
                             .add(now, observation.observedAt(), route.targets(), persistence, keepMillis);
                 }
                 route.targets().forEach(target -> counts.merge(name.name() + "\u0000" + target, 1, Integer::sum));
                 everRouted.addAll(route.targets());
-                if (route.state().equals("unmatched")) {
+                if (route.state() == RouteState.UNMATCHED) {
                     counts.merge(name.name() + "\u0000" + UNMATCHED, 1, Integer::sum);
                 }
                 vantages.add(route);
@@ -206,15 +245,16 @@ public final class Routing {
         cnames.forEach(cname -> matched.addAll(byAddress.getOrDefault(Addresses.canonical(cname), List.of())));
         List<String> targets = new ArrayList<>(matched);
         targets.sort(java.util.Comparator.comparing(targetOrder::get)); // in config order, as listed
-        String state =
-                !observation.success() || answers.isEmpty() ? "unknown" : targets.isEmpty() ? "unmatched" : "routed";
+        RouteState state = !observation.success() || answers.isEmpty()
+                ? RouteState.UNKNOWN
+                : targets.isEmpty() ? RouteState.UNMATCHED : RouteState.ROUTED;
         return new Route(
                 observation.agentId(),
                 observation.region(),
                 state,
                 answers,
                 cnames,
-                state.equals("unknown") ? List.of() : List.copyOf(targets),
+                state == RouteState.UNKNOWN ? List.of() : List.copyOf(targets),
                 List.copyOf(unmatched),
                 (now - observation.observedAt()) / 1000.0);
     }

@@ -144,11 +144,11 @@ public final class StatusPage {
                 List<String> cells = new java.util.ArrayList<>();
                 for (Routing.Route route : name.vantages()) {
                     String where = switch (route.state()) {
-                        case "routed" ->
+                        case ROUTED ->
                             String.join(", ", route.targets())
                                     + (route.unmatched().isEmpty() ? "" : " and unmatched " + route.unmatched());
-                        case "unmatched" -> "no known target: " + route.answers();
-                        default -> "unknown (the observation failed or was empty)";
+                        case UNMATCHED -> "no known target: " + route.answers();
+                        case UNKNOWN -> "unknown (the observation failed or was empty)";
                     };
                     cells.add(escape(route.region()) + ": " + escape(where)
                             + (route.cnames().isEmpty()
@@ -167,7 +167,7 @@ public final class StatusPage {
                 html.append("<div class=\"small\">")
                         .append(escape(event.target()))
                         .append(": ")
-                        .append(escape(event.kind()));
+                        .append(escape(event.kind().label()));
                 if (event.unresolved()) {
                     html.append(" unresolved: DNS was not seen to follow the verdict of ")
                             .append(escape(java.time.Instant.ofEpochMilli(event.startedAt())

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.config.AggregatorConfig;
-import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.quorum.Observation;
 import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.wire.Documents;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -227,7 +227,7 @@ class RoutingPoliciesTest {
                     name -> latest.getOrDefault(name, List.of()),
                     Map.of("api-us", t >= 0 ? Verdict.UNHEALTHY : Verdict.HEALTHY, "api-eu", Verdict.HEALTHY),
                     Map.of(),
-                    target -> new FailoverModel.Range(60, MOVE, 180));
+                    target -> new FailoverRange(60, MOVE, 180));
             for (Routing.FailoverEvent event : routing.events()) {
                 if (event.target().equals("api-us") && (event.seconds() != null || event.unresolved())) {
                     return new Outcome(event, now, registry.scrape());

@@ -5,15 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.config.AggregatorConfig;
-import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.quorum.Observation;
 import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.wire.Documents;
 import io.vantage.wire.report.FailureReason;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -105,7 +107,7 @@ class RoutingTest {
                 name -> latest.getOrDefault(name, List.of()),
                 Map.copyOf(verdicts),
                 Map.of(),
-                target -> new FailoverModel.Range(60, 120, 180));
+                target -> new FailoverRange(60, 120, 180));
     }
 
     /** The resolvers keep answering as they last did, and the agents keep probing, every 5 s for {@code seconds}. */
@@ -177,7 +179,7 @@ class RoutingTest {
         observed(answer("agent-a", "us-east-1", null, "10.0.1.6"), answer("agent-b", "eu-west-1", null, "10.0.1.7"));
         round(1);
         assertThat(route("agent-a").targets()).containsExactly("api-us");
-        assertThat(route("agent-b").state()).isEqualTo("unmatched");
+        assertThat(route("agent-b").state()).isEqualTo(Routing.RouteState.UNMATCHED);
     }
 
     @Test
@@ -212,7 +214,7 @@ class RoutingTest {
         observed(
                 answer("agent-a", "us-east-1", null, "198.51.100.1"), answer("agent-b", "eu-west-1", null, "10.0.2.7"));
         round(1);
-        assertThat(route("agent-a").state()).isEqualTo("unmatched");
+        assertThat(route("agent-a").state()).isEqualTo(Routing.RouteState.UNMATCHED);
         assertThat(route("agent-a").targets()).isEmpty();
         assertThat(route("agent-a").unmatched()).containsExactly("198.51.100.1");
         assertThat(registry.scrape())
@@ -226,8 +228,24 @@ class RoutingTest {
         round(1);
         verdicts.put("api-us", Verdict.UNHEALTHY);
         round(1);
-        assertThat(latestEvent().kind()).isEqualTo("failover");
+        assertThat(latestEvent().kind()).isEqualTo(Routing.FailoverKind.FAILOVER);
         assertThat(latestEvent().seconds()).isNull();
+    }
+
+    /** /v1/status writes route states and event kinds by their labels, as dashboards and scripts read them. */
+    @Test
+    void statesAndKindsAreWrittenByTheirLabels() {
+        assertThat(Stream.of(Routing.RouteState.values()).map(RoutingTest::json))
+                .containsExactly("\"routed\"", "\"unmatched\"", "\"unknown\"");
+        assertThat(Stream.of(Routing.FailoverKind.values()).map(RoutingTest::json))
+                .containsExactly("\"failover\"", "\"failback\"");
+        failoverOpens();
+        assertThat(json(routing.names())).contains("\"state\":\"routed\"");
+        assertThat(json(routing.events())).contains("\"kind\":\"failover\"");
+    }
+
+    private static String json(Object value) {
+        return new String(Documents.writeJson(value), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -235,7 +253,7 @@ class RoutingTest {
         failoverOpens();
         observed(silent("agent-a", "us-east-1"), answer("agent-b", "eu-west-1", null, "10.0.2.7"));
         round(5);
-        assertThat(route("agent-a").state()).isEqualTo("unknown");
+        assertThat(route("agent-a").state()).isEqualTo(Routing.RouteState.UNKNOWN);
         assertThat(latestEvent().seconds())
                 .as("agent-a's resolver says nothing: not moved")
                 .isNull();
@@ -356,13 +374,13 @@ class RoutingTest {
         assertThat(latestEvent().seconds()).isEqualTo(5.0);
         verdicts.put("api-us", Verdict.HEALTHY);
         stay(5);
-        assertThat(latestEvent().kind()).isEqualTo("failback");
+        assertThat(latestEvent().kind()).isEqualTo(Routing.FailoverKind.FAILBACK);
         verdicts.put("api-eu", Verdict.UNHEALTHY);
         observed(answer("agent-a", "us-east-1", null, "10.0.1.5"), answer("agent-b", "eu-west-1", null, "10.0.1.5"));
         stay(60);
         assertThat(latestEvent().kind())
                 .as("the failback is dropped: Route 53 answers with every record")
-                .isEqualTo("failover");
+                .isEqualTo(Routing.FailoverKind.FAILOVER);
         assertThat(registry.scrape()).contains("vantage_observed_failover_seconds_count{kind=\"failback\"} 0");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.model.Predictions;
+import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.aggregator.routing.Routing;
 import io.vantage.wire.report.FailureReason;
 import java.util.List;
@@ -53,13 +54,14 @@ class StatusPageTest {
                         List.of(new Routing.Route(
                                 "agent-a",
                                 "us-east-1",
-                                "routed",
+                                Routing.RouteState.ROUTED,
                                 List.of("192.0.2.1"),
                                 List.of("lb.<example>.com"),
                                 List.of("api<1>"),
                                 List.of(),
                                 2.0)))),
-                List.of(new Routing.FailoverEvent("api<1>", "failover", 1_000, 42.5, 75.0, 193.0, false)));
+                List.of(new Routing.FailoverEvent(
+                        "api<1>", Routing.FailoverKind.FAILOVER, 1_000, 42.5, 75.0, 193.0, false)));
 
         String html = StatusPage.render(snapshot, "<div id=\"added\">section</div>");
 
@@ -84,10 +86,10 @@ class StatusPageTest {
     private static final Predictions.ForTarget EXPECTED = new Predictions.ForTarget(
             new FailoverModel.Prediction(
                     1000,
-                    new FailoverModel.Range(8, 12, 20),
-                    new FailoverModel.Range(9, 14, 22),
-                    new FailoverModel.Range(70, 105, 130),
-                    new FailoverModel.Range(100, 136, 190)),
+                    new FailoverRange(8, 12, 20),
+                    new FailoverRange(9, 14, 22),
+                    new FailoverRange(70, 105, 130),
+                    new FailoverRange(100, 136, 190)),
             null);
 
     /** {@code group}: its record set (null: unbound); {@code drill}: the page's note, drilled when it runs. */
