@@ -6,9 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.Reports;
 import io.vantage.testing.aws.LocalAws;
-import io.vantage.wire.report.ProbeResult;
-import io.vantage.wire.report.ReportBatch;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -114,12 +113,10 @@ class RunningAggregatorOnAwsTest {
                         new String[][] {{"agent-a", "us-east-1", "TOKEN_A"}, {"agent-b", "eu-west-1", "TOKEN_B"}}) {
                     aggregator.post(
                             RunningAggregator.TOKENS.get(agent[2]),
-                            new ReportBatch(
-                                    1,
-                                    agent[0],
-                                    agent[1],
-                                    now,
-                                    List.of(ProbeResult.success("api", now, null, null, null))));
+                            Reports.from(agent[0], agent[1])
+                                    .sentAt(now)
+                                    .success("api", now)
+                                    .build());
                 }
                 return aggregator.verdict("api").equals("HEALTHY")
                         && cloudWatch
