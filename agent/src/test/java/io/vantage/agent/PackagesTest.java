@@ -20,9 +20,10 @@ class PackagesTest {
                         "check -> ",
                         "config -> ",
                         "http -> metrics",
-                        "metrics -> probe",
-                        "probe -> check",
+                        "metrics -> overload",
+                        "overload -> ",
+                        "probe -> check, overload",
                         "report -> config, metrics",
-                        "schedule -> metrics, probe");
+                        "schedule -> metrics, overload, probe");
     }
 }

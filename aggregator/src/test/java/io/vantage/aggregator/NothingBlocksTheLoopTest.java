@@ -5,16 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.vantage.aggregator.testing.RunningAggregator;
 import io.vantage.testing.BlockedThreadWarnings;
+import io.vantage.testing.Reports;
 import io.vantage.wire.Limits;
-import io.vantage.wire.report.ProbeResult;
-import io.vantage.wire.report.ReportBatch;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -174,14 +171,12 @@ class NothingBlocksTheLoopTest {
             for (String[] agent :
                     new String[][] {{"agent-a", "us-east-1", "TOKEN_A"}, {"agent-b", "eu-west-1", "TOKEN_B"}}) {
                 for (int from = 0; from < count; from += Limits.MAX_RESULTS_PER_BATCH) {
-                    List<ProbeResult> results = new ArrayList<>(Limits.MAX_RESULTS_PER_BATCH);
+                    Reports batch = Reports.from(agent[0], agent[1]).sentAt(now);
                     for (int i = from; i < Math.min(count, from + Limits.MAX_RESULTS_PER_BATCH); i++) {
-                        results.add(ProbeResult.success("t" + i, now, null, null, null));
+                        batch.success("t" + i, now);
                     }
                     int status = aggregator
-                            .post(
-                                    RunningAggregator.TOKENS.get(agent[2]),
-                                    new ReportBatch(1, agent[0], agent[1], now, results))
+                            .post(RunningAggregator.TOKENS.get(agent[2]), batch.build())
                             .statusCode();
                     if (status != 202) {
                         throw new IllegalStateException("a report was answered " + status);

@@ -7,9 +7,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
-import java.net.BindException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -21,8 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -36,10 +31,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * packages); everything listens on 127.0.0.1 only.
  */
 public final class AgentBenchmark {
-    static final int NGINX_PORT = 18081;
-    static final int NGINX_TLS_PORT = 18443;
-    static final String TLS_NAME = "bench.vantage.test";
-    static final int AGENT_PORT = 19101;
     static final int EXPORTER_PORT = 19115;
     static final int INTERVAL_SECONDS = 10;
     /**
@@ -53,14 +44,16 @@ public final class AgentBenchmark {
 
     static final int MIN_WARMUP_SECONDS = 45;
     private final Path agentJar;
+    private final Processes processes;
     private final Path work;
     private final int measureSeconds;
     private final int windows;
-    private final List<Process> started = new CopyOnWriteArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
+    private Nginx nginx;
 
     AgentBenchmark(Path agentJar, Path work, int measureSeconds, int windows) {
         this.agentJar = agentJar;
+        this.processes = new Processes(work);
         this.work = work;
         this.measureSeconds = measureSeconds;
         this.windows = windows;
@@ -82,18 +75,19 @@ public final class AgentBenchmark {
         AgentBenchmark benchmark = new AgentBenchmark(Path.of(args[0]), Path.of(args[1]), measure, windows);
         Files.createDirectories(benchmark.work);
         // Interrupted (Ctrl-C, kill): take nginx, the probers and the hog down too, or they hold the ports.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> benchmark.started.forEach(Process::destroyForcibly)));
+        Runtime.getRuntime().addShutdownHook(new Thread(benchmark.processes::killAll));
         List<String> rows = new ArrayList<>();
         List<String> ratios = new ArrayList<>();
         try {
-            benchmark.startNginx();
+            Processes.requireFree(List.of(Nginx.PORT, Nginx.TLS_PORT, AgentUnderTest.PORT, EXPORTER_PORT));
+            benchmark.nginx = Nginx.start(benchmark.processes);
             for (String spec : (args.length > 2 ? args[2] : "http:1000,http:10000").split(",")) {
                 Case bench = Case.parse(spec.trim());
                 benchmark.withLoad(bench, () -> benchmark.side(bench, rows, ratios));
                 benchmark.withLoad(bench, () -> rows.add(benchmark.bare(bench)));
             }
         } finally {
-            benchmark.stopAll();
+            benchmark.processes.stopAll();
         }
         String table =
                 "| case | targets | rate (probes/s) | prober | sustained probes/s | failed probes | CPU s per 1,000 probes | probes per CPU-second "
@@ -141,7 +135,7 @@ public final class AgentBenchmark {
         }
 
         String url(int i) {
-            return (https ? "https://127.0.0.1:" + NGINX_TLS_PORT : "http://127.0.0.1:" + NGINX_PORT) + "/p" + i;
+            return Nginx.url(https, i);
         }
     }
 
@@ -151,12 +145,12 @@ public final class AgentBenchmark {
 
     /** Runs a measurement with a CPU hog (a busy shell loop) beside it when the case asks for one. */
     private void withLoad(Case bench, Measurement measurement) throws Exception {
-        Process hog = bench.busy() ? start(List.of("sh", "-c", "while :; do :; done"), "hog") : null;
+        Process hog = bench.busy() ? processes.start(List.of("sh", "-c", "while :; do :; done"), "hog") : null;
         try {
             measurement.run();
         } finally {
             if (hog != null) {
-                stop(hog);
+                processes.stop(hog);
             }
         }
     }
@@ -175,137 +169,6 @@ public final class AgentBenchmark {
                 cpu / probes * 1000,
                 probes / cpu,
                 rss);
-    }
-
-    /** A throw-away CA and an ECDSA P-256 certificate for {@link #TLS_NAME} and 127.0.0.1, made with openssl. */
-    private void makeCertificates(Path dir) throws IOException, InterruptedException {
-        // The extensions a public CA puts on a server certificate (the JDK's validator takes a slower path without
-        // them).
-        Files.writeString(
-                dir.resolve("san.ext"),
-                "subjectAltName=DNS:" + TLS_NAME + ",IP:127.0.0.1\n"
-                        + "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nbasicConstraints=critical,CA:FALSE\n");
-        for (List<String> command : List.of(
-                List.of(
-                        "openssl",
-                        "req",
-                        "-x509",
-                        "-newkey",
-                        "ec",
-                        "-pkeyopt",
-                        "ec_paramgen_curve:P-256",
-                        "-nodes",
-                        "-days",
-                        "2",
-                        "-subj",
-                        "/CN=vantage bench CA",
-                        "-addext",
-                        "basicConstraints=critical,CA:TRUE",
-                        "-addext",
-                        "keyUsage=critical,keyCertSign,cRLSign",
-                        "-keyout",
-                        "ca.key",
-                        "-out",
-                        "ca.pem"),
-                List.of(
-                        "openssl",
-                        "req",
-                        "-newkey",
-                        "ec",
-                        "-pkeyopt",
-                        "ec_paramgen_curve:P-256",
-                        "-nodes",
-                        "-subj",
-                        "/CN=" + TLS_NAME,
-                        "-keyout",
-                        "server.key",
-                        "-out",
-                        "server.csr"),
-                List.of(
-                        "openssl",
-                        "x509",
-                        "-req",
-                        "-in",
-                        "server.csr",
-                        "-CA",
-                        "ca.pem",
-                        "-CAkey",
-                        "ca.key",
-                        "-CAcreateserial",
-                        "-days",
-                        "2",
-                        "-extfile",
-                        "san.ext",
-                        "-out",
-                        "server.pem"))) {
-            Process process = new ProcessBuilder(command)
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("openssl.log").toFile())
-                    .start();
-            if (process.waitFor() != 0) {
-                throw new IllegalStateException("openssl failed: " + command + "; see " + dir.resolve("openssl.log"));
-            }
-        }
-    }
-
-    Path caFile() {
-        return work.resolve("nginx").resolve("ca.pem").toAbsolutePath();
-    }
-
-    void startNginx() throws IOException, InterruptedException {
-        for (int port : new int[] {NGINX_PORT, NGINX_TLS_PORT, AGENT_PORT, EXPORTER_PORT}) {
-            // Another server on these ports would answer in place of the benchmark's own and be measured instead.
-            try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                probe.setReuseAddress(true);
-            } catch (BindException e) {
-                throw new IllegalStateException("port " + port + " on 127.0.0.1 is in use (another benchmark or nginx "
-                        + "still running?); the benchmark needs 18081, 18443, 19101 and 19115 free");
-            }
-        }
-        Path prefix = Files.createDirectories(work.resolve("nginx"));
-        makeCertificates(prefix);
-        Files.createDirectories(prefix.resolve("logs"));
-        Files.writeString(
-                prefix.resolve("nginx.conf"), """
-                worker_processes 1;
-                daemon off;
-                pid %1$s/nginx.pid;
-                error_log %1$s/logs/error.log warn;
-                events { worker_connections 8192; }
-                http {
-                  access_log off;
-                  client_body_temp_path %1$s/body;
-                  proxy_temp_path %1$s/proxy;
-                  fastcgi_temp_path %1$s/fastcgi;
-                  uwsgi_temp_path %1$s/uwsgi;
-                  scgi_temp_path %1$s/scgi;
-                  keepalive_timeout 0;
-                  server {
-                    listen 127.0.0.1:%2$d;
-                    location / { return 200 "ok\\n"; }
-                  }
-                  server {
-                    listen 127.0.0.1:%3$d ssl;
-                    ssl_certificate %1$s/server.pem;
-                    ssl_certificate_key %1$s/server.key;
-                    ssl_session_cache off;
-                    ssl_session_tickets off;
-                    location / { return 200 "ok\\n"; }
-                  }
-                }
-                """.formatted(prefix.toAbsolutePath(), NGINX_PORT, NGINX_TLS_PORT));
-        start(
-                List.of(
-                        "nginx",
-                        "-p",
-                        prefix.toAbsolutePath().toString(),
-                        "-c",
-                        prefix.resolve("nginx.conf").toAbsolutePath().toString()),
-                "nginx");
-        waitFor("http://127.0.0.1:" + NGINX_PORT + "/");
-        System.out.println("nginx serving on 127.0.0.1:" + NGINX_PORT + " (HTTP) and :" + NGINX_TLS_PORT
-                + " (HTTPS, full handshakes)");
     }
 
     /**
@@ -333,7 +196,7 @@ public final class AgentBenchmark {
             rows.add(row(bench, "vantage agent", agentSamples, rss(agent.pid()), warmup));
             rows.add(row(bench, "blackbox_exporter 0.23", exporterSamples, rss(exporter.process.pid()), "5 s"));
         } finally {
-            stop(agent);
+            processes.stop(agent);
         }
         List<Double> ratio = new ArrayList<>();
         for (int w = 0; w < windows; w++) {
@@ -405,30 +268,12 @@ public final class AgentBenchmark {
 
     private Process startAgent(Case bench) throws Exception {
         int targets = bench.targets();
-        Path file = agentConfig("agent-" + targets + ".yaml", bench);
-        Process agent = startLauncher(agentJar.resolveSibling("vantage-agent"), file, "agent-" + targets, true);
-        waitFor("http://127.0.0.1:" + AGENT_PORT + "/readyz");
+        Path file = AgentUnderTest.config(
+                work, "agent-" + targets + ".yaml", bench.https(), targets, bench.interval(), nginx);
+        Process agent =
+                processes.startLauncher(agentJar.resolveSibling("vantage-agent"), file, "agent-" + targets, true);
+        processes.waitFor("http://127.0.0.1:" + AgentUnderTest.PORT + "/readyz");
         return agent;
-    }
-
-    /** An agent config in the work directory: the case's targets against the benchmark's nginx, served on AGENT_PORT. */
-    Path agentConfig(String fileName, Case bench) throws IOException {
-        StringBuilder config = new StringBuilder(
-                "agent: {id: bench, region: local, maxInFlight: 10000}\nserver: {host: 127.0.0.1, port: " + AGENT_PORT
-                        + "}\ntargets:\n");
-        String tls = bench.https() ? ", hostHeader: " + TLS_NAME + ", tls: {caFile: '" + caFile() + "'}" : "";
-        for (int i = 0; i < bench.targets(); i++) {
-            config.append("  - {name: t")
-                    .append(i)
-                    .append(", interval: ")
-                    .append(bench.interval())
-                    .append("s, timeout: 5s, http: {url: '")
-                    .append(bench.url(i))
-                    .append("'")
-                    .append(tls)
-                    .append("}}\n");
-        }
-        return Files.writeString(work.resolve(fileName), config);
     }
 
     /** Waits for the agent's warm-up ({@link #WARMUP_PROBES}, then its JIT settled) and says how long and how much CPU. */
@@ -459,7 +304,7 @@ public final class AgentBenchmark {
      */
     private long[] probesDone() throws IOException, InterruptedException {
         String metrics = http.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + AGENT_PORT + "/metrics"))
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + AgentUnderTest.PORT + "/metrics"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
@@ -501,14 +346,14 @@ public final class AgentBenchmark {
                           tls_config:
                             ca_file: %s
                             server_name: %s
-                    """.formatted(caFile(), TLS_NAME));
-            process = start(
+                    """.formatted(nginx.caFile(), Pki.TLS_NAME));
+            process = processes.start(
                     List.of(
                             "prometheus-blackbox-exporter",
                             "--config.file=" + config,
                             "--web.listen-address=127.0.0.1:" + EXPORTER_PORT),
                     "blackbox-" + targets);
-            waitFor("http://127.0.0.1:" + EXPORTER_PORT + "/metrics");
+            processes.waitFor("http://127.0.0.1:" + EXPORTER_PORT + "/metrics");
             // Made only once the exporter answers: a Vert.x left behind by a failed start would keep this JVM alive.
             vertx = Vertx.vertx();
             int rate = bench.rate();
@@ -551,7 +396,7 @@ public final class AgentBenchmark {
         public void close() throws InterruptedException {
             vertx.cancelTimer(driver);
             vertx.close().await();
-            stop(process);
+            processes.stop(process);
         }
     }
 
@@ -571,16 +416,16 @@ public final class AgentBenchmark {
                         "-cp",
                         jar,
                         BareClient.class.getName(),
-                        String.valueOf(bench.https() ? NGINX_TLS_PORT : NGINX_PORT),
+                        String.valueOf(bench.https() ? Nginx.TLS_PORT : Nginx.PORT),
                         String.valueOf(targets),
                         String.valueOf(rate),
                         String.valueOf(bench.warmupSeconds()),
                         String.valueOf(measureSeconds),
-                        bench.https() ? caFile().toString() : "-",
-                        TLS_NAME)
+                        bench.https() ? nginx.caFile().toString() : "-",
+                        Pki.TLS_NAME)
                 .redirectErrorStream(true)
                 .start();
-        started.add(client);
+        processes.started(client);
         String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         client.waitFor();
         String line = output.lines()
@@ -615,72 +460,5 @@ public final class AgentBenchmark {
                         cpu,
                         "-")
                 + " - | " + warmup + " |";
-    }
-
-    /**
-     * The agent as it ships: its launcher ({@code target/vantage-agent}, written by the build with its AOT cache), with
-     * perf data on when {@code perfData} (the launcher turns it off), so that {@link JitWarmup} can read the compiler's
-     * counters.
-     */
-    Process startLauncher(Path launcher, Path config, String name, boolean perfData) throws IOException {
-        if (!Files.isExecutable(launcher)) {
-            throw new IllegalStateException(
-                    launcher + " is missing: build the agent first (./mvnw -B -q -DskipTests package)");
-        }
-        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "--config", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".log").toFile());
-        if (perfData) {
-            builder.environment().merge("JAVA_OPTS", "-XX:+UsePerfData", (given, more) -> given + " " + more);
-        }
-        Process process = builder.start();
-        started.add(process);
-        return process;
-    }
-
-    Process start(List<String> command, String name) throws IOException {
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".log").toFile())
-                .start();
-        started.add(process);
-        return process;
-    }
-
-    void stop(Process process) throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-        }
-    }
-
-    void stopAll() throws InterruptedException {
-        for (Process process : started) {
-            if (process.isAlive()) {
-                stop(process);
-            }
-        }
-    }
-
-    void waitFor(String url) throws InterruptedException {
-        waitFor(http, url, work);
-    }
-
-    /** Polls until {@code url} answers 200: another process's start-up has no event to wait on. */
-    static void waitFor(HttpClient http, String url, Path logs) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
-                                .statusCode()
-                        == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException(url + " did not answer 200 within 60 s; see the logs in " + logs);
     }
 }

@@ -65,18 +65,19 @@ public final class FootprintBenchmark {
             .mapToInt(Integer::parseInt)
             .toArray();
 
-    private final AgentBenchmark harness;
+    private final Processes processes;
     private final Path launcher;
     private final Path jar;
     private final Path work;
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<String> report = new ArrayList<>();
+    private Nginx nginx;
 
     FootprintBenchmark(Path agentTarget, Path work) {
         this.launcher = agentTarget.resolve("vantage-agent").toAbsolutePath();
         this.jar = agentTarget.resolve("vantage-agent.jar").toAbsolutePath();
         this.work = work;
-        this.harness = new AgentBenchmark(jar, work, 1, 1);
+        this.processes = new Processes(work);
     }
 
     public static void main(String[] args) throws Exception {
@@ -91,13 +92,14 @@ public final class FootprintBenchmark {
         Files.createDirectories(bench.work);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                bench.harness.stopAll();
+                bench.processes.stopAll();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }));
         try {
-            bench.harness.startNginx();
+            Processes.requireFree(List.of(Nginx.PORT, Nginx.TLS_PORT, AgentUnderTest.PORT));
+            bench.nginx = Nginx.start(bench.processes);
             if (parts.contains("start")) {
                 bench.start(runs);
             }
@@ -114,7 +116,7 @@ public final class FootprintBenchmark {
                 bench.container(runs);
             }
         } finally {
-            bench.harness.stopAll();
+            bench.processes.stopAll();
         }
         String text = String.join("\n", bench.report) + "\n";
         System.out.println();
@@ -148,7 +150,7 @@ public final class FootprintBenchmark {
                         rss[way][run],
                         ProcessStats.residentMiB(agent.pid(), "VmHWM"),
                         threads(agent.pid())));
-                harness.stop(agent);
+                processes.stop(agent);
             }
         }
         report.add("## A small agent: 10 HTTP targets every 10 s, " + runs + " starts each\n");
@@ -192,10 +194,10 @@ public final class FootprintBenchmark {
                     classpath,
                     Floor.class.getName(),
                     mode,
-                    String.valueOf(AgentBenchmark.AGENT_PORT),
-                    String.valueOf(AgentBenchmark.NGINX_PORT)));
+                    String.valueOf(AgentUnderTest.PORT),
+                    String.valueOf(Nginx.PORT)));
             long started = System.nanoTime();
-            Process floor = harness.start(command, "floor-" + mode);
+            Process floor = processes.start(command, "floor-" + mode);
             sleepUntil(started + START_SECONDS * 1_000_000_000L);
             report.add(String.format(
                     Locale.ROOT,
@@ -204,7 +206,7 @@ public final class FootprintBenchmark {
                     ProcessStats.residentMiB(floor.pid(), "VmRSS"),
                     ProcessStats.residentMiB(floor.pid(), "VmHWM"),
                     threads(floor.pid())));
-            harness.stop(floor);
+            processes.stop(floor);
         }
         report.add("");
     }
@@ -278,7 +280,7 @@ public final class FootprintBenchmark {
                 sleepUntil(next);
                 long started = System.nanoTime();
                 HttpResponse<byte[]> metrics = http.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + AgentBenchmark.AGENT_PORT + "/metrics"))
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + AgentUnderTest.PORT + "/metrics"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofByteArray());
                 if (metrics.statusCode() != 200) {
@@ -303,7 +305,7 @@ public final class FootprintBenchmark {
                 slowest
             };
         } finally {
-            harness.stop(agent);
+            processes.stop(agent);
         }
     }
 
@@ -335,7 +337,7 @@ public final class FootprintBenchmark {
                         cpu,
                         after));
             } finally {
-                harness.stop(agent);
+                processes.stop(agent);
             }
         }
         report.add("");
@@ -382,7 +384,7 @@ public final class FootprintBenchmark {
         report.add("|---:|---:|---:|---:|");
         for (int i = 1; i <= runs; i++) {
             long started = System.nanoTime();
-            Process container = harness.start(
+            Process container = processes.start(
                     List.of(
                             "docker",
                             "run",
@@ -412,7 +414,7 @@ public final class FootprintBenchmark {
                         ProcessStats.cpuSeconds(pid)));
             } finally {
                 run(List.of("docker", "rm", "-f", "vantage-footprint"));
-                harness.stop(container);
+                processes.stop(container);
             }
         }
         report.add("");
@@ -430,7 +432,7 @@ public final class FootprintBenchmark {
     }
 
     private Process launch(Path config, String name, boolean perfData) throws IOException {
-        return harness.startLauncher(launcher, config, name, perfData);
+        return processes.startLauncher(launcher, config, name, perfData);
     }
 
     private Process before(Path config, String name, List<String> extra) throws IOException {
@@ -438,17 +440,16 @@ public final class FootprintBenchmark {
         command.addAll(BEFORE);
         command.addAll(extra);
         command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
-        return harness.start(command, name);
+        return processes.start(command, name);
     }
 
     private Path config(String name, int count, boolean https, int interval) throws IOException {
-        return harness.agentConfig(
-                "footprint-" + name + ".yaml", new AgentBenchmark.Case(https, count, false, interval));
+        return AgentUnderTest.config(work, "footprint-" + name + ".yaml", https, count, interval, nginx);
     }
 
     /** Polls /readyz every 10 ms; returns System.nanoTime() of the first 200. */
     private long waitReady(Process agent, int timeoutSeconds) throws InterruptedException {
-        URI uri = URI.create("http://127.0.0.1:" + AgentBenchmark.AGENT_PORT + "/readyz");
+        URI uri = URI.create("http://127.0.0.1:" + AgentUnderTest.PORT + "/readyz");
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         while (System.nanoTime() < deadline) {
             if (!agent.isAlive()) {

@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vantage.agent.probe.LoopLag;
+import io.vantage.agent.overload.LoopLag;
 import io.vantage.runtime.Answers;
 import io.vantage.runtime.ReloadMetrics;
 import io.vantage.wire.report.FailureReason;

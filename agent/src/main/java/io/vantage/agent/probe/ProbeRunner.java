@@ -1,6 +1,7 @@
 package io.vantage.agent.probe;
 
 import io.vantage.agent.check.Checks;
+import io.vantage.agent.overload.LoopLag;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.DnsSpec;
 import io.vantage.wire.target.HttpSpec;

@@ -1,8 +1,8 @@
 package io.vantage.agent.schedule;
 
 import io.vantage.agent.metrics.AgentMetrics;
+import io.vantage.agent.overload.LoopLag;
 import io.vantage.agent.probe.Dialer;
-import io.vantage.agent.probe.LoopLag;
 import io.vantage.agent.probe.ProbeRunner;
 import io.vantage.agent.probe.Resolver;
 import io.vantage.agent.probe.TlsEngine;

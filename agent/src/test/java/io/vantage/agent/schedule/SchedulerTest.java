@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.agent.metrics.AgentMetrics;
+import io.vantage.agent.overload.LoopLag;
 import io.vantage.agent.probe.Dialer;
-import io.vantage.agent.probe.LoopLag;
 import io.vantage.agent.probe.ProbeRunner;
 import io.vantage.agent.probe.Resolver;
 import io.vantage.agent.probe.TlsEngine;

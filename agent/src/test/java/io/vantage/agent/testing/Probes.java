@@ -1,7 +1,7 @@
 package io.vantage.agent.testing;
 
+import io.vantage.agent.overload.LoopLag;
 import io.vantage.agent.probe.Dialer;
-import io.vantage.agent.probe.LoopLag;
 import io.vantage.agent.probe.ProbeRunner;
 import io.vantage.agent.probe.Resolver;
 import io.vantage.agent.probe.TlsEngine;

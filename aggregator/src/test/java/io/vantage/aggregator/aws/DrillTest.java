@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vantage.aggregator.AggregatorCommand;
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.Reports;
 import io.vantage.testing.aws.LocalAws;
 import io.vantage.testing.aws.LocalAwsBridge;
 import io.vantage.wire.report.PhaseTimings;
 import io.vantage.wire.report.ProbeResult;
-import io.vantage.wire.report.ReportBatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,14 +42,11 @@ class DrillTest {
             PhaseTimings timings = new PhaseTimings(null, null, null, null, 0.002);
             aggregator.post(
                     RunningAggregator.TOKENS.get(agent[2]),
-                    new ReportBatch(
-                            1,
-                            agent[0],
-                            agent[1],
-                            now,
-                            List.of(
-                                    ProbeResult.success("api-one", now, 200, timings, null),
-                                    ProbeResult.success("api-two", now, 200, timings, null))));
+                    Reports.from(agent[0], agent[1])
+                            .sentAt(now)
+                            .result(ProbeResult.success("api-one", now, 200, timings, null))
+                            .result(ProbeResult.success("api-two", now, 200, timings, null))
+                            .build());
         }
     }
 

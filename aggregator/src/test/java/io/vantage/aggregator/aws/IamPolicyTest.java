@@ -13,6 +13,7 @@ import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.reconcile.Discovery;
 import io.vantage.aggregator.reconcile.Reconciliation;
 import io.vantage.testing.aws.LocalAws;
+import io.vantage.testing.aws.MotoZone;
 import io.vantage.wire.Documents;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
@@ -25,9 +26,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.route53.model.ChangeAction;
-import software.amazon.awssdk.services.route53.model.RRType;
-import software.amazon.awssdk.services.route53.model.ResourceRecordSetRegion;
 
 /**
  * The README's IAM policy against what the aggregator really calls: every AWS operation of publish, plan, apply,
@@ -62,22 +60,10 @@ class IamPolicyTest {
         Vertx vertx = Vertx.vertx();
         try (LocalAws aws = LocalAws.start();
                 var route53 = AwsClients.route53(URI.create(aws.endpoint()), Duration.ofSeconds(10), registry)) {
-            String zone = route53.createHostedZone(r -> r.name("example.com").callerReference("iam"))
-                    .get()
-                    .hostedZone()
-                    .id()
-                    .replace("/hostedzone/", "");
-            for (String region : List.of("us-east-1", "eu-west-1")) {
-                route53.changeResourceRecordSets(r -> r.hostedZoneId(zone)
-                                .changeBatch(b -> b.changes(c -> c.action(ChangeAction.CREATE)
-                                        .resourceRecordSet(rr -> rr.name("api.example.com")
-                                                .type(RRType.A)
-                                                .setIdentifier(region)
-                                                .region(ResourceRecordSetRegion.fromValue(region))
-                                                .ttl(60L)
-                                                .resourceRecords(v -> v.value("192.0.2.1"))))))
-                        .get();
-            }
+            String zone = MotoZone.create(route53, "example.com")
+                    .latency("api.example.com", "us-east-1", "192.0.2.1")
+                    .latency("api.example.com", "eu-west-1", "192.0.2.1")
+                    .id();
             String yaml = "agents: [{id: a, region: eu-west-1, tokenEnv: A}]\n"
                     + "deployment: test\ncloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, endpoint: '"
                     + aws.endpoint()

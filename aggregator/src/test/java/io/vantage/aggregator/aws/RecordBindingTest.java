@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.AggregatorCommand;
 import io.vantage.testing.aws.LocalAws;
+import io.vantage.testing.aws.MotoZone;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -65,11 +66,8 @@ class RecordBindingTest {
     void zone() throws Exception {
         aws.reset();
         Files.writeString(directory.resolve("token"), "record-binding-token-0123456789");
-        zoneId = route53.createHostedZone(r -> r.name("example.com").callerReference("zone-" + System.nanoTime()))
-                .get()
-                .hostedZone()
-                .id()
-                .replace("/hostedzone/", "");
+        MotoZone zone = MotoZone.create(route53, "example.com");
+        zoneId = zone.id();
         foreignCheck = route53.createHealthCheck(r -> r.callerReference("someone-else-" + System.nanoTime())
                         .healthCheckConfig(c -> c.type(HealthCheckType.HTTPS)
                                 .fullyQualifiedDomainName("api-ap-southeast-2.example.com")
@@ -90,10 +88,7 @@ class RecordBindingTest {
             if (region.equals("ap-southeast-2")) {
                 record.healthCheckId(foreignCheck);
             }
-            route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId)
-                            .changeBatch(b ->
-                                    b.changes(c -> c.action(ChangeAction.CREATE).resourceRecordSet(record.build()))))
-                    .get();
+            zone.add(record.build());
         }
     }
 

@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.AggregatorCommand;
 import io.vantage.testing.aws.LocalAws;
+import io.vantage.testing.aws.MotoZone;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -111,24 +112,12 @@ class RecordIdentifiersTest {
     void zone() throws Exception {
         aws.reset();
         Files.writeString(directory.resolve("token"), "record-identifiers-token-0123456789");
-        zoneId = route53.createHostedZone(r -> r.name("example.com").callerReference("zone-" + System.nanoTime()))
-                .get()
-                .hostedZone()
-                .id()
-                .replace("/hostedzone/", "");
+        MotoZone zone = MotoZone.create(route53, "example.com");
         for (Bound bound : ALL) {
-            for (String setIdentifier : List.of(bound.setIdentifier(), "sibling")) {
-                route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId)
-                                .changeBatch(b -> b.changes(c -> c.action(ChangeAction.CREATE)
-                                        .resourceRecordSet(rr -> rr.name(bound.listedName())
-                                                .type(RRType.A)
-                                                .setIdentifier(setIdentifier)
-                                                .weight(10L)
-                                                .ttl(60L)
-                                                .resourceRecords(v -> v.value("192.0.2.7"))))))
-                        .get();
-            }
+            zone.weighted(bound.listedName(), bound.setIdentifier(), "192.0.2.7")
+                    .weighted(bound.listedName(), "sibling", "192.0.2.7");
         }
+        zoneId = zone.id();
     }
 
     record Run(int exit, String out) {}

@@ -6,12 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.Reports;
 import io.vantage.testing.aws.LocalAws;
-import io.vantage.wire.report.ProbeResult;
-import io.vantage.wire.report.ReportBatch;
+import io.vantage.testing.aws.MotoZone;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
@@ -31,23 +30,10 @@ class RunningAggregatorOnAwsTest {
                         Duration.ofSeconds(10),
                         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
             // A latency record for the bound target "web": the running aggregator attaches web's check to it.
-            String zone = route53.createHostedZone(r -> r.name("example.com").callerReference("zone"))
-                    .get()
-                    .hostedZone()
-                    .id()
-                    .replace("/hostedzone/", "");
-            for (String region : List.of("us-east-1", "eu-west-1")) {
-                route53.changeResourceRecordSets(r -> r.hostedZoneId(zone)
-                                .changeBatch(b -> b.changes(c -> c.action("CREATE")
-                                        .resourceRecordSet(rr -> rr.name("web.example.com")
-                                                .type("A")
-                                                .setIdentifier(region)
-                                                .region(region)
-                                                .ttl(60L)
-                                                .resourceRecords(v -> v.value(
-                                                        region.equals("us-east-1") ? "192.0.2.1" : "192.0.2.2"))))))
-                        .get();
-            }
+            String zone = MotoZone.create(route53, "example.com")
+                    .latency("web.example.com", "us-east-1", "192.0.2.1")
+                    .latency("web.example.com", "eu-west-1", "192.0.2.2")
+                    .id();
             try (RunningAggregator aggregator = RunningAggregator.start(
                     "deployment: test\ncloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
                             + aws.endpoint() + "'}\n"
@@ -114,12 +100,10 @@ class RunningAggregatorOnAwsTest {
                         new String[][] {{"agent-a", "us-east-1", "TOKEN_A"}, {"agent-b", "eu-west-1", "TOKEN_B"}}) {
                     aggregator.post(
                             RunningAggregator.TOKENS.get(agent[2]),
-                            new ReportBatch(
-                                    1,
-                                    agent[0],
-                                    agent[1],
-                                    now,
-                                    List.of(ProbeResult.success("api", now, null, null, null))));
+                            Reports.from(agent[0], agent[1])
+                                    .sentAt(now)
+                                    .success("api", now)
+                                    .build());
                 }
                 return aggregator.verdict("api").equals("HEALTHY")
                         && cloudWatch

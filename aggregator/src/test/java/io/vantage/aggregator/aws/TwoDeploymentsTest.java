@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.AggregatorCommand;
 import io.vantage.testing.aws.LocalAws;
+import io.vantage.testing.aws.MotoZone;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -27,9 +28,7 @@ import picocli.CommandLine;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
 import software.amazon.awssdk.services.route53.Route53AsyncClient;
-import software.amazon.awssdk.services.route53.model.ChangeAction;
 import software.amazon.awssdk.services.route53.model.HealthCheck;
-import software.amazon.awssdk.services.route53.model.RRType;
 import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
 import software.amazon.awssdk.services.route53.model.TagResourceType;
 
@@ -68,22 +67,10 @@ class TwoDeploymentsTest {
     void zone() throws Exception {
         aws.reset();
         Files.writeString(directory.resolve("token"), "two-deployments-token-0123456789");
-        zoneId = route53.createHostedZone(r -> r.name("example.com").callerReference("zone-" + System.nanoTime()))
-                .get()
-                .hostedZone()
-                .id()
-                .replace("/hostedzone/", "");
-        for (String environment : List.of("production", "staging")) {
-            route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId)
-                            .changeBatch(b -> b.changes(c -> c.action(ChangeAction.CREATE)
-                                    .resourceRecordSet(rr -> rr.name("api.example.com")
-                                            .type(RRType.A)
-                                            .setIdentifier(environment)
-                                            .weight(10L)
-                                            .ttl(60L)
-                                            .resourceRecords(v -> v.value("192.0.2.9"))))))
-                    .get();
-        }
+        zoneId = MotoZone.create(route53, "example.com")
+                .weighted("api.example.com", "production", "192.0.2.9")
+                .weighted("api.example.com", "staging", "192.0.2.9")
+                .id();
     }
 
     /** A target, bound to the record of {@code environment} when that is not null. */

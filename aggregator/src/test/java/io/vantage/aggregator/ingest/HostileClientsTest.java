@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vantage.aggregator.testing.RunningAggregator;
-import io.vantage.wire.report.ProbeResult;
+import io.vantage.testing.Reports;
 import io.vantage.wire.report.ReportBatch;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,8 +77,10 @@ class HostileClientsTest {
                 flood.add(new Socket("127.0.0.1", port));
             }
             long now = System.currentTimeMillis();
-            ReportBatch batch = new ReportBatch(
-                    1, "agent-a", "us-east-1", now, List.of(ProbeResult.success("api", now, null, null, null)));
+            ReportBatch batch = Reports.from("agent-a", "us-east-1")
+                    .sentAt(now)
+                    .success("api", now)
+                    .build();
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> aggregator
                                     .post(RunningAggregator.TOKENS.get("TOKEN_A"), batch)

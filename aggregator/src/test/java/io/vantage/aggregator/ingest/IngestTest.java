@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.Reports;
 import io.vantage.wire.Headers;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.PhaseTimings;
@@ -45,7 +46,7 @@ class IngestTest {
     }
 
     static ReportBatch batch(String agent, String region, ProbeResult... results) {
-        return new ReportBatch(1, agent, region, System.currentTimeMillis(), List.of(results));
+        return Reports.from(agent, region).results(List.of(results)).build();
     }
 
     static ProbeResult ok(String target, long timestamp) {
@@ -111,18 +112,31 @@ class IngestTest {
         assertThat(aggregator
                         .post(
                                 TOKEN_A,
-                                new ReportBatch(1, "agent-a", "us-east-1", ahead, List.of(ok("api", ahead - 2_000))))
+                                Reports.from("agent-a", "us-east-1")
+                                        .sentAt(ahead)
+                                        .result(ok("api", ahead - 2_000))
+                                        .build())
                         .body())
                 .as("2 minutes ahead")
                 .contains("\"accepted\":1");
         long back = now - 600_000;
         assertThat(aggregator
-                        .post(TOKEN_A, new ReportBatch(1, "agent-a", "us-east-1", back, List.of(ok("api", back))))
+                        .post(
+                                TOKEN_A,
+                                Reports.from("agent-a", "us-east-1")
+                                        .sentAt(back)
+                                        .result(ok("api", back))
+                                        .build())
                         .body())
                 .as("stepped back 10 minutes: a newer probe by the aggregator's clock")
                 .contains("\"accepted\":1");
         assertThat(aggregator
-                        .post(TOKEN_A, new ReportBatch(1, "agent-a", "us-east-1", back + 5, List.of(ok("api", back))))
+                        .post(
+                                TOKEN_A,
+                                Reports.from("agent-a", "us-east-1")
+                                        .sentAt(back + 5)
+                                        .result(ok("api", back))
+                                        .build())
                         .body())
                 .as("the same result delivered again")
                 .contains("\"duplicate\":1");
@@ -138,7 +152,10 @@ class IngestTest {
         assertThat(aggregator
                         .post(
                                 TOKEN_B,
-                                new ReportBatch(1, "agent-b", "eu-west-1", now, List.of(ok("api", now + 60_000))))
+                                Reports.from("agent-b", "eu-west-1")
+                                        .sentAt(now)
+                                        .result(ok("api", now + 60_000))
+                                        .build())
                         .body())
                 .contains("\"future\":1");
         aggregator.post(TOKEN_A, batch("agent-a", "us-east-1", ok("api", now)));
@@ -179,7 +196,10 @@ class IngestTest {
     void anAgentsClockOffsetCancelsOut() throws Exception {
         long now = System.currentTimeMillis();
         long slow = now - 120_000; // an agent whose clock is two minutes behind; its result is half a second old
-        ReportBatch batch = new ReportBatch(1, "agent-c", "ap-southeast-2", slow, List.of(ok("api", slow - 500)));
+        ReportBatch batch = Reports.from("agent-c", "ap-southeast-2")
+                .sentAt(slow)
+                .result(ok("api", slow - 500))
+                .build();
         assertThat(aggregator
                         .post(RunningAggregator.TOKENS.get("TOKEN_C"), batch)
                         .body())

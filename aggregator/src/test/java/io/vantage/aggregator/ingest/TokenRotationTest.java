@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.Reports;
 import io.vantage.wire.report.PhaseTimings;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.report.ReportBatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,12 +28,10 @@ class TokenRotationTest {
 
     private static ReportBatch from(String agent, String region) {
         long now = System.currentTimeMillis();
-        return new ReportBatch(
-                1,
-                agent,
-                region,
-                now,
-                List.of(ProbeResult.success("api", now, null, new PhaseTimings(null, 0.001, null, null, 0.002), null)));
+        return Reports.from(agent, region)
+                .sentAt(now)
+                .result(ProbeResult.success("api", now, null, new PhaseTimings(null, 0.001, null, null, 0.002), null))
+                .build();
     }
 
     private Path config(boolean rotating) throws Exception {

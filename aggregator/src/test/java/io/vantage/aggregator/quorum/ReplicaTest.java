@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.Reports;
 import io.vantage.wire.report.FailureReason;
-import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.report.ReportBatch;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,15 +36,11 @@ class ReplicaTest {
                 () -> {
                     long now = System.currentTimeMillis();
                     for (String[] agent : AGENTS) {
-                        ReportBatch batch = new ReportBatch(
-                                1,
-                                agent[0],
-                                agent[1],
-                                now,
-                                List.of(
-                                        ProbeResult.success("up", now, null, null, null),
-                                        ProbeResult.failure(
-                                                "down", now, FailureReason.REFUSED, null, null, null, "refused")));
+                        ReportBatch batch = Reports.from(agent[0], agent[1])
+                                .sentAt(now)
+                                .success("up", now)
+                                .failure("down", now, FailureReason.REFUSED, "refused")
+                                .build();
                         for (RunningAggregator replica : List.copyOf(replicas)) {
                             try {
                                 if (replica.post(RunningAggregator.TOKENS.get(agent[2]), batch)

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.Reports;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.PhaseTimings;
 import io.vantage.wire.report.ProbeResult;
@@ -84,15 +85,16 @@ class ObservedRoutingTest {
                 ProbeResult one = oneHealthy
                         ? ProbeResult.success("api-one", at, 200, timings, null)
                         : ProbeResult.failure("api-one", at, FailureReason.HTTP_STATUS, 503, timings, null, "503");
-                List<ProbeResult> results = List.of(
-                        one.withAddress(ONE),
-                        ProbeResult.success("api-two", at, 200, timings, null).withAddress(TWO),
-                        ProbeResult.success(OBSERVED, at, null, timings, null)
-                                .withAnswers(List.of(answer.apply(i)), List.of()));
+                ReportBatch batch = Reports.from(AGENTS[i][0], AGENTS[i][1])
+                        .sentAt(at)
+                        .result(one.withAddress(ONE))
+                        .result(ProbeResult.success("api-two", at, 200, timings, null)
+                                .withAddress(TWO))
+                        .result(ProbeResult.success(OBSERVED, at, null, timings, null)
+                                .withAnswers(List.of(answer.apply(i)), List.of()))
+                        .build();
                 int status = aggregator
-                        .post(
-                                RunningAggregator.TOKENS.get(AGENTS[i][2]),
-                                new ReportBatch(1, AGENTS[i][0], AGENTS[i][1], at, results))
+                        .post(RunningAggregator.TOKENS.get(AGENTS[i][2]), batch)
                         .statusCode();
                 if (status != 202) {
                     throw new AssertionError("report of " + AGENTS[i][0] + " answered " + status);

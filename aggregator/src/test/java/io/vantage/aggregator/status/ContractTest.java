@@ -5,12 +5,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vantage.aggregator.testing.RunningAggregator;
 import io.vantage.testing.Contract;
+import io.vantage.testing.Reports;
 import io.vantage.wire.report.FailureReason;
-import io.vantage.wire.report.ProbeResult;
-import io.vantage.wire.report.ReportBatch;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -40,16 +38,12 @@ class ContractTest {
                 }) {
                     aggregator.post(
                             RunningAggregator.TOKENS.get(agent[2]),
-                            new ReportBatch(
-                                    1,
-                                    agent[0],
-                                    agent[1],
-                                    now,
-                                    List.of(
-                                            ProbeResult.success("web", now, null, null, null),
-                                            ProbeResult.failure(
-                                                    "db", now, FailureReason.REFUSED, null, null, null, "refused"),
-                                            ProbeResult.success("api", now, null, null, null))));
+                            Reports.from(agent[0], agent[1])
+                                    .sentAt(now)
+                                    .success("web", now)
+                                    .failure("db", now, FailureReason.REFUSED, "refused")
+                                    .success("api", now)
+                                    .build());
                 }
                 return aggregator.verdict("web").equals("HEALTHY")
                         && aggregator.verdict("db").equals("UNHEALTHY")

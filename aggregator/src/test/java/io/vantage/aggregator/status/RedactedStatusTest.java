@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.Reports;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
-import io.vantage.wire.report.ReportBatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +38,10 @@ class RedactedStatusTest {
             assertThat(aggregator
                             .post(
                                     RunningAggregator.TOKENS.get("TOKEN_A"),
-                                    new ReportBatch(1, "agent-a", "us-east-1", now, List.of(failed)))
+                                    Reports.from("agent-a", "us-east-1")
+                                            .sentAt(now)
+                                            .result(failed)
+                                            .build())
                             .statusCode())
                     .isEqualTo(202);
             await().atMost(Duration.ofSeconds(10))

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.Reports;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
-import io.vantage.wire.report.ReportBatch;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -141,7 +141,10 @@ class StatusAccessTest {
         assertThat(aggregator
                         .post(
                                 RunningAggregator.TOKENS.get("TOKEN_A"),
-                                new ReportBatch(1, "agent-a", "us-east-1", now, List.of(failed)))
+                                Reports.from("agent-a", "us-east-1")
+                                        .sentAt(now)
+                                        .result(failed)
+                                        .build())
                         .statusCode())
                 .isEqualTo(202);
         await().atMost(Duration.ofSeconds(10))

@@ -1,4 +1,4 @@
-package io.vantage.aggregator;
+package io.vantage.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** An agent started with SIGHUP ignored (as under nohup) says at start that kill -HUP will not reload it. */
-class SighupIgnoredTest {
+class SighupIgnoredIT {
     private static final Path AGENT_JAR = Path.of("../agent/target/vantage-agent.jar");
 
     @TempDir

@@ -1,4 +1,4 @@
-package io.vantage.agent.probe;
+package io.vantage.agent.overload;
 
 import io.vertx.core.Vertx;
 import java.util.concurrent.TimeUnit;

@@ -1,8 +1,7 @@
-package io.vantage.agent.config;
+package io.vantage.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vantage.runtime.ConfigWatcher;
 import io.vantage.wire.Documents;
 import io.vertx.core.Vertx;
 import java.lang.management.BufferPoolMXBean;
