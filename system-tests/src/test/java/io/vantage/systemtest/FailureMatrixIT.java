@@ -42,7 +42,7 @@ import org.testcontainers.containers.GenericContainer;
  * Probes every 3 s with a 2 s timeout and maxLatency 1 s, quorum 2 healthy of at least 2 fresh, rise 2, fall 2; freshness 9 s.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class FailureMatrixTest {
+class FailureMatrixIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static final double INTERVAL = 3;

@@ -38,7 +38,7 @@ import org.testcontainers.containers.GenericContainer;
  * system-tests/target/failure-matrix-two-regions.md (docs/failure-matrix.md keeps the latest).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TwoRegionMatrixTest {
+class TwoRegionMatrixIT {
     static final List<String> REGIONS = List.of("us-east-1", "eu-west-1");
     static final Map<String, String> ALL_HEALTHY = Map.of("api-us-east-1", "HEALTHY", "api-eu-west-1", "HEALTHY");
     static final List<String> ROWS = new ArrayList<>();
@@ -111,7 +111,7 @@ class TwoRegionMatrixTest {
     }
 
     static JsonNode status() throws Exception {
-        return FailureMatrixTest.JSON.readTree(FailureMatrixTest.HTTP
+        return FailureMatrixIT.JSON.readTree(FailureMatrixIT.HTTP
                 .send(
                         HttpRequest.newBuilder(URI.create(fleet.url(fleet.aggregator, 8080, "/v1/status")))
                                 .timeout(Duration.ofSeconds(5))
@@ -190,7 +190,7 @@ class TwoRegionMatrixTest {
                         }
                         return false;
                     });
-            double datum = FailureMatrixTest.firstZeroDatum(bridge, "api-us-east-1", lostAt, Duration.ofSeconds(30));
+            double datum = FailureMatrixIT.firstZeroDatum(bridge, "api-us-east-1", lostAt, Duration.ofSeconds(30));
             assertThat(seen)
                     .as("eu-west-1's target never UNHEALTHY")
                     .allMatch(v -> !v.get("api-eu-west-1").equals("UNHEALTHY"));
@@ -222,8 +222,8 @@ class TwoRegionMatrixTest {
                             predicted.firstDatum().best(),
                             predicted.firstDatum().typical(),
                             predicted.firstDatum().worst()),
-                    FailureMatrixTest.seconds(verdict[0]),
-                    FailureMatrixTest.seconds(datum));
+                    FailureMatrixIT.seconds(verdict[0]),
+                    FailureMatrixIT.seconds(datum));
         } finally {
             Fleet.startKept(endpoint);
             Fleet.startKept(agent);
