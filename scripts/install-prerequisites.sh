@@ -14,7 +14,7 @@ if ! command -v moto_server >/dev/null 2>&1; then
   command -v moto_server >/dev/null 2>&1 || { echo "prerequisites: moto_server installed but not on PATH" >&2; exit 1; }
 fi
 
-# A JDK 25 or later for the agent's AOT cache (the build trains it; LauncherTest fails without it) and its image's small
+# A JDK 25 or later for the agent's AOT cache (the build trains it; LauncherIT fails without it) and its image's small
 # base (build-base-images.sh jlinks it). Debian bookworm
 # packages none: a Temurin 25 in /usr/lib/jvm (or JAVA_HOME, or VANTAGE_AOT_JAVA) is what this machine has.
 found_jdk25=
@@ -24,7 +24,7 @@ for release in "${VANTAGE_AOT_JAVA:+$(dirname "$(dirname "$VANTAGE_AOT_JAVA")")/
   if [[ -n "$version" && "$version" -ge 25 ]]; then found_jdk25=$release; break; fi
 done
 if [[ -z "$found_jdk25" ]]; then
-  echo "prerequisites: no JDK 25 or later (VANTAGE_AOT_JAVA, JAVA_HOME, /usr/lib/jvm): the agent is built without its AOT cache and LauncherTest will fail; install one (e.g. Temurin 25) in /usr/lib/jvm" >&2
+  echo "prerequisites: no JDK 25 or later (VANTAGE_AOT_JAVA, JAVA_HOME, /usr/lib/jvm): the agent is built without its AOT cache and LauncherIT will fail; install one (e.g. Temurin 25) in /usr/lib/jvm" >&2
 fi
 
 missing=()

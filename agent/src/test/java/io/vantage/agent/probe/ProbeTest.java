@@ -1,6 +1,7 @@
 package io.vantage.agent.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vantage.agent.testing.Probes;
 import io.vantage.testing.BlockedThreadWarnings;
@@ -13,7 +14,13 @@ import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
 import io.vertx.core.net.SocketAddress;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,6 +29,7 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -437,18 +445,29 @@ class ProbeTest {
                 .isGreaterThan(tcpBefore);
     }
 
+    private static boolean refuses(String host, int port) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 1_000);
+            return false;
+        } catch (ConnectException e) {
+            return true;
+        } catch (SocketException e) {
+            return false; // reset by a listener still closing
+        }
+    }
+
     /**
      * {@code addresses: every} probes each address of the name in the same round: healthy only while every one serves,
      * and a failure names the address. Three real listeners on three loopback addresses, one port.
      */
     @Test
     void everyAddressIsProbedAndOneFailingAddressFailsTheProbe() {
-        io.vertx.core.net.NetServer one = vertx.createNetServer().connectHandler(socket -> socket.close());
+        NetServer one = vertx.createNetServer().connectHandler(socket -> socket.close());
         one.listen(0, "127.0.0.1").await();
         int port = one.actualPort();
-        java.util.concurrent.atomic.AtomicInteger thirdConnections = new java.util.concurrent.atomic.AtomicInteger();
-        io.vertx.core.net.NetServer two = vertx.createNetServer().connectHandler(socket -> socket.close());
-        io.vertx.core.net.NetServer three = vertx.createNetServer().connectHandler(socket -> {
+        AtomicInteger thirdConnections = new AtomicInteger();
+        NetServer two = vertx.createNetServer().connectHandler(socket -> socket.close());
+        NetServer three = vertx.createNetServer().connectHandler(socket -> {
             thirdConnections.incrementAndGet();
             socket.close();
         });
@@ -460,12 +479,15 @@ class ProbeTest {
             ProbeResult healthy = probes.probe(every);
             assertThat(healthy.success()).as(healthy.toString()).isTrue();
             // The probe succeeds at connect; the server's handler may run a moment later.
-            org.awaitility.Awaitility.await("the third address was dialled too")
-                    .atMost(java.time.Duration.ofSeconds(5))
+            await("the third address was dialled too")
+                    .atMost(Duration.ofSeconds(5))
                     .until(() -> thirdConnections.get() == 1);
             assertThat(healthy.answers()).containsExactly("127.0.0.1", "127.0.0.2", "127.0.0.3");
 
             three.close().await();
+            // The listener's close completes on its event loop: a connection that reaches it meanwhile is accepted
+            // and then reset. Wait until the address refuses, so the probe meets a closed port.
+            await("127.0.0.3 refuses").atMost(Duration.ofSeconds(5)).until(() -> refuses("127.0.0.3", port));
             ProbeResult broken = probes.probe(every);
             assertThat(broken.reason()).as(broken.toString()).isEqualTo(FailureReason.REFUSED);
             assertThat(broken.address()).isEqualTo("127.0.0.3");

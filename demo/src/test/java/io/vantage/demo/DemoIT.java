@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * probes stay healthy, the guard refuses a drill that would leave the record without a healthy target, and ending it
  * early brings DNS back. No event loop is ever blocked long enough for Vert.x to warn.
  */
-class DemoTest {
+class DemoIT {
     @TempDir
     Path directory;
 

@@ -25,7 +25,7 @@ import org.testcontainers.containers.wait.strategy.Wait;
  * manifest, passes inside the container, while the plain-HTTP check that the image and the test pod used before gets
  * no answer from a TLS server.
  */
-class ContainerTlsTest {
+class ContainerTlsIT {
     @BeforeAll
     static void prerequisites() {
         Fleet.requireDockerAndBaseImages();

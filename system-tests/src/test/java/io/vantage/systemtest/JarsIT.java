@@ -9,7 +9,7 @@ import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.Test;
 
 /** What each runnable jar carries: a production jar holds its own process and nothing of the other's or of the tools. */
-class JarsTest {
+class JarsIT {
     private static List<String> entries(String module) throws Exception {
         Path jar = Repository.root().resolve(module + "/target/vantage-" + module + ".jar");
         assertThat(jar)

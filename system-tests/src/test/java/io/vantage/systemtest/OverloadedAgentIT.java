@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the agent is starved, are still found UNHEALTHY. Needs Linux's {@code taskset} and {@code nice} (util-linux, coreutils) and the agent jar built by
  * the agent module.
  */
-class OverloadedAgentTest {
+class OverloadedAgentIT {
     private static final Path AGENT_JAR = Path.of("../agent/target/vantage-agent.jar");
     private static final int HEALTHY_HTTP = 280;
     private static final int HEALTHY_HTTPS = 20;

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * honest push is accepted, and the aggregator's RSS is back within 10 % of where it started once the load stops.
  * Prints what the load did, and the RSS every minute.
  */
-class HostileSoakTest {
+class HostileSoakIT {
     static final Duration SOAK = Duration.ofMinutes(Long.getLong("vantage.soak.minutes", 5));
     static final int UNREAD_STATUS = 200;
     static final int TRICKLERS = 600;

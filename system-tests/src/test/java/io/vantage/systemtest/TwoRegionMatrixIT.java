@@ -9,21 +9,15 @@ import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.model.Predictions;
 import io.vantage.testing.aws.LocalAws;
 import io.vantage.testing.aws.LocalAwsBridge;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -38,10 +32,10 @@ import org.testcontainers.containers.GenericContainer;
  * system-tests/target/failure-matrix-two-regions.md (docs/failure-matrix.md keeps the latest).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TwoRegionMatrixTest {
+class TwoRegionMatrixIT {
     static final List<String> REGIONS = List.of("us-east-1", "eu-west-1");
     static final Map<String, String> ALL_HEALTHY = Map.of("api-us-east-1", "HEALTHY", "api-eu-west-1", "HEALTHY");
-    static final List<String> ROWS = new ArrayList<>();
+    static final Matrix.Table TABLE = new Matrix.Table("failure → verdict");
 
     static LocalAws aws;
     static LocalAwsBridge bridge;
@@ -90,18 +84,18 @@ class TwoRegionMatrixTest {
                 .until(() -> verdicts().equals(ALL_HEALTHY));
     }
 
+    /** Every row starts from the settled fleet, whatever the row before it did or failed to undo. */
+    @BeforeEach
+    void settled() {
+        Matrix.awaitSettled(() -> List.of(status()), ALL_HEALTHY, REGIONS.size());
+    }
+
     @AfterAll
     static void stop() throws Exception {
-        StringBuilder table = new StringBuilder(
-                "| # | scenario | expected | observed | failure → verdict | failure → first Healthy=0 datum |\n"
-                        + "|---|---|---|---|---|---|\n");
-        ROWS.forEach(row -> table.append(row).append('\n'));
-        Files.writeString(
+        TABLE.write(
                 Repository.root().resolve("system-tests/target/failure-matrix-two-regions.md"),
-                "Run " + Instant.now()
-                        + "; two regions, probes every 3 s, timeout 2 s, quorum 1 of at least 1, rise/fall 2, "
-                        + "regionLostAfter 12 s, publish every 2 s.\n\n" + table);
-        System.out.println(table);
+                "two regions, probes every 3 s, timeout 2 s, quorum 1 of at least 1, rise/fall 2, regionLostAfter 12 s, "
+                        + "publish every 2 s.");
         if (fleet != null) {
             fleet.close();
         }
@@ -111,32 +105,16 @@ class TwoRegionMatrixTest {
     }
 
     static JsonNode status() throws Exception {
-        return FailureMatrixTest.JSON.readTree(FailureMatrixTest.HTTP
-                .send(
-                        HttpRequest.newBuilder(URI.create(fleet.url(fleet.aggregator, 8080, "/v1/status")))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body());
+        return Matrix.status(fleet, fleet.aggregator);
     }
 
     static Map<String, String> verdicts() throws Exception {
-        Map<String, String> verdicts = new LinkedHashMap<>();
-        status().get("targets")
-                .forEach(t ->
-                        verdicts.put(t.get("name").asText(), t.get("verdict").asText()));
-        return verdicts;
+        return Matrix.verdicts(status());
     }
 
-    /** Every distinct verdict map seen while sampling for {@code window}. */
+    /** Every verdict map seen while sampling for {@code window}. */
     static List<Map<String, String>> observe(Duration window) throws Exception {
-        List<Map<String, String>> seen = new ArrayList<>();
-        long until = System.currentTimeMillis() + window.toMillis();
-        while (System.currentTimeMillis() < until) {
-            seen.add(verdicts());
-            TimeUnit.MILLISECONDS.sleep(250); // sampling over a window: the assertion is about everything seen in it
-        }
-        return seen;
+        return Matrix.observe(window, () -> List.of(verdicts()));
     }
 
     static long unhealthyRounds(List<Map<String, String>> seen) {
@@ -150,17 +128,6 @@ class TwoRegionMatrixTest {
             }
         }
         return false;
-    }
-
-    static void backToAllHealthy() {
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> verdicts().equals(ALL_HEALTHY));
-    }
-
-    static void row(int number, String scenario, String expected, String observed, String verdict, String datum) {
-        ROWS.add(String.format(
-                Locale.ROOT, "| %d | %s | %s | %s | %s | %s |", number, scenario, expected, observed, verdict, datum));
     }
 
     /**
@@ -190,7 +157,7 @@ class TwoRegionMatrixTest {
                         }
                         return false;
                     });
-            double datum = FailureMatrixTest.firstZeroDatum(bridge, "api-us-east-1", lostAt, Duration.ofSeconds(30));
+            double datum = Matrix.firstZeroDatum(bridge, "api-us-east-1", lostAt, Duration.ofSeconds(30));
             assertThat(seen)
                     .as("eu-west-1's target never UNHEALTHY")
                     .allMatch(v -> !v.get("api-eu-west-1").equals("UNHEALTHY"));
@@ -208,7 +175,7 @@ class TwoRegionMatrixTest {
                             "verdict within the predicted worst case %.0f s (+2 s slack)",
                             predicted.verdict().worst())
                     .isLessThan(predicted.verdict().worst() + 2);
-            row(
+            TABLE.row(
                     13,
                     "two regions: us-east-1 lost with its agent (endpoint and agent containers stopped)",
                     "api-us-east-1 UNHEALTHY within the prediction; api-eu-west-1 never UNHEALTHY",
@@ -222,13 +189,12 @@ class TwoRegionMatrixTest {
                             predicted.firstDatum().best(),
                             predicted.firstDatum().typical(),
                             predicted.firstDatum().worst()),
-                    FailureMatrixTest.seconds(verdict[0]),
-                    FailureMatrixTest.seconds(datum));
+                    Matrix.seconds(verdict[0]),
+                    Matrix.seconds(datum));
         } finally {
             Fleet.startKept(endpoint);
             Fleet.startKept(agent);
         }
-        backToAllHealthy();
     }
 
     /** agent-us-east-1 cut off from both endpoints: blind, its votes set aside; nothing UNHEALTHY. */
@@ -247,7 +213,7 @@ class TwoRegionMatrixTest {
             assertThat(bridge.datums("Healthy", "api-us-east-1", cutAt))
                     .as("no Healthy=0 reached CloudWatch")
                     .doesNotContain(0.0);
-            row(
+            TABLE.row(
                     14,
                     "two regions: agent-us-east-1 cut off from both endpoints (blind)",
                     "no target UNHEALTHY; the agent shown blind",
@@ -262,7 +228,6 @@ class TwoRegionMatrixTest {
         } finally {
             fleet.cutOff("us-east-1", false);
         }
-        backToAllHealthy();
     }
 
     /**
@@ -281,8 +246,11 @@ class TwoRegionMatrixTest {
                     .pollInterval(Duration.ofMillis(200))
                     .until(() -> blind("agent-us-east-1"));
             Fleet.stopKept(restarting);
-            seen.addAll(observe(Duration.ofSeconds(11)));
-            Fleet.startKept(restarting);
+            try {
+                seen.addAll(observe(Duration.ofSeconds(11))); // down for longer than the freshness window
+            } finally {
+                Fleet.startKept(restarting);
+            }
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(200))
                     .until(() -> {
@@ -295,7 +263,7 @@ class TwoRegionMatrixTest {
             fleet.cutOff("us-east-1", false);
         }
         assertThat(unhealthyRounds(seen)).as("false UNHEALTHY samples").isZero();
-        row(
+        TABLE.row(
                 15,
                 "two regions: agent-eu-west-1 restarted (down 11 s) while agent-us-east-1 is blind",
                 "never UNHEALTHY",
@@ -309,6 +277,5 @@ class TwoRegionMatrixTest {
                                 : "HEALTHY throughout"),
                 "—",
                 "—");
-        backToAllHealthy();
     }
 }

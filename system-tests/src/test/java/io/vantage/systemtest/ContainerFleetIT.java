@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * file's scrape config pointed at the containers (their addresses on the test's control network), then finds every target up, the key series, and data for
  * every query of the Grafana dashboard. Last, cutting one agent's region off changes no verdict.
  */
-class ContainerFleetTest {
+class ContainerFleetIT {
     static final ObjectMapper JSON = new ObjectMapper();
     final HttpClient http = HttpClient.newHttpClient();
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code plan} gets its credentials from STS (moto, through the SDK's default chain) and reads CloudWatch and Route 53
  * with them.
  */
-class WebIdentityTest {
+class WebIdentityIT {
     private static final String ROLE = "arn:aws:iam::123456789012:role/vantage-aggregator";
 
     @TempDir

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * aggregators learn what each answer stands for from the addresses the agents connect to, time the failover and the
  * failback they see, and the times are printed beside the model's for the same settings.
  */
-class FailoverLoopTest {
+class FailoverLoopIT {
     private static final long PERIOD_MILLIS = 4_000;
     private static final int EVALUATION_PERIODS = 2;
     private static final int DATAPOINTS_TO_ALARM = 2;

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * requests (13 KiB sent in all) made an aggregator of 2,000 targets exit with {@code OutOfMemoryError}, and 300 slow
  * scrapers took an agent from 156 to 361 MiB.
  */
-class UnreadAnswersTest {
+class UnreadAnswersIT {
     static final int TARGETS = 2_000;
     static final int UNREAD_STATUS_REQUESTS = 400;
     static final int SLOW_SCRAPERS = 300;

@@ -25,7 +25,7 @@ import picocli.CommandLine;
  * exported checks, and the exported alarms; vantage's own {@code plan} then finds nothing to change. That is the claim
  * the export makes: the same resources apply would make, attached as apply would attach them.
  */
-class TerraformExportTest {
+class TerraformExportIT {
     private static final Path MIRROR = Path.of("/opt/tf-plugins");
 
     @TempDir

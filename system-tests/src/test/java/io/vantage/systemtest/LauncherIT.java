@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * -XX:AOTMode=on} makes a refused cache an error at start) and the agent must probe; with another java it runs without
  * the cache.
  */
-class LauncherTest {
+class LauncherIT {
     private static final Path TARGET = Repository.root().resolve("agent/target");
     private static Vertx vertx;
     private static TestHttpServer endpoint;
