@@ -57,8 +57,8 @@ public final class RoundGauges implements RoundConsumer {
     private final Map<String, List<Gauge>> agentGauges = new HashMap<>();
 
     /**
-     * {@code clockMillis}: the clock report ages are measured on at scrape time; {@code predicted}: a target's predicted
-     * failover, null until computed; read at scrape time.
+     * {@code clockMillis}: the clock report ages are measured on at scrape time; {@code predicted}: a target's
+     * predicted failover, null until computed; read at scrape time.
      */
     public RoundGauges(
             PrometheusMeterRegistry registry, LongSupplier clockMillis, Function<TargetSpec, FailoverRange> predicted) {
@@ -100,18 +100,16 @@ public final class RoundGauges implements RoundConsumer {
                 id,
                 added -> List.of(
                         gauge(MetricNames.AGENT_REPORT_AGE, agent, RoundGauges::silentSeconds)
-                                .description(
-                                        "Seconds since the agent's last accepted report (since it was configured, while "
-                                                + "it has not reported)")
+                                .description("Seconds since the agent's last accepted report (since it was configured, "
+                                        + "while it has not reported)")
                                 .register(registry),
                         gauge(MetricNames.AGENT_REPORTED, agent, (heard, now) -> heard.lastReportAt() != null ? 1 : 0)
                                 .description(
                                         "1 once the agent's first report was accepted since this aggregator started")
                                 .register(registry),
                         gauge(MetricNames.AGENT_BLIND, agent, (heard, now) -> heard.blind() ? 1 : 0)
-                                .description(
-                                        "1 while the agent is blind (fails nearly every target the others see healthy): "
-                                                + "its unhealthy votes are set aside")
+                                .description("1 while the agent is blind (fails nearly every target the others see "
+                                        + "healthy): its unhealthy votes are set aside")
                                 .register(registry))));
     }
 

@@ -17,28 +17,22 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/reports}: admission (method, token, rate, size, encoding), the body read within its bounds and
- * deadline, the batch's identity (its agent and region are the token's, one process per agent), then each result as
- * {@link ResultRules} classifies it, into the {@link ResultStore}. Answers 202 with what became of the results, 400
- * naming the problem (a corrupt gzip body included), 401 (no or unknown token), 403 (a token reporting as another
- * agent), 405, 408 (body too slow), 409 (a second process reporting as the same agent), 413, 415 (an encoding other
- * than gzip), 429. The body is decompressed here, bounded, not by the HTTP server. Bad input never reaches the store
- * and never produces a 500.
+ * {@code POST /v1/reports}: admission (method, token, rate, size, encoding), the body ({@link ReportBody}: read within
+ * its bounds and deadline), the batch's identity (its agent and region are the token's, one process per agent), then
+ * each result as {@link ResultRules} classifies it, into the {@link ResultStore}. Answers 202 with what became of the
+ * results, 400 naming the problem (a corrupt gzip body included), 401 (no or unknown token), 403 (a token reporting as
+ * another agent), 405, 408 (body too slow), 409 (a second process reporting as the same agent), 413, 415 (an encoding
+ * other than gzip), 429. Bad input never reaches the store and never produces a 500.
  */
 public final class IngestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(IngestHandler.class);
-    private static final long BODY_DEADLINE_MILLIS = ServerLimits.BODY_DEADLINE_MILLIS;
 
     /** What ingest needs from the config in force; replaced on reload. */
     public record Ingest(Credentials credentials, RateLimiter limiter, ResultRules rules) {}
@@ -100,70 +94,16 @@ public final class IngestHandler {
             reply(request, 415, "Content-Encoding " + encoding + " is not supported; send gzip or no encoding");
             return;
         }
-        Buffer body = Buffer.buffer();
-        long deadline = vertx.setTimer(BODY_DEADLINE_MILLIS, fired -> {
-            if (!request.response().ended()) {
-                reply(request, 408, "the body did not arrive within " + BODY_DEADLINE_MILLIS + " ms");
-                request.connection().close();
-            }
-        });
-        request.handler(chunk -> {
-            if (request.response().ended()) {
-                return;
-            }
-            // The limit applies to the bytes received here and again after decompression (a small gzip bomb is refused
-            // too).
-            if (body.length() + chunk.length() > Limits.MAX_REPORT_BODY_BYTES) {
-                vertx.cancelTimer(deadline);
-                reply(request, 413, "body exceeds the limit of " + Limits.MAX_REPORT_BODY_BYTES + " bytes");
-                request.connection().close();
-                return;
-            }
-            body.appendBuffer(chunk);
-        });
-        request.exceptionHandler(error -> vertx.cancelTimer(deadline));
-        request.endHandler(end -> {
-            vertx.cancelTimer(deadline);
-            if (request.response().ended()) {
-                return;
-            }
-            if (!gzip) {
-                accept(request, agent, ingest, body);
-                return;
-            }
-            try {
-                accept(request, agent, ingest, Buffer.buffer(gunzip(body.getBytes())));
-            } catch (TooLarge e) {
-                reply(
-                        request,
-                        413,
-                        "body exceeds the limit of " + Limits.MAX_REPORT_BODY_BYTES + " bytes once decompressed");
-            } catch (IOException e) {
-                reply(request, 400, "the gzip body could not be decompressed: " + e.getMessage());
-            }
-        });
-    }
-
-    /** Decompresses at most {@link Limits#MAX_REPORT_BODY_BYTES}; more is {@link TooLarge}. */
-    static byte[] gunzip(byte[] compressed) throws IOException {
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
-            ByteArrayOutputStream out =
-                    new ByteArrayOutputStream(Math.min(Limits.MAX_REPORT_BODY_BYTES, compressed.length * 8 + 64));
-            byte[] chunk = new byte[64 * 1024];
-            for (int read; (read = in.read(chunk)) > 0; ) {
-                if (out.size() + read > Limits.MAX_REPORT_BODY_BYTES) {
-                    throw new TooLarge();
+        ReportBody.read(vertx, request, gzip).onComplete(read -> {
+            if (read.succeeded()) {
+                accept(request, agent, ingest, read.result());
+            } else if (read.cause() instanceof ReportBody.Refused refused) {
+                reply(request, refused.status, refused.getMessage());
+                if (refused.close) {
+                    request.connection().close();
                 }
-                out.write(chunk, 0, read);
             }
-            return out.toByteArray();
-        }
-    }
-
-    private static final class TooLarge extends IOException {
-        TooLarge() {
-            super("too large once decompressed");
-        }
+        });
     }
 
     private void accept(HttpServerRequest request, Credential agent, Ingest ingest, Buffer body) {
