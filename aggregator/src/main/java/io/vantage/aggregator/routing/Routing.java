@@ -15,9 +15,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -231,7 +233,7 @@ public final class Routing {
                 }
                 vantages.add(route);
             }
-            vantages.sort(java.util.Comparator.comparing(Route::region));
+            vantages.sort(Comparator.comparing(Route::region));
             observed.add(new ObservedName(name.name(), name.type(), List.copyOf(vantages)));
         }
         names = List.copyOf(observed);
@@ -244,7 +246,7 @@ public final class Routing {
     private Route route(Observation observation, Map<String, List<String>> byAddress, long now) {
         List<String> answers = observation.answers() == null ? List.of() : observation.answers();
         List<String> cnames = observation.cnames() == null ? List.of() : observation.cnames();
-        Set<String> matched = new java.util.LinkedHashSet<>();
+        Set<String> matched = new LinkedHashSet<>();
         List<String> unmatched = new ArrayList<>();
         for (String answer : answers) {
             List<String> targets = byAddress.get(Addresses.canonical(answer));
@@ -256,7 +258,7 @@ public final class Routing {
         }
         cnames.forEach(cname -> matched.addAll(byAddress.getOrDefault(Addresses.canonical(cname), List.of())));
         List<String> targets = new ArrayList<>(matched);
-        targets.sort(java.util.Comparator.comparing(targetOrder::get)); // in config order, as listed
+        targets.sort(Comparator.comparing(targetOrder::get)); // in config order, as listed
         RouteState state = !observation.success() || answers.isEmpty()
                 ? RouteState.UNKNOWN
                 : targets.isEmpty() ? RouteState.UNMATCHED : RouteState.ROUTED;
