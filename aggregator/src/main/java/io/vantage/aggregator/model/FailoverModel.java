@@ -133,12 +133,16 @@ public final class FailoverModel {
             return switch (silenced) {
                 case NO_AGENT -> false;
                 case EVERY_AGENT -> true;
-                case THE_REGIONS_AGENTS ->
-                    agent
-                            < (inputs.colocated() > 0
-                                    ? inputs.colocated()
-                                    : inputs.target().region() == null ? 1 : 0);
+                case THE_REGIONS_AGENTS -> agent < regionsAgents(inputs);
             };
+        }
+
+        /** How many agents are lost with the endpoint's region: those in it, else agent-1 when the target names none. */
+        private static int regionsAgents(Inputs inputs) {
+            if (inputs.colocated() > 0) {
+                return inputs.colocated();
+            }
+            return inputs.target().region() == null ? 1 : 0;
         }
 
         /** Whether every agent stops reporting, so that the metric goes missing. */

@@ -3,6 +3,7 @@ package io.vantage.aggregator.model;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.wire.target.TargetSpec;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,12 +24,7 @@ public final class Predictions {
     public record ForTarget(FailoverModel.Prediction failover, CostModel.Monthly monthly) {}
 
     private record Key(
-            java.time.Duration interval,
-            java.time.Duration timeout,
-            Object quorum,
-            java.time.Duration ttl,
-            boolean https,
-            int colocated) {}
+            Duration interval, Duration timeout, Object quorum, Duration ttl, boolean https, int colocated) {}
 
     private final AggregatorConfig config;
     private final Map<Key, ForTarget> cache = new HashMap<>();

@@ -54,6 +54,17 @@ public final class RecordReconciler {
         }
     }
 
+    /**
+     * What plan read: hosted zone IDs by the zone as configured, the record each bound target should guard ({@code
+     * wanted}), the record each owned check's tag names ({@code recorded}), and the records listed per group (null: its
+     * zone does not exist).
+     */
+    private record Read(
+            Map<String, String> zoneIds,
+            Map<String, RecordKey> wanted,
+            Map<String, RecordKey.Tag> recorded,
+            Map<Group, List<ResourceRecordSet>> listed) {}
+
     /** {@code unhealthy}: targets whose check is unhealthy now (their alarm is in ALARM), for the safety warning. */
     public CompletableFuture<State> plan(
             List<TargetSpec> targets, HealthCheckReconciler.State checks, Set<String> unhealthy) {
@@ -61,132 +72,144 @@ public final class RecordReconciler {
                 targets.stream().filter(t -> t.route53() != null).toList();
         List<Change> changes = new ArrayList<>();
         return zoneIds(bound, changes).thenCompose(zoneIds -> {
-            // Every group to read: the bound ones, and those vantage's checks were attached to before.
-            Set<Group> groups = new HashSet<>();
-            Map<String, RecordKey> wantedRecordOf = new HashMap<>(); // target -> the record it should guard
-            for (TargetSpec target : bound) {
-                String zoneId = zoneIds.get(target.route53().zone());
-                if (zoneId != null) {
-                    groups.add(Group.of(zoneId, target.route53()));
-                    wantedRecordOf.put(target.name(), RecordKey.of(zoneId, target.route53()));
-                }
-            }
-            Map<String, RecordKey.Tag> recorded = new LinkedHashMap<>(); // target -> the record its check guarded
-            checks.records().forEach((target, value) -> {
-                RecordKey.Tag tag = RecordKey.Tag.parse(value);
-                if (tag == null) {
-                    changes.add(new Change(
-                            Change.Resource.HEALTH_CHECK,
-                            Change.Action.ERROR,
-                            target,
-                            target,
-                            List.of("id " + checks.owned().get(target) + ": its " + Ownership.RECORD + " tag '"
-                                    + Checks.visible(value) + "' names no record, so the record the check may guard"
-                                    + " cannot be found to detach it; put the tag back as it was, or remove it once no"
-                                    + " record carries the check")));
-                    return;
-                }
-                recorded.put(target, tag);
-                RecordKey wanted = wantedRecordOf.get(target);
-                if (wanted == null || !tag.names(wanted)) {
-                    groups.add(Group.of(tag));
-                }
-            });
-            Map<Group, List<ResourceRecordSet>> listed = new LinkedHashMap<>();
-            CompletableFuture<Void> read = CompletableFuture.completedFuture(null);
-            for (Group group : groups) {
-                read = read.thenCompose(v -> (group.name() == null
-                                ? RecordSets.ofType(client, group.zoneId(), group.type())
-                                : RecordSets.named(client, group.zoneId(), group.name(), group.type()))
-                        .thenAccept(records -> listed.put(group, records))
-                        .exceptionally(error -> {
-                            if (unwrap(error) instanceof NoSuchHostedZoneException) {
-                                listed.put(group, null);
-                                return null;
-                            }
-                            throw new CompletionException(unwrap(error));
-                        }));
-            }
-            return read.thenApply(
-                    v -> decide(bound, zoneIds, wantedRecordOf, recorded, checks, unhealthy, listed, changes));
+            Map<String, RecordKey> wanted = wanted(bound, zoneIds);
+            Map<String, RecordKey.Tag> recorded = recorded(checks, changes);
+            return list(groups(bound, zoneIds, wanted, recorded))
+                    .thenApply(listed -> new Decision(checks, changes, new Read(zoneIds, wanted, recorded, listed))
+                            .decide(bound, unhealthy));
         });
     }
 
-    private State decide(
+    /** The record each bound target should guard, by target (none where its zone was not found). */
+    private static Map<String, RecordKey> wanted(List<TargetSpec> bound, Map<String, String> zoneIds) {
+        Map<String, RecordKey> wanted = new HashMap<>();
+        for (TargetSpec target : bound) {
+            String zoneId = zoneIds.get(target.route53().zone());
+            if (zoneId != null) {
+                wanted.put(target.name(), RecordKey.of(zoneId, target.route53()));
+            }
+        }
+        return wanted;
+    }
+
+    /** The record each owned check's tag names, by target; a tag that names no record is an error. */
+    private static Map<String, RecordKey.Tag> recorded(HealthCheckReconciler.State checks, List<Change> changes) {
+        Map<String, RecordKey.Tag> recorded = new LinkedHashMap<>();
+        checks.records().forEach((target, value) -> {
+            RecordKey.Tag tag = RecordKey.Tag.parse(value);
+            if (tag != null) {
+                recorded.put(target, tag);
+                return;
+            }
+            changes.add(new Change(
+                    Change.Resource.HEALTH_CHECK,
+                    Change.Action.ERROR,
+                    target,
+                    target,
+                    List.of("id " + checks.owned().get(target) + ": its " + Ownership.RECORD + " tag '"
+                            + Checks.visible(value) + "' names no record, so the record the check may guard"
+                            + " cannot be found to detach it; put the tag back as it was, or remove it once no"
+                            + " record carries the check")));
+        });
+        return recorded;
+    }
+
+    /** Every group to read: the bound ones, and those vantage's checks were attached to before. */
+    private static Set<Group> groups(
             List<TargetSpec> bound,
             Map<String, String> zoneIds,
-            Map<String, RecordKey> wantedRecordOf,
-            Map<String, RecordKey.Tag> recorded,
-            HealthCheckReconciler.State checks,
-            Set<String> unhealthy,
-            Map<Group, List<ResourceRecordSet>> listed,
-            List<Change> changes) {
-        Map<RecordKey, ResourceRecordSet> byKey = new HashMap<>();
-        Set<RecordKey> listedTwice = new HashSet<>();
-        listed.forEach((group, records) -> {
-            if (records != null) {
-                Set<RecordKey> seen = new HashSet<>();
-                records.forEach(record -> {
-                    RecordKey key = RecordKey.of(group.zoneId(), record);
-                    byKey.put(key, record);
-                    if (!seen.add(key)) {
-                        listedTwice.add(key);
-                    }
-                });
+            Map<String, RecordKey> wanted,
+            Map<String, RecordKey.Tag> recorded) {
+        Set<Group> groups = new HashSet<>();
+        for (TargetSpec target : bound) {
+            String zoneId = zoneIds.get(target.route53().zone());
+            if (zoneId != null) {
+                groups.add(Group.of(zoneId, target.route53()));
+            }
+        }
+        recorded.forEach((target, tag) -> {
+            RecordKey key = wanted.get(target);
+            if (key == null || !tag.names(key)) {
+                groups.add(Group.of(tag));
             }
         });
-        Set<String> ownedIds = new HashSet<>(checks.owned().values());
-        Map<String, List<Update>> updates = new LinkedHashMap<>();
-        Map<String, List<String>> values = new LinkedHashMap<>();
-        Set<RecordKey> attached = new HashSet<>();
-        List<String> warnings = new ArrayList<>();
-        for (TargetSpec target : bound) {
-            RecordBinding binding = target.route53();
-            String zoneId = zoneIds.get(binding.zone());
+        return groups;
+    }
+
+    /** The records of each group, one listing after the other; null for a group whose zone does not exist. */
+    private CompletableFuture<Map<Group, List<ResourceRecordSet>>> list(Set<Group> groups) {
+        Map<Group, List<ResourceRecordSet>> listed = new LinkedHashMap<>();
+        CompletableFuture<Void> read = CompletableFuture.completedFuture(null);
+        for (Group group : groups) {
+            read = read.thenCompose(v -> (group.name() == null
+                            ? RecordSets.ofType(client, group.zoneId(), group.type())
+                            : RecordSets.named(client, group.zoneId(), group.name(), group.type()))
+                    .thenAccept(records -> listed.put(group, records))
+                    .exceptionally(error -> {
+                        if (unwrap(error) instanceof NoSuchHostedZoneException) {
+                            listed.put(group, null);
+                            return null;
+                        }
+                        throw new CompletionException(unwrap(error));
+                    }));
+        }
+        return read.thenApply(v -> listed);
+    }
+
+    /**
+     * One plan's decisions on what it read: each bound target's record gets its check (or an error or a conflict says
+     * why not), each record a check was attached to and no target is bound to any more is detached, and the warnings
+     * say where failover cannot work.
+     */
+    private static final class Decision {
+        private final HealthCheckReconciler.State checks;
+        private final List<Change> changes;
+        private final Read read;
+        private final Map<RecordKey, ResourceRecordSet> byKey = new HashMap<>();
+        private final Set<RecordKey> listedTwice = new HashSet<>();
+        private final Set<String> ownedIds;
+        private final Map<String, List<Update>> updates = new LinkedHashMap<>();
+        private final Map<String, List<String>> values = new LinkedHashMap<>();
+        private final Set<RecordKey> attached = new HashSet<>();
+        private final List<String> warnings = new ArrayList<>();
+
+        Decision(HealthCheckReconciler.State checks, List<Change> changes, Read read) {
+            this.checks = checks;
+            this.changes = changes;
+            this.read = read;
+            this.ownedIds = new HashSet<>(checks.owned().values());
+            read.listed().forEach((group, records) -> {
+                if (records != null) {
+                    Set<RecordKey> seen = new HashSet<>();
+                    records.forEach(record -> {
+                        RecordKey key = RecordKey.of(group.zoneId(), record);
+                        byKey.put(key, record);
+                        if (!seen.add(key)) {
+                            listedTwice.add(key);
+                        }
+                    });
+                }
+            });
+        }
+
+        State decide(List<TargetSpec> bound, Set<String> unhealthy) {
+            bound.forEach(this::attach);
+            // Detach vantage's checks from records no configured target is bound to any more, before they are deleted.
+            read.recorded().forEach(this::detach);
+            warnings.addAll(allUnhealthy(bound, unhealthy));
+            return new State(changes, warnings, updates, values);
+        }
+
+        /** The bound record gets the target's check, unless another deployment's check guards it. */
+        private void attach(TargetSpec target) {
+            String zoneId = read.zoneIds().get(target.route53().zone());
             if (zoneId == null) {
-                continue; // reported when the zone name was resolved
+                return; // reported when the zone name was resolved
             }
-            RecordKey key = RecordKey.of(zoneId, binding);
-            String name = key.describe();
-            List<ResourceRecordSet> group = listed.get(Group.of(zoneId, binding));
-            if (group == null) {
-                changes.add(new Change(
-                        Change.Resource.RECORD,
-                        Change.Action.ERROR,
-                        name,
-                        target.name(),
-                        List.of("hosted zone " + zoneId + " does not exist (target " + target.name() + ")")));
-                continue;
-            }
-            if (listedTwice.contains(key)) {
-                // Route53IdInterceptor (AWS SDK for Java 2.x) lists set identifier "eu/west" as "west".
-                changes.add(new Change(
-                        Change.Resource.RECORD,
-                        Change.Action.ERROR,
-                        name,
-                        target.name(),
-                        List.of("two records of this name and type list as set identifier '" + key.setIdentifier()
-                                + "': the AWS SDK for Java reads a set identifier from its last '/' on, so one of them"
-                                + " has a '/' and vantage cannot tell which is bound; give that one a set identifier"
-                                + " without '/'")));
-                continue;
-            }
-            ResourceRecordSet record = byKey.get(key);
+            RecordKey key = RecordKey.of(zoneId, target.route53());
+            ResourceRecordSet record = boundRecord(target, key);
             if (record == null) {
-                changes.add(new Change(
-                        Change.Resource.RECORD,
-                        Change.Action.ERROR,
-                        name,
-                        target.name(),
-                        List.of("no such record (target " + target.name()
-                                + " is bound to it); records of that name and type: "
-                                + (group.isEmpty()
-                                        ? "none"
-                                        : group.stream()
-                                                .map(ResourceRecordSet::setIdentifier)
-                                                .map(String::valueOf)
-                                                .toList()))));
-                continue;
+                return;
             }
             values.put(
                     target.name(),
@@ -195,9 +218,9 @@ public final class RecordReconciler {
                             : record.resourceRecords().stream()
                                     .map(v -> v.value())
                                     .toList());
-            if (group.size() == 1) {
+            if (read.listed().get(Group.of(zoneId, target.route53())).size() == 1) {
                 warnings.add(
-                        name + " is the only " + binding.recordType() + " record of " + key.name()
+                        key.describe() + " is the only " + key.type() + " record of " + key.name()
                                 + ": when its check fails, Route 53 has no other record to answer with and keeps answering with it");
             }
             String wanted = checks.ids().get(target.name());
@@ -207,19 +230,19 @@ public final class RecordReconciler {
                 changes.add(new Change(
                         Change.Resource.RECORD,
                         Change.Action.CONFLICT,
-                        name,
+                        key.describe(),
                         target.name(),
                         List.of("guarded by health check " + current
                                 + ", which is not this deployment's: left as it is")));
-                continue;
+                return;
             }
             if (wanted != null && wanted.equals(current)) {
-                continue;
+                return;
             }
             changes.add(new Change(
                     Change.Resource.RECORD,
                     Change.Action.UPDATE,
-                    name,
+                    key.describe(),
                     target.name(),
                     List.of("health check " + (current == null ? "none" : current) + " -> "
                             + (wanted != null ? wanted : "the one created for " + target.name())
@@ -227,10 +250,50 @@ public final class RecordReconciler {
             updates.computeIfAbsent(zoneId, z -> new ArrayList<>())
                     .add(new Update(zoneId, record, target.name(), null));
         }
-        // Detach vantage's checks from records no configured target is bound to any more, before they are deleted.
-        recorded.forEach((target, tag) -> {
+
+        /** The record {@code key} of a bound target as listed, or null after an error saying why it cannot be told. */
+        private ResourceRecordSet boundRecord(TargetSpec target, RecordKey key) {
+            List<ResourceRecordSet> group = read.listed().get(Group.of(key.zoneId(), target.route53()));
+            if (group == null) {
+                error(key, target, "hosted zone " + key.zoneId() + " does not exist (target " + target.name() + ")");
+                return null;
+            }
+            if (listedTwice.contains(key)) {
+                // Route53IdInterceptor (AWS SDK for Java 2.x) lists set identifier "eu/west" as "west".
+                error(
+                        key,
+                        target,
+                        "two records of this name and type list as set identifier '" + key.setIdentifier()
+                                + "': the AWS SDK for Java reads a set identifier from its last '/' on, so one of them"
+                                + " has a '/' and vantage cannot tell which is bound; give that one a set identifier"
+                                + " without '/'");
+                return null;
+            }
+            ResourceRecordSet record = byKey.get(key);
+            if (record == null) {
+                error(
+                        key,
+                        target,
+                        "no such record (target " + target.name() + " is bound to it); records of that name and type: "
+                                + (group.isEmpty()
+                                        ? "none"
+                                        : group.stream()
+                                                .map(ResourceRecordSet::setIdentifier)
+                                                .map(String::valueOf)
+                                                .toList()));
+            }
+            return record;
+        }
+
+        private void error(RecordKey key, TargetSpec target, String message) {
+            changes.add(new Change(
+                    Change.Resource.RECORD, Change.Action.ERROR, key.describe(), target.name(), List.of(message)));
+        }
+
+        /** The record {@code target}'s check guarded loses the check, unless a bound target keeps it there. */
+        private void detach(String target, RecordKey.Tag tag) {
             String id = checks.owned().get(target);
-            List<ResourceRecordSet> candidates = listed.get(Group.of(tag));
+            List<ResourceRecordSet> candidates = read.listed().get(Group.of(tag));
             ResourceRecordSet record = candidates == null
                     ? null
                     : candidates.stream()
@@ -241,7 +304,7 @@ public final class RecordReconciler {
                 return;
             }
             RecordKey key = RecordKey.of(tag.zoneId(), record);
-            if (attached.contains(key) || key.equals(wantedRecordOf.get(target))) {
+            if (attached.contains(key) || key.equals(read.wanted().get(target))) {
                 return;
             }
             changes.add(new Change(
@@ -250,55 +313,49 @@ public final class RecordReconciler {
                     key.describe(),
                     target,
                     List.of("detach health check " + id + " ("
-                            + (wantedRecordOf.containsKey(target)
+                            + (read.wanted().containsKey(target)
                                     ? "target " + target + " is bound elsewhere now"
                                     : "target " + target + " is no longer bound")
                             + "); the record stays, without a health check")));
             updates.computeIfAbsent(tag.zoneId(), z -> new ArrayList<>())
                     .add(new Update(tag.zoneId(), record, null, id));
-        });
-        warnings.addAll(allUnhealthy(bound, zoneIds, checks, unhealthy, listed));
-        return new State(changes, warnings, updates, values);
-    }
-
-    /**
-     * Groups (one name and type) whose every record would be guarded by a vantage check that is unhealthy now: Route 53
-     * then considers all of them healthy and answers with all of them, as if none were checked.
-     */
-    private static List<String> allUnhealthy(
-            List<TargetSpec> bound,
-            Map<String, String> zoneIds,
-            HealthCheckReconciler.State checks,
-            Set<String> unhealthy,
-            Map<Group, List<ResourceRecordSet>> listed) {
-        Map<String, String> ownerOfCheck = new HashMap<>();
-        checks.owned().forEach((target, id) -> ownerOfCheck.put(id, target));
-        Map<RecordKey, String> boundTo = new HashMap<>();
-        for (TargetSpec target : bound) {
-            String zoneId = zoneIds.get(target.route53().zone());
-            if (zoneId != null) {
-                boundTo.put(RecordKey.of(zoneId, target.route53()), target.name());
-            }
         }
-        List<String> warnings = new ArrayList<>();
-        listed.forEach((group, records) -> {
-            if (group.name() == null || records == null || records.size() < 2) {
-                return; // a whole zone's records are no one group
-            }
-            List<String> guards = new ArrayList<>();
-            for (ResourceRecordSet record : records) {
-                String target = boundTo.getOrDefault(
-                        RecordKey.of(group.zoneId(), record), ownerOfCheck.get(record.healthCheckId()));
-                if (target == null || !unhealthy.contains(target)) {
-                    return;
+
+        /**
+         * Groups (one name and type) whose every record would be guarded by a vantage check that is unhealthy now:
+         * Route 53 then considers all of them healthy and answers with all of them, as if none were checked.
+         */
+        private List<String> allUnhealthy(List<TargetSpec> bound, Set<String> unhealthy) {
+            Map<String, String> ownerOfCheck = new HashMap<>();
+            checks.owned().forEach((target, id) -> ownerOfCheck.put(id, target));
+            Map<RecordKey, String> boundTo = new HashMap<>();
+            for (TargetSpec target : bound) {
+                RecordKey key = read.wanted().get(target.name());
+                if (key != null) {
+                    boundTo.put(key, target.name());
                 }
-                guards.add(target);
             }
-            warnings.add("every " + group.type() + " record of " + group.name() + " in zone " + group.zoneId()
-                    + " is guarded by a vantage check that is unhealthy now " + guards + ": Route 53 treats them all as"
-                    + " healthy and answers with all of them, as if none were checked");
-        });
-        return warnings;
+            List<String> unhealthyGroups = new ArrayList<>();
+            read.listed().forEach((group, records) -> {
+                if (group.name() == null || records == null || records.size() < 2) {
+                    return; // a whole zone's records are no one group
+                }
+                List<String> guards = new ArrayList<>();
+                for (ResourceRecordSet record : records) {
+                    String target = boundTo.getOrDefault(
+                            RecordKey.of(group.zoneId(), record), ownerOfCheck.get(record.healthCheckId()));
+                    if (target == null || !unhealthy.contains(target)) {
+                        return;
+                    }
+                    guards.add(target);
+                }
+                unhealthyGroups.add(
+                        "every " + group.type() + " record of " + group.name() + " in zone "
+                                + group.zoneId() + " is guarded by a vantage check that is unhealthy now " + guards
+                                + ": Route 53 treats them all as healthy and answers with all of them, as if none were checked");
+            });
+            return unhealthyGroups;
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import io.vantage.aggregator.quorum.Verdict;
 import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.aggregator.routing.Routing.FailoverEvent;
 import io.vantage.aggregator.routing.Routing.FailoverKind;
+import io.vantage.aggregator.routing.Routing.Observer;
 import io.vantage.wire.target.TargetSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -37,8 +38,8 @@ final class Failovers {
     private static final int KEPT_EVENTS = 50;
     private static final long WITHOUT_PREDICTION_MILLIS = 15 * 60_000L;
 
-    /** An open event and, for a failover, the (name, vantage point) keys DNS sent to the target at the verdict. */
-    private record Open(FailoverEvent event, Set<String> vantages) {}
+    /** An open event and, for a failover, the vantage points (name, agent) DNS sent to the target at the verdict. */
+    private record Open(FailoverEvent event, Set<Observer> vantages) {}
 
     private final MeterRegistry registry;
     private final Map<FailoverKind, DistributionSummary> observed = new EnumMap<>(FailoverKind.class);
@@ -105,8 +106,8 @@ final class Failovers {
             long now,
             List<TargetSpec> targets,
             Map<String, Verdict> verdicts,
-            Map<String, Routing.Route> routes,
-            Map<String, AnswerHistory> histories,
+            Map<Observer, Routing.Route> routes,
+            Map<Observer, AnswerHistory> histories,
             Set<String> everRouted,
             Function<TargetSpec, FailoverRange> predicted) {
         // Route 53 follows a verdict late, by up to the model's worst case: a target may still be unhealthy to it.
@@ -167,8 +168,8 @@ final class Failovers {
             Verdict verdict,
             boolean everRouted,
             boolean failingOpen,
-            Map<String, Routing.Route> routes,
-            Map<String, AnswerHistory> histories,
+            Map<Observer, Routing.Route> routes,
+            Map<Observer, AnswerHistory> histories,
             Function<TargetSpec, FailoverRange> predicted) {
         String name = target.name();
         Verdict before = lastVerdict.put(name, verdict);
@@ -197,7 +198,7 @@ final class Failovers {
             FailoverRange prediction = predicted.apply(target);
             Double typical = prediction == null ? null : prediction.typical();
             Double worst = prediction == null ? null : prediction.worst();
-            Set<String> sentThere = new HashSet<>();
+            Set<Observer> sentThere = new HashSet<>();
             routes.forEach((vantage, route) -> {
                 if (route.targets().contains(name)) {
                     sentThere.add(vantage);
@@ -230,7 +231,7 @@ final class Failovers {
             // answers long enough; an unknown or missing observation changes nothing. Done when all moved and no answer
             // names the target any more.
             done = routes.values().stream().noneMatch(route -> route.targets().contains(name));
-            for (String vantage : current.vantages()) {
+            for (Observer vantage : current.vantages()) {
                 AnswerHistory history = histories.get(vantage);
                 AnswerHistory.Absence absence = history == null ? null : history.absence(name);
                 if (absence == null) {
@@ -281,7 +282,7 @@ final class Failovers {
                                                                 .get(vantage)
                                                                 .absence(name)
                                                                 .held())
-                                                .map(vantage -> vantage.replace('\u0000', '@'))
+                                                .map(Observer::describe)
                                                 .sorted()
                                                 .toList());
             }
@@ -329,7 +330,7 @@ final class Failovers {
     }
 
     /** When the last answer that named {@code target} after {@code verdictAt}, at any vantage point, was followed. */
-    private static long leftAt(String target, long verdictAt, Map<String, AnswerHistory> histories) {
+    private static long leftAt(String target, long verdictAt, Map<Observer, AnswerHistory> histories) {
         long leftAt = verdictAt;
         for (AnswerHistory history : histories.values()) {
             AnswerHistory.Absence absence = history.absence(target);
@@ -345,9 +346,9 @@ final class Failovers {
      * every vantage point it was in for long enough (at least one).
      */
     private static boolean left(
-            String target, Map<String, Routing.Route> routes, Map<String, AnswerHistory> histories) {
+            String target, Map<Observer, Routing.Route> routes, Map<Observer, AnswerHistory> histories) {
         boolean left = false;
-        for (Map.Entry<String, Routing.Route> entry : routes.entrySet()) {
+        for (Map.Entry<Observer, Routing.Route> entry : routes.entrySet()) {
             if (entry.getValue().targets().contains(target)) {
                 return false;
             }

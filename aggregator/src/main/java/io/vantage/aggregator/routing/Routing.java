@@ -15,9 +15,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -114,12 +116,23 @@ public final class Routing {
             Double predictedWorst,
             boolean unresolved) {}
 
+    /** A vantage point of an observed name: the name, and the agent that observes it. */
+    record Observer(String name, String agentId) {
+        /** As the logs name it: {@code api.example.com@agent-a}. */
+        String describe() {
+            return name + "@" + agentId;
+        }
+    }
+
+    /** An observed name and a target it sends vantage points to (or {@link #UNMATCHED}): one series. */
+    private record NameAndTarget(String name, String target) {}
+
     private final MeterRegistry registry;
     private final Failovers failovers;
-    private final Map<String, Integer> vantagesByNameAndTarget = new ConcurrentHashMap<>();
-    private final Map<String, Gauge> gauges = new HashMap<>();
+    private final Map<NameAndTarget, Integer> vantagesByNameAndTarget = new ConcurrentHashMap<>();
+    private final Map<NameAndTarget, Gauge> gauges = new HashMap<>();
     private final Set<String> everRouted = new HashSet<>();
-    private final Map<String, AnswerHistory> histories = new HashMap<>(); // by name and agent
+    private final Map<Observer, AnswerHistory> histories = new HashMap<>();
     private AggregatorConfig addressesFor;
     private Map<String, List<String>> addressesFrom;
     private Map<String, List<String>> configuredAddresses = Map.of();
@@ -177,14 +190,14 @@ public final class Routing {
             }
             Set<String> names = new HashSet<>();
             config.observe().forEach(name -> names.add(name.name()));
-            histories.keySet().removeIf(key -> !names.contains(key.substring(0, key.indexOf('\u0000'))));
+            histories.keySet().removeIf(observer -> !names.contains(observer.name()));
             addressesFor = config;
             addressesFrom = recordValues;
         }
         Map<String, List<String>> byAddress = seenAddresses(config.targets(), observations, now);
         List<ObservedName> observed = new ArrayList<>();
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        Map<String, Route> routes = new HashMap<>(); // by name and agent
+        Map<NameAndTarget, Integer> counts = new LinkedHashMap<>();
+        Map<Observer, Route> routes = new HashMap<>();
         for (AggregatorConfig.Observe name : config.observe()) {
             long freshFor = name.interval().toMillis() * 3;
             // Answers are kept over twice the longest lookback, so that whether a lookback is full can be told.
@@ -205,21 +218,22 @@ public final class Routing {
                     continue; // stale: unknown, and not shown as where DNS sends it now
                 }
                 Route route = route(observation, byAddress, now);
-                String key = name.name() + "\u0000" + observation.agentId();
-                routes.put(key, route);
+                Observer observer = new Observer(name.name(), observation.agentId());
+                routes.put(observer, route);
                 if (route.state() == RouteState.ROUTED) {
                     histories
-                            .computeIfAbsent(key, k -> new AnswerHistory())
+                            .computeIfAbsent(observer, o -> new AnswerHistory())
                             .add(now, observation.observedAt(), route.targets(), persistence, keepMillis);
                 }
-                route.targets().forEach(target -> counts.merge(name.name() + "\u0000" + target, 1, Integer::sum));
+                route.targets()
+                        .forEach(target -> counts.merge(new NameAndTarget(name.name(), target), 1, Integer::sum));
                 everRouted.addAll(route.targets());
                 if (route.state() == RouteState.UNMATCHED) {
-                    counts.merge(name.name() + "\u0000" + UNMATCHED, 1, Integer::sum);
+                    counts.merge(new NameAndTarget(name.name(), UNMATCHED), 1, Integer::sum);
                 }
                 vantages.add(route);
             }
-            vantages.sort(java.util.Comparator.comparing(Route::region));
+            vantages.sort(Comparator.comparing(Route::region));
             observed.add(new ObservedName(name.name(), name.type(), List.copyOf(vantages)));
         }
         names = List.copyOf(observed);
@@ -232,7 +246,7 @@ public final class Routing {
     private Route route(Observation observation, Map<String, List<String>> byAddress, long now) {
         List<String> answers = observation.answers() == null ? List.of() : observation.answers();
         List<String> cnames = observation.cnames() == null ? List.of() : observation.cnames();
-        Set<String> matched = new java.util.LinkedHashSet<>();
+        Set<String> matched = new LinkedHashSet<>();
         List<String> unmatched = new ArrayList<>();
         for (String answer : answers) {
             List<String> targets = byAddress.get(Addresses.canonical(answer));
@@ -244,7 +258,7 @@ public final class Routing {
         }
         cnames.forEach(cname -> matched.addAll(byAddress.getOrDefault(Addresses.canonical(cname), List.of())));
         List<String> targets = new ArrayList<>(matched);
-        targets.sort(java.util.Comparator.comparing(targetOrder::get)); // in config order, as listed
+        targets.sort(Comparator.comparing(targetOrder::get)); // in config order, as listed
         RouteState state = !observation.success() || answers.isEmpty()
                 ? RouteState.UNKNOWN
                 : targets.isEmpty() ? RouteState.UNMATCHED : RouteState.ROUTED;
@@ -293,18 +307,20 @@ public final class Routing {
     }
 
     /** How many vantage points DNS sends to each target, per observed name ({@code vantage_route_vantages}). */
-    private void gauges(Map<String, Integer> counts) {
+    private void gauges(Map<NameAndTarget, Integer> counts) {
         vantagesByNameAndTarget.keySet().forEach(key -> vantagesByNameAndTarget.put(key, 0));
         vantagesByNameAndTarget.putAll(counts);
         counts.keySet()
-                .forEach(key -> gauges.computeIfAbsent(key, k -> {
-                    String[] parts = k.split("\u0000", 2);
-                    return Gauge.builder(MetricNames.ROUTE_VANTAGES, vantagesByNameAndTarget, m -> m.getOrDefault(k, 0))
-                            .tag("name", parts[0])
-                            .tag("target", parts[1])
-                            .description("Vantage points that DNS sends to this target for this observed name")
-                            .register(registry);
-                }));
+                .forEach(key -> gauges.computeIfAbsent(
+                        key,
+                        k -> Gauge.builder(
+                                        MetricNames.ROUTE_VANTAGES,
+                                        vantagesByNameAndTarget,
+                                        m -> m.getOrDefault(k, 0))
+                                .tag("name", k.name())
+                                .tag("target", k.target())
+                                .description("Vantage points that DNS sends to this target for this observed name")
+                                .register(registry)));
     }
 
     /**
