@@ -10,6 +10,7 @@ import io.vantage.testing.TestHttpServer;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -45,6 +46,11 @@ class HostileSoakIT {
     static final int TRICKLERS = 600;
     static final int SLOW_BODIES = 20;
     static final String MALLORY_TOKEN = "token-of-mallory-0123456789";
+    /**
+     * The address the load's own connections come from, so that the aggregator's side of them can be told from the
+     * honest agents' in the kernel's socket table (loopback answers for all of 127.0.0.0/8).
+     */
+    static final String HOSTILE_ADDRESS = "127.0.0.5";
 
     @TempDir
     Path directory;
@@ -111,8 +117,16 @@ class HostileSoakIT {
                 agents.add(RunningAgent.start(agentFile));
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> allHealthy(http, base));
-            TimeUnit.SECONDS.sleep(20); // steady state before the baseline
-            double rssBefore = residentMiB(aggregator.pid());
+            // Steady state before the baseline: the honest traffic has run a while (20 pushes from each agent) and
+            // the aggregator's RSS has stopped moving.
+            String label = "127.0.0.1:" + port;
+            await("honest pushes under way")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> agents.stream()
+                            .allMatch(agent ->
+                                    agent.value(MetricNames.REPORT_PUSH, "aggregator", label, "outcome", "success")
+                                            >= 20));
+            double rssBefore = settledResidentMiB(aggregator.pid());
 
             AtomicLong trickled = new AtomicLong();
             AtomicLong malformed = new AtomicLong();
@@ -160,8 +174,13 @@ class HostileSoakIT {
             hostile.set(false);
             load.shutdown();
             assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-            TimeUnit.SECONDS.sleep(30); // connections left by the load time out; then the memory it used is measured
-            double rssAfter = residentMiB(aggregator.pid());
+            // The memory the load used is measured once the aggregator has let go of every connection of the load
+            // and its RSS has stopped moving.
+            await("the aggregator holds no connection of the load")
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> connectionsFrom(HOSTILE_ADDRESS, port) == 0);
+            double rssAfter = settledResidentMiB(aggregator.pid());
 
             System.out.printf(
                     Locale.ROOT,
@@ -178,7 +197,6 @@ class HostileSoakIT {
                     String.join(", ", memory));
             assertThat(changes).as("verdicts while under hostile load").isEmpty();
             for (RunningAgent agent : agents) {
-                String label = "127.0.0.1:" + port;
                 // How many pushes there are depends on how fast the loaded aggregator answers (one is in flight at a
                 // time);
                 // that results kept arriving is shown by the verdicts, which would have gone stale without them.
@@ -214,7 +232,7 @@ class HostileSoakIT {
         try {
             while (running.get()) {
                 while (sockets.size() < TRICKLERS) {
-                    Socket socket = new Socket("127.0.0.1", port);
+                    Socket socket = hostileSocket(port);
                     socket.getOutputStream()
                             .write("GET / HTTP/1.1\r\nHost: a\r\nX-Trickle: ".getBytes(StandardCharsets.US_ASCII));
                     sockets.add(socket);
@@ -261,6 +279,7 @@ class HostileSoakIT {
                 while (sockets.size() < UNREAD_STATUS && running.get()) {
                     Socket socket = new Socket();
                     socket.setReceiveBufferSize(4096);
+                    socket.bind(new InetSocketAddress(HOSTILE_ADDRESS, 0));
                     socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
                     socket.getOutputStream()
                             .write("GET /v1/status HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -285,7 +304,7 @@ class HostileSoakIT {
     /** An authenticated POST whose body arrives at 100 bytes a second, repeated until the load stops. */
     private static void slowBodies(int port, AtomicBoolean running, AtomicLong count) {
         while (running.get()) {
-            try (Socket socket = new Socket("127.0.0.1", port)) {
+            try (Socket socket = hostileSocket(port)) {
                 OutputStream out = socket.getOutputStream();
                 out.write(("POST /v1/reports HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + MALLORY_TOKEN
                                 + "\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
@@ -333,6 +352,50 @@ class HostileSoakIT {
                         .timeout(Duration.ofSeconds(5))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A connection to the aggregator from {@link #HOSTILE_ADDRESS}. */
+    private static Socket hostileSocket(int port) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(HOSTILE_ADDRESS, 0));
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        return socket;
+    }
+
+    /**
+     * The connections to {@code port} from {@code address} that the server side still holds open (established, or
+     * closed by the client but not yet by the server), from the kernel's tables: IPv4 and IPv4-mapped IPv6.
+     */
+    private static long connectionsFrom(String address, int port) throws IOException {
+        byte[] octets = InetAddress.getByName(address).getAddress();
+        String remote = String.format(Locale.ROOT, "%02X%02X%02X%02X", octets[3], octets[2], octets[1], octets[0]);
+        String local = String.format(Locale.ROOT, ":%04X", port);
+        long open = 0;
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : Files.readAllLines(Path.of(table))) {
+                String[] fields = line.trim().split("\\s+");
+                boolean held = fields[3].equals("01") || fields[3].equals("08"); // ESTABLISHED, CLOSE_WAIT
+                if (held && fields[1].endsWith(local) && fields[2].startsWith(remote, fields[2].indexOf(':') - 8)) {
+                    open++;
+                }
+            }
+        }
+        return open;
+    }
+
+    /** The process's RSS once it has stopped moving: two readings 2 s apart within 1 % of each other. */
+    private static double settledResidentMiB(long pid) {
+        double[] last = {Double.NaN};
+        await("the aggregator's RSS settles")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> {
+                    double now = residentMiB(pid);
+                    boolean steady = Math.abs(now - last[0]) <= last[0] * 0.01;
+                    last[0] = now;
+                    return steady;
+                });
+        return last[0];
     }
 
     private static double residentMiB(long pid) throws IOException {

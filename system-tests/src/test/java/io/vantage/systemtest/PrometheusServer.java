@@ -1,5 +1,7 @@
 package io.vantage.systemtest;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vantage.testing.Ports;
@@ -12,8 +14,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Debian's real prometheus, on loopback, with a given config; fails loudly when it is not installed. */
 final class PrometheusServer implements AutoCloseable {
@@ -54,19 +58,17 @@ final class PrometheusServer implements AutoCloseable {
             throw new AssertionError("prometheus is required (Debian package prometheus; ./test.sh installs it)", e);
         }
         PrometheusServer server = new PrometheusServer(process, port);
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                if (server.get("/-/ready").statusCode() == 200) {
-                    return server;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(200); // polling another process's start-up
+        try {
+            await("prometheus ready; see " + directory.resolve("prometheus.log"))
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
+                    .until(() -> server.get("/-/ready").statusCode() == 200);
+        } catch (ConditionTimeoutException e) {
+            server.close();
+            throw e;
         }
-        server.close();
-        throw new AssertionError("prometheus did not become ready; see " + directory.resolve("prometheus.log"));
+        return server;
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -223,7 +223,7 @@ class ObservedRoutingTest {
                 assertThat(event(aggregator, "failover").at("/seconds").isMissingNode())
                         .as("observed %s ms into random answers", System.currentTimeMillis() - randomSince)
                         .isTrue();
-                Thread.sleep(100);
+                Thread.sleep(100); // sampling: no failover may be observed at any point of these 6 s
             }
 
             // Route 53 stops answering with api-one.
