@@ -314,9 +314,7 @@ public final class Routing {
                 .forEach(key -> gauges.computeIfAbsent(
                         key,
                         k -> Gauge.builder(
-                                        MetricNames.ROUTE_VANTAGES,
-                                        vantagesByNameAndTarget,
-                                        m -> m.getOrDefault(k, 0))
+                                        MetricNames.ROUTE_VANTAGES, vantagesByNameAndTarget, m -> m.getOrDefault(k, 0))
                                 .tag("name", k.name())
                                 .tag("target", k.target())
                                 .description("Vantage points that DNS sends to this target for this observed name")
