@@ -7,6 +7,7 @@ import io.vantage.aggregator.config.LoadedAggregatorConfig;
 import io.vantage.aggregator.model.Topology;
 import io.vantage.runtime.Startup;
 import io.vantage.wire.InvalidDocumentException;
+import io.vantage.wire.target.TargetSpec;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -110,7 +111,7 @@ public final class AggregatorCommand implements Callable<Integer> {
                 Topology topology = Topology.of(loaded);
                 System.out.println(
                         "What each target survives (from the quorum, the agents' regions and the targets'):");
-                List<io.vantage.wire.target.TargetSpec> targets = loaded.targets();
+                List<TargetSpec> targets = loaded.targets();
                 targets.stream()
                         .limit(SURVIVAL_LINES)
                         .forEach(target ->

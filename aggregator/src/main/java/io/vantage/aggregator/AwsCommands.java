@@ -1,14 +1,19 @@
 package io.vantage.aggregator;
 
+import io.vantage.aggregator.aws.AwsClients;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.model.Topology;
 import io.vantage.aggregator.reconcile.AwsErrors;
 import io.vantage.aggregator.reconcile.Change;
+import io.vantage.aggregator.reconcile.Discovery;
 import io.vantage.aggregator.reconcile.Reconciliation;
 import io.vantage.runtime.Startup;
 import io.vantage.wire.Documents;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -124,7 +129,7 @@ final class AwsCommands {
         String scheme;
 
         @Option(names = "--endpoint", description = "Route 53 API endpoint (a local emulator); default: AWS.")
-        java.net.URI endpoint;
+        URI endpoint;
 
         @Override
         public Integer call() {
@@ -136,9 +141,8 @@ final class AwsCommands {
                 System.err.println("vantage-aggregator discover: --path must start with /, got '" + path + "'");
                 return 2;
             }
-            try (var route53 = io.vantage.aggregator.aws.AwsClients.route53(
-                    endpoint, java.time.Duration.ofSeconds(30), Startup.newRegistry())) {
-                System.out.print(new io.vantage.aggregator.reconcile.Discovery(route53)
+            try (var route53 = AwsClients.route53(endpoint, Duration.ofSeconds(30), Startup.newRegistry())) {
+                System.out.print(new Discovery(route53)
                         .targets(zoneId.replace("/hostedzone/", ""), recordName, scheme, path)
                         .join());
                 return 0;
@@ -156,7 +160,7 @@ final class AwsCommands {
             List<String> warnings,
             Map<String, String> healthChecks) {
         static PlanReport of(Reconciliation.Plan plan, List<String> topology, Map<String, String> applied) {
-            List<String> warnings = new java.util.ArrayList<>(plan.warnings());
+            List<String> warnings = new ArrayList<>(plan.warnings());
             warnings.addAll(topology);
             return new PlanReport(plan.pending(), plan.errors().size(), plan.changes(), warnings, applied);
         }

@@ -4,7 +4,11 @@ import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.DrillFile;
 import io.vantage.aggregator.model.FailoverModel;
 import io.vantage.aggregator.model.Predictions;
+import io.vantage.aggregator.reconcile.TerraformExport;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,7 +38,7 @@ final class ConfigCommands {
             if (loaded == null) {
                 return 1;
             }
-            System.out.print(io.vantage.aggregator.reconcile.TerraformExport.of(loaded));
+            System.out.print(TerraformExport.of(loaded));
             return 0;
         }
     }
@@ -72,7 +76,7 @@ final class ConfigCommands {
             FailoverModel.Scenario chosen;
             try {
                 chosen = FailoverModel.Scenario.valueOf(
-                        scenario.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+                        scenario.toUpperCase(Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
                 System.err.println(
                         "vantage-aggregator simulate: unknown scenario '" + scenario
@@ -126,7 +130,7 @@ final class ConfigCommands {
                 System.err.println("vantage-aggregator drill: give either --duration (to start a drill) or --end");
                 return 2;
             }
-            java.time.Instant now = java.time.Instant.now();
+            Instant now = Instant.now();
             try {
                 if (end) {
                     DrillFile.end(config, target, now);
@@ -134,7 +138,7 @@ final class ConfigCommands {
                             + ": every aggregator reading it publishes its verdict again.");
                     return 0;
                 }
-                java.time.Duration length;
+                Duration length;
                 try {
                     length = AggregatorConfig.Drill.length(duration);
                 } catch (IllegalArgumentException e) {

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -286,7 +287,7 @@ public final class AggregatorBenchmark {
 
     /** The evaluation histogram's cumulative bucket counts by upper bound (seconds). */
     private static Map<Double, Double> buckets(String metrics) {
-        Map<Double, Double> buckets = new java.util.TreeMap<>();
+        Map<Double, Double> buckets = new TreeMap<>();
         for (String line : metrics.split("\n")) {
             if (line.startsWith("vantage_evaluation_duration_seconds_bucket{le=\"")) {
                 String le = line.substring(line.indexOf("le=\"") + 4, line.indexOf('"', line.indexOf("le=\"") + 4));

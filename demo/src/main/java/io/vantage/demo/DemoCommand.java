@@ -4,6 +4,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.runtime.Startup;
 import io.vantage.testing.aws.LocalAwsBridge;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,10 +32,10 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException, java.io.IOException {
+    public Integer call() throws InterruptedException, IOException {
         PrometheusMeterRegistry registry = Startup.newRegistry();
         Vertx vertx = Startup.newVertx(registry);
-        java.nio.file.Path directory = java.nio.file.Files.createTempDirectory("vantage-demo");
+        Path directory = Files.createTempDirectory("vantage-demo");
         return Startup.runUntilStopped(
                 vertx, () -> new Demo(directory).start(vertx, registry, port).await());
     }

@@ -2,8 +2,13 @@ package io.vantage.demo;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** A regional endpoint for the demo on 127.0.0.1 that answers healthy, broken (503) or slow, as told. */
 public final class DemoEndpoint {
@@ -17,11 +22,10 @@ public final class DemoEndpoint {
 
     private final String region;
     private volatile Mode mode = Mode.HEALTHY;
-    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> requestsByClient =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> requestsByClient = new ConcurrentHashMap<>();
     // Extra latency for requests from given client addresses: a stand-in for a slow network path where the
     // kernel offers no netem (POST /control/delay/<address>/<ms>; 0 removes it).
-    private final java.util.Map<String, Long> delayByClient = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> delayByClient = new ConcurrentHashMap<>();
     private HttpServer server;
 
     public DemoEndpoint(String region) {
@@ -35,8 +39,7 @@ public final class DemoEndpoint {
     /** Also answers {@code POST /control/break|slow|repair}, so a container of it can be broken from outside. */
     public Future<HttpServer> start(Vertx vertx, String host, int port) {
         server = vertx.createHttpServer().requestHandler(request -> {
-            if (request.path().startsWith("/control/delay/")
-                    && request.method() == io.vertx.core.http.HttpMethod.POST) {
+            if (request.path().startsWith("/control/delay/") && request.method() == HttpMethod.POST) {
                 String[] parts =
                         request.path().substring("/control/delay/".length()).split("/");
                 if (parts.length != 2 || !parts[1].matches("\\d{1,5}")) {
@@ -52,7 +55,7 @@ public final class DemoEndpoint {
                 return;
             }
             if (request.path().startsWith("/control/")) {
-                boolean applied = request.method() == io.vertx.core.http.HttpMethod.POST
+                boolean applied = request.method() == HttpMethod.POST
                         && apply(request.path().substring("/control/".length()));
                 request.response().setStatusCode(applied ? 204 : 404).end();
                 return;
@@ -67,13 +70,12 @@ public final class DemoEndpoint {
         return server.listen(port, host);
     }
 
-    private void answer(Vertx vertx, io.vertx.core.http.HttpServerRequest request) {
+    private void answer(Vertx vertx, HttpServerRequest request) {
         Mode now = mode != Mode.FLAPPING
                 ? mode
                 : requestsByClient
                                                 .computeIfAbsent(
-                                                        request.remoteAddress().host(),
-                                                        client -> new java.util.concurrent.atomic.AtomicLong())
+                                                        request.remoteAddress().host(), client -> new AtomicLong())
                                                 .incrementAndGet()
                                         % 2
                                 == 1

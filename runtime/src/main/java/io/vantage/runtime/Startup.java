@@ -1,5 +1,6 @@
 package io.vantage.runtime;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -60,7 +61,7 @@ public final class Startup {
         registry.config()
                 .meterFilter(MeterFilter.deny(id ->
                         id.getName().equals("process.cpu.time") || id.getName().equals("system.cpu.count")));
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             FunctionCounter.builder("process.cpu.seconds", os, bean -> bean.getProcessCpuTime() / 1e9)
                     .description("CPU time used by this process")
                     .register(registry);

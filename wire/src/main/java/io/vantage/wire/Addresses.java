@@ -1,5 +1,7 @@
 package io.vantage.wire;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Locale;
 
 /**
@@ -31,7 +33,7 @@ public final class Addresses {
         }
         try {
             // A literal is parsed, never looked up.
-            byte[] raw = java.net.InetAddress.getByName(literal).getAddress();
+            byte[] raw = InetAddress.getByName(literal).getAddress();
             if (raw.length == 16) {
                 return raw;
             }
@@ -41,7 +43,7 @@ public final class Addresses {
             mapped[11] = (byte) 0xff;
             System.arraycopy(raw, 0, mapped, 12, 4);
             return mapped;
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             return null;
         }
     }

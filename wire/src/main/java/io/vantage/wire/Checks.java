@@ -1,8 +1,9 @@
 package io.vantage.wire;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /**
  * Validation helpers for the records' compact constructors. Each message starts with the key name
@@ -111,8 +112,8 @@ public final class Checks {
     /** A regular expression in RE2 syntax (linear-time matching: no backreferences or lookarounds), or an error naming it. */
     public static String re2(String key, String regex) {
         try {
-            com.google.re2j.Pattern.compile(regex);
-        } catch (com.google.re2j.PatternSyntaxException e) {
+            Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
             throw invalid(key, "'" + regex + "' is not a valid RE2 regular expression: " + e.getDescription());
         }
         return regex;

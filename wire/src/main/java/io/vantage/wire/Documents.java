@@ -1,20 +1,24 @@
 package io.vantage.wire;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.cfg.MapperBuilder;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -23,15 +27,22 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
 
@@ -86,7 +97,7 @@ public final class Documents {
             if (text.indexOf('*') >= 0) {
                 refuseAliases(text);
             }
-            com.fasterxml.jackson.databind.JsonNode tree = YAML.readTree(text);
+            JsonNode tree = YAML.readTree(text);
             if (tree == null || tree.isNull() || tree.isMissingNode()) {
                 throw new InvalidDocumentException("document is empty");
             }
@@ -108,9 +119,7 @@ public final class Documents {
      * a strange type error far from the cause ("no String-argument constructor ... ('h')").
      */
     private static void refuseAliases(String text) throws IOException {
-        try (com.fasterxml.jackson.dataformat.yaml.YAMLParser parser =
-                (com.fasterxml.jackson.dataformat.yaml.YAMLParser)
-                        YAML.getFactory().createParser(text)) {
+        try (YAMLParser parser = (YAMLParser) YAML.getFactory().createParser(text)) {
             while (parser.nextToken() != null) {
                 if (parser.isCurrentAlias()) {
                     throw new InvalidDocumentException(
@@ -123,16 +132,15 @@ public final class Documents {
     }
 
     /** Refuses a key that no record component of {@code type} (or of the records inside it) is named for. */
-    private static void unknownKeys(
-            com.fasterxml.jackson.databind.JsonNode node, java.lang.reflect.Type type, String path) {
-        if (type instanceof java.lang.reflect.ParameterizedType parameterized) {
+    private static void unknownKeys(JsonNode node, Type type, String path) {
+        if (type instanceof ParameterizedType parameterized) {
             Class<?> raw = (Class<?>) parameterized.getRawType();
-            java.lang.reflect.Type[] arguments = parameterized.getActualTypeArguments();
+            Type[] arguments = parameterized.getActualTypeArguments();
             if (List.class.isAssignableFrom(raw) && node.isArray()) {
                 for (int i = 0; i < node.size(); i++) {
                     unknownKeys(node.get(i), arguments[0], path + "[" + i + "]");
                 }
-            } else if (java.util.Map.class.isAssignableFrom(raw) && node.isObject()) {
+            } else if (Map.class.isAssignableFrom(raw) && node.isObject()) {
                 node.fields()
                         .forEachRemaining(
                                 entry -> unknownKeys(entry.getValue(), arguments[1], child(path, entry.getKey())));
@@ -142,14 +150,14 @@ public final class Documents {
         if (!(type instanceof Class<?> record) || !record.isRecord() || !node.isObject()) {
             return;
         }
-        java.util.Map<String, java.lang.reflect.RecordComponent> components = new java.util.TreeMap<>();
-        for (java.lang.reflect.RecordComponent component : record.getRecordComponents()) {
+        Map<String, RecordComponent> components = new TreeMap<>();
+        for (RecordComponent component : record.getRecordComponents()) {
             components.put(component.getName(), component);
         }
         var fields = node.fields();
         while (fields.hasNext()) {
             var entry = fields.next();
-            java.lang.reflect.RecordComponent component = components.get(entry.getKey());
+            RecordComponent component = components.get(entry.getKey());
             String at = child(path, entry.getKey());
             if (component == null) {
                 throw new InvalidDocumentException(
@@ -190,8 +198,8 @@ public final class Documents {
         }
     }
 
-    private static com.fasterxml.jackson.core.JsonFactory jsonFactory() {
-        var factory = new com.fasterxml.jackson.core.JsonFactory();
+    private static JsonFactory jsonFactory() {
+        var factory = new JsonFactory();
         factory.setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(Limits.MAX_JSON_NESTING_DEPTH)
                 .maxStringLength(Limits.MAX_REPORT_BODY_BYTES)
@@ -199,8 +207,7 @@ public final class Documents {
         return factory;
     }
 
-    private static <M extends ObjectMapper, B extends com.fasterxml.jackson.databind.cfg.MapperBuilder<M, B>>
-            M configure(B builder) {
+    private static <M extends ObjectMapper, B extends MapperBuilder<M, B>> M configure(B builder) {
         SimpleModule durations = new SimpleModule("vantage-durations");
         durations.addDeserializer(Duration.class, new DurationDeserializer());
         durations.addSerializer(Duration.class, new DurationSerializer());
@@ -223,7 +230,7 @@ public final class Documents {
                     + firstLine(((JsonProcessingException) error).getOriginalMessage());
         }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof com.fasterxml.jackson.core.exc.StreamReadException syntax) {
+            if (cause instanceof StreamReadException syntax) {
                 var location = syntax.getLocation();
                 String where = location == null
                         ? ""
@@ -277,7 +284,7 @@ public final class Documents {
         if (type == List.class || type.isArray()) {
             return "a list";
         }
-        if (type.isRecord() || java.util.Map.class.isAssignableFrom(type)) {
+        if (type.isRecord() || Map.class.isAssignableFrom(type)) {
             return "a mapping";
         }
         if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
@@ -319,7 +326,7 @@ public final class Documents {
         if (message == null) {
             return "unreadable";
         }
-        return java.util.Arrays.stream(message.split("\n"))
+        return Arrays.stream(message.split("\n"))
                 .filter(line -> !line.isBlank() && !line.startsWith(" ") && !line.startsWith("at [Source"))
                 .limit(2)
                 .collect(Collectors.joining("; "));

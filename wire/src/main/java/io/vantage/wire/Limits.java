@@ -1,5 +1,7 @@
 package io.vantage.wire;
 
+import java.time.Duration;
+
 /** Every size limit of the wire protocol, and the push cadence, in one place, so agent and aggregator cannot disagree. */
 public final class Limits {
     /** Most results one {@code POST /v1/reports} may carry; an agent splits larger pushes. */
@@ -15,7 +17,7 @@ public final class Limits {
     /** Deepest JSON nesting accepted in any document. */
     public static final int MAX_JSON_NESTING_DEPTH = 32;
     /** How often an agent pushes its new results unless its config says otherwise ({@code agent.pushInterval}). */
-    public static final java.time.Duration DEFAULT_PUSH_INTERVAL = java.time.Duration.ofSeconds(1);
+    public static final Duration DEFAULT_PUSH_INTERVAL = Duration.ofSeconds(1);
     /** Current wire version; it is also the path prefix {@code /v1/}. */
     public static final int WIRE_VERSION = 1;
 

@@ -6,10 +6,13 @@ import io.vantage.wire.InvalidDocumentException;
 import io.vantage.wire.Limits;
 import io.vantage.wire.Tokens;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Reads and validates an agent file; every failure is an {@link InvalidDocumentException} naming the key. */
@@ -62,7 +65,7 @@ public final class ConfigLoader {
 
     /** What the records cannot check alone: each aggregator listed once. */
     private static AgentConfig checked(AgentConfig config) {
-        java.util.Set<String> labels = new java.util.HashSet<>();
+        Set<String> labels = new HashSet<>();
         List<AgentConfig.Aggregator> aggregators = config.agent().aggregators();
         for (int i = 0; i < aggregators.size(); i++) {
             if (!labels.add(aggregators.get(i).label())) {
@@ -90,7 +93,7 @@ public final class ConfigLoader {
 
     private static String hostName() {
         try {
-            String name = java.net.InetAddress.getLocalHost().getHostName();
+            String name = InetAddress.getLocalHost().getHostName();
             return NAME.matcher(name).matches() && name.length() <= Limits.MAX_IDENTITY_LENGTH ? name : "agent";
         } catch (IOException e) {
             return "agent";

@@ -3,6 +3,7 @@ package io.vantage.agent.probe;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.PhaseTimings;
 import io.vantage.wire.report.ProbeResult;
+import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +27,7 @@ public final class Attempt {
     private List<String> resolved;
     private long firstByteNanos = -1;
     private boolean finished;
-    private io.vertx.core.Future<List<String>> sharedResolution;
+    private Future<List<String>> sharedResolution;
     private int pinnedIndex = -1;
 
     public Attempt(String target, long startedAtMillis, long startNanos) {
@@ -97,13 +98,13 @@ public final class Attempt {
      * Makes this attempt one of an {@code addresses: every} round: it dials only address {@code index} of {@code
      * resolution}, the name's one resolution that the round's attempts share (each times its dns phase to it).
      */
-    public void pin(io.vertx.core.Future<List<String>> resolution, int index) {
+    public void pin(Future<List<String>> resolution, int index) {
         this.sharedResolution = resolution;
         this.pinnedIndex = index;
     }
 
     /** The shared resolution this attempt is pinned to, or null when it resolves and dials as a client does. */
-    public io.vertx.core.Future<List<String>> sharedResolution() {
+    public Future<List<String>> sharedResolution() {
         return sharedResolution;
     }
 

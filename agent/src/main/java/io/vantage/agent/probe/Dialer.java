@@ -2,6 +2,7 @@ package io.vantage.agent.probe;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.vantage.wire.Addresses;
@@ -14,6 +15,9 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
@@ -94,8 +98,7 @@ public final class Dialer {
     /** A connect failure that came back at once (refused, unreachable), as opposed to a timeout. */
     private static boolean refusedAtOnce(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof java.net.ConnectException
-                    && !(cause instanceof io.netty.channel.ConnectTimeoutException)) {
+            if (cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException)) {
                 return true;
             }
         }
@@ -185,7 +188,7 @@ public final class Dialer {
                     if (!insecureSkipVerify) {
                         try {
                             trust = VerifiedChains.trusting(caFile);
-                        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                        } catch (IOException | GeneralSecurityException e) {
                             throw new IllegalStateException(
                                     (caFile == null ? "the JVM's trust store" : "caFile " + caFile)
                                             + " could not be loaded: " + e.getMessage(),

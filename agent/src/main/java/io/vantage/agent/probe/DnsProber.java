@@ -13,9 +13,11 @@ import io.vertx.core.dns.DnsClient;
 import io.vertx.core.dns.DnsClientOptions;
 import io.vertx.core.dns.DnsException;
 import io.vertx.core.net.SocketAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Asks a DNS server one question and checks the answer: the response code, then (for NOERROR) the records. The servers
@@ -85,13 +87,12 @@ public final class DnsProber implements Prober<DnsSpec> {
     private Future<Answer> ask(DnsSpec spec, List<DnsSpec.Server> servers, int index, int timeoutMillis) {
         int share = Math.max(50, timeoutMillis * 9 / 10 / Math.max(1, servers.size()));
         DnsClient client = client(servers.isEmpty() ? null : servers.get(index), share);
-        return follow(client, spec.type(), spec.name(), new java.util.ArrayList<>())
-                .recover(error -> {
-                    boolean answered = rcode(error) != null;
-                    return answered || index + 1 >= servers.size()
-                            ? Future.failedFuture(error)
-                            : ask(spec, servers, index + 1, timeoutMillis);
-                });
+        return follow(client, spec.type(), spec.name(), new ArrayList<>()).recover(error -> {
+            boolean answered = rcode(error) != null;
+            return answered || index + 1 >= servers.size()
+                    ? Future.failedFuture(error)
+                    : ask(spec, servers, index + 1, timeoutMillis);
+        });
     }
 
     /**
@@ -156,8 +157,7 @@ public final class DnsProber implements Prober<DnsSpec> {
     /** Whether the server did not answer in time: the resolver's query timeout, by its type. */
     private static boolean timedOut(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof DnsNameResolverTimeoutException
-                    || cause instanceof java.util.concurrent.TimeoutException) {
+            if (cause instanceof DnsNameResolverTimeoutException || cause instanceof TimeoutException) {
                 return true;
             }
         }

@@ -3,6 +3,7 @@ package io.vantage.agent.probe;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.unix.Errors;
 import io.vantage.wire.report.FailureReason;
+import io.vertx.core.dns.DnsException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -36,7 +37,7 @@ final class Failures {
             }
         }
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause instanceof UnknownHostException || cause instanceof io.vertx.core.dns.DnsException) {
+            if (cause instanceof UnknownHostException || cause instanceof DnsException) {
                 return FailureReason.DNS;
             }
             if (cause instanceof ConnectTimeoutException) {

@@ -11,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.net.URI;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -72,7 +73,7 @@ public final class HttpProber implements Prober<HttpSpec> {
 
     /** Why a redirect to {@code next} is not followed, or null when it is. */
     private static String refusedRedirect(HttpSpec spec, URI next) {
-        String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || next.getHost() == null) {
             return "redirect to '" + Checks.abbreviate(next.toString()) + "' is not an http:// or https:// URL";
         }

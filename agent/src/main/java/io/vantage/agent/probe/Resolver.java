@@ -5,10 +5,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.dns.DnsClient;
 import io.vertx.core.dns.DnsClientOptions;
+import io.vertx.core.dns.DnsException;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -52,7 +54,7 @@ public final class Resolver {
     public Future<List<String>> resolve(String host) {
         if (servers.isEmpty()) {
             return vertx.executeBlocking(
-                    () -> java.util.Arrays.stream(InetAddress.getAllByName(host))
+                    () -> Arrays.stream(InetAddress.getAllByName(host))
                             .map(InetAddress::getHostAddress)
                             .toList(),
                     false);
@@ -76,7 +78,7 @@ public final class Resolver {
                                 ? query(host, Addresses.canonical(cname.result().get(0)), index, hops + 1)
                                 : Future.failedFuture(new UnknownHostException(host + ": no address record")));
             }
-            boolean nameError = answer.succeeded() || answer.cause() instanceof io.vertx.core.dns.DnsException;
+            boolean nameError = answer.succeeded() || answer.cause() instanceof DnsException;
             if (!nameError && index + 1 < servers.size()) {
                 return query(host, name, index + 1, hops);
             }

@@ -1,5 +1,6 @@
 package io.vantage.agent.probe;
 
+import io.netty.handler.ssl.OpenSsl;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import java.util.Locale;
 
@@ -20,9 +21,7 @@ public enum TlsEngine {
 
     /** Why OpenSSL is not in use, for the start-up log; null when it is available. */
     public static String unavailableCause() {
-        return OpenSSLEngineOptions.isAvailable()
-                ? null
-                : String.valueOf(io.netty.handler.ssl.OpenSsl.unavailabilityCause());
+        return OpenSSLEngineOptions.isAvailable() ? null : String.valueOf(OpenSsl.unavailabilityCause());
     }
 
     public String label() {

@@ -15,8 +15,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.Random;
@@ -43,7 +45,7 @@ public final class ReportPusher {
      * This agent's id on every report to this aggregator ({@link Headers#INSTANCE}): random, new at each start, so an
      * aggregator can tell two processes reporting as one agent apart.
      */
-    private final String instance = Long.toHexString(new java.security.SecureRandom().nextLong());
+    private final String instance = Long.toHexString(new SecureRandom().nextLong());
 
     private final AggregatorConnection connection;
     private final Clock clock;
@@ -189,7 +191,7 @@ public final class ReportPusher {
         int future;
         int duplicate;
         try {
-            io.vertx.core.json.JsonObject counts = answer.toJsonObject();
+            JsonObject counts = answer.toJsonObject();
             accepted = counts.getInteger("accepted", sent);
             future = counts.getInteger("future", 0);
             duplicate = counts.getInteger("duplicate", 0);

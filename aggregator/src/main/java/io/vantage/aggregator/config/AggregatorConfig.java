@@ -6,15 +6,23 @@ import io.vantage.wire.Checks;
 import io.vantage.wire.Durations;
 import io.vantage.wire.Limits;
 import io.vantage.wire.Tokens;
+import io.vantage.wire.target.DnsSpec;
 import io.vantage.wire.target.TargetList;
 import io.vantage.wire.target.TargetSpec;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The aggregator's file: which deployment it is, where it listens, which agents may report, the targets, and how to
@@ -72,7 +80,7 @@ public record AggregatorConfig(
                 throw Checks.invalid("drills[" + i + "].target", "no target named '" + drilled + "'");
             }
         }
-        java.util.Set<String> observed = new java.util.HashSet<>();
+        Set<String> observed = new HashSet<>();
         for (int i = 0; i < observe.size(); i++) {
             String name = observe.get(i).targetName();
             if (targets.stream().anyMatch(t -> t.name().equals(name))) {
@@ -85,7 +93,7 @@ public record AggregatorConfig(
                         observe.get(i).name() + " " + observe.get(i).type() + " is listed twice");
             }
         }
-        java.util.Map<String, String> boundBy = new java.util.HashMap<>();
+        Map<String, String> boundBy = new HashMap<>();
         for (int i = 0; i < targets.size(); i++) {
             var binding = targets.get(i).route53();
             if (binding == null) {
@@ -173,15 +181,14 @@ public record AggregatorConfig(
             interval = interval == null ? Duration.ofSeconds(5) : interval;
             Checks.positive("interval", interval, Duration.ofSeconds(1), Duration.ofMinutes(5));
             servers = servers == null ? List.of() : List.copyOf(servers);
-            new io.vantage.wire.target.DnsSpec(name, type, servers, null, null); // validates name, type and servers
-            type = type.toUpperCase(java.util.Locale.ROOT);
+            new DnsSpec(name, type, servers, null, null); // validates name, type and servers
+            type = type.toUpperCase(Locale.ROOT);
         }
 
         /** The dns target agents are sent for it. */
         public String targetName() {
-            String name = ("observe-" + name() + "-" + type)
-                    .toLowerCase(java.util.Locale.ROOT)
-                    .replaceAll("[^a-z0-9._-]", "-");
+            String name =
+                    ("observe-" + name() + "-" + type).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");
             return name.length() > Limits.MAX_TARGET_NAME_LENGTH
                     ? name.substring(0, Limits.MAX_TARGET_NAME_LENGTH)
                     : name;
@@ -196,8 +203,7 @@ public record AggregatorConfig(
                     null,
                     null,
                     null,
-                    new io.vantage.wire.target.DnsSpec(
-                            name, type, servers, null, new io.vantage.wire.target.DnsSpec.Answer(null, null, 0)),
+                    new DnsSpec(name, type, servers, null, new DnsSpec.Answer(null, null, 0)),
                     interval,
                     timeout,
                     null,
@@ -222,8 +228,8 @@ public record AggregatorConfig(
             Checks.required("target", target);
             Checks.required("until", until);
             try {
-                java.time.Instant.parse(until);
-            } catch (java.time.format.DateTimeParseException e) {
+                Instant.parse(until);
+            } catch (DateTimeParseException e) {
                 throw Checks.invalid(
                         "until", "'" + Checks.visible(until) + "' is not a UTC time such as 2026-11-27T12:00:00Z");
             }
@@ -234,13 +240,9 @@ public record AggregatorConfig(
          * A drill of {@code target} by {@code by} from {@code now} for {@code length} (read by {@link #length}), ending on
          * a whole second.
          */
-        public static Drill lasting(String target, java.time.Instant now, Duration length, String by) {
+        public static Drill lasting(String target, Instant now, Duration length, String by) {
             return new Drill(
-                    target,
-                    now.plus(length)
-                            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-                            .toString(),
-                    by);
+                    target, now.plus(length).truncatedTo(ChronoUnit.SECONDS).toString(), by);
         }
 
         /** How long a drill is to last, from text such as {@code 10m}: more than 0 and at most {@link #MAX}. */
@@ -258,8 +260,8 @@ public record AggregatorConfig(
             return length;
         }
 
-        public java.time.Instant end() {
-            return java.time.Instant.parse(until);
+        public Instant end() {
+            return Instant.parse(until);
         }
 
         public boolean activeAt(long nowMillis) {
@@ -269,8 +271,8 @@ public record AggregatorConfig(
 
     /** Every target agents are sent: the configured ones (without their record bindings) and the observed names. */
     public List<TargetSpec> agentTargets() {
-        List<TargetSpec> all = new java.util.ArrayList<>(
-                targets.stream().map(TargetSpec::withoutBinding).toList());
+        List<TargetSpec> all =
+                new ArrayList<>(targets.stream().map(TargetSpec::withoutBinding).toList());
         observe.forEach(o -> all.add(o.target()));
         return all;
     }
@@ -424,14 +426,14 @@ public record AggregatorConfig(
             if (!STATISTICS.contains(statistic)) {
                 throw Checks.invalid(
                         "statistic",
-                        "'" + statistic + "' is not one of " + new java.util.TreeSet<>(STATISTICS)
+                        "'" + statistic + "' is not one of " + new TreeSet<>(STATISTICS)
                                 + "; extended statistics (percentiles) cannot be used by Route 53 alarm-based health checks");
             }
             treatMissingData = treatMissingData == null ? "missing" : treatMissingData;
             if (!TREAT_MISSING_DATA.contains(treatMissingData)) {
                 throw Checks.invalid(
                         "treatMissingData",
-                        "'" + treatMissingData + "' is not one of " + new java.util.TreeSet<>(TREAT_MISSING_DATA));
+                        "'" + treatMissingData + "' is not one of " + new TreeSet<>(TREAT_MISSING_DATA));
             }
             namePrefix = namePrefix == null ? "vantage-" : namePrefix;
             if (!namePrefix.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -460,7 +462,7 @@ public record AggregatorConfig(
                 throw Checks.invalid(
                         "insufficientDataHealthStatus",
                         "'" + insufficientDataHealthStatus + "' is not one of "
-                                + new java.util.TreeSet<>(INSUFFICIENT_DATA_STATUSES));
+                                + new TreeSet<>(INSUFFICIENT_DATA_STATUSES));
             }
             if (reconcileEvery != null) {
                 Checks.positive("reconcileEvery", reconcileEvery, Duration.ofMinutes(1), Duration.ofDays(1));

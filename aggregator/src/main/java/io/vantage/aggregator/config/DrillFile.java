@@ -8,15 +8,19 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Starts and ends drills in an aggregator's config file, safely with other writers: under an exclusive lock on a lock
@@ -68,7 +72,7 @@ public final class DrillFile {
             known(config, current, drill.target());
             // The guard on the locked content, every target taken as healthy: the command knows no verdicts, and each
             // aggregator checks the same rule on its own every round.
-            java.util.Set<String> inDrill = new java.util.HashSet<>();
+            Set<String> inDrill = new HashSet<>();
             current.drills().stream()
                     .filter(d -> d.activeAt(now.toEpochMilli()) && !d.target().equals(drill.target()))
                     .forEach(d -> inDrill.add(d.target()));
@@ -212,10 +216,10 @@ public final class DrillFile {
     }
 
     private static String describe(IOException e) {
-        if (e instanceof java.nio.file.AccessDeniedException) {
+        if (e instanceof AccessDeniedException) {
             return "permission denied (" + e.getMessage() + ")";
         }
-        if (e instanceof java.nio.file.NoSuchFileException) {
+        if (e instanceof NoSuchFileException) {
             return "no such file (" + e.getMessage() + ")";
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

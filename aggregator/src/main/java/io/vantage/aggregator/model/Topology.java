@@ -9,7 +9,10 @@ import io.vantage.aggregator.quorum.VerdictState;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.TargetSpec;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -58,7 +61,7 @@ public final class Topology {
         }
     }
 
-    private record Key(Object quorum, java.time.Duration freshness, String region) {}
+    private record Key(Object quorum, Duration freshness, String region) {}
 
     private final Map<String, Survival> byTarget = new HashMap<>();
 
@@ -188,10 +191,9 @@ public final class Topology {
             vantages[a].offer(ProbeResult.success(target.name(), start - 1, null, null, null), start - 1, 1);
             sibling[a].offer(ProbeResult.success("sibling", start - 1, null, null, null), start - 1, 1);
         }
-        List<Vantage[]> judged =
-                severalTargets ? List.of(vantages, sibling) : java.util.Collections.singletonList(vantages);
+        List<Vantage[]> judged = severalTargets ? List.of(vantages, sibling) : Collections.singletonList(vantages);
         long[] freshnessMillis = new long[judged.size()];
-        java.util.Arrays.fill(freshnessMillis, freshness);
+        Arrays.fill(freshnessMillis, freshness);
         long[] blindSince = new long[0];
         VerdictState state = new VerdictState(Verdict.HEALTHY, start, null, 0, start - 1);
         long horizon = freshness

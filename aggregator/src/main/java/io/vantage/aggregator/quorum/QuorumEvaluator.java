@@ -2,6 +2,7 @@ package io.vantage.aggregator.quorum;
 
 import io.vantage.wire.target.QuorumSpec;
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
  * The verdict rules (docs/architecture.md, "The verdict"), as a pure function.
@@ -154,7 +155,7 @@ public final class QuorumEvaluator {
                     ? new VerdictState(raw, now, null, 0, newestInput)
                     : new VerdictState(previous.published(), previous.since(), raw, streak, newestInput);
         }
-        java.util.Arrays.sort(latencies, 0, measured);
+        Arrays.sort(latencies, 0, measured);
         return new Evaluation(
                 next,
                 raw,

@@ -3,6 +3,7 @@ package io.vantage.aggregator.reconcile;
 import io.vantage.wire.target.RecordBinding;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.services.route53.Route53AsyncClient;
 import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
 
@@ -94,8 +95,7 @@ public final class Discovery {
         });
     }
 
-    private static final java.util.regex.Pattern AWS_REGION =
-            java.util.regex.Pattern.compile("[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]");
+    private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]");
 
     /**
      * The region the record's endpoint serves from: a latency record's region, else a set identifier that is a region

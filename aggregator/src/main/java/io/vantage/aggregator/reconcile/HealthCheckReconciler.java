@@ -3,6 +3,7 @@ package io.vantage.aggregator.reconcile;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.wire.Tokens;
 import io.vantage.wire.target.TargetSpec;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -321,7 +322,7 @@ public final class HealthCheckReconciler {
         return referenceName(target) + "-" + HexFormat.of().formatHex(nonce);
     }
 
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String CALLER_REFERENCE_PREFIX = "vantage-";
     /** ListHealthChecks' largest page (https://docs.aws.amazon.com/Route53/latest/APIReference/API_ListHealthChecks.html). */
     private static final String LIST_PAGE = "1000";

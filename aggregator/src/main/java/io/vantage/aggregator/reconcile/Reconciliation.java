@@ -7,6 +7,7 @@ import io.vantage.wire.target.TargetSpec;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -111,7 +112,7 @@ public final class Reconciliation implements AutoCloseable {
          * attach it), {@code conflict} (another's check guards the record) or {@code error} (no such record or zone).
          */
         public Map<String, String> recordStates(List<TargetSpec> targets) {
-            Map<String, String> states = new java.util.LinkedHashMap<>();
+            Map<String, String> states = new LinkedHashMap<>();
             targets.stream().filter(t -> t.route53() != null).forEach(t -> states.put(t.name(), "attached"));
             if (records != null) {
                 for (Change change : records.changes()) {

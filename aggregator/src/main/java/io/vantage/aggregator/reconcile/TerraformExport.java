@@ -2,9 +2,11 @@ package io.vantage.aggregator.reconcile;
 
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.wire.target.TargetSpec;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.services.cloudwatch.model.Dimension;
 import software.amazon.awssdk.services.cloudwatch.model.PutMetricAlarmRequest;
 import software.amazon.awssdk.services.cloudwatch.model.Tag;
@@ -37,7 +39,7 @@ public final class TerraformExport {
                 .append(config.cloudwatch().region())
                 .append(" (the provider's region).\n");
         Map<String, String> checkOf = new LinkedHashMap<>();
-        java.util.Set<String> used = new java.util.HashSet<>();
+        Set<String> used = new HashSet<>();
         for (TargetSpec target : config.targets()) {
             String id = identifier(target.name());
             for (int n = 2; !used.add(id); n++) {

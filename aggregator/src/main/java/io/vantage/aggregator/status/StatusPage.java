@@ -5,6 +5,7 @@ import io.vantage.aggregator.routing.Routing;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -141,7 +142,7 @@ public final class StatusPage {
                 html.append("<tr><td>")
                         .append(escape(name.name() + " " + name.type()))
                         .append("</td><td>");
-                List<String> cells = new java.util.ArrayList<>();
+                List<String> cells = new ArrayList<>();
                 for (Routing.Route route : name.vantages()) {
                     String where = switch (route.state()) {
                         case ROUTED ->
@@ -170,26 +171,24 @@ public final class StatusPage {
                         .append(escape(event.kind().label()));
                 if (event.unresolved()) {
                     html.append(" unresolved: DNS was not seen to follow the verdict of ")
-                            .append(escape(java.time.Instant.ofEpochMilli(event.startedAt())
-                                    .toString()));
+                            .append(escape(
+                                    Instant.ofEpochMilli(event.startedAt()).toString()));
                 } else if (event.seconds() == null) {
                     html.append(" under way since ")
-                            .append(escape(java.time.Instant.ofEpochMilli(event.startedAt())
-                                    .toString()));
+                            .append(escape(
+                                    Instant.ofEpochMilli(event.startedAt()).toString()));
                 } else {
-                    html.append(String.format(java.util.Locale.ROOT, " observed in %.1f s", event.seconds()));
+                    html.append(String.format(Locale.ROOT, " observed in %.1f s", event.seconds()));
                 }
                 if (event.predictedTypical() != null && event.predictedWorst() != null) {
                     html.append(String.format(
-                            java.util.Locale.ROOT,
+                            Locale.ROOT,
                             " (predicted %.0f s typical, %.0f s at worst",
                             event.predictedTypical(),
                             event.predictedWorst()));
                     if (event.seconds() != null && event.predictedTypical() > 0) {
                         html.append(String.format(
-                                java.util.Locale.ROOT,
-                                "; %.2f of typical",
-                                event.seconds() / event.predictedTypical()));
+                                Locale.ROOT, "; %.2f of typical", event.seconds() / event.predictedTypical()));
                     }
                     html.append(")");
                 }

@@ -1,9 +1,11 @@
 package io.vantage.wire.target;
 
 import io.vantage.wire.Checks;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A DNS query: {@code name} and {@code type} asked of {@code servers} (each "host" or "host:port", IPv6 in brackets; in
@@ -41,9 +43,7 @@ public record DnsSpec(String name, String type, List<String> servers, String exp
         type = type == null ? "A" : type.toUpperCase(Locale.ROOT);
         if (!TYPES.contains(type)) {
             throw Checks.invalid(
-                    "type",
-                    "'" + Checks.visible(type) + "' must be one of "
-                            + String.join(", ", new java.util.TreeSet<>(TYPES)));
+                    "type", "'" + Checks.visible(type) + "' must be one of " + String.join(", ", new TreeSet<>(TYPES)));
         }
         servers = servers == null ? List.of() : List.copyOf(servers);
         for (int i = 0; i < servers.size(); i++) {
@@ -53,8 +53,7 @@ public record DnsSpec(String name, String type, List<String> servers, String exp
         if (!RCODES.contains(expectRcode)) {
             throw Checks.invalid(
                     "expectRcode",
-                    "'" + Checks.visible(expectRcode) + "' must be one of "
-                            + String.join(", ", new java.util.TreeSet<>(RCODES)));
+                    "'" + Checks.visible(expectRcode) + "' must be one of " + String.join(", ", new TreeSet<>(RCODES)));
         }
         expectAnswer = expectAnswer == null ? Answer.DEFAULT : expectAnswer;
     }
@@ -63,7 +62,7 @@ public record DnsSpec(String name, String type, List<String> servers, String exp
     public record Server(String host, int port) {}
 
     public List<Server> parsedServers() {
-        List<Server> parsed = new java.util.ArrayList<>();
+        List<Server> parsed = new ArrayList<>();
         for (int i = 0; i < servers.size(); i++) {
             parsed.add(server(i, servers.get(i)));
         }

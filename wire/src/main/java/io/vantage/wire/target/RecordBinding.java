@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -63,8 +64,7 @@ public record RecordBinding(
         if (!TYPES.contains(recordType)) {
             throw Checks.invalid(
                     "recordType",
-                    "'" + Checks.visible(recordType) + "' must be one of "
-                            + String.join(", ", new java.util.TreeSet<>(TYPES)));
+                    "'" + Checks.visible(recordType) + "' must be one of " + String.join(", ", new TreeSet<>(TYPES)));
         }
         Checks.required("setIdentifier", setIdentifier);
         Checks.noControlCharacters("setIdentifier", setIdentifier);
