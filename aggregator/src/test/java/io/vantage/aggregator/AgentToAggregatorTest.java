@@ -32,7 +32,7 @@ class AgentToAggregatorTest {
                 .filter(t -> t.name().equals(target))
                 .flatMap(t -> t.vantages().stream())
                 .filter(v -> v.agentId().equals(agent))
-                .map(StatusSnapshot.VantageStatus::state)
+                .map(v -> v.state().label())
                 .findFirst()
                 .orElse("absent");
     }
@@ -193,7 +193,7 @@ class AgentToAggregatorTest {
                             .orElseThrow();
                     assertThat(vote.state())
                             .as("the agent's vote: " + vote.reason() + " " + vote.message())
-                            .isEqualTo("healthy");
+                            .isEqualTo(StatusSnapshot.VantageState.HEALTHY);
                     await().atMost(Duration.ofSeconds(10))
                             .until(() -> aggregator.aggregator().snapshot().targets().stream()
                                     .filter(t -> t.name().equals("txt"))

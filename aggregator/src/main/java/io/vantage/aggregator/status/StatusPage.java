@@ -110,9 +110,9 @@ public final class StatusPage {
             html.append("</td>");
             for (StatusSnapshot.VantageStatus vantage : target.vantages()) {
                 html.append("<td><div class=\"cell ")
-                        .append(escape(vantage.state()))
+                        .append(vantage.state().label())
                         .append("\">")
-                        .append(escape(vantage.state()));
+                        .append(vantage.state().label());
                 if (vantage.reason() != null) {
                     html.append(": ").append(escape(vantage.reason().label()));
                 }

@@ -1,5 +1,6 @@
 package io.vantage.aggregator.status;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.vantage.aggregator.model.Predictions;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Observation;
@@ -11,6 +12,7 @@ import io.vantage.wire.target.TargetSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -132,10 +134,32 @@ public record StatusSnapshot(
      * One agent's latest result for a target; {@code state} is healthy, unhealthy, blind (an unhealthy vote set aside),
      * stale or missing.
      */
+    /** What a vantage point's latest result says of a target; /v1/status and the page write the label. */
+    public enum VantageState {
+        HEALTHY,
+        UNHEALTHY,
+        /** Failing while the agent is blind: set aside, not counted against the target. */
+        BLIND,
+        /** Older than the target's freshness window. */
+        STALE,
+        /** No result from this vantage point yet. */
+        MISSING;
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @Override
+        public String toString() {
+            return label();
+        }
+    }
+
     public record VantageStatus(
             String agentId,
             String region,
-            String state,
+            VantageState state,
             Double ageSeconds,
             FailureReason reason,
             Integer statusCode,
@@ -167,13 +191,16 @@ public record StatusSnapshot(
         for (Round.Agent agent : agents) {
             Observation observation = byAgent.get(agent.id());
             if (observation == null) {
-                vantages.add(new VantageStatus(agent.id(), agent.region(), "missing", null, null, null, null, null));
+                vantages.add(new VantageStatus(
+                        agent.id(), agent.region(), VantageState.MISSING, null, null, null, null, null));
                 continue;
             }
             long age = Math.max(0, now - observation.observedAt());
-            String state = !QuorumEvaluator.isFresh(observation.observedAt(), now, freshness)
-                    ? "stale"
-                    : observation.healthy() ? "healthy" : agent.blind() ? "blind" : "unhealthy";
+            VantageState state = !QuorumEvaluator.isFresh(observation.observedAt(), now, freshness)
+                    ? VantageState.STALE
+                    : observation.healthy()
+                            ? VantageState.HEALTHY
+                            : agent.blind() ? VantageState.BLIND : VantageState.UNHEALTHY;
             Double total = observation.totalSeconds();
             vantages.add(new VantageStatus(
                     agent.id(),

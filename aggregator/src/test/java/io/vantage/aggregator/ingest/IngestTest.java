@@ -3,6 +3,7 @@ package io.vantage.aggregator.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.vantage.aggregator.status.StatusSnapshot;
 import io.vantage.aggregator.testing.RunningAggregator;
 import io.vantage.testing.Reports;
 import io.vantage.wire.Headers;
@@ -209,8 +210,9 @@ class IngestTest {
                 .until(() -> aggregator.aggregator().snapshot().targets().stream()
                         .filter(t -> t.name().equals("api"))
                         .flatMap(t -> t.vantages().stream())
-                        .anyMatch(v ->
-                                v.agentId().equals("agent-c") && v.state().equals("healthy") && v.ageSeconds() < 5));
+                        .anyMatch(v -> v.agentId().equals("agent-c")
+                                && v.state() == StatusSnapshot.VantageState.HEALTHY
+                                && v.ageSeconds() < 5));
     }
 
     @Test
@@ -312,7 +314,7 @@ class IngestTest {
                         .flatMap(t -> t.vantages().stream())
                         .filter(v -> v.agentId().equals("agent-a"))
                         .map(v -> v.state()))
-                .containsExactly("missing");
+                .containsExactly(StatusSnapshot.VantageState.MISSING);
     }
 
     @Test

@@ -156,6 +156,6 @@ class StatusAccessTest {
                         .vantages()
                         .get(0)
                         .state()
-                        .equals("unhealthy"));
+                        .equals(StatusSnapshot.VantageState.UNHEALTHY));
     }
 }

@@ -16,7 +16,7 @@ class StatusPageTest {
         StatusSnapshot.VantageStatus hostile = new StatusSnapshot.VantageStatus(
                 "agent-a",
                 "us-east-1",
-                "unhealthy",
+                StatusSnapshot.VantageState.UNHEALTHY,
                 1.0,
                 FailureReason.BODY_MISMATCH,
                 200,
