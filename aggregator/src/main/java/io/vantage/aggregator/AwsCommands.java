@@ -4,7 +4,7 @@ import io.vantage.aggregator.aws.AwsClients;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.model.Topology;
 import io.vantage.aggregator.reconcile.AwsErrors;
-import io.vantage.aggregator.reconcile.Change;
+import io.vantage.aggregator.reconcile.Difference;
 import io.vantage.aggregator.reconcile.Discovery;
 import io.vantage.aggregator.reconcile.Reconciliation;
 import io.vantage.runtime.Startup;
@@ -156,7 +156,7 @@ final class AwsCommands {
     record PlanReport(
             boolean pending,
             int errors,
-            List<Change> changes,
+            List<Difference> changes,
             List<String> warnings,
             Map<String, String> healthChecks) {
         static PlanReport of(Reconciliation.Plan plan, List<String> topology, Map<String, String> applied) {

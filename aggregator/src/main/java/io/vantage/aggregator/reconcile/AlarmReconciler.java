@@ -74,9 +74,9 @@ public final class AlarmReconciler {
      * each existing alarm's ARN by name (what TagResource needs); and how many alarms of an earlier release were left
      * alone for want of a configured target.
      */
-    public record Planned(List<Change> changes, Set<String> inAlarm, Map<String, String> arns, long leftAlone) {
+    public record Planned(List<Difference> changes, Set<String> inAlarm, Map<String, String> arns, long leftAlone) {
         /** Only the changes of {@code actions}, in plan order. */
-        Planned only(Set<Change.Action> actions) {
+        Planned only(Set<Difference.Action> actions) {
             return new Planned(
                     changes.stream().filter(c -> actions.contains(c.action())).toList(), inAlarm, arns, leftAlone);
         }
@@ -98,7 +98,7 @@ public final class AlarmReconciler {
                             inAlarm.add(found.get(Ownership.TARGET));
                         }
                     });
-                    List<Change> changes = diff(targets, adoptable, alarms, tags);
+                    List<Difference> changes = diff(targets, adoptable, alarms, tags);
                     long leftAlone = alarms.keySet().stream()
                             .filter(name ->
                                     ownership.of(tags.getOrDefault(name, Map.of())) == Ownership.Owner.EARLIER_RELEASE)
@@ -120,7 +120,7 @@ public final class AlarmReconciler {
     public CompletableFuture<Void> apply(Planned plan) {
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         List<String> deletes = new ArrayList<>();
-        for (Change change : plan.changes()) {
+        for (Difference change : plan.changes()) {
             switch (change.action()) {
                 case CREATE ->
                     done = done.thenCompose(
@@ -146,37 +146,40 @@ public final class AlarmReconciler {
         return done;
     }
 
-    List<Change> diff(
+    List<Difference> diff(
             List<TargetSpec> targets,
             Set<String> adoptable,
             Map<String, MetricAlarm> alarms,
             Map<String, Map<String, String>> tags) {
-        List<Change> changes = new ArrayList<>();
+        List<Difference> changes = new ArrayList<>();
         Map<String, String> wanted = new LinkedHashMap<>();
         targets.forEach(target -> wanted.put(settings.alarmName(target.name()), target.name()));
         wanted.forEach((name, target) -> {
             MetricAlarm actual = alarms.get(name);
             Map<String, String> found = tags.getOrDefault(name, Map.of());
             if (actual == null) {
-                changes.add(new Change(Change.Resource.ALARM, Change.Action.CREATE, name, target, List.of()));
+                changes.add(
+                        new Difference(Difference.Resource.ALARM, Difference.Action.CREATE, name, target, List.of()));
                 return;
             }
             switch (ownership.of(found)) {
                 case THIS_DEPLOYMENT -> {
                     List<String> differences = differences(desired(target), actual);
                     if (!differences.isEmpty()) {
-                        changes.add(new Change(Change.Resource.ALARM, Change.Action.UPDATE, name, target, differences));
+                        changes.add(new Difference(
+                                Difference.Resource.ALARM, Difference.Action.UPDATE, name, target, differences));
                     }
                 }
                 case EARLIER_RELEASE -> {
                     List<String> details = new ArrayList<>(List.of(ownership.adopted()));
                     details.addAll(differences(desired(target), actual));
-                    changes.add(new Change(Change.Resource.ALARM, Change.Action.UPDATE, name, target, details));
+                    changes.add(
+                            new Difference(Difference.Resource.ALARM, Difference.Action.UPDATE, name, target, details));
                 }
                 case ANOTHER_DEPLOYMENT ->
-                    changes.add(new Change(
-                            Change.Resource.ALARM,
-                            Change.Action.ERROR,
+                    changes.add(new Difference(
+                            Difference.Resource.ALARM,
+                            Difference.Action.ERROR,
                             name,
                             target,
                             List.of("belongs to " + Ownership.madeBy(found) + "; two deployments cannot share an alarm"
@@ -186,9 +189,9 @@ public final class AlarmReconciler {
                                                     + " alarm.namePrefix"
                                             : ": give this deployment its own alarm.namePrefix"))));
                 case NOT_VANTAGE ->
-                    changes.add(new Change(
-                            Change.Resource.ALARM,
-                            Change.Action.CONFLICT,
+                    changes.add(new Difference(
+                            Difference.Resource.ALARM,
+                            Difference.Action.CONFLICT,
                             name,
                             target,
                             List.of("exists without vantage's ownership tags; left alone")));
@@ -197,9 +200,9 @@ public final class AlarmReconciler {
         alarms.keySet().stream()
                 .filter(name -> !wanted.containsKey(name))
                 .filter(name -> ours(tags.getOrDefault(name, Map.of()), adoptable))
-                .forEach(name -> changes.add(new Change(
-                        Change.Resource.ALARM,
-                        Change.Action.DELETE,
+                .forEach(name -> changes.add(new Difference(
+                        Difference.Resource.ALARM,
+                        Difference.Action.DELETE,
                         name,
                         tags.get(name).get(Ownership.TARGET),
                         List.of("its target is no longer configured"))));

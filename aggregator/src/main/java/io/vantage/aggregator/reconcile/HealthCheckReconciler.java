@@ -59,13 +59,13 @@ public final class HealthCheckReconciler {
      * guards ({@code records}, its tag); how many checks of an earlier release were left alone for want of a target.
      */
     public record State(
-            List<Change> changes,
+            List<Difference> changes,
             Map<String, String> ids,
             Map<String, String> owned,
             Map<String, String> records,
             long leftAlone) {
         /** Applies only the changes of {@code action}s given, in plan order. */
-        State only(Set<Change.Action> actions) {
+        State only(Set<Difference.Action> actions) {
             return new State(
                     changes.stream().filter(c -> actions.contains(c.action())).toList(),
                     ids,
@@ -88,7 +88,7 @@ public final class HealthCheckReconciler {
     public CompletableFuture<State> plan(List<TargetSpec> targets, Set<String> adoptable) {
         return owned(adoptable).thenCompose(found -> {
             Map<String, Existing> existing = found.checks();
-            List<Change> changes = new ArrayList<>();
+            List<Difference> changes = new ArrayList<>();
             Map<String, String> ids = new LinkedHashMap<>();
             Set<String> configured = new HashSet<>();
             for (TargetSpec target : targets) {
@@ -96,9 +96,9 @@ public final class HealthCheckReconciler {
                 Existing check = existing.get(target.name());
                 String alarmName = alarm.alarmName(target.name());
                 if (check == null) {
-                    changes.add(new Change(
-                            Change.Resource.HEALTH_CHECK,
-                            Change.Action.CREATE,
+                    changes.add(new Difference(
+                            Difference.Resource.HEALTH_CHECK,
+                            Difference.Action.CREATE,
                             target.name(),
                             target.name(),
                             List.of("watches alarm " + alarmName + " in " + alarmRegion + ", insufficient data = "
@@ -112,9 +112,9 @@ public final class HealthCheckReconciler {
                 }
                 differences.addAll(differences(check, alarmName));
                 if (!differences.isEmpty()) {
-                    changes.add(new Change(
-                            Change.Resource.HEALTH_CHECK,
-                            Change.Action.UPDATE,
+                    changes.add(new Difference(
+                            Difference.Resource.HEALTH_CHECK,
+                            Difference.Action.UPDATE,
                             target.name(),
                             target.name(),
                             differences));
@@ -128,9 +128,9 @@ public final class HealthCheckReconciler {
                     records.put(target, check.tags().get(Ownership.RECORD));
                 }
                 if (!configured.contains(target)) {
-                    changes.add(new Change(
-                            Change.Resource.HEALTH_CHECK,
-                            Change.Action.DELETE,
+                    changes.add(new Difference(
+                            Difference.Resource.HEALTH_CHECK,
+                            Difference.Action.DELETE,
                             target,
                             target,
                             List.of("id " + check.check().id() + "; its target is no longer configured")));
@@ -149,11 +149,13 @@ public final class HealthCheckReconciler {
      * missing. Asks Route 53 only when checks are created. CloudWatch has no such quota for metric alarms: "No limit on
      * the total number of alarms per account" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html).
      */
-    private CompletableFuture<List<Change>> room(List<Change> changes) {
-        long creates =
-                changes.stream().filter(c -> c.action() == Change.Action.CREATE).count();
-        long deletes =
-                changes.stream().filter(c -> c.action() == Change.Action.DELETE).count();
+    private CompletableFuture<List<Difference>> room(List<Difference> changes) {
+        long creates = changes.stream()
+                .filter(c -> c.action() == Difference.Action.CREATE)
+                .count();
+        long deletes = changes.stream()
+                .filter(c -> c.action() == Difference.Action.DELETE)
+                .count();
         if (creates == 0) {
             return CompletableFuture.completedFuture(List.of());
         }
@@ -176,8 +178,9 @@ public final class HealthCheckReconciler {
                 });
     }
 
-    private static Change quota(String problem) {
-        return new Change(Change.Resource.HEALTH_CHECK, Change.Action.ERROR, "quota", null, List.of(problem));
+    private static Difference quota(String problem) {
+        return new Difference(
+                Difference.Resource.HEALTH_CHECK, Difference.Action.ERROR, "quota", null, List.of(problem));
     }
 
     /**
@@ -187,7 +190,7 @@ public final class HealthCheckReconciler {
     public CompletableFuture<Map<String, String>> apply(State plan) {
         Map<String, String> ids = new LinkedHashMap<>(plan.ids());
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
-        for (Change change : plan.changes()) {
+        for (Difference change : plan.changes()) {
             String target = change.target();
             String id = plan.owned().get(target);
             switch (change.action()) {

@@ -82,8 +82,8 @@ public final class Reconciliation implements AutoCloseable {
             HealthCheckReconciler.State healthChecks,
             RecordReconciler.State records,
             List<String> warnings) {
-        public List<Change> changes() {
-            List<Change> all = new ArrayList<>(alarms.changes());
+        public List<Difference> changes() {
+            List<Difference> all = new ArrayList<>(alarms.changes());
             if (healthChecks != null) {
                 all.addAll(healthChecks.changes());
             }
@@ -96,14 +96,14 @@ public final class Reconciliation implements AutoCloseable {
         /** True when apply would change something (conflicts are reported, never acted on). */
         public boolean pending() {
             return changes().stream()
-                    .anyMatch(change ->
-                            change.action() != Change.Action.CONFLICT && change.action() != Change.Action.ERROR);
+                    .anyMatch(change -> change.action() != Difference.Action.CONFLICT
+                            && change.action() != Difference.Action.ERROR);
         }
 
         /** What keeps apply from starting: bound records or zones that do not exist. */
-        public List<Change> errors() {
+        public List<Difference> errors() {
             return changes().stream()
-                    .filter(c -> c.action() == Change.Action.ERROR)
+                    .filter(c -> c.action() == Difference.Action.ERROR)
                     .toList();
         }
 
@@ -115,7 +115,7 @@ public final class Reconciliation implements AutoCloseable {
             Map<String, String> states = new LinkedHashMap<>();
             targets.stream().filter(t -> t.route53() != null).forEach(t -> states.put(t.name(), "attached"));
             if (records != null) {
-                for (Change change : records.changes()) {
+                for (Difference change : records.changes()) {
                     if (states.containsKey(change.target())) {
                         states.put(
                                 change.target(),
@@ -136,14 +136,14 @@ public final class Reconciliation implements AutoCloseable {
         }
 
         public String describe() {
-            List<Change> all = changes();
+            List<Difference> all = changes();
             StringBuilder text = new StringBuilder(String.format(
                     "Plan: %d to create, %d to update, %d to delete, %d conflicts, %d errors%n",
-                    count(all, Change.Action.CREATE),
-                    count(all, Change.Action.UPDATE),
-                    count(all, Change.Action.DELETE),
-                    count(all, Change.Action.CONFLICT),
-                    count(all, Change.Action.ERROR)));
+                    count(all, Difference.Action.CREATE),
+                    count(all, Difference.Action.UPDATE),
+                    count(all, Difference.Action.DELETE),
+                    count(all, Difference.Action.CONFLICT),
+                    count(all, Difference.Action.ERROR)));
             all.forEach(change -> text.append(change.describe()).append(System.lineSeparator()));
             warnings()
                     .forEach(warning ->
@@ -151,7 +151,7 @@ public final class Reconciliation implements AutoCloseable {
             return text.toString();
         }
 
-        private static long count(List<Change> changes, Change.Action action) {
+        private static long count(List<Difference> changes, Difference.Action action) {
             return changes.stream().filter(c -> c.action() == action).count();
         }
     }
@@ -207,16 +207,17 @@ public final class Reconciliation implements AutoCloseable {
                     new IllegalStateException("the plan has " + plan.errors().size() + " errors ("
                             + plan.errors().get(0).describe().strip() + "); nothing was changed"));
         }
-        AlarmReconciler.Planned alarmDeletes = plan.alarms().only(Set.of(Change.Action.DELETE));
+        AlarmReconciler.Planned alarmDeletes = plan.alarms().only(Set.of(Difference.Action.DELETE));
         CompletableFuture<Void> written =
-                alarms.apply(plan.alarms().only(Set.of(Change.Action.CREATE, Change.Action.UPDATE)));
+                alarms.apply(plan.alarms().only(Set.of(Difference.Action.CREATE, Difference.Action.UPDATE)));
         if (healthChecks == null) {
             return written.thenCompose(v -> alarms.apply(alarmDeletes)).thenApply(v -> Map.of());
         }
         return written.thenCompose(v -> healthChecks.apply(
-                        plan.healthChecks().only(Set.of(Change.Action.CREATE, Change.Action.UPDATE))))
+                        plan.healthChecks().only(Set.of(Difference.Action.CREATE, Difference.Action.UPDATE))))
                 .thenCompose(ids -> records.apply(plan.records(), ids, healthChecks)
-                        .thenCompose(v -> healthChecks.apply(plan.healthChecks().only(Set.of(Change.Action.DELETE))))
+                        .thenCompose(
+                                v -> healthChecks.apply(plan.healthChecks().only(Set.of(Difference.Action.DELETE))))
                         .thenCompose(v -> alarms.apply(alarmDeletes))
                         .thenApply(v -> ids));
     }

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import software.amazon.awssdk.services.route53.Route53AsyncClient;
+import software.amazon.awssdk.services.route53.model.Change;
 import software.amazon.awssdk.services.route53.model.ChangeAction;
 import software.amazon.awssdk.services.route53.model.HostedZone;
 import software.amazon.awssdk.services.route53.model.NoSuchHostedZoneException;
@@ -38,7 +39,7 @@ public final class RecordReconciler {
 
     /** The record changes and what apply writes, zone by zone; {@code warnings} say where failover cannot work. */
     public record State(
-            List<Change> changes,
+            List<Difference> changes,
             List<String> warnings,
             Map<String, List<Update>> updates,
             Map<String, List<String>> values) {}
@@ -70,7 +71,7 @@ public final class RecordReconciler {
             List<TargetSpec> targets, HealthCheckReconciler.State checks, Set<String> unhealthy) {
         List<TargetSpec> bound =
                 targets.stream().filter(t -> t.route53() != null).toList();
-        List<Change> changes = new ArrayList<>();
+        List<Difference> changes = new ArrayList<>();
         return zoneIds(bound, changes).thenCompose(zoneIds -> {
             Map<String, RecordKey> wanted = wanted(bound, zoneIds);
             Map<String, RecordKey.Tag> recorded = recorded(checks, changes);
@@ -93,7 +94,7 @@ public final class RecordReconciler {
     }
 
     /** The record each owned check's tag names, by target; a tag that names no record is an error. */
-    private static Map<String, RecordKey.Tag> recorded(HealthCheckReconciler.State checks, List<Change> changes) {
+    private static Map<String, RecordKey.Tag> recorded(HealthCheckReconciler.State checks, List<Difference> changes) {
         Map<String, RecordKey.Tag> recorded = new LinkedHashMap<>();
         checks.records().forEach((target, value) -> {
             RecordKey.Tag tag = RecordKey.Tag.parse(value);
@@ -101,9 +102,9 @@ public final class RecordReconciler {
                 recorded.put(target, tag);
                 return;
             }
-            changes.add(new Change(
-                    Change.Resource.HEALTH_CHECK,
-                    Change.Action.ERROR,
+            changes.add(new Difference(
+                    Difference.Resource.HEALTH_CHECK,
+                    Difference.Action.ERROR,
                     target,
                     target,
                     List.of("id " + checks.owned().get(target) + ": its " + Ownership.RECORD + " tag '"
@@ -163,7 +164,7 @@ public final class RecordReconciler {
      */
     private static final class Decision {
         private final HealthCheckReconciler.State checks;
-        private final List<Change> changes;
+        private final List<Difference> changes;
         private final Read read;
         private final Map<RecordKey, ResourceRecordSet> byKey = new HashMap<>();
         private final Set<RecordKey> listedTwice = new HashSet<>();
@@ -173,7 +174,7 @@ public final class RecordReconciler {
         private final Set<RecordKey> attached = new HashSet<>();
         private final List<String> warnings = new ArrayList<>();
 
-        Decision(HealthCheckReconciler.State checks, List<Change> changes, Read read) {
+        Decision(HealthCheckReconciler.State checks, List<Difference> changes, Read read) {
             this.checks = checks;
             this.changes = changes;
             this.read = read;
@@ -227,9 +228,9 @@ public final class RecordReconciler {
             String current = record.healthCheckId();
             attached.add(key);
             if (current != null && !ownedIds.contains(current)) {
-                changes.add(new Change(
-                        Change.Resource.RECORD,
-                        Change.Action.CONFLICT,
+                changes.add(new Difference(
+                        Difference.Resource.RECORD,
+                        Difference.Action.CONFLICT,
                         key.describe(),
                         target.name(),
                         List.of("guarded by health check " + current
@@ -239,9 +240,9 @@ public final class RecordReconciler {
             if (wanted != null && wanted.equals(current)) {
                 return;
             }
-            changes.add(new Change(
-                    Change.Resource.RECORD,
-                    Change.Action.UPDATE,
+            changes.add(new Difference(
+                    Difference.Resource.RECORD,
+                    Difference.Action.UPDATE,
                     key.describe(),
                     target.name(),
                     List.of("health check " + (current == null ? "none" : current) + " -> "
@@ -286,8 +287,12 @@ public final class RecordReconciler {
         }
 
         private void error(RecordKey key, TargetSpec target, String message) {
-            changes.add(new Change(
-                    Change.Resource.RECORD, Change.Action.ERROR, key.describe(), target.name(), List.of(message)));
+            changes.add(new Difference(
+                    Difference.Resource.RECORD,
+                    Difference.Action.ERROR,
+                    key.describe(),
+                    target.name(),
+                    List.of(message)));
         }
 
         /** The record {@code target}'s check guarded loses the check, unless a bound target keeps it there. */
@@ -307,9 +312,9 @@ public final class RecordReconciler {
             if (attached.contains(key) || key.equals(read.wanted().get(target))) {
                 return;
             }
-            changes.add(new Change(
-                    Change.Resource.RECORD,
-                    Change.Action.UPDATE,
+            changes.add(new Difference(
+                    Difference.Resource.RECORD,
+                    Difference.Action.UPDATE,
                     key.describe(),
                     target,
                     List.of("detach health check " + id + " ("
@@ -365,13 +370,13 @@ public final class RecordReconciler {
     public CompletableFuture<Void> apply(State plan, Map<String, String> checkIds, HealthCheckReconciler checks) {
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         for (Map.Entry<String, List<Update>> zone : plan.updates().entrySet()) {
-            List<software.amazon.awssdk.services.route53.model.Change> batch = new ArrayList<>();
+            List<Change> batch = new ArrayList<>();
             for (Update update : zone.getValue()) {
                 String id = update.target() == null
                         ? null
                         : Objects.requireNonNull(
                                 checkIds.get(update.target()), "no health check for target " + update.target());
-                batch.add(software.amazon.awssdk.services.route53.model.Change.builder()
+                batch.add(Change.builder()
                         .action(ChangeAction.UPSERT)
                         .resourceRecordSet(
                                 update.current().toBuilder().healthCheckId(id).build())
@@ -392,7 +397,7 @@ public final class RecordReconciler {
     }
 
     /** Hosted zone IDs by the zone as written in the config (an ID stays itself; a name is looked up). */
-    private CompletableFuture<Map<String, String>> zoneIds(List<TargetSpec> bound, List<Change> changes) {
+    private CompletableFuture<Map<String, String>> zoneIds(List<TargetSpec> bound, List<Difference> changes) {
         Map<String, String> ids = new HashMap<>();
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         Set<String> names = new HashSet<>();
@@ -412,9 +417,9 @@ public final class RecordReconciler {
                             if (matching.size() == 1) {
                                 ids.put(zoneName, matching.get(0).id().replace("/hostedzone/", ""));
                             } else {
-                                changes.add(new Change(
-                                        Change.Resource.RECORD,
-                                        Change.Action.ERROR,
+                                changes.add(new Difference(
+                                        Difference.Resource.RECORD,
+                                        Difference.Action.ERROR,
                                         "zone " + zoneName,
                                         target.name(),
                                         List.of(

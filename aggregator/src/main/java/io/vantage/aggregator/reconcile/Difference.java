@@ -3,7 +3,7 @@ package io.vantage.aggregator.reconcile;
 import java.util.List;
 
 /** One difference between AWS and the config, and what apply does about it. */
-public record Change(Resource resource, Action action, String name, String target, List<String> details) {
+public record Difference(Resource resource, Action action, String name, String target, List<String> details) {
     public enum Resource {
         ALARM("alarm"),
         HEALTH_CHECK("health check"),
@@ -40,7 +40,7 @@ public record Change(Resource resource, Action action, String name, String targe
         }
     }
 
-    public Change {
+    public Difference {
         details = List.copyOf(details);
     }
 
