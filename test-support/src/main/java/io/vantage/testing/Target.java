@@ -79,11 +79,20 @@ public final class Target {
      * written as given: whether the binding is valid is for the config's reader to say.
      */
     public Target route53(String hostedZoneId, String recordName, String recordType, String setIdentifier) {
+        return route53(hostedZoneId, recordName, recordType, setIdentifier, null);
+    }
+
+    /** The same, with the {@code routingPolicy} of the record group (when not null). */
+    public Target route53(
+            String hostedZoneId, String recordName, String recordType, String setIdentifier, String routingPolicy) {
         route53 = new LinkedHashMap<>();
         route53.put("hostedZoneId", hostedZoneId);
         route53.put("recordName", recordName);
         route53.put("recordType", recordType);
         route53.put("setIdentifier", setIdentifier);
+        if (routingPolicy != null) {
+            route53.put("routingPolicy", routingPolicy);
+        }
         return this;
     }
 
