@@ -48,6 +48,12 @@ public final class AggregatorYaml extends ConfigYaml<AggregatorYaml> {
         return this;
     }
 
+    /** Another key of the {@code cloudwatch:} section ({@code publishEvery}). */
+    public AggregatorYaml cloudWatchSetting(String key, Object value) {
+        nested("cloudwatch").put(key, value);
+        return this;
+    }
+
     @Override
     AggregatorYaml self() {
         return this;

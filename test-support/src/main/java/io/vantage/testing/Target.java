@@ -85,8 +85,24 @@ public final class Target {
     /** The same, with the {@code routingPolicy} of the record group (when not null). */
     public Target route53(
             String hostedZoneId, String recordName, String recordType, String setIdentifier, String routingPolicy) {
+        return route53("hostedZoneId", hostedZoneId, recordName, recordType, setIdentifier, routingPolicy);
+    }
+
+    /** Guards the record in the zone named {@code hostedZoneName} (which vantage looks up). */
+    public Target route53InZoneNamed(
+            String hostedZoneName, String recordName, String recordType, String setIdentifier) {
+        return route53("hostedZoneName", hostedZoneName, recordName, recordType, setIdentifier, null);
+    }
+
+    private Target route53(
+            String zoneKey,
+            String zone,
+            String recordName,
+            String recordType,
+            String setIdentifier,
+            String routingPolicy) {
         route53 = new LinkedHashMap<>();
-        route53.put("hostedZoneId", hostedZoneId);
+        route53.put(zoneKey, zone);
         route53.put("recordName", recordName);
         route53.put("recordType", recordType);
         route53.put("setIdentifier", setIdentifier);
