@@ -31,9 +31,17 @@ public final class AgentYaml extends ConfigYaml<AgentYaml> {
 
     /** An aggregator to report to and fetch targets from, with its token in {@code tokenFile}. */
     public AgentYaml aggregator(String url, String tokenFile) {
+        return aggregator(url, tokenFile, null);
+    }
+
+    /** The same, its certificate verified against {@code caFile} (when not null) instead of the JVM's trust store. */
+    public AgentYaml aggregator(String url, String tokenFile, String caFile) {
         Map<String, Object> aggregator = new LinkedHashMap<>();
         aggregator.put("url", url);
         aggregator.put("tokenFile", tokenFile);
+        if (caFile != null) {
+            aggregator.put("caFile", caFile);
+        }
         list(nested("agent"), "aggregators").add(aggregator);
         return this;
     }
