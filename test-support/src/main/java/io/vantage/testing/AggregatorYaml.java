@@ -48,6 +48,16 @@ public final class AggregatorYaml extends ConfigYaml<AggregatorYaml> {
         return this;
     }
 
+    /** A drill: {@code target} published unhealthy until {@code until} (an ISO-8601 instant), started {@code by}. */
+    public AggregatorYaml drill(String target, String until, String by) {
+        Map<String, Object> drill = new LinkedHashMap<>();
+        drill.put("target", target);
+        drill.put("until", until);
+        drill.put("by", by);
+        list(document, "drills").add(drill);
+        return this;
+    }
+
     /** Another key of the {@code cloudwatch:} section ({@code publishEvery}). */
     public AggregatorYaml cloudWatchSetting(String key, Object value) {
         nested("cloudwatch").put(key, value);
