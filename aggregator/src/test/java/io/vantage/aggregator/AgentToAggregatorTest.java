@@ -7,14 +7,18 @@ import io.vantage.agent.metrics.MetricNames;
 import io.vantage.agent.testing.RunningAgent;
 import io.vantage.aggregator.status.StatusSnapshot;
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.AgentYaml;
+import io.vantage.testing.Target;
 import io.vantage.testing.TestDnsServer;
 import io.vantage.testing.TestHttpServer;
 import io.vantage.testing.TestPki;
+import io.vantage.wire.target.DnsSpec;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,24 +48,35 @@ class AgentToAggregatorTest {
         TestPki.Leaf leaf = pki.issue("aggregator", 30, "localhost");
         try (TestHttpServer endpoint = TestHttpServer.plain(servers)) {
             Files.writeString(directory.resolve("token-a"), RunningAggregator.TOKENS.get("TOKEN_A"));
-            String targetA =
-                    "  - {name: web, interval: 1s, timeout: 500ms, http: {url: '" + endpoint.url("/ok") + "'}}\n";
-            String targetB = "  - {name: port, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: "
-                    + endpoint.port() + "}}\n";
-            String head = "server: {host: 127.0.0.1, port: 0, tls: {certFile: '" + leaf.certFile() + "', keyFile: '"
-                    + leaf.keyFile() + "'}}\n" + RunningAggregator.AGENTS + "targets:\n";
-            Path aggregatorFile = Files.writeString(directory.resolve("aggregator.yaml"), head + targetA);
+            Target web = Target.http("web", endpoint.url("/ok")).interval("1s").timeout("500ms");
+            Target tcp = Target.tcp("port", "127.0.0.1", endpoint.port())
+                    .interval("1s")
+                    .timeout("500ms");
+            Map<String, Object> server = Map.of(
+                    "host",
+                    "127.0.0.1",
+                    "port",
+                    0,
+                    "tls",
+                    Map.of(
+                            "certFile",
+                            leaf.certFile().toString(),
+                            "keyFile",
+                            leaf.keyFile().toString()));
+            Path aggregatorFile = RunningAggregator.agents()
+                    .section("server", server)
+                    .target(web)
+                    .write(directory.resolve("aggregator.yaml"));
 
             try (RunningAggregator aggregator = RunningAggregator.startFromFile(aggregatorFile)) {
                 int port = aggregator.aggregator().port();
-                String agentYaml =
-                        "agent:\n  id: agent-a\n  region: us-east-1\n  targetsRefresh: 1s\n  pushInterval: 200ms\n"
-                                + "  aggregators: [{url: 'https://localhost:" + port
-                                + "', tokenFile: token-a%s}]\nserver: {host: 127.0.0.1, port: 0}\n";
-                Path verified = Files.writeString(
-                        directory.resolve("agent.yaml"), String.format(agentYaml, ", caFile: '" + pki.caFile() + "'"));
-                Path unverified =
-                        Files.writeString(directory.resolve("agent-no-ca.yaml"), String.format(agentYaml, ""));
+                Path verified = agentA().aggregator(
+                                "https://localhost:" + port,
+                                "token-a",
+                                pki.caFile().toString())
+                        .write(directory.resolve("agent.yaml"));
+                Path unverified = agentA().aggregator("https://localhost:" + port, "token-a")
+                        .write(directory.resolve("agent-no-ca.yaml"));
 
                 try (RunningAgent agent = RunningAgent.start(verified);
                         RunningAgent untrusting = RunningAgent.start(unverified)) {
@@ -80,7 +95,11 @@ class AgentToAggregatorTest {
                                     >= 1);
                     assertThat(untrusting.agent().probeLoops().size()).isZero();
 
-                    Files.writeString(aggregatorFile, head + targetA + targetB);
+                    RunningAggregator.agents()
+                            .section("server", server)
+                            .target(web)
+                            .target(tcp)
+                            .write(aggregatorFile);
                     await().atMost(Duration.ofSeconds(15))
                             .until(() -> state(aggregator, "port", "agent-a").equals("healthy"));
                     assertThat(agent.agent().probeLoops().size()).isEqualTo(2);
@@ -123,18 +142,17 @@ class AgentToAggregatorTest {
         Vertx servers = Vertx.vertx();
         try (TestHttpServer endpoint = TestHttpServer.plain(servers)) {
             Files.writeString(directory.resolve("token-a"), RunningAggregator.TOKENS.get("TOKEN_A"));
-            Path aggregatorFile = Files.writeString(
-                    directory.resolve("aggregator.yaml"),
-                    "server: {host: 127.0.0.1, port: 0}\n" + RunningAggregator.AGENTS + "targets:\n"
-                            + "  - {name: web, interval: 1s, timeout: 500ms, http: {url: '" + endpoint.url("/ok")
-                            + "'}, quorum: {minVantages: 1, healthy: 1}}\n");
+            Path aggregatorFile = RunningAggregator.agents()
+                    .section("server", Map.of("host", "127.0.0.1", "port", 0))
+                    .target(Target.http("web", endpoint.url("/ok"))
+                            .interval("1s")
+                            .timeout("500ms")
+                            .quorum(1, 1))
+                    .write(directory.resolve("aggregator.yaml"));
             try (RunningAggregator aggregator = RunningAggregator.startFromFile(aggregatorFile)) {
-                Path agentFile = Files.writeString(
-                        directory.resolve("agent.yaml"),
-                        "agent:\n  id: agent-a\n  region: us-east-1\n  targetsRefresh: 1s\n  pushInterval: 200ms\n"
-                                + "  aggregators: [{url: 'http://127.0.0.1:"
-                                + aggregator.aggregator().port()
-                                + "', tokenFile: token-a}]\nserver: {host: 127.0.0.1, port: 0}\n");
+                Path agentFile = agentA().aggregator(
+                                "http://127.0.0.1:" + aggregator.aggregator().port(), "token-a")
+                        .write(directory.resolve("agent.yaml"));
                 try (RunningAgent first = RunningAgent.start(agentFile);
                         RunningAgent second = RunningAgent.start(agentFile)) {
                     await().atMost(Duration.ofSeconds(15))
@@ -169,19 +187,23 @@ class AgentToAggregatorTest {
         try {
             TestDnsServer dns = TestDnsServer.start(servers).txt("odd.test", "v=1\tkey");
             Files.writeString(directory.resolve("token-a"), RunningAggregator.TOKENS.get("TOKEN_A"));
-            Path aggregatorFile = Files.writeString(
-                    directory.resolve("aggregator.yaml"),
-                    "server: {host: 127.0.0.1, port: 0}\n" + RunningAggregator.AGENTS + "targets:\n"
-                            + "  - {name: txt, interval: 1s, timeout: 500ms, dns: {name: odd.test, type: TXT, "
-                            + "servers: ['127.0.0.1:" + dns.port() + "'], expectAnswer: {contains: \"v=1\\tkey\"}}, "
-                            + "quorum: {minVantages: 1, healthy: 1}}\n");
+            DnsSpec txt = new DnsSpec(
+                    "odd.test",
+                    "TXT",
+                    List.of("127.0.0.1:" + dns.port()),
+                    null,
+                    new DnsSpec.Answer("v=1\tkey", null, null));
+            Path aggregatorFile = RunningAggregator.agents()
+                    .section("server", Map.of("host", "127.0.0.1", "port", 0))
+                    .target(Target.probing("txt", txt)
+                            .interval("1s")
+                            .timeout("500ms")
+                            .quorum(1, 1))
+                    .write(directory.resolve("aggregator.yaml"));
             try (RunningAggregator aggregator = RunningAggregator.startFromFile(aggregatorFile)) {
-                Path agentFile = Files.writeString(
-                        directory.resolve("agent.yaml"),
-                        "agent:\n  id: agent-a\n  region: us-east-1\n  targetsRefresh: 1s\n  pushInterval: 200ms\n"
-                                + "  aggregators: [{url: 'http://127.0.0.1:"
-                                + aggregator.aggregator().port()
-                                + "', tokenFile: token-a}]\nserver: {host: 127.0.0.1, port: 0}\n");
+                Path agentFile = agentA().aggregator(
+                                "http://127.0.0.1:" + aggregator.aggregator().port(), "token-a")
+                        .write(directory.resolve("agent.yaml"));
                 try (RunningAgent agent = RunningAgent.start(agentFile)) {
                     await().atMost(Duration.ofSeconds(15))
                             .until(() -> !List.of("absent", "missing").contains(state(aggregator, "txt", "agent-a")));
@@ -209,5 +231,13 @@ class AgentToAggregatorTest {
         } finally {
             servers.close().await();
         }
+    }
+
+    /** Agent a of us-east-1, fetching targets every second and pushing every 200 ms, to the aggregators added. */
+    private static AgentYaml agentA() {
+        return AgentYaml.agent("agent-a", "us-east-1")
+                .agentSetting("targetsRefresh", "1s")
+                .agentSetting("pushInterval", "200ms")
+                .server("127.0.0.1", 0);
     }
 }

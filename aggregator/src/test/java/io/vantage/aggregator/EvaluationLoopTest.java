@@ -13,7 +13,10 @@ import io.vantage.aggregator.ingest.ResultStore;
 import io.vantage.aggregator.quorum.Verdict;
 import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.round.RoundConsumer;
+import io.vantage.testing.AggregatorYaml;
+import io.vantage.testing.Target;
 import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.target.QuorumSpec;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Instant;
@@ -34,13 +37,17 @@ class EvaluationLoopTest {
 
     @Test
     void everyConsumerGetsEachRoundInOrderAndADrillIsPublishedFromTheRound() {
-        String yaml = "agents: [{id: a, region: us-east-1, tokenEnv: T}]\n"
-                + "targets:\n"
-                + "  - {name: east, http: {url: 'http://127.0.0.1:1/'}, quorum: {minVantages: 1, healthy: 1, rise: 1, "
-                + "fall: 1}, route53: {hostedZoneId: Z1, recordName: app.test, recordType: A, setIdentifier: east}}\n"
-                + "  - {name: west, http: {url: 'http://127.0.0.1:2/'}, quorum: {minVantages: 1, healthy: 1, rise: 1, "
-                + "fall: 1}, route53: {hostedZoneId: Z1, recordName: app.test, recordType: A, setIdentifier: west}}\n"
-                + "drills: [{target: east, until: '2026-12-02T12:10:00Z', by: ops}]\n";
+        QuorumSpec oneVote = new QuorumSpec(1, 1, 1, 1, null);
+        String yaml = AggregatorYaml.aggregator()
+                .agentWithTokenEnv("a", "us-east-1", "T")
+                .target(Target.http("east", "http://127.0.0.1:1/")
+                        .quorum(oneVote)
+                        .route53("Z1", "app.test", "A", "east"))
+                .target(Target.http("west", "http://127.0.0.1:2/")
+                        .quorum(oneVote)
+                        .route53("Z1", "app.test", "A", "west"))
+                .drill("east", "2026-12-02T12:10:00Z", "ops")
+                .yaml();
         AggregatorConfig config = new AggregatorConfigLoader(Map.of("T", "loop-test-token-0123456789"))
                 .parse(yaml, null)
                 .config();

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.vantage.agent.metrics.MetricNames;
 import io.vantage.agent.testing.RunningAgent;
+import io.vantage.testing.AgentYaml;
 import io.vantage.wire.Limits;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -27,18 +28,11 @@ class HostileAggregatorTest {
 
     private Path agentConfig(int... ports) throws Exception {
         Files.writeString(directory.resolve("token"), TOKEN);
-        StringBuilder aggregators = new StringBuilder();
+        AgentYaml config = AgentYaml.agent("a", "r").agentSetting("targetsRefresh", "1s");
         for (int port : ports) {
-            aggregators
-                    .append(aggregators.isEmpty() ? "" : ", ")
-                    .append("{url: 'http://127.0.0.1:")
-                    .append(port)
-                    .append("', tokenFile: token}");
+            config.aggregator("http://127.0.0.1:" + port, "token");
         }
-        return Files.writeString(
-                directory.resolve("agent.yaml"),
-                "agent: {id: a, region: r, targetsRefresh: 1s, aggregators: [" + aggregators
-                        + "]}\nserver: {host: 127.0.0.1, port: 0}\n");
+        return config.server("127.0.0.1", 0).write(directory.resolve("agent.yaml"));
     }
 
     /** An endless chunked target list: the agent stops reading at the size limit and closes the connection. */

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.vantage.agent.metrics.MetricNames;
 import io.vantage.agent.testing.RunningAgent;
 import io.vantage.agent.testing.TestAggregator;
+import io.vantage.testing.AgentYaml;
 import io.vantage.testing.Ports;
+import io.vantage.testing.Target;
 import io.vantage.testing.TestHttpServer;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
@@ -36,17 +38,15 @@ class PushTest {
         try (TestHttpServer endpoint = TestHttpServer.plain(vertx);
                 TestAggregator aggregator = new TestAggregator(vertx, port, TOKEN).start()) {
             Files.writeString(directory.resolve("token"), TOKEN);
-            StringBuilder yaml = new StringBuilder("agent:\n  id: agent-a\n  region: eu-west-1\n  pushInterval: 200ms\n"
-                    + "  aggregators: [{url: 'http://127.0.0.1:" + port + "', tokenFile: token}]\n"
-                    + "server: {host: 127.0.0.1, port: 0}\ntargets:\n");
+            AgentYaml yaml = AgentYaml.agent("agent-a", "eu-west-1")
+                    .agentSetting("pushInterval", "200ms")
+                    .aggregator("http://127.0.0.1:" + port, "token")
+                    .server("127.0.0.1", 0);
             for (int i = 0; i < TARGETS; i++) {
-                yaml.append("  - {name: t")
-                        .append(i)
-                        .append(", interval: 1s, timeout: 500ms, http: {url: '")
-                        .append(endpoint.url("/ok"))
-                        .append("'}}\n");
+                yaml.target(
+                        Target.http("t" + i, endpoint.url("/ok")).interval("1s").timeout("500ms"));
             }
-            Path config = Files.writeString(directory.resolve("agent.yaml"), yaml);
+            Path config = yaml.write(directory.resolve("agent.yaml"));
 
             try (RunningAgent agent = RunningAgent.start(config)) {
                 await().atMost(Duration.ofSeconds(10))

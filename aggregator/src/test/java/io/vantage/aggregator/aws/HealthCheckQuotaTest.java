@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.AggregatorCommand;
+import io.vantage.testing.AggregatorYaml;
+import io.vantage.testing.Target;
 import io.vantage.testing.aws.LocalAws;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -70,16 +72,14 @@ class HealthCheckQuotaTest {
     record Run(int exit, String out) {}
 
     private Run run(String command, int targets) throws Exception {
-        StringBuilder yaml = new StringBuilder("agents: [{id: a, region: eu-west-1, tokenFile: token}]\n"
-                + "deployment: test\n"
-                + "cloudwatch: {mode: aws, region: eu-west-1, endpoint: '" + aws.endpoint() + "'}\n"
-                + "targets:\n");
+        AggregatorYaml yaml = AggregatorYaml.aggregator()
+                .agent("a", "eu-west-1", "token")
+                .deployment("test")
+                .awsCloudWatch("eu-west-1", aws.endpoint());
         for (int i = 0; i < targets; i++) {
-            yaml.append("  - {name: t")
-                    .append(i)
-                    .append(", tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 1, healthy: 1}}\n");
+            yaml.target(Target.tcp("t" + i, "127.0.0.1", 9).quorum(1, 1));
         }
-        Path file = Files.writeString(directory.resolve("aggregator.yaml"), yaml);
+        Path file = yaml.write(directory.resolve("aggregator.yaml"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream original = System.out;
         PrintStream originalErr = System.err;

@@ -12,9 +12,12 @@ import io.vantage.aggregator.cloudwatch.Datum;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.reconcile.Discovery;
 import io.vantage.aggregator.reconcile.Reconciliation;
+import io.vantage.testing.AggregatorYaml;
+import io.vantage.testing.Target;
 import io.vantage.testing.aws.LocalAws;
 import io.vantage.testing.aws.MotoZone;
 import io.vantage.wire.Documents;
+import io.vantage.wire.target.QuorumSpec;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -23,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -64,21 +68,23 @@ class IamPolicyTest {
                     .latency("api.example.com", "us-east-1", "192.0.2.1")
                     .latency("api.example.com", "eu-west-1", "192.0.2.1")
                     .id();
-            String yaml = "agents: [{id: a, region: eu-west-1, tokenEnv: A}]\n"
-                    + "deployment: test\ncloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, endpoint: '"
-                    + aws.endpoint()
-                    + "'}\n"
-                    + "route53: {insufficientDataHealthStatus: LastKnownStatus}\n"
-                    + "targets:\n"
-                    + "  - {name: api-eu-west-1, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 1},"
-                    + " route53: {hostedZoneName: example.com, recordName: api.example.com, recordType: A,"
-                    + " setIdentifier: eu-west-1}}\n";
+            AggregatorYaml yaml = AggregatorYaml.aggregator()
+                    .agentWithTokenEnv("a", "eu-west-1", "A")
+                    .deployment("test")
+                    .awsCloudWatch("us-east-1", aws.endpoint())
+                    .target(Target.tcp("api-eu-west-1", "127.0.0.1", 9)
+                            .quorum(new QuorumSpec(1, null, null, null, null))
+                            .route53InZoneNamed("example.com", "api.example.com", "A", "eu-west-1"));
+            yaml.section("route53", Map.of("insufficientDataHealthStatus", "LastKnownStatus"));
             try (Reconciliation reconciliation =
-                    Reconciliation.create(Documents.readYaml(yaml, AggregatorConfig.class), registry)) {
+                    Reconciliation.create(Documents.readYaml(yaml.yaml(), AggregatorConfig.class), registry)) {
                 reconciliation.apply(reconciliation.plan().join()).join(); // creates, attaches
             }
             try (Reconciliation reconciliation = Reconciliation.create(
-                    Documents.readYaml(yaml.replace("LastKnownStatus", "Unhealthy"), AggregatorConfig.class),
+                    Documents.readYaml(
+                            yaml.section("route53", Map.of("insufficientDataHealthStatus", "Unhealthy"))
+                                    .yaml(),
+                            AggregatorConfig.class),
                     registry)) {
                 reconciliation.apply(reconciliation.plan().join()).join(); // updates the check
                 reconciliation.apply(reconciliation.destroyPlan().join()).join(); // detaches, deletes

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.AggregatorCommand;
+import io.vantage.testing.AggregatorYaml;
+import io.vantage.testing.Target;
 import io.vantage.testing.aws.LocalAws;
 import io.vantage.testing.aws.LocalAwsBridge;
 import java.io.ByteArrayOutputStream;
@@ -15,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -73,17 +76,19 @@ class ReconcileTest {
 
     record Run(int exit, String out) {}
 
-    private Run run(String command, String alarm, String route53Settings, String... targets) throws Exception {
-        StringBuilder yaml = new StringBuilder(
-                "agents: [{id: a, region: eu-west-1, tokenFile: token}, {id: b, region: us-east-1, tokenFile: token-b}]\n"
-                        + "deployment: test\ncloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '"
-                        + aws.endpoint()
-                        + "'}\n"
-                        + "alarm: " + alarm + "\nroute53: " + route53Settings + "\ntargets:\n");
+    private Run run(String command, Map<String, Object> alarm, Map<String, Object> route53Settings, String... targets)
+            throws Exception {
+        AggregatorYaml yaml = AggregatorYaml.aggregator()
+                .agent("a", "eu-west-1", "token")
+                .agent("b", "us-east-1", "token-b")
+                .deployment("test")
+                .awsCloudWatch("eu-west-1", aws.endpoint())
+                .section("alarm", alarm)
+                .section("route53", route53Settings);
         for (String target : targets) {
-            yaml.append("  - {name: ").append(target).append(", tcp: {host: 127.0.0.1, port: 9}}\n");
+            yaml.target(Target.tcp(target, "127.0.0.1", 9));
         }
-        Path file = Files.writeString(directory.resolve("aggregator.yaml"), yaml);
+        Path file = yaml.write(directory.resolve("aggregator.yaml"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream original = System.out;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -111,8 +116,9 @@ class ReconcileTest {
 
     @Test
     void applyCreatesEverythingAndASecondApplyChangesNothing() throws Exception {
-        String alarm = "{period: 60s, evaluationPeriods: 3, datapointsToAlarm: 2, statistic: Minimum}";
-        String healthCheck = "{insufficientDataHealthStatus: LastKnownStatus}";
+        Map<String, Object> alarm =
+                Map.of("period", "60s", "evaluationPeriods", 3, "datapointsToAlarm", 2, "statistic", "Minimum");
+        Map<String, Object> healthCheck = Map.of("insufficientDataHealthStatus", "LastKnownStatus");
         Run plan = run("plan", alarm, healthCheck, "api-eu", "api-us");
         assertThat(plan.exit()).as(plan.out()).isEqualTo(2);
         assertThat(plan.out())
@@ -177,17 +183,24 @@ class ReconcileTest {
 
     @Test
     void changedSettingsAreUpdatedInPlace() throws Exception {
-        run("apply", "{period: 60s}", "{insufficientDataHealthStatus: LastKnownStatus}", "api");
+        run("apply", Map.of("period", "60s"), Map.of("insufficientDataHealthStatus", "LastKnownStatus"), "api");
         String id = healthChecks().get(0).id();
         bridge.clear();
 
-        Run plan =
-                run("plan", "{period: 120s, evaluationPeriods: 2}", "{insufficientDataHealthStatus: Healthy}", "api");
+        Run plan = run(
+                "plan",
+                Map.of("period", "120s", "evaluationPeriods", 2),
+                Map.of("insufficientDataHealthStatus", "Healthy"),
+                "api");
         assertThat(plan.out())
                 .contains("~ alarm vantage-api-unhealthy: period 60 -> 120; evaluationPeriods 3 -> 2")
                 .contains("~ health check api");
 
-        run("apply", "{period: 120s, evaluationPeriods: 2}", "{insufficientDataHealthStatus: Healthy}", "api");
+        run(
+                "apply",
+                Map.of("period", "120s", "evaluationPeriods", 2),
+                Map.of("insufficientDataHealthStatus", "Healthy"),
+                "api");
         assertThat(alarms()).singleElement().satisfies(a -> {
             assertThat(a.period()).isEqualTo(120);
             assertThat(a.evaluationPeriods()).isEqualTo(2);
@@ -205,7 +218,7 @@ class ReconcileTest {
 
     @Test
     void onlyOwnedResourcesOfRemovedTargetsAreDeleted() throws Exception {
-        run("apply", "{}", "{}", "keep", "gone");
+        run("apply", Map.of(), Map.of(), "keep", "gone");
         // Someone else's alarm under our prefix, and one with the very name vantage wants: neither is ours.
         cloudWatch
                 .putMetricAlarm(r -> r.alarmName("vantage-manual-unhealthy")
@@ -233,14 +246,14 @@ class ReconcileTest {
                                 .insufficientDataHealthStatus("Healthy")))
                 .get();
 
-        Run plan = run("plan", "{}", "{}", "keep", "taken");
+        Run plan = run("plan", Map.of(), Map.of(), "keep", "taken");
         assertThat(plan.out())
                 .contains("- alarm vantage-gone-unhealthy")
                 .contains("- health check gone")
                 .contains("! alarm vantage-taken-unhealthy: exists without vantage's ownership tags; left alone")
                 .doesNotContain("vantage-manual-unhealthy");
 
-        run("apply", "{}", "{}", "keep", "taken");
+        run("apply", Map.of(), Map.of(), "keep", "taken");
         Set<String> names = alarms().stream().map(MetricAlarm::alarmName).collect(Collectors.toSet());
         assertThat(names)
                 .containsExactlyInAnyOrder(
@@ -261,10 +274,10 @@ class ReconcileTest {
     /** Route 53 refuses a caller reference that once belonged to a deleted health check: each creation needs its own. */
     @Test
     void aTargetRemovedAndAddedAgainGetsAHealthCheckWithANewCallerReference() throws Exception {
-        run("apply", "{}", "{}", "api", "other");
-        run("apply", "{}", "{}", "other");
+        run("apply", Map.of(), Map.of(), "api", "other");
+        run("apply", Map.of(), Map.of(), "other");
         assertThat(healthChecks()).hasSize(1);
-        assertThat(run("apply", "{}", "{}", "api", "other").exit()).isZero();
+        assertThat(run("apply", Map.of(), Map.of(), "api", "other").exit()).isZero();
 
         List<String> references = bridge.seen("POST /2013-04-01/healthcheck").stream()
                 .map(seen -> seen.body().replaceAll("(?s).*<CallerReference>([^<]*)</CallerReference>.*", "$1"))
@@ -280,7 +293,7 @@ class ReconcileTest {
      */
     @Test
     void fiveThousandForeignHealthChecksCostPagesNotTagRequests() throws Exception {
-        run("apply", "{}", "{}", "api");
+        run("apply", Map.of(), Map.of(), "api");
         List<java.util.concurrent.CompletableFuture<?>> creating = new java.util.ArrayList<>();
         for (int i = 0; i < 5_000; i++) {
             int n = i;
@@ -300,7 +313,7 @@ class ReconcileTest {
         bridge.clear();
 
         long started = System.nanoTime();
-        Run plan = run("plan", "{}", "{}", "api");
+        Run plan = run("plan", Map.of(), Map.of(), "api");
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf(
                 java.util.Locale.ROOT,
@@ -320,7 +333,7 @@ class ReconcileTest {
     @Test
     void awsErrorsAreReportedNotThrown() throws Exception {
         bridge.fail("DescribeAlarms", 10, 400, "AccessDenied");
-        Run plan = run("plan", "{}", "{}", "api");
+        Run plan = run("plan", Map.of(), Map.of(), "api");
         assertThat(plan.exit()).isEqualTo(1);
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.AggregatorCommand;
+import io.vantage.testing.AggregatorYaml;
+import io.vantage.testing.Target;
 import io.vantage.testing.aws.LocalAws;
 import io.vantage.testing.aws.MotoZone;
 import java.io.ByteArrayOutputStream;
@@ -43,6 +45,7 @@ class RecordBindingTest {
     @TempDir
     Path directory;
 
+    MotoZone zone;
     String zoneId;
     String foreignCheck;
 
@@ -66,7 +69,7 @@ class RecordBindingTest {
     void zone() throws Exception {
         aws.reset();
         Files.writeString(directory.resolve("token"), "record-binding-token-0123456789");
-        MotoZone zone = MotoZone.create(route53, "example.com");
+        zone = MotoZone.create(route53, "example.com");
         zoneId = zone.id();
         foreignCheck = route53.createHealthCheck(r -> r.callerReference("someone-else-" + System.nanoTime())
                         .healthCheckConfig(c -> c.type(HealthCheckType.HTTPS)
@@ -94,27 +97,23 @@ class RecordBindingTest {
 
     record Run(int exit, String out) {}
 
+    /** Two vantage points and CloudWatch in moto; the targets are the test's. */
+    private AggregatorYaml config() {
+        return AggregatorYaml.aggregator()
+                .agent("a", "eu-west-1", "token")
+                .agent("b", "us-east-1", "token-b")
+                .deployment("test")
+                .awsCloudWatch("eu-west-1", aws.endpoint());
+    }
+
     private Run run(String command, List<String> regions, String... options) throws Exception {
-        StringBuilder yaml = new StringBuilder(
-                "agents: [{id: a, region: eu-west-1, tokenFile: token}, {id: b, region: us-east-1, tokenFile: token-b}]\n"
-                        + "deployment: test\ncloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '"
-                        + aws.endpoint()
-                        + "'}\n"
-                        + "targets:\n");
+        AggregatorYaml config = config();
         for (String region : regions) {
-            yaml.append("  - name: api-")
-                    .append(region)
-                    .append('\n')
-                    .append("    http: {url: 'https://api-")
-                    .append(region)
-                    .append(".example.com/health', hostHeader: api.example.com}\n")
-                    .append("    route53: {hostedZoneId: ")
-                    .append(zoneId)
-                    .append(", recordName: api.example.com, recordType: A, setIdentifier: ")
-                    .append(region)
-                    .append("}\n");
+            config.target(
+                    Target.http("api-" + region, "https://api-" + region + ".example.com/health", "api.example.com")
+                            .route53(zoneId, "api.example.com", "A", region));
         }
-        Path file = Files.writeString(directory.resolve("aggregator.yaml"), yaml);
+        Path file = config.write(directory.resolve("aggregator.yaml"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream original = System.out;
         PrintStream originalErr = System.err;
@@ -388,37 +387,17 @@ class RecordBindingTest {
 
     @Test
     void plansWarnWhereRoute53CannotFailOver() throws Exception {
-        for (String[] record : new String[][] {{"www", "us-east-1"}, {"www", "eu-west-1"}, {"solo", "us-east-1"}}) {
-            route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId)
-                            .changeBatch(b -> b.changes(c -> c.action(ChangeAction.CREATE)
-                                    .resourceRecordSet(rr -> rr.name(record[0] + ".example.com")
-                                            .type(RRType.A)
-                                            .setIdentifier(record[1])
-                                            .region(record[1])
-                                            .ttl(60L)
-                                            .resourceRecords(v -> v.value("192.0.2.50"))))))
-                    .get();
-        }
-        StringBuilder yaml = new StringBuilder(
-                "agents: [{id: a, region: eu-west-1, tokenFile: token}, {id: b, region: us-east-1, tokenFile: token-b}]\n"
-                        + "deployment: test\ncloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '"
-                        + aws.endpoint()
-                        + "'}\n"
-                        + "targets:\n");
+        zone.latency("www.example.com", "us-east-1", "192.0.2.50")
+                .latency("www.example.com", "eu-west-1", "192.0.2.50")
+                .latency("solo.example.com", "us-east-1", "192.0.2.50");
+        AggregatorYaml config = config();
         for (String[] target : new String[][] {
             {"www-us", "www", "us-east-1"}, {"www-eu", "www", "eu-west-1"}, {"solo", "solo", "us-east-1"}
         }) {
-            yaml.append("  - {name: ")
-                    .append(target[0])
-                    .append(", tcp: {host: 127.0.0.1, port: 9}, route53: {hostedZoneId: ")
-                    .append(zoneId)
-                    .append(", recordName: ")
-                    .append(target[1])
-                    .append(".example.com, recordType: A, setIdentifier: ")
-                    .append(target[2])
-                    .append("}}\n");
+            config.target(
+                    Target.tcp(target[0], "127.0.0.1", 9).route53(zoneId, target[1] + ".example.com", "A", target[2]));
         }
-        Path file = Files.writeString(directory.resolve("warnings.yaml"), yaml);
+        Path file = config.write(directory.resolve("warnings.yaml"));
         assertThat(new CommandLine(new AggregatorCommand()).execute("apply", "--config", file.toString()))
                 .isZero();
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.AggregatorCommand;
+import io.vantage.testing.AggregatorYaml;
+import io.vantage.testing.Target;
 import io.vantage.testing.aws.LocalAws;
 import io.vantage.testing.aws.MotoZone;
 import java.io.ByteArrayOutputStream;
@@ -123,23 +125,16 @@ class RecordIdentifiersTest {
     record Run(int exit, String out) {}
 
     private Run run(List<Bound> targets, String... command) throws Exception {
-        StringBuilder yaml = new StringBuilder("agents: [{id: a, region: eu-west-1, tokenFile: token}]\n"
-                + "deployment: test\ncloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '"
-                + aws.endpoint() + "'}\n"
-                + "targets:\n");
+        AggregatorYaml config = AggregatorYaml.aggregator()
+                .agent("a", "eu-west-1", "token")
+                .deployment("test")
+                .awsCloudWatch("eu-west-1", aws.endpoint());
         for (Bound bound : targets) {
-            yaml.append("  - name: ")
-                    .append(bound.target())
-                    .append("\n    tcp: {host: 127.0.0.1, port: 9}\n    quorum: {minVantages: 1, healthy: 1}\n")
-                    .append("    route53: {hostedZoneId: ")
-                    .append(zoneId)
-                    .append(", recordType: A, recordName: ")
-                    .append(quoted(bound.configName()))
-                    .append(", setIdentifier: ")
-                    .append(quoted(bound.setIdentifier()))
-                    .append("}\n");
+            config.target(Target.tcp(bound.target(), "127.0.0.1", 9)
+                    .quorum(1, 1)
+                    .route53(zoneId, bound.configName(), "A", bound.setIdentifier()));
         }
-        Path file = Files.writeString(directory.resolve("aggregator.yaml"), yaml);
+        Path file = config.write(directory.resolve("aggregator.yaml"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream original = System.out;
         PrintStream originalErr = System.err;
@@ -156,10 +151,6 @@ class RecordIdentifiersTest {
             System.setOut(original);
             System.setErr(originalErr);
         }
-    }
-
-    private static String quoted(String text) {
-        return "'" + text.replace("'", "''") + "'";
     }
 
     /** The records vantage binds (not the siblings), by target. */

@@ -6,9 +6,12 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.AggregatorYaml;
 import io.vantage.testing.Reports;
+import io.vantage.testing.Target;
 import io.vantage.testing.aws.LocalAws;
 import io.vantage.testing.aws.MotoZone;
+import io.vantage.wire.target.QuorumSpec;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -34,14 +37,17 @@ class RunningAggregatorOnAwsTest {
                     .latency("web.example.com", "us-east-1", "192.0.2.1")
                     .latency("web.example.com", "eu-west-1", "192.0.2.2")
                     .id();
-            try (RunningAggregator aggregator = RunningAggregator.start(
-                    "deployment: test\ncloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
-                            + aws.endpoint() + "'}\n"
-                            + "route53: {reconcileEvery: 1m}\n"
-                            + "targets:\n"
-                            + "  - {name: api, interval: 1s, timeout: 500ms, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1}}\n"
-                            + "  - {name: web, tcp: {host: 127.0.0.1, port: 9}, route53: {hostedZoneId: " + zone
-                            + ", recordName: web.example.com, recordType: A, setIdentifier: eu-west-1}}\n")) {
+            try (RunningAggregator aggregator = RunningAggregator.start(AggregatorYaml.aggregator()
+                    .deployment("test")
+                    .awsCloudWatch("us-east-1", aws.endpoint())
+                    .cloudWatchSetting("publishEvery", "1s")
+                    .section("route53", Map.of("reconcileEvery", "1m"))
+                    .target(Target.tcp("api", "127.0.0.1", 9)
+                            .interval("1s")
+                            .timeout("500ms")
+                            .quorum(new QuorumSpec(2, 2, 1, 1, null)))
+                    .target(Target.tcp("web", "127.0.0.1", 9).route53(zone, "web.example.com", "A", "eu-west-1"))
+                    .yaml())) {
                 runningAggregatorOnAws(aws, cloudWatch, aggregator);
                 // The page and the JSON say which record web's check guards, and that it is attached.
                 await().atMost(Duration.ofSeconds(20))

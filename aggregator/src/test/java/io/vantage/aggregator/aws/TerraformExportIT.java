@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vantage.aggregator.AggregatorCommand;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.reconcile.TerraformExport;
+import io.vantage.testing.AggregatorYaml;
+import io.vantage.testing.Target;
 import io.vantage.testing.aws.LocalAws;
 import io.vantage.wire.Documents;
 import java.io.ByteArrayOutputStream;
@@ -14,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,22 +64,21 @@ class TerraformExportIT {
                 .as("the AWS provider mirror Terraform installs from")
                 .isDirectory();
         try (LocalAws aws = LocalAws.start()) {
-            String config =
-                    "agents: [{id: a, region: eu-west-1, tokenEnv: A}, {id: b, region: us-east-1, tokenEnv: B}]\n"
-                            + "deployment: test\ncloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, endpoint: '"
-                            + aws.endpoint()
-                            + "'}\n"
-                            + "route53: {insufficientDataHealthStatus: LastKnownStatus}\n"
-                            + "targets:\n";
+            AggregatorYaml config = AggregatorYaml.aggregator()
+                    .agentWithTokenEnv("a", "eu-west-1", "A")
+                    .agentWithTokenEnv("b", "us-east-1", "B")
+                    .deployment("test")
+                    .awsCloudWatch("us-east-1", aws.endpoint())
+                    .section("route53", Map.of("insufficientDataHealthStatus", "LastKnownStatus"));
             for (String region : List.of("us-east-1", "eu-west-1")) {
-                config += "  - {name: api-" + region + ", region: " + region + ", tcp: {host: api-" + region
-                        + ".example.com, port: 443}, route53: {hostedZoneName: example.com, recordName: "
-                        + "api.example.com, recordType: A, setIdentifier: " + region + "}}\n";
+                config.target(Target.tcp("api-" + region, "api-" + region + ".example.com", 443)
+                        .region(region)
+                        .route53InZoneNamed("example.com", "api.example.com", "A", region));
             }
-            Path configFile = Files.writeString(directory.resolve("aggregator.yaml"), config);
+            Path configFile = config.write(directory.resolve("aggregator.yaml"));
             Files.writeString(
                     directory.resolve("vantage.tf"),
-                    TerraformExport.of(Documents.readYaml(config, AggregatorConfig.class)));
+                    TerraformExport.of(Documents.readYaml(config.yaml(), AggregatorConfig.class)));
             Files.writeString(directory.resolve("terraformrc"), """
                     provider_installation {
                       filesystem_mirror {

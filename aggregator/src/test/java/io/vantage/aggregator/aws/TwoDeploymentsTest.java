@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.AggregatorCommand;
+import io.vantage.testing.AggregatorYaml;
+import io.vantage.testing.Target;
 import io.vantage.testing.aws.LocalAws;
 import io.vantage.testing.aws.MotoZone;
 import java.io.ByteArrayOutputStream;
@@ -74,29 +76,23 @@ class TwoDeploymentsTest {
     }
 
     /** A target, bound to the record of {@code environment} when that is not null. */
-    record Target(String name, String environment) {}
+    record Guarded(String name, String environment) {}
 
     record Run(int exit, String out) {}
 
-    private Run run(String deployment, List<Target> targets, String... command) throws Exception {
-        StringBuilder yaml = new StringBuilder("agents: [{id: a, region: eu-west-1, tokenFile: token}]\n"
-                + "deployment: " + deployment + "\n"
-                + "cloudwatch: {mode: aws, region: eu-west-1, endpoint: '" + aws.endpoint() + "'}\n"
-                + "targets:\n");
-        for (Target target : targets) {
-            yaml.append("  - {name: ")
-                    .append(target.name())
-                    .append(", tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 1, healthy: 1}");
-            if (target.environment() != null) {
-                yaml.append(", route53: {hostedZoneId: ")
-                        .append(zoneId)
-                        .append(", recordName: api.example.com, recordType: A, setIdentifier: ")
-                        .append(target.environment())
-                        .append('}');
+    private Run run(String deployment, List<Guarded> targets, String... command) throws Exception {
+        AggregatorYaml config = AggregatorYaml.aggregator()
+                .agent("a", "eu-west-1", "token")
+                .deployment(deployment)
+                .awsCloudWatch("eu-west-1", aws.endpoint());
+        for (Guarded guarded : targets) {
+            Target target = Target.tcp(guarded.name(), "127.0.0.1", 9).quorum(1, 1);
+            if (guarded.environment() != null) {
+                target.route53(zoneId, "api.example.com", "A", guarded.environment());
             }
-            yaml.append("}\n");
+            config.target(target);
         }
-        Path file = Files.writeString(directory.resolve(deployment + ".yaml"), yaml);
+        Path file = config.write(directory.resolve(deployment + ".yaml"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream original = System.out;
         PrintStream originalErr = System.err;
@@ -172,8 +168,9 @@ class TwoDeploymentsTest {
                 .collect(Collectors.toMap(parts -> parts[0], parts -> parts[1]));
     }
 
-    static final List<Target> PRODUCTION = List.of(new Target("api-prod", "production"), new Target("web-prod", null));
-    static final List<Target> STAGING = List.of(new Target("api-staging", "staging"));
+    static final List<Guarded> PRODUCTION =
+            List.of(new Guarded("api-prod", "production"), new Guarded("web-prod", null));
+    static final List<Guarded> STAGING = List.of(new Guarded("api-staging", "staging"));
 
     @Test
     void stagingNeverPlansChangesOrDeletesProductionsResources() throws Exception {
@@ -234,7 +231,7 @@ class TwoDeploymentsTest {
      */
     @Test
     void resourcesOfAnEarlierReleaseAreAdoptedOnlyByTheDeploymentThatListsTheirTarget() throws Exception {
-        List<Target> both = List.of(new Target("api-prod", "production"), new Target("api-staging", "staging"));
+        List<Guarded> both = List.of(new Guarded("api-prod", "production"), new Guarded("api-staging", "staging"));
         Run earlier = run("earlier", both, "apply");
         assertThat(earlier.exit()).as(earlier.out()).isZero();
         Map<String, String> ids = checkIds(earlier.out());
@@ -272,7 +269,7 @@ class TwoDeploymentsTest {
                 .forEach(r -> recordChecks.put(r.setIdentifier(), String.valueOf(r.healthCheckId())));
         assertThat(recordChecks).containsEntry("production", productionIds).containsEntry("staging", "null");
 
-        Run production = run("production", List.of(new Target("api-prod", "production")), "plan");
+        Run production = run("production", List.of(new Guarded("api-prod", "production")), "plan");
         assertThat(production.out())
                 .contains("~ health check api-prod: made by an earlier release, before deployments were named:"
                         + " adopted by deployment production")
@@ -302,17 +299,17 @@ class TwoDeploymentsTest {
      */
     @Test
     void twoDeploymentsCannotShareAnAlarm() throws Exception {
-        List<Target> api = List.of(new Target("api", "production"));
+        List<Guarded> api = List.of(new Guarded("api", "production"));
         assertThat(run("production", api, "apply").exit()).isZero();
         String productionAlone = account();
 
-        Run plan = run("staging", List.of(new Target("api", "staging")), "plan");
+        Run plan = run("staging", List.of(new Guarded("api", "staging")), "plan");
         assertThat(plan.exit()).as(plan.out()).isEqualTo(1);
         assertThat(plan.out())
                 .contains("x alarm vantage-api-unhealthy: belongs to deployment production (namespace Vantage); two"
                         + " deployments cannot share an alarm, nor (with one namespace and target name) the Healthy"
                         + " metric it watches: give this deployment its own cloudwatch.namespace and alarm.namePrefix");
-        Run apply = run("staging", List.of(new Target("api", "staging")), "apply");
+        Run apply = run("staging", List.of(new Guarded("api", "staging")), "apply");
         assertThat(apply.exit()).isEqualTo(1);
         assertThat(account()).as("staging's apply changed nothing").isEqualTo(productionAlone);
     }

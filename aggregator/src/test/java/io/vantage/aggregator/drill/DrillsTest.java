@@ -7,6 +7,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.testing.AggregatorYaml;
+import io.vantage.testing.Target;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,27 +17,30 @@ import org.junit.jupiter.api.Test;
 class DrillsTest {
     private static final long NOW = Instant.parse("2026-12-02T12:00:00Z").toEpochMilli();
 
-    private static AggregatorConfig config(String drills) {
-        String yaml = "agents: [{id: a, region: us-east-1, tokenEnv: T}, {id: b, region: eu-west-1, tokenEnv: U}]\n"
-                + "targets:\n"
-                + "  - {name: east, http: {url: 'http://127.0.0.1:1/'}, route53: {hostedZoneId: Z1, recordName: app.test, "
-                + "recordType: A, setIdentifier: east}}\n"
-                + "  - {name: west, http: {url: 'http://127.0.0.1:2/'}, route53: {hostedZoneId: Z1, recordName: app.test, "
-                + "recordType: A, setIdentifier: west}}\n"
-                + drills;
+    /** East and west, two records of one group, each drilled until the instant given (when not null). */
+    private static AggregatorConfig config(String eastUntil, String westUntil) {
+        AggregatorYaml yaml = AggregatorYaml.aggregator()
+                .agentWithTokenEnv("a", "us-east-1", "T")
+                .agentWithTokenEnv("b", "eu-west-1", "U")
+                .target(Target.http("east", "http://127.0.0.1:1/").route53("Z1", "app.test", "A", "east"))
+                .target(Target.http("west", "http://127.0.0.1:2/").route53("Z1", "app.test", "A", "west"));
+        if (eastUntil != null) {
+            yaml.drill("east", eastUntil, "ops");
+        }
+        if (westUntil != null) {
+            yaml.drill("west", westUntil, "ops");
+        }
         return new AggregatorConfigLoader(
                         Map.of("T", "drills-test-token-0123456789", "U", "drills-test-token-9876543210"))
-                .parse(yaml, null)
+                .parse(yaml.yaml(), null)
                 .config();
     }
-
-    private static final String EAST_DRILL = "drills: [{target: east, until: '2026-12-02T12:10:00Z', by: ops}]\n";
 
     @Test
     void aDrillIsHonouredOnlyWhileAnotherTargetOfItsRecordIsHealthy() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Drills drills = new Drills(registry);
-        AggregatorConfig config = config(EAST_DRILL);
+        AggregatorConfig config = config("2026-12-02T12:10:00Z", null);
 
         Drills.Round healthy = drills.evaluate(config, Map.of("east", Verdict.HEALTHY, "west", Verdict.HEALTHY), NOW);
         assertThat(healthy.honoured()).containsExactly("east");
@@ -66,8 +71,7 @@ class DrillsTest {
 
     @Test
     void twoDrillsOfOneRecordLeaveItNoTargetAndNeitherRuns() {
-        AggregatorConfig config = config("drills:\n  - {target: east, until: '2026-12-02T12:10:00Z', by: ops}\n"
-                + "  - {target: west, until: '2026-12-02T12:10:00Z', by: ops}\n");
+        AggregatorConfig config = config("2026-12-02T12:10:00Z", "2026-12-02T12:10:00Z");
         Drills.Round round = new Drills(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
                 .evaluate(config, Map.of("east", Verdict.HEALTHY, "west", Verdict.HEALTHY), NOW);
         assertThat(round.honoured()).isEmpty();
@@ -78,12 +82,11 @@ class DrillsTest {
     void anExpiredOrTooLongDrillIsNotHonoured() {
         Drills drills = new Drills(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         Map<String, Verdict> healthy = Map.of("east", Verdict.HEALTHY, "west", Verdict.HEALTHY);
-        assertThat(drills.evaluate(config(EAST_DRILL), healthy, NOW + 11 * 60_000)
+        assertThat(drills.evaluate(config("2026-12-02T12:10:00Z", null), healthy, NOW + 11 * 60_000)
                         .honoured())
                 .as("ended at 12:10")
                 .isEmpty();
-        Drills.Round tooLong = drills.evaluate(
-                config("drills: [{target: east, until: '2026-12-02T14:00:00Z', by: ops}]\n"), healthy, NOW);
+        Drills.Round tooLong = drills.evaluate(config("2026-12-02T14:00:00Z", null), healthy, NOW);
         assertThat(tooLong.honoured()).isEmpty();
         assertThat(tooLong.notes().get("east")).startsWith("drill refused: it ends more than 1h from now");
     }

@@ -4,34 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.quorum.Verdict;
+import io.vantage.testing.AggregatorYaml;
+import io.vantage.testing.Target;
+import io.vantage.wire.Documents;
 import org.junit.jupiter.api.Test;
 
 /** What each topology survives, for the fleets people run: two regions, two regions and a witness, three regions. */
 class TopologyTest {
-    private static AggregatorConfig config(String agents, String quorum, boolean regions, int targets) {
-        StringBuilder yaml = new StringBuilder("agents:\n");
-        for (String region : agents.split(",")) {
-            yaml.append("  - {id: agent-")
-                    .append(region)
-                    .append(", region: ")
-                    .append(region)
-                    .append(", tokenEnv: T}\n");
-        }
-        yaml.append("targets:\n");
+    /** One agent per region of {@code agents}, and {@code targets} targets spread over them, each with a quorum of n of n. */
+    private static AggregatorConfig config(String agents, int quorum, boolean regions, int targets) {
+        AggregatorYaml yaml = AggregatorYaml.aggregator();
         String[] names = agents.split(",");
+        for (String region : names) {
+            yaml.agentWithTokenEnv("agent-" + region, region, "T");
+        }
         for (int i = 0; i < targets; i++) {
             String region = names[i % names.length];
-            yaml.append("  - {name: api-")
-                    .append(region)
-                    .append(i)
-                    .append(regions ? ", region: " + region : "")
-                    .append(", http: {url: 'http://api-")
-                    .append(region)
-                    .append(".test/'}, quorum: ")
-                    .append(quorum)
-                    .append("}\n");
+            Target target = Target.http("api-" + region + i, "http://api-" + region + ".test/")
+                    .quorum(quorum, quorum);
+            yaml.target(regions ? target.region(region) : target);
         }
-        return io.vantage.wire.Documents.readYaml(yaml.toString(), AggregatorConfig.class);
+        return Documents.readYaml(yaml.yaml(), AggregatorConfig.class);
     }
 
     private static Topology.Survival first(AggregatorConfig config) {
@@ -40,7 +33,7 @@ class TopologyTest {
 
     @Test
     void twoRegionsWithRegionsAndOneOfOneSurviveEverything() {
-        AggregatorConfig config = config("us-east-1,eu-west-1", "{minVantages: 1, healthy: 1}", true, 2);
+        AggregatorConfig config = config("us-east-1,eu-west-1", 1, true, 2);
         Topology.Survival survival = first(config);
         assertThat(survival.regionLost()).isEqualTo(Verdict.UNHEALTHY);
         assertThat(survival.agentBlind()).isEqualTo(Verdict.HEALTHY);
@@ -50,7 +43,7 @@ class TopologyTest {
 
     @Test
     void twoRegionsWithoutRegionsNeverFailOverALostRegionAndSaySo() {
-        AggregatorConfig config = config("us-east-1,eu-west-1", "{minVantages: 1, healthy: 1}", false, 2);
+        AggregatorConfig config = config("us-east-1,eu-west-1", 1, false, 2);
         assertThat(first(config).regionLost()).isEqualTo(Verdict.INSUFFICIENT_DATA);
         assertThat(Topology.of(config).warnings(config))
                 .hasSize(2)
@@ -62,7 +55,7 @@ class TopologyTest {
 
     @Test
     void twoRegionsTwoOfTwoFailStaticOnABlindAgent() {
-        AggregatorConfig config = config("us-east-1,eu-west-1", "{minVantages: 2, healthy: 2}", true, 2);
+        AggregatorConfig config = config("us-east-1,eu-west-1", 2, true, 2);
         Topology.Survival survival = first(config);
         assertThat(survival.regionLost())
                 .as("the lost agent counts as an unhealthy vote")
@@ -74,7 +67,7 @@ class TopologyTest {
 
     @Test
     void aSingleTargetCannotTellABlindAgentFromAnOutage() {
-        AggregatorConfig config = config("us-east-1,eu-west-1,ap-southeast-2", "{minVantages: 3, healthy: 3}", true, 1);
+        AggregatorConfig config = config("us-east-1,eu-west-1,ap-southeast-2", 3, true, 1);
         assertThat(first(config).agentBlind()).isEqualTo(Verdict.UNHEALTHY);
         assertThat(Topology.of(config).warnings(config))
                 .anyMatch(w -> w.contains("one blind agent") && w.contains("with a single target"));
@@ -82,7 +75,7 @@ class TopologyTest {
 
     @Test
     void twoRegionsWithASingleTargetCannotTrustFateSharingAndSaySo() {
-        AggregatorConfig config = config("us-east-1,eu-west-1", "{minVantages: 1, healthy: 1}", true, 1);
+        AggregatorConfig config = config("us-east-1,eu-west-1", 1, true, 1);
         assertThat(first(config).regionLost()).isEqualTo(Verdict.INSUFFICIENT_DATA);
         assertThat(Topology.of(config).warnings(config))
                 .singleElement()
@@ -92,7 +85,7 @@ class TopologyTest {
 
     @Test
     void threeRegionsTwoOfThreeAndAWitnessSurviveEverythingWithoutRegions() {
-        AggregatorConfig three = config("us-east-1,eu-west-1,ap-southeast-2", "{minVantages: 2, healthy: 2}", false, 3);
+        AggregatorConfig three = config("us-east-1,eu-west-1,ap-southeast-2", 2, false, 3);
         assertThat(first(three).regionLost()).isEqualTo(Verdict.UNHEALTHY);
         assertThat(first(three).agentBlind()).isEqualTo(Verdict.HEALTHY);
         assertThat(Topology.of(three).warnings(three)).isEmpty();

@@ -8,6 +8,8 @@ import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.quorum.Observation;
 import io.vantage.aggregator.quorum.Verdict;
 import io.vantage.aggregator.round.FailoverRange;
+import io.vantage.testing.AggregatorYaml;
+import io.vantage.testing.Target;
 import io.vantage.wire.Documents;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -143,32 +145,20 @@ class RoutingPoliciesTest {
     }
 
     private static AggregatorConfig config(String policy) {
-        StringBuilder yaml = new StringBuilder("agents:\n");
+        AggregatorYaml yaml = AggregatorYaml.aggregator();
         for (String[] agent : AGENTS) {
-            yaml.append("  - {id: ")
-                    .append(agent[0])
-                    .append(", region: ")
-                    .append(agent[1])
-                    .append(", tokenEnv: T}\n");
+            yaml.agentWithTokenEnv(agent[0], agent[1], "T");
         }
-        yaml.append("targets:\n");
         for (String[] target : new String[][] {{"api-us", US, "us"}, {"api-eu", EU, "eu"}}) {
-            yaml.append("  - {name: ")
-                    .append(target[0])
-                    .append(", http: {url: 'http://")
-                    .append(target[1])
-                    .append("/health'}, quorum: {minVantages: 1, healthy: 1}, failover: {dnsTtl: 60s}");
+            Target api =
+                    Target.http(target[0], "http://" + target[1] + "/health").quorum(1, 1);
             if (policy != null) {
-                yaml.append(", route53: {hostedZoneId: Z1, recordName: api.example.com, recordType: A, setIdentifier: ")
-                        .append(target[2])
-                        .append(", routingPolicy: ")
-                        .append(policy)
-                        .append('}');
+                api.route53("Z1", "api.example.com", "A", target[2], policy);
             }
-            yaml.append("}\n");
+            yaml.target(api);
         }
-        yaml.append("observe: [{name: api.example.com, type: A, interval: 5s}]\n");
-        return Documents.readYaml(yaml.toString(), AggregatorConfig.class);
+        yaml.section("observe", List.of(Map.of("name", "api.example.com", "type", "A", "interval", "5s")));
+        return Documents.readYaml(yaml.yaml(), AggregatorConfig.class);
     }
 
     /** What one seed's play observed of api-us's failover. */

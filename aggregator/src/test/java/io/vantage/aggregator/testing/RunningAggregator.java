@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.Aggregator;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.runtime.Startup;
+import io.vantage.testing.AggregatorYaml;
 import io.vantage.wire.Documents;
 import io.vantage.wire.report.ReportBatch;
 import io.vertx.core.Vertx;
@@ -23,12 +24,15 @@ public final class RunningAggregator implements AutoCloseable {
             "TOKEN_A", "token-of-agent-a-0123456789",
             "TOKEN_B", "token-of-agent-b-0123456789",
             "TOKEN_C", "token-of-agent-c-0123456789");
-    public static final String AGENTS = """
-            agents:
-              - {id: agent-a, region: us-east-1, tokenEnv: TOKEN_A}
-              - {id: agent-b, region: eu-west-1, tokenEnv: TOKEN_B}
-              - {id: agent-c, region: ap-southeast-2, tokenEnv: TOKEN_C}
-            """;
+    public static final String AGENTS = agents().yaml();
+
+    /** A config of the three vantage points every in-process aggregator knows, their tokens in {@link #TOKENS}. */
+    public static AggregatorYaml agents() {
+        return AggregatorYaml.aggregator()
+                .agentWithTokenEnv("agent-a", "us-east-1", "TOKEN_A")
+                .agentWithTokenEnv("agent-b", "eu-west-1", "TOKEN_B")
+                .agentWithTokenEnv("agent-c", "ap-southeast-2", "TOKEN_C");
+    }
 
     private final Vertx vertx;
     private final Aggregator aggregator;

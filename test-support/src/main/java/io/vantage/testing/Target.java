@@ -1,0 +1,141 @@
+package io.vantage.testing;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.vantage.wire.Documents;
+import io.vantage.wire.Durations;
+import io.vantage.wire.target.DnsSpec;
+import io.vantage.wire.target.HttpSpec;
+import io.vantage.wire.target.ProbeSpec;
+import io.vantage.wire.target.QuorumSpec;
+import io.vantage.wire.target.TargetSpec;
+import io.vantage.wire.target.TcpSpec;
+import io.vantage.wire.target.TlsSpec;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A target of a test's config, built from the wire records:
+ * {@code Target.tcp("api", "127.0.0.1", 9).interval("1s").quorum(1, 1)}. What is not set keeps the wire's
+ * default, as it does when a config leaves it out.
+ */
+public final class Target {
+    private final String name;
+    private final ProbeSpec probe;
+    private String interval;
+    private String timeout;
+    private QuorumSpec quorum;
+    private Map<String, Object> route53;
+    private String region;
+
+    private Target(String name, ProbeSpec probe) {
+        this.name = name;
+        this.probe = probe;
+    }
+
+    public static Target tcp(String name, String host, int port) {
+        return new Target(name, new TcpSpec(host, port));
+    }
+
+    /** A GET of {@code url} expecting 200-399. */
+    public static Target http(String name, String url) {
+        return http(name, url, null);
+    }
+
+    /** A GET of {@code url} with {@code hostHeader} (also the TLS name), expecting 200-399. */
+    public static Target http(String name, String url, String hostHeader) {
+        return new Target(
+                name,
+                new HttpSpec(URI.create(url), null, null, hostHeader, null, null, null, null, null, null, null, null));
+    }
+
+    public static Target probing(String name, ProbeSpec probe) {
+        return new Target(name, probe);
+    }
+
+    /** How often, as a config writes it ({@code 1s}). */
+    public Target interval(String duration) {
+        interval = duration;
+        return this;
+    }
+
+    public Target timeout(String duration) {
+        timeout = duration;
+        return this;
+    }
+
+    /** At least {@code minVantages} fresh results, {@code healthy} of them healthy; rise and fall keep their defaults. */
+    public Target quorum(int minVantages, int healthy) {
+        return quorum(new QuorumSpec(minVantages, healthy, null, null, null));
+    }
+
+    public Target quorum(QuorumSpec spec) {
+        quorum = spec;
+        return this;
+    }
+
+    /**
+     * Guards the record {@code recordName} of {@code recordType} and {@code setIdentifier} in zone {@code hostedZoneId},
+     * written as given: whether the binding is valid is for the config's reader to say.
+     */
+    public Target route53(String hostedZoneId, String recordName, String recordType, String setIdentifier) {
+        return route53(hostedZoneId, recordName, recordType, setIdentifier, null);
+    }
+
+    /** The same, with the {@code routingPolicy} of the record group (when not null). */
+    public Target route53(
+            String hostedZoneId, String recordName, String recordType, String setIdentifier, String routingPolicy) {
+        return route53("hostedZoneId", hostedZoneId, recordName, recordType, setIdentifier, routingPolicy);
+    }
+
+    /** Guards the record in the zone named {@code hostedZoneName} (which vantage looks up). */
+    public Target route53InZoneNamed(
+            String hostedZoneName, String recordName, String recordType, String setIdentifier) {
+        return route53("hostedZoneName", hostedZoneName, recordName, recordType, setIdentifier, null);
+    }
+
+    private Target route53(
+            String zoneKey,
+            String zone,
+            String recordName,
+            String recordType,
+            String setIdentifier,
+            String routingPolicy) {
+        route53 = new LinkedHashMap<>();
+        route53.put(zoneKey, zone);
+        route53.put("recordName", recordName);
+        route53.put("recordType", recordType);
+        route53.put("setIdentifier", setIdentifier);
+        if (routingPolicy != null) {
+            route53.put("routingPolicy", routingPolicy);
+        }
+        return this;
+    }
+
+    public Target region(String name) {
+        region = name;
+        return this;
+    }
+
+    /** The target as a config file writes it: every field, defaults included, and the binding as given. */
+    Map<String, Object> document() {
+        TargetSpec spec = new TargetSpec(
+                name,
+                probe instanceof HttpSpec http ? http : null,
+                probe instanceof TcpSpec tcp ? tcp : null,
+                probe instanceof TlsSpec tls ? tls : null,
+                probe instanceof DnsSpec dns ? dns : null,
+                interval == null ? null : Durations.parse(interval),
+                timeout == null ? null : Durations.parse(timeout),
+                quorum,
+                null,
+                null,
+                region,
+                null);
+        Map<String, Object> document = Documents.json().convertValue(spec, new TypeReference<>() {});
+        if (route53 != null) {
+            document.put("route53", route53);
+        }
+        return document;
+    }
+}
