@@ -21,9 +21,12 @@ public final class BlockedThreadWarnings implements AutoCloseable {
         logger.addAppender(appender);
     }
 
-    /** The warnings so far, as logged. */
+    /**
+     * The warnings so far, as logged. The appender adds under its own lock (AppenderBase's synchronized doAppend), so
+     * the list is read and cleared under that lock too.
+     */
     public List<String> warnings() {
-        synchronized (appender.list) {
+        synchronized (appender) {
             return appender.list.stream()
                     .map(ILoggingEvent::getFormattedMessage)
                     .toList();
@@ -32,7 +35,7 @@ public final class BlockedThreadWarnings implements AutoCloseable {
 
     /** Forgets the warnings so far (a test that asserts on a later phase only). */
     public void clear() {
-        synchronized (appender.list) {
+        synchronized (appender) {
             appender.list.clear();
         }
     }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * now they are computed on a worker thread, the status answers at once without them, and Vert.x never warns
  * of a blocked thread.
  */
-class NothingBlocksTheLoopTest {
+class NothingBlocksTheLoopIT {
     static final long STRICT_MILLIS = 500;
 
     @TempDir
