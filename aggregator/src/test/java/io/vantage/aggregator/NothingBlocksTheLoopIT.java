@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.AggregatorYaml;
 import io.vantage.testing.BlockedThreadWarnings;
 import io.vantage.testing.Reports;
+import io.vantage.testing.Target;
 import io.vantage.wire.Limits;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -33,21 +34,18 @@ class NothingBlocksTheLoopIT {
 
     @Test
     void reloadWithManyDistinctSettingsBlocksNoEventLoop() throws Exception {
-        String head = "server: {host: 127.0.0.1, port: 0}\n" + RunningAggregator.AGENTS + "targets:\n";
-        Path file = Files.writeString(
-                directory.resolve("aggregator.yaml"),
-                head + "  - {name: t0, interval: 10s, tcp: {host: 127.0.0.1, port: 9}}\n");
+        Path file = loopback()
+                .target(Target.tcp("t0", "127.0.0.1", 9).interval("10s"))
+                .write(directory.resolve("aggregator.yaml"));
         try (BlockedThreadWarnings blocked = new BlockedThreadWarnings();
                 RunningAggregator aggregator = RunningAggregator.startFromFile(file)) {
-            StringBuilder many = new StringBuilder(head);
+            AggregatorYaml many = loopback();
             for (int i = 0; i < 20; i++) {
-                many.append("  - {name: t")
-                        .append(i)
-                        .append(", interval: ")
-                        .append(5 + i)
-                        .append("s, timeout: 2s, tcp: {host: 127.0.0.1, port: 9}}\n");
+                many.target(Target.tcp("t" + i, "127.0.0.1", 9)
+                        .interval((5 + i) + "s")
+                        .timeout("2s"));
             }
-            Files.writeString(file, many);
+            many.write(file);
             await("the reload")
                     .atMost(Duration.ofSeconds(20))
                     .until(() -> aggregator.aggregator().snapshot().targets().size() == 20);
@@ -88,12 +86,11 @@ class NothingBlocksTheLoopIT {
     @Test
     void aLargeFleetStartsAndReloadsWithoutBlockingAnEventLoop() throws Exception {
         int count = 20_000;
-        String head = "server: {host: 127.0.0.1, port: 0}\n" + RunningAggregator.AGENTS + "targets:\n";
-        StringBuilder targets = new StringBuilder(head);
+        AggregatorYaml targets = loopback();
         for (int i = 0; i < count; i++) {
-            targets.append("  - {name: t").append(i).append(", interval: 10s, tcp: {host: 127.0.0.1, port: 9}}\n");
+            targets.target(Target.tcp("t" + i, "127.0.0.1", 9).interval("10s"));
         }
-        Path file = Files.writeString(directory.resolve("aggregator.yaml"), targets);
+        Path file = targets.write(directory.resolve("aggregator.yaml"));
         try (BlockedThreadWarnings blocked = new BlockedThreadWarnings();
                 RunningAggregator aggregator = RunningAggregator.startFromFile(file, strict())) {
             long first = aggregator.aggregator().snapshot().generatedAt();
@@ -121,8 +118,8 @@ class NothingBlocksTheLoopIT {
                 assertThat(aggregator.get("/metrics", Map.of()).body())
                         .contains("vantage_target_healthy{target=\"t19999\"} 1.0");
 
-                Files.writeString(
-                        file, targets.append("  - {name: added, interval: 10s, tcp: {host: 127.0.0.1, port: 9}}\n"));
+                targets.target(Target.tcp("added", "127.0.0.1", 9).interval("10s"))
+                        .write(file);
                 await("the reload")
                         .atMost(Duration.ofSeconds(60))
                         .until(() ->
@@ -186,5 +183,10 @@ class NothingBlocksTheLoopIT {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The in-process aggregator's agents, served on a free loopback port; the targets are the test's. */
+    private static AggregatorYaml loopback() {
+        return RunningAggregator.agents().section("server", Map.of("host", "127.0.0.1", "port", 0));
     }
 }

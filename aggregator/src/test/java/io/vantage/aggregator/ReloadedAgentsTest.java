@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.AggregatorYaml;
+import io.vantage.testing.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,17 +20,21 @@ class ReloadedAgentsTest {
 
     @Test
     void reportAgeSeriesFollowTheConfiguredAgents() throws Exception {
-        String targets = "targets:\n  - {name: t, tcp: {host: 127.0.0.1, port: 9}}\n";
-        Path file = Files.writeString(
-                directory.resolve("aggregator.yaml"),
-                "server: {host: 127.0.0.1, port: 0}\n" + RunningAggregator.AGENTS + targets);
+        Map<String, Object> server = Map.of("host", "127.0.0.1", "port", 0);
+        Target target = Target.tcp("t", "127.0.0.1", 9);
+        Path file = RunningAggregator.agents()
+                .section("server", server)
+                .target(target)
+                .write(directory.resolve("aggregator.yaml"));
         try (RunningAggregator aggregator = RunningAggregator.startFromFile(file)) {
             assertThat(aggregator.registry().scrape()).contains("vantage_agent_report_age_seconds{agent=\"agent-c\"");
 
-            Files.writeString(
-                    file,
-                    "server: {host: 127.0.0.1, port: 0}\nagents:\n  - {id: agent-a, region: us-east-1, tokenEnv: TOKEN_A}\n"
-                            + "  - {id: agent-b, region: eu-central-1, tokenEnv: TOKEN_B}\n" + targets);
+            AggregatorYaml.aggregator()
+                    .section("server", server)
+                    .agentWithTokenEnv("agent-a", "us-east-1", "TOKEN_A")
+                    .agentWithTokenEnv("agent-b", "eu-central-1", "TOKEN_B")
+                    .target(target)
+                    .write(file);
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> !aggregator.registry().scrape().contains("agent=\"agent-c\""));
             String scrape = aggregator.registry().scrape();

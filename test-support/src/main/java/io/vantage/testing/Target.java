@@ -2,12 +2,10 @@ package io.vantage.testing;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.vantage.wire.Documents;
-import io.vantage.wire.Durations;
 import io.vantage.wire.target.DnsSpec;
 import io.vantage.wire.target.HttpSpec;
 import io.vantage.wire.target.ProbeSpec;
 import io.vantage.wire.target.QuorumSpec;
-import io.vantage.wire.target.TargetSpec;
 import io.vantage.wire.target.TcpSpec;
 import io.vantage.wire.target.TlsSpec;
 import java.net.URI;
@@ -15,11 +13,36 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A target of a test's config, built from the wire records:
+ * A target of a test's config, its probe one of the wire's records:
  * {@code Target.tcp("api", "127.0.0.1", 9).interval("1s").quorum(1, 1)}. What is not set keeps the wire's
  * default, as it does when a config leaves it out.
  */
 public final class Target {
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+    /** The key a target gives its probe. */
+    private static final ProbeSpec.Visitor<String> KIND = new ProbeSpec.Visitor<>() {
+        @Override
+        public String http(HttpSpec spec) {
+            return "http";
+        }
+
+        @Override
+        public String tcp(TcpSpec spec) {
+            return "tcp";
+        }
+
+        @Override
+        public String tls(TlsSpec spec) {
+            return "tls";
+        }
+
+        @Override
+        public String dns(DnsSpec spec) {
+            return "dns";
+        }
+    };
+
     private final String name;
     private final ProbeSpec probe;
     private String interval;
@@ -117,25 +140,25 @@ public final class Target {
         return this;
     }
 
-    /** The target as a config file writes it: every field, defaults included, and the binding as given. */
+    /**
+     * The target as a config file writes it: what was set (a probe with its defaults), so that a file of many targets is
+     * as small as a hand-written one; the binding as given.
+     */
     Map<String, Object> document() {
-        TargetSpec spec = new TargetSpec(
-                name,
-                probe instanceof HttpSpec http ? http : null,
-                probe instanceof TcpSpec tcp ? tcp : null,
-                probe instanceof TlsSpec tls ? tls : null,
-                probe instanceof DnsSpec dns ? dns : null,
-                interval == null ? null : Durations.parse(interval),
-                timeout == null ? null : Durations.parse(timeout),
-                quorum,
-                null,
-                null,
-                region,
-                null);
-        Map<String, Object> document = Documents.json().convertValue(spec, new TypeReference<>() {});
-        if (route53 != null) {
-            document.put("route53", route53);
-        }
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("name", name);
+        document.put(probe.accept(KIND), Documents.json().convertValue(probe, MAP));
+        putIfSet(document, "interval", interval);
+        putIfSet(document, "timeout", timeout);
+        putIfSet(document, "quorum", quorum == null ? null : Documents.json().convertValue(quorum, MAP));
+        putIfSet(document, "route53", route53);
+        putIfSet(document, "region", region);
         return document;
+    }
+
+    private static void putIfSet(Map<String, Object> document, String key, Object value) {
+        if (value != null) {
+            document.put(key, value);
+        }
     }
 }
