@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -64,7 +65,7 @@ public final class Contract {
     }
 
     private static void walk(JsonNode node, String path, TreeSet<String> paths) {
-        paths.add(path + ": " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        paths.add(path + ": " + node.getNodeType().name().toLowerCase(Locale.ROOT));
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = fields.next();

@@ -3,7 +3,12 @@ package io.vantage.testing;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.parsetools.RecordParser;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,7 +35,7 @@ public final class TestDnsServer implements AutoCloseable {
     static final int UDP_LIMIT = 512;
 
     private final DatagramSocket socket;
-    private io.vertx.core.net.NetServer tcp;
+    private NetServer tcp;
     private final Map<String, List<byte[]>> addresses = new ConcurrentHashMap<>();
     private final Map<String, List<String>> texts = new ConcurrentHashMap<>();
     private final Map<String, String> aliases = new ConcurrentHashMap<>();
@@ -68,7 +73,7 @@ public final class TestDnsServer implements AutoCloseable {
         });
         socket.listen(0, "127.0.0.1").await();
         server.tcp = vertx.createNetServer().connectHandler(connection -> {
-            io.vertx.core.parsetools.RecordParser frames = io.vertx.core.parsetools.RecordParser.newFixed(2);
+            RecordParser frames = RecordParser.newFixed(2);
             boolean[] header = {true};
             frames.handler(frame -> {
                 if (header[0]) {
@@ -179,8 +184,8 @@ public final class TestDnsServer implements AutoCloseable {
             if (literal.indexOf(':') < 0 && !literal.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
                 throw new IllegalArgumentException("not an address literal: " + literal);
             }
-            return java.net.InetAddress.getByName(literal).getAddress();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByName(literal).getAddress();
+        } catch (UnknownHostException e) {
             throw new IllegalArgumentException("not an address literal: " + literal, e);
         }
     }
@@ -221,7 +226,7 @@ public final class TestDnsServer implements AutoCloseable {
         }
         boolean known = addresses.containsKey(key) || texts.containsKey(key) || aliases.containsKey(key);
         int rcode = rcodes.getOrDefault(key, known ? 0 : 3); // 3: NXDOMAIN
-        List<Buffer> records = new java.util.ArrayList<>();
+        List<Buffer> records = new ArrayList<>();
         int ttl = ttls.getOrDefault(key, 0);
         String alias = aliases.get(key);
         if (rcode == 0 && alias != null) {

@@ -11,7 +11,9 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -71,7 +73,7 @@ public final class TestHttpServer implements AutoCloseable {
                 vertx,
                 new HttpServerOptions()
                         .setSsl(true)
-                        .setEnabledSecureTransportProtocols(java.util.Set.of(protocol))
+                        .setEnabledSecureTransportProtocols(Set.of(protocol))
                         .setKeyCertOptions(KeyCertOptions.wrap(new CountingKeys(delegate, counter))),
                 counter);
     }
@@ -126,7 +128,7 @@ public final class TestHttpServer implements AutoCloseable {
                     .end();
         } else if (path.equals("/secrets")) {
             // Which credentials reached this hop, by header name (none: "secrets=none").
-            List<String> seen = java.util.stream.Stream.of("authorization", "x-api-key", "cookie")
+            List<String> seen = Stream.of("authorization", "x-api-key", "cookie")
                     .filter(name -> request.getHeader(name) != null)
                     .toList();
             response.end("secrets=" + (seen.isEmpty() ? "none" : String.join(",", seen)) + " host="

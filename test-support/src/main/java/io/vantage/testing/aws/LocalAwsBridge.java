@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -15,14 +16,18 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPInputStream;
 
 /**
  * A development tool (tests and the docker-compose demo) in front of moto_server, the AWS emulator. The SDK (2.57.x) speaks Smithy RPC v2 CBOR to CloudWatch, which
@@ -46,7 +51,7 @@ public final class LocalAwsBridge implements AutoCloseable {
             String service, String operation, String method, String path, String body, long at, String from) {
         /** A PutMetricData's values of {@code metric} for dimension value {@code target}, in the order sent. */
         public List<Double> datums(String metric, String target) {
-            List<Double> values = new java.util.ArrayList<>();
+            List<Double> values = new ArrayList<>();
             try {
                 for (JsonNode datum : JSON.readTree(body).path("MetricData")) {
                     if (datum.path("MetricName").asText().equals(metric)
@@ -67,7 +72,7 @@ public final class LocalAwsBridge implements AutoCloseable {
 
     /** Every value of {@code metric} for {@code target} that reached CloudWatch at or after {@code since}, in order. */
     public List<Double> datums(String metric, String target, long since) {
-        List<Double> values = new java.util.ArrayList<>();
+        List<Double> values = new ArrayList<>();
         for (Seen call : seen("PutMetricData")) {
             if (call.at() >= since) {
                 values.addAll(call.datums(metric, target));
@@ -100,8 +105,7 @@ public final class LocalAwsBridge implements AutoCloseable {
     }
 
     /** Listens on {@code host:port} (port 0: any free port) and forwards to moto at {@code motoHost:motoPort}. */
-    public static io.vertx.core.Future<LocalAwsBridge> start(
-            Vertx vertx, String host, int port, String motoHost, int motoPort) {
+    public static Future<LocalAwsBridge> start(Vertx vertx, String host, int port, String motoHost, int motoPort) {
         LocalAwsBridge bridge = new LocalAwsBridge(vertx, motoHost, motoPort);
         return bridge.server.listen(port, host).map(listening -> bridge);
     }
@@ -204,7 +208,7 @@ public final class LocalAwsBridge implements AutoCloseable {
             byte[] bytes = body.getBytes();
             if ("gzip".equalsIgnoreCase(request.getHeader("Content-Encoding"))) {
                 // The SDK compresses large PutMetricData payloads (CloudWatch's requestCompression trait).
-                bytes = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes)).readAllBytes();
+                bytes = new GZIPInputStream(new ByteArrayInputStream(bytes)).readAllBytes();
             }
             input = bytes.length == 0 ? JSON.createObjectNode() : CBOR.readTree(bytes);
         } catch (IOException e) {
@@ -267,7 +271,7 @@ public final class LocalAwsBridge implements AutoCloseable {
                         response.body().map(answer -> new Answer(response.statusCode(), response.headers(), answer)));
     }
 
-    private static void relay(HttpServerRequest request, io.vertx.core.AsyncResult<Answer> answer) {
+    private static void relay(HttpServerRequest request, AsyncResult<Answer> answer) {
         if (answer.failed()) {
             request.response().setStatusCode(502).end("bridge: moto unreachable");
             return;
@@ -322,7 +326,7 @@ public final class LocalAwsBridge implements AutoCloseable {
                 && member.contains("Timestamp")
                 && looksLikeIsoTime(node.asText())) {
             generator.writeTag(1);
-            generator.writeNumber(java.time.OffsetDateTime.parse(node.asText().replace(" ", "T"))
+            generator.writeNumber(OffsetDateTime.parse(node.asText().replace(" ", "T"))
                             .toInstant()
                             .toEpochMilli()
                     / 1000.0);
