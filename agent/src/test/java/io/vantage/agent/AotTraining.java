@@ -6,6 +6,7 @@ import io.vantage.testing.TestHttpServer;
 import io.vantage.testing.TestPki;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,11 +16,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * Writes the agent's launcher, {@code target/vantage-agent}, unpacks the jar's native libraries (Netty's epoll and
@@ -219,12 +223,11 @@ public final class AotTraining {
         }
         Files.createDirectories(natives);
         int count = 0;
-        try (java.util.zip.ZipFile jar =
-                new java.util.zip.ZipFile(target.resolve("vantage-agent.jar").toFile())) {
-            for (java.util.zip.ZipEntry entry : java.util.Collections.list(jar.entries())) {
+        try (ZipFile jar = new ZipFile(target.resolve("vantage-agent.jar").toFile())) {
+            for (ZipEntry entry : Collections.list(jar.entries())) {
                 String name = entry.getName();
                 if (name.startsWith("META-INF/native/") && name.endsWith(".so") && name.indexOf('/', 16) < 0) {
-                    try (java.io.InputStream in = jar.getInputStream(entry)) {
+                    try (InputStream in = jar.getInputStream(entry)) {
                         Files.copy(in, natives.resolve(name.substring(16)));
                     }
                     count++;

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -159,11 +160,11 @@ class AgentToAggregatorTest {
                             .until(() -> aggregator.aggregator().snapshot().agents().stream()
                                     .anyMatch(StatusSnapshot.AgentStatus::duplicateIdentity));
                     // The refused process says so, and retries (the counted one may stop).
-                    String refused = java.util.regex.Pattern.quote("vantage_report_push_total{aggregator=\"127.0.0.1:"
+                    String refused = Pattern.quote("vantage_report_push_total{aggregator=\"127.0.0.1:"
                                     + aggregator.aggregator().port() + "\",outcome=\"failure\"}")
                             + " [1-9]";
                     await().atMost(Duration.ofSeconds(10))
-                            .until(() -> java.util.regex.Pattern.compile(refused)
+                            .until(() -> Pattern.compile(refused)
                                     .matcher(first.registry().scrape()
                                             + second.registry().scrape())
                                     .find());

@@ -20,12 +20,14 @@ import io.vantage.wire.target.QuorumSpec;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,12 +56,12 @@ class EvaluationLoopTest {
         AtomicLong now = new AtomicLong(START);
         Clock clock = new Clock() {
             @Override
-            public java.time.ZoneId getZone() {
+            public ZoneId getZone() {
                 return ZoneOffset.UTC;
             }
 
             @Override
-            public Clock withZone(java.time.ZoneId zone) {
+            public Clock withZone(ZoneId zone) {
                 return this;
             }
 
@@ -119,9 +121,7 @@ class EvaluationLoopTest {
             assertThat(Datums.of(last))
                     .filteredOn(datum -> datum.name().equals("Healthy"))
                     .extracting(Datum::target, Datum::value)
-                    .containsExactly(
-                            org.assertj.core.groups.Tuple.tuple("east", 0.0),
-                            org.assertj.core.groups.Tuple.tuple("west", 1.0));
+                    .containsExactly(Tuple.tuple("east", 0.0), Tuple.tuple("west", 1.0));
         } finally {
             vertx.close().await();
         }

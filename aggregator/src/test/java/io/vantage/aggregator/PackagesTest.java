@@ -3,7 +3,10 @@ package io.vantage.aggregator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vantage.testing.PackageGraph;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,11 +46,10 @@ class PackagesTest {
     }
 
     @Test
-    void theAggregatorCarriesNothingOfTheDemo() throws java.io.IOException {
-        try (var classes = java.nio.file.Files.walk(Path.of("target/classes"))) {
+    void theAggregatorCarriesNothingOfTheDemo() throws IOException {
+        try (var classes = Files.walk(Path.of("target/classes"))) {
             assertThat(classes.map(Path::toString)
-                            .filter(name ->
-                                    name.toLowerCase(java.util.Locale.ROOT).contains("demo")))
+                            .filter(name -> name.toLowerCase(Locale.ROOT).contains("demo")))
                     .as("the demo plugs in through Extension; its code lives in the demo module")
                     .isEmpty();
         }

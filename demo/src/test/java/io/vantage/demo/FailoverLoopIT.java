@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vantage.agent.testing.RunningAgent;
 import io.vantage.aggregator.Aggregator;
+import io.vantage.aggregator.AggregatorCommand;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.config.LoadedAggregatorConfig;
@@ -252,7 +253,7 @@ class FailoverLoopIT {
             // back.
             int eventsBefore = first.snapshot().failovers().size();
             long drilled = System.currentTimeMillis();
-            assertThat(new picocli.CommandLine(new io.vantage.aggregator.AggregatorCommand())
+            assertThat(new picocli.CommandLine(new AggregatorCommand())
                             .execute(
                                     "drill",
                                     "--config",

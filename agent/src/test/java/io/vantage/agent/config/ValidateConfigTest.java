@@ -6,6 +6,7 @@ import io.vantage.agent.testing.CommandRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +29,7 @@ class ValidateConfigTest {
         assertThat(run.exit()).as(run.out()).isZero();
         assertThat(run.out())
                 .contains("valid; 0 local targets, 1 aggregators (their tokens are read when the agent starts)");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(file))
+        Assertions.assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(file))
                 .hasMessageContaining("agent.aggregators[0].tokenFile: cannot read /run/secrets/not-here");
     }
 

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vantage.agent.testing.RunningAgent;
+import io.vantage.runtime.Answers;
 import io.vantage.runtime.ReloadMetrics;
+import io.vantage.testing.Contract;
 import io.vantage.testing.Promtool;
 import io.vantage.testing.TestHttpServer;
 import io.vantage.testing.TestPki;
@@ -119,9 +121,8 @@ class AgentEndpointsTest {
             }
             Promtool.assertAccepts(metrics, directory);
             // The contract dashboards and alerts build on: each vantage family's TYPE, HELP and label names.
-            io.vantage.testing.Contract.assertMatches(
-                    Path.of("src/test/resources/contract/agent-metrics.txt"),
-                    io.vantage.testing.Contract.metricsShape(metrics));
+            Contract.assertMatches(
+                    Path.of("src/test/resources/contract/agent-metrics.txt"), Contract.metricsShape(metrics));
         }
     }
 
@@ -147,7 +148,7 @@ class AgentEndpointsTest {
             assertThat(response.headers().firstValue("content-length"))
                     .as("streamed in parts")
                     .isEmpty();
-            assertThat(metrics.length()).isGreaterThan(3 * io.vantage.runtime.Answers.PART_CHARS);
+            assertThat(metrics.length()).isGreaterThan(3 * Answers.PART_CHARS);
             assertThat(lines(metrics, "vantage_probe_duration_seconds{")).isEqualTo(5 * count);
             assertThat(lines(metrics, "vantage_probe_last_timestamp_seconds{")).isEqualTo(count);
             assertThat(lines(metrics, "# TYPE vantage_probe_success ")).isEqualTo(1);

@@ -7,7 +7,9 @@ import io.vantage.testing.TestDnsServer;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -180,9 +182,8 @@ class DnsProbeTest {
     /** A dns probe that names no servers asks the agent's own (dns.servers), not the operating system's. */
     @Test
     void anAnswerTooLongForUdpIsAskedAgainOverTcp() {
-        String[] many = java.util.stream.IntStream.rangeClosed(1, 60)
-                .mapToObj(i -> "192.0.2." + i)
-                .toArray(String[]::new);
+        String[] many =
+                IntStream.rangeClosed(1, 60).mapToObj(i -> "192.0.2." + i).toArray(String[]::new);
         dns.set("many.test", many);
         int tcpBefore = dns.tcpQueries();
         ProbeResult result = probe("{name: many.test, servers: ['" + server() + "'], expectAnswer: {minCount: 60}}");
@@ -200,8 +201,7 @@ class DnsProbeTest {
 
     @Test
     void aProbeWithoutServersAsksTheAgentsResolver() {
-        Probes throughOther = new Probes(
-                vertx, List.of(io.vertx.core.net.SocketAddress.inetSocketAddress(other.port(), "127.0.0.1")));
+        Probes throughOther = new Probes(vertx, List.of(SocketAddress.inetSocketAddress(other.port(), "127.0.0.1")));
         int before = other.queries();
         ProbeResult result = throughOther.probe(
                 "name: d\ninterval: 2s\ntimeout: 500ms\ndns: {name: api.test, expectAnswer: {contains: 192.0.2.99}}");

@@ -12,6 +12,7 @@ import io.vantage.testing.TestHttpServer;
 import io.vantage.testing.TestPki;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
@@ -23,18 +24,23 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -87,8 +93,8 @@ class ProbeTest {
                                                 .map(session ->
                                                         session.getClass().getName())
                                                 .eventually(socket::close);
-                                    } catch (javax.net.ssl.SSLException e) {
-                                        return io.vertx.core.Future.failedFuture(e);
+                                    } catch (SSLException e) {
+                                        return Future.failedFuture(e);
                                     }
                                 })
                                 .onComplete(handshake));
@@ -431,9 +437,8 @@ class ProbeTest {
     /** More addresses than a UDP answer carries: the resolver asks again over TCP and dials the first. */
     @Test
     void aNameWithMoreAddressesThanUdpCarriesIsResolvedOverTcp() {
-        String[] many = java.util.stream.IntStream.rangeClosed(1, 60)
-                .mapToObj(i -> "127.0.0." + i)
-                .toArray(String[]::new);
+        String[] many =
+                IntStream.rangeClosed(1, 60).mapToObj(i -> "127.0.0." + i).toArray(String[]::new);
         dns.set("crowded.test", many);
         int tcpBefore = dns.tcpQueries();
         ProbeResult result = probes.probe(httpTarget("http://crowded.test:" + http.port() + "/ok", ""));
@@ -579,8 +584,7 @@ class ProbeTest {
     }
 
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"OPENSSL, TLSv1.2", "OPENSSL, TLSv1.3", "JDK, TLSv1.2", "JDK, TLSv1.3"
-    })
+    @CsvSource({"OPENSSL, TLSv1.2", "OPENSSL, TLSv1.3", "JDK, TLSv1.2", "JDK, TLSv1.3"})
     void everyProbeIsAFullHandshakeEvenWhereTheServerWouldResume(TlsEngine engine, String protocol) throws Exception {
         // The server keeps sessions and issues tickets; a resumed handshake skips the certificate (and the server's
         // choice of one, which the server counts). Probes must not resume: one full handshake per probe.
@@ -606,7 +610,7 @@ class ProbeTest {
     void anUnreadableCaFileFailsTheProbeAndIsReadAgainOnceFixed() throws Exception {
         Probes probes = probesOn(TlsEngine.values()[0]);
         TestPki.Leaf leaf = pki.issue("leaf", 90, "localhost");
-        Path caFile = java.nio.file.Files.writeString(certificates.resolve("unreadable-ca.pem"), "not a certificate\n");
+        Path caFile = Files.writeString(certificates.resolve("unreadable-ca.pem"), "not a certificate\n");
         try (TestHttpServer https = TestHttpServer.tls(vertx, leaf)) {
             String url = "https://localhost:" + https.port() + "/ok";
             dns.add("localhost", "127.0.0.1");
@@ -614,7 +618,7 @@ class ProbeTest {
             assertThat(unreadable.success()).as(unreadable.toString()).isFalse();
             assertThat(unreadable.message()).contains("caFile " + caFile + " could not be loaded");
 
-            java.nio.file.Files.copy(pki.caFile(), caFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(pki.caFile(), caFile, StandardCopyOption.REPLACE_EXISTING);
             ProbeResult fixed = probes.probe(httpTarget(url, "  tls: {caFile: " + caFile + "}"));
             assertThat(fixed.success())
                     .as("a failed read is not remembered: " + fixed)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.handler.ssl.SslContext;
 import io.vantage.testing.TestHttpServer;
 import io.vantage.testing.TestPki;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
@@ -98,7 +99,7 @@ class VerifiedChainsTest {
         // As the dialer connects: the address carries the name, so the peer's host is the name checked.
         SocketAddress address = SocketAddress.inetSocketAddress(
                 new InetSocketAddress(InetAddress.getByAddress(name, new byte[] {127, 0, 0, 1}), port));
-        io.vertx.core.Promise<Boolean> accepted = io.vertx.core.Promise.promise();
+        Promise<Boolean> accepted = Promise.promise();
         vertx.getOrCreateContext()
                 .runOnContext(v -> client.connect(new ConnectOptions().setRemoteAddress(address))
                         .compose(socket -> Dialer.upgrade(socket, context, name)

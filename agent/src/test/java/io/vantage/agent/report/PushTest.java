@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -157,11 +159,9 @@ class PushTest {
         buffer.restore(taken);
         assertThat(buffer.take(10))
                 .extracting(ProbeResult::target, ProbeResult::timestamp)
-                .containsExactlyInAnyOrder(
-                        org.assertj.core.groups.Tuple.tuple("a", 3000L),
-                        org.assertj.core.groups.Tuple.tuple("b", 1000L));
+                .containsExactlyInAnyOrder(Tuple.tuple("a", 3000L), Tuple.tuple("b", 1000L));
         buffer.offer(ProbeResult.success("x", 1000, 200, null, null));
-        assertThat(buffer.retain(java.util.Set.of("y"))).isEqualTo(1);
+        assertThat(buffer.retain(Set.of("y"))).isEqualTo(1);
     }
 
     @Test

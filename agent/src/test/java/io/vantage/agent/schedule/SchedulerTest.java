@@ -10,6 +10,7 @@ import io.vantage.agent.probe.Dialer;
 import io.vantage.agent.probe.ProbeRunner;
 import io.vantage.agent.probe.Resolver;
 import io.vantage.agent.probe.TlsEngine;
+import io.vantage.agent.testing.Probes;
 import io.vantage.runtime.Startup;
 import io.vantage.testing.RawServer;
 import io.vantage.testing.TestHttpServer;
@@ -198,7 +199,7 @@ class SchedulerTest {
             // Silent HTTP endpoints hold a probe for its whole timeout: with maxInFlight 3, some are skipped.
             List<TargetSpec> slow = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
-                slow.add(io.vantage.agent.testing.Probes.target("name: slow" + i
+                slow.add(Probes.target("name: slow" + i
                         + "\ninterval: 1s\ntimeout: 900ms\nhttp: {url: 'http://127.0.0.1:" + silent.port() + "/'}"));
             }
             onContext(() -> {

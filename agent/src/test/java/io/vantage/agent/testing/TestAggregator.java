@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A stand-in aggregator on a fixed loopback port that can be stopped and started again: it checks the
@@ -26,7 +27,7 @@ public final class TestAggregator implements AutoCloseable {
     private HttpServer server;
     private List<String> replicas = List.of();
     private volatile String answer = "";
-    private final java.util.concurrent.atomic.AtomicInteger answers = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger answers = new AtomicInteger();
 
     public TestAggregator(Vertx vertx, int port, String token) {
         this.vertx = vertx;

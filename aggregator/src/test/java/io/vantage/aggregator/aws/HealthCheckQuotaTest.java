@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -124,7 +125,7 @@ class HealthCheckQuotaTest {
     void planSaysBeforeAnythingIsCreatedThatTheAccountCannotHoldIt() throws Exception {
         long started = System.nanoTime();
         Run plan = run("plan", 460);
-        System.out.printf(java.util.Locale.ROOT, "plan of 460 targets: %.1f s%n", (System.nanoTime() - started) / 1e9);
+        System.out.printf(Locale.ROOT, "plan of 460 targets: %.1f s%n", (System.nanoTime() - started) / 1e9);
         assertThat(plan.exit()).as("an error, not changes pending").isEqualTo(1);
         assertThat(plan.out())
                 .contains("Plan: 920 to create, 0 to update, 0 to delete, 0 conflicts, 1 errors")

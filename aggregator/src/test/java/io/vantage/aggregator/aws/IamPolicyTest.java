@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -108,7 +109,7 @@ class IamPolicyTest {
         }
         Set<String> called = new TreeSet<>();
         for (Meter meter : registry.find("vantage.aws.attempts").meters()) {
-            String service = meter.getId().getTag("service").toLowerCase(java.util.Locale.ROOT);
+            String service = meter.getId().getTag("service").toLowerCase(Locale.ROOT);
             called.add(service + ":" + meter.getId().getTag("operation"));
         }
         // The calls the test itself made to set up moto are not the aggregator's.

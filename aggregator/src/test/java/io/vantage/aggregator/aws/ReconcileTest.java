@@ -16,9 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -294,7 +297,7 @@ class ReconcileTest {
     @Test
     void fiveThousandForeignHealthChecksCostPagesNotTagRequests() throws Exception {
         run("apply", Map.of(), Map.of(), "api");
-        List<java.util.concurrent.CompletableFuture<?>> creating = new java.util.ArrayList<>();
+        List<CompletableFuture<?>> creating = new ArrayList<>();
         for (int i = 0; i < 5_000; i++) {
             int n = i;
             creating.add(route53.createHealthCheck(r -> r.callerReference("someone-else-" + n)
@@ -302,21 +305,19 @@ class ReconcileTest {
                             .alarmIdentifier(a -> a.region("eu-west-1").name("their-alarm-" + n))
                             .insufficientDataHealthStatus("Healthy"))));
             if (creating.size() == 50) {
-                java.util.concurrent.CompletableFuture.allOf(
-                                creating.toArray(java.util.concurrent.CompletableFuture[]::new))
+                CompletableFuture.allOf(creating.toArray(CompletableFuture[]::new))
                         .get();
                 creating.clear();
             }
         }
-        java.util.concurrent.CompletableFuture.allOf(creating.toArray(java.util.concurrent.CompletableFuture[]::new))
-                .get();
+        CompletableFuture.allOf(creating.toArray(CompletableFuture[]::new)).get();
         bridge.clear();
 
         long started = System.nanoTime();
         Run plan = run("plan", Map.of(), Map.of(), "api");
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "plan with 5,000 foreign health checks: %.1f s, %d ListHealthChecks, %d ListTagsForResources%n",
                 seconds,
                 bridge.seen("GET /2013-04-01/healthcheck").size(),

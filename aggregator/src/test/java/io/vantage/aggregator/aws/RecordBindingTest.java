@@ -2,9 +2,11 @@ package io.vantage.aggregator.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.AggregatorCommand;
+import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.testing.AggregatorYaml;
 import io.vantage.testing.Target;
 import io.vantage.testing.aws.LocalAws;
@@ -16,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +123,7 @@ class RecordBindingTest {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            List<String> args = new java.util.ArrayList<>(List.of(command, "--config", file.toString()));
+            List<String> args = new ArrayList<>(List.of(command, "--config", file.toString()));
             args.addAll(List.of(options));
             int exit = new CommandLine(new AggregatorCommand()).execute(args.toArray(String[]::new));
             String text = out.toString(StandardCharsets.UTF_8);
@@ -304,7 +307,7 @@ class RecordBindingTest {
                         + "deployment: test\ncloudwatch: {mode: aws, region: eu-west-1, namespace: Vantage, endpoint: '"
                         + aws.endpoint()
                         + "'}\n" + discovered);
-        var config = io.vantage.aggregator.config.AggregatorConfigLoader.loadWithoutTokens(file);
+        var config = AggregatorConfigLoader.loadWithoutTokens(file);
         assertThat(config.targets())
                 .extracting(t -> t.route53().setIdentifier())
                 .containsExactlyInAnyOrder("us-east-1", "eu-west-1", "ap-southeast-2");
@@ -369,7 +372,7 @@ class RecordBindingTest {
     void planAndApplySpeakJsonForPipelines() throws Exception {
         Run plan = run("plan", REGIONS, "--output", "json");
         assertThat(plan.exit()).isEqualTo(2);
-        var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(plan.out());
+        var report = new ObjectMapper().readTree(plan.out());
         assertThat(report.get("pending").asBoolean()).isTrue();
         assertThat(report.get("errors").asInt()).isZero();
         assertThat(report.get("changes").findValuesAsText("resource")).contains("ALARM", "HEALTH_CHECK", "RECORD");
@@ -377,7 +380,7 @@ class RecordBindingTest {
 
         Run apply = run("apply", REGIONS, "--output", "json");
         assertThat(apply.exit()).isZero();
-        var applied = new com.fasterxml.jackson.databind.ObjectMapper().readTree(apply.out());
+        var applied = new ObjectMapper().readTree(apply.out());
         assertThat(applied.get("healthChecks").fieldNames())
                 .toIterable()
                 .containsExactlyInAnyOrder("api-us-east-1", "api-eu-west-1", "api-ap-southeast-2");

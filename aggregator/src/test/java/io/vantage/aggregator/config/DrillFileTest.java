@@ -7,6 +7,7 @@ import io.vantage.aggregator.testing.RunningAggregator;
 import io.vantage.wire.Documents;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -172,8 +174,8 @@ class DrillFileTest {
                 drills:
                   - {target: api, until: '2099-01-01T00:00:00Z', by: someone}
                 """)) {
-            org.awaitility.Awaitility.await()
-                    .atMost(java.time.Duration.ofSeconds(10))
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
                     .until(() -> aggregator.aggregator().snapshot().targets().stream()
                             .anyMatch(t -> t.drill() != null));
             assertThat(aggregator.aggregator().snapshot().targets().get(0).drill())

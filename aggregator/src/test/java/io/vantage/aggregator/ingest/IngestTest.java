@@ -6,23 +6,33 @@ import static org.awaitility.Awaitility.await;
 import io.vantage.aggregator.status.StatusSnapshot;
 import io.vantage.aggregator.testing.RunningAggregator;
 import io.vantage.testing.Reports;
+import io.vantage.wire.Documents;
 import io.vantage.wire.Headers;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.PhaseTimings;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.report.ReportBatch;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** POST /v1/reports and GET /v1/targets over real HTTP: authentication, limits and every kind of bad input. */
 class IngestTest {
@@ -70,10 +80,10 @@ class IngestTest {
                 .isEqualTo("{\"accepted\":1,\"duplicate\":0,\"unknownTarget\":1,\"future\":1,\"noVote\":0}");
         // Every answer names the replica that gave it, so an agent can tell when one URL hides several.
         assertThat(response.headers().firstValue(Headers.REPLICA))
-                .get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .get(InstanceOfAssertFactories.STRING)
                 .isNotBlank()
                 .isEqualTo(aggregator
-                        .get("/healthz", java.util.Map.of())
+                        .get("/healthz", Map.of())
                         .headers()
                         .firstValue(Headers.REPLICA)
                         .orElseThrow());
@@ -235,7 +245,7 @@ class IngestTest {
     @Test
     void aStreamOfForbiddenReportsLogsALineNowAndThenNotEveryTime() throws Exception {
         ch.qos.logback.classic.Logger logger =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(IngestHandler.class);
+                (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(IngestHandler.class);
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
                 new ch.qos.logback.core.read.ListAppender<>();
         lines.start();
@@ -319,11 +329,10 @@ class IngestTest {
 
     @Test
     void gzipBodiesAreDecompressedWithinTheLimitAndACorruptOneGets400() throws Exception {
-        java.net.http.HttpClient http1 = java.net.http.HttpClient.newBuilder()
-                .version(java.net.http.HttpClient.Version.HTTP_1_1)
-                .build();
+        HttpClient http1 =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         long now = System.currentTimeMillis();
-        byte[] valid = gzip(io.vantage.wire.Documents.writeJson(batch("agent-a", "us-east-1", ok("api", now))));
+        byte[] valid = gzip(Documents.writeJson(batch("agent-a", "us-east-1", ok("api", now))));
         assertThat(postEncoded(http1, valid, "gzip").statusCode()).isEqualTo(202);
 
         HttpResponse<String> corrupt =
@@ -337,20 +346,19 @@ class IngestTest {
         assertThat(postEncoded(http1, valid, "br").statusCode()).isEqualTo(415);
     }
 
-    private HttpResponse<String> postEncoded(java.net.http.HttpClient http, byte[] body, String encoding)
-            throws Exception {
+    private HttpResponse<String> postEncoded(HttpClient http, byte[] body, String encoding) throws Exception {
         return http.send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(aggregator.url("/v1/reports")))
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+                HttpRequest.newBuilder(URI.create(aggregator.url("/v1/reports")))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                         .header("Authorization", "Bearer " + TOKEN_A)
                         .header("Content-Encoding", encoding)
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static byte[] gzip(byte[] data) throws java.io.IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream zipped = new java.util.zip.GZIPOutputStream(out)) {
+    private static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream zipped = new GZIPOutputStream(out)) {
             zipped.write(data);
         }
         return out.toByteArray();
@@ -375,7 +383,7 @@ class IngestTest {
     @Test
     void bodiesOverTheLimitGet413() throws Exception {
         byte[] huge = new byte[5 * 1024 * 1024];
-        java.util.Arrays.fill(huge, (byte) ' ');
+        Arrays.fill(huge, (byte) ' ');
         assertThat(aggregator.post(TOKEN_A, huge).statusCode()).isEqualTo(413);
     }
 
@@ -469,8 +477,7 @@ class IngestTest {
         try (RunningAggregator bound = RunningAggregator.start(
                 "targets:\n  - {name: api, tcp: {host: 127.0.0.1, port: 9}, "
                         + "route53: {hostedZoneId: Z0SECRETZONE, recordName: api.example.com, recordType: A, setIdentifier: x}}\n")) {
-            HttpResponse<String> targets =
-                    bound.get("/v1/targets", java.util.Map.of("Authorization", "Bearer " + TOKEN_A));
+            HttpResponse<String> targets = bound.get("/v1/targets", Map.of("Authorization", "Bearer " + TOKEN_A));
             assertThat(targets.statusCode()).isEqualTo(200);
             assertThat(targets.body())
                     .contains("\"api\"")

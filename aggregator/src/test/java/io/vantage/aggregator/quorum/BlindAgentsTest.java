@@ -3,6 +3,7 @@ package io.vantage.aggregator.quorum;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,7 @@ class BlindAgentsTest {
 
     private static long[] blind(long[] previous, String... targets) {
         long[] freshness = new long[targets.length];
-        java.util.Arrays.fill(freshness, 30_000);
+        Arrays.fill(freshness, 30_000);
         return BlindAgents.update(fleet(targets), freshness, targets[0].length(), previous, NOW);
     }
 
@@ -71,7 +72,7 @@ class BlindAgentsTest {
     @Test
     void nearlyEveryTargetIsNinetyPercent() {
         String[] targets = new String[10];
-        java.util.Arrays.fill(targets, "-+");
+        Arrays.fill(targets, "-+");
         targets[9] = "++"; // 9 of 10 failing
         assertThat(isBlind(blind(NONE, targets), 0)).isTrue();
         targets[8] = "++"; // 8 of 10

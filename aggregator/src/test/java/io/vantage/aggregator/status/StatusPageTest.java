@@ -7,6 +7,7 @@ import io.vantage.aggregator.model.Predictions;
 import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.aggregator.routing.Routing;
 import io.vantage.wire.report.FailureReason;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -122,7 +123,7 @@ class StatusPageTest {
     }
 
     private static String failoverNow(StatusSnapshot.TargetStatus subject, StatusSnapshot.TargetStatus... others) {
-        List<StatusSnapshot.TargetStatus> targets = new java.util.ArrayList<>(List.of(others));
+        List<StatusSnapshot.TargetStatus> targets = new ArrayList<>(List.of(others));
         targets.add(0, subject);
         return StatusPage.failoverNow(new StatusSnapshot(0, List.of(), targets, List.of(), List.of()), subject);
     }

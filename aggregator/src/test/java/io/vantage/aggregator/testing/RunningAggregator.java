@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -65,12 +66,12 @@ public final class RunningAggregator implements AutoCloseable {
     }
 
     /** From a file, which the aggregator then watches and reloads; relative token paths resolve against its folder. */
-    public static RunningAggregator startFromFile(java.nio.file.Path file) {
+    public static RunningAggregator startFromFile(Path file) {
         return startFromFile(file, new VertxOptions());
     }
 
     /** As {@link #startFromFile(java.nio.file.Path)}, on Vert.x built from {@code options}. */
-    public static RunningAggregator startFromFile(java.nio.file.Path file, VertxOptions options) {
+    public static RunningAggregator startFromFile(Path file, VertxOptions options) {
         PrometheusMeterRegistry registry = Startup.newRegistry();
         Vertx vertx = Startup.newVertx(registry, options);
         AggregatorConfigLoader loader = new AggregatorConfigLoader(TOKENS);
