@@ -53,7 +53,7 @@ public final class TestDnsServer implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             try {
                 return startOnce(vertx);
-            } catch (RuntimeException portTakenForTcp) {
+            } catch (Exception portTakenForTcp) { // a BindException, which Future.await() throws unchecked
                 if (attempt == 5) {
                     throw portTakenForTcp;
                 }
@@ -94,7 +94,7 @@ public final class TestDnsServer implements AutoCloseable {
         });
         try {
             server.tcp.listen(server.port(), "127.0.0.1").await();
-        } catch (RuntimeException taken) {
+        } catch (Exception taken) { // a BindException, which Future.await() throws unchecked
             socket.close().await();
             throw taken;
         }
