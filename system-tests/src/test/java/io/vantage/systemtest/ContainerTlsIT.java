@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.BindMode;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
@@ -57,7 +58,7 @@ class ContainerTlsIT {
                 .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withReadonlyRootfs(true))
                 .waitingFor(Wait.forHealthcheck().withStartupTimeout(Duration.ofSeconds(120)))) {
             aggregator.start(); // waits for Docker's health status "healthy": the HEALTHCHECK spoke TLS
-            var labels = org.testcontainers.DockerClientFactory.instance()
+            var labels = DockerClientFactory.instance()
                     .client()
                     .inspectImageCmd(aggregator.getDockerImageName())
                     .exec()

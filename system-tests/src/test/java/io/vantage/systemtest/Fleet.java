@@ -1,6 +1,7 @@
 package io.vantage.systemtest;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -160,7 +162,7 @@ final class Fleet implements AutoCloseable {
             int replicas,
             Map<String, String> aggregatorEnv) {
         this.aggregatorYaml = aggregatorYaml;
-        this.tokens = new java.util.HashMap<>(tokens);
+        this.tokens = new HashMap<>(tokens);
         this.tokens.putAll(aggregatorEnv);
         ImageFromDockerfile agentImage = image("agent");
         aggregatorImage = image("aggregator");
@@ -247,7 +249,7 @@ final class Fleet implements AutoCloseable {
                         .withPortBindings(new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(port)))
                         .withReadonlyRootfs(true)
                         .withTmpFs(Map.of("/tmp", "rw,size=16m"))
-                        .withCapDrop(com.github.dockerjava.api.model.Capability.ALL)
+                        .withCapDrop(Capability.ALL)
                         .withSecurityOpts(List.of("no-new-privileges:true")));
     }
 

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -311,7 +312,7 @@ class HelmChartTest {
                 .asText();
     }
 
-    @org.junit.jupiter.api.io.TempDir
+    @TempDir
     Path notesCopy;
 
     @Test

@@ -10,6 +10,7 @@ import io.vantage.testing.TestHttpServer;
 import io.vantage.testing.TestPki;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,7 +66,7 @@ class OverloadedAgentIT {
                     .await()
                     .actualPort();
             ServerSocket closing =
-                    new ServerSocket(0, 1_000, java.net.InetAddress.getLoopbackAddress()); // the kernel accepts for it
+                    new ServerSocket(0, 1_000, InetAddress.getLoopbackAddress()); // the kernel accepts for it
             int agentPort = Ports.free();
             Set<String> healthy = new TreeSet<>();
             StringBuilder targets = new StringBuilder("targets:\n");
@@ -196,7 +198,7 @@ class OverloadedAgentIT {
     }
 
     private static Map<String, String> verdicts(RunningAggregator aggregator) {
-        Map<String, String> verdicts = new java.util.HashMap<>();
+        Map<String, String> verdicts = new HashMap<>();
         for (StatusSnapshot.TargetStatus target :
                 aggregator.aggregator().snapshot().targets()) {
             verdicts.put(target.name(), target.verdict());

@@ -6,6 +6,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +26,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -24,18 +37,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TypedManifestsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, Class<?>> TYPES = Map.ofEntries(
-            Map.entry("ConfigMap", io.fabric8.kubernetes.api.model.ConfigMap.class),
-            Map.entry("Secret", io.fabric8.kubernetes.api.model.Secret.class),
-            Map.entry("Service", io.fabric8.kubernetes.api.model.Service.class),
-            Map.entry("ServiceAccount", io.fabric8.kubernetes.api.model.ServiceAccount.class),
-            Map.entry("Pod", io.fabric8.kubernetes.api.model.Pod.class),
-            Map.entry("Deployment", io.fabric8.kubernetes.api.model.apps.Deployment.class),
-            Map.entry("DaemonSet", io.fabric8.kubernetes.api.model.apps.DaemonSet.class),
-            Map.entry("StatefulSet", io.fabric8.kubernetes.api.model.apps.StatefulSet.class),
-            Map.entry("Job", io.fabric8.kubernetes.api.model.batch.v1.Job.class),
-            Map.entry("NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class),
-            Map.entry("Ingress", io.fabric8.kubernetes.api.model.networking.v1.Ingress.class),
-            Map.entry("PodDisruptionBudget", io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class));
+            Map.entry("ConfigMap", ConfigMap.class),
+            Map.entry("Secret", Secret.class),
+            Map.entry("Service", Service.class),
+            Map.entry("ServiceAccount", ServiceAccount.class),
+            Map.entry("Pod", Pod.class),
+            Map.entry("Deployment", Deployment.class),
+            Map.entry("DaemonSet", DaemonSet.class),
+            Map.entry("StatefulSet", StatefulSet.class),
+            Map.entry("Job", Job.class),
+            Map.entry("NetworkPolicy", NetworkPolicy.class),
+            Map.entry("Ingress", Ingress.class),
+            Map.entry("PodDisruptionBudget", PodDisruptionBudget.class));
     /** Custom resources of the Prometheus Operator: no typed model here, checked by their own tests. */
     private static final List<String> CUSTOM = List.of("PodMonitor", "PrometheusRule");
 
@@ -78,7 +91,7 @@ class TypedManifestsTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void theCheckFindsAMisspeltField() throws Exception {
         JsonNode misspelt = JSON.readTree(
                 "{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"metadata\":{\"name\":\"x\"},"

@@ -3,6 +3,7 @@ package io.vantage.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vantage.testing.aws.LocalAws;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,8 +75,7 @@ class WebIdentityIT {
             assertThat(aws.bridge().seen("POST /"))
                     .as("STS calls that reached the local AWS")
                     .anyMatch(call -> call.body().contains("Action=AssumeRoleWithWebIdentity")
-                            && call.body()
-                                    .contains("RoleArn=" + java.net.URLEncoder.encode(ROLE, StandardCharsets.UTF_8)));
+                            && call.body().contains("RoleArn=" + URLEncoder.encode(ROLE, StandardCharsets.UTF_8)));
             assertThat(aws.bridge().seen())
                     .as("CloudWatch and Route 53 were read")
                     .anyMatch(call -> call.operation().equals("DescribeAlarms"));
