@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.testing.RunningAggregator;
 import io.vantage.testing.Reports;
+import io.vantage.testing.Target;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
 import java.net.http.HttpResponse;
@@ -27,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StatusAccessTest {
     static final String READ_TOKEN = "read-token-of-the-operators-0123";
-    static final String TARGET = "  - {name: api, tcp: {host: 127.0.0.1, port: 9}, route53: {hostedZoneId: ZSECRETZONE,"
-            + " recordName: api.internal.example.com, recordType: A, setIdentifier: us-east-1}}\n";
+    static final Target TARGET =
+            Target.tcp("api", "127.0.0.1", 9).route53("ZSECRETZONE", "api.internal.example.com", "A", "us-east-1");
     static final String SECRET_MESSAGE = "JSON /status is 'secret-from-the-body', expected 'UP'";
 
     @TempDir
@@ -36,7 +37,7 @@ class StatusAccessTest {
 
     @Test
     void anonymousReadersSeeASummaryByDefault() throws Exception {
-        try (RunningAggregator aggregator = start("server: {host: 127.0.0.1, port: 0}\n")) {
+        try (RunningAggregator aggregator = start(Map.of("host", "127.0.0.1", "port", 0))) {
             reportFailure(aggregator);
             String status = aggregator.get("/v1/status", Map.of()).body();
             assertThat(status).contains("body_mismatch", "\"verdict\"", "\"name\":\"api\"");
@@ -50,7 +51,7 @@ class StatusAccessTest {
 
     @Test
     void anonymousReadersSeeEverythingWhenTheOperatorSaysSo() throws Exception {
-        try (RunningAggregator aggregator = start("server: {host: 127.0.0.1, port: 0, anonymousStatus: full}\n")) {
+        try (RunningAggregator aggregator = start(Map.of("host", "127.0.0.1", "port", 0, "anonymousStatus", "full"))) {
             reportFailure(aggregator);
             assertThat(aggregator.get("/v1/status", Map.of()).body())
                     .contains("secret-from-the-body", "ZSECRETZONE", "api.internal.example.com");
@@ -61,7 +62,7 @@ class StatusAccessTest {
     void withAReadTokenTheStatusPageAndMetricsNeedItAndShowEverything() throws Exception {
         Files.writeString(directory.resolve("read-token"), READ_TOKEN + "\n");
         try (RunningAggregator aggregator =
-                start("server: {host: 127.0.0.1, port: 0, readToken: {tokenFile: read-token}}\n")) {
+                start(Map.of("host", "127.0.0.1", "port", 0, "readToken", Map.of("tokenFile", "read-token")))) {
             reportFailure(aggregator);
             for (String path : List.of("/", "/v1/status", "/metrics")) {
                 HttpResponse<String> refused = aggregator.get(path, Map.of());
@@ -128,9 +129,11 @@ class StatusAccessTest {
                 .hasMessageContaining("server.readToken.tokenFile");
     }
 
-    private RunningAggregator start(String server) throws Exception {
-        Path file = Files.writeString(
-                directory.resolve("aggregator.yaml"), server + RunningAggregator.AGENTS + "targets:\n" + TARGET);
+    private RunningAggregator start(Map<String, Object> server) {
+        Path file = RunningAggregator.agents()
+                .section("server", server)
+                .target(TARGET)
+                .write(directory.resolve("aggregator.yaml"));
         return RunningAggregator.startFromFile(file);
     }
 
