@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.vantage.aggregator.testing.RunningAggregator;
 import io.vantage.testing.Reports;
+import io.vantage.testing.Target;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -21,10 +21,10 @@ class RedactedStatusTest {
 
     @Test
     void messagesStayOutOfTheStatus() throws Exception {
-        Path file = Files.writeString(
-                directory.resolve("aggregator.yaml"),
-                "server: {host: 127.0.0.1, port: 0, redactMessages: true}\n" + RunningAggregator.AGENTS
-                        + "targets:\n  - {name: api, tcp: {host: 127.0.0.1, port: 9}}\n");
+        Path file = RunningAggregator.agents()
+                .section("server", Map.of("host", "127.0.0.1", "port", 0, "redactMessages", true))
+                .target(Target.tcp("api", "127.0.0.1", 9))
+                .write(directory.resolve("aggregator.yaml"));
         try (RunningAggregator aggregator = RunningAggregator.startFromFile(file)) {
             long now = System.currentTimeMillis();
             ProbeResult failed = ProbeResult.failure(
