@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.AggregatorYaml;
 import io.vantage.testing.Reports;
+import io.vantage.testing.Target;
 import io.vantage.wire.report.ReportBatch;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +30,9 @@ class HostileClientsTest {
 
     @BeforeAll
     static void start() {
-        aggregator = RunningAggregator.start("targets:\n  - {name: api, tcp: {host: 127.0.0.1, port: 9}}\n");
+        aggregator = RunningAggregator.start(AggregatorYaml.aggregator()
+                .target(Target.tcp("api", "127.0.0.1", 9))
+                .yaml());
         port = Integer.parseInt(aggregator.url("").replaceAll(".*:", ""));
     }
 
