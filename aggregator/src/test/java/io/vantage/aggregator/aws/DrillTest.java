@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vantage.aggregator.AggregatorCommand;
 import io.vantage.aggregator.testing.RunningAggregator;
 import io.vantage.testing.Reports;
+import io.vantage.testing.Target;
 import io.vantage.testing.aws.LocalAws;
 import io.vantage.testing.aws.LocalAwsBridge;
 import io.vantage.wire.report.PhaseTimings;
 import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.target.QuorumSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,17 +69,19 @@ class DrillTest {
     @Test
     void aDrillPublishesHealthyZeroAndRevertsByItself() throws Exception {
         try (LocalAws aws = LocalAws.start()) {
-            Path config = Files.writeString(
-                    directory.resolve("aggregator.yaml"),
-                    "server: {host: 127.0.0.1, port: 0}\n"
-                            + RunningAggregator.AGENTS
-                            + "deployment: test\ncloudwatch: {mode: aws, region: us-east-1, namespace: Vantage, publishEvery: 1s, endpoint: '"
-                            + aws.endpoint() + "'}\n"
-                            + "targets:\n"
-                            + "  - {name: api-one, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1},"
-                            + " route53: {hostedZoneId: Z1, recordName: api.example.com, recordType: A, setIdentifier: one}}\n"
-                            + "  - {name: api-two, tcp: {host: 127.0.0.1, port: 9}, quorum: {minVantages: 2, healthy: 2, rise: 1, fall: 1},"
-                            + " route53: {hostedZoneId: Z1, recordName: api.example.com, recordType: A, setIdentifier: two}}\n");
+            QuorumSpec quorum = new QuorumSpec(2, 2, 1, 1, null);
+            Path config = RunningAggregator.agents()
+                    .section("server", Map.of("host", "127.0.0.1", "port", 0))
+                    .deployment("test")
+                    .awsCloudWatch("us-east-1", aws.endpoint())
+                    .cloudWatchSetting("publishEvery", "1s")
+                    .target(Target.tcp("api-one", "127.0.0.1", 9)
+                            .quorum(quorum)
+                            .route53("Z1", "api.example.com", "A", "one"))
+                    .target(Target.tcp("api-two", "127.0.0.1", 9)
+                            .quorum(quorum)
+                            .route53("Z1", "api.example.com", "A", "two"))
+                    .write(directory.resolve("aggregator.yaml"));
             try (RunningAggregator aggregator = RunningAggregator.startFromFile(config)) {
                 await().atMost(Duration.ofSeconds(15)).until(() -> {
                     reportHealthy(aggregator);
