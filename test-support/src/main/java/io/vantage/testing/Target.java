@@ -3,6 +3,7 @@ package io.vantage.testing;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.vantage.wire.Documents;
 import io.vantage.wire.target.DnsSpec;
+import io.vantage.wire.target.FailoverSpec;
 import io.vantage.wire.target.HttpSpec;
 import io.vantage.wire.target.ProbeSpec;
 import io.vantage.wire.target.QuorumSpec;
@@ -48,6 +49,7 @@ public final class Target {
     private String interval;
     private String timeout;
     private QuorumSpec quorum;
+    private FailoverSpec failover;
     private Map<String, Object> route53;
     private String region;
 
@@ -94,6 +96,11 @@ public final class Target {
 
     public Target quorum(QuorumSpec spec) {
         quorum = spec;
+        return this;
+    }
+
+    public Target failover(FailoverSpec spec) {
+        failover = spec;
         return this;
     }
 
@@ -151,6 +158,8 @@ public final class Target {
         putIfSet(document, "interval", interval);
         putIfSet(document, "timeout", timeout);
         putIfSet(document, "quorum", quorum == null ? null : Documents.json().convertValue(quorum, MAP));
+        putIfSet(
+                document, "failover", failover == null ? null : Documents.json().convertValue(failover, MAP));
         putIfSet(document, "route53", route53);
         putIfSet(document, "region", region);
         return document;
