@@ -6,11 +6,15 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vantage.aggregator.testing.RunningAggregator;
+import io.vantage.testing.AggregatorYaml;
 import io.vantage.testing.Reports;
+import io.vantage.testing.Target;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.PhaseTimings;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.report.ReportBatch;
+import io.vantage.wire.target.FailoverSpec;
+import io.vantage.wire.target.QuorumSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,12 +43,17 @@ class ObservedRoutingTest {
         {"agent-c", "ap-southeast-2", "TOKEN_C"}
     };
     // One-second picks (the TTL and the observation interval): a target must stay out of the answers for 10 s.
-    private static final String CONFIG = "targets:\n"
-            + "  - {name: api-one, http: {url: 'http://api-one.test:8080/health'}, quorum: {minVantages: 2, healthy: 2, "
-            + "rise: 1, fall: 1, confirm: 1}, failover: {dnsTtl: 1s}}\n"
-            + "  - {name: api-two, http: {url: 'http://api-two.test:8080/health'}, quorum: {minVantages: 2, healthy: 2, "
-            + "rise: 1, fall: 1, confirm: 1}, failover: {dnsTtl: 1s}}\n"
-            + "observe: [{name: api.example.com, type: A, interval: 1s}]\n";
+    private static final String CONFIG = AggregatorYaml.aggregator()
+            .target(observedTarget("api-one"))
+            .target(observedTarget("api-two"))
+            .section("observe", List.of(Map.of("name", "api.example.com", "type", "A", "interval", "1s")))
+            .yaml();
+
+    private static Target observedTarget(String name) {
+        return Target.http(name, "http://" + name + ".test:8080/health")
+                .quorum(new QuorumSpec(2, 2, 1, 1, null, 1, null))
+                .failover(new FailoverSpec(Duration.ofSeconds(1)));
+    }
 
     /** Three agents reporting every 300 ms: api-one's health and each one's answer for the observed name. */
     private static final class Agents implements AutoCloseable {
