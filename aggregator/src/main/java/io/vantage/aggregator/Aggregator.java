@@ -14,6 +14,7 @@ import io.vantage.aggregator.ingest.RateLimiter;
 import io.vantage.aggregator.ingest.ResultRules;
 import io.vantage.aggregator.ingest.ResultStore;
 import io.vantage.aggregator.ingest.ServerLimits;
+import io.vantage.aggregator.members.TargetsBody;
 import io.vantage.aggregator.metrics.AggregatorMetrics;
 import io.vantage.aggregator.metrics.MetricNames;
 import io.vantage.aggregator.model.Predictions;
@@ -41,7 +42,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,7 +67,6 @@ public final class Aggregator extends VerticleBase {
     private final ResultStore store = new ResultStore();
     private volatile LoadedAggregatorConfig loaded;
     private volatile IngestHandler.Ingest ingestSettings;
-    private volatile ApiSource.TargetsBody targetsBody;
     private volatile Predictions predictions;
     private Future<Predictions> predicting = Future.succeededFuture();
 
@@ -112,7 +111,11 @@ public final class Aggregator extends VerticleBase {
                 (datums, at) -> extension.ifPresent(added -> added.published(datums, at)));
         Routing routing = new Routing(registry);
         status = new Status(
-                new Status.Sources(store::observations, aws::healthCheckIds, aws::recordStates, () -> predictions),
+                new Status.Sources(
+                        target -> store.observations(target, clock.millis()),
+                        aws::healthCheckIds,
+                        aws::recordStates,
+                        () -> predictions),
                 routing,
                 clock);
         documents = new StatusDocuments(
@@ -141,7 +144,10 @@ public final class Aggregator extends VerticleBase {
                 List.of(
                         publication,
                         gauges,
-                        routing.consumer(store::observations, aws::recordValues, this::predicted),
+                        routing.consumer(
+                                target -> store.observations(target, clock.millis()),
+                                aws::recordValues,
+                                this::predicted),
                         status));
         apply(loaded);
         vertx.setPeriodic(Cadence.EVALUATE_EVERY.toMillis(), tick -> loop.evaluate());
@@ -233,8 +239,8 @@ public final class Aggregator extends VerticleBase {
             }
 
             @Override
-            public TargetsBody targetsBody() {
-                return targetsBody;
+            public TargetsBody share(String agentId, String instance) {
+                return store.share(agentId, instance, clock.millis());
             }
 
             @Override
@@ -285,14 +291,12 @@ public final class Aggregator extends VerticleBase {
         config.agentTargets()
                 .forEach(target ->
                         confirmByTarget.put(target.name(), target.quorum().confirm()));
-        Map<String, String> regions = new LinkedHashMap<>();
-        config.agents().forEach(agent -> regions.put(agent.id(), agent.region()));
-        store.configure(regions, confirmByTarget.keySet(), clock.millis()); // before ingest sees them
+        // before ingest and the API see them
+        store.configure(config.agents(), config.agentTargets(), (target, agent) -> true, clock.millis());
         ingestSettings = new IngestHandler.Ingest(
                 new Credentials(next.credentials()),
                 new RateLimiter(config.ingest().maxRequestsPerSecond(), System::nanoTime),
                 new ResultRules(confirmByTarget, config.ingest().maxClockSkew().toMillis()));
-        targetsBody = ApiSource.TargetsBody.of(config.agentTargets());
         loop.configure(config);
         loaded = next;
         // Until the new ones are computed, the old ones stand where they still hold (a drill or a new target changes

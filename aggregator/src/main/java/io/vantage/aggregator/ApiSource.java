@@ -2,20 +2,13 @@ package io.vantage.aggregator;
 
 import io.vantage.aggregator.ingest.Credentials;
 import io.vantage.aggregator.ingest.IngestHandler;
+import io.vantage.aggregator.members.TargetsBody;
 import io.vantage.aggregator.status.StatusDocuments;
 import io.vantage.runtime.AnswerSlots;
 import io.vantage.runtime.Answers;
 import io.vantage.runtime.ReadAccess;
-import io.vantage.wire.Documents;
-import io.vantage.wire.Tokens;
-import io.vantage.wire.target.TargetList;
-import io.vantage.wire.target.TargetSpec;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
-import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -23,16 +16,6 @@ import java.util.function.Consumer;
  * {@link Aggregator}. Every method is safe from any API event loop (immutable snapshots or thread-safe parts).
  */
 interface ApiSource {
-    /** The target list as agents fetch it, with its ETag. */
-    record TargetsBody(Buffer json, String etag) {
-        /** The list's JSON and its ETag: the first 12 bytes of its SHA-256, hex. */
-        static TargetsBody of(List<TargetSpec> targets) {
-            byte[] json = Documents.writeJson(new TargetList(targets));
-            String hash = HexFormat.of().formatHex(Tokens.sha256(new String(json, StandardCharsets.UTF_8)), 0, 12);
-            return new TargetsBody(Buffer.buffer(json), "\"" + hash + "\"");
-        }
-    }
-
     /** {@code /v1/status} and the page, rendered once per round and view. */
     StatusDocuments documents();
 
@@ -47,7 +30,11 @@ interface ApiSource {
 
     Credentials credentials();
 
-    TargetsBody targetsBody();
+    /**
+     * The share of the targets that process {@code instance} (null: one that sends none) of agent {@code agentId}
+     * probes; null when the process is refused (more report as the agent than its members bound).
+     */
+    TargetsBody share(String agentId, String instance);
 
     /** This replica's name, sent with every answer. */
     String replica();

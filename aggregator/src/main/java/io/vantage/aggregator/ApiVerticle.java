@@ -2,9 +2,12 @@ package io.vantage.aggregator;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.config.LoadedAggregatorConfig.Credential;
 import io.vantage.aggregator.ingest.ConnectionGuard;
 import io.vantage.aggregator.ingest.IngestHandler;
 import io.vantage.aggregator.ingest.ServerLimits;
+import io.vantage.aggregator.members.Members;
+import io.vantage.aggregator.members.TargetsBody;
 import io.vantage.aggregator.status.StatusDocuments;
 import io.vantage.runtime.AnswerSlots;
 import io.vantage.runtime.Answers;
@@ -17,6 +20,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.util.Optional;
 
@@ -170,12 +174,22 @@ final class ApiVerticle extends VerticleBase {
     }
 
     private void targets(HttpServerRequest request) {
-        if (aggregator.credentials().authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)) == null) {
+        Credential agent = aggregator.credentials().authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
+        if (agent == null) {
             closeAfter(request, 401, "{\"error\":\"missing or unknown bearer token\"}");
             return;
         }
         guard.authenticated(request.connection());
-        ApiSource.TargetsBody body = aggregator.targetsBody();
+        TargetsBody body = aggregator.share(agent.agentId(), request.getHeader(Headers.INSTANCE));
+        if (body == null) {
+            request.response()
+                    .setStatusCode(409)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(new JsonObject()
+                            .put("error", Members.refusal(agent.agentId()))
+                            .encode());
+            return;
+        }
         if (body.etag().equals(request.getHeader(HttpHeaders.IF_NONE_MATCH))) {
             request.response()
                     .setStatusCode(304)

@@ -3,6 +3,7 @@ package io.vantage.aggregator;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.drill.Drills;
 import io.vantage.aggregator.ingest.ResultStore;
+import io.vantage.aggregator.members.MemberView;
 import io.vantage.aggregator.quorum.BlindAgents;
 import io.vantage.aggregator.quorum.Cadence;
 import io.vantage.aggregator.quorum.Evaluation;
@@ -18,6 +19,7 @@ import io.vertx.core.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -80,7 +82,11 @@ final class EvaluationLoop {
     private List<Vantage[]> allVantages = List.of();
 
     private long[] freshnessMillis = new long[0];
-    /** Since when each agent (config order) is blind, as the last round found ({@link BlindAgents#NOT_BLIND}: not). */
+    /** Per vantage point (config order): the column of its first member's seat; the others follow. */
+    private int[] offsets = new int[0];
+    /** Member columns in all: every vantage point's seats. */
+    private int columns;
+    /** Since when each member column is blind, as the last round found ({@link BlindAgents#NOT_BLIND}: not). */
     private long[] blindSince = new long[0];
     /** When the config in force was applied: an agent never heard from since is missing since then. */
     private long appliedAt;
@@ -115,9 +121,17 @@ final class EvaluationLoop {
         allVantages = rows.stream().map(row -> row.vantages).toList();
         freshnessMillis =
                 rows.stream().mapToLong(row -> row.freshness.toMillis()).toArray();
-        if (blindSince.length != next.agents().size()) {
+        int[] nextOffsets = new int[next.agents().size()];
+        int nextColumns = 0;
+        for (int i = 0; i < nextOffsets.length; i++) {
+            nextOffsets[i] = nextColumns;
+            nextColumns += next.agents().get(i).members();
+        }
+        if (!Arrays.equals(nextOffsets, offsets) || nextColumns != columns) {
             blindSince = new long[0];
         }
+        offsets = nextOffsets;
+        columns = nextColumns;
         appliedAt = now;
         config = next;
     }
@@ -142,11 +156,12 @@ final class EvaluationLoop {
         long now = clock.millis();
         lastEvaluation = now;
         int configured = config.agents().size();
-        long[] blind = BlindAgents.update(allVantages, freshnessMillis, configured, blindSince, now);
-        boolean[] seeing = BlindAgents.seeing(allVantages, freshnessMillis, configured, now);
-        logBlindness(config.agents(), blindSince, blind);
-        blindSince = blind;
+        store.tick(now);
         List<ResultStore.AgentState> heard = store.agents(now);
+        long[] blind = BlindAgents.update(allVantages, freshnessMillis, offsets, columns, blindSince, now);
+        boolean[] seeing = BlindAgents.seeing(allVantages, freshnessMillis, configured, now);
+        logBlindness(heard, offsets, blindSince, blind);
+        blindSince = blind;
         List<Round.Agent> agents = new ArrayList<>(heard.size());
         for (int i = 0; i < heard.size(); i++) {
             ResultStore.AgentState agent = heard.get(i);
@@ -155,8 +170,9 @@ final class EvaluationLoop {
                     agent.region(),
                     agent.configuredAt(),
                     agent.lastReportAt(),
-                    blind[i] != BlindAgents.NOT_BLIND,
-                    agent.conflicting()));
+                    blind(agent, offsets[i], blind),
+                    agent.members(),
+                    config.agents().get(i).expectedMembers()));
         }
         List<Evaluation> evaluations = new ArrayList<>(rows.size());
         Map<Verdict, Integer> unlogged = new EnumMap<>(Verdict.class);
@@ -168,12 +184,12 @@ final class EvaluationLoop {
                     row.freshness,
                     row.vantages,
                     configured,
-                    new QuorumEvaluator.Fleet(row.colocated, blind, appliedAt, seeing),
+                    new QuorumEvaluator.Fleet(row.colocated, blind, offsets, appliedAt, seeing),
                     previous,
                     now);
             row.state = evaluation.state();
             if (evaluation.changed() && logged < MAX_CHANGES_LOGGED) {
-                logChange(row.target, previous.published(), evaluation, store.observations(row.target.name()));
+                logChange(row.target, previous.published(), evaluation, store.observations(row.target.name(), now));
                 logged++;
             } else if (evaluation.changed()) {
                 unlogged.merge(evaluation.verdict(), 1, Integer::sum);
@@ -208,22 +224,44 @@ final class EvaluationLoop {
         }
     }
 
-    /** Logs each agent that turned blind, or stopped being blind, this round. */
-    private static void logBlindness(List<AggregatorConfig.AgentEntry> agents, long[] before, long[] after) {
-        for (int i = 0; i < after.length; i++) {
-            boolean was = i < before.length && before[i] != BlindAgents.NOT_BLIND;
-            boolean is = after[i] != BlindAgents.NOT_BLIND;
-            if (is && !was) {
-                LOG.warn(
-                        "agent {}@{} is blind: its probes fail nearly every target while the other agents see most of "
-                                + "them healthy; its unhealthy votes are set aside until it sees again",
-                        agents.get(i).id(),
-                        agents.get(i).region());
-            } else if (was && !is) {
-                LOG.info(
-                        "agent {}@{} is no longer blind: its votes count again",
-                        agents.get(i).id(),
-                        agents.get(i).region());
+    /**
+     * Whether a vantage point is blind: some member of it is, and every member with a share is (a blind member beside
+     * one that sees leaves the vantage point seeing; its unhealthy votes are set aside all the same).
+     */
+    private static boolean blind(ResultStore.AgentState agent, int offset, long[] blindSince) {
+        boolean any = false;
+        for (MemberView member : agent.members().members()) {
+            boolean isBlind = blindSince[offset + member.seat()] != BlindAgents.NOT_BLIND;
+            any |= isBlind;
+            if (!isBlind && member.sharing() && member.targets() > 0) {
+                return false;
+            }
+        }
+        return any;
+    }
+
+    /** Logs each member that turned blind, or stopped being blind, this round. */
+    private static void logBlindness(List<ResultStore.AgentState> agents, int[] offsets, long[] before, long[] after) {
+        for (int i = 0; i < agents.size(); i++) {
+            ResultStore.AgentState agent = agents.get(i);
+            for (MemberView member : agent.members().members()) {
+                int column = offsets[i] + member.seat();
+                boolean was = column < before.length && before[column] != BlindAgents.NOT_BLIND;
+                boolean is = after[column] != BlindAgents.NOT_BLIND;
+                if (is && !was) {
+                    LOG.warn(
+                            "agent {}@{} (member {}) is blind: its probes fail nearly every target while the others "
+                                    + "see most of them healthy; its unhealthy votes are set aside until it sees again",
+                            agent.id(),
+                            agent.region(),
+                            member.instance());
+                } else if (was && !is) {
+                    LOG.info(
+                            "agent {}@{} (member {}) is no longer blind: its votes count again",
+                            agent.id(),
+                            agent.region(),
+                            member.instance());
+                }
             }
         }
     }
@@ -248,7 +286,8 @@ final class EvaluationLoop {
             TargetSpec target, Verdict before, Evaluation evaluation, List<Observation> observations) {
         long freshness = target.freshness().toMillis();
         String seen = observations.stream()
-                .map(o -> o.agentId() + "@" + o.region() + " "
+                .map(o -> o.agentId() + "@" + o.region() + (o.members() > 1 ? " (" + o.members() + " members)" : "")
+                        + " "
                         + (!QuorumEvaluator.isFresh(o.observedAt(), evaluation.evaluatedAt(), freshness)
                                 ? "stale"
                                 : (o.success() ? "ok" : o.reason().label())

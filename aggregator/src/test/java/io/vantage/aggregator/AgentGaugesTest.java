@@ -53,7 +53,7 @@ class AgentGaugesTest {
                 .isEqualTo(90.0);
         assertThat(reported("agent-a")).isZero();
 
-        store.accepted("agent-a", now.get());
+        store.accepted("agent-a", 0, now.get());
         loop.evaluate();
         now.addAndGet(5_000);
         assertThat(age("agent-a"))
@@ -102,7 +102,7 @@ class AgentGaugesTest {
         }
         AggregatorConfig config =
                 new AggregatorConfigLoader(tokens).parse(yaml.toString(), null).config();
-        store.configure(regions, List.of("api"), now.get());
+        store.configure(config.agents(), config.agentTargets(), (target, agent) -> true, now.get());
         loop.configure(config);
     }
 

@@ -135,15 +135,17 @@ class AgentToAggregatorTest {
     }
 
     /**
-     * Two agent processes with one agent's id and token (replicas of one agent): the aggregator counts one, refuses the
-     * other's reports (409: the agent retries, in case the counted one stops) and says so on the status, instead of letting their interleaved results freeze the vote.
+     * Two agent processes with the id and token of an entry that says it runs one ({@code members: 1}): the aggregator
+     * counts one, refuses the other's reports (409: the agent retries, in case the counted one stops) and says so on
+     * the status.
      */
     @Test
-    void twoProcessesReportingAsOneAgentAreDetectedAndOnlyOneCounts() throws Exception {
+    void twoProcessesReportingAsAOneProcessAgentAreDetectedAndOnlyOneCounts() throws Exception {
         Vertx servers = Vertx.vertx();
         try (TestHttpServer endpoint = TestHttpServer.plain(servers)) {
             Files.writeString(directory.resolve("token-a"), RunningAggregator.TOKENS.get("TOKEN_A"));
             Path aggregatorFile = RunningAggregator.agents()
+                    .agentSetting("agent-a", "members", 1)
                     .section("server", Map.of("host", "127.0.0.1", "port", 0))
                     .target(Target.http("web", endpoint.url("/ok"))
                             .interval("1s")

@@ -23,7 +23,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,9 +70,7 @@ class EvaluationLoopTest {
             }
         };
         ResultStore store = new ResultStore();
-        Map<String, String> agents = new LinkedHashMap<>();
-        agents.put("a", "us-east-1");
-        store.configure(agents, List.of("east", "west"), START);
+        store.configure(config.agents(), config.agentTargets(), (target, agent) -> true, START);
         List<String> calls = new ArrayList<>();
         List<Round> first = new ArrayList<>();
         List<Round> second = new ArrayList<>();
@@ -96,8 +93,8 @@ class EvaluationLoopTest {
             loop.configure(config);
             for (int i = 0; i < 3; i++) {
                 now.addAndGet(1_000);
-                store.offer("a", ProbeResult.success("east", now.get(), 200, null, null), now.get(), 1);
-                store.offer("a", ProbeResult.success("west", now.get(), 200, null, null), now.get(), 1);
+                store.offer("a", 0, ProbeResult.success("east", now.get(), 200, null, null), now.get(), 1);
+                store.offer("a", 0, ProbeResult.success("west", now.get(), 200, null, null), now.get(), 1);
                 loop.evaluate();
             }
 

@@ -34,6 +34,18 @@ public final class AggregatorYaml extends ConfigYaml<AggregatorYaml> {
         return this;
     }
 
+    /** Sets {@code key} (members, perVantage, expectedMembers) on the vantage point {@code id} added before. */
+    @SuppressWarnings("unchecked")
+    public AggregatorYaml agentSetting(String id, String key, Object value) {
+        list(document, "agents").stream()
+                .map(entry -> (Map<String, Object>) entry)
+                .filter(entry -> id.equals(entry.get("id")))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no agent " + id))
+                .put(key, value);
+        return this;
+    }
+
     public AggregatorYaml deployment(String name) {
         return section("deployment", name);
     }

@@ -295,10 +295,29 @@ public record AggregatorConfig(
             String tokenFile,
             String tokenEnv,
             String previousTokenFile,
-            String previousTokenEnv) {
+            String previousTokenEnv,
+            Integer members,
+            Integer perVantage,
+            Integer expectedMembers) {
+        /**
+         * Processes that may report as one entry by default: a Deployment of a few replicas or a DaemonSet on a small
+         * node pool fits, and the bound keeps a leaked token from growing the aggregator's memory (each target holds
+         * a reading per member) without limit.
+         */
+        public static final int DEFAULT_MEMBERS = 8;
+        /** Members probing each target by default: two, so that losing one leaves no gap. */
+        public static final int DEFAULT_PER_VANTAGE = 2;
+
         public AgentEntry {
             Checks.name("id", id, Limits.MAX_IDENTITY_LENGTH);
             Checks.name("region", region, Limits.MAX_IDENTITY_LENGTH);
+            members = members == null ? DEFAULT_MEMBERS : members;
+            Checks.range("members", members, 1, 64);
+            perVantage = perVantage == null ? DEFAULT_PER_VANTAGE : perVantage;
+            Checks.range("perVantage", perVantage, 1, 64);
+            if (expectedMembers != null) {
+                Checks.range("expectedMembers", expectedMembers, 1, members);
+            }
             if ((tokenFile == null) == (tokenEnv == null)) {
                 throw Checks.invalid("tokenFile", "set exactly one of tokenFile and tokenEnv for agent " + id);
             }

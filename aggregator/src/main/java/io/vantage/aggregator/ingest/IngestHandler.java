@@ -1,6 +1,7 @@
 package io.vantage.aggregator.ingest;
 
 import io.vantage.aggregator.config.LoadedAggregatorConfig.Credential;
+import io.vantage.aggregator.members.Members;
 import io.vantage.aggregator.metrics.AggregatorMetrics;
 import io.vantage.aggregator.metrics.AggregatorMetrics.IngestOutcome;
 import io.vantage.wire.Checks;
@@ -120,7 +121,8 @@ public final class IngestHandler {
         }
         long received = clock.millis();
         String instance = request.getHeader(Headers.INSTANCE);
-        if (!store.admit(agent.agentId(), instance, received)) {
+        int seat = store.admit(agent.agentId(), instance, received);
+        if (seat < 0) {
             conflict(request, agent, instance, received);
             return;
         }
@@ -129,7 +131,7 @@ public final class IngestHandler {
             ResultRules.Classification classified = ingest.rules().classify(result, batch.sentAt(), received);
             IngestOutcome outcome = !classified.offered()
                     ? classified.refused()
-                    : store.offer(agent.agentId(), result, classified.observedAt(), classified.confirm())
+                    : store.offer(agent.agentId(), seat, result, classified.observedAt(), classified.confirm())
                             ? IngestOutcome.ACCEPTED
                             : IngestOutcome.DUPLICATE;
             counts[outcome.ordinal()]++;
@@ -160,7 +162,7 @@ public final class IngestHandler {
                         .put("noVote", counts[IngestOutcome.NO_VOTE.ordinal()])
                         .encode());
         if (accepted > 0) {
-            store.accepted(agent.agentId(), received);
+            store.accepted(agent.agentId(), seat, received);
         }
     }
 
@@ -183,22 +185,20 @@ public final class IngestHandler {
                         + " in " + batch.region());
     }
 
-    /** 409: another process reports as the same agent at the same time ({@link Instances}). */
+    /** 409: more processes report as the same vantage point than its {@code members} bound ({@link Members}). */
     private void conflict(HttpServerRequest request, Credential agent, String instance, long received) {
         metrics.identityConflict(agent.agentId(), agent.region());
         if (conflictsLogged.admit(agent.agentId(), received) != LogThrottle.HELD_BACK) {
             LOG.error(
-                    "two processes report as agent {}@{} at once (this one, instance {}, is refused): give each "
-                            + "its own agent id and token",
+                    "more processes report as agent {}@{} than its members bound allows (this one, instance {}, is "
+                            + "refused): raise members for it, or give each process its own agent id and token",
                     agent.agentId(),
                     agent.region(),
-                    Checks.visible(instance.length() > 32 ? instance.substring(0, 32) : instance));
+                    instance == null
+                            ? Members.UNNAMED
+                            : Checks.visible(instance.length() > 32 ? instance.substring(0, 32) : instance));
         }
-        reply(
-                request,
-                409,
-                "another process reports as agent " + agent.agentId() + " at the same time; only its reports "
-                        + "count: give each process its own agent id and token");
+        reply(request, 409, Members.refusal(agent.agentId()));
     }
 
     /**

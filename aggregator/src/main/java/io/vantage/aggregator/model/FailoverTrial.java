@@ -152,7 +152,8 @@ final class FailoverTrial {
                 offer(arrivals.get(next), latest, sibling);
             }
             long now = millis(t);
-            blindSince = BlindAgents.update(judged, freshness, inputs.agents(), blindSince, now);
+            blindSince = BlindAgents.update(
+                    judged, freshness, BlindAgents.oneEach(inputs.agents()), inputs.agents(), blindSince, now);
             boolean[] seeing = BlindAgents.seeing(judged, freshness, inputs.agents(), now);
             if (t >= 0 && !blindLogged && blindSince.length > 0 && blindSince[0] != BlindAgents.NOT_BLIND) {
                 blindLogged = true;
@@ -163,7 +164,7 @@ final class FailoverTrial {
                     target.freshness(),
                     latest,
                     inputs.agents(),
-                    new QuorumEvaluator.Fleet(colocated, blindSince, startedAt, seeing),
+                    new QuorumEvaluator.Fleet(colocated, blindSince, new int[0], startedAt, seeing),
                     state,
                     now);
             state = evaluation.state();

@@ -229,14 +229,15 @@ public final class Topology {
                     vantages[agent].offer(ProbeResult.success(target.name(), last, null, null, null), last, 1);
                 }
             }
-            blindSince = BlindAgents.update(judged, freshnessMillis, agents, blindSince, now);
+            blindSince =
+                    BlindAgents.update(judged, freshnessMillis, BlindAgents.oneEach(agents), agents, blindSince, now);
             boolean[] seeing = BlindAgents.seeing(judged, freshnessMillis, agents, now);
             state = QuorumEvaluator.evaluate(
                             target.quorum(),
                             target.freshness(),
                             vantages,
                             agents,
-                            new QuorumEvaluator.Fleet(colocated, blindSince, start, seeing),
+                            new QuorumEvaluator.Fleet(colocated, blindSince, new int[0], start, seeing),
                             state,
                             now)
                     .state();

@@ -1,10 +1,11 @@
 package io.vantage.aggregator.quorum;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Which agents are blind: an agent whose votes are unhealthy for (nearly) every target it reports at once, while the
- * other agents see at least half of those targets healthy, is an outlier (a broken resolver, NIC or route), not a
+ * Which members are blind: a member (an agent process) whose votes are unhealthy for (nearly) every target it reports
+ * at once, while the other members see at least half of those targets healthy, is an outlier (a broken resolver, NIC or route), not a
  * witness. Its unhealthy votes are set aside by the {@link QuorumEvaluator}; its healthy votes still count, so setting
  * it aside can only keep a verdict from turning UNHEALTHY, never make one.
  *
@@ -29,76 +30,92 @@ public final class BlindAgents {
     private BlindAgents() {}
 
     /**
-     * Which of {@code agents} agents see: a fresh healthy vote for at least one target. Fate sharing trusts only the
-     * unhealthy votes of an agent that sees something, so that an agent failing everything (blind, but not yet judged
-     * so, with nobody to compare it with) cannot fail a region over.
+     * Which of {@code agents} vantage points see: a fresh healthy vote of one of its members for at least one target.
+     * Fate sharing trusts only the unhealthy votes of a vantage point that sees something, so that one failing
+     * everything (blind, but not yet judged so, with nobody to compare it with) cannot fail a region over.
      */
     public static boolean[] seeing(List<Vantage[]> targets, long[] freshnessMillis, int agents, long now) {
         boolean[] sees = new boolean[agents];
         for (int t = 0; t < targets.size(); t++) {
             Vantage[] vantages = targets.get(t);
             for (int a = 0; a < agents && a < vantages.length; a++) {
-                long observedAt = vantages[a].observedAt();
-                if (!sees[a]
-                        && observedAt != Vantage.NEVER
-                        && QuorumEvaluator.isFresh(observedAt, now, freshnessMillis[t])
-                        && vantages[a].vote()) {
-                    sees[a] = true;
+                for (int seat = 0; !sees[a] && seat < vantages[a].seats(); seat++) {
+                    Reading reading = vantages[a].reading(seat);
+                    sees[a] = reading != null && healthy(reading, now, freshnessMillis[t]);
                 }
             }
         }
         return sees;
     }
 
+    /** The columns of one member per vantage point: vantage point i's only member is column i. */
+    public static int[] oneEach(int agents) {
+        int[] offsets = new int[agents];
+        Arrays.setAll(offsets, i -> i);
+        return offsets;
+    }
+
     /**
-     * Since when each of {@code agents} agents is blind, or {@link #NOT_BLIND}. {@code targets}: every configured target's
-     * vantage points (one per agent, in agent order) with its freshness window in milliseconds; {@code previous}: the
-     * last round's answer (empty or of another length after a reload: no agent was blind).
+     * Since when each member is blind, or {@link #NOT_BLIND}, by column: vantage point i's members are columns {@code
+     * offsets[i]} on, one per seat, {@code columns} in all. {@code targets}: every configured target's vantage points
+     * (in agent order) with its freshness window in milliseconds; {@code previous}: the last round's answer (empty or
+     * of another length after a reload: no member was blind). A member is compared with every other member, its
+     * vantage point's peers included.
      */
     public static long[] update(
-            List<Vantage[]> targets, long[] freshnessMillis, int agents, long[] previous, long now) {
-        int[] reported = new int[agents];
-        int[] failing = new int[agents];
-        int[] seenHealthyElsewhere = new int[agents];
-        boolean[] healthyVote = new boolean[agents];
-        boolean[] freshVote = new boolean[agents];
+            List<Vantage[]> targets, long[] freshnessMillis, int[] offsets, int columns, long[] previous, long now) {
+        int[] reported = new int[columns];
+        int[] failing = new int[columns];
+        int[] seenHealthyElsewhere = new int[columns];
         for (int t = 0; t < targets.size(); t++) {
             Vantage[] vantages = targets.get(t);
             int healthyVotes = 0;
-            for (int a = 0; a < agents && a < vantages.length; a++) {
-                long observedAt = vantages[a].observedAt();
-                freshVote[a] =
-                        observedAt != Vantage.NEVER && QuorumEvaluator.isFresh(observedAt, now, freshnessMillis[t]);
-                healthyVote[a] = freshVote[a] && vantages[a].vote();
-                if (healthyVote[a]) {
-                    healthyVotes++;
+            for (int a = 0; a < offsets.length && a < vantages.length; a++) {
+                for (int seat = 0; seat < vantages[a].seats(); seat++) {
+                    Reading reading = vantages[a].reading(seat);
+                    if (reading != null && healthy(reading, now, freshnessMillis[t])) {
+                        healthyVotes++;
+                    }
                 }
             }
-            for (int a = 0; a < agents && a < vantages.length; a++) {
-                if (!freshVote[a]) {
-                    continue;
-                }
-                reported[a]++;
-                if (!healthyVote[a]) {
-                    failing[a]++;
-                    if (healthyVotes > 0) {
-                        seenHealthyElsewhere[a]++;
+            for (int a = 0; a < offsets.length && a < vantages.length; a++) {
+                for (int seat = 0; seat < vantages[a].seats(); seat++) {
+                    Reading reading = vantages[a].reading(seat);
+                    if (reading == null || !fresh(reading, now, freshnessMillis[t])) {
+                        continue;
+                    }
+                    int column = offsets[a] + seat;
+                    reported[column]++;
+                    if (!reading.vote()) {
+                        failing[column]++;
+                        if (healthyVotes > 0) {
+                            seenHealthyElsewhere[column]++;
+                        }
                     }
                 }
             }
         }
-        long[] blindSince = new long[agents];
-        for (int a = 0; a < agents; a++) {
-            boolean nearlyAllFailing = reported[a] >= MIN_TARGETS && failing[a] >= FAILING_SHARE * reported[a];
-            boolean wasBlind = previous.length == agents && previous[a] != NOT_BLIND;
+        long[] blindSince = new long[columns];
+        for (int c = 0; c < columns; c++) {
+            boolean nearlyAllFailing = reported[c] >= MIN_TARGETS && failing[c] >= FAILING_SHARE * reported[c];
+            boolean wasBlind = previous.length == columns && previous[c] != NOT_BLIND;
             if (nearlyAllFailing && wasBlind) {
-                blindSince[a] = previous[a];
-            } else if (nearlyAllFailing && seenHealthyElsewhere[a] >= SEEN_HEALTHY_SHARE * failing[a]) {
-                blindSince[a] = now;
+                blindSince[c] = previous[c];
+            } else if (nearlyAllFailing && seenHealthyElsewhere[c] >= SEEN_HEALTHY_SHARE * failing[c]) {
+                blindSince[c] = now;
             } else {
-                blindSince[a] = NOT_BLIND;
+                blindSince[c] = NOT_BLIND;
             }
         }
         return blindSince;
+    }
+
+    private static boolean fresh(Reading reading, long now, long freshnessMillis) {
+        long observedAt = reading.observedAt();
+        return observedAt != Vantage.NEVER && QuorumEvaluator.isFresh(observedAt, now, freshnessMillis);
+    }
+
+    private static boolean healthy(Reading reading, long now, long freshnessMillis) {
+        return fresh(reading, now, freshnessMillis) && reading.vote();
     }
 }

@@ -7,9 +7,11 @@ import java.util.Arrays;
 /**
  * The verdict rules (docs/architecture.md, "The verdict"), as a pure function.
  * <ul>
- * <li>Fresh vantage points are those whose latest result is younger than the freshness window; the
- * configured vantage points that are not fresh (never heard since start, or stale) are missing. An unhealthy vote
- * of a blind agent ({@link BlindAgents}) is set aside: that vantage point counts as missing.</li>
+ * <li>A vantage point's vote is made from its members' readings ({@link Vantage#vote}). Fresh vantage points are
+ * those with a reading younger than the freshness window; the configured vantage points that are not fresh (never
+ * heard since start, or stale) are missing. An unhealthy vote of a blind member ({@link BlindAgents}) is set aside: a
+ * vantage point whose every fresh vote is set aside counts as missing. Members never count: a quorum counts vantage
+ * points however many processes each runs.</li>
  * <li>Fate sharing: a vantage point in the target's own region that has been missing (or blind) for
  * {@code regionLostAfter} while every fresh vote is unhealthy is taken as lost with its region, and counts as an
  * unhealthy vote. An agent restarting (missing for seconds), or missing while another vantage point sees the
@@ -29,16 +31,19 @@ public final class QuorumEvaluator {
     /**
      * What a round knows beyond one target's vantage points, by vantage index (the agents' config order):
      * {@code colocated[i]} when agent i serves from the target's region (empty: the target names no region);
-     * {@code blindSince[i]}, since when agent i is blind ({@link BlindAgents#NOT_BLIND} when it is not; empty: none
-     * is); {@code startedAt}, since when the aggregator could have heard from an agent it never heard from; {@code
-     * seeing[i]} when agent i votes healthy for some target ({@link BlindAgents#seeing}; empty: every agent does).
+     * {@code blindSince[c]}, since when the member in column c is blind ({@link BlindAgents#NOT_BLIND} when it is not;
+     * empty: none is), where vantage point i's members are columns {@code offsets[i]} on (empty offsets: one member
+     * each, column i); {@code startedAt}, since when the aggregator could have heard from an agent it never heard from;
+     * {@code seeing[i]} when vantage point i votes healthy for some target ({@link BlindAgents#seeing}; empty: every
+     * one does).
      */
-    public record Fleet(boolean[] colocated, long[] blindSince, long startedAt, boolean[] seeing) {
-        public static final Fleet NONE = new Fleet(new boolean[0], new long[0], Long.MIN_VALUE, new boolean[0]);
+    public record Fleet(boolean[] colocated, long[] blindSince, int[] offsets, long startedAt, boolean[] seeing) {
+        public static final Fleet NONE =
+                new Fleet(new boolean[0], new long[0], new int[0], Long.MIN_VALUE, new boolean[0]);
 
-        /** Without knowing which agents see: each is taken to. */
+        /** One member per vantage point, without knowing which agents see: each is taken to. */
         public Fleet(boolean[] colocated, long[] blindSince, long startedAt) {
-            this(colocated, blindSince, startedAt, new boolean[0]);
+            this(colocated, blindSince, new int[0], startedAt, new boolean[0]);
         }
 
         boolean colocated(int vantage) {
@@ -49,8 +54,8 @@ public final class QuorumEvaluator {
             return vantage >= seeing.length || seeing[vantage];
         }
 
-        long blindSince(int vantage) {
-            return vantage < blindSince.length ? blindSince[vantage] : BlindAgents.NOT_BLIND;
+        int offset(int vantage) {
+            return vantage < offsets.length ? offsets[vantage] : vantage;
         }
     }
 
@@ -91,33 +96,31 @@ public final class QuorumEvaluator {
         long newestInput = Long.MIN_VALUE;
         double[] latencies = new double[vantages.length];
         for (int i = 0; i < vantages.length; i++) {
-            Vantage vantage = vantages[i];
-            long observedAt = vantage.observedAt();
-            long absentSince;
-            if (observedAt == Vantage.NEVER) {
-                absentSince = fleet.startedAt();
-            } else {
+            Vantage.Vote vote = vantages[i].vote(now, freshnessMillis, fleet.blindSince(), fleet.offset(i));
+            long absentSince = switch (vote.state()) {
+                case NEVER -> fleet.startedAt();
+                case STALE -> vote.observedAt();
+                case BLIND -> vote.blindSince();
+                case FRESH -> Long.MIN_VALUE;
+            };
+            if (vote.state() != Vantage.State.NEVER) {
                 heard++;
-                if (!isFresh(observedAt, now, freshnessMillis)) {
-                    absentSince = observedAt;
-                } else if (!vantage.vote() && fleet.blindSince(i) != BlindAgents.NOT_BLIND) {
-                    setAside++;
-                    absentSince = fleet.blindSince(i);
-                    newestInput = Math.max(newestInput, observedAt);
-                } else {
-                    fresh++;
-                    if (vantage.vote()) {
-                        healthy++;
-                    } else if (fleet.sees(i)) {
-                        witnessSees = true;
-                    }
-                    double total = vantage.totalSeconds();
-                    if (!Double.isNaN(total)) {
-                        latencies[measured++] = total * 1000;
-                    }
-                    newestInput = Math.max(newestInput, observedAt);
-                    continue;
+            }
+            if (vote.state() == Vantage.State.BLIND) {
+                setAside++;
+                newestInput = Math.max(newestInput, vote.observedAt());
+            } else if (vote.state() == Vantage.State.FRESH) {
+                fresh++;
+                if (vote.healthy()) {
+                    healthy++;
+                } else if (fleet.sees(i)) {
+                    witnessSees = true;
                 }
+                if (!Double.isNaN(vote.totalSeconds())) {
+                    latencies[measured++] = vote.totalSeconds() * 1000;
+                }
+                newestInput = Math.max(newestInput, vote.observedAt());
+                continue;
             }
             if (fleet.colocated(i) && now - absentSince >= lostAfter) {
                 absentColocated++;

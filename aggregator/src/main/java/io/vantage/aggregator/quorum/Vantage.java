@@ -1,110 +1,146 @@
 package io.vantage.aggregator.quorum;
 
-import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.ProbeResult;
-import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * One vantage point's latest result for one target, kept in place: allocated once per (target, agent) when a config
- * loads and overwritten by each newer result, so that storing a result retains nothing of the parsed report (the
- * stored results of 10 agents x 10,000 targets are replaced hundreds of thousands of times a second; as objects they
- * lived just long enough to be copied by every young collection, docs/benchmarks.md).
+ * One vantage point's results for one target: the latest {@link Reading} of each of its members (the processes that
+ * report as one {@code agents:} entry), by seat. A seat is a member's place in its vantage point
+ * (io.vantage.aggregator.members.Members), so a vantage point holds at most as many readings per target as it may
+ * have members; a reading is allocated when a member first reports the target and then overwritten in place.
  *
- * <p>{@code observedAt} is when the probe ran on the aggregator's clock: the time the batch arrived minus how old the
- * agent said the result was when it sent it. An agent's clock offset therefore cancels out, and a result that was
- * delivered late counts as old. The vote is what this vantage point says in the quorum: its outcome once {@code confirm}
- * consecutive results agreed on it (QuorumSpec.confirm), its previous vote until then; a first result is the vote at
- * once.
- *
- * <p>Writers (the ingest event loops) hold this object's lock. The evaluator reads {@link #observedAt()}, {@link
- * #vote()} and {@link #totalSeconds()} without it: each is a value some recent result wrote, which is all a round
- * needs; {@link #observation} takes the lock for a consistent copy.
+ * <p>The vantage point's vote on the target ({@link #vote}) is made from its fresh members' readings: healthy when at
+ * least half of them vote healthy. A tie is healthy: one member seeing the endpoint answer from that region shows it
+ * does; a split inside one region points at one member's own path (its node, its NAT), and a health checker must not
+ * turn a member's weakness into a failover. An unhealthy vote of a blind member ({@link BlindAgents}) is set aside;
+ * a vantage point whose every fresh vote is set aside is blind.
  */
 public final class Vantage {
     /** Never heard: older than any probe. */
-    public static final long NEVER = Long.MIN_VALUE;
+    public static final long NEVER = Reading.NEVER;
 
-    private long timestamp = NEVER; // the agent's clock, orders results; guarded by this
-    private boolean lastSuccess; // guarded by this
-    private int streak; // guarded by this
-    private FailureReason reason; // guarded by this
-    private int statusCode; // 0 when none; guarded by this
-    private String message; // guarded by this
-    private List<String> answers; // guarded by this
-    private List<String> cnames; // guarded by this
-    private String address; // guarded by this
-    private volatile boolean vote;
-    private volatile double totalSeconds = Double.NaN;
-    private volatile long observedAt = NEVER; // written last
+    /** What a vantage point says on a target as of one round. */
+    public enum State {
+        /** No member ever reported the target. */
+        NEVER,
+        /** Its newest reading is older than the freshness window. */
+        STALE,
+        /** Fresh readings, all of them unhealthy votes of blind members: set aside. */
+        BLIND,
+        /** At least one fresh reading counts. */
+        FRESH
+    }
 
     /**
-     * How much newer on the aggregator's clock a result must be to replace a kept one that the agent's clock calls
-     * newer: the agent's clock stepped back. A re-delivered copy of the kept result differs from it by transit jitter
-     * only; the next probe, by an interval (at least 1 s).
+     * A vantage point's vote on one target as of {@code now}. {@code observedAt}: its newest counted reading (FRESH), its
+     * newest set-aside one (BLIND), its newest one (STALE), {@link #NEVER}; {@code healthy}: the vote (FRESH only);
+     * {@code members}: fresh readings counted; {@code totalSeconds}: the newest counted reading's probe time (NaN:
+     * none); {@code blindSince}: since when its blind members are blind (BLIND only).
      */
-    static final long CLOCK_STEP_MILLIS = 1_000;
+    public record Vote(
+            State state, long observedAt, boolean healthy, int members, double totalSeconds, long blindSince) {
+        static final Vote NEVER_HEARD = new Vote(State.NEVER, NEVER, false, 0, Double.NaN, BlindAgents.NOT_BLIND);
+    }
+
+    private final AtomicReferenceArray<Reading> seats;
+
+    /** A vantage point with one member. */
+    public Vantage() {
+        this(1);
+    }
+
+    public Vantage(int seats) {
+        this.seats = new AtomicReferenceArray<>(seats);
+    }
+
+    /** How many members this vantage point holds readings for. */
+    public int seats() {
+        return seats.length();
+    }
+
+    /** The reading of the member in {@code seat}, null when it never reported the target. */
+    public Reading reading(int seat) {
+        return seats.get(seat);
+    }
+
+    /** {@link Reading#offer} on the reading of the member in {@code seat}; returns whether the result was kept. */
+    public boolean offer(int seat, ProbeResult result, long observedAt, int confirm) {
+        Reading reading = seats.get(seat);
+        if (reading == null) {
+            seats.compareAndSet(seat, null, new Reading());
+            reading = seats.get(seat);
+        }
+        return reading.offer(result, observedAt, confirm);
+    }
+
+    /** {@link #offer(int, ProbeResult, long, int)} by the only member. */
+    public boolean offer(ProbeResult result, long observedAt, int confirm) {
+        return offer(0, result, observedAt, confirm);
+    }
+
+    /** This vantage point with room for {@code size} members, keeping the readings of the seats both have. */
+    public Vantage resized(int size) {
+        if (size == seats()) {
+            return this;
+        }
+        Vantage resized = new Vantage(size);
+        for (int seat = 0; seat < Math.min(size, seats()); seat++) {
+            resized.seats.set(seat, seats.get(seat));
+        }
+        return resized;
+    }
 
     /**
-     * Keeps {@code result} when it is newer than the one kept: by the agent's timestamp, or, when the agent's clock
-     * stepped back, by at least {@link #CLOCK_STEP_MILLIS} on the aggregator's; returns whether it was.
+     * The vote as of {@code now}: {@code blindSince[offset + seat]} is since when the member in {@code seat} is blind
+     * ({@link BlindAgents#NOT_BLIND}: it is not; past the array's end: none is).
      */
-    public synchronized boolean offer(ProbeResult result, long observedAt, int confirm) {
-        boolean newer = result.timestamp() > timestamp
-                || (timestamp != NEVER && observedAt >= this.observedAt + CLOCK_STEP_MILLIS);
-        if (!newer) {
-            return false;
+    public Vote vote(long now, long freshnessMillis, long[] blindSince, int offset) {
+        int counted = 0;
+        int healthy = 0;
+        long newest = NEVER;
+        long newestCounted = NEVER;
+        double total = Double.NaN;
+        long newestSetAside = NEVER;
+        long blindFrom = BlindAgents.NOT_BLIND;
+        for (int seat = 0; seat < seats.length(); seat++) {
+            Reading reading = seats.get(seat);
+            if (reading == null) {
+                continue;
+            }
+            long observedAt = reading.observedAt();
+            if (observedAt == NEVER) {
+                continue;
+            }
+            newest = Math.max(newest, observedAt);
+            if (!QuorumEvaluator.isFresh(observedAt, now, freshnessMillis)) {
+                continue;
+            }
+            boolean vote = reading.vote();
+            int column = offset + seat;
+            long blind = column < blindSince.length ? blindSince[column] : BlindAgents.NOT_BLIND;
+            if (!vote && blind != BlindAgents.NOT_BLIND) {
+                newestSetAside = Math.max(newestSetAside, observedAt);
+                blindFrom = Math.min(blindFrom, blind);
+                continue;
+            }
+            counted++;
+            if (vote) {
+                healthy++;
+            }
+            if (observedAt > newestCounted) {
+                newestCounted = observedAt;
+                total = reading.totalSeconds();
+            }
         }
-        boolean first = timestamp == NEVER;
-        streak = !first && lastSuccess == result.success() ? streak + 1 : 1;
-        if (first || streak >= confirm) {
-            vote = result.success();
+        if (counted > 0) {
+            return new Vote(State.FRESH, newestCounted, 2 * healthy >= counted, counted, total, BlindAgents.NOT_BLIND);
         }
-        lastSuccess = result.success();
-        timestamp = result.timestamp();
-        reason = result.reason();
-        statusCode = result.statusCode() == null ? 0 : result.statusCode();
-        message = result.message();
-        answers = result.answers();
-        cnames = result.cnames();
-        address = result.address();
-        Double total = result.timings().total();
-        totalSeconds = total == null ? Double.NaN : total;
-        this.observedAt = observedAt;
-        return true;
-    }
-
-    /** When the latest result's probe ran (aggregator clock), or {@link #NEVER}. */
-    public long observedAt() {
-        return observedAt;
-    }
-
-    /** This vantage point's vote: true for healthy. */
-    public boolean vote() {
-        return vote;
-    }
-
-    /** The latest result's total probe time in seconds, NaN when it has none. */
-    public double totalSeconds() {
-        return totalSeconds;
-    }
-
-    /** A consistent copy of the latest result, or null when this vantage point was never heard. */
-    public synchronized Observation observation(String agentId, String region) {
-        if (timestamp == NEVER) {
-            return null;
+        if (newestSetAside != NEVER) {
+            return new Vote(State.BLIND, newestSetAside, false, 0, Double.NaN, blindFrom);
         }
-        return new Observation(
-                agentId,
-                region,
-                observedAt,
-                vote,
-                lastSuccess,
-                reason,
-                statusCode == 0 ? null : statusCode,
-                Double.isNaN(totalSeconds) ? null : totalSeconds,
-                message,
-                answers,
-                cnames,
-                address);
+        if (newest != NEVER) {
+            return new Vote(State.STALE, newest, false, 0, Double.NaN, BlindAgents.NOT_BLIND);
+        }
+        return Vote.NEVER_HEARD;
     }
 }

@@ -1,6 +1,8 @@
 package io.vantage.aggregator.round;
 
 import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.members.MemberView;
+import io.vantage.aggregator.members.Members;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Verdict;
 import io.vantage.wire.target.TargetSpec;
@@ -27,11 +29,28 @@ public record Round(
     /**
      * A configured agent as of this round. {@code configuredAt}: when it was configured (the start, or the reload that
      * added it); {@code lastReportAt}: when its results last counted (aggregator clock), null when none has since;
-     * {@code blind}: its probes fail nearly every target that the others see healthy, its unhealthy votes are set aside;
-     * {@code duplicateIdentity}: two processes reported as this agent within the last minute (only one's count).
+     * {@code blind}: its members' probes fail nearly every target that the others see healthy, their unhealthy votes
+     * are set aside; {@code members}: the processes that report as it, and whether more than its bound did within the
+     * last minute (only the bound's reports count); {@code expectedMembers}: how many should run (null: not said).
      */
     public record Agent(
-            String id, String region, long configuredAt, Long lastReportAt, boolean blind, boolean duplicateIdentity) {}
+            String id,
+            String region,
+            long configuredAt,
+            Long lastReportAt,
+            boolean blind,
+            Members.PointView members,
+            Integer expectedMembers) {
+        /** More processes reported as this agent than its members bound within the last minute. */
+        public boolean duplicateIdentity() {
+            return members.conflicting();
+        }
+
+        /** Members with a share of the targets. */
+        public long sharing() {
+            return members.members().stream().filter(MemberView::sharing).count();
+        }
+    }
 
     /** The configured targets, in the order of {@link #evaluations()}. */
     public List<TargetSpec> targets() {

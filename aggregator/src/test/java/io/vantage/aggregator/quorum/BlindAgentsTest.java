@@ -31,7 +31,13 @@ class BlindAgentsTest {
     private static long[] blind(long[] previous, String... targets) {
         long[] freshness = new long[targets.length];
         Arrays.fill(freshness, 30_000);
-        return BlindAgents.update(fleet(targets), freshness, targets[0].length(), previous, NOW);
+        return BlindAgents.update(
+                fleet(targets),
+                freshness,
+                BlindAgents.oneEach(targets[0].length()),
+                targets[0].length(),
+                previous,
+                NOW);
     }
 
     private static boolean isBlind(long[] result, int agent) {

@@ -213,13 +213,13 @@ class QuorumEvaluatorTest {
     }
 
     @Test
-    void aVantagePointsVoteChangesOnlyAfterConfirmAgreeingResults() {
-        Vantage vantage = new Vantage();
+    void aMembersVoteChangesOnlyAfterConfirmAgreeingResults() {
+        Reading vantage = new Reading();
         assertThat(vantage.offer(result(1, true), 1, 2)).isTrue();
         assertThat(vantage.vote()).as("a first result votes at once").isTrue();
         vantage.offer(result(2, false), 2, 2);
         assertThat(vantage.vote()).as("one failure is not confirmed").isTrue();
-        assertThat(vantage.observation("A", "r").success()).isFalse();
+        assertThat(vantage.observation("A", "r", "m").success()).isFalse();
         vantage.offer(result(3, false), 3, 2);
         assertThat(vantage.vote()).isFalse();
         vantage.offer(result(4, true), 4, 2);
@@ -229,7 +229,7 @@ class QuorumEvaluatorTest {
                 .isFalse();
         assertThat(vantage.observedAt()).isEqualTo(4);
 
-        Vantage followsEvery = new Vantage();
+        Reading followsEvery = new Reading();
         followsEvery.offer(result(1, true), 1, 1);
         followsEvery.offer(result(2, false), 2, 1);
         assertThat(followsEvery.vote()).as("confirm 1 follows every result").isFalse();
@@ -554,7 +554,7 @@ class QuorumEvaluatorTest {
                 FRESHNESS,
                 vantages,
                 2,
-                new QuorumEvaluator.Fleet(colocated, new long[0], 0, new boolean[] {false, false}),
+                new QuorumEvaluator.Fleet(colocated, new long[0], new int[0], 0, new boolean[] {false, false}),
                 VerdictState.initial(0),
                 now);
         assertThat(seesNothing.raw()).isEqualTo(Verdict.INSUFFICIENT_DATA);
@@ -564,7 +564,7 @@ class QuorumEvaluatorTest {
                 FRESHNESS,
                 vantages,
                 2,
-                new QuorumEvaluator.Fleet(colocated, new long[0], 0, new boolean[] {false, true}),
+                new QuorumEvaluator.Fleet(colocated, new long[0], new int[0], 0, new boolean[] {false, true}),
                 VerdictState.initial(0),
                 now);
         assertThat(sees.raw())

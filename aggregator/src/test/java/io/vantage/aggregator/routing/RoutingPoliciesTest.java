@@ -193,6 +193,8 @@ class RoutingPoliciesTest {
                 observations[i] = new Observation(
                         AGENTS[i][0],
                         AGENTS[i][1],
+                        null,
+                        1,
                         now - 200,
                         true,
                         true,

@@ -63,7 +63,8 @@ class RoutingTest {
     }
 
     private Observation probe(String agent, String region, String target, String address) {
-        return new Observation(agent, region, now - 1_000, true, true, null, 200, 0.01, null, null, null, address);
+        return new Observation(
+                agent, region, null, 1, now - 1_000, true, true, null, 200, 0.01, null, null, null, address);
     }
 
     /** What each agent's resolver answered for the observed name: answers and CNAMEs; null answers: the lookup failed. */
@@ -80,13 +81,15 @@ class RoutingTest {
 
     private Observation answer(String agent, String region, List<String> cnames, String... answers) {
         return new Observation(
-                agent, region, now - 500, true, true, null, null, 0.001, null, List.of(answers), cnames, null);
+                agent, region, null, 1, now - 500, true, true, null, null, 0.001, null, List.of(answers), cnames, null);
     }
 
     private Observation silent(String agent, String region) {
         return new Observation(
                 agent,
                 region,
+                null,
+                1,
                 now - 500,
                 false,
                 false,
@@ -123,6 +126,8 @@ class RoutingTest {
         return new Observation(
                 o.agentId(),
                 o.region(),
+                null,
+                1,
                 now - 500,
                 o.healthy(),
                 o.success(),
@@ -166,6 +171,8 @@ class RoutingTest {
                 List.of(new Observation(
                         "agent-a",
                         "us-east-1",
+                        null,
+                        1,
                         now - 1_000,
                         true,
                         true,
