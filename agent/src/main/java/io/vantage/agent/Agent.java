@@ -357,7 +357,7 @@ public final class Agent extends VerticleBase {
     }
 
     private String readiness() {
-        String member = loaded.config().remoteTargets() ? "member " + instance + " " : "";
+        String member = loaded.config().remoteTargets() ? "member " + instance + ", " : "";
         if (probeLoops.size() == 0) {
             List<String> answered = answeredBy();
             if (loaded.config().remoteTargets() && !answered.isEmpty()) {
