@@ -1,6 +1,7 @@
 package io.vantage.agent.report;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vantage.agent.metrics.MetricNames;
 import io.vantage.wire.Documents;
@@ -34,6 +35,14 @@ public final class TargetSource {
                 registry, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "not_modified", FETCHES);
         this.fetchFailed =
                 connection.counter(registry, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "failure", FETCHES);
+        Gauge.builder(
+                        MetricNames.TARGETS_ASSIGNED,
+                        this,
+                        source ->
+                                source.last == null ? 0 : source.last.targets().size())
+                .tag(MetricNames.TAG_AGGREGATOR, connection.label())
+                .description("Targets in this aggregator's last list for this member (its share)")
+                .register(registry);
     }
 
     public String label() {

@@ -201,6 +201,11 @@ class MembersTest {
                     .until(() -> first.newest.keySet().equals(Set.of("a", "b", "c"))
                             && second.newest.keySet().equals(Set.of("a", "b", "c")));
             assertThat(first.newest.values()).allMatch(ProbeResult::success);
+            assertThat(agent.value(MetricNames.TARGETS_ASSIGNED, "aggregator", first.label()))
+                    .isEqualTo(2.0);
+            assertThat(agent.value(MetricNames.TARGETS_ASSIGNED, "aggregator", second.label()))
+                    .isEqualTo(2.0);
+            assertThat(agent.value(MetricNames.TARGETS)).isEqualTo(3.0);
 
             second.serve("c", "d");
             await().atMost(Duration.ofSeconds(10)).until(() -> scheduled(agent).equals(Set.of("a", "b", "c", "d")));
@@ -221,6 +226,8 @@ class MembersTest {
             assertThat(scheduled(agent))
                     .as("the failing aggregator's share is still probed")
                     .containsOnly("a", "b");
+            assertThat(agent.value(MetricNames.TARGETS_ASSIGNED, "aggregator", second.label()))
+                    .isEqualTo(1.0);
 
             // The other aggregator's new share joins the failing one's last share.
             first.serve("a", "c");
