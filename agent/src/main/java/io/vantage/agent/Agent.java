@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One agent process, a member of its vantage point (its agent id) known by its instance id: probes its targets on
  * schedule (on its probe loops), records metrics, pushes results to every aggregator, and reloads its config. With
- * targets from aggregators it probes the union of the shares every aggregator assigns it. Everything but the probing lives on this verticle's event loop;
- * results come back to it from the probe loops.
+ * targets from aggregators it probes the union of the shares every aggregator assigns it. Everything but the probing
+ * lives on this verticle's event loop; results come back to it from the probe loops.
  */
 public final class Agent extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -295,10 +295,12 @@ public final class Agent extends VerticleBase {
         }
         differingSpecs.retainAll(differing);
         List<TargetSpec> next = List.copyOf(union.values());
+        String source = "aggregators " + String.join(", ", shares);
         if (next.equals(targets)) {
+            targetsSource = source; // the same targets, perhaps shared out differently: no new schedule
             return;
         }
-        applyTargets(next, "aggregators " + String.join(", ", shares));
+        applyTargets(next, source);
     }
 
     private void reload(String why) {
