@@ -22,6 +22,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,9 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One agent: probes its targets on schedule (on its probe loops), records metrics, pushes results to every
- * aggregator, and reloads its config. Everything but the probing lives on this verticle's event loop;
- * results come back to it from the probe loops.
+ * One agent process, a member of its vantage point (its agent id) known by its instance id: probes its targets on
+ * schedule (on its probe loops), records metrics, pushes results to every aggregator, and reloads its config. With
+ * targets from aggregators it probes the union of the shares every aggregator assigns it. Everything but the probing
+ * lives on this verticle's event loop; results come back to it from the probe loops.
  */
 public final class Agent extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -42,6 +45,7 @@ public final class Agent extends VerticleBase {
     private final ConfigLoader loader;
     private final PrometheusMeterRegistry registry;
     private final Clock clock;
+    private final String instance;
     private LoadedConfig loaded;
     private AgentMetrics metrics;
     private ProbeLoops probeLoops;
@@ -55,15 +59,32 @@ public final class Agent extends VerticleBase {
     // Last outcome per target, so the log records transitions rather than every probe.
     private final Map<String, Boolean> lastSuccess = new HashMap<>();
     private String targetsSource = "none yet";
+    // Targets two aggregators serve under one name with different specs, said once while they differ.
+    private final Set<String> differingSpecs = new HashSet<>();
 
-    /** {@code configFile} may be null when the config did not come from a file (then nothing reloads). */
+    /** With a random instance id (as when {@code VANTAGE_INSTANCE} is not set). */
     public Agent(
             LoadedConfig config, Path configFile, ConfigLoader loader, PrometheusMeterRegistry registry, Clock clock) {
+        this(config, configFile, loader, registry, clock, Instance.random());
+    }
+
+    /**
+     * {@code configFile} may be null when the config did not come from a file (then nothing reloads); {@code instance}
+     * is this process's instance id ({@link Instance}).
+     */
+    public Agent(
+            LoadedConfig config,
+            Path configFile,
+            ConfigLoader loader,
+            PrometheusMeterRegistry registry,
+            Clock clock,
+            String instance) {
         this.loaded = config;
         this.configFile = configFile;
         this.loader = loader;
         this.registry = registry;
         this.clock = clock;
+        this.instance = instance;
     }
 
     @Override
@@ -106,7 +127,7 @@ public final class Agent extends VerticleBase {
     private Future<?> startWorking(AgentConfig config, TlsEngine engine, String transport) {
         for (AgentConfig.Aggregator aggregator : config.agent().aggregators()) {
             AggregatorConnection connection = new AggregatorConnection(
-                    vertx, clock, aggregator, loaded.tokens().get(aggregator.label()), registry);
+                    vertx, clock, aggregator, loaded.tokens().get(aggregator.label()), instance, registry);
             connections.add(connection);
             pushers.add(new ReportPusher(connection, clock, loaded.agentId(), loaded.region(), registry));
             targetSources.add(new TargetSource(connection, registry));
@@ -117,8 +138,8 @@ public final class Agent extends VerticleBase {
         if (!connections.isEmpty()) {
             vertx.setPeriodic(config.agent().pushInterval().toMillis(), tick -> pushers.forEach(ReportPusher::tick));
             if (config.remoteTargets()) {
-                fetchTargets(0);
-                vertx.setPeriodic(config.agent().targetsRefresh().toMillis(), tick -> fetchTargets(0));
+                fetchTargets();
+                vertx.setPeriodic(config.agent().targetsRefresh().toMillis(), tick -> fetchTargets());
             }
         }
         if (configFile != null) {
@@ -129,7 +150,8 @@ public final class Agent extends VerticleBase {
                 new AgentServer(vertx, registry, metrics::scrape, () -> loaded.readers(), this::ready, this::readiness);
         return server.listen(config.server().host(), config.server().port())
                 .onSuccess(listening -> LOG.info(
-                        "agent {} in region {} serving /metrics on port {}; {} targets from {}; {} probe loops, TLS engine {}, transport {}; pushing to {}",
+                        "member {} of agent {} in region {} serving /metrics on port {}; {} targets from {}; {} probe loops, TLS engine {}, transport {}; pushing to {}",
+                        instance,
                         loaded.agentId(),
                         loaded.region(),
                         listening.actualPort(),
@@ -205,29 +227,80 @@ public final class Agent extends VerticleBase {
         pushers.forEach(pusher -> pusher.retainTargets(targetNames));
     }
 
-    /** Asks the aggregators in order; the first that answers decides. On total failure the last list stays. */
-    private void fetchTargets(int index) {
-        if (index >= targetSources.size()) {
-            LOG.warn("no aggregator served the target list; still probing the last known {} targets", targets.size());
+    /**
+     * Asks every aggregator for this member's share (one fetch at a time per aggregator) and probes the union of the
+     * shares: aggregator replicas assign shares independently, so for a moment they may disagree, and probing both
+     * shares costs extra probes where taking either would leave a gap. An aggregator that fails keeps its last share
+     * in the union.
+     */
+    private void fetchTargets() {
+        for (TargetSource source : targetSources) {
+            if (source.fetching()) {
+                continue; // a slow answer is still arriving: the next refresh asks again
+            }
+            source.fetchTargets().onComplete(fetched -> {
+                if (fetched.failed()) {
+                    TargetList last = source.last();
+                    LOG.warn(
+                            "fetching targets from {} failed: {}; {}",
+                            source.label(),
+                            fetched.cause().getMessage(),
+                            last == null
+                                    ? "it has served no target list yet"
+                                    : "keeping its last " + last.targets().size() + " targets");
+                    return;
+                }
+                if (fetched.result() != null) {
+                    LOG.info(
+                            "target list from {}: {} targets",
+                            source.label(),
+                            fetched.result().targets().size());
+                    applyUnion();
+                }
+            });
+        }
+    }
+
+    /** The union of the aggregators' last lists by target name, applied when it differs from the targets in force. */
+    private void applyUnion() {
+        if (!loaded.config().remoteTargets()) {
+            return; // a reloaded config lists its own targets now
+        }
+        Map<String, TargetSpec> union = new LinkedHashMap<>();
+        Map<String, String> servedBy = new HashMap<>();
+        List<String> shares = new ArrayList<>();
+        Set<String> differing = new HashSet<>();
+        for (TargetSource source : targetSources) {
+            TargetList list = source.last();
+            if (list == null) {
+                continue;
+            }
+            shares.add(source.label() + " (" + list.targets().size() + ")");
+            for (TargetSpec target : list.targets()) {
+                TargetSpec first = union.putIfAbsent(target.name(), target);
+                if (first == null) {
+                    servedBy.put(target.name(), source.label());
+                } else if (!first.equals(target)) {
+                    differing.add(target.name());
+                    if (differingSpecs.add(target.name())) {
+                        LOG.warn(
+                                "aggregators {} and {} serve target {} with different specs; probing {}'s",
+                                servedBy.get(target.name()),
+                                source.label(),
+                                target.name(),
+                                servedBy.get(target.name()));
+                    }
+                }
+            }
+        }
+        differingSpecs.retainAll(differing);
+        List<TargetSpec> next = List.copyOf(union.values());
+        String source = "aggregators " + String.join(", ", shares);
+        if (next.equals(targets)) {
+            targetsSource = source; // the same targets, perhaps shared out differently: no new schedule
             return;
         }
-        TargetSource source = targetSources.get(index);
-        source.fetchTargets().onComplete(fetched -> {
-            if (fetched.failed()) {
-                LOG.warn(
-                        "fetching targets from {} failed: {}",
-                        source.label(),
-                        fetched.cause().getMessage());
-                fetchTargets(index + 1);
-            } else if (fetched.result() != null) {
-                TargetList list = fetched.result();
-                LOG.info(
-                        "target list from {}: {} targets",
-                        source.label(),
-                        list.targets().size());
-                applyTargets(list.targets(), "aggregator " + source.label());
-            }
-        });
+        applyTargets(next, source);
     }
 
     private void reload(String why) {
@@ -274,18 +347,38 @@ public final class Agent extends VerticleBase {
         });
     }
 
+    /**
+     * Probing, or (with targets from aggregators) assigned none by an aggregator that answered: a member may
+     * rightly have no share (more members than targets, or not yet given one).
+     */
     private boolean ready() {
-        return probeLoops.size() > 0 && probeLoops.started() > 0;
+        if (probeLoops.size() == 0) {
+            return loaded.config().remoteTargets() && !answeredBy().isEmpty();
+        }
+        return probeLoops.started() > 0;
     }
 
     private String readiness() {
+        String member = loaded.config().remoteTargets() ? "member " + instance + ", " : "";
         if (probeLoops.size() == 0) {
-            return "not ready: no targets yet (source: " + targetsSource + ")";
+            List<String> answered = answeredBy();
+            if (loaded.config().remoteTargets() && !answered.isEmpty()) {
+                return "ready: member " + instance + ", 0 targets assigned by " + String.join(", ", answered);
+            }
+            return "not ready: " + member + "no targets yet (source: " + targetsSource + ")";
         }
         if (probeLoops.started() == 0) {
-            return "not ready: " + probeLoops.size() + " targets scheduled, no probe started yet";
+            return "not ready: " + member + probeLoops.size() + " targets scheduled, no probe started yet";
         }
-        return "ready: probing " + probeLoops.size() + " targets from " + targetsSource;
+        return "ready: " + member + "probing " + probeLoops.size() + " targets from " + targetsSource;
+    }
+
+    /** The aggregators that have answered this member's target list. */
+    private List<String> answeredBy() {
+        return targetSources.stream()
+                .filter(source -> source.last() != null)
+                .map(TargetSource::label)
+                .toList();
     }
 
     private static SocketAddress socketAddress(String hostPort) {

@@ -79,6 +79,13 @@ public final class AgentCommand {
     }
 
     private static int start(Path config) throws InterruptedException {
+        String instance;
+        try {
+            instance = Instance.from(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("vantage-agent: " + e.getMessage());
+            return 2;
+        }
         ConfigLoader loader = new ConfigLoader(System.getenv());
         LoadedConfig loaded;
         try {
@@ -91,7 +98,7 @@ public final class AgentCommand {
         Vertx vertx = Startup.newVertx(registry);
         return Startup.runUntilStopped(
                 vertx,
-                () -> vertx.deployVerticle(new Agent(loaded, config, loader, registry, Clock.systemUTC()))
+                () -> vertx.deployVerticle(new Agent(loaded, config, loader, registry, Clock.systemUTC(), instance))
                         .await());
     }
 

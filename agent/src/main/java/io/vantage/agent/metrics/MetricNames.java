@@ -26,6 +26,7 @@ public final class MetricNames {
     public static final String REPORT_SUPERSEDED = "vantage.report.superseded.results";
     public static final String REPORT_DROPPED = "vantage.report.dropped.results";
     public static final String TARGETS_FETCH = "vantage.targets.fetch";
+    public static final String TARGETS_ASSIGNED = "vantage.targets.assigned";
     public static final String AGGREGATOR_REPLICA_CHANGES = "vantage.agent.aggregator.replica.changes";
     public static final String SERVER_REFUSED = "vantage.agent.server.refused";
 

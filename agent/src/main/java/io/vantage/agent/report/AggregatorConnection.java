@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's HTTP connection to one aggregator, shared by its {@link ReportPusher} and {@link TargetSource}: the
- * client (TLS verified, the configured CA), the agent's token on every request, answers read within bounds, and a
- * check that one URL answers from one replica. Used from the agent's event loop only.
+ * client (TLS verified, the configured CA), the agent's token and instance id ({@link Headers#INSTANCE}) on every
+ * request, answers read within bounds, and a check that one URL answers from one replica. Used from the agent's event
+ * loop only.
  */
 public final class AggregatorConnection {
     private static final Logger LOG = LoggerFactory.getLogger(AggregatorConnection.class);
@@ -38,16 +39,24 @@ public final class AggregatorConnection {
     private final HttpClientAgent client;
     private final RequestOptions target;
     private final Counter replicaChanges;
+    private final String instance;
     private volatile String token;
     private String lastReplica;
     private long lastReplicaWarningMillis = Long.MIN_VALUE;
 
+    /** {@code instance}: this process's instance id ({@link io.vantage.agent.Instance}), sent on every request. */
     public AggregatorConnection(
-            Vertx vertx, Clock clock, AgentConfig.Aggregator aggregator, String token, MeterRegistry registry) {
+            Vertx vertx,
+            Clock clock,
+            AgentConfig.Aggregator aggregator,
+            String token,
+            String instance,
+            MeterRegistry registry) {
         this.vertx = vertx;
         this.clock = clock;
         this.label = aggregator.label();
         this.token = token;
+        this.instance = instance;
         String path =
                 aggregator.url().getRawPath() == null ? "" : aggregator.url().getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
@@ -90,13 +99,16 @@ public final class AggregatorConnection {
         this.token = token;
     }
 
-    /** A request to {@code path} under the aggregator's URL, with the token and the request timeout. */
+    /**
+     * A request to {@code path} under the aggregator's URL, with the token, the instance id and the request timeout.
+     */
     RequestOptions request(HttpMethod method, String path) {
         return new RequestOptions(target)
                 .setMethod(method)
                 .setURI(basePath + path)
                 .setTimeout(REQUEST_TIMEOUT_MILLIS)
-                .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+                .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+                .putHeader(Headers.INSTANCE, instance);
     }
 
     /**

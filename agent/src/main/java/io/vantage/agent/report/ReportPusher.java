@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vantage.agent.metrics.MetricNames;
 import io.vantage.wire.Documents;
-import io.vantage.wire.Headers;
 import io.vantage.wire.Limits;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.report.ReportBatch;
@@ -18,7 +17,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.Random;
@@ -40,12 +38,6 @@ public final class ReportPusher {
 
     private static final String PUSHES = "Report pushes by outcome";
     private static final String DROPPED = "Results discarded without being delivered";
-
-    /**
-     * This agent's id on every report to this aggregator ({@link Headers#INSTANCE}): random, new at each start, so an
-     * aggregator can tell two processes reporting as one agent apart.
-     */
-    private final String instance = Long.toHexString(new SecureRandom().nextLong());
 
     private final AggregatorConnection connection;
     private final Clock clock;
@@ -125,8 +117,7 @@ public final class ReportPusher {
         byte[] json = Documents.writeJson(new ReportBatch(Limits.WIRE_VERSION, agentId, region, clock.millis(), batch));
         RequestOptions request = connection
                 .request(HttpMethod.POST, "/v1/reports")
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .putHeader(Headers.INSTANCE, instance);
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
         Buffer body = Buffer.buffer(json);
         if (json.length > GZIP_ABOVE_BYTES) {
             request.putHeader(HttpHeaders.CONTENT_ENCODING, "gzip");

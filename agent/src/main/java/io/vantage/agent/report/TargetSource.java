@@ -1,6 +1,7 @@
 package io.vantage.agent.report;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vantage.agent.metrics.MetricNames;
 import io.vantage.wire.Documents;
@@ -11,7 +12,10 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
-/** The target list one aggregator serves, fetched with its ETag. Used from the agent's event loop only. */
+/**
+ * The target list one aggregator serves this member, fetched with its ETag, and the last list it answered (kept when a
+ * later fetch fails). Used from the agent's event loop only.
+ */
 public final class TargetSource {
     private static final String FETCHES = "Target list fetches by outcome";
 
@@ -20,6 +24,8 @@ public final class TargetSource {
     private final Counter fetchNotModified;
     private final Counter fetchFailed;
     private String targetsEtag;
+    private TargetList last;
+    private boolean fetching;
 
     public TargetSource(AggregatorConnection connection, MeterRegistry registry) {
         this.connection = connection;
@@ -29,14 +35,36 @@ public final class TargetSource {
                 registry, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "not_modified", FETCHES);
         this.fetchFailed =
                 connection.counter(registry, MetricNames.TARGETS_FETCH, MetricNames.TAG_OUTCOME, "failure", FETCHES);
+        Gauge.builder(
+                        MetricNames.TARGETS_ASSIGNED,
+                        this,
+                        source ->
+                                source.last == null ? 0 : source.last.targets().size())
+                .tag(MetricNames.TAG_AGGREGATOR, connection.label())
+                .description("Targets in this aggregator's last list for this member (its share)")
+                .register(registry);
     }
 
     public String label() {
         return connection.label();
     }
 
-    /** The aggregator's target list, or null when unchanged since the last fetch (ETag). */
+    /** The last target list this aggregator answered, or null while it has never answered one. */
+    public TargetList last() {
+        return last;
+    }
+
+    /** Whether a fetch is under way (its answer not yet read). */
+    public boolean fetching() {
+        return fetching;
+    }
+
+    /**
+     * The aggregator's target list, or null when unchanged since the last fetch (ETag); either way {@link #last()} is
+     * then its list.
+     */
     public Future<TargetList> fetchTargets() {
+        fetching = true;
         RequestOptions request = connection.request(HttpMethod.GET, "/v1/targets");
         if (targetsEtag != null) {
             request.putHeader(HttpHeaders.IF_NONE_MATCH, targetsEtag);
@@ -53,9 +81,11 @@ public final class TargetSource {
                     }
                     TargetList list = Documents.readJson(answer.body().getBytes(), TargetList.class);
                     targetsEtag = answer.response().getHeader(HttpHeaders.ETAG);
+                    last = list;
                     fetchOk.increment();
                     return Future.succeededFuture(list);
                 })
+                .onComplete(done -> fetching = false)
                 .onFailure(error -> fetchFailed.increment());
     }
 }

@@ -119,9 +119,9 @@ class HostileAggregatorTest {
         }
     }
 
-    /** {@code 200 null} from the first aggregator is a failed fetch: the second is asked and its list is used. */
+    /** {@code 200 null} from one aggregator is a failed fetch: the other's list is probed. */
     @Test
-    void aNullTargetListIsAFailureAndTheNextAggregatorIsAsked() throws Exception {
+    void aNullTargetListIsAFailureAndTheOtherAggregatorsListIsProbed() throws Exception {
         Vertx vertx = Vertx.vertx();
         try {
             HttpServer nothing = vertx.createHttpServer()

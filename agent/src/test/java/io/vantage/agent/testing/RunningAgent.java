@@ -2,6 +2,7 @@ package io.vantage.agent.testing;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.agent.Agent;
+import io.vantage.agent.Instance;
 import io.vantage.agent.config.ConfigLoader;
 import io.vantage.agent.config.LoadedConfig;
 import io.vantage.runtime.Startup;
@@ -13,7 +14,7 @@ import java.util.Map;
 /**
  * An agent started in this process from a config file, as {@code vantage-agent --config} starts it, with its own Vert.x
  * and registry: how the tests, the system tests and anything embedding an agent run one. Tokens come from files (no
- * environment variables are read).
+ * environment variables are read unless given).
  */
 public final class RunningAgent implements AutoCloseable {
     private final Vertx vertx;
@@ -27,11 +28,20 @@ public final class RunningAgent implements AutoCloseable {
     }
 
     public static RunningAgent start(Path configFile) {
-        ConfigLoader loader = new ConfigLoader(Map.of());
+        return start(configFile, Map.of());
+    }
+
+    /**
+     * With {@code environment} as the process's environment: its instance id ({@code VANTAGE_INSTANCE}, else random)
+     * and what the config refers to.
+     */
+    public static RunningAgent start(Path configFile, Map<String, String> environment) {
+        String instance = Instance.from(environment);
+        ConfigLoader loader = new ConfigLoader(environment);
         LoadedConfig loaded = loader.load(configFile);
         PrometheusMeterRegistry registry = Startup.newRegistry();
         Vertx vertx = Startup.newVertx(registry);
-        Agent agent = new Agent(loaded, configFile, loader, registry, Clock.systemUTC());
+        Agent agent = new Agent(loaded, configFile, loader, registry, Clock.systemUTC(), instance);
         vertx.deployVerticle(agent).await();
         return new RunningAgent(vertx, registry, agent);
     }
