@@ -199,8 +199,8 @@ spec:
   {{- if .settings.topologySpreadConstraints }}
   topologySpreadConstraints:
     {{- toYaml .settings.topologySpreadConstraints | nindent 4 }}
-  {{- else if eq .component "aggregator" }}
-  # Replicas apart by default (soft): a node or a zone lost takes one replica, not all.
+  {{- else if or (eq .component "aggregator") (and (eq .component "agent") (eq .root.Values.agent.kind "Deployment") (gt (int .root.Values.agent.replicas) 1)) }}
+  # Replicas apart by default (soft): a node or a zone lost takes one replica (one member of a vantage point), not all.
   topologySpreadConstraints:
     {{- range $key := list "kubernetes.io/hostname" "topology.kubernetes.io/zone" }}
     - maxSkew: 1
@@ -266,11 +266,30 @@ server:
   {{- else }}
   anonymousStatus: {{ .Values.aggregator.anonymousStatus }}
   {{- end }}
+{{- /* this release's own agent, when it runs as a Deployment: its replicas are the members its entry expects */}}
+{{- $ownId := "" }}
+{{- if and .Values.agent.enabled (eq .Values.agent.kind "Deployment") }}
+{{- $ownId = include "vantage.agentId" . }}
+{{- end }}
 agents:
 {{- range .Values.aggregator.agents }}
   - id: {{ .id | quote }}
     region: {{ .region | quote }}
     tokenFile: {{ printf "/etc/vantage/tokens/token-%s" .id | quote }}
+    {{- if hasKey . "members" }}
+    members: {{ int .members }}
+    {{- if and (eq .id $ownId) (gt (int $.Values.agent.replicas) (int .members)) }}
+    {{- fail (printf "aggregator.agents: %s allows %d members, but agent.replicas runs %d pods of it; raise members (keep room for a rollout's extra pod)" .id (int .members) (int $.Values.agent.replicas)) }}
+    {{- end }}
+    {{- end }}
+    {{- if hasKey . "perVantage" }}
+    perVantage: {{ int .perVantage }}
+    {{- end }}
+    {{- if hasKey . "expectedMembers" }}
+    expectedMembers: {{ int .expectedMembers }}
+    {{- else if eq .id $ownId }}
+    expectedMembers: {{ int $.Values.agent.replicas }}
+    {{- end }}
     {{- if or .rotating (hasKey $.Values.secret.tokens (printf "token-%s-previous" .id)) }}
     previousTokenFile: {{ printf "/etc/vantage/tokens/token-%s-previous" .id | quote }}
     {{- end }}
@@ -296,4 +315,9 @@ observe:
 drills:
 {{ toYaml . | indent 2 }}
 {{- end }}
+{{- end -}}
+
+{{/* The id of this release's agent: the vantage point its pods are members of. */}}
+{{- define "vantage.agentId" -}}
+{{- default (printf "agent-%s" .Values.agent.region) .Values.agent.id -}}
 {{- end -}}

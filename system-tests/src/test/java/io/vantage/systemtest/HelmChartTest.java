@@ -418,8 +418,14 @@ class HelmChartTest {
         assertThat(kind(objects, "PrometheusRule"))
                 .singleElement()
                 .satisfies(rule -> assertThat(rule.at("/spec/groups/0/rules").findValuesAsText("alert"))
-                        .contains("VantageTargetUnhealthy", "VantageAgentSilent", "VantageAgentBlind")
-                        .hasSize(15));
+                        .contains(
+                                "VantageTargetUnhealthy",
+                                "VantageAgentSilent",
+                                "VantageAgentBlind",
+                                "VantagePointDegraded",
+                                "VantagePointDown",
+                                "VantageTargetNotProbed")
+                        .hasSize(18));
         assertThat(kind(objects, "NetworkPolicy")).hasSize(1);
         assertThat(kind(objects, "Secret"))
                 .singleElement()
@@ -636,7 +642,7 @@ class HelmChartTest {
                         "PrometheusRule")
                 .get(0)
                 .at("/spec/groups/0/rules");
-        assertThat(rules.findValuesAsText("alert")).hasSize(14).doesNotContain("VantageApplyJobFailed");
+        assertThat(rules.findValuesAsText("alert")).hasSize(17).doesNotContain("VantageApplyJobFailed");
         JsonNode silent = null;
         for (JsonNode rule : rules) {
             if (rule.path("alert").asText().equals("VantageAgentSilent")) {
@@ -848,6 +854,163 @@ class HelmChartTest {
                         .set("readToken.enabled", "true")
                         .call())
                 .hasMessageContaining("readToken.enabled needs the token");
+    }
+
+    private static List<JsonNode> agentPdbs(List<JsonNode> objects) {
+        return kind(objects, "PodDisruptionBudget").stream()
+                .filter(p -> p.at("/metadata/name").asText().equals("vantage-agent"))
+                .toList();
+    }
+
+    /**
+     * Replicas of the agent are members of one vantage point: one id and one token (the Secret's agent-token) for all,
+     * each pod its own instance by its name, evicted one at a time, spread over nodes and zones.
+     */
+    @Test
+    void agentReplicasAreMembersOfOneVantagePointWithADisruptionBudget() throws Exception {
+        List<JsonNode> objects = objects(new Helm(withHooks())
+                .template()
+                .withName("vantage")
+                .withValuesFile(CHART.resolve("ci/agent-values.yaml"))
+                .set("agent.replicas", 2)
+                .call());
+        JsonNode deployment = kind(objects, "Deployment").get(0);
+        assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(2);
+        JsonNode env = deployment.at("/spec/template/spec/containers/0/env");
+        JsonNode instance = null;
+        for (JsonNode variable : env) {
+            if (variable.path("name").asText().equals("VANTAGE_INSTANCE")) {
+                instance = variable;
+            }
+        }
+        assertThat(instance).as("VANTAGE_INSTANCE in %s", env).isNotNull();
+        assertThat(instance.has("value")).as("not one value for every pod").isFalse();
+        assertThat(instance.at("/valueFrom/fieldRef/fieldPath").asText()).isEqualTo("metadata.name");
+        assertThat(env.findValuesAsText("name")).containsOnlyOnce("VANTAGE_AGENT_ID");
+        assertThat(env.toString()).contains("{\"name\":\"VANTAGE_AGENT_ID\",\"value\":\"agent-eu-west-1\"}");
+        assertThat(deployment.at("/spec/template/spec/volumes").findValuesAsText("key"))
+                .as("one token for the vantage point, the same for every pod")
+                .containsExactly("agent-token");
+        assertThat(agentPdbs(objects)).singleElement().satisfies(pdb -> {
+            assertThat(pdb.at("/spec/maxUnavailable").asInt()).isEqualTo(1);
+            assertThat(pdb.at("/spec/minAvailable").isMissingNode()).isTrue();
+            JsonNode labels = deployment.at("/spec/template/metadata/labels");
+            assertThat(pdb.at("/spec/selector/matchLabels")).isNotEmpty();
+            pdb.at("/spec/selector/matchLabels")
+                    .fields()
+                    .forEachRemaining(
+                            label -> assertThat(labels.path(label.getKey()).asText())
+                                    .as("the budget selects the agent's pods: %s", label.getKey())
+                                    .isEqualTo(label.getValue().asText()));
+        });
+        assertThat(deployment
+                        .at("/spec/template/spec/topologySpreadConstraints")
+                        .findValuesAsText("topologyKey"))
+                .containsExactly("kubernetes.io/hostname", "topology.kubernetes.io/zone");
+
+        assertThat(agentPdbs(objects(new Helm(withHooks())
+                        .template()
+                        .withName("vantage")
+                        .withValuesFile(CHART.resolve("ci/agent-values.yaml"))
+                        .set("agent.replicas", 2)
+                        .set("agent.podDisruptionBudget.enabled", false)
+                        .call())))
+                .as("switched off")
+                .isEmpty();
+    }
+
+    @Test
+    void aSingleAgentHasNoDisruptionBudgetAndADaemonSetHasOne() throws Exception {
+        List<JsonNode> single = objects(new Helm(withHooks())
+                .template()
+                .withName("vantage")
+                .withValuesFile(CHART.resolve("ci/agent-values.yaml"))
+                .call());
+        assertThat(kind(single, "Deployment").get(0).at("/spec/replicas").asInt())
+                .isEqualTo(1);
+        assertThat(kind(single, "PodDisruptionBudget"))
+                .as("one pod: a budget would only block drains")
+                .isEmpty();
+        assertThat(kind(single, "Deployment")
+                        .get(0)
+                        .at("/spec/template/spec/containers/0/env")
+                        .toString())
+                .contains("\"fieldPath\":\"metadata.name\"");
+
+        List<JsonNode> daemonSet = objects(new Helm(withHooks())
+                .template()
+                .withName("vantage")
+                .withValuesFile(CHART.resolve("ci/agent-daemonset-values.yaml"))
+                .call());
+        JsonNode pods = kind(daemonSet, "DaemonSet").get(0).at("/spec/template");
+        assertThat(pods.at("/spec/containers/0/env").toString()).contains("\"fieldPath\":\"metadata.name\"");
+        assertThat(pods.at("/spec/topologySpreadConstraints").isMissingNode())
+                .as("one pod per node already")
+                .isTrue();
+        assertThat(agentPdbs(daemonSet))
+                .singleElement()
+                .satisfies(pdb ->
+                        assertThat(pdb.at("/spec/maxUnavailable").asInt()).isEqualTo(1));
+    }
+
+    /**
+     * The aggregator's agent entries carry members, perVantage and expectedMembers when set; the entry of the release's
+     * own agent Deployment expects its replicas, and one that allows fewer members than it runs is refused.
+     */
+    @Test
+    void agentEntriesCarryMembersAndExpectTheReleasesOwnReplicas() throws Exception {
+        String config = config(
+                objects(new Helm(withHooks())
+                        .template()
+                        .withName("vantage")
+                        .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))
+                        .set("agent.replicas", 3)
+                        .set("aggregator.agents[1].id", "agent-eu-west-1")
+                        .set("aggregator.agents[1].region", "eu-west-1")
+                        .set("aggregator.agents[1].members", 4)
+                        .set("aggregator.agents[1].perVantage", 3)
+                        .set("aggregator.agents[1].expectedMembers", 2)
+                        .call()),
+                "aggregator.yaml");
+        JsonNode agents = new YAMLMapper().readTree(config).get("agents");
+        assertThat(agents.get(0).toString())
+                .as("this release's agent-us-east-1: its 3 replicas expected, the aggregator's defaults otherwise")
+                .isEqualTo("{\"id\":\"agent-us-east-1\",\"region\":\"us-east-1\","
+                        + "\"tokenFile\":\"/etc/vantage/tokens/token-agent-us-east-1\",\"expectedMembers\":3}");
+        assertThat(agents.get(1).path("members").asInt()).isEqualTo(4);
+        assertThat(agents.get(1).path("perVantage").asInt()).isEqualTo(3);
+        assertThat(agents.get(1).path("expectedMembers").asInt()).isEqualTo(2);
+        assertThat(Documents.readYaml(config, AggregatorConfig.class).agents()).hasSize(2);
+
+        JsonNode daemonSetEntry = new YAMLMapper()
+                .readTree(config(
+                        objects(new Helm(withHooks())
+                                .template()
+                                .withName("vantage")
+                                .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))
+                                .set("agent.kind", "DaemonSet")
+                                .call()),
+                        "aggregator.yaml"))
+                .at("/agents/0");
+        assertThat(daemonSetEntry.has("expectedMembers"))
+                .as("a DaemonSet's pods are its nodes: not known to the chart")
+                .isFalse();
+
+        assertThatThrownBy(() -> new Helm(withHooks())
+                        .template()
+                        .withName("vantage")
+                        .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))
+                        .set("agent.replicas", 2)
+                        .set("aggregator.agents[0].members", 1)
+                        .call())
+                .hasMessageContaining("agent-us-east-1 allows 1 members, but agent.replicas runs 2 pods of it");
+        assertThatThrownBy(() -> new Helm(withHooks())
+                        .template()
+                        .withName("vantage")
+                        .withValuesFile(CHART.resolve("ci/existing-secret-values.yaml"))
+                        .set("aggregator.agents[0].members", 65)
+                        .call())
+                .hasMessageContaining("/aggregator/agents/0/members");
     }
 
     @Test

@@ -40,7 +40,7 @@ class RulesTest {
 
     @Test
     void theRulesAreValid() throws Exception {
-        assertThat(promtool(directory, "check", "rules", RULES.toString())).contains("SUCCESS: 15 rules found");
+        assertThat(promtool(directory, "check", "rules", RULES.toString())).contains("SUCCESS: 18 rules found");
     }
 
     @Test
@@ -246,15 +246,99 @@ class RulesTest {
                         exp_alerts:
                           - exp_labels: {severity: ticket, agent: agent-eu, region: eu-west-1}
                             exp_annotations:
-                              summary: "two processes report as agent agent-eu (eu-west-1)"
-                              description: "Only one process's reports count; give each process its own agent id and token."
-                              runbook: "Find the two processes with the same agent id (replicas of one Deployment, a stale pod); give each its own id and token in aggregator.agents."
+                              summary: "more processes report as agent agent-eu (eu-west-1) than its entry allows"
+                              description: "Beyond the entry's members (default 8; members: 1 allows one process) a further process gets 409 and its reports do not count."
+                              runbook: "Count the processes with this agent id (its Deployment's or DaemonSet's pods, a stale pod, a copied config) against members in its aggregator.agents entry: raise members above the pods it runs (with room for a rollout's extra pod), or give a stray process its own id and token."
                       - eval_time: 4m
                         alertname: VantageAgentBlind
                         exp_alerts: []
                       # nothing fires for the healthy target and the reporting agent
                       - eval_time: 1m
                         alertname: VantageTargetInsufficientData
+                        exp_alerts: []
+                """);
+        assertThat(promtool(directory, "test", "rules", "tests.yaml")).contains("SUCCESS");
+    }
+
+    /** The alerts on vantage points run as several processes (members), on two aggregator replicas' series. */
+    @Test
+    void theMembersAlertsFireOnlyWhenAVantagePointLacksMembersOrTargets() throws Exception {
+        Files.copy(RULES, directory.resolve("rules.yaml"));
+        Files.writeString(directory.resolve("tests.yaml"), """
+                rule_files: [rules.yaml]
+                evaluation_interval: 30s
+                tests:
+                  - interval: 30s
+                    input_series:
+                      # agent-us: one of two expected members alive, seen alike by both replicas: degraded
+                      - series: 'vantage_agent_members{agent="agent-us", region="us-east-1", state="alive", instance="aggregator-0"}'
+                        values: '1x30'
+                      - series: 'vantage_agent_members{agent="agent-us", region="us-east-1", state="alive", instance="aggregator-1"}'
+                        values: '1x30'
+                      - series: 'vantage_agent_members_expected{agent="agent-us", region="us-east-1", instance="aggregator-0"}'
+                        values: '2x30'
+                      - series: 'vantage_agent_members_expected{agent="agent-us", region="us-east-1", instance="aggregator-1"}'
+                        values: '2x30'
+                      # agent-eu: both alive as the best-informed replica sees it (the other's reach is another alert's)
+                      - series: 'vantage_agent_members{agent="agent-eu", region="eu-west-1", state="alive", instance="aggregator-0"}'
+                        values: '2x30'
+                      - series: 'vantage_agent_members{agent="agent-eu", region="eu-west-1", state="alive", instance="aggregator-1"}'
+                        values: '1x30'
+                      - series: 'vantage_agent_members_expected{agent="agent-eu", region="eu-west-1", instance="aggregator-0"}'
+                        values: '2x30'
+                      - series: 'vantage_agent_members_expected{agent="agent-eu", region="eu-west-1", instance="aggregator-1"}'
+                        values: '2x30'
+                      # agent-ap: none alive (one joining does not vote): down, not degraded
+                      - series: 'vantage_agent_members{agent="agent-ap", region="ap-southeast-2", state="alive", instance="aggregator-0"}'
+                        values: '0x30'
+                      - series: 'vantage_agent_members{agent="agent-ap", region="ap-southeast-2", state="joining", instance="aggregator-0"}'
+                        values: '1x30'
+                      - series: 'vantage_agent_members_expected{agent="agent-ap", region="ap-southeast-2", instance="aggregator-0"}'
+                        values: '2x30'
+                      # agent-sa: one member and no expectedMembers: nothing to compare with
+                      - series: 'vantage_agent_members{agent="agent-sa", region="sa-east-1", state="alive", instance="aggregator-0"}'
+                        values: '1x30'
+                      # agent-us leaves three placed targets unprobed from 1m on; agent-eu none
+                      - series: 'vantage_agent_targets_unassigned{agent="agent-us", region="us-east-1", instance="aggregator-0"}'
+                        values: '0 0 3x30'
+                      - series: 'vantage_agent_targets_unassigned{agent="agent-eu", region="eu-west-1", instance="aggregator-0"}'
+                        values: '0x30'
+                    alert_rule_test:
+                      - eval_time: 6m
+                        alertname: VantagePointDegraded
+                        exp_alerts:
+                          - exp_labels: {severity: ticket, agent: agent-us, region: us-east-1}
+                            exp_annotations:
+                              summary: "vantage point agent-us (us-east-1) runs fewer members than expected"
+                              description: "Fewer of its processes are alive than its entry's expectedMembers: it still votes, the alive members probe the missing ones' targets, and losing the rest would silence the region."
+                              runbook: "Compare vantage_agent_members{state} with the agent pods of its region's cluster (pending, crash-looping, evicted, a node lost); a member beyond the entry's members gets 409 (VantageAgentIdentityConflict); a joining member turns alive once it settles."
+                      # for 5m: still pending
+                      - eval_time: 4m
+                        alertname: VantagePointDegraded
+                        exp_alerts: []
+                      - eval_time: 3m
+                        alertname: VantagePointDown
+                        exp_alerts:
+                          - exp_labels: {severity: page, agent: agent-ap, region: ap-southeast-2}
+                            exp_annotations:
+                              summary: "vantage point agent-ap (ap-southeast-2) has no member alive"
+                              description: "None of its processes reports: the region's votes are missing from every quorum, and targets whose quorum needs them go to INSUFFICIENT_DATA (Route 53 keeps its last status)."
+                              runbook: "Are the region's agent pods running? Then their logs and vantage_report_push_total{outcome}: 401/403 the token; never heard: the aggregator URLs, the NetworkPolicy, TLS (caFile). A region lost entirely looks like this (VantageAgentSilent fires too)."
+                      # for 2m: still pending
+                      - eval_time: 1m
+                        alertname: VantagePointDown
+                        exp_alerts: []
+                      - eval_time: 7m
+                        alertname: VantageTargetNotProbed
+                        exp_alerts:
+                          - exp_labels: {severity: ticket, agent: agent-us, region: us-east-1}
+                            exp_annotations:
+                              summary: "targets placed on agent-us (us-east-1) are probed by none of its members"
+                              description: "Targets whose probeFrom names this vantage point have no alive member assigned: it casts no vote on them, and their quorum may lack it."
+                              runbook: "Is any member alive (VantagePointDown, vantage_agent_members)? vantage_member_targets shows each member's share and the status page each target's probeFrom; a member that just joined takes its share once it settles."
+                      # unassigned since 1m, for 5m: still pending at 5m
+                      - eval_time: 5m
+                        alertname: VantageTargetNotProbed
                         exp_alerts: []
                 """);
         assertThat(promtool(directory, "test", "rules", "tests.yaml")).contains("SUCCESS");

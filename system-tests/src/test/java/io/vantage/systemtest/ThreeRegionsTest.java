@@ -7,10 +7,13 @@ import static io.vantage.systemtest.HelmChartTest.workloads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
 import io.vantage.agent.config.AgentConfig;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.wire.Documents;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -22,6 +25,14 @@ import org.junit.jupiter.api.Test;
  */
 class ThreeRegionsTest {
     private static final Path VALUES = Repository.root().resolve("deploy/three-regions");
+
+    private static JsonNode readTree(String yaml) {
+        try {
+            return new YAMLMapper().readTree(yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private static List<JsonNode> render(String... files) throws Exception {
         var template = new Helm(HelmChartTest.withHooks())
@@ -54,6 +65,17 @@ class ThreeRegionsTest {
         assertThat(kind(objects, "Secret"))
                 .as("tokens come from a Secret made out of band")
                 .isEmpty();
+        // Two agents per region: members of the region's one vantage point, each its own instance, one at a time.
+        JsonNode deployment = kind(objects, "Deployment").get(0);
+        assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(2);
+        assertThat(pod.at("/containers/0/env").toString())
+                .contains("{\"name\":\"VANTAGE_AGENT_ID\",\"value\":\"agent-" + region + "\"}")
+                .contains(
+                        "{\"name\":\"VANTAGE_INSTANCE\",\"valueFrom\":{\"fieldRef\":{\"fieldPath\":\"metadata.name\"}}}");
+        assertThat(kind(objects, "PodDisruptionBudget"))
+                .filteredOn(p -> p.at("/metadata/name").asText().equals("vantage-agent"))
+                .singleElement()
+                .satisfies(p -> assertThat(p.at("/spec/maxUnavailable").asInt()).isEqualTo(1));
     }
 
     private static AggregatorConfig aggregatorServesEveryAgentOverTls(List<JsonNode> objects) {
@@ -63,6 +85,10 @@ class ThreeRegionsTest {
                 .extracting(AggregatorConfig.AgentEntry::id)
                 .containsExactly("agent-us-east-1", "agent-eu-west-1", "agent-ap-southeast-2");
         assertThat(aggregator.cloudwatch().region()).isEqualTo("us-east-1");
+        // every aggregator cluster expects two members of every region's vantage point (its own agent's and the
+        // others')
+        JsonNode entries = readTree(config(objects, "aggregator.yaml")).get("agents");
+        assertThat(entries.findValuesAsText("expectedMembers")).containsExactly("2", "2", "2");
         assertThat(kind(objects, "StatefulSet"))
                 .singleElement()
                 .satisfies(s -> assertThat(s.at("/spec/replicas").asInt()).isEqualTo(2));
