@@ -147,6 +147,7 @@ final class Point {
         member = new Member(instance, seat, now, !flapping);
         seats[seat] = member;
         byInstance.put(instance, member);
+        bodies = null;
         if (member.sharing) {
             membershipChanged = true;
         }
@@ -274,6 +275,7 @@ final class Point {
     private void leave(Member member, long now) {
         byInstance.remove(member.instance);
         seats[member.seat] = null;
+        bodies = null;
         if (member.sharing) {
             membershipChanged = true;
         }
