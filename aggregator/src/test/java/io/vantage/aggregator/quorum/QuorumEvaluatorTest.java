@@ -8,6 +8,7 @@ import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.QuorumSpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -624,6 +625,161 @@ class QuorumEvaluatorTest {
                 Arguments.of(5, 3),
                 Arguments.of(5, 4),
                 Arguments.of(5, 5));
+    }
+
+    /** A member's state in the members table: H healthy, U unhealthy, S stale, N never heard, B blind (unhealthy). */
+    private static final String MEMBER_STATES = "HUSNB";
+
+    private static final long BLIND_SINCE = 1_000_000 - 100_000;
+
+    /**
+     * A vantage point's vote from its members, for 1, 2 and 3 members in every combination of states, against the rule
+     * as stated: the fresh members that count are the healthy and unhealthy ones (a blind member's unhealthy vote is set
+     * aside); healthy when at least half of those are (a tie is healthy); blind when only set-aside votes are fresh;
+     * else stale when any member was heard; else never heard.
+     */
+    @ParameterizedTest(name = "{0} members")
+    @MethodSource("memberCounts")
+    void aVantagePointsVoteFromEveryCombinationOfItsMembers(int members) {
+        long now = 1_000_000;
+        for (String states : combinations(members)) {
+            Vantage vantage = members(states, now);
+            long[] blind = blindColumns(states, 0, members);
+            long healthy = states.chars().filter(c -> c == 'H').count();
+            long counted = healthy + states.chars().filter(c -> c == 'U').count();
+            Vantage.State expected = counted > 0
+                    ? Vantage.State.FRESH
+                    : states.contains("B")
+                            ? Vantage.State.BLIND
+                            : states.contains("S") ? Vantage.State.STALE : Vantage.State.NEVER;
+            Vantage.Vote vote = vantage.vote(now, FRESHNESS.toMillis(), blind, 0);
+            assertThat(vote.state()).as(states).isEqualTo(expected);
+            if (expected == Vantage.State.FRESH) {
+                assertThat(vote.healthy()).as(states).isEqualTo(2 * healthy >= counted);
+                assertThat(vote.members()).as(states).isEqualTo((int) counted);
+            }
+        }
+    }
+
+    static Stream<Arguments> memberCounts() {
+        return Stream.of(Arguments.of(1), Arguments.of(2), Arguments.of(3));
+    }
+
+    /**
+     * Members never change what a quorum means: three vantage points with 3, 2 and 1 members, every combination of
+     * member states (15,625), every quorum of three with fate sharing on the first vantage point's region: the verdict
+     * and its counts are those of three one-process vantage points that vote as each vantage point's members do.
+     */
+    @ParameterizedTest(name = "{0} healthy needed")
+    @MethodSource("neededOfThree")
+    void aQuorumOfVantagePointsWithMembersIsTheQuorumOfTheirVotes(int needed) {
+        QuorumSpec quorum = new QuorumSpec(needed, needed, 1, 1, null, 1, Duration.ofSeconds(60));
+        long now = 1_000_000;
+        int[] seats = {3, 2, 1};
+        int[] offsets = {0, 3, 5};
+        boolean[] colocated = {true, false, false};
+        for (String a : combinations(3)) {
+            for (String b : combinations(2)) {
+                for (String c : combinations(1)) {
+                    String[] states = {a, b, c};
+                    Vantage[] withMembers = new Vantage[3];
+                    Vantage[] alone = new Vantage[3];
+                    long[] memberBlind = new long[6];
+                    long[] aloneBlind = new long[3];
+                    Arrays.fill(aloneBlind, BlindAgents.NOT_BLIND);
+                    for (int v = 0; v < 3; v++) {
+                        withMembers[v] = members(states[v], now);
+                        System.arraycopy(blindColumns(states[v], 0, seats[v]), 0, memberBlind, offsets[v], seats[v]);
+                        Vantage.Vote vote = withMembers[v].vote(now, FRESHNESS.toMillis(), memberBlind, offsets[v]);
+                        alone[v] = switch (vote.state()) {
+                            case FRESH -> vantage(now - 1_000, vote.healthy());
+                            case BLIND -> vantage(now - 1_000, false);
+                            case STALE -> vantage(now - 40_000, true);
+                            case NEVER -> new Vantage();
+                        };
+                        if (vote.state() == Vantage.State.BLIND) {
+                            aloneBlind[v] = BLIND_SINCE;
+                        }
+                    }
+                    Evaluation members = QuorumEvaluator.evaluate(
+                            quorum,
+                            FRESHNESS,
+                            withMembers,
+                            3,
+                            new QuorumEvaluator.Fleet(colocated, memberBlind, offsets, 0, new boolean[0]),
+                            VerdictState.initial(0),
+                            now);
+                    Evaluation processes = QuorumEvaluator.evaluate(
+                            quorum,
+                            FRESHNESS,
+                            alone,
+                            3,
+                            new QuorumEvaluator.Fleet(colocated, aloneBlind, 0),
+                            VerdictState.initial(0),
+                            now);
+                    String label = String.join(" | ", states);
+                    assertThat(members.raw()).as(label).isEqualTo(processes.raw());
+                    assertThat(List.of(
+                                    members.healthy(),
+                                    members.fresh(),
+                                    members.stale(),
+                                    members.setAside(),
+                                    members.lost()))
+                            .as(label)
+                            .isEqualTo(List.of(
+                                    processes.healthy(),
+                                    processes.fresh(),
+                                    processes.stale(),
+                                    processes.setAside(),
+                                    processes.lost()));
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> neededOfThree() {
+        return Stream.of(Arguments.of(1), Arguments.of(2), Arguments.of(3));
+    }
+
+    /** Every string of {@code length} member states. */
+    private static List<String> combinations(int length) {
+        List<String> all = new ArrayList<>(List.of(""));
+        for (int i = 0; i < length; i++) {
+            List<String> longer = new ArrayList<>();
+            for (String prefix : all) {
+                for (char state : MEMBER_STATES.toCharArray()) {
+                    longer.add(prefix + state);
+                }
+            }
+            all = longer;
+        }
+        return all;
+    }
+
+    /** A vantage point whose member in seat i is in state {@code states.charAt(i)}. */
+    private static Vantage members(String states, long now) {
+        Vantage vantage = new Vantage(states.length());
+        for (int seat = 0; seat < states.length(); seat++) {
+            switch (states.charAt(seat)) {
+                case 'H' -> vantage.offer(seat, result(now - 1_000 - seat, true), now - 1_000 - seat, 1);
+                case 'U', 'B' -> vantage.offer(seat, result(now - 1_000 - seat, false), now - 1_000 - seat, 1);
+                case 'S' -> vantage.offer(seat, result(now - 40_000, true), now - 40_000, 1);
+                default -> {}
+            }
+        }
+        return vantage;
+    }
+
+    /** Since when each member (columns {@code offset} on) is blind: the B ones. */
+    private static long[] blindColumns(String states, int offset, int seats) {
+        long[] blind = new long[offset + seats];
+        Arrays.fill(blind, BlindAgents.NOT_BLIND);
+        for (int seat = 0; seat < states.length(); seat++) {
+            if (states.charAt(seat) == 'B') {
+                blind[offset + seat] = BLIND_SINCE;
+            }
+        }
+        return blind;
     }
 
     /** A vantage point heard once: its result's outcome is its vote. */
