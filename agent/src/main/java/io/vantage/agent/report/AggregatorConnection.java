@@ -44,7 +44,7 @@ public final class AggregatorConnection {
     private String lastReplica;
     private long lastReplicaWarningMillis = Long.MIN_VALUE;
 
-    /** {@code instance}: this process's instance id ({@link io.vantage.agent.Instance}), sent on every request. */
+    /** {@code instance}: this process's instance id (the agent's {@code Instance}), sent on every request. */
     public AggregatorConnection(
             Vertx vertx,
             Clock clock,
