@@ -67,7 +67,9 @@ public final class Aggregator extends VerticleBase {
     private final ResultStore store = new ResultStore();
     private volatile LoadedAggregatorConfig loaded;
     private volatile IngestHandler.Ingest ingestSettings;
-    private volatile ApiSource.TargetsBody targetsBody;
+    /** Each agent entry's target list (ApiSource.TargetsBody#perAgent), by agent id; rebuilt on every config load. */
+    private volatile Map<String, ApiSource.TargetsBody> targetsBodies = Map.of();
+
     private volatile Predictions predictions;
     private Future<Predictions> predicting = Future.succeededFuture();
 
@@ -233,8 +235,8 @@ public final class Aggregator extends VerticleBase {
             }
 
             @Override
-            public TargetsBody targetsBody() {
-                return targetsBody;
+            public TargetsBody targetsBody(String agentId) {
+                return Aggregator.this.targetsBody(agentId);
             }
 
             @Override
@@ -279,6 +281,14 @@ public final class Aggregator extends VerticleBase {
         return firstApi != null && loop.latest() != null;
     }
 
+    /**
+     * The target list the agent entry {@code agentId} is sent: the targets placed at it. Null for an id no longer
+     * configured (a token authenticated a moment before a reload removed its agent).
+     */
+    ApiSource.TargetsBody targetsBody(String agentId) {
+        return targetsBodies.get(agentId);
+    }
+
     private void apply(LoadedAggregatorConfig next) {
         AggregatorConfig config = next.config();
         Map<String, Integer> confirmByTarget = new HashMap<>();
@@ -292,7 +302,7 @@ public final class Aggregator extends VerticleBase {
                 new Credentials(next.credentials()),
                 new RateLimiter(config.ingest().maxRequestsPerSecond(), System::nanoTime),
                 new ResultRules(confirmByTarget, config.ingest().maxClockSkew().toMillis()));
-        targetsBody = ApiSource.TargetsBody.of(config.agentTargets());
+        targetsBodies = ApiSource.TargetsBody.perAgent(config);
         loop.configure(config);
         loaded = next;
         // Until the new ones are computed, the old ones stand where they still hold (a drill or a new target changes

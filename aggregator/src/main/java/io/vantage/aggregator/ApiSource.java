@@ -1,5 +1,7 @@
 package io.vantage.aggregator;
 
+import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.config.Placement;
 import io.vantage.aggregator.ingest.Credentials;
 import io.vantage.aggregator.ingest.IngestHandler;
 import io.vantage.aggregator.status.StatusDocuments;
@@ -14,8 +16,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -30,6 +35,24 @@ interface ApiSource {
             byte[] json = Documents.writeJson(new TargetList(targets));
             String hash = HexFormat.of().formatHex(Tokens.sha256(new String(json, StandardCharsets.UTF_8)), 0, 12);
             return new TargetsBody(Buffer.buffer(json), "\"" + hash + "\"");
+        }
+
+        /**
+         * Each agent entry's list (by id): the targets placed at it. Entries placed alike share one body, so a fleet
+         * with no placed target holds one list however many agents it has.
+         */
+        static Map<String, TargetsBody> perAgent(AggregatorConfig config) {
+            Map<BitSet, TargetsBody> byPlacement = new HashMap<>();
+            Map<String, TargetsBody> bodies = new HashMap<>();
+            List<TargetSpec> targets = config.targets();
+            for (AggregatorConfig.AgentEntry agent : config.agents()) {
+                BitSet placed = new BitSet(targets.size());
+                for (int i = 0; i < targets.size(); i++) {
+                    placed.set(i, Placement.placedAt(targets.get(i), agent));
+                }
+                bodies.put(agent.id(), byPlacement.computeIfAbsent(placed, p -> of(config.agentTargets(agent))));
+            }
+            return Map.copyOf(bodies);
         }
     }
 
@@ -47,7 +70,8 @@ interface ApiSource {
 
     Credentials credentials();
 
-    TargetsBody targetsBody();
+    /** The target list of the agent entry {@code agentId} (the one its token authenticates), null for none. */
+    TargetsBody targetsBody(String agentId);
 
     /** This replica's name, sent with every answer. */
     String replica();

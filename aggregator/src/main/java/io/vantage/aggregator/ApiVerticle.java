@@ -2,6 +2,7 @@ package io.vantage.aggregator;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.config.LoadedAggregatorConfig;
 import io.vantage.aggregator.ingest.ConnectionGuard;
 import io.vantage.aggregator.ingest.IngestHandler;
 import io.vantage.aggregator.ingest.ServerLimits;
@@ -170,12 +171,14 @@ final class ApiVerticle extends VerticleBase {
     }
 
     private void targets(HttpServerRequest request) {
-        if (aggregator.credentials().authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)) == null) {
+        LoadedAggregatorConfig.Credential agent =
+                aggregator.credentials().authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
+        ApiSource.TargetsBody body = agent == null ? null : aggregator.targetsBody(agent.agentId());
+        if (body == null) {
             closeAfter(request, 401, "{\"error\":\"missing or unknown bearer token\"}");
             return;
         }
         guard.authenticated(request.connection());
-        ApiSource.TargetsBody body = aggregator.targetsBody();
         if (body.etag().equals(request.getHeader(HttpHeaders.IF_NONE_MATCH))) {
             request.response()
                     .setStatusCode(304)

@@ -286,12 +286,30 @@ public record AggregatorConfig(
         }
     }
 
-    /** Every target agents are sent: the configured ones (without their record bindings) and the observed names. */
+    /**
+     * Every target some agent is sent: the configured ones (without their record bindings and placements) and the
+     * observed names.
+     */
     public List<TargetSpec> agentTargets() {
         List<TargetSpec> all =
                 new ArrayList<>(targets.stream().map(TargetSpec::withoutBinding).toList());
         observe.forEach(o -> all.add(o.target()));
         return all;
+    }
+
+    /**
+     * The targets {@code agent} is sent: the configured ones placed at it ({@link Placement}), without their record
+     * bindings and placements, and the observed names (every vantage point observes them).
+     */
+    public List<TargetSpec> agentTargets(AgentEntry agent) {
+        List<TargetSpec> placed = new ArrayList<>();
+        for (TargetSpec target : targets) {
+            if (Placement.placedAt(target, agent)) {
+                placed.add(target.withoutBinding());
+            }
+        }
+        observe.forEach(o -> placed.add(o.target()));
+        return placed;
     }
 
     /** HTTPS for the API: a PEM certificate chain and its PKCS#8 key. */

@@ -18,8 +18,7 @@ public final class Placement {
 
     /** Whether {@code target} is probed from the vantage point {@code agentId} in {@code region}. */
     public static boolean placedAt(TargetSpec target, String agentId, String region) {
-        List<String> from = target.probeFrom();
-        return from.isEmpty() || from.contains(region) || from.contains(agentId);
+        return target.placedAt(agentId, region);
     }
 
     /** Per agent entry (config order): whether the target is placed there. */

@@ -31,14 +31,26 @@ public final class QuorumEvaluator {
      * {@code colocated[i]} when agent i serves from the target's region (empty: the target names no region);
      * {@code blindSince[i]}, since when agent i is blind ({@link BlindAgents#NOT_BLIND} when it is not; empty: none
      * is); {@code startedAt}, since when the aggregator could have heard from an agent it never heard from; {@code
-     * seeing[i]} when agent i votes healthy for some target ({@link BlindAgents#seeing}; empty: every agent does).
+     * seeing[i]} when agent i votes healthy for some target ({@link BlindAgents#seeing}; empty: every agent does);
+     * {@code placed[i]} when the target is placed at agent i (its probeFrom; empty: placed at every agent). A vantage
+     * point the target is not placed at is skipped: neither fresh, missing, lost nor blind for it, and not among the
+     * {@code configured} ones.
      */
-    public record Fleet(boolean[] colocated, long[] blindSince, long startedAt, boolean[] seeing) {
+    public record Fleet(boolean[] colocated, long[] blindSince, long startedAt, boolean[] seeing, boolean[] placed) {
         public static final Fleet NONE = new Fleet(new boolean[0], new long[0], Long.MIN_VALUE, new boolean[0]);
 
         /** Without knowing which agents see: each is taken to. */
         public Fleet(boolean[] colocated, long[] blindSince, long startedAt) {
             this(colocated, blindSince, startedAt, new boolean[0]);
+        }
+
+        /** Placed at every agent. */
+        public Fleet(boolean[] colocated, long[] blindSince, long startedAt, boolean[] seeing) {
+            this(colocated, blindSince, startedAt, seeing, new boolean[0]);
+        }
+
+        boolean placed(int vantage) {
+            return vantage >= placed.length || placed[vantage];
         }
 
         boolean colocated(int vantage) {
@@ -69,7 +81,7 @@ public final class QuorumEvaluator {
 
     /**
      * {@code vantages}: the target's vantage points (never heard ones included); {@code configured}: how many could vote
-     * on this target.
+     * on this target (those it is placed at).
      */
     public static Evaluation evaluate(
             QuorumSpec quorum,
@@ -91,6 +103,9 @@ public final class QuorumEvaluator {
         long newestInput = Long.MIN_VALUE;
         double[] latencies = new double[vantages.length];
         for (int i = 0; i < vantages.length; i++) {
+            if (!fleet.placed(i)) {
+                continue; // not asked to probe this target: a result from it (an old target list) counts for nothing
+            }
             Vantage vantage = vantages[i];
             long observedAt = vantage.observedAt();
             long absentSince;

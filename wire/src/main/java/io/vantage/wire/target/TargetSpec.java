@@ -114,6 +114,11 @@ public record TargetSpec(
         return !probeFrom.isEmpty();
     }
 
+    /** Whether the vantage point {@code agentId} in {@code region} probes it: no probeFrom, or one naming either. */
+    public boolean placedAt(String agentId, String region) {
+        return probeFrom.isEmpty() || probeFrom.contains(region) || probeFrom.contains(agentId);
+    }
+
     /** Whether each address of the probed name is probed ({@code addresses: every}). */
     @JsonIgnore
     public boolean everyAddress() {
