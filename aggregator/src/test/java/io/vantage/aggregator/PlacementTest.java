@@ -5,11 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.vantage.aggregator.testing.RunningAggregator;
 import io.vantage.testing.Reports;
+import io.vantage.testing.Target;
 import io.vantage.wire.report.FailureReason;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A placed target over real HTTP (agent-a in us-east-1, agent-b in eu-west-1, agent-c in ap-southeast-2): only the
@@ -85,6 +88,31 @@ class PlacementTest {
             assertThat(aggregator.get("/v1/status", Map.of()).body())
                     .as("a result from a vantage point not placed is not shown as its state")
                     .contains("\"agentId\":\"agent-c\",\"region\":\"ap-southeast-2\",\"state\":\"not placed\"");
+        }
+    }
+
+    @Test
+    void aReloadThatMovesThePlacementChangesWhatEachAgentIsSent(@TempDir Path directory) throws Exception {
+        Map<String, Object> server = Map.of("host", "127.0.0.1", "port", 0);
+        Path file = RunningAggregator.agents()
+                .section("server", server)
+                .target(Target.tcp("private", "127.0.0.1", 9)
+                        .probeFrom("eu-west-1")
+                        .quorum(1, 1))
+                .write(directory.resolve("aggregator.yaml"));
+        try (RunningAggregator aggregator = RunningAggregator.startFromFile(file)) {
+            assertThat(targets(aggregator, TOKEN_B, null).body()).contains("\"private\"");
+            assertThat(targets(aggregator, TOKEN_C, null).body()).doesNotContain("\"private\"");
+
+            RunningAggregator.agents()
+                    .section("server", server)
+                    .target(Target.tcp("private", "127.0.0.1", 9)
+                            .probeFrom("ap-southeast-2")
+                            .quorum(1, 1))
+                    .write(file);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> targets(aggregator, TOKEN_C, null).body().contains("\"private\""));
+            assertThat(targets(aggregator, TOKEN_B, null).body()).doesNotContain("\"private\"");
         }
     }
 
