@@ -292,7 +292,7 @@ public final class Aggregator extends VerticleBase {
                 .forEach(target ->
                         confirmByTarget.put(target.name(), target.quorum().confirm()));
         // before ingest and the API see them
-        store.configure(config.agents(), config.agentTargets(), (target, agent) -> true, clock.millis());
+        store.configure(config.agents(), config.agentTargets(), config::agentTargets, clock.millis());
         ingestSettings = new IngestHandler.Ingest(
                 new Credentials(next.credentials()),
                 new RateLimiter(config.ingest().maxRequestsPerSecond(), System::nanoTime),

@@ -1,6 +1,7 @@
 package io.vantage.aggregator;
 
 import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.config.Placement;
 import io.vantage.aggregator.drill.Drills;
 import io.vantage.aggregator.ingest.ResultStore;
 import io.vantage.aggregator.members.MemberView;
@@ -53,6 +54,10 @@ final class EvaluationLoop {
         final Vantage[] vantages;
         /** Per agent (config order): whether it serves from the target's region (fate sharing). */
         final boolean[] colocated;
+        /** Per agent (config order): whether the target is placed there (its probeFrom); only those count. */
+        final boolean[] placed;
+        /** How many agents the target is placed at: the vantage points that could vote on it. */
+        final int configured;
 
         VerdictState state;
 
@@ -60,13 +65,38 @@ final class EvaluationLoop {
             this.target = target;
             this.freshness = target.freshness();
             this.vantages = vantages;
+            this.placed = Placement.placed(target, agents);
             this.colocated = new boolean[agents.size()];
+            int count = 0;
             for (int i = 0; i < colocated.length; i++) {
-                colocated[i] = agents.get(i).region().equals(target.region());
+                colocated[i] = placed[i] && agents.get(i).region().equals(target.region());
+                count += placed[i] ? 1 : 0;
             }
+            this.configured = count;
             this.state = state;
         }
+
+        /**
+         * The vantage points as {@link BlindAgents} judges agents on them: one the target is not placed at as never heard,
+         * so that a result it still sends (an old target list) neither makes nor clears blindness. The kept slots are the
+         * store's own, overwritten in place by each result.
+         */
+        Vantage[] placedVantages() {
+            if (configured == placed.length) {
+                return vantages;
+            }
+            Vantage[] counted = vantages.clone();
+            for (int i = 0; i < counted.length && i < placed.length; i++) {
+                if (!placed[i]) {
+                    counted[i] = NOT_PLACED;
+                }
+            }
+            return counted;
+        }
     }
+
+    /** Stands for a vantage point a target is not placed at, for {@link BlindAgents}: never heard, never offered. */
+    private static final Vantage NOT_PLACED = new Vantage();
 
     private final Context context;
     private final ResultStore store;
@@ -118,7 +148,7 @@ final class EvaluationLoop {
                         next.agents(),
                         states.getOrDefault(target.name(), VerdictState.initial(now))))
                 .toList();
-        allVantages = rows.stream().map(row -> row.vantages).toList();
+        allVantages = rows.stream().map(Row::placedVantages).toList();
         freshnessMillis =
                 rows.stream().mapToLong(row -> row.freshness.toMillis()).toArray();
         int[] nextOffsets = new int[next.agents().size()];
@@ -183,8 +213,8 @@ final class EvaluationLoop {
                     row.target.quorum(),
                     row.freshness,
                     row.vantages,
-                    configured,
-                    new QuorumEvaluator.Fleet(row.colocated, blind, offsets, appliedAt, seeing),
+                    row.configured,
+                    new QuorumEvaluator.Fleet(row.colocated, blind, offsets, appliedAt, seeing, row.placed),
                     previous,
                     now);
             row.state = evaluation.state();
@@ -286,6 +316,7 @@ final class EvaluationLoop {
             TargetSpec target, Verdict before, Evaluation evaluation, List<Observation> observations) {
         long freshness = target.freshness().toMillis();
         String seen = observations.stream()
+                .filter(o -> Placement.placedAt(target, o.agentId(), o.region()))
                 .map(o -> o.agentId() + "@" + o.region() + (o.members() > 1 ? " (" + o.members() + " members)" : "")
                         + " "
                         + (!QuorumEvaluator.isFresh(o.observedAt(), evaluation.evaluatedAt(), freshness)

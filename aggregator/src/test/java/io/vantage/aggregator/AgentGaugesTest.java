@@ -102,7 +102,7 @@ class AgentGaugesTest {
         }
         AggregatorConfig config =
                 new AggregatorConfigLoader(tokens).parse(yaml.toString(), null).config();
-        store.configure(config.agents(), config.agentTargets(), (target, agent) -> true, now.get());
+        store.configure(config.agents(), config.agentTargets(), config::agentTargets, now.get());
         loop.configure(config);
     }
 

@@ -70,7 +70,7 @@ class EvaluationLoopTest {
             }
         };
         ResultStore store = new ResultStore();
-        store.configure(config.agents(), config.agentTargets(), (target, agent) -> true, START);
+        store.configure(config.agents(), config.agentTargets(), config::agentTargets, START);
         List<String> calls = new ArrayList<>();
         List<Round> first = new ArrayList<>();
         List<Round> second = new ArrayList<>();

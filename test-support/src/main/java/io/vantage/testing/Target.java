@@ -11,6 +11,7 @@ import io.vantage.wire.target.TcpSpec;
 import io.vantage.wire.target.TlsSpec;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -52,6 +53,7 @@ public final class Target {
     private FailoverSpec failover;
     private Map<String, Object> route53;
     private String region;
+    private List<String> probeFrom;
 
     private Target(String name, ProbeSpec probe) {
         this.name = name;
@@ -147,6 +149,12 @@ public final class Target {
         return this;
     }
 
+    /** Placed at these regions or agent ids only ({@code probeFrom}). */
+    public Target probeFrom(String... regionsOrAgents) {
+        probeFrom = List.of(regionsOrAgents);
+        return this;
+    }
+
     /**
      * The target as a config file writes it: what was set (a probe with its defaults), so that a file of many targets is
      * as small as a hand-written one; the binding as given.
@@ -162,6 +170,7 @@ public final class Target {
                 document, "failover", failover == null ? null : Documents.json().convertValue(failover, MAP));
         putIfSet(document, "route53", route53);
         putIfSet(document, "region", region);
+        putIfSet(document, "probeFrom", probeFrom);
         return document;
     }
 

@@ -90,7 +90,8 @@ class WireContractTest {
                     new FailoverSpec(Duration.ofSeconds(60)),
                     new RecordBinding("Z0123456789ABC", null, "api.example.com", "A", "eu-west-1", "latency"),
                     "eu-west-1",
-                    "every"),
+                    "every",
+                    List.of("eu-west-1", "agent-us")),
             target("web-contains", http("https://web.example.com/", new BodyAssertion("ok", null, null), true)),
             target(
                     "web-regex",

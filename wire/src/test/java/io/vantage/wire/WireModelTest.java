@@ -78,6 +78,48 @@ class WireModelTest {
     }
 
     @Test
+    void probeFromPlacesATargetAndIsCheckedWhenRead() {
+        TargetList placed = Documents.readYaml("""
+                targets:
+                  - name: private-api
+                    tcp: {host: 10.0.0.5, port: 443}
+                    probeFrom: [eu-west-1, agent-us]
+                  - name: public-api
+                    tcp: {host: 192.0.2.1, port: 443}
+                """, TargetList.class);
+        assertThat(placed.targets().get(0).probeFrom()).containsExactly("eu-west-1", "agent-us");
+        assertThat(placed.targets().get(0).hasPlacement()).isTrue();
+        assertThat(placed.targets().get(1).probeFrom())
+                .as("absent: every vantage point")
+                .isEmpty();
+        assertThat(placed.targets().get(1).hasPlacement()).isFalse();
+        String json = new String(Documents.writeJson(placed), StandardCharsets.UTF_8);
+        assertThat(json).as("an empty placement is not written").containsOnlyOnce("probeFrom");
+        assertThat(placed.targets().get(0).withoutBinding().probeFrom())
+                .as("agents are not sent the placement")
+                .isEmpty();
+
+        assertThatThrownBy(() -> Documents.readYaml(
+                        "targets: [{name: a, tcp: {host: h, port: 1}, probeFrom: [eu-west-1, eu-west-1]}]",
+                        TargetList.class))
+                .isInstanceOf(InvalidDocumentException.class)
+                .hasMessageContaining("targets[0].probeFrom[1]: 'eu-west-1' is named twice");
+        assertThatThrownBy(() -> Documents.readYaml(
+                        "targets: [{name: a, tcp: {host: h, port: 1}, probeFrom: ['eu west']}]", TargetList.class))
+                .isInstanceOf(InvalidDocumentException.class)
+                .hasMessageContaining("targets[0].probeFrom[0]: 'eu west' must be");
+        List<String> seventeen = new ArrayList<>();
+        for (int i = 0; i < 17; i++) {
+            seventeen.add("r" + i);
+        }
+        assertThatThrownBy(() -> Documents.readYaml(
+                        "targets: [{name: a, tcp: {host: h, port: 1}, probeFrom: " + seventeen + "}]",
+                        TargetList.class))
+                .isInstanceOf(InvalidDocumentException.class)
+                .hasMessageContaining("targets[0].probeFrom: names 17 vantage points, at most 16");
+    }
+
+    @Test
     void reportBatchRoundTripsThroughJson() {
         ReportBatch batch = new ReportBatch(
                 1,

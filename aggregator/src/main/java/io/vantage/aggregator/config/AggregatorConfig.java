@@ -115,16 +115,33 @@ public record AggregatorConfig(
                                 + "; a record has one health check");
             }
         }
+        Set<String> regions = new HashSet<>();
+        agents.forEach(agent -> regions.add(agent.region()));
         for (int i = 0; i < targets.size(); i++) {
-            int needed = targets.get(i).quorum().minVantages();
-            if (needed > agents.size()) {
+            TargetSpec target = targets.get(i);
+            List<String> from = target.probeFrom();
+            for (int j = 0; j < from.size(); j++) {
+                if (!ids.contains(from.get(j)) && !regions.contains(from.get(j))) {
+                    throw Checks.invalid(
+                            "targets[" + i + "].probeFrom[" + j + "]",
+                            "'" + from.get(j) + "' of target " + target.name()
+                                    + " is neither the id nor the region of a configured agent; configured regions: "
+                                    + String.join(", ", new TreeSet<>(regions)));
+                }
+            }
+            int needed = target.quorum().minVantages();
+            int placed = Placement.count(target, agents);
+            if (needed > placed) {
                 // Never met, so the target could never have a verdict: a quorum that silently publishes nothing.
                 throw Checks.invalid(
                         "targets[" + i + "].quorum.minVantages",
-                        needed + " is more than the " + agents.size() + " agent(s) configured, so target "
-                                + targets.get(i).name()
+                        needed + " is more than the " + placed
+                                + (from.isEmpty()
+                                        ? " agent(s) configured"
+                                        : " agent(s) its probeFrom " + from + " places it at")
+                                + ", so target " + target.name()
                                 + " could never have a verdict; lower minVantages (and healthy) "
-                                + "or add agents");
+                                + (from.isEmpty() ? "or add agents" : "or place it at more agents"));
             }
         }
     }
@@ -269,12 +286,30 @@ public record AggregatorConfig(
         }
     }
 
-    /** Every target agents are sent: the configured ones (without their record bindings) and the observed names. */
+    /**
+     * Every target some agent is sent: the configured ones (without their record bindings and placements) and the
+     * observed names.
+     */
     public List<TargetSpec> agentTargets() {
         List<TargetSpec> all =
                 new ArrayList<>(targets.stream().map(TargetSpec::withoutBinding).toList());
         observe.forEach(o -> all.add(o.target()));
         return all;
+    }
+
+    /**
+     * The targets {@code agent} is sent: the configured ones placed at it ({@link Placement}), without their record
+     * bindings and placements, and the observed names (every vantage point observes them).
+     */
+    public List<TargetSpec> agentTargets(AgentEntry agent) {
+        List<TargetSpec> placed = new ArrayList<>();
+        for (TargetSpec target : targets) {
+            if (Placement.placedAt(target, agent)) {
+                placed.add(target.withoutBinding());
+            }
+        }
+        observe.forEach(o -> placed.add(o.target()));
+        return placed;
     }
 
     /** HTTPS for the API: a PEM certificate chain and its PKCS#8 key. */

@@ -10,10 +10,9 @@ import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.TargetSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiPredicate;
+import java.util.function.Function;
 
 /**
  * What ingest learnt, and all the evaluation loop reads: the newest result per target and member of each vantage
@@ -114,12 +113,12 @@ public final class ResultStore {
 
     /**
      * Lays the store out for these vantage points (in config order) and agent targets, configured at {@code now}:
-     * each vantage point probes the targets {@code placed} at it. The latest results of every (target, vantage point)
+     * each vantage point is sent the targets {@code sent} gives it (those placed at it, as agents receive them). The latest results of every (target, vantage point)
      * pair that stays are kept, the others are forgotten. A vantage point that stays in its region keeps when it was
      * configured and last heard, and its members; one added or moved starts unheard.
      */
     public void configure(
-            List<AgentEntry> agents, List<TargetSpec> targets, BiPredicate<TargetSpec, AgentEntry> placed, long now) {
+            List<AgentEntry> agents, List<TargetSpec> targets, Function<AgentEntry, List<TargetSpec>> sent, long now) {
         Layout before = layout;
         Map<String, Integer> agentIndex = new HashMap<>();
         List<Heard> heard = new ArrayList<>(agents.size());
@@ -131,8 +130,8 @@ public final class ResultStore {
         }
         Map<String, Vantage[]> slots = new HashMap<>();
         Map<String, Long> freshness = new HashMap<>();
-        Map<String, List<TargetSpec>> byAgent = new LinkedHashMap<>();
-        agents.forEach(agent -> byAgent.put(agent.id(), new ArrayList<>()));
+        Map<String, List<TargetSpec>> byAgent = new HashMap<>();
+        agents.forEach(agent -> byAgent.put(agent.id(), sent.apply(agent)));
         for (TargetSpec target : targets) {
             Vantage[] previous = before.targets().get(target.name());
             Vantage[] vantages = new Vantage[agents.size()];
@@ -144,9 +143,6 @@ public final class ResultStore {
                 vantages[i] = previous != null && sameRegion
                         ? previous[was].resized(agent.members())
                         : new Vantage(agent.members());
-                if (placed.test(target, agent)) {
-                    byAgent.get(agent.id()).add(target);
-                }
             }
             slots.put(target.name(), vantages);
             freshness.put(target.name(), target.freshness().toMillis());

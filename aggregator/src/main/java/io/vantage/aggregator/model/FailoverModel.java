@@ -1,6 +1,7 @@
 package io.vantage.aggregator.model;
 
 import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.config.Placement;
 import io.vantage.aggregator.quorum.QuorumEvaluator;
 import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.wire.report.FailureReason;
@@ -167,14 +168,18 @@ public final class FailoverModel {
             this(target, agents, publishEvery, alarm, 0, 1);
         }
 
-        /** {@code target} of {@code config}, with the fleet and regions the config gives it. */
+        /**
+         * {@code target} of {@code config}, with the fleet and regions the config gives it: the agents it is placed at
+         * ({@link Placement}; every agent without probeFrom), the others having no say in its verdict.
+         */
         public static Inputs of(AggregatorConfig config, TargetSpec target) {
             int colocated = (int) config.agents().stream()
+                    .filter(agent -> Placement.placedAt(target, agent))
                     .filter(agent -> agent.region().equals(target.region()))
                     .count();
             return new Inputs(
                     target,
-                    config.agents().size(),
+                    Placement.count(target, config.agents()),
                     config.cloudwatch().publishEvery(),
                     config.alarm(),
                     colocated,

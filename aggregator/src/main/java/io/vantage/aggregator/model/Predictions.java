@@ -1,6 +1,7 @@
 package io.vantage.aggregator.model;
 
 import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.config.Placement;
 import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.wire.target.TargetSpec;
 import java.time.Duration;
@@ -24,7 +25,13 @@ public final class Predictions {
     public record ForTarget(FailoverModel.Prediction failover, CostModel.Monthly monthly) {}
 
     private record Key(
-            Duration interval, Duration timeout, Object quorum, Duration ttl, boolean https, int colocated) {}
+            Duration interval,
+            Duration timeout,
+            Object quorum,
+            Duration ttl,
+            boolean https,
+            int colocated,
+            int placed) {}
 
     private final AggregatorConfig config;
     private final Map<Key, ForTarget> cache = new HashMap<>();
@@ -36,7 +43,7 @@ public final class Predictions {
                     key(target),
                     k -> new ForTarget(
                             FailoverModel.predict(FailoverModel.Inputs.of(config, target), TRIALS, SEED),
-                            CostModel.of(target, config.agents().size(), 1, config.cloudwatch())));
+                            CostModel.of(target, Placement.count(target, config.agents()), 1, config.cloudwatch())));
         }
     }
 
@@ -59,7 +66,8 @@ public final class Predictions {
                 target.quorum(),
                 target.failover().dnsTtl(),
                 target.http() != null && target.http().https(),
-                FailoverModel.Inputs.of(config, target).colocated());
+                FailoverModel.Inputs.of(config, target).colocated(),
+                Placement.count(target, config.agents()));
     }
 
     /** The prediction for a target of this config (null for a target that is not in it). */
@@ -79,7 +87,7 @@ public final class Predictions {
                 target.name(),
                 target.interval().toSeconds() + "s",
                 target.timeout().toMillis() + "ms",
-                config.agents().size(),
+                Placement.count(target, config.agents()),
                 target.quorum().healthy(),
                 target.quorum().minVantages(),
                 target.quorum().rise(),

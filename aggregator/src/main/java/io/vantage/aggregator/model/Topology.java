@@ -1,6 +1,7 @@
 package io.vantage.aggregator.model;
 
 import io.vantage.aggregator.config.AggregatorConfig;
+import io.vantage.aggregator.config.Placement;
 import io.vantage.aggregator.quorum.BlindAgents;
 import io.vantage.aggregator.quorum.QuorumEvaluator;
 import io.vantage.aggregator.quorum.Vantage;
@@ -38,13 +39,14 @@ public final class Topology {
         public String describe() {
             return String.format(
                     Locale.ROOT,
-                    "%s (%s; %d agents; quorum %d healthy of at least %d): region lost with its agent -> %s; one agent "
+                    "%s (%s; %d agents%s; quorum %d healthy of at least %d): region lost with its agent -> %s; one agent "
                             + "blind -> %s; an agent restarting -> %s",
                     target.name(),
                     target.region() == null
                             ? "no region"
                             : "region " + target.region() + ", " + colocated + " agent(s) there",
                     agents,
+                    target.probeFrom().isEmpty() ? "" : " placed by probeFrom " + target.probeFrom(),
                     target.quorum().healthy(),
                     target.quorum().minVantages(),
                     outcome(regionLost),
@@ -61,7 +63,7 @@ public final class Topology {
         }
     }
 
-    private record Key(Object quorum, Duration freshness, String region) {}
+    private record Key(Object quorum, Duration freshness, String region, List<String> probeFrom) {}
 
     private final Map<String, Survival> byTarget = new HashMap<>();
 
@@ -69,7 +71,8 @@ public final class Topology {
         Map<Key, Survival> cache = new HashMap<>();
         for (TargetSpec target : config.targets()) {
             Survival shared = cache.computeIfAbsent(
-                    new Key(target.quorum(), target.freshness(), target.region()), key -> survival(config, target));
+                    new Key(target.quorum(), target.freshness(), target.region(), target.probeFrom()),
+                    key -> survival(config, target));
             byTarget.put(
                     target.name(),
                     new Survival(
@@ -107,12 +110,16 @@ public final class Topology {
         AGENT_RESTARTING
     }
 
+    /** The failures played among the agents the target is placed at ({@link Placement}): only they vote on it. */
     private static Survival survival(AggregatorConfig config, TargetSpec target) {
-        int agents = config.agents().size();
+        List<AggregatorConfig.AgentEntry> placed = config.agents().stream()
+                .filter(agent -> Placement.placedAt(target, agent))
+                .toList();
+        int agents = placed.size();
         boolean[] colocated = new boolean[agents];
         int inRegion = 0;
         for (int i = 0; i < agents; i++) {
-            colocated[i] = config.agents().get(i).region().equals(target.region());
+            colocated[i] = placed.get(i).region().equals(target.region());
             inRegion += colocated[i] ? 1 : 0;
         }
         boolean severalTargets = config.targets().size() >= BlindAgents.MIN_TARGETS;
@@ -131,7 +138,12 @@ public final class Topology {
                     restarting, settle(target, colocated, lostAgents, severalTargets, Failure.AGENT_RESTARTING, agent));
         }
         List<String> warnings = new ArrayList<>();
-        if (lost != Verdict.UNHEALTHY) {
+        if (lost != Verdict.UNHEALTHY && target.hasPlacement() && agents > 0 && inRegion == agents) {
+            warnings.add("a region lost together with its agents would never fail over (" + lost
+                    + "): every agent its probeFrom places it at is in its region " + target.region()
+                    + ", so none is left to see the region gone (a private endpoint fails static; place it at an"
+                    + " agent elsewhere that can reach it, if one can)");
+        } else if (lost != Verdict.UNHEALTHY) {
             warnings.add("a region lost together with its agent would never fail over (" + lost
                     + ": the missing agent could always overturn the verdict); "
                     + (target.region() == null

@@ -35,15 +35,27 @@ public final class QuorumEvaluator {
      * empty: none is), where vantage point i's members are columns {@code offsets[i]} on (empty offsets: one member
      * each, column i); {@code startedAt}, since when the aggregator could have heard from an agent it never heard from;
      * {@code seeing[i]} when vantage point i votes healthy for some target ({@link BlindAgents#seeing}; empty: every
-     * one does).
+     * one does); {@code placed[i]} when the target is placed at agent i (its probeFrom; empty: placed at every agent).
+     * A vantage point the target is not placed at is skipped: neither fresh, missing, lost nor blind for it, and not
+     * among the {@code configured} ones.
      */
-    public record Fleet(boolean[] colocated, long[] blindSince, int[] offsets, long startedAt, boolean[] seeing) {
+    public record Fleet(
+            boolean[] colocated, long[] blindSince, int[] offsets, long startedAt, boolean[] seeing, boolean[] placed) {
         public static final Fleet NONE =
-                new Fleet(new boolean[0], new long[0], new int[0], Long.MIN_VALUE, new boolean[0]);
+                new Fleet(new boolean[0], new long[0], new int[0], Long.MIN_VALUE, new boolean[0], new boolean[0]);
 
         /** One member per vantage point, without knowing which agents see: each is taken to. */
         public Fleet(boolean[] colocated, long[] blindSince, long startedAt) {
-            this(colocated, blindSince, new int[0], startedAt, new boolean[0]);
+            this(colocated, blindSince, new int[0], startedAt, new boolean[0], new boolean[0]);
+        }
+
+        /** Placed at every agent. */
+        public Fleet(boolean[] colocated, long[] blindSince, int[] offsets, long startedAt, boolean[] seeing) {
+            this(colocated, blindSince, offsets, startedAt, seeing, new boolean[0]);
+        }
+
+        boolean placed(int vantage) {
+            return vantage >= placed.length || placed[vantage];
         }
 
         boolean colocated(int vantage) {
@@ -74,7 +86,7 @@ public final class QuorumEvaluator {
 
     /**
      * {@code vantages}: the target's vantage points (never heard ones included); {@code configured}: how many could vote
-     * on this target.
+     * on this target (those it is placed at).
      */
     public static Evaluation evaluate(
             QuorumSpec quorum,
@@ -96,6 +108,9 @@ public final class QuorumEvaluator {
         long newestInput = Long.MIN_VALUE;
         double[] latencies = new double[vantages.length];
         for (int i = 0; i < vantages.length; i++) {
+            if (!fleet.placed(i)) {
+                continue; // not asked to probe this target: a result from it (an old target list) counts for nothing
+            }
             Vantage.Vote vote = vantages[i].vote(now, freshnessMillis, fleet.blindSince(), fleet.offset(i));
             long absentSince = switch (vote.state()) {
                 case NEVER -> fleet.startedAt();

@@ -34,7 +34,7 @@ public final class StatusPage {
                 .v{font-weight:700;border-radius:4px;padding:2px 8px;display:inline-block;color:#fff}
                 .HEALTHY{background:#1f9d55}.UNHEALTHY{background:#d64545}.INSUFFICIENT_DATA{background:#8a94a6}
                 .cell{border-radius:4px;padding:4px 6px;min-width:110px}
-                .healthy{background:#dff5e8}.unhealthy{background:#fde2e2}.blind{background:#fff4d6;color:#8a6d1f}.stale{background:#eceef2;color:#6b7280}.missing{background:#f4f5f7;color:#9aa1ad}
+                .healthy{background:#dff5e8}.unhealthy{background:#fde2e2}.blind{background:#fff4d6;color:#8a6d1f}.stale{background:#eceef2;color:#6b7280}.missing{background:#f4f5f7;color:#9aa1ad}.not-placed{color:#c0c4cc}
                 .small{font-size:12px;color:#5b6473} form{display:inline} button{margin-right:6px}
                 </style></head><body>
                 <h1>vantage</h1>
@@ -110,7 +110,7 @@ public final class StatusPage {
             html.append("</td>");
             for (StatusSnapshot.VantageStatus vantage : target.vantages()) {
                 html.append("<td><div class=\"cell ")
-                        .append(vantage.state().label())
+                        .append(vantage.state().label().replace(' ', '-'))
                         .append("\">")
                         .append(vantage.state().label());
                 if (vantage.reason() != null) {

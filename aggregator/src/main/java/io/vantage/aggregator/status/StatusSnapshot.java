@@ -131,10 +131,10 @@ public record StatusSnapshot(
             List<VantageStatus> vantages) {}
 
     /**
-     * One agent's latest result for a target; {@code state} is healthy, unhealthy, blind (an unhealthy vote set aside),
-     * stale or missing.
+     * /**
+     * What a vantage point's latest result says of a target: healthy, unhealthy, blind (an unhealthy vote set aside),
+     * stale, missing, or not placed (the target's probeFrom leaves it out); /v1/status and the page write the label.
      */
-    /** What a vantage point's latest result says of a target; /v1/status and the page write the label. */
     public enum VantageState {
         HEALTHY,
         UNHEALTHY,
@@ -143,11 +143,13 @@ public record StatusSnapshot(
         /** Older than the target's freshness window. */
         STALE,
         /** No result from this vantage point yet. */
-        MISSING;
+        MISSING,
+        /** The target is not placed at this vantage point (its probeFrom names others): never asked, never counted. */
+        NOT_PLACED;
 
         @JsonValue
         public String label() {
-            return name().toLowerCase(Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT).replace('_', ' ');
         }
 
         @Override
@@ -190,6 +192,11 @@ public record StatusSnapshot(
         List<VantageStatus> vantages = new ArrayList<>(agents.size());
         for (Round.Agent agent : agents) {
             Observation observation = byAgent.get(agent.id());
+            if (!spec.placedAt(agent.id(), agent.region())) {
+                vantages.add(new VantageStatus(
+                        agent.id(), agent.region(), VantageState.NOT_PLACED, null, null, null, null, null));
+                continue;
+            }
             if (observation == null) {
                 vantages.add(new VantageStatus(
                         agent.id(), agent.region(), VantageState.MISSING, null, null, null, null, null));

@@ -145,6 +145,20 @@ class AggregatorConfigTest {
                         "targets[0].quorum.minVantages: 3 is more than the 2 agent(s) configured, so target x could "
                                 + "never have a verdict; lower minVantages (and healthy) or add agents"),
                 Arguments.of(
+                        "a placement that names no agent",
+                        "agents: [{id: a, region: us-east-1, tokenEnv: T1}, {id: b, region: eu-west-1, tokenEnv: T2}]\n"
+                                + "targets: [{name: x, tcp: {host: h, port: 1}, quorum: {minVantages: 1},"
+                                + " probeFrom: [eu-west-1, eu-west-2]}]\n",
+                        "targets[0].probeFrom[1]: 'eu-west-2' of target x is neither the id nor the region of a "
+                                + "configured agent; configured regions: eu-west-1, us-east-1"),
+                Arguments.of(
+                        "a quorum beyond the placed agents",
+                        "agents: [{id: a, region: us-east-1, tokenEnv: T1}, {id: b, region: eu-west-1, tokenEnv: T2}]\n"
+                                + "targets: [{name: x, tcp: {host: h, port: 1}, probeFrom: [b]}]\n",
+                        "targets[0].quorum.minVantages: 2 is more than the 1 agent(s) its probeFrom [b] places it at,"
+                                + " so target x could never have a verdict; lower minVantages (and healthy) or place it"
+                                + " at more agents"),
+                Arguments.of(
                         "the default quorum with one agent",
                         AGENT + "targets: [{name: x, tcp: {host: h, port: 1}}]\n",
                         "targets[0].quorum.minVantages: 2 is more than the 1 agent(s) configured, so target x could "

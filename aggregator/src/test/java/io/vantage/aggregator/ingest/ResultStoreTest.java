@@ -41,7 +41,7 @@ class ResultStoreTest {
     }
 
     private void configure(List<AgentEntry> agents, long now) {
-        store.configure(agents, targets("api"), (target, agent) -> true, now);
+        store.configure(agents, targets("api"), agent -> targets("api"), now);
     }
 
     @Test

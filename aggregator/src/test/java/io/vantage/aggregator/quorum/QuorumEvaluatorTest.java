@@ -213,6 +213,130 @@ class QuorumEvaluatorTest {
         assertThat(String.join(" ", verdicts)).isEqualTo(expected);
     }
 
+    /**
+     * Placement (TargetSpec.probeFrom), as a table: four vantage points A-D, of which {@code placed} are the ones the
+     * target is placed at and {@code colocated} the ones in the target's region; rounds as in {@link #scenarios}. The
+     * evaluator is told how many are placed (configured) and which, the aggregator having started 100 s before the
+     * first round (so one never heard is long missing); regionLostAfter is 30 s. A vantage point not placed is neither
+     * fresh, missing, lost nor blind: its results (an agent still holding an old target list) count for nothing.
+     */
+    static Stream<Arguments> placementScenarios() {
+        QuorumSpec twoOfTwoAtOnce = new QuorumSpec(2, 2, 1, 1, null);
+        QuorumSpec oneOfTwoAtOnce = new QuorumSpec(2, 1, 1, 1, null);
+        return Stream.of(
+                placed(
+                        "placed at A B C, D never heard: HEALTHY",
+                        TWO_OF_THREE,
+                        "ABC",
+                        "",
+                        "I H H",
+                        "A+ B+ C+",
+                        "A+ B+ C+",
+                        "A+ B+ C+"),
+                placed(
+                        "placed at A B, every unplaced one silent: HEALTHY",
+                        TWO_OF_THREE,
+                        "AB",
+                        "",
+                        "I H H",
+                        "A+ B+",
+                        "A+ B+",
+                        "A+ B+"),
+                placed(
+                        "placed at A B: a failure among them is decisive, the silent unplaced C D cannot overturn it",
+                        twoOfTwoAtOnce,
+                        "AB",
+                        "",
+                        "U U",
+                        "A+ B-",
+                        "A+ B-"),
+                placed(
+                        "placed everywhere: C D silent could overturn it",
+                        twoOfTwoAtOnce,
+                        "ABCD",
+                        "",
+                        "I I",
+                        "A+ B-",
+                        "A+ B-"),
+                placed(
+                        "the quorum counts only placed ones: D's result does not make two",
+                        twoOfTwoAtOnce,
+                        "ABC",
+                        "",
+                        "I I",
+                        "A+ D+",
+                        "A+ D+"),
+                placed(
+                        "unplaced ones' results count for nothing, healthy or not",
+                        twoOfTwoAtOnce,
+                        "AB",
+                        "",
+                        "U H",
+                        "A- B- C+ D+",
+                        "A+ B+ C- D-"),
+                placed(
+                        "fate sharing within the placed: B, placed in the target's region, is lost with it",
+                        oneOfTwoAtOnce,
+                        "AB",
+                        "B",
+                        "H H H U",
+                        "A- B+",
+                        "A- B=",
+                        "A- B=",
+                        "A- B="),
+                placed(
+                        "C in the target's region but not placed is never lost with it (placed, it would be: U)",
+                        oneOfTwoAtOnce,
+                        "AB",
+                        "C",
+                        "H H H I",
+                        "A- B+",
+                        "A- B=",
+                        "A- B=",
+                        "A- B="));
+    }
+
+    private static Arguments placed(
+            String name, QuorumSpec quorum, String placed, String colocated, String expected, String... rounds) {
+        return Arguments.of(name, quorum, placed, colocated, expected, List.of(rounds));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("placementScenarios")
+    void placementScenario(
+            String name, QuorumSpec quorum, String placed, String colocated, String expected, List<String> rounds) {
+        String names = "ABCD";
+        Vantage[] vantages = new Vantage[names.length()];
+        boolean[] isPlaced = new boolean[names.length()];
+        boolean[] isColocated = new boolean[names.length()];
+        for (int i = 0; i < vantages.length; i++) {
+            vantages[i] = new Vantage();
+            isPlaced[i] = placed.indexOf(names.charAt(i)) >= 0;
+            isColocated[i] = colocated.indexOf(names.charAt(i)) >= 0;
+        }
+        long now = 1_000_000;
+        var fleet = new QuorumEvaluator.Fleet(
+                isColocated, new long[0], new int[0], now - 100_000, new boolean[0], isPlaced);
+        VerdictState state = VerdictState.initial(now);
+        List<String> verdicts = new ArrayList<>();
+        for (String round : rounds) {
+            now += 10_000;
+            for (String token : round.trim().split("\\s+")) {
+                int agent = names.indexOf(token.charAt(0));
+                switch (token.charAt(1)) {
+                    case '+' -> vantages[agent] = vantage(now - 1_000, true);
+                    case '-' -> vantages[agent] = vantage(now - 1_000, false);
+                    case '=' -> {}
+                    default -> throw new IllegalArgumentException(token);
+                }
+            }
+            state = QuorumEvaluator.evaluate(quorum, FRESHNESS, vantages, placed.length(), fleet, state, now)
+                    .state();
+            verdicts.add(state.published().name().substring(0, 1));
+        }
+        assertThat(String.join(" ", verdicts)).isEqualTo(expected);
+    }
+
     @Test
     void aMembersVoteChangesOnlyAfterConfirmAgreeingResults() {
         Reading vantage = new Reading();

@@ -1,10 +1,14 @@
 package io.vantage.wire.target;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.vantage.wire.Checks;
 import io.vantage.wire.Durations;
 import io.vantage.wire.Limits;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * One endpoint to probe: a name, exactly one protocol, a schedule, the aggregator's quorum policy, optionally the
@@ -13,6 +17,10 @@ import java.time.Duration;
  * which addresses of a host name are probed: {@code any} (the default) dials them in order as a client does, falling
  * back past ones that refuse at once; {@code every} probes each one (at most {@link #MAX_EVERY_ADDRESSES}) in the same
  * round, and the probe succeeds only when every address does (a client sent to any of them must be served).
+ * {@code probeFrom} places the target: the regions or agent ids (vantage points) that probe it, for an endpoint only
+ * some of them can reach (a private endpoint inside one VPC); empty (the default, not written) means every vantage
+ * point. It is the aggregator's business, like the Route 53 binding: each vantage point is sent only the targets placed
+ * at it, without the field (an agent that reads one anyway ignores it).
  */
 public record TargetSpec(
         String name,
@@ -26,10 +34,14 @@ public record TargetSpec(
         FailoverSpec failover,
         RecordBinding route53,
         String region,
-        String addresses) {
+        String addresses,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> probeFrom) {
 
     /** How many addresses of one name {@code addresses: every} probes each round. */
     public static final int MAX_EVERY_ADDRESSES = 16;
+
+    /** How many regions or agent ids {@code probeFrom} may name. */
+    public static final int MAX_PROBE_FROM = 16;
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
@@ -65,6 +77,46 @@ public record TargetSpec(
         if (addresses.equals("every") && dns != null) {
             throw Checks.invalid("addresses", "every applies to http, tcp and tls probes; a dns probe has no address");
         }
+        probeFrom = probeFrom == null ? List.of() : List.copyOf(probeFrom);
+        if (probeFrom.size() > MAX_PROBE_FROM) {
+            throw Checks.invalid(
+                    "probeFrom", "names " + probeFrom.size() + " vantage points, at most " + MAX_PROBE_FROM);
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < probeFrom.size(); i++) {
+            String entry = Checks.name("probeFrom[" + i + "]", probeFrom.get(i), Limits.MAX_IDENTITY_LENGTH);
+            if (!seen.add(entry)) {
+                throw Checks.invalid("probeFrom[" + i + "]", "'" + entry + "' is named twice");
+            }
+        }
+    }
+
+    /** Without {@code probeFrom}: probed from every vantage point. */
+    public TargetSpec(
+            String name,
+            HttpSpec http,
+            TcpSpec tcp,
+            TlsSpec tls,
+            DnsSpec dns,
+            Duration interval,
+            Duration timeout,
+            QuorumSpec quorum,
+            FailoverSpec failover,
+            RecordBinding route53,
+            String region,
+            String addresses) {
+        this(name, http, tcp, tls, dns, interval, timeout, quorum, failover, route53, region, addresses, null);
+    }
+
+    /** Whether only some vantage points probe it ({@code probeFrom} names them). */
+    @JsonIgnore
+    public boolean hasPlacement() {
+        return !probeFrom.isEmpty();
+    }
+
+    /** Whether the vantage point {@code agentId} in {@code region} probes it: no probeFrom, or one naming either. */
+    public boolean placedAt(String agentId, String region) {
+        return probeFrom.isEmpty() || probeFrom.contains(region) || probeFrom.contains(agentId);
     }
 
     /** Whether each address of the probed name is probed ({@code addresses: every}). */
@@ -73,12 +125,15 @@ public record TargetSpec(
         return addresses.equals("every");
     }
 
-    /** The same target without its Route 53 binding: what agents are sent (the record is the aggregator's business). */
+    /**
+     * The same target without its Route 53 binding and its placement: what agents are sent (the record and where it is
+     * probed from are the aggregator's business; an agent older than {@code probeFrom} would refuse the unknown key).
+     */
     public TargetSpec withoutBinding() {
-        return route53 == null
+        return route53 == null && probeFrom.isEmpty()
                 ? this
                 : new TargetSpec(
-                        name, http, tcp, tls, dns, interval, timeout, quorum, failover, null, region, addresses);
+                        name, http, tcp, tls, dns, interval, timeout, quorum, failover, null, region, addresses, null);
     }
 
     @JsonIgnore
