@@ -22,19 +22,20 @@ class PackagesTest {
         assertThat(graph.edges("io.vantage.aggregator"))
                 .as("the package edges docs/architecture.md documents; change both together")
                 .containsExactly(
-                        "(root) -> aws, cloudwatch, config, drill, gauges, ingest, metrics, model, quorum, reconcile, "
-                                + "round, routing, status",
+                        "(root) -> aws, cloudwatch, config, drill, gauges, ingest, members, metrics, model, quorum, "
+                                + "reconcile, round, routing, status",
                         "aws -> metrics",
                         "cloudwatch -> aws, config, metrics, quorum, round",
                         "config -> ",
                         "drill -> config, metrics, quorum",
                         "gauges -> metrics, quorum, round",
-                        "ingest -> config, metrics, quorum",
+                        "ingest -> config, members, metrics, quorum",
+                        "members -> config",
                         "metrics -> ",
                         "model -> cloudwatch, config, quorum, round",
                         "quorum -> ",
                         "reconcile -> aws, cloudwatch, config, metrics",
-                        "round -> config, quorum",
+                        "round -> config, members, quorum",
                         "routing -> config, metrics, quorum, round",
                         "status -> model, quorum, round, routing");
         assertThat(graph.usesOutside())

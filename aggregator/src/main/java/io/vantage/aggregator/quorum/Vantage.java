@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * One vantage point's results for one target: the latest {@link Reading} of each of its members (the processes that
  * report as one {@code agents:} entry), by seat. A seat is a member's place in its vantage point
- * (io.vantage.aggregator.members.Members), so a vantage point holds at most as many readings per target as it may
+ * (the members package), so a vantage point holds at most as many readings per target as it may
  * have members; a reading is allocated when a member first reports the target and then overwritten in place.
  *
  * <p>The vantage point's vote on the target ({@link #vote}) is made from its fresh members' readings: healthy when at

@@ -55,7 +55,7 @@ class AggregatorConfigTest {
                 Arguments.of(
                         "inline token",
                         "agents: [{id: a, region: r, token: abc}]\n",
-                        "agents[0].token: unknown key; known keys here: id, previousTokenEnv, previousTokenFile, region, tokenEnv, tokenFile"),
+                        "agents[0].token: unknown key; known keys here: expectedMembers, id, members, perVantage, previousTokenEnv, previousTokenFile, region, tokenEnv, tokenFile"),
                 Arguments.of(
                         "no token source",
                         "agents: [{id: a, region: r}]\n",
@@ -63,7 +63,7 @@ class AggregatorConfigTest {
                 Arguments.of(
                         "misspelt key",
                         "agents: [{id: a, region: r, tokenEnv: T1, tokenfile: x}]\n",
-                        "agents[0].tokenfile: unknown key; known keys here: id, previousTokenEnv, previousTokenFile, region, tokenEnv, tokenFile"),
+                        "agents[0].tokenfile: unknown key; known keys here: expectedMembers, id, members, perVantage, previousTokenEnv, previousTokenFile, region, tokenEnv, tokenFile"),
                 Arguments.of(
                         "unknown mode",
                         AGENT + "cloudwatch: {mode: live}\n",
