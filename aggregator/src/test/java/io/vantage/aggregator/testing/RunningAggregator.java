@@ -52,9 +52,14 @@ public final class RunningAggregator implements AutoCloseable {
      * of what a reader without the token sees set their own) and {@code agents} ({@link #AGENTS}).
      */
     public static RunningAggregator start(String yaml) {
+        return start(AGENTS, yaml);
+    }
+
+    /** As {@link #start(String)}, with {@code agents} (the {@code agents} section, e.g. {@link #agents()} tuned). */
+    public static RunningAggregator start(String agents, String yaml) {
         PrometheusMeterRegistry registry = Startup.newRegistry();
         Vertx vertx = Startup.newVertx(registry);
-        String config = "server: {host: 127.0.0.1, port: 0, anonymousStatus: full}\n" + AGENTS + yaml;
+        String config = "server: {host: 127.0.0.1, port: 0, anonymousStatus: full}\n" + agents + yaml;
         Aggregator aggregator = new Aggregator(
                 new AggregatorConfigLoader(TOKENS).parse(config, null),
                 null,
