@@ -7,6 +7,7 @@ import static io.vantage.runtime.Exposition.sample;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.aggregator.members.MemberView;
 import io.vantage.aggregator.metrics.MetricNames;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Verdict;
@@ -26,8 +27,9 @@ import java.util.stream.LongStream;
 
 /**
  * The latest round as series on {@code /metrics}: per configured agent its report age, whether it reported and whether
- * it is blind (gauges, read at scrape time); what evaluating took (a timer); and per target its verdict, vantage
- * points, record and predicted failover.
+ * it is blind (gauges, read at scrape time); per vantage point its members (alive, joining, expected), each member's
+ * share and report age, the assignment moves and unassigned targets (written at scrape time: members come and go);
+ * what evaluating took (a timer); and per target its verdict, vantage points, record and predicted failover.
  *
  * <p>The per-target series are written at scrape time straight from the round (and the predictions) rather than kept
  * as meters: registering four gauges per target blocked the evaluator's event loop for 8.3 s at the start of 20,000
@@ -150,6 +152,7 @@ public final class RoundGauges implements RoundConsumer {
                     if (round == null) {
                         return false;
                     }
+                    writeMembers(out, round.agents(), clockMillis.getAsLong());
                 }
                 for (; at < families.length; at++, next = 0, headed = false) {
                     Family written = families[at];
@@ -176,6 +179,116 @@ public final class RoundGauges implements RoundConsumer {
                 return false;
             }
         };
+    }
+
+    /**
+     * The vantage points' members as of the round, their ages as of {@code nowMillis}: a family for a handful of
+     * vantage points and at most 64 members each, written whole in the first part. {@code vantage_agent_members} has
+     * both states for every configured vantage point, 0 when none is (the vantage-point-down alert reads alive=0).
+     */
+    static void writeMembers(StringBuilder out, List<Round.Agent> agents, long nowMillis) {
+        if (agents.isEmpty()) {
+            return;
+        }
+        family(
+                out,
+                MetricNames.AGENT_MEMBERS,
+                "gauge",
+                "Members of the vantage point: alive (in a share of the targets, heard within 45 s), joining (heard, "
+                        + "waiting to take a share)");
+        for (Round.Agent agent : agents) {
+            long alive = 0;
+            long joining = 0;
+            for (MemberView member : agent.members().members()) {
+                if (member.alive(nowMillis)) {
+                    alive++;
+                } else if (!member.sharing() && !member.gone(nowMillis)) {
+                    joining++;
+                }
+            }
+            sample(
+                    out,
+                    MetricNames.AGENT_MEMBERS,
+                    labels("agent", agent.id(), "region", agent.region(), "state", "alive"),
+                    alive);
+            sample(
+                    out,
+                    MetricNames.AGENT_MEMBERS,
+                    labels("agent", agent.id(), "region", agent.region(), "state", "joining"),
+                    joining);
+        }
+        if (agents.stream().anyMatch(agent -> agent.expectedMembers() != null)) {
+            family(
+                    out,
+                    MetricNames.AGENT_MEMBERS_EXPECTED,
+                    "gauge",
+                    "How many members the vantage point should run (expectedMembers; absent when not configured)");
+            for (Round.Agent agent : agents) {
+                if (agent.expectedMembers() != null) {
+                    sample(
+                            out,
+                            MetricNames.AGENT_MEMBERS_EXPECTED,
+                            labels("agent", agent.id(), "region", agent.region()),
+                            agent.expectedMembers());
+                }
+            }
+        }
+        if (agents.stream().anyMatch(agent -> !agent.members().members().isEmpty())) {
+            family(out, MetricNames.MEMBER_TARGETS, "gauge", "Targets in the member's share");
+            for (Round.Agent agent : agents) {
+                for (MemberView member : agent.members().members()) {
+                    sample(
+                            out,
+                            MetricNames.MEMBER_TARGETS,
+                            labels("agent", agent.id(), "member", member.instance(), "region", agent.region()),
+                            member.targets());
+                }
+            }
+        }
+        if (agents.stream()
+                .flatMap(agent -> agent.members().members().stream())
+                .anyMatch(member -> member.lastReportAt() != null)) {
+            family(
+                    out,
+                    MetricNames.MEMBER_REPORT_AGE,
+                    "gauge",
+                    "Seconds since the member's results last counted (absent while none has)");
+            for (Round.Agent agent : agents) {
+                for (MemberView member : agent.members().members()) {
+                    if (member.lastReportAt() != null) {
+                        sample(
+                                out,
+                                MetricNames.MEMBER_REPORT_AGE,
+                                labels("agent", agent.id(), "member", member.instance(), "region", agent.region()),
+                                (nowMillis - member.lastReportAt()) / 1000.0);
+                    }
+                }
+            }
+        }
+        family(
+                out,
+                MetricNames.ASSIGNMENT_MOVES,
+                "counter",
+                "Targets that changed owner among the vantage point's members (a new owner each)");
+        for (Round.Agent agent : agents) {
+            sample(
+                    out,
+                    MetricNames.ASSIGNMENT_MOVES,
+                    labels("agent", agent.id(), "region", agent.region()),
+                    agent.members().moves());
+        }
+        family(
+                out,
+                MetricNames.AGENT_TARGETS_UNASSIGNED,
+                "gauge",
+                "Targets placed at the vantage point that none of its members in a share is assigned");
+        for (Round.Agent agent : agents) {
+            sample(
+                    out,
+                    MetricNames.AGENT_TARGETS_UNASSIGNED,
+                    labels("agent", agent.id(), "region", agent.region()),
+                    agent.members().unassigned());
+        }
     }
 
     /** A family of per-target series: its name and help, and how one target's samples are written. */

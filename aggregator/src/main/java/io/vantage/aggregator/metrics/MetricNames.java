@@ -12,6 +12,14 @@ public final class MetricNames {
     public static final String TARGET_RECORD = "vantage_target_record";
     public static final String FAILOVER_PREDICTED = "vantage_failover_predicted_seconds";
 
+    // Per vantage point and member, from the latest round (written at scrape time: members come and go).
+    public static final String AGENT_MEMBERS = "vantage_agent_members";
+    public static final String AGENT_MEMBERS_EXPECTED = "vantage_agent_members_expected";
+    public static final String MEMBER_TARGETS = "vantage_member_targets";
+    public static final String MEMBER_REPORT_AGE = "vantage_member_report_age_seconds";
+    public static final String ASSIGNMENT_MOVES = "vantage_assignment_moves_total";
+    public static final String AGENT_TARGETS_UNASSIGNED = "vantage_agent_targets_unassigned";
+
     // Per agent, from the latest round.
     public static final String AGENT_REPORT_AGE = "vantage.agent.report.age.seconds";
     public static final String AGENT_REPORTED = "vantage.agent.reported";

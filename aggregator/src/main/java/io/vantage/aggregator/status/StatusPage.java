@@ -51,7 +51,11 @@ public final class StatusPage {
                     .append("<div class=\"small\">")
                     .append(escape(agent.id()))
                     .append(agent.blind() ? "<br><b>blind: votes set aside</b>" : "")
-                    .append(agent.duplicateIdentity() ? "<br><b>two processes report as this agent</b>" : "")
+                    .append(
+                            agent.duplicateIdentity()
+                                    ? "<br><b>more processes than members allows report as this agent</b>"
+                                    : "")
+                    .append(members(agent))
                     .append("</div></th>");
         }
         html.append("</tr>\n");
@@ -111,8 +115,12 @@ public final class StatusPage {
             for (StatusSnapshot.VantageStatus vantage : target.vantages()) {
                 html.append("<td><div class=\"cell ")
                         .append(vantage.state().label().replace(' ', '-'))
-                        .append("\">")
-                        .append(vantage.state().label());
+                        .append('"');
+                String title = title(vantage);
+                if (title != null) {
+                    html.append(" title=\"").append(escape(title)).append('"');
+                }
+                html.append('>').append(vantage.state().label());
                 if (vantage.reason() != null) {
                     html.append(": ").append(escape(vantage.reason().label()));
                 }
@@ -198,6 +206,61 @@ public final class StatusPage {
         html.append(
                 "<p class=\"small\">JSON: <a href=\"/v1/status\">/v1/status</a> · metrics: <a href=\"/metrics\">/metrics</a></p></body></html>\n");
         return html.toString();
+    }
+
+    /**
+     * A vantage point's members, compactly: how many are alive (in a share) of how many are expected, then each one's
+     * instance, targets and last report.
+     */
+    static String members(StatusSnapshot.AgentStatus agent) {
+        StringBuilder html =
+                new StringBuilder("<br>members: ").append(agent.alive()).append(" alive");
+        if (agent.expectedMembers() != null) {
+            html.append(" of ").append(agent.expectedMembers()).append(" expected");
+        }
+        long joining = agent.members().size() - agent.alive();
+        if (joining > 0) {
+            html.append(", ").append(joining).append(" joining");
+        }
+        if (agent.unassigned() > 0) {
+            html.append("<br><b>")
+                    .append(agent.unassigned())
+                    .append(agent.unassigned() == 1 ? " target" : " targets")
+                    .append(" unassigned</b>");
+        }
+        for (StatusSnapshot.MemberStatus member : agent.members()) {
+            html.append("<br>")
+                    .append(escape(member.instance()))
+                    .append(": ")
+                    .append(member.targets())
+                    .append(member.targets() == 1 ? " target" : " targets")
+                    .append(member.sharing() ? "" : " (joining)")
+                    .append(" · ")
+                    .append(
+                            member.lastReportAgeSeconds() == null
+                                    ? "no report yet"
+                                    : String.format(Locale.ROOT, "reported %.0f s ago", member.lastReportAgeSeconds()));
+        }
+        return html.toString();
+    }
+
+    /**
+     * A cell's hover text: its state, how many members the vote came from when several, and who reported the newest
+     * result; null when there is nothing to add.
+     */
+    static String title(StatusSnapshot.VantageStatus vantage) {
+        boolean several = vantage.members() != null && vantage.members() > 1;
+        if (!several && vantage.member() == null) {
+            return null;
+        }
+        StringBuilder title = new StringBuilder(vantage.state().label());
+        if (several) {
+            title.append(" (").append(vantage.members()).append(" members)");
+        }
+        if (vantage.member() != null) {
+            title.append("; newest result from ").append(vantage.member());
+        }
+        return title.toString();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.vantage.aggregator.status;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.vantage.aggregator.members.MemberView;
 import io.vantage.aggregator.model.Predictions;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Observation;
@@ -33,11 +34,39 @@ public record StatusSnapshot(
      * What a reader without the read token sees by default ({@code server.anonymousStatus: summary}): verdicts, counts,
      * latencies, predictions and observed failovers, but none of what names AWS resources or quotes a server: no
      * health-check ids, no record or hosted-zone names (a record set is "record set N", so that its targets still read
-     * as one group), no probe messages, no DNS answers.
+     * as one group), no probe messages, no DNS answers, no instance ids (pod names): a member is "member N", its
+     * place in its vantage point's list, and a target's vantage names the same label or none.
      */
     public StatusSnapshot summary() {
         List<TargetStatus> shown = new ArrayList<>(targets.size());
         Map<String, String> groups = new HashMap<>();
+        Map<String, Map<String, String>> memberLabels = new HashMap<>();
+        List<AgentStatus> agentsShown = new ArrayList<>(agents.size());
+        for (AgentStatus agent : agents) {
+            Map<String, String> labels = new HashMap<>();
+            List<MemberStatus> members = new ArrayList<>(agent.members().size());
+            for (MemberStatus member : agent.members()) {
+                String label = "member " + (members.size() + 1);
+                labels.put(member.instance(), label);
+                members.add(new MemberStatus(
+                        label,
+                        member.sharing(),
+                        member.targets(),
+                        member.lastSeenAgeSeconds(),
+                        member.lastReportAgeSeconds()));
+            }
+            memberLabels.put(agent.id(), labels);
+            agentsShown.add(new AgentStatus(
+                    agent.id(),
+                    agent.region(),
+                    agent.lastReportAgeSeconds(),
+                    agent.blind(),
+                    agent.duplicateIdentity(),
+                    List.copyOf(members),
+                    agent.expectedMembers(),
+                    agent.moves(),
+                    agent.unassigned()));
+        }
         for (TargetStatus target : targets) {
             String group = target.recordGroup() == null
                     ? null
@@ -52,7 +81,13 @@ public record StatusSnapshot(
                         vantage.reason(),
                         vantage.statusCode(),
                         vantage.totalMs(),
-                        null));
+                        null,
+                        vantage.members(),
+                        vantage.member() == null
+                                ? null
+                                : memberLabels
+                                        .getOrDefault(vantage.agentId(), Map.of())
+                                        .get(vantage.member())));
             }
             shown.add(new TargetStatus(
                     target.name(),
@@ -78,16 +113,27 @@ public record StatusSnapshot(
                     target.expected(),
                     List.copyOf(vantages)));
         }
-        return new StatusSnapshot(generatedAt, agents, List.copyOf(shown), List.of(), failovers);
+        return new StatusSnapshot(generatedAt, List.copyOf(agentsShown), List.copyOf(shown), List.of(), failovers);
     }
 
     /**
-     * A configured agent as the round saw it. {@code lastReportAgeSeconds}: since its results last counted, null when
-     * none has since the aggregator started; {@code blind}: its unhealthy votes are set aside; {@code duplicateIdentity}:
-     * two processes reported as this agent within the last minute (only one's count).
+     * A configured agent (a vantage point) as the round saw it. {@code lastReportAgeSeconds}: since its results last
+     * counted, null when none has since the aggregator started; {@code blind}: its unhealthy votes are set aside;
+     * {@code duplicateIdentity}: more processes than its members bound reported as it within the last minute (only the
+     * bound's count); {@code members}: the processes that report as it, in seat order; {@code expectedMembers}: how
+     * many should run (null: not configured); {@code moves}: targets that changed owner among its members since the
+     * aggregator started; {@code unassigned}: targets placed at it that no member in a share is assigned.
      */
     public record AgentStatus(
-            String id, String region, Double lastReportAgeSeconds, boolean blind, boolean duplicateIdentity) {
+            String id,
+            String region,
+            Double lastReportAgeSeconds,
+            boolean blind,
+            boolean duplicateIdentity,
+            List<MemberStatus> members,
+            Integer expectedMembers,
+            long moves,
+            int unassigned) {
         /** {@code agent} as of its round, evaluated at {@code roundAt}. */
         static AgentStatus of(Round.Agent agent, long roundAt) {
             return new AgentStatus(
@@ -95,7 +141,35 @@ public record StatusSnapshot(
                     agent.region(),
                     agent.lastReportAt() == null ? null : (roundAt - agent.lastReportAt()) / 1000.0,
                     agent.blind(),
-                    agent.duplicateIdentity());
+                    agent.duplicateIdentity(),
+                    agent.members().members().stream()
+                            .map(member -> MemberStatus.of(member, roundAt))
+                            .toList(),
+                    agent.expectedMembers(),
+                    agent.members().moves(),
+                    agent.members().unassigned());
+        }
+
+        /** Members in a share of the targets (alive: the round let the silent ones go). */
+        public long alive() {
+            return members.stream().filter(MemberStatus::sharing).count();
+        }
+    }
+
+    /**
+     * A member of a vantage point: its instance id (a pod's name; "member N" in the summary), whether it has a share of
+     * the targets (false while a returning member waits to rejoin), how many targets its share holds, and since it was
+     * last heard (any request) and its results last counted (null: never).
+     */
+    public record MemberStatus(
+            String instance, boolean sharing, int targets, double lastSeenAgeSeconds, Double lastReportAgeSeconds) {
+        static MemberStatus of(MemberView member, long roundAt) {
+            return new MemberStatus(
+                    member.instance(),
+                    member.sharing(),
+                    member.targets(),
+                    Math.max(0, roundAt - member.lastSeen()) / 1000.0,
+                    member.lastReportAt() == null ? null : Math.max(0, roundAt - member.lastReportAt()) / 1000.0);
         }
     }
 
@@ -158,6 +232,11 @@ public record StatusSnapshot(
         }
     }
 
+    /**
+     * A vantage point's latest result for a target. {@code members}: how many fresh members its vote came from (0: none
+     * is fresh, null: no result); {@code member}: the instance that reported the newest result (null: none, or one no
+     * longer in its seat).
+     */
     public record VantageStatus(
             String agentId,
             String region,
@@ -166,7 +245,9 @@ public record StatusSnapshot(
             FailureReason reason,
             Integer statusCode,
             Double totalMs,
-            String message) {}
+            String message,
+            Integer members,
+            String member) {}
 
     /**
      * {@code recordState}: for a target bound to a Route 53 record, whether the record carries its check (attached,
@@ -194,12 +275,12 @@ public record StatusSnapshot(
             Observation observation = byAgent.get(agent.id());
             if (!spec.placedAt(agent.id(), agent.region())) {
                 vantages.add(new VantageStatus(
-                        agent.id(), agent.region(), VantageState.NOT_PLACED, null, null, null, null, null));
+                        agent.id(), agent.region(), VantageState.NOT_PLACED, null, null, null, null, null, null, null));
                 continue;
             }
             if (observation == null) {
                 vantages.add(new VantageStatus(
-                        agent.id(), agent.region(), VantageState.MISSING, null, null, null, null, null));
+                        agent.id(), agent.region(), VantageState.MISSING, null, null, null, null, null, null, null));
                 continue;
             }
             long age = Math.max(0, now - observation.observedAt());
@@ -217,7 +298,9 @@ public record StatusSnapshot(
                     observation.reason(),
                     observation.statusCode(),
                     total == null ? null : total * 1000,
-                    redactMessages ? null : observation.message()));
+                    redactMessages ? null : observation.message(),
+                    observation.members(),
+                    observation.member()));
         }
         return new TargetStatus(
                 spec.name(),

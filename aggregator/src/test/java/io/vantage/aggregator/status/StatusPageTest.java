@@ -22,10 +22,24 @@ class StatusPageTest {
                 FailureReason.BODY_MISMATCH,
                 200,
                 3.0,
-                "JSON /status is '<script>alert(1)</script>', expected 'UP'");
+                "JSON /status is '<script>alert(1)</script>', expected 'UP'",
+                2,
+                "pod-<a>");
         StatusSnapshot snapshot = new StatusSnapshot(
                 1_000,
-                List.of(new StatusSnapshot.AgentStatus("agent-a", "us-east-1", 1.0, false, true)),
+                List.of(new StatusSnapshot.AgentStatus(
+                        "agent-a",
+                        "us-east-1",
+                        1.0,
+                        false,
+                        true,
+                        List.of(
+                                new StatusSnapshot.MemberStatus("pod-<a>", true, 1, 1.0, 1.0),
+                                new StatusSnapshot.MemberStatus("pod-b", true, 1, 2.0, null),
+                                new StatusSnapshot.MemberStatus("pod-c", false, 0, 0.5, 4.0)),
+                        3,
+                        7,
+                        0)),
                 List.of(new StatusSnapshot.TargetStatus(
                         "api",
                         null,
@@ -71,7 +85,13 @@ class StatusPageTest {
                 .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
                 .contains("class=\"v UNHEALTHY\"")
                 .contains("via lb.&lt;example&gt;.com")
-                .contains("two processes report as this agent")
+                .contains("more processes than members allows report as this agent")
+                .contains("members: 2 alive of 3 expected, 1 joining")
+                .contains("<br>pod-&lt;a&gt;: 1 target · reported 1 s ago")
+                .contains("<br>pod-b: 1 target · no report yet")
+                .contains("<br>pod-c: 0 targets (joining) · reported 4 s ago")
+                .contains(
+                        "<div class=\"cell unhealthy\" title=\"unhealthy (2 members); newest result from pod-&lt;a&gt;\">")
                 .contains("health check &lt;hc&gt;")
                 .contains("guards api.example.com. A &lt;eu&gt; in zone Z1: attached")
                 .contains("<b>in drill until 2026-11-27T12:00:00Z, started by &lt;ops&gt;</b>")

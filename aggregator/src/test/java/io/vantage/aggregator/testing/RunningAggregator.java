@@ -6,6 +6,7 @@ import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.runtime.Startup;
 import io.vantage.testing.AggregatorYaml;
 import io.vantage.wire.Documents;
+import io.vantage.wire.Headers;
 import io.vantage.wire.report.ReportBatch;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -51,9 +52,14 @@ public final class RunningAggregator implements AutoCloseable {
      * of what a reader without the token sees set their own) and {@code agents} ({@link #AGENTS}).
      */
     public static RunningAggregator start(String yaml) {
+        return start(AGENTS, yaml);
+    }
+
+    /** As {@link #start(String)}, with {@code agents} (the {@code agents} section, e.g. {@link #agents()} tuned). */
+    public static RunningAggregator start(String agents, String yaml) {
         PrometheusMeterRegistry registry = Startup.newRegistry();
         Vertx vertx = Startup.newVertx(registry);
-        String config = "server: {host: 127.0.0.1, port: 0, anonymousStatus: full}\n" + AGENTS + yaml;
+        String config = "server: {host: 127.0.0.1, port: 0, anonymousStatus: full}\n" + agents + yaml;
         Aggregator aggregator = new Aggregator(
                 new AggregatorConfigLoader(TOKENS).parse(config, null),
                 null,
@@ -105,6 +111,23 @@ public final class RunningAggregator implements AutoCloseable {
 
     public HttpResponse<String> post(String token, ReportBatch batch) throws IOException, InterruptedException {
         return post(token, Documents.writeJson(batch));
+    }
+
+    /** {@code batch} from the process {@code instance} (its Vantage-Instance header). */
+    public HttpResponse<String> post(String token, String instance, ReportBatch batch)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url("/v1/reports")))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Documents.writeJson(batch)))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .header(Headers.INSTANCE, instance)
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@code GET /v1/targets} as the process {@code instance} of the agent with {@code token} fetches its share. */
+    public HttpResponse<String> share(String token, String instance) throws IOException, InterruptedException {
+        return get("/v1/targets", Map.of("Authorization", "Bearer " + token, Headers.INSTANCE, instance));
     }
 
     public HttpResponse<String> get(String path, Map<String, String> headers) throws IOException, InterruptedException {
