@@ -43,6 +43,16 @@ final class Matrix {
                 .body());
     }
 
+    /** {@code /v1/status} of the aggregator answering at {@code base} (a process on loopback). */
+    static JsonNode status(String base) throws Exception {
+        return JSON.readTree(HTTP.send(
+                        HttpRequest.newBuilder(URI.create(base + "/v1/status"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
+    }
+
     /** Each target's verdict in {@code status}, by name. */
     static Map<String, String> verdicts(JsonNode status) {
         Map<String, String> verdicts = new LinkedHashMap<>();
