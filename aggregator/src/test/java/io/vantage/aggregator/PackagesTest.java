@@ -28,7 +28,7 @@ class PackagesTest {
                         "cloudwatch -> aws, config, metrics, quorum, round",
                         "config -> ",
                         "drill -> config, metrics, quorum",
-                        "gauges -> metrics, quorum, round",
+                        "gauges -> members, metrics, quorum, round",
                         "ingest -> config, members, metrics, quorum",
                         "members -> config",
                         "metrics -> ",
@@ -37,7 +37,7 @@ class PackagesTest {
                         "reconcile -> aws, cloudwatch, config, metrics",
                         "round -> config, members, quorum",
                         "routing -> config, metrics, quorum, round",
-                        "status -> model, quorum, round, routing");
+                        "status -> members, model, quorum, round, routing");
         assertThat(graph.usesOutside())
                 .as("uses of other modules")
                 .isNotEmpty()
