@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * ({@code members: 8, perVantage: 2}; four agents through their launcher, {@code VANTAGE_INSTANCE=member-1..4}), and
  * {@code solo} ({@code members: 1}), one agent that probes every target. Every process fetches its share from the
  * aggregator and pushes its results to it, as in production. After the shares settle and a warm-up, each prober is
- * measured over one interval: probes (its own {@code vantage_probes_total}), CPU seconds and RSS. Then member-1 is
+ * measured over whole intervals (about 60 s): probes (its own {@code vantage_probes_total}), CPU seconds and RSS. Then member-1 is
  * killed (SIGKILL, as a lost node) and the benchmark times (a) until the survivors hold every target twice (the sum of
  * the targets they probe, from their {@code /readyz}, is 2 × TARGETS: a survivor's share only grows when a member
  * leaves, so the sum reaches it only when every survivor has its new share), and (b) until every target has been
@@ -133,8 +133,9 @@ public final class MembersBenchmark {
         }
         double aggregatorCpu0 = ProcessStats.cpuSeconds(aggregator.pid());
         long t0 = System.nanoTime();
-        System.out.printf("measuring over one interval (%d s)%n", interval);
-        Thread.sleep(interval * 1000L);
+        int intervals = Math.max(1, 60 / interval);
+        System.out.printf("measuring over %d interval(s) of %d s%n", intervals, interval);
+        Thread.sleep(intervals * interval * 1000L);
         double seconds = (System.nanoTime() - t0) / 1e9;
         double aggregatorCpu = ProcessStats.cpuSeconds(aggregator.pid()) - aggregatorCpu0;
         Map<Prober, Sample> after = new HashMap<>();
@@ -145,16 +146,17 @@ public final class MembersBenchmark {
         StringBuilder out = new StringBuilder();
         out.append(String.format(
                 Locale.ROOT,
-                "Members vs one agent: %,d HTTP targets every %d s (%,.0f probes/s per copy of the targets), one interval "
-                        + "(%.0f s) measured after %d s of warm-up; aggregator `%s`\n\n",
+                "Members vs one agent: %,d HTTP targets every %d s (%,.0f probes/s per copy of the targets), %d "
+                        + "interval(s) (%.0f s) measured after %d s of warm-up; aggregator `%s`\n\n",
                 targets,
                 interval,
                 (double) targets / interval,
+                intervals,
                 seconds,
                 warmup,
                 flags));
-        out.append("| prober | targets it probes | probes in the interval | probes/s | failed | skipped "
-                + "| CPU s in the interval | CPU s per 1,000 probes | RSS MiB (peak) |\n");
+        out.append("| prober | targets it probes | probes per interval | probes/s | failed | skipped "
+                + "| CPU s per interval | CPU s per 1,000 probes | RSS MiB (peak) |\n");
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         long[] totals = new long[4];
         double totalCpu = 0;
@@ -313,14 +315,14 @@ public final class MembersBenchmark {
             double peak) {
         return String.format(
                 Locale.ROOT,
-                "| %s | %,d | %,d | %,.0f | %,d | %,d | %.1f | %.3f | %.0f (%.0f) |\n",
+                "| %s | %,d | %,.0f | %,.0f | %,d | %,d | %.2f | %.3f | %.0f (%.0f) |\n",
                 name,
                 share,
-                probes,
+                probes * interval / seconds,
                 probes / seconds,
                 failed,
                 skipped,
-                cpu,
+                cpu * interval / seconds,
                 probes == 0 ? Double.NaN : cpu / probes * 1000,
                 rss,
                 peak);
