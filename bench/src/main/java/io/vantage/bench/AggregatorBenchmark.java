@@ -31,11 +31,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * aggregator's CPU per million results, and the duration of its full evaluations under that load; then the time from
  * start to ready, the time a reload that adds one target takes to be evaluated (the file is polled every 2 s), and the
  * longest event-loop block Vert.x reported (it reports blocks over 2 s) at start, under load and on the reload.
- * Usage: {@code AggregatorBenchmark AGGREGATOR_JAR WORK_DIR [AGENTS=10] [TARGETS=10000] [MEASURE_SECONDS=20] ["JVM FLAGS"="-Xmx1g"]}.
+ * Usage: {@code AggregatorBenchmark AGGREGATOR_JAR WORK_DIR [AGENTS=10] [TARGETS=10000] [MEASURE_SECONDS=20] ["JVM FLAGS"="-Xmx1g"]
+ * [MEMBERS=1]}. With {@code MEMBERS} above 1 each agent is a vantage point of that many members ({@code members:
+ * MEMBERS}, {@code perVantage: 2}): each member reports every target of its share under its own {@code
+ * Vantage-Instance} header, so with 2 members every target is reported by both, and the load generator sends as every
+ * member of every vantage point.
  */
 public final class AggregatorBenchmark {
     static final int PORT = 19180;
     static final int IN_FLIGHT_PER_AGENT = 2;
+    /** The member's header ({@code io.vantage.wire.Headers.INSTANCE}; the bench does not depend on the wire module). */
+    static final String INSTANCE_HEADER = "Vantage-Instance";
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args[0]);
@@ -44,6 +50,11 @@ public final class AggregatorBenchmark {
         int targets = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
         int measureSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 20;
         int batchSize = 5_000;
+        int members = args.length > 6 ? Integer.parseInt(args[6]) : 1;
+        if (members > 1 && members != 2) {
+            throw new IllegalArgumentException(
+                    "MEMBERS is 1 or 2: with perVantage 2, two members each own every target");
+        }
 
         StringBuilder config = new StringBuilder(
                 "server: {host: 127.0.0.1, port: " + PORT + "}\ningest: {maxRequestsPerSecond: 100000}\nagents:\n");
@@ -55,6 +66,7 @@ public final class AggregatorBenchmark {
                     .append(a)
                     .append(", tokenFile: token-")
                     .append(a)
+                    .append(members > 1 ? ", members: " + members + ", perVantage: 2" : "")
                     .append("}\n");
         }
         config.append("targets:\n");
@@ -79,25 +91,30 @@ public final class AggregatorBenchmark {
             double startSeconds = (System.nanoTime() - started) / 1e9;
             List<Template> templates = new ArrayList<>();
             for (int a = 0; a < agents; a++) {
-                for (int from = 0; from < targets; from += batchSize) {
-                    templates.add(new Template(a, from, Math.min(targets, from + batchSize)));
+                for (int m = 0; m < members; m++) {
+                    for (int from = 0; from < targets; from += batchSize) {
+                        templates.add(new Template(
+                                a,
+                                members > 1 ? "agent-" + a + "-member-" + m : null,
+                                from,
+                                Math.min(targets, from + batchSize)));
+                    }
                 }
             }
             System.out.printf(
-                    "aggregator up; %d agents x %,d targets = %d batches of up to %,d results per round%n",
-                    agents, targets, templates.size(), batchSize);
+                    "aggregator up; %d agents x %d members x %,d targets = %d batches of up to %,d results per round%n",
+                    agents, members, targets, templates.size(), batchSize);
+            int lanes = agents * members * IN_FLIGHT_PER_AGENT;
             Vertx vertx = Vertx.vertx();
             HttpClientAgent client = vertx.createHttpClient(
-                    new HttpClientOptions().setKeepAlive(true),
-                    new PoolOptions().setHttp1MaxSize(agents * IN_FLIGHT_PER_AGENT));
+                    new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(lanes));
             AtomicLong accepted = new AtomicLong();
             AtomicLong failed = new AtomicLong();
             AtomicLong clock = new AtomicLong(System.currentTimeMillis() - 60_000);
             boolean[] running = {true};
-            for (int lane = 0; lane < agents * IN_FLIGHT_PER_AGENT; lane++) {
+            for (int lane = 0; lane < lanes; lane++) {
                 int start = lane;
-                vertx.runOnContext(v ->
-                        send(client, templates, start, agents * IN_FLIGHT_PER_AGENT, clock, accepted, failed, running));
+                vertx.runOnContext(v -> send(client, templates, start, lanes, clock, accepted, failed, running));
             }
             Thread.sleep(5_000);
             Map<Double, Double> buckets0 = buckets(scrape(http));
@@ -111,6 +128,8 @@ public final class AggregatorBenchmark {
             running[0] = false;
             String metrics = scrape(http);
             Map<Double, Double> buckets1 = buckets(metrics);
+            double heapUsed = sum(metrics, "jvm_memory_used_bytes{area=\"heap\"") / (1024 * 1024);
+            double heapCommitted = sum(metrics, "jvm_memory_committed_bytes{area=\"heap\"") / (1024 * 1024);
             String underLoad = String.format(
                     Locale.ROOT,
                     "≤ %s / ≤ %s / ≤ %s",
@@ -140,17 +159,20 @@ public final class AggregatorBenchmark {
             String table = String.format(
                     Locale.ROOT,
                     """
-                    | agents x targets | results ingested/s | aggregator CPU s per 1M results | aggregator CPU cores used | full evaluation under load, p50 / p99 / max (ms, bucket bounds) | full evaluation idle, mean (ms) | aggregator peak RSS MiB | failed requests | start to ready (s) | reload of +1 target evaluated (s) | longest event-loop block reported |
-                    |---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|
-                    | %d x %,d | %,.0f | %.2f | %.2f | %s | %.1f | %.0f | %d | %.1f | %.1f | %s |
+                    | agents x members x targets | results ingested/s | aggregator CPU s per 1M results | aggregator CPU cores used | full evaluation under load, p50 / p99 / max (ms, bucket bounds) | full evaluation idle, mean (ms) | heap used / committed at the end of load (MiB) | aggregator peak RSS MiB | failed requests | start to ready (s) | reload of +1 target evaluated (s) | longest event-loop block reported |
+                    |---|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---|
+                    | %d x %d x %,d | %,.0f | %.2f | %.2f | %s | %.1f | %.0f / %.0f | %.0f | %d | %.1f | %.1f | %s |
                     """,
                     agents,
+                    members,
                     targets,
                     results / seconds,
                     (cpu1 - cpu0) / results * 1e6,
                     (cpu1 - cpu0) / seconds,
                     underLoad,
                     idleMean * 1000,
+                    heapUsed,
+                    heapCommitted,
                     rss,
                     failed.get(),
                     startSeconds,
@@ -180,13 +202,17 @@ public final class AggregatorBenchmark {
         }
         Template template = templates.get(index % templates.size());
         Buffer body = template.render(clock.addAndGet(1));
-        client.request(new RequestOptions()
-                        .setMethod(HttpMethod.POST)
-                        .setHost("127.0.0.1")
-                        .setPort(PORT)
-                        .setURI("/v1/reports")
-                        .putHeader("Authorization", "Bearer " + token(template.agent))
-                        .putHeader("Content-Type", "application/json"))
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setHost("127.0.0.1")
+                .setPort(PORT)
+                .setURI("/v1/reports")
+                .putHeader("Authorization", "Bearer " + token(template.agent))
+                .putHeader("Content-Type", "application/json");
+        if (template.instance != null) {
+            options.putHeader(INSTANCE_HEADER, template.instance);
+        }
+        client.request(options)
                 .compose(request -> request.send(body))
                 .compose(response -> response.body()
                         .map(answer -> response.statusCode() == 202 ? new JsonObject(answer).getLong("accepted") : -1L))
@@ -242,11 +268,14 @@ public final class AggregatorBenchmark {
     /** A batch body with every timestamp at a known offset, so a new batch costs a copy and some digit writes. */
     private static final class Template {
         final int agent;
+        final String instance;
         final byte[] bytes;
         final int[] stampOffsets;
 
-        Template(int agent, int from, int to) {
+        /** {@code instance}: the member's {@code Vantage-Instance}, null to send none (one process per agent). */
+        Template(int agent, String instance, int from, int to) {
             this.agent = agent;
+            this.instance = instance;
             StringBuilder json = new StringBuilder("{\"version\":1,\"agentId\":\"agent-" + agent
                     + "\",\"region\":\"region-" + agent + "\",\"sentAt\":");
             List<Integer> offsets = new ArrayList<>();
@@ -310,6 +339,17 @@ public final class AggregatorBenchmark {
             }
         }
         return "?";
+    }
+
+    /** The sum of every sample of {@code prefix} (a name with the start of its labels). */
+    private static double sum(String metrics, String prefix) {
+        double sum = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(prefix)) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
     }
 
     private static double metric(String metrics, String name) {
