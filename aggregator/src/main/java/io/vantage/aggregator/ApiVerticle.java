@@ -180,7 +180,18 @@ final class ApiVerticle extends VerticleBase {
             return;
         }
         guard.authenticated(request.connection());
-        TargetsBody body = aggregator.share(agent.agentId(), request.getHeader(Headers.INSTANCE));
+        String instance = request.getHeader(Headers.INSTANCE);
+        String invalid = Members.invalidInstance(instance);
+        if (invalid != null) {
+            closeAfter(request, 400, new JsonObject().put("error", invalid).encode());
+            return;
+        }
+        // A changed share is written as JSON off the event loop: 100,000 targets take a while.
+        vertx.executeBlocking(() -> aggregator.share(agent.agentId(), instance), false)
+                .onComplete(shared -> answerTargets(request, agent, shared.succeeded() ? shared.result() : null));
+    }
+
+    private void answerTargets(HttpServerRequest request, Credential agent, TargetsBody body) {
         if (body == null) {
             request.response()
                     .setStatusCode(409)

@@ -4,7 +4,6 @@ import io.vantage.aggregator.config.LoadedAggregatorConfig.Credential;
 import io.vantage.aggregator.members.Members;
 import io.vantage.aggregator.metrics.AggregatorMetrics;
 import io.vantage.aggregator.metrics.AggregatorMetrics.IngestOutcome;
-import io.vantage.wire.Checks;
 import io.vantage.wire.Documents;
 import io.vantage.wire.Headers;
 import io.vantage.wire.InvalidDocumentException;
@@ -121,6 +120,11 @@ public final class IngestHandler {
         }
         long received = clock.millis();
         String instance = request.getHeader(Headers.INSTANCE);
+        String invalid = Members.invalidInstance(instance);
+        if (invalid != null) {
+            reply(request, 400, invalid);
+            return;
+        }
         int seat = store.admit(agent.agentId(), instance, received);
         if (seat < 0) {
             conflict(request, agent, instance, received);
@@ -194,9 +198,7 @@ public final class IngestHandler {
                             + "refused): raise members for it, or give each process its own agent id and token",
                     agent.agentId(),
                     agent.region(),
-                    instance == null
-                            ? Members.UNNAMED
-                            : Checks.visible(instance.length() > 32 ? instance.substring(0, 32) : instance));
+                    instance == null ? Members.UNNAMED : instance);
         }
         reply(request, 409, Members.refusal(agent.agentId()));
     }

@@ -1,6 +1,9 @@
 package io.vantage.aggregator.members;
 
 import io.vantage.aggregator.config.AggregatorConfig.AgentEntry;
+import io.vantage.wire.Checks;
+import io.vantage.wire.Headers;
+import io.vantage.wire.Limits;
 import io.vantage.wire.target.TargetSpec;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +23,22 @@ public final class Members {
     public record PointView(List<MemberView> members, boolean conflicting, long moves, int unassigned) {}
 
     private volatile Map<String, Point> points = Map.of();
+
+    /**
+     * What is wrong with a {@code Vantage-Instance} header (null: one that sends none), or null when it is an
+     * instance id: 1-64 letters, digits, '.', '_' or '-' (a pod's name). It becomes a metric label and shows on the page.
+     */
+    public static String invalidInstance(String instance) {
+        if (instance == null) {
+            return null;
+        }
+        try {
+            Checks.name(Headers.INSTANCE, instance, Limits.MAX_IDENTITY_LENGTH);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
 
     /** What a refused process is told (409). */
     public static String refusal(String agent) {

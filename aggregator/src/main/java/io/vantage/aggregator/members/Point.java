@@ -80,7 +80,15 @@ final class Point {
     private Member[][] owners = new Member[0][];
     private final Map<Integer, Handover> handovers = new HashMap<>();
     private boolean membershipChanged;
-    private Map<Member, TargetsBody> bodies = null;
+    /** Each member's share as of the current owners and handovers; null when they changed since. */
+    private Map<Member, List<TargetSpec>> shares = null;
+    /** Bumped whenever {@link #shares} is dropped: a body built from an older version is not kept. */
+    private long version;
+    /** Each member's share as JSON, with the version it was built from. */
+    private final Map<Member, Built> bodies = new HashMap<>();
+
+    private record Built(long version, TargetsBody body) {}
+
     private long moves;
 
     Point(String agent, String region, int bound, int perVantage) {
@@ -147,7 +155,7 @@ final class Point {
         member = new Member(instance, seat, now, !flapping);
         seats[seat] = member;
         byInstance.put(instance, member);
-        bodies = null;
+        changed();
         if (member.sharing) {
             membershipChanged = true;
         }
@@ -164,19 +172,35 @@ final class Point {
 
     /**
      * The share of {@code instance} (admitted first): the targets it probes, as the target list's JSON with its own
-     * ETag; null when it is refused.
+     * ETag; null when it is refused. The JSON is written outside the lock (a share of 100,000 targets takes a while),
+     * so call this off the event loops.
      */
-    synchronized TargetsBody share(String instance, long now) {
-        if (admit(instance, now) < 0) {
-            return null;
+    TargetsBody share(String instance, long now) {
+        Member member;
+        List<TargetSpec> share;
+        long built;
+        synchronized (this) {
+            if (admit(instance, now) < 0) {
+                return null;
+            }
+            if (membershipChanged) {
+                assign(now, true);
+            }
+            member = byInstance.get(instance);
+            Built cached = bodies.get(member);
+            if (cached != null && cached.version() == version) {
+                return cached.body();
+            }
+            share = shares().get(member);
+            built = version;
         }
-        if (membershipChanged) {
-            assign(now, true);
+        TargetsBody body = TargetsBody.of(share);
+        synchronized (this) {
+            if (built == version) {
+                bodies.put(member, new Built(built, body));
+            }
         }
-        if (bodies == null) {
-            bodies = bodies();
-        }
-        return bodies.get(byInstance.get(instance));
+        return body;
     }
 
     /**
@@ -212,15 +236,13 @@ final class Point {
             }
         }
         if (ended) {
-            bodies = null;
+            changed();
         }
     }
 
     /** The members in seat order. */
     synchronized List<MemberView> members() {
-        if (bodies == null) {
-            bodies = bodies();
-        }
+        shares();
         List<MemberView> views = new ArrayList<>();
         for (Member member : seats) {
             if (member != null) {
@@ -275,7 +297,7 @@ final class Point {
     private void leave(Member member, long now) {
         byInstance.remove(member.instance);
         seats[member.seat] = null;
-        bodies = null;
+        changed();
         if (member.sharing) {
             membershipChanged = true;
         }
@@ -296,7 +318,7 @@ final class Point {
      */
     private void assign(long now, boolean handOver) {
         membershipChanged = false;
-        bodies = null;
+        changed();
         List<Member> sharing = byInstance.values().stream()
                 .filter(member -> member.sharing)
                 .sorted((a, b) -> Integer.compare(a.seat, b.seat))
@@ -337,8 +359,17 @@ final class Point {
         }
     }
 
-    /** Every member's share, built in one pass over the targets. */
-    private Map<Member, TargetsBody> bodies() {
+    /** The shares are out of date: owners, handovers or members changed. */
+    private void changed() {
+        shares = null;
+        version++;
+    }
+
+    /** Every member's share, built in one pass over the targets when out of date. */
+    private Map<Member, List<TargetSpec>> shares() {
+        if (shares != null) {
+            return shares;
+        }
         Map<Member, List<TargetSpec>> lists = new HashMap<>();
         byInstance.values().forEach(member -> lists.put(member, new ArrayList<>()));
         for (int t = 0; t < targets.size(); t++) {
@@ -358,12 +389,10 @@ final class Point {
                 }
             }
         }
-        Map<Member, TargetsBody> built = new HashMap<>();
-        lists.forEach((member, list) -> {
-            member.assigned = list.size();
-            built.put(member, TargetsBody.of(list));
-        });
-        return built;
+        lists.forEach((member, list) -> member.assigned = list.size());
+        bodies.keySet().retainAll(lists.keySet());
+        shares = lists;
+        return shares;
     }
 
     private static boolean contains(Member[] members, Member member) {

@@ -187,6 +187,18 @@ class IngestTest {
     }
 
     @Test
+    void anInstanceIdThatIsNotANameIsRefusedOnBothEndpoints() throws Exception {
+        long now = System.currentTimeMillis();
+        var report = aggregator.post(TOKEN_A, "pod<1>", batch("agent-a", "us-east-1", ok("api", now)));
+        assertThat(report.statusCode()).isEqualTo(400);
+        assertThat(report.body()).contains("Vantage-Instance").contains("pod<1>");
+        var targets = aggregator.share(TOKEN_A, "p".repeat(65));
+        assertThat(targets.statusCode()).isEqualTo(400);
+        assertThat(targets.body()).contains("Vantage-Instance").contains("must be 1-64 characters");
+        assertThat(aggregator.share(TOKEN_A, "pod-1.eu_west").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void duplicatedAndReorderedResultsKeepTheNewest() throws Exception {
         long now = System.currentTimeMillis();
         assertThat(aggregator
