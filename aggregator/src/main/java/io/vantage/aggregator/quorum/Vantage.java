@@ -42,7 +42,14 @@ public final class Vantage {
         static final Vote NEVER_HEARD = new Vote(State.NEVER, NEVER, false, 0, Double.NaN, BlindAgents.NOT_BLIND);
     }
 
-    private final AtomicReferenceArray<Reading> seats;
+    /**
+     * The first seat's reading, allocated with the vantage point (when a config loads, target by target): the
+     * evaluator walks every target's vantage points each round, and readings laid out beside their vantage points
+     * are read from a few cache lines rather than from wherever ingest happened to allocate them.
+     */
+    private final Reading first;
+    /** The other seats' readings, allocated when their member first reports the target; null for one seat. */
+    private final AtomicReferenceArray<Reading> others;
 
     /** A vantage point with one member. */
     public Vantage() {
@@ -50,25 +57,30 @@ public final class Vantage {
     }
 
     public Vantage(int seats) {
-        this.seats = new AtomicReferenceArray<>(seats);
+        this(new Reading(), seats > 1 ? new AtomicReferenceArray<>(seats - 1) : null);
+    }
+
+    private Vantage(Reading first, AtomicReferenceArray<Reading> others) {
+        this.first = first;
+        this.others = others;
     }
 
     /** How many members this vantage point holds readings for. */
     public int seats() {
-        return seats.length();
+        return others == null ? 1 : others.length() + 1;
     }
 
-    /** The reading of the member in {@code seat}, null when it never reported the target. */
+    /** The reading of the member in {@code seat}, null (or never offered a result) when it never reported the target. */
     public Reading reading(int seat) {
-        return seats.get(seat);
+        return seat == 0 ? first : others.get(seat - 1);
     }
 
     /** {@link Reading#offer} on the reading of the member in {@code seat}; returns whether the result was kept. */
     public boolean offer(int seat, ProbeResult result, long observedAt, int confirm) {
-        Reading reading = seats.get(seat);
+        Reading reading = reading(seat);
         if (reading == null) {
-            seats.compareAndSet(seat, null, new Reading());
-            reading = seats.get(seat);
+            others.compareAndSet(seat - 1, null, new Reading());
+            reading = others.get(seat - 1);
         }
         return reading.offer(result, observedAt, confirm);
     }
@@ -83,9 +95,9 @@ public final class Vantage {
         if (size == seats()) {
             return this;
         }
-        Vantage resized = new Vantage(size);
-        for (int seat = 0; seat < Math.min(size, seats()); seat++) {
-            resized.seats.set(seat, seats.get(seat));
+        Vantage resized = new Vantage(first, size > 1 ? new AtomicReferenceArray<>(size - 1) : null);
+        for (int seat = 1; seat < Math.min(size, seats()); seat++) {
+            resized.others.set(seat - 1, others.get(seat - 1));
         }
         return resized;
     }
@@ -102,8 +114,9 @@ public final class Vantage {
         double total = Double.NaN;
         long newestSetAside = NEVER;
         long blindFrom = BlindAgents.NOT_BLIND;
-        for (int seat = 0; seat < seats.length(); seat++) {
-            Reading reading = seats.get(seat);
+        int seats = seats();
+        for (int seat = 0; seat < seats; seat++) {
+            Reading reading = reading(seat);
             if (reading == null) {
                 continue;
             }
