@@ -106,7 +106,9 @@ public final class ResultStore {
         members.tick(now, (agentId, target, seat) -> {
             Integer agent = current.agentIndex().get(agentId);
             Vantage[] vantages = current.targets().get(target);
-            Reading reading = agent == null || vantages == null ? null : vantages[agent].reading(seat);
+            Reading reading = agent == null || vantages == null || seat >= vantages[agent].seats()
+                    ? null
+                    : vantages[agent].reading(seat);
             return reading == null ? Vantage.NEVER : reading.observedAt();
         });
     }

@@ -39,9 +39,9 @@ public final class BlindAgents {
         for (int t = 0; t < targets.size(); t++) {
             Vantage[] vantages = targets.get(t);
             for (int a = 0; a < agents && a < vantages.length; a++) {
-                for (int seat = 0; !sees[a] && seat < vantages[a].seats(); seat++) {
-                    Reading reading = vantages[a].reading(seat);
-                    sees[a] = reading != null && healthy(reading, now, freshnessMillis[t]);
+                for (long seats = vantages[a].occupied(); !sees[a] && seats != 0; seats &= seats - 1) {
+                    Reading reading = vantages[a].reading(Long.numberOfTrailingZeros(seats));
+                    sees[a] = healthy(reading, now, freshnessMillis[t]);
                 }
             }
         }
@@ -71,17 +71,17 @@ public final class BlindAgents {
             Vantage[] vantages = targets.get(t);
             int healthyVotes = 0;
             for (int a = 0; a < offsets.length && a < vantages.length; a++) {
-                for (int seat = 0; seat < vantages[a].seats(); seat++) {
-                    Reading reading = vantages[a].reading(seat);
-                    if (reading != null && healthy(reading, now, freshnessMillis[t])) {
+                for (long seats = vantages[a].occupied(); seats != 0; seats &= seats - 1) {
+                    if (healthy(vantages[a].reading(Long.numberOfTrailingZeros(seats)), now, freshnessMillis[t])) {
                         healthyVotes++;
                     }
                 }
             }
             for (int a = 0; a < offsets.length && a < vantages.length; a++) {
-                for (int seat = 0; seat < vantages[a].seats(); seat++) {
+                for (long seats = vantages[a].occupied(); seats != 0; seats &= seats - 1) {
+                    int seat = Long.numberOfTrailingZeros(seats);
                     Reading reading = vantages[a].reading(seat);
-                    if (reading == null || !fresh(reading, now, freshnessMillis[t])) {
+                    if (!fresh(reading, now, freshnessMillis[t])) {
                         continue;
                     }
                     int column = offsets[a] + seat;

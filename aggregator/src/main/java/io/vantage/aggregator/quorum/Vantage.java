@@ -50,6 +50,11 @@ public final class Vantage {
     private final Reading first;
     /** The other seats' readings, allocated when their member first reports the target; null for one seat. */
     private final AtomicReferenceArray<Reading> others;
+    /**
+     * The seats that ever offered a result, one bit each (at most 64 members): rounds walk these only, not every seat
+     * a vantage point may have (eight by default, usually two reporting a target).
+     */
+    private volatile long occupied;
 
     /** A vantage point with one member. */
     public Vantage() {
@@ -57,17 +62,23 @@ public final class Vantage {
     }
 
     public Vantage(int seats) {
-        this(new Reading(), seats > 1 ? new AtomicReferenceArray<>(seats - 1) : null);
+        this(new Reading(), seats > 1 ? new AtomicReferenceArray<>(seats - 1) : null, 0);
     }
 
-    private Vantage(Reading first, AtomicReferenceArray<Reading> others) {
+    private Vantage(Reading first, AtomicReferenceArray<Reading> others, long occupied) {
         this.first = first;
         this.others = others;
+        this.occupied = occupied;
     }
 
     /** How many members this vantage point holds readings for. */
     public int seats() {
         return others == null ? 1 : others.length() + 1;
+    }
+
+    /** The seats whose member reported the target, one bit each: iterate them with {@link Long#numberOfTrailingZeros}. */
+    public long occupied() {
+        return occupied;
     }
 
     /** The reading of the member in {@code seat}, null (or never offered a result) when it never reported the target. */
@@ -82,6 +93,11 @@ public final class Vantage {
             others.compareAndSet(seat - 1, null, new Reading());
             reading = others.get(seat - 1);
         }
+        if ((occupied & (1L << seat)) == 0) {
+            synchronized (this) {
+                occupied |= 1L << seat;
+            }
+        }
         return reading.offer(result, observedAt, confirm);
     }
 
@@ -95,7 +111,10 @@ public final class Vantage {
         if (size == seats()) {
             return this;
         }
-        Vantage resized = new Vantage(first, size > 1 ? new AtomicReferenceArray<>(size - 1) : null);
+        Vantage resized = new Vantage(
+                first,
+                size > 1 ? new AtomicReferenceArray<>(size - 1) : null,
+                occupied & (size >= 64 ? -1L : (1L << size) - 1));
         for (int seat = 1; seat < Math.min(size, seats()); seat++) {
             resized.others.set(seat - 1, others.get(seat - 1));
         }
@@ -114,12 +133,9 @@ public final class Vantage {
         double total = Double.NaN;
         long newestSetAside = NEVER;
         long blindFrom = BlindAgents.NOT_BLIND;
-        int seats = seats();
-        for (int seat = 0; seat < seats; seat++) {
+        for (long seats = occupied; seats != 0; seats &= seats - 1) {
+            int seat = Long.numberOfTrailingZeros(seats);
             Reading reading = reading(seat);
-            if (reading == null) {
-                continue;
-            }
             long observedAt = reading.observedAt();
             if (observedAt == NEVER) {
                 continue;
