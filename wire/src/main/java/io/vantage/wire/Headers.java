@@ -9,8 +9,9 @@ public final class Headers {
     public static final String REPLICA = "Vantage-Replica";
 
     /**
-     * On every agent report: a random id of the agent's process, new at each start. An aggregator that sees two ids
-     * reporting as one agent at once knows two processes share its id and token.
+     * On every agent report and target-list fetch: which member of its vantage point the agent process is
+     * ({@code VANTAGE_INSTANCE}, a pod's name, else random at each start). The aggregator gives each member its own
+     * share of the targets and counts its results in its own seat.
      */
     public static final String INSTANCE = "Vantage-Instance";
 
