@@ -108,7 +108,8 @@ class WireContractTest {
                     null,
                     new RecordBinding(null, "example.com", "db.example.com", "CNAME", "primary", "failover"),
                     null,
-                    "any"),
+                    "any",
+                    null),
             target("cert", null, new TlsSpec("192.0.2.20", 443, "api.example.com", "/etc/vantage/ca.pem", 21), null),
             target(
                     "resolver",
@@ -201,7 +202,7 @@ class WireContractTest {
     }
 
     private static TargetSpec target(String name, HttpSpec http, TlsSpec tls, DnsSpec dns) {
-        return new TargetSpec(name, http, null, tls, dns, null, null, null, null, null, null, null);
+        return new TargetSpec(name, http, null, tls, dns, null, null, null, null, null, null, null, null);
     }
 
     private static TargetSpec target(String name, HttpSpec http) {

@@ -87,6 +87,7 @@ class SchedulerTest {
                     null,
                     null,
                     null,
+                    null,
                     null));
         }
         return targets;
@@ -137,6 +138,7 @@ class SchedulerTest {
                         null,
                         Duration.ofSeconds(10),
                         Duration.ofMillis(900),
+                        null,
                         null,
                         null,
                         null,

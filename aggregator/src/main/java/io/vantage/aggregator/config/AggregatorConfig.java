@@ -227,6 +227,7 @@ public record AggregatorConfig(
                     null,
                     null,
                     null,
+                    null,
                     null);
         }
     }

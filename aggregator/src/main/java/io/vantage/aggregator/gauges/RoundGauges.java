@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.LongStream;
 
 /**
@@ -265,29 +266,33 @@ public final class RoundGauges implements RoundConsumer {
                 }
             }
         }
-        family(
+        perAgent(
                 out,
+                agents,
                 MetricNames.ASSIGNMENT_MOVES,
                 "counter",
-                "Targets that changed owner among the vantage point's members (a new owner each)");
-        for (Round.Agent agent : agents) {
-            sample(
-                    out,
-                    MetricNames.ASSIGNMENT_MOVES,
-                    labels("agent", agent.id(), "region", agent.region()),
-                    agent.members().moves());
-        }
-        family(
+                "Targets that changed owner among the vantage point's members (a new owner each)",
+                agent -> agent.members().moves());
+        perAgent(
                 out,
+                agents,
                 MetricNames.AGENT_TARGETS_UNASSIGNED,
                 "gauge",
-                "Targets placed at the vantage point that none of its members in a share is assigned");
+                "Targets placed at the vantage point that none of its members in a share is assigned",
+                agent -> agent.members().unassigned());
+    }
+
+    /** A family with one sample per vantage point, labelled with its agent id and region. */
+    private static void perAgent(
+            StringBuilder out,
+            List<Round.Agent> agents,
+            String name,
+            String type,
+            String help,
+            ToDoubleFunction<Round.Agent> value) {
+        family(out, name, type, help);
         for (Round.Agent agent : agents) {
-            sample(
-                    out,
-                    MetricNames.AGENT_TARGETS_UNASSIGNED,
-                    labels("agent", agent.id(), "region", agent.region()),
-                    agent.members().unassigned());
+            sample(out, name, labels("agent", agent.id(), "region", agent.region()), value.applyAsDouble(agent));
         }
     }
 

@@ -104,7 +104,7 @@ final class Point {
         if (bound != this.bound) {
             for (int seat = bound; seat < seats.length; seat++) {
                 if (seats[seat] != null) {
-                    leave(seats[seat], now);
+                    leave(seats[seat]);
                 }
             }
             seats = Arrays.copyOf(seats, bound);
@@ -146,7 +146,7 @@ final class Point {
                 }
             }
             seat = oldest.seat;
-            leave(oldest, now);
+            leave(oldest);
             remember(displaced, oldest.instance, now);
         }
         displaced.remove(instance);
@@ -210,7 +210,7 @@ final class Point {
     synchronized void tick(long now, Readings readings) {
         for (Member member : List.copyOf(byInstance.values())) {
             if (now - member.lastSeen > GONE_AFTER_MILLIS) {
-                leave(member, now);
+                leave(member);
                 remember(left, member.instance, now);
             } else if (!member.sharing && now - member.heardSince >= REJOIN_AFTER_MILLIS) {
                 member.sharing = true;
@@ -286,7 +286,7 @@ final class Point {
         }
         for (Member member : seats) {
             if (now - member.lastSeen > GONE_AFTER_MILLIS) {
-                leave(member, now);
+                leave(member);
                 remember(left, member.instance, now);
                 return member.seat;
             }
@@ -294,7 +294,7 @@ final class Point {
         return -1;
     }
 
-    private void leave(Member member, long now) {
+    private void leave(Member member) {
         byInstance.remove(member.instance);
         seats[member.seat] = null;
         changed();

@@ -1,7 +1,6 @@
 package io.vantage.aggregator.round;
 
 import io.vantage.aggregator.config.AggregatorConfig;
-import io.vantage.aggregator.members.MemberView;
 import io.vantage.aggregator.members.Members;
 import io.vantage.aggregator.quorum.Evaluation;
 import io.vantage.aggregator.quorum.Verdict;
@@ -44,11 +43,6 @@ public record Round(
         /** More processes reported as this agent than its members bound within the last minute. */
         public boolean duplicateIdentity() {
             return members.conflicting();
-        }
-
-        /** Members with a share of the targets. */
-        public long sharing() {
-            return members.members().stream().filter(MemberView::sharing).count();
         }
     }
 

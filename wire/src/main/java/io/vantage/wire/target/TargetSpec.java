@@ -91,23 +91,6 @@ public record TargetSpec(
         }
     }
 
-    /** Without {@code probeFrom}: probed from every vantage point. */
-    public TargetSpec(
-            String name,
-            HttpSpec http,
-            TcpSpec tcp,
-            TlsSpec tls,
-            DnsSpec dns,
-            Duration interval,
-            Duration timeout,
-            QuorumSpec quorum,
-            FailoverSpec failover,
-            RecordBinding route53,
-            String region,
-            String addresses) {
-        this(name, http, tcp, tls, dns, interval, timeout, quorum, failover, route53, region, addresses, null);
-    }
-
     /** Whether only some vantage points probe it ({@code probeFrom} names them). */
     @JsonIgnore
     public boolean hasPlacement() {
