@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds vantage and runs the demo (README: "Run the demo"): an aggregator, three agents (one per
+# Builds vantage and runs the demo (README: "The demo"): an aggregator, three agents (one per
 # "region") and three breakable endpoints in one process, CloudWatch in dry-run. Ctrl-C stops it.
 set -euo pipefail
 cd "$(dirname "$0")"

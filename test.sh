@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the prerequisites (Debian packages, moto), starts the Docker engine, builds the local base
-# images once, then builds everything and runs every test (README: "Run the tests").
+# images once, then builds everything and runs every test (README: "The two commands").
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install-prerequisites.sh

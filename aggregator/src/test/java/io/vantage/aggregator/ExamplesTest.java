@@ -19,7 +19,7 @@ import picocli.CommandLine;
 
 /**
  * Every file in examples/ is valid, the commands that serve no agent work on the aggregator example without its
- * tokens being present, and the prediction the README quotes for it is what the model computes.
+ * tokens being present, and the prediction docs/aggregator.md quotes for it is what the model computes.
  */
 class ExamplesTest {
     private static final Path EXAMPLES = Path.of("../examples");
@@ -59,7 +59,7 @@ class ExamplesTest {
     }
 
     @Test
-    void theReadmesQuotedPredictionIsWhatTheModelSays() throws Exception {
+    void theQuotedPredictionInTheDocsIsWhatTheModelSays() throws Exception {
         AggregatorConfig config = AggregatorConfigLoader.loadWithoutTokens(EXAMPLES.resolve("aggregator.yaml"));
         FailoverModel.Prediction p =
                 new Predictions(config).of(config.targets().get(0)).failover();
@@ -70,7 +70,7 @@ class ExamplesTest {
                 range(p.firstDatum()),
                 range(p.alarm()),
                 range(p.clients()));
-        assertThat(Files.readString(Path.of("../README.md")).replaceAll("\\s+", " "))
+        assertThat(Files.readString(Path.of("../docs/aggregator.md")).replaceAll("\\s+", " "))
                 .contains(quoted);
     }
 

@@ -132,7 +132,7 @@ class HelmChartTest {
         }
     }
 
-    /** Every ci values file, and each cluster of the README's three-region install (its common file first). */
+    /** Every ci values file, and each cluster of the documented three-region install (its common file first). */
     static Stream<List<Path>> installs() throws IOException {
         Path regions = Repository.root().resolve("deploy/three-regions");
         return Stream.concat(

@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's three-region deployment (deploy/three-regions), rendered by real Helm as each cluster would install it:
+ * The three-region deployment (docs/deployment.md) (deploy/three-regions), rendered by real Helm as each cluster would install it:
  * agents everywhere pushing to every aggregator replica of both aggregator clusters over TLS, one cluster applying.
  */
 class ThreeRegionsTest {

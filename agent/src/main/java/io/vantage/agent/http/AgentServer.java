@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * Serves the agent's metrics and health; nothing here changes state. Whoever reaches the port gets at most
  * {@link #MAX_CONNECTIONS} connections and {@link #MAX_SCRAPES_IN_FLIGHT} scrapes at once, each finished within
  * {@link #SCRAPE_DEADLINE_MILLIS}: a scrape holds about one part of the exposition while it is written, so slow or
- * absent readers cost at most that many parts (README, "Security").
+ * absent readers cost at most that many parts (docs/security.md).
  */
 public final class AgentServer {
     /** Open connections: Prometheus, the kubelet and a person need a handful; more are closed at once. */

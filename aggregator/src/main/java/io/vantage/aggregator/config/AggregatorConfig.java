@@ -148,7 +148,7 @@ public record AggregatorConfig(
 
     /**
      * {@code readToken} ({@code tokenFile} or {@code tokenEnv}): the token that {@code /}, {@code /v1/status} and {@code /metrics}
-     * then require (README, "Security"); without one, anyone who reaches the port reads them, and
+     * then require (docs/security.md); without one, anyone who reaches the port reads them, and
      * {@code anonymousStatus} says what they see: {@code summary} (the default: verdicts and counts, no AWS ids, record
      * names or probe messages) or {@code full}. {@code redactMessages}: leave the probes' messages out for every reader
      * (a failed jsonPointer assertion quotes up to 40 characters of the probed body).

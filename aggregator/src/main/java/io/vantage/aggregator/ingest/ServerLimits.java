@@ -4,7 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * What the aggregator's HTTP server grants any client, in one place (README, "Security"). The wire protocol's own
+ * What the aggregator's HTTP server grants any client, in one place (docs/security.md). The wire protocol's own
  * limits (batch size, body bytes) are in {@code io.vantage.wire.Limits}.
  */
 public final class ServerLimits {

@@ -77,6 +77,6 @@ public record Ownership(String namespace, String deployment) {
         }
         return alarms + " alarm(s) and " + healthChecks + " health check(s) made by an earlier release in namespace "
                 + namespace + " (no " + DEPLOYMENT + " tag) are for targets this deployment does not list: left alone,"
-                + " as they may be another deployment's (README: Two deployments in one account)";
+                + " as they may be another deployment's (docs/aggregator.md: Two deployments in one account)";
     }
 }

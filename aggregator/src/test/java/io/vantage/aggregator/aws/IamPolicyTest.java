@@ -33,16 +33,16 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's IAM policy against what the aggregator really calls: every AWS operation of publish, plan, apply,
+ * The IAM policy in docs/deployment.md against what the aggregator really calls: every AWS operation of publish, plan, apply,
  * destroy and discover (counted by the SDK interceptor, against moto) is an action the policy allows, and the policy
  * allows nothing the code never calls (PutMetricAlarm's tags need cloudwatch:TagResource, which is no call of its own).
  */
 class IamPolicyTest {
     private static final Set<String> IMPLIED = Set.of("cloudwatch:TagResource");
 
-    /** The actions of the first JSON block in the README that has a "Statement". */
+    /** The actions of the first JSON block in docs/deployment.md that has a "Statement". */
     static Set<String> policyActions() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
+        String readme = Files.readString(Path.of("..", "docs", "deployment.md"));
         int statement = readme.indexOf("\"Statement\"");
         int start = readme.lastIndexOf("```json", statement) + "```json".length();
         int end = readme.indexOf("```", start);
@@ -116,7 +116,7 @@ class IamPolicyTest {
         called.removeAll(Set.of("route53:CreateHostedZone"));
         System.out.println("AWS operations called: " + called);
         Set<String> allowed = policyActions();
-        assertThat(allowed).as("the README's IAM policy allows every call").containsAll(called);
+        assertThat(allowed).as("the documented IAM policy allows every call").containsAll(called);
         Set<String> unused = new TreeSet<>(allowed);
         unused.removeAll(called);
         assertThat(unused).as("actions the policy allows that nothing calls").isSubsetOf(IMPLIED);
