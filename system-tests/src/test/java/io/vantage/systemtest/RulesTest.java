@@ -271,7 +271,7 @@ class RulesTest {
                             exp_annotations:
                               summary: "a failover drill is running on api-eu"
                               description: "vantage publishes Healthy=0 for it until the drill ends; its traffic is elsewhere on purpose."
-                              runbook: "Expected during a drill; end it early with `vantage-aggregator drill --end <target>` (or remove it from drills:)."
+                              runbook: "Expected during a drill; end it early with `vantage-aggregator drill --config <file> --target <target> --end` (or remove it from drills:)."
                               runbook_url: "https://github.com/vantage/vantage/blob/main/docs/operations.md#vantagedrillrunning"
                       - eval_time: 6m
                         alertname: VantageAgentBlind
