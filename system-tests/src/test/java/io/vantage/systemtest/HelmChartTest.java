@@ -638,6 +638,7 @@ class HelmChartTest {
                                 .set("prometheusRule.overrides.VantageAgentSilent.for", "5m")
                                 .set("prometheusRule.overrides.VantageAgentSilent.severity", "page")
                                 .set("prometheusRule.overrides.VantageApplyJobFailed.disabled", true)
+                                .set("prometheusRule.runbookBaseUrl", "https://wiki.example.internal/vantage")
                                 .call()),
                         "PrometheusRule")
                 .get(0)
@@ -653,6 +654,8 @@ class HelmChartTest {
         assertThat(silent.path("for").asText()).isEqualTo("5m");
         assertThat(silent.at("/labels/severity").asText()).isEqualTo("page");
         assertThat(silent.at("/annotations/runbook").asText()).isNotBlank();
+        assertThat(silent.at("/annotations/runbook_url").asText())
+                .isEqualTo("https://wiki.example.internal/vantage#vantageagentsilent");
     }
 
     @Test
