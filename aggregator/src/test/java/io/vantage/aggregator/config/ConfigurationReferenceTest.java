@@ -8,12 +8,15 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.vantage.agent.Instance;
 import io.vantage.agent.config.AgentConfig;
 import io.vantage.agent.config.ConfigLoader;
 import io.vantage.aggregator.AggregatorCommand;
 import io.vantage.wire.Documents;
 import io.vantage.wire.Durations;
+import io.vantage.wire.InvalidDocumentException;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Field;
@@ -47,16 +50,19 @@ import picocli.CommandLine.Model.OptionSpec;
  * of records; neither loader accepts any key by hand), and compared with the rows of the page's key tables: every key
  * needs exactly one row, in the section of its file ("## The agent's file", "## The aggregator's file", or "## Targets
  * (both files)" for {@code targets}); every row must name a key that exists; its type column must be the component's
- * type. Defaults written as a lone literal ({@code `10s`}, optionally followed by a note in parentheses) and
- * {@code none} are compared with what a minimal file (below) loads to. The environment variables read by the
- * programs' main code ({@code System.getenv("...")} and the agent loader's and {@code Instance}'s constants) must each be
- * in "## Environment variables", and every option of every aggregator subcommand in that command's row of the flags
- * table.
+ * type. Defaults are checked against a minimal file of each kind (below), which sets every optional record with only
+ * its required keys: a default written as a lone literal ({@code `10s`}, optionally followed by a note in parentheses)
+ * or {@code none} must be what that file loads to without the key; {@code required} must make the file refused, naming
+ * the key, when the key is taken out. The environment variables read by the programs' main code
+ * ({@code System.getenv("...")}, and the agent loader's and {@code Instance}'s constants) must each be in "##
+ * Environment variables", and every option of every aggregator command in that command's row of the flags table.
  *
  * <p>Not checked: defaults written in words (computed from other keys, the environment or the machine, such as
- * {@code agent.probeLoops} or {@code targets[].quorum.freshness}); that a {@code required} key is refused when absent
- * (the config tests do that); the values and meaning columns; the agent's flags (its command line is read by hand, not
- * by picocli); token variables, which the files name.
+ * {@code agent.id}, {@code agent.probeLoops} or {@code targets[].quorum.freshness}, and the mapping rows); {@code none}
+ * on one of keys of which exactly one is set ({@code tokenFile}/{@code tokenEnv}, {@code http}/{@code tcp}/...), and
+ * a default of a key whose absence makes another key fail first ({@code targets}, which a drill names); the values and
+ * meaning columns; the agent's flags (its command line is read by hand, not by picocli); the token variables a file
+ * names.
  */
 class ConfigurationReferenceTest {
     private static final Path DOC = Path.of("../docs/configuration.md");
@@ -64,6 +70,7 @@ class ConfigurationReferenceTest {
     private static final String AGENT_SECTION = "## The agent's file";
     private static final String AGGREGATOR_SECTION = "## The aggregator's file";
     private static final String TARGETS_SECTION = "## Targets (both files)";
+    private static final YAMLMapper YAML = new YAMLMapper();
     private static final Pattern LITERAL_DEFAULT = Pattern.compile("`([^`]*)`( \\(.*\\))?");
 
     /** Every target kind, every optional record set with only its required keys, so that each default can be read. */
@@ -126,7 +133,7 @@ class ConfigurationReferenceTest {
             Map<String, Type> keys = keys(scope.root());
             Map<String, Row> documented = new LinkedHashMap<>();
             for (Row row : rows) {
-                if (!row.scope().equals(scope.section()) && !row.scope().equals(TARGETS_SECTION)) {
+                if (!inScope(row, scope)) {
                     continue;
                 }
                 Row first = documented.putIfAbsent(row.key(), row);
@@ -170,27 +177,42 @@ class ConfigurationReferenceTest {
         for (Scope scope : SCOPES) {
             Object loaded = Documents.readYaml(scope.minimalFile(), scope.root());
             Set<String> given = new TreeSet<>();
-            givenKeys(new YAMLMapper().readTree(scope.minimalFile()), "", given);
+            givenKeys(YAML.readTree(scope.minimalFile()), "", given);
             for (Row row : rows) {
-                if (!row.scope().equals(scope.section()) && !row.scope().equals(TARGETS_SECTION)) {
+                if (!inScope(row, scope)) {
                     continue;
                 }
                 boolean none = row.defaultValue().equals("none");
                 Matcher literal = LITERAL_DEFAULT.matcher(row.defaultValue());
-                if ((!none && !literal.matches()) || given.contains(row.key())) {
-                    continue; // a default in words, or a key the minimal file has to give
+                if (!none && !literal.matches()) {
+                    continue; // a default in words
+                }
+                Object from = loaded;
+                if (given.contains(row.key())) { // read the default from the minimal file without the key
+                    try {
+                        from = Documents.readYaml(without(scope.minimalFile(), row.key()), scope.root());
+                    } catch (InvalidDocumentException e) {
+                        if (!names(e.getMessage(), row.key())
+                                || (none && e.getMessage().contains("exactly one"))) {
+                            // Refused for another key that needs this one (a drill needs its target), or one of
+                            // keys of which exactly one is set (tokenFile or tokenEnv; http, tcp, tls or dns).
+                            continue;
+                        }
+                        problems.add(DOC_NAME + ":" + row.line() + ": `" + row.key() + "` has no default: "
+                                + scope.name() + " is refused without it (" + e.getMessage()
+                                + "): change its default column to "
+                                + (e.getMessage().contains("exactly one") ? "none" : "required"));
+                        continue;
+                    }
                 }
                 List<Object> values;
                 try {
-                    values = values(loaded, List.of(row.key().split("\\.")));
+                    values = values(from, List.of(row.key().split("\\.")));
                 } catch (ReflectiveOperationException | IllegalArgumentException e) {
                     continue; // not a key: everyKeyHasOneRowAndEveryRowAKey says so
                 }
                 if (values.isEmpty()) {
-                    problems.add("ConfigurationReferenceTest's minimal " + scope.name() + " has nothing that holds `"
-                            + row.key() + "` (" + DOC_NAME + ":" + row.line()
-                            + "), so its default cannot be read: add its parent, with only its required keys, to "
-                            + (row.scope().equals(TARGETS_SECTION) ? "TARGETS" : scope.fixture()));
+                    problems.add(missingHolder(scope, row));
                     continue;
                 }
                 compared++;
@@ -210,10 +232,56 @@ class ConfigurationReferenceTest {
     }
 
     @Test
+    void requiredKeysAreRefusedWhenAbsent() throws IOException {
+        List<Row> rows = rows(Files.readAllLines(DOC));
+        List<String> problems = new ArrayList<>();
+        int tried = 0;
+        for (Scope scope : SCOPES) {
+            Set<String> given = new TreeSet<>();
+            givenKeys(YAML.readTree(scope.minimalFile()), "", given);
+            for (Row row : rows) {
+                if (!inScope(row, scope) || !row.defaultValue().equals("required")) {
+                    continue;
+                }
+                if (!given.contains(row.key())) {
+                    boolean holderThere;
+                    try {
+                        holderThere = !values(
+                                        Documents.readYaml(scope.minimalFile(), scope.root()),
+                                        List.of(row.key().split("\\.")))
+                                .isEmpty();
+                    } catch (ReflectiveOperationException | IllegalArgumentException e) {
+                        continue; // not a key: everyKeyHasOneRowAndEveryRowAKey says so
+                    }
+                    problems.add(
+                            holderThere
+                                    ? DOC_NAME + ":" + row.line() + ": `" + row.key()
+                                            + "` is not required: the minimal " + scope.name()
+                                            + " loads without it; write its default in the default column"
+                                    : missingHolder(scope, row));
+                    continue;
+                }
+                tried++;
+                try {
+                    Documents.readYaml(without(scope.minimalFile(), row.key()), scope.root());
+                    problems.add(DOC_NAME + ":" + row.line() + ": `" + row.key() + "` is not required: " + scope.name()
+                            + " loads without it; write its default in the default column");
+                } catch (InvalidDocumentException e) {
+                    if (!names(e.getMessage(), row.key())) {
+                        problems.add(DOC_NAME + ":" + row.line() + ": without `" + row.key() + "`, " + scope.name()
+                                + " is refused for another reason (" + e.getMessage() + "); is it required?");
+                    }
+                }
+            }
+        }
+        assertThat(tried).as("required keys tried").isGreaterThan(20);
+        report(problems);
+    }
+
+    @Test
     void everyEnvironmentVariableIsDocumented() throws IOException {
         String section = section(Files.readString(DOC), "## Environment variables");
-        Set<String> variables = new TreeSet<>(
-                Set.of(ConfigLoader.ENV_AGENT_ID, ConfigLoader.ENV_REGION, io.vantage.agent.Instance.ENV));
+        Set<String> variables = new TreeSet<>(Set.of(ConfigLoader.ENV_AGENT_ID, ConfigLoader.ENV_REGION, Instance.ENV));
         Pattern getenv = Pattern.compile("System\\.getenv\\(\"([^\"]+)\"\\)");
         for (String module : List.of("agent", "aggregator", "runtime", "wire")) {
             try (Stream<Path> files = Files.walk(Path.of("..", module, "src", "main", "java"))) {
@@ -326,6 +394,18 @@ class ConfigurationReferenceTest {
             rows.add(new Row(number, section, key.substring(1, key.length() - 1), cells[2].strip(), cells[3].strip()));
         }
         return rows;
+    }
+
+    /** What to do when a minimal file has nothing that holds {@code row}'s key. */
+    private static String missingHolder(Scope scope, Row row) {
+        return "ConfigurationReferenceTest's minimal " + scope.name() + " has nothing that holds `" + row.key() + "` ("
+                + DOC_NAME + ":" + row.line() + "), so it cannot be checked: add its parent, with only its required"
+                + " keys, to " + (row.scope().equals(TARGETS_SECTION) ? "TARGETS" : scope.fixture());
+    }
+
+    /** Whether {@code row} documents a key of {@code scope}'s file. */
+    private static boolean inScope(Row row, Scope scope) {
+        return row.scope().equals(scope.section()) || row.scope().equals(TARGETS_SECTION);
     }
 
     private static String section(String doc, String heading) {
@@ -447,6 +527,41 @@ class ConfigurationReferenceTest {
                 given.add(key);
                 givenKeys(entry.getValue(), key, given);
             });
+        }
+    }
+
+    /** Whether an error message names {@code key} (its last part, as in "targets[2].tcp.port: ..."). */
+    private static boolean names(String message, String key) {
+        String name = key.substring(key.lastIndexOf('.') + 1).replace("[]", "");
+        return Pattern.compile("(^|[.\\s])" + Pattern.quote(name) + "(\\[\\d+])?[:.\\s]")
+                .matcher(message)
+                .find();
+    }
+
+    /** {@code file} without {@code key} (in every list entry on the way). */
+    private static String without(String file, String key) throws IOException {
+        JsonNode tree = YAML.readTree(file);
+        remove(tree, List.of(key.split("\\.")));
+        return YAML.writeValueAsString(tree);
+    }
+
+    /** Removes the key at {@code path} from every list entry on the way. */
+    private static void remove(JsonNode node, List<String> path) {
+        String segment = path.get(0);
+        String name = segment.replace("[]", "");
+        if (node == null || !node.isObject()) {
+            return;
+        }
+        if (path.size() == 1) {
+            ((ObjectNode) node).remove(name);
+            return;
+        }
+        JsonNode child = node.get(name);
+        List<String> rest = path.subList(1, path.size());
+        if (segment.endsWith("[]") && child != null) {
+            child.forEach(element -> remove(element, rest));
+        } else {
+            remove(child, rest);
         }
     }
 
