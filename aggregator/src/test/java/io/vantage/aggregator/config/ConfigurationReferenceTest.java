@@ -256,7 +256,7 @@ class ConfigurationReferenceTest {
                     problems.add(
                             holderThere
                                     ? DOC_NAME + ":" + row.line() + ": `" + row.key()
-                                            + "` is not required: the minimal " + scope.name()
+                                            + "` is not required: this test's " + scope.fixture()
                                             + " loads without it; write its default in the default column"
                                     : missingHolder(scope, row));
                     continue;
@@ -398,7 +398,7 @@ class ConfigurationReferenceTest {
 
     /** What to do when a minimal file has nothing that holds {@code row}'s key. */
     private static String missingHolder(Scope scope, Row row) {
-        return "ConfigurationReferenceTest's minimal " + scope.name() + " has nothing that holds `" + row.key() + "` ("
+        return "ConfigurationReferenceTest's " + scope.fixture() + " has nothing that holds `" + row.key() + "` ("
                 + DOC_NAME + ":" + row.line() + "), so it cannot be checked: add its parent, with only its required"
                 + " keys, to " + (row.scope().equals(TARGETS_SECTION) ? "TARGETS" : scope.fixture());
     }
