@@ -43,6 +43,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
 
@@ -51,6 +53,9 @@ import org.yaml.snakeyaml.LoaderOptions;
  * wrong types, trailing garbage and deep nesting are errors; every error names the path of the bad key.
  */
 public final class Documents {
+    /** Jackson's "Cannot coerce String value (\"five\") to `int` value (but might if ...)", for the value alone. */
+    private static final Pattern COERCED = Pattern.compile("Cannot coerce \\w+ value \\(\"?(.*?)\"?\\) to");
+
     private static final ObjectMapper JSON = configure(JsonMapper.builder(jsonFactory()));
     /**
      * The largest YAML document read, in code points: SnakeYAML's default, 3 Mi, refused a config of about 35,000
@@ -268,6 +273,15 @@ public final class Documents {
             return join(path, "'" + format.getValue() + "' is not a valid " + target.toLowerCase());
         }
         if (mapping instanceof MismatchedInputException mismatched && mismatched.getTargetType() != null) {
+            if (String.valueOf(mapping.getOriginalMessage()).startsWith("Cannot map `null`")) {
+                return join(path, "missing; it must be " + describeType(mismatched.getTargetType()));
+            }
+            Matcher coerced = COERCED.matcher(String.valueOf(mapping.getOriginalMessage()));
+            if (coerced.find()) {
+                return join(
+                        path,
+                        "expected " + describeType(mismatched.getTargetType()) + ", got '" + coerced.group(1) + "'");
+            }
             return join(
                     path,
                     "expected " + describeType(mismatched.getTargetType()) + ": "

@@ -110,7 +110,11 @@ class ConfigTest {
                 Arguments.of(
                         "port as text",
                         "targets:\n  - name: db\n    tcp: {host: x, port: 'five'}\n",
-                        "targets[0].tcp.port: expected a whole number: Cannot coerce String value (\"five\") to `int` value (but might if coercion using `CoercionConfig` was enabled)"),
+                        "targets[0].tcp.port: expected a whole number, got 'five'"),
+                Arguments.of(
+                        "port missing",
+                        "targets:\n  - name: db\n    tcp: {host: x}\n",
+                        "targets[0].tcp.port: missing; it must be a whole number"),
                 Arguments.of(
                         "two body assertions",
                         "targets:\n  - name: api\n    http: {url: 'http://x/', expectBody: {contains: a, regex: b}}\n",
