@@ -98,8 +98,6 @@ final class ComposeRoute53 {
             }
         });
         vertx.setPeriodic(500, tick -> route53.tick());
-        System.out.println("vantage-demo local-aws-bridge: Route 53 stand-in for " + Demo.NAME + " (alarms on "
-                + Demo.PERIOD.toSeconds() + " s periods, not CloudWatch's 60 s) on " + host + ":" + port);
         return vertx.createHttpServer()
                 .requestHandler(request -> {
                     try {
@@ -110,7 +108,10 @@ final class ComposeRoute53 {
                         request.response().setStatusCode(500).end(e.toString());
                     }
                 })
-                .listen(port, host);
+                .listen(port, host)
+                .onSuccess(server -> System.out.println("vantage-demo local-aws-bridge: Route 53 stand-in for "
+                        + Demo.NAME + " (alarms on " + Demo.PERIOD.toSeconds()
+                        + " s periods, not CloudWatch's 60 s), its view on " + host + ":" + server.actualPort()));
     }
 
     private synchronized void tick() {
