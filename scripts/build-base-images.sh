@@ -73,8 +73,8 @@ fi
 
 # Prometheus for the compose demo: Debian's binary (Go, linked against glibc only) with glibc, on busybox; it runs as
 # nobody, its data in /prometheus. The same entrypoint as prom/prometheus.
-if ! docker image inspect "$PROMETHEUS_IMAGE" >/dev/null 2>&1; then
-  command -v prometheus >/dev/null 2>&1 || { echo "base images: $PROMETHEUS_IMAGE needs Debian's prometheus (scripts/install-prerequisites.sh)" >&2; exit 1; }
+prometheus_image() {
+  command -v prometheus >/dev/null 2>&1 || { echo "base images: $PROMETHEUS_IMAGE needs Debian's prometheus (scripts/install-prerequisites.sh)" >&2; return 1; }
   echo "base images: building $PROMETHEUS_IMAGE from $(command -v prometheus)"
   rootfs=$(mktemp -d)
   mkdir -p "$rootfs/bin" "$rootfs/etc/prometheus" "$rootfs/prometheus" "$rootfs/tmp"
@@ -85,32 +85,32 @@ if ! docker image inspect "$PROMETHEUS_IMAGE" >/dev/null 2>&1; then
   cp "$(command -v prometheus)" "$rootfs/bin/prometheus"
   for lib in $(ldd "$(command -v prometheus)" | awk '/=> \// {print $3} /^\t\/lib/ {print $1}' | sort -u); do
     mkdir -p "$rootfs$(dirname "$lib")"
-    cp -L "$lib" "$rootfs$lib"
+    cp -L "$lib" "$rootfs$lib" || return 1
   done
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' >"$rootfs/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
   version=$(prometheus --version 2>&1 | awk 'NR==1 {print $3}')
   tar -C "$rootfs" -c . | docker import -c 'ENV PATH=/bin' -c 'USER 65534:65534' -c 'EXPOSE 9090' \
     -c "LABEL org.opencontainers.image.version=$version" -c 'ENTRYPOINT ["/bin/prometheus"]' \
-    -c 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]' - "$PROMETHEUS_IMAGE" >/dev/null
+    -c 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]' - "$PROMETHEUS_IMAGE" >/dev/null || return 1
   rm -rf "$rootfs"
-fi
+}
 
 # moto_server for the compose demo: Debian bookworm's python3 (3.11) with moto[server] and everything it requires
 # copied from this machine's python3 (pip's wheels for CPython 3.11, which is what Debian's is), run as moto's
 # own image runs it (moto_server -H 0.0.0.0, port 5000).
-if ! docker image inspect "$MOTO_IMAGE" >/dev/null 2>&1; then
-  python3 -c 'import moto' 2>/dev/null || { echo "base images: $MOTO_IMAGE needs moto[server] in python3 (scripts/install-prerequisites.sh)" >&2; exit 1; }
+moto_image() {
+  python3 -c 'import moto' 2>/dev/null || { echo "base images: $MOTO_IMAGE needs moto[server] in python3 (scripts/install-prerequisites.sh)" >&2; return 1; }
   [[ $(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])') == 3.11 ]] \
-    || { echo "base images: $MOTO_IMAGE copies moto from python3, which must be 3.11 (Debian bookworm's) and is $(python3 --version)" >&2; exit 1; }
-  [[ -n "$mirror" ]] || { echo "base images: cannot find the Debian mirror apt uses" >&2; exit 1; }
+    || { echo "base images: $MOTO_IMAGE copies moto from python3, which must be 3.11 (Debian bookworm's) and is $(python3 --version)" >&2; return 1; }
+  [[ -n "$mirror" ]] || { echo "base images: cannot find the Debian mirror apt uses" >&2; return 1; }
   rootfs=$(mktemp -d)
-  echo "base images: debootstrap bookworm with python3 from $mirror, moto[server] from $(python3 -c 'import moto; print(moto.__file__)') (about 60 s)"
+  echo "base images: debootstrap bookworm with python3 from $mirror, moto[server] from $(python3 -c 'import moto; print(moto.__file__)') (minutes)"
   debootstrap --variant=minbase --include=python3 bookworm "$rootfs" "$mirror" >/tmp/vantage-debootstrap-moto.log 2>&1 \
-    || { echo "base images: debootstrap failed; see /tmp/vantage-debootstrap-moto.log" >&2; tail -5 /tmp/vantage-debootstrap-moto.log >&2; exit 1; }
+    || { echo "base images: debootstrap failed; see /tmp/vantage-debootstrap-moto.log" >&2; tail -5 /tmp/vantage-debootstrap-moto.log >&2; return 1; }
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
   # Every distribution moto[server] requires, transitively (markers evaluated for this python and the extras asked for).
-  python3 - "$rootfs/usr/local/lib/python3.11/dist-packages" <<'PY'
+  python3 - "$rootfs/usr/local/lib/python3.11/dist-packages" <<'PY' || { echo "base images: copying moto[server] failed" >&2; return 1; }
 import importlib.metadata as metadata, pathlib, shutil, sys
 from packaging.requirements import Requirement
 target = pathlib.Path(sys.argv[1])
@@ -143,7 +143,15 @@ PY
   version=$(python3 -c 'import moto; print(moto.__version__)')
   tar -C "$rootfs" -c . | docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     -c "LABEL org.opencontainers.image.version=$version" -c 'EXPOSE 5000' \
-    -c 'ENTRYPOINT ["python3", "-m", "moto.server", "-H", "0.0.0.0"]' - "$MOTO_IMAGE" >/dev/null
+    -c 'ENTRYPOINT ["python3", "-m", "moto.server", "-H", "0.0.0.0"]' - "$MOTO_IMAGE" >/dev/null || return 1
   rm -rf "$rootfs"
-fi
-echo "base images: $JRE_IMAGE, $AGENT_BASE_IMAGE, $TINY_IMAGE, $PROMETHEUS_IMAGE and $MOTO_IMAGE present"
+}
+
+# The compose demo's images are not needed by any other test: without them the rest still runs, and ComposeDemoIT
+# fails saying which image is missing.
+for image in PROMETHEUS MOTO; do
+  name=${image}_IMAGE
+  docker image inspect "${!name}" >/dev/null 2>&1 || "${image,,}_image" \
+    || echo "base images: ${!name} not built; the compose demo (ComposeDemoIT) needs it" >&2
+done
+echo "base images: $JRE_IMAGE, $AGENT_BASE_IMAGE and $TINY_IMAGE present"
