@@ -81,6 +81,20 @@ public final class DemoCommand implements Callable<Integer> {
                 description = "Address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 in a container).")
         String host;
 
+        @Option(
+                names = "--route53-stand-in",
+                paramLabel = "AGGREGATOR_YAML",
+                description = "Also evaluate the alarms on the Healthy datums passing through, with this aggregator "
+                        + "config's alarm settings on the demo's 6 s periods, and move the demo's latency record as "
+                        + "Route 53 would (moto never evaluates an alarm); its view is served on --stand-in-port.")
+        Path standInConfig;
+
+        @Option(
+                names = "--stand-in-port",
+                defaultValue = "8080",
+                description = "Port of the Route 53 stand-in's view, JSON (default ${DEFAULT-VALUE}).")
+        int standInPort;
+
         @Override
         public Integer call() throws InterruptedException {
             int colon = moto.lastIndexOf(':');
@@ -90,13 +104,17 @@ public final class DemoCommand implements Callable<Integer> {
             }
             Vertx vertx = Vertx.vertx();
             return Startup.runUntilStopped(vertx, () -> {
-                LocalAwsBridge.start(
+                LocalAwsBridge bridge = LocalAwsBridge.start(
                                 vertx,
                                 host,
                                 port,
                                 moto.substring(0, colon),
                                 Integer.parseInt(moto.substring(colon + 1)))
                         .await();
+                if (standInConfig != null) {
+                    ComposeRoute53.start(vertx, bridge, standInConfig, host, standInPort)
+                            .await();
+                }
                 System.out.println("vantage-demo local-aws-bridge: listening on " + host + ":" + port
                         + ", translating for moto_server at " + moto);
             });

@@ -37,7 +37,10 @@ public final class Route53StandIn {
     /** One latency record: its target's name and the address it answers. */
     public record Record(String target, String address) {}
 
-    /** The resolver clients in {@code region} ask, and the records in order of latency from there. */
+    /**
+     * The resolver clients in {@code region} ask (null: none, the answer is only shown), and the records in order of
+     * latency from there.
+     */
     public record Resolver(String region, TestDnsServer dns, List<String> nearestFirst) {}
 
     /** One target's chain after the last tick; {@code lastDatum} null until one arrived. */
@@ -179,7 +182,9 @@ public final class Route53StandIn {
                 continue;
             }
             String address = addresses.get(chosen);
-            resolver.dns().set(name, address).ttl(name, ttlSeconds);
+            if (resolver.dns() != null) {
+                resolver.dns().set(name, address).ttl(name, ttlSeconds);
+            }
             answers.put(resolver.region(), new AnswerView(resolver.region(), chosen, address, now));
             if (previous != null) {
                 boolean allUnhealthy = chains.values().stream().noneMatch(chain -> chain.healthy);

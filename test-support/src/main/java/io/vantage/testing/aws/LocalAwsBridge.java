@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -93,6 +94,7 @@ public final class LocalAwsBridge implements AutoCloseable {
     private final String motoHost;
     private final int motoPort;
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private volatile Consumer<Seen> listener = seen::add;
     private final Map<String, Fault> faults = new ConcurrentHashMap<>();
     private volatile long healthCheckLimit = DEFAULT_HEALTH_CHECK_LIMIT;
 
@@ -120,6 +122,15 @@ public final class LocalAwsBridge implements AutoCloseable {
 
     public List<Seen> seen(String operation) {
         return seen.stream().filter(s -> s.operation().equals(operation)).toList();
+    }
+
+    /**
+     * Hands every request it sees to {@code listener} instead of recording it: a bridge that runs for hours (the compose
+     * demo's) keeps nothing, and {@link #seen()} stays empty.
+     */
+    public LocalAwsBridge onRequest(Consumer<Seen> listener) {
+        this.listener = listener;
+        return this;
     }
 
     public void clear() {
@@ -152,7 +163,7 @@ public final class LocalAwsBridge implements AutoCloseable {
             String operation = request.method() + " "
                     + path.replaceAll("/[A-Za-z0-9-]{36}", "/{id}")
                             .replaceAll("/hostedzone/[A-Z0-9]+", "/hostedzone/{zone}");
-            seen.add(new Seen(
+            listener.accept(new Seen(
                     "route53",
                     operation,
                     request.method().name(),
@@ -215,7 +226,7 @@ public final class LocalAwsBridge implements AutoCloseable {
             request.response().setStatusCode(400).end("bridge: unreadable CBOR: " + e.getMessage());
             return;
         }
-        seen.add(new Seen(
+        listener.accept(new Seen(
                 "cloudwatch",
                 operation,
                 "POST",
