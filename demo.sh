@@ -2,7 +2,7 @@
 # Builds vantage and runs the demo (README: "Run the demo"): an aggregator, three agents (one per "region") and three
 # breakable endpoints in one process, CloudWatch in dry-run. Ctrl-C stops it.
 #   VANTAGE_DEMO_PORT  the page's port on 127.0.0.1 (default 8080)
-# Maven runs only when a source or pom of the modules the demo is built from is newer than the demo's jar, and then
+# Maven runs only when a main source or pom of the modules the demo is built from is newer than the demo's jar, and then
 # builds only those modules, without the agent's AOT cache (the in-process demo does not use the agent's launcher).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,7 +12,8 @@ changed=
 if [ ! -f "$jar" ]; then
   changed="no demo jar yet"
 else
-  newer=$(find pom.xml "${modules[@]}" -path '*/target' -prune -o -type f -newer "$jar" -print -quit)
+  # Tests are not in the jar: a changed test needs no build.
+  newer=$(find pom.xml "${modules[@]}" \( -path '*/target' -o -path '*/src/test' \) -prune -o -type f -newer "$jar" -print -quit)
   if [ -n "$newer" ]; then
     changed="$newer changed"
   fi
