@@ -3,6 +3,7 @@ package io.vantage.demo;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.aggregator.AggregatorCommand;
 import io.vantage.runtime.Help;
+import io.vantage.runtime.Listening;
 import io.vantage.runtime.Startup;
 import io.vantage.testing.aws.LocalAwsBridge;
 import io.vertx.core.Vertx;
@@ -82,7 +83,9 @@ public final class DemoCommand implements Callable<Integer> {
             Vertx vertx = Vertx.vertx();
             return Startup.runUntilStopped(
                     vertx,
-                    () -> new DemoEndpoint(region).start(vertx, "0.0.0.0", port).await());
+                    () -> Listening.explained(
+                                    new DemoEndpoint(region).start(vertx, "0.0.0.0", port), "0.0.0.0", port, "--port")
+                            .await());
         }
     }
 
@@ -114,12 +117,16 @@ public final class DemoCommand implements Callable<Integer> {
             }
             Vertx vertx = Vertx.vertx();
             return Startup.runUntilStopped(vertx, () -> {
-                LocalAwsBridge.start(
-                                vertx,
+                Listening.explained(
+                                LocalAwsBridge.start(
+                                        vertx,
+                                        host,
+                                        port,
+                                        moto.substring(0, colon),
+                                        Integer.parseInt(moto.substring(colon + 1))),
                                 host,
                                 port,
-                                moto.substring(0, colon),
-                                Integer.parseInt(moto.substring(colon + 1)))
+                                "--port and --host")
                         .await();
                 System.out.println("vantage-demo local-aws-bridge: listening on " + host + ":" + port
                         + ", translating for moto_server at " + moto);
