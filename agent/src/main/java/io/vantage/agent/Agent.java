@@ -11,7 +11,9 @@ import io.vantage.agent.report.AggregatorConnection;
 import io.vantage.agent.report.ReportPusher;
 import io.vantage.agent.report.TargetSource;
 import io.vantage.agent.schedule.ProbeLoops;
+import io.vantage.runtime.ConfigDiff;
 import io.vantage.runtime.ConfigWatcher;
+import io.vantage.runtime.Listening;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.TargetList;
 import io.vantage.wire.target.TargetSpec;
@@ -124,31 +126,43 @@ public final class Agent extends VerticleBase {
                 });
     }
 
+    /**
+     * Listens first, then probes: a target on the agent's own port (the standalone example's) is up from its first
+     * probe, and a port in use stops the start before anything is probed or pushed.
+     */
     private Future<?> startWorking(AgentConfig config, TlsEngine engine, String transport) {
-        for (AgentConfig.Aggregator aggregator : config.agent().aggregators()) {
-            AggregatorConnection connection = new AggregatorConnection(
-                    vertx, clock, aggregator, loaded.tokens().get(aggregator.label()), instance, registry);
-            connections.add(connection);
-            pushers.add(new ReportPusher(connection, clock, loaded.agentId(), loaded.region(), registry));
-            targetSources.add(new TargetSource(connection, registry));
-        }
-        if (!config.remoteTargets()) {
-            applyTargets(config.targets(), "config file");
-        }
-        if (!connections.isEmpty()) {
-            vertx.setPeriodic(config.agent().pushInterval().toMillis(), tick -> pushers.forEach(ReportPusher::tick));
-            if (config.remoteTargets()) {
-                fetchTargets();
-                vertx.setPeriodic(config.agent().targetsRefresh().toMillis(), tick -> fetchTargets());
-            }
-        }
-        if (configFile != null) {
-            watcher = new ConfigWatcher(vertx, configFile, this::reload);
-            watcher.start(CONFIG_POLL_MILLIS);
-        }
         server =
                 new AgentServer(vertx, registry, metrics::scrape, () -> loaded.readers(), this::ready, this::readiness);
-        return server.listen(config.server().host(), config.server().port())
+        return Listening.explained(
+                        server.listen(config.server().host(), config.server().port()),
+                        config.server().host(),
+                        config.server().port(),
+                        "server.port in the agent's config")
+                .map(listening -> {
+                    for (AgentConfig.Aggregator aggregator : config.agent().aggregators()) {
+                        AggregatorConnection connection = new AggregatorConnection(
+                                vertx, clock, aggregator, loaded.tokens().get(aggregator.label()), instance, registry);
+                        connections.add(connection);
+                        pushers.add(new ReportPusher(connection, clock, loaded.agentId(), loaded.region(), registry));
+                        targetSources.add(new TargetSource(connection, registry));
+                    }
+                    if (!config.remoteTargets()) {
+                        applyTargets(config.targets(), "config file");
+                    }
+                    if (!connections.isEmpty()) {
+                        vertx.setPeriodic(
+                                config.agent().pushInterval().toMillis(), tick -> pushers.forEach(ReportPusher::tick));
+                        if (config.remoteTargets()) {
+                            fetchTargets();
+                            vertx.setPeriodic(config.agent().targetsRefresh().toMillis(), tick -> fetchTargets());
+                        }
+                    }
+                    if (configFile != null) {
+                        watcher = new ConfigWatcher(vertx, configFile, this::reload);
+                        watcher.start(CONFIG_POLL_MILLIS);
+                    }
+                    return listening;
+                })
                 .onSuccess(listening -> LOG.info(
                         "member {} of agent {} in region {} serving /metrics on port {}; {} targets from {}; {} probe loops, TLS engine {}, transport {}; pushing to {}",
                         instance,
@@ -343,8 +357,16 @@ public final class Agent extends VerticleBase {
                         targets.size());
             }
             metrics.reload(true, clock.millis() / 1000.0);
-            LOG.info("config reloaded ({}): {} targets", why, targets.size());
+            LOG.info("config reloaded ({}): {}; {} targets in force", why, changes(before, after), targets.size());
         });
+    }
+
+    /** What a reload changed: local targets by name, and the other settings. */
+    static String changes(AgentConfig before, AgentConfig after) {
+        return new ConfigDiff()
+                .items("targets", before.targets(), after.targets(), TargetSpec::name)
+                .settings(before, after, Set.of("targets"))
+                .toString();
     }
 
     /**

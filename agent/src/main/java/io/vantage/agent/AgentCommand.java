@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.agent.config.AgentConfig;
 import io.vantage.agent.config.ConfigLoader;
 import io.vantage.agent.config.LoadedConfig;
+import io.vantage.runtime.Help;
 import io.vantage.runtime.Startup;
 import io.vantage.wire.InvalidDocumentException;
 import io.vertx.core.Vertx;
@@ -11,24 +12,33 @@ import java.nio.file.Path;
 import java.time.Clock;
 
 /**
- * {@code vantage-agent --config agent.yaml} and {@code vantage-agent validate-config FILE}. The command line is read
- * here rather than by a parser library: picocli's classes are compiled for Java 5, so the AOT cache cannot hold them,
- * and reading them from the jar took about a quarter of a small agent's start (docs/benchmarks.md, "Agent
+ * {@code vantage-agent --config agent.yaml} and {@code vantage-agent validate-config --config FILE}. The command line is
+ * read here rather than by a parser library: picocli's classes are compiled for Java 5, so the AOT cache cannot hold
+ * them, and reading them from the jar took about a quarter of a small agent's start (docs/benchmarks.md, "Agent
  * footprint").
  */
 public final class AgentCommand {
-    static final String VERSION = "vantage-agent 0.1.0";
-    static final String USAGE = """
-            Usage: vantage-agent --config FILE
-                   vantage-agent validate-config FILE
-            Probes HTTP(S), TCP, TLS and DNS endpoints, exposes Prometheus metrics, and pushes results to vantage
-            aggregators.
-              -c, --config FILE     the agent's config file (YAML)
-              validate-config FILE  checks a config file (not its tokens); exits 0 if it is valid, 2 with the reason
-                                    if not
-              -h, --help            prints this and exits
-              -V, --version         prints the version and exits
-            """;
+    static final String PROGRAM = "vantage-agent";
+    static final String VERSION = PROGRAM + " 0.1.0";
+    static final String VALIDATE = "validate-config";
+    static final String USAGE = Help.of(
+                    PROGRAM,
+                    "Probes HTTP(S), TCP, TLS and DNS endpoints, exposes Prometheus metrics, and pushes results to "
+                            + "vantage aggregators (or runs standalone on its own targets).")
+            .usage("--config FILE")
+            .usage("COMMAND --config FILE")
+            .command(VALIDATE, "checks a config file (not its tokens): exit 0 if valid, 2 with the reason if not")
+            .option("-c, --config FILE", "the agent's config file (YAML); reloaded when it changes")
+            .option("-h, --help", "prints this and exits")
+            .option("-V, --version", "prints the version and exits")
+            .environment(ConfigLoader.ENV_AGENT_ID, "agent.id when the file has none (default: the host name)")
+            .environment(ConfigLoader.ENV_REGION, "agent.region when the file has none (default: local)")
+            .environment(Instance.ENV, "this member's name among an agent's members (default: random)")
+            .environment("VANTAGE_LOG_LEVEL", "the log level (default INFO)")
+            .environment("VANTAGE_HEAP", "the launcher's heap bound, e.g. 256m (default: half the memory)")
+            .example("--config examples/agent-standalone.yaml")
+            .example(VALIDATE + " --config examples/agent-with-aggregators.yaml")
+            .render();
 
     private AgentCommand() {}
 
@@ -48,11 +58,12 @@ public final class AgentCommand {
                 return 0;
             }
         }
-        if (args.length > 0 && args[0].equals("validate-config")) {
-            return args.length == 2 ? validate(Path.of(args[1])) : usage("validate-config takes one FILE");
+        boolean validate = args.length > 0 && args[0].equals(VALIDATE);
+        if (args.length > 0 && !validate && !args[0].startsWith("-")) {
+            return usage("unknown command '" + args[0] + "'; the command is " + VALIDATE);
         }
         Path config = null;
-        for (int i = 0; i < args.length; i++) {
+        for (int i = validate ? 1 : 0; i < args.length; i++) {
             String arg = args[i];
             String value;
             if (arg.equals("-c") || arg.equals("--config")) {
@@ -62,6 +73,9 @@ public final class AgentCommand {
                 value = args[i];
             } else if (arg.startsWith("--config=")) {
                 value = arg.substring("--config=".length());
+            } else if (validate && !arg.startsWith("-") && config == null) {
+                System.err.println(Help.oldSpelling(PROGRAM, VALIDATE));
+                value = arg;
             } else {
                 return usage("unknown argument '" + arg + "'");
             }
@@ -70,11 +84,14 @@ public final class AgentCommand {
             }
             config = Path.of(value);
         }
-        return config == null ? usage("--config FILE is required (or use validate-config FILE)") : start(config);
+        if (config == null) {
+            return usage(validate ? VALIDATE + " needs --config FILE" : "--config FILE is required");
+        }
+        return validate ? validate(config) : start(config);
     }
 
     private static int usage(String problem) {
-        System.err.println("vantage-agent: " + problem + "; see --help");
+        System.err.println(PROGRAM + ": " + problem + "; see --help");
         return 2;
     }
 

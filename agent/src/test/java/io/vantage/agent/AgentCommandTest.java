@@ -3,6 +3,7 @@ package io.vantage.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vantage.agent.testing.CommandRun;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +17,9 @@ class AgentCommandTest {
     void helpAndVersionExitZero() throws Exception {
         CommandRun help = CommandRun.of("--help");
         assertThat(help.exit()).isZero();
-        assertThat(help.out()).startsWith("Usage: vantage-agent --config FILE").contains("validate-config FILE");
+        assertThat(help.out())
+                .startsWith("Usage: vantage-agent --config FILE")
+                .contains("vantage-agent validate-config --config examples/agent-with-aggregators.yaml");
         assertThat(CommandRun.of("validate-config", "-h").out()).startsWith("Usage:");
         CommandRun version = CommandRun.of("-V");
         assertThat(version.exit()).isZero();
@@ -25,15 +28,36 @@ class AgentCommandTest {
 
     @Test
     void aWrongCommandLineSaysWhatIsWrong() throws Exception {
-        assertThat(CommandRun.of())
-                .isEqualTo(new CommandRun(2, usageError("--config FILE is required (or use validate-config FILE)")));
+        assertThat(CommandRun.of()).isEqualTo(new CommandRun(2, usageError("--config FILE is required")));
+        assertThat(CommandRun.of("simulate", "--config", "a.yaml"))
+                .isEqualTo(new CommandRun(2, usageError("unknown command 'simulate'; the command is validate-config")));
         assertThat(CommandRun.of("--confg", "a.yaml"))
                 .isEqualTo(new CommandRun(2, usageError("unknown argument '--confg'")));
         assertThat(CommandRun.of("-c")).isEqualTo(new CommandRun(2, usageError("-c needs a FILE")));
         assertThat(CommandRun.of("-c", "a.yaml", "--config=b.yaml"))
                 .isEqualTo(new CommandRun(2, usageError("--config is given twice")));
         assertThat(CommandRun.of("validate-config"))
-                .isEqualTo(new CommandRun(2, usageError("validate-config takes one FILE")));
+                .isEqualTo(new CommandRun(2, usageError("validate-config needs --config FILE")));
+        assertThat(CommandRun.of("validate-config", "--config", "a.yaml", "--output", "json"))
+                .isEqualTo(new CommandRun(2, usageError("unknown argument '--output'")));
+    }
+
+    @Test
+    void validateConfigTakesConfigLikeRunAndTheOldSpellingWithAHint() throws Exception {
+        Path file = directory.resolve("agent.yaml");
+        Files.writeString(file, "targets:\n  - {name: api, tcp: {host: 127.0.0.1, port: 80}}\n");
+        String valid = file + ": valid; 1 local targets, standalone" + System.lineSeparator();
+        assertThat(CommandRun.of("validate-config", "--config", file.toString()))
+                .isEqualTo(new CommandRun(0, valid));
+        assertThat(CommandRun.of("validate-config", "-c", file.toString())).isEqualTo(new CommandRun(0, valid));
+        assertThat(CommandRun.of("validate-config", file.toString()))
+                .isEqualTo(new CommandRun(
+                        0,
+                        "vantage-agent: validate-config FILE is the old spelling; use validate-config --config FILE"
+                                + System.lineSeparator() + valid));
+        assertThat(CommandRun.of("validate-config", file.toString(), "--config", file.toString()))
+                .extracting(CommandRun::exit)
+                .isEqualTo(2);
     }
 
     @Test

@@ -27,6 +27,7 @@ import io.vantage.aggregator.status.StatusDocuments;
 import io.vantage.aggregator.status.StatusSnapshot;
 import io.vantage.runtime.AnswerSlots;
 import io.vantage.runtime.Answers;
+import io.vantage.runtime.ConfigDiff;
 import io.vantage.runtime.ConfigWatcher;
 import io.vantage.runtime.ReadAccess;
 import io.vantage.runtime.ReloadMetrics;
@@ -45,6 +46,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -194,6 +196,15 @@ public final class Aggregator extends VerticleBase {
         return predicting.otherwiseEmpty().compose(done -> publication.close());
     }
 
+    /** What a reload changed: targets and agents by name, and the other settings. */
+    static String changes(AggregatorConfig before, AggregatorConfig after) {
+        return new ConfigDiff()
+                .items("targets", before.targets(), after.targets(), TargetSpec::name)
+                .items("agents", before.agents(), after.agents(), AggregatorConfig.AgentEntry::id)
+                .settings(before, after, Set.of("targets", "agents"))
+                .toString();
+    }
+
     public int port() {
         return firstApi.port();
     }
@@ -333,8 +344,9 @@ public final class Aggregator extends VerticleBase {
                 LOG.warn("config reload ({}): server and cloudwatch changes take effect after a restart", why);
             }
             LOG.info(
-                    "config reloaded ({}): {} targets, {} agents",
+                    "config reloaded ({}): {}; {} targets, {} agents in force",
                     why,
+                    changes(before, after),
                     after.targets().size(),
                     after.agents().size());
             loop.evaluate();

@@ -11,6 +11,7 @@ import io.vantage.aggregator.members.TargetsBody;
 import io.vantage.aggregator.status.StatusDocuments;
 import io.vantage.runtime.AnswerSlots;
 import io.vantage.runtime.Answers;
+import io.vantage.runtime.Listening;
 import io.vantage.runtime.ReadAccess;
 import io.vantage.wire.Headers;
 import io.vertx.core.Future;
@@ -75,7 +76,8 @@ final class ApiVerticle extends VerticleBase {
         }
         server =
                 vertx.createHttpServer(options).connectionHandler(guard::opened).requestHandler(this::route);
-        return server.listen();
+        return Listening.explained(
+                server.listen(), settings.host(), settings.port(), "server.port in the aggregator's config");
     }
 
     int port() {

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * Every file in examples/ is valid, the commands that serve no agent work on the aggregator example without its
@@ -52,9 +51,9 @@ class ExamplesTest {
         assertThat(System.getenv("VANTAGE_TOKEN_US_EAST_1"))
                 .as("this test needs the example's token variables unset")
                 .isNull();
-        assertThat(new CommandLine(new AggregatorCommand()).execute("validate-config", example))
+        assertThat(AggregatorCommand.commandLine().execute("validate-config", "--config", example))
                 .isZero();
-        assertThat(new CommandLine(new AggregatorCommand()).execute("simulate", "--config", example))
+        assertThat(AggregatorCommand.commandLine().execute("simulate", "--config", example))
                 .isZero();
     }
 

@@ -7,12 +7,14 @@ import io.vantage.aggregator.Aggregator;
 import io.vantage.aggregator.config.AggregatorConfig;
 import io.vantage.aggregator.config.AggregatorConfigLoader;
 import io.vantage.aggregator.config.LoadedAggregatorConfig;
+import io.vantage.runtime.Listening;
 import io.vantage.runtime.Startup;
 import io.vantage.testing.TestDnsServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -23,6 +25,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -104,7 +107,15 @@ public final class Demo {
                     startRoute53(config.config());
                     page = new DemoPage(vertx, file, endpoints, route53, () -> aggregator, Clock.systemUTC());
                     aggregator = new Aggregator(config, file, loader, registry, Clock.systemUTC(), Optional.of(page));
-                    return vertx.deployVerticle(aggregator);
+                    return vertx.deployVerticle(aggregator)
+                            .recover(failed -> Future.failedFuture(
+                                    failed instanceof Listening.Failed listen && listen.inUse()
+                                            ? new IllegalStateException(
+                                                    "port " + port
+                                                            + " on 127.0.0.1 is in use by another process; choose "
+                                                            + "another with --port (VANTAGE_DEMO_PORT for demo.sh)",
+                                                    failed)
+                                            : failed));
                 })
                 .compose(deployed -> Future.all(REGIONS.stream()
                         .map(region -> {
@@ -122,9 +133,14 @@ public final class Demo {
                 .map(agents -> {
                     vertx.setPeriodic(500, tick -> page.tick());
                     LOG.info(
-                            "demo running: open http://127.0.0.1:{}/ and break a region there (or curl -X POST "
-                                    + "http://127.0.0.1:{}/demo/endpoints/eu-west-1/break; .../repair), then watch the "
-                                    + "verdict, the alarm, the health check and where {} sends each region",
+                            "demo ready ({} s after the JVM started): open http://127.0.0.1:{}/ and break a region "
+                                    + "there (or curl -X POST http://127.0.0.1:{}/demo/endpoints/eu-west-1/break; "
+                                    + ".../repair), then watch the verdict, the alarm, the health check and where {} "
+                                    + "sends each region",
+                            String.format(
+                                    Locale.ROOT,
+                                    "%.1f",
+                                    ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0),
                             aggregator.port(),
                             aggregator.port(),
                             NAME);

@@ -1,6 +1,9 @@
 package io.vantage.demo;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vantage.aggregator.AggregatorCommand;
+import io.vantage.runtime.Help;
+import io.vantage.runtime.Listening;
 import io.vantage.runtime.Startup;
 import io.vantage.testing.aws.LocalAwsBridge;
 import io.vertx.core.Vertx;
@@ -21,6 +24,23 @@ import picocli.CommandLine.Option;
                 "Runs an aggregator, three agents and three breakable endpoints in one process (no AWS, no Docker).",
         subcommands = {DemoCommand.EndpointCommand.class, DemoCommand.LocalAwsBridgeCommand.class})
 public final class DemoCommand implements Callable<Integer> {
+    static final String PROGRAM = "vantage-demo";
+    static final String USAGE = Help.of(
+                    PROGRAM,
+                    "Runs an aggregator, three agents and three breakable endpoints in one process (no AWS, no Docker).")
+            .usage("[--port PORT]")
+            .usage("COMMAND [OPTIONS]   (COMMAND --help for its options)")
+            .command("endpoint", "serves one breakable endpoint (the docker-compose demo) (--region, --port)")
+            .command("local-aws-bridge", "lets a local moto_server stand in for AWS (--moto host:port, --port)")
+            .option("--port PORT", "the status page and API port on 127.0.0.1 (default 8080)")
+            .option("-h, --help", "prints this and exits")
+            .option("-V, --version", "prints the version and exits")
+            .environment("VANTAGE_DEMO_PORT", "demo.sh's --port (default 8080)")
+            .environment("VANTAGE_LOG_LEVEL", "the log level (default INFO)")
+            .example("--port 8080")
+            .example("endpoint --region eu-west-1 --port 8080")
+            .render();
+
     @Option(
             names = "--port",
             defaultValue = "8080",
@@ -28,7 +48,12 @@ public final class DemoCommand implements Callable<Integer> {
     int port;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new DemoCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line, with {@link #USAGE} as its help (the layout every vantage program shares). */
+    static CommandLine commandLine() {
+        return AggregatorCommand.vantageStyle(new CommandLine(new DemoCommand()), USAGE);
     }
 
     @Override
@@ -58,7 +83,9 @@ public final class DemoCommand implements Callable<Integer> {
             Vertx vertx = Vertx.vertx();
             return Startup.runUntilStopped(
                     vertx,
-                    () -> new DemoEndpoint(region).start(vertx, "0.0.0.0", port).await());
+                    () -> Listening.explained(
+                                    new DemoEndpoint(region).start(vertx, "0.0.0.0", port), "0.0.0.0", port, "--port")
+                            .await());
         }
     }
 
@@ -104,15 +131,23 @@ public final class DemoCommand implements Callable<Integer> {
             }
             Vertx vertx = Vertx.vertx();
             return Startup.runUntilStopped(vertx, () -> {
-                LocalAwsBridge bridge = LocalAwsBridge.start(
-                                vertx,
+                LocalAwsBridge bridge = Listening.explained(
+                                LocalAwsBridge.start(
+                                        vertx,
+                                        host,
+                                        port,
+                                        moto.substring(0, colon),
+                                        Integer.parseInt(moto.substring(colon + 1))),
                                 host,
                                 port,
-                                moto.substring(0, colon),
-                                Integer.parseInt(moto.substring(colon + 1)))
+                                "--port and --host")
                         .await();
                 if (standInConfig != null) {
-                    ComposeRoute53.start(vertx, bridge, standInConfig, host, standInPort)
+                    Listening.explained(
+                                    ComposeRoute53.start(vertx, bridge, standInConfig, host, standInPort),
+                                    host,
+                                    standInPort,
+                                    "--stand-in-port")
                             .await();
                 }
                 System.out.println("vantage-demo local-aws-bridge: listening on " + host + ":" + port

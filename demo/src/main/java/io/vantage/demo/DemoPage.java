@@ -100,8 +100,17 @@ public final class DemoPage implements Extension {
         }
         if (parts[0].equals("endpoints")) {
             DemoEndpoint endpoint = endpoints.get(parts[1]);
-            if (endpoint == null || !endpoint.apply(parts[2])) {
-                request.response().setStatusCode(404).end("unknown demo region or action\n");
+            if (endpoint == null) {
+                request.response()
+                        .setStatusCode(404)
+                        .end("unknown demo region '" + parts[1] + "'; the regions are "
+                                + String.join(", ", endpoints.keySet()) + "\n");
+                return;
+            }
+            if (!endpoint.apply(parts[2])) {
+                request.response()
+                        .setStatusCode(404)
+                        .end("unknown action '" + parts[2] + "'; use break, slow, flap or repair\n");
                 return;
             }
             action(parts[2] + " " + parts[1] + ": its endpoint is now " + endpoint.mode());

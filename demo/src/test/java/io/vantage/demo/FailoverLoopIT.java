@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The whole loop on this machine, in one process: two regional endpoints on their own loopback addresses, three real
@@ -257,7 +256,7 @@ class FailoverLoopIT {
             // back.
             int eventsBefore = first.snapshot().failovers().size();
             long drilled = System.currentTimeMillis();
-            assertThat(new CommandLine(new AggregatorCommand())
+            assertThat(AggregatorCommand.commandLine()
                             .execute(
                                     "drill",
                                     "--config",

@@ -220,7 +220,7 @@ class RulesTest {
                             exp_annotations:
                               summary: "aggregator-1 refused its changed config"
                               description: "It keeps running on the previous config; the change is not in force."
-                              runbook: "The log names the file, key and problem; `vantage-aggregator validate-config` (or the agent's) on the new file says the same. Fix and save again."
+                              runbook: "The log names the file, key and problem; `vantage-aggregator validate-config --config FILE` (or the agent's) on the new file says the same. Fix and save again."
                               runbook_url: "https://github.com/vantage/vantage/blob/main/docs/operations.md#vantageconfigreloadrefused"
                       - eval_time: 16m
                         alertname: VantageAwsDiffersFromConfig

@@ -16,7 +16,7 @@ class ValidateConfigTest {
     Path directory;
 
     private static CommandRun validate(Path file) throws InterruptedException {
-        return CommandRun.of("validate-config", file.toString());
+        return CommandRun.of("validate-config", "--config", file.toString());
     }
 
     @Test

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A failover drill on a running aggregator publishing to moto through the bridge: {@code drill} writes it into the
@@ -53,7 +52,7 @@ class DrillTest {
     }
 
     private int drill(Path config, String target, String duration) {
-        return new CommandLine(new AggregatorCommand())
+        return AggregatorCommand.commandLine()
                 .execute(
                         "drill",
                         "--config",

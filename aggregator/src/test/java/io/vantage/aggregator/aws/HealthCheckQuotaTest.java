@@ -22,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.route53.Route53AsyncClient;
 
@@ -87,7 +86,7 @@ class HealthCheckQuotaTest {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            int exit = new CommandLine(new AggregatorCommand()).execute(command, "--config", file.toString());
+            int exit = AggregatorCommand.commandLine().execute(command, "--config", file.toString());
             String text = out.toString(StandardCharsets.UTF_8);
             // The plan's lines, without those of each target.
             original.println("$ vantage-aggregator " + command + "  (exit " + exit + ")\n"

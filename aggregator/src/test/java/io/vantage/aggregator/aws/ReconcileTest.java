@@ -28,7 +28,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
 import software.amazon.awssdk.services.route53.Route53AsyncClient;
@@ -96,7 +95,7 @@ class ReconcileTest {
         PrintStream original = System.out;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            int exit = new CommandLine(new AggregatorCommand()).execute(command, "--config", file.toString());
+            int exit = AggregatorCommand.commandLine().execute(command, "--config", file.toString());
             return new Run(exit, out.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(original);

@@ -27,7 +27,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import software.amazon.awssdk.services.route53.Route53AsyncClient;
 import software.amazon.awssdk.services.route53.model.ChangeAction;
 import software.amazon.awssdk.services.route53.model.HealthCheckType;
@@ -125,7 +124,7 @@ class RecordBindingTest {
         try {
             List<String> args = new ArrayList<>(List.of(command, "--config", file.toString()));
             args.addAll(List.of(options));
-            int exit = new CommandLine(new AggregatorCommand()).execute(args.toArray(String[]::new));
+            int exit = AggregatorCommand.commandLine().execute(args.toArray(String[]::new));
             String text = out.toString(StandardCharsets.UTF_8);
             original.println("$ vantage-aggregator " + command + "  (exit " + exit + ")\n" + text);
             return new Run(exit, text);
@@ -316,9 +315,9 @@ class RecordBindingTest {
                 .extracting(t -> t.name() + "@" + t.region())
                 .containsExactlyInAnyOrder(
                         "api-us-east-1@us-east-1", "api-eu-west-1@eu-west-1", "api-ap-southeast-2@ap-southeast-2");
-        assertThat(new CommandLine(new AggregatorCommand()).execute("validate-config", file.toString()))
+        assertThat(AggregatorCommand.commandLine().execute("validate-config", "--config", file.toString()))
                 .isZero();
-        assertThat(new CommandLine(new AggregatorCommand()).execute("plan", "--config", file.toString()))
+        assertThat(AggregatorCommand.commandLine().execute("plan", "--config", file.toString()))
                 .as("plan: changes pending, no errors")
                 .isEqualTo(2);
         assertThat(route53.listHealthChecks().get().healthChecks())
@@ -333,7 +332,7 @@ class RecordBindingTest {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         int exit;
         try {
-            exit = new CommandLine(new AggregatorCommand())
+            exit = AggregatorCommand.commandLine()
                     .execute(
                             "discover",
                             "--hosted-zone-id",
@@ -401,7 +400,7 @@ class RecordBindingTest {
                     Target.tcp(target[0], "127.0.0.1", 9).route53(zoneId, target[1] + ".example.com", "A", target[2]));
         }
         Path file = config.write(directory.resolve("warnings.yaml"));
-        assertThat(new CommandLine(new AggregatorCommand()).execute("apply", "--config", file.toString()))
+        assertThat(AggregatorCommand.commandLine().execute("apply", "--config", file.toString()))
                 .isZero();
 
         // Both www checks unhealthy at once (their alarms in ALARM): every record of www is guarded by a failing check.
@@ -423,7 +422,7 @@ class RecordBindingTest {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         int exit;
         try {
-            exit = new CommandLine(new AggregatorCommand()).execute("plan", "--config", file.toString());
+            exit = AggregatorCommand.commandLine().execute("plan", "--config", file.toString());
         } finally {
             System.setOut(original);
         }

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import software.amazon.awssdk.services.route53.Route53AsyncClient;
 import software.amazon.awssdk.services.route53.model.ChangeAction;
 import software.amazon.awssdk.services.route53.model.RRType;
@@ -143,7 +142,7 @@ class RecordIdentifiersTest {
         try {
             List<String> args = new ArrayList<>(List.of(command));
             args.addAll(List.of("--config", file.toString()));
-            int exit = new CommandLine(new AggregatorCommand()).execute(args.toArray(String[]::new));
+            int exit = AggregatorCommand.commandLine().execute(args.toArray(String[]::new));
             String text = out.toString(StandardCharsets.UTF_8);
             original.println("$ vantage-aggregator " + String.join(" ", command) + "  (exit " + exit + ")\n" + text);
             return new Run(exit, text);

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code export --format terraform} through real Terraform and its AWS provider (from the machine's provider mirror,
@@ -141,7 +140,7 @@ class TerraformExportIT {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             int exit;
             try {
-                exit = new CommandLine(new AggregatorCommand()).execute("plan", "--config", configFile.toString());
+                exit = AggregatorCommand.commandLine().execute("plan", "--config", configFile.toString());
             } finally {
                 System.setOut(original);
             }

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.cloudwatch.model.MetricAlarm;
 import software.amazon.awssdk.services.route53.Route53AsyncClient;
@@ -101,7 +100,7 @@ class TwoDeploymentsTest {
         try {
             List<String> args = new ArrayList<>(List.of(command));
             args.addAll(List.of("--config", file.toString()));
-            int exit = new CommandLine(new AggregatorCommand()).execute(args.toArray(String[]::new));
+            int exit = AggregatorCommand.commandLine().execute(args.toArray(String[]::new));
             String text = out.toString(StandardCharsets.UTF_8);
             original.println("$ vantage-aggregator " + String.join(" ", command) + "  # " + deployment + " (exit "
                     + exit + ")\n" + text);
@@ -326,7 +325,7 @@ class TwoDeploymentsTest {
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
             for (String command : List.of("plan", "apply", "destroy", "export")) {
-                assertThat(new CommandLine(new AggregatorCommand()).execute(command, "--config", file.toString()))
+                assertThat(AggregatorCommand.commandLine().execute(command, "--config", file.toString()))
                         .as(command)
                         .isEqualTo(1);
             }
