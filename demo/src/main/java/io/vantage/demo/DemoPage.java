@@ -335,7 +335,7 @@ public final class DemoPage implements Extension {
                 .append(route53.ttlSeconds())
                 .append(" s: clients holding the old answer follow within it).</div>\n");
         html.append(
-                        "<table id=\"demo\"><tr><th>region</th><th title=\"the demo endpoint of the region: break it (errors), ")
+                        "<table id=\"demo\"><tr><th title=\"the region an endpoint, its agent and its resolver stand for\">region</th><th title=\"the demo endpoint of the region: break it (errors), ")
                 .append("slow it (answers after its time limit) or repair it\">endpoint</th>")
                 .append(header("verdict", StatusPage.VERDICT_TERM))
                 .append(header("datum", StatusPage.DATUM_TERM))
@@ -347,7 +347,7 @@ public final class DemoPage implements Extension {
                                 + ": its own region's while its health check is healthy"))
                 .append(header(
                         "what happens",
-                        "each step after the last break, repair or drill: when it happened, or when it is expected, "
+                        "each step after the last break, repair or drill: when it happened, or when it should, "
                                 + "with the prediction for the demo's periods"))
                 .append(header("drill", StatusPage.DRILL_TERM))
                 .append("</tr>\n");

@@ -80,7 +80,8 @@ public final class StatusPage {
                 .append(escape(TIME.format(Instant.ofEpochMilli(now))))
                 .append(" (times on this page are UTC) · page reloads every 3 s</div>\n");
         html.append(section.above());
-        html.append("<table id=\"verdicts\"><tr><th>target</th><th title=\"")
+        html.append("<table id=\"verdicts\"><tr><th title=\"an endpoint vantage probes, as the config names it\">")
+                .append("target</th><th title=\"")
                 .append(escape(VERDICT_TERM))
                 .append("\">verdict</th><th title=\"")
                 .append(escape(FRESH_TERM + "; " + QUORUM_TERM))
@@ -91,7 +92,8 @@ public final class StatusPage {
                                 + "when they happen"))
                 .append("\">failover now</th>");
         for (StatusSnapshot.AgentStatus agent : snapshot.agents()) {
-            html.append("<th>")
+            html.append("<th title=\"a vantage point: the agent that probes every target from this region, and ")
+                    .append("the processes (members) that report as it\">")
                     .append(escape(agent.region()))
                     .append("<div class=\"small\">")
                     .append(escape(agent.id()))
@@ -209,7 +211,10 @@ public final class StatusPage {
         if (!snapshot.routing().isEmpty()) {
             html.append(
                     "<h2 style=\"font-size:16px;margin-top:24px\">Where DNS sends each vantage point</h2>\n<table>");
-            html.append("<tr><th>observed name</th><th>region: target (answers)</th></tr>\n");
+            html.append("<tr><th title=\"a DNS name the agents resolve to see where it sends clients\">observed name")
+                    .append("</th><th title=\"what each region's agent got for it: the target its answers are, and ")
+                    .append(
+                            "the addresses answered; unknown when the lookup failed\">region: target (answers)</th></tr>\n");
             for (Routing.ObservedName name : snapshot.routing()) {
                 html.append("<tr><td>")
                         .append(escape(name.name() + " " + name.type()))
