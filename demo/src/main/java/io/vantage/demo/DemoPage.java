@@ -584,7 +584,10 @@ public final class DemoPage implements Extension {
             forecast = new Forecast(
                     FailoverModel.predict(inputs, Predictions.TRIALS, Predictions.SEED),
                     FailoverModel.predict(
-                            inputs, FailoverModel.Scenario.ENDPOINT_RECOVERS, Predictions.TRIALS, Predictions.SEED));
+                            inputs,
+                            FailoverModel.Scenario.ENDPOINT_RECOVERS,
+                            Predictions.FAILBACK_TRIALS,
+                            Predictions.SEED));
         }
         return forecast;
     }
