@@ -34,6 +34,8 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 command -v busybox >/dev/null 2>&1 || missing+=(busybox-static)
+# The demo page's browser test (DemoPageBrowserIT) loads it in headless Chromium.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
 if ((${#missing[@]} == 0)); then
   echo "prerequisites: all present"

@@ -24,6 +24,7 @@ import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.aggregator.routing.Routing;
 import io.vantage.aggregator.status.Status;
 import io.vantage.aggregator.status.StatusDocuments;
+import io.vantage.aggregator.status.StatusPage;
 import io.vantage.aggregator.status.StatusSnapshot;
 import io.vantage.runtime.AnswerSlots;
 import io.vantage.runtime.Answers;
@@ -122,7 +123,7 @@ public final class Aggregator extends VerticleBase {
                 clock);
         documents = new StatusDocuments(
                 status,
-                snapshot -> extension.map(added -> added.pageSection(snapshot)).orElse(""));
+                snapshot -> extension.map(added -> added.pageSection(snapshot)).orElse(StatusPage.Section.NONE));
         Map<String, Counter> refused = new HashMap<>();
         for (String reason : List.of(AnswerSlots.BUSY, AnswerSlots.DEADLINE)) {
             refused.put(
@@ -149,7 +150,7 @@ public final class Aggregator extends VerticleBase {
                         routing.consumer(
                                 target -> store.observations(target, clock.millis()),
                                 aws::recordValues,
-                                this::predicted),
+                                this::afterVerdict),
                         status));
         apply(loaded);
         vertx.setPeriodic(Cadence.EVALUATE_EVERY.toMillis(), tick -> loop.evaluate());
@@ -219,6 +220,22 @@ public final class Aggregator extends VerticleBase {
         Predictions expected = predictions;
         Predictions.ForTarget forTarget = expected == null ? null : expected.of(target);
         return forTarget == null ? null : forTarget.failover().clients();
+    }
+
+    /**
+     * The model's time from the verdict until clients move for {@code target}, failing over or back (what an observed
+     * event is timed by), null until predictions are computed.
+     */
+    private FailoverRange afterVerdict(TargetSpec target, Routing.FailoverKind kind) {
+        Predictions expected = predictions;
+        Predictions.ForTarget forTarget = expected == null ? null : expected.of(target);
+        if (forTarget == null) {
+            return null;
+        }
+        return switch (kind) {
+            case FAILOVER -> forTarget.failover().clientsAfterVerdict();
+            case FAILBACK -> forTarget.failback().clientsAfterVerdict();
+        };
     }
 
     /** The API's view of this aggregator (ApiVerticle sees nothing else). */

@@ -55,7 +55,7 @@ final class ConfigCommands {
                 names = "--scenario",
                 defaultValue = "endpoint-down",
                 description =
-                        "endpoint-down, endpoint-hang, region-partition, region-lost, agent-blind or fleet-blind (default ${DEFAULT-VALUE}).")
+                        "endpoint-down, endpoint-hang, region-partition, region-lost, agent-blind, fleet-blind or endpoint-recovers (the failback) (default ${DEFAULT-VALUE}).")
         String scenario;
 
         @Option(names = "--target", description = "Only this target (default: every target).")
@@ -80,7 +80,7 @@ final class ConfigCommands {
             } catch (IllegalArgumentException e) {
                 System.err.println(
                         "vantage-aggregator simulate: unknown scenario '" + scenario
-                                + "'; use endpoint-down, endpoint-hang, region-partition, region-lost, agent-blind or fleet-blind");
+                                + "'; use endpoint-down, endpoint-hang, region-partition, region-lost, agent-blind, fleet-blind or endpoint-recovers (the failback)");
                 return 2;
             }
             var targets = loaded.targets().stream()

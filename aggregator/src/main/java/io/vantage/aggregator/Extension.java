@@ -1,6 +1,7 @@
 package io.vantage.aggregator;
 
 import io.vantage.aggregator.cloudwatch.Datum;
+import io.vantage.aggregator.status.StatusPage;
 import io.vantage.aggregator.status.StatusSnapshot;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
@@ -18,8 +19,11 @@ public interface Extension {
     /** Answers a request under {@link #pathPrefix()}, on an API event loop. */
     void handle(HttpServerRequest request);
 
-    /** HTML for the status page, above the matrix; it escapes what it shows ({@code StatusPage.escape}). On a worker. */
-    String pageSection(StatusSnapshot snapshot);
+    /**
+     * What it adds to the status page: HTML above and below the verdicts, escaping what it shows
+     * ({@code StatusPage.escape}), and whether it shows predictions of its own. On a worker.
+     */
+    StatusPage.Section pageSection(StatusSnapshot snapshot);
 
     /** One publication's datums, once handed to the publisher (CloudWatch or the dry-run log). */
     void published(List<Datum> datums, long timestampMillis);

@@ -105,7 +105,8 @@ public final class Demo {
                     Path file = write("aggregator.yaml", aggregatorYaml(port, endpointPorts()));
                     LoadedAggregatorConfig config = loader.load(file);
                     startRoute53(config.config());
-                    page = new DemoPage(vertx, file, endpoints, route53, () -> aggregator, Clock.systemUTC());
+                    page = new DemoPage(
+                            vertx, file, endpoints, route53, () -> aggregator, config.config(), Clock.systemUTC());
                     aggregator = new Aggregator(config, file, loader, registry, Clock.systemUTC(), Optional.of(page));
                     return vertx.deployVerticle(aggregator)
                             .recover(failed -> Future.failedFuture(

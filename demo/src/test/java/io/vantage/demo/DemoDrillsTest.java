@@ -43,7 +43,7 @@ class DemoDrillsTest {
         Demo.REGIONS.forEach(region -> ports.put(region, 8000 + ports.size()));
         config = Files.writeString(directory.resolve("aggregator.yaml"), Demo.aggregatorYaml(0, ports));
         // The drill routes read and write only the config file: no endpoints, stand-in or running aggregator.
-        DemoPage page = new DemoPage(vertx, config, Map.of(), null, () -> null, Clock.systemUTC());
+        DemoPage page = new DemoPage(vertx, config, Map.of(), null, () -> null, null, Clock.systemUTC());
         HttpServer server = vertx.createHttpServer()
                 .requestHandler(page::handle)
                 .listen(0, "127.0.0.1")

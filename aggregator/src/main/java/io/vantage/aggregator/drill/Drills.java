@@ -63,7 +63,7 @@ public final class Drills {
                     DrillPolicy.refusal(config, drill, others, other -> verdicts.get(other) == Verdict.HEALTHY, now);
             if (refusal == null) {
                 honoured.add(target);
-                notes.put(target, "in drill until " + drill.end() + ", started by " + drill.by());
+                notes.put(target, "in drill, started by " + drill.by());
             } else {
                 refusals.put(target, refusal);
                 notes.put(target, "drill refused: " + refusal);

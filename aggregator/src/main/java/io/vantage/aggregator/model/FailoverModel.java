@@ -20,7 +20,9 @@ import java.util.Random;
  * alarm's periods start — through the production {@link QuorumEvaluator} and {@link AlarmEvaluator};
  * best / typical / worst are the minimum / median / maximum over the trials. Assumed, and said so in the
  * output: Route 53 follows the alarm state as soon as it changes, CloudWatch evaluates each period as it
- * ends, and agents push every second.
+ * ends, and agents push every second. The failback ({@link Scenario#ENDPOINT_RECOVERS}) is the same chain the other way:
+ * the verdict HEALTHY again after {@code rise} passing probes, the first {@code Healthy=1}, the alarm OK (so the health
+ * check healthy), clients back after the TTL.
  */
 public final class FailoverModel {
     public enum Scenario {
@@ -39,7 +41,12 @@ public final class FailoverModel {
          */
         REGION_LOST(Failing.EVERY_AGENT, FailureReason.CONNECT_TIMEOUT, Silenced.THE_REGIONS_AGENTS),
         /** agent-1 fails every probe of every target from t = 0 (a broken resolver or NIC); the endpoint is fine. */
-        AGENT_BLIND(Failing.AGENT_1_EVERY_TARGET, FailureReason.DNS, Silenced.NO_AGENT);
+        AGENT_BLIND(Failing.AGENT_1_EVERY_TARGET, FailureReason.DNS, Silenced.NO_AGENT),
+        /**
+         * The failback: the endpoint failed long enough for the alarm to be in ALARM and answers again from t = 0; each
+         * step is its way back (verdict HEALTHY, first Healthy=1, alarm OK, clients back).
+         */
+        ENDPOINT_RECOVERS(Failing.EVERY_AGENT, FailureReason.HTTP_STATUS, Silenced.NO_AGENT);
 
         /** Whose probes fail from t = 0. */
         private enum Failing {
@@ -80,6 +87,11 @@ public final class FailoverModel {
             return failing != Failing.EVERY_AGENT;
         }
 
+        /** Whether this is the way back: the probes fail before t = 0 and pass from it on. */
+        public boolean recovers() {
+            return this == ENDPOINT_RECOVERS;
+        }
+
         /** What happens at t = 0, for the timeline. */
         String describe(Inputs inputs) {
             TargetSpec target = inputs.target();
@@ -102,6 +114,7 @@ public final class FailoverModel {
                                             + " is lost; no agent runs there: the endpoint stops answering";
                 case AGENT_BLIND ->
                     "agent-1 goes blind: every probe of every target fails (its resolver); the endpoint is fine";
+                case ENDPOINT_RECOVERS -> "endpoint answers again after failing long enough for the alarm";
             };
         }
 
@@ -154,7 +167,9 @@ public final class FailoverModel {
 
     /**
      * {@code colocated}: how many of the agents serve from the target's region (agent-1 .. agent-n; none when the target
-     * names no region); {@code targets}: how many targets every agent probes (blindness is judged across them).
+     * names no region); {@code targets}: how many targets every agent probes (blindness is judged across them);
+     * {@code alarmPeriod}: the period the alarm is evaluated over, the alarm's own but for a stand-in that evaluates it
+     * faster than CloudWatch can (the demo's).
      */
     public record Inputs(
             TargetSpec target,
@@ -162,10 +177,26 @@ public final class FailoverModel {
             Duration publishEvery,
             AggregatorConfig.Alarm alarm,
             int colocated,
-            int targets) {
+            int targets,
+            Duration alarmPeriod) {
+        public Inputs(
+                TargetSpec target,
+                int agents,
+                Duration publishEvery,
+                AggregatorConfig.Alarm alarm,
+                int colocated,
+                int targets) {
+            this(target, agents, publishEvery, alarm, colocated, targets, alarm.period());
+        }
+
         /** One target probed by {@code agents} agents, none of them in its region. */
         public Inputs(TargetSpec target, int agents, Duration publishEvery, AggregatorConfig.Alarm alarm) {
             this(target, agents, publishEvery, alarm, 0, 1);
+        }
+
+        /** The same, with the alarm evaluated over {@code period} periods (a stand-in's, shorter than CloudWatch's). */
+        public Inputs withAlarmPeriod(Duration period) {
+            return new Inputs(target, agents, publishEvery, alarm, colocated, targets, period);
         }
 
         /**
@@ -187,8 +218,17 @@ public final class FailoverModel {
         }
     }
 
+    /**
+     * Each step's range, in seconds from the failure (from the recovery for a failback); {@code clientsAfterVerdict}: the
+     * time from the verdict until clients moved, trial by trial, which is what an observed failover is timed by.
+     */
     public record Prediction(
-            int trials, FailoverRange verdict, FailoverRange firstDatum, FailoverRange alarm, FailoverRange clients) {}
+            int trials,
+            FailoverRange verdict,
+            FailoverRange firstDatum,
+            FailoverRange alarm,
+            FailoverRange clients,
+            FailoverRange clientsAfterVerdict) {}
 
     public record Event(double at, String what) {}
 
@@ -204,15 +244,17 @@ public final class FailoverModel {
     /** The ranges over {@code trials} replays of {@code scenario} (endpoint-hang: the endpoint stops answering at all). */
     public static Prediction predict(Inputs inputs, Scenario scenario, int trials, long seed) {
         Random random = new Random(seed);
-        double[][] times = new double[4][trials];
+        double[][] times = new double[5][trials];
         for (int i = 0; i < trials; i++) {
             Timeline timeline = simulate(inputs, scenario, random);
             times[0][i] = timeline.verdict();
             times[1][i] = timeline.firstDatum();
             times[2][i] = timeline.alarm();
             times[3][i] = timeline.clients();
+            times[4][i] = timeline.clients() - timeline.verdict();
         }
-        return new Prediction(trials, range(times[0]), range(times[1]), range(times[2]), range(times[3]));
+        return new Prediction(
+                trials, range(times[0]), range(times[1]), range(times[2]), range(times[3]), range(times[4]));
     }
 
     private static FailoverRange range(double[] values) {

@@ -44,7 +44,9 @@ final class FailoverTrial {
     /** A value at a time: a verdict (1 healthy, 0 unhealthy, NaN insufficient data) or a published datum. */
     private record Sample(double at, double value) {}
 
-    /** A stage's samples, and when it first said unhealthy after the failure (NaN: never). */
+    /**
+     * A stage's samples, and when it first said unhealthy after the failure (healthy after the recovery; NaN: never).
+     */
     private record Series(List<Sample> samples, double unhealthyAt) {}
 
     private final Inputs inputs;
@@ -72,15 +74,22 @@ final class FailoverTrial {
         this.timeout = seconds(target.timeout());
         this.push = seconds(Cadence.AGENT_PUSH_INTERVAL);
         this.publish = seconds(inputs.publishEvery());
-        this.period = seconds(inputs.alarm().period());
+        this.period = seconds(inputs.alarmPeriod());
         this.ttl = seconds(target.failover().dnsTtl());
-        this.horizon = 3 * interval * (target.quorum().fall() + 3)
-                + timeout
-                + publish
-                + period * (inputs.alarm().evaluationPeriods() + CloudWatchContract.EVALUATION_RANGE_PERIODS + 1)
-                + seconds(target.quorum().regionLostAfter())
-                + ttl;
-        this.history = Math.max(10 * interval, (CloudWatchContract.EVALUATION_RANGE_PERIODS + 2) * period + publish);
+        this.horizon =
+                3 * interval * (Math.max(target.quorum().fall(), target.quorum().rise()) + 3)
+                        + timeout
+                        + publish
+                        + period
+                                * (inputs.alarm().evaluationPeriods() + CloudWatchContract.EVALUATION_RANGE_PERIODS + 1)
+                        + seconds(target.quorum().regionLostAfter())
+                        + ttl;
+        // A recovery starts from a settled failure: the verdict UNHEALTHY and the alarm in ALARM before t = 0.
+        this.history = Math.max(10 * interval, (CloudWatchContract.EVALUATION_RANGE_PERIODS + 2) * period + publish)
+                + (scenario.recovers()
+                        ? interval * target.quorum().fall()
+                                + period * inputs.alarm().evaluationPeriods()
+                        : 0);
     }
 
     Timeline play() {
@@ -106,7 +115,7 @@ final class FailoverTrial {
                 if (stops && start >= 0) {
                     break;
                 }
-                boolean failed = fails && start >= 0;
+                boolean failed = fails && (scenario.recovers() ? start < 0 : start >= 0);
                 double done = start + (failed && scenario.failsAtTimeout() ? timeout : FAST_FAILURE_LATENCY);
                 double arrival = Math.ceil((done - pushPhase) / push) * push + pushPhase;
                 long stamp = millis(start);
@@ -114,11 +123,11 @@ final class FailoverTrial {
                         ? ProbeResult.failure(target.name(), stamp, scenario.reason(), null, null, null, null)
                         : ProbeResult.success(target.name(), stamp, null, null, null);
                 arrivals.add(new Arrival(arrival, agent, result, stamp));
-                if (failed && start < interval) {
+                if (start >= 0 && start < interval && fails) {
                     events.add(new Event(
                             done,
-                            "agent-" + (agent + 1) + "'s first failing probe completes (started at " + fmt(start)
-                                    + " s)"));
+                            "agent-" + (agent + 1) + "'s first " + (failed ? "failing" : "passing")
+                                    + " probe completes (started at " + fmt(start) + " s)"));
                 }
             }
         }
@@ -145,6 +154,7 @@ final class FailoverTrial {
         boolean blindLogged = false;
         int next = 0;
         VerdictState state = new VerdictState(Verdict.HEALTHY, -1, null, 0, Long.MIN_VALUE);
+        Verdict awaited = scenario.recovers() ? Verdict.HEALTHY : Verdict.UNHEALTHY;
         double unhealthyAt = Double.NaN;
         List<Sample> verdicts = new ArrayList<>();
         for (double t : times) {
@@ -172,7 +182,7 @@ final class FailoverTrial {
             verdicts.add(new Sample(t, verdict == Verdict.HEALTHY ? 1 : verdict == Verdict.UNHEALTHY ? 0 : Double.NaN));
             if (t >= 0 && evaluation.changed()) {
                 events.add(new Event(t, describe(evaluation)));
-                if (verdict == Verdict.UNHEALTHY && Double.isNaN(unhealthyAt)) {
+                if (verdict == awaited && Double.isNaN(unhealthyAt)) {
                     unhealthyAt = t;
                 }
             }
@@ -220,6 +230,7 @@ final class FailoverTrial {
     private Series publish(List<Sample> verdicts) {
         double publishPhase = random.nextDouble() * publish;
         List<Sample> datums = new ArrayList<>();
+        double awaited = scenario.recovers() ? 1 : 0;
         double firstZero = Double.NaN;
         double lastDatum = Double.NaN;
         int v = 0;
@@ -233,9 +244,9 @@ final class FailoverTrial {
             }
             datums.add(new Sample(t, value));
             lastDatum = t;
-            if (t >= 0 && value == 0 && Double.isNaN(firstZero)) {
+            if (t >= 0 && value == awaited && Double.isNaN(firstZero)) {
                 firstZero = t;
-                events.add(new Event(t, "first Healthy=0 datum published"));
+                events.add(new Event(t, "first Healthy=" + (int) awaited + " datum published"));
             }
         }
         if (scenario.silencesFleet() && !Double.isNaN(lastDatum)) {
@@ -247,12 +258,13 @@ final class FailoverTrial {
 
     /**
      * The alarm, periods aligned at a random phase: one point per period from the statistic of the datums in it,
-     * evaluated as each period ends. When it first went into ALARM (NaN: never).
+     * evaluated as each period ends. When it first went into ALARM (OK again for a recovery; NaN: never).
      */
     private double alarm(List<Sample> datums) {
         double periodPhase = random.nextDouble() * period;
         List<Point> points = new ArrayList<>();
         AlarmEvaluator.State alarmState = AlarmEvaluator.State.OK;
+        AlarmEvaluator.State awaited = scenario.recovers() ? AlarmEvaluator.State.OK : AlarmEvaluator.State.ALARM;
         double alarmAt = Double.NaN;
         for (double start = periodPhase - Math.ceil(history / period) * period; start < horizon; start += period) {
             double end = start + period;
@@ -273,7 +285,7 @@ final class FailoverTrial {
                     alarmState);
             if (end >= 0 && nextState != alarmState) {
                 events.add(new Event(end, "alarm " + nextState + consequence(nextState)));
-                if (nextState == AlarmEvaluator.State.ALARM && Double.isNaN(alarmAt)) {
+                if (nextState == awaited && Double.isNaN(alarmAt)) {
                     alarmAt = end;
                 }
             }
@@ -286,7 +298,7 @@ final class FailoverTrial {
         return switch (state) {
             case ALARM -> ": the Route 53 health check turns unhealthy and DNS answers fail over";
             case INSUFFICIENT_DATA -> ": the health check keeps its last status (InsufficientDataHealthStatus)";
-            case OK -> "";
+            case OK -> ": the Route 53 health check turns healthy and DNS answers fail back";
         };
     }
 

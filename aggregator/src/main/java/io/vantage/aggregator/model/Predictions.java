@@ -19,10 +19,17 @@ import java.util.Random;
  */
 public final class Predictions {
     public static final int TRIALS = 1000;
+    /**
+     * The failback's trials: a quarter as many, for a median and range as shown (whole seconds) at a quarter of the
+     * cost; its trials start from a settled failure and run longer than a failover's.
+     */
+    public static final int FAILBACK_TRIALS = 250;
+
     public static final long SEED = 1;
 
-    /** What /v1/status shows per target. */
-    public record ForTarget(FailoverModel.Prediction failover, CostModel.Monthly monthly) {}
+    /** What /v1/status shows per target: the failover, the failback (after a repair) and the monthly cost. */
+    public record ForTarget(
+            FailoverModel.Prediction failover, FailoverModel.Prediction failback, CostModel.Monthly monthly) {}
 
     private record Key(
             Duration interval,
@@ -43,6 +50,11 @@ public final class Predictions {
                     key(target),
                     k -> new ForTarget(
                             FailoverModel.predict(FailoverModel.Inputs.of(config, target), TRIALS, SEED),
+                            FailoverModel.predict(
+                                    FailoverModel.Inputs.of(config, target),
+                                    FailoverModel.Scenario.ENDPOINT_RECOVERS,
+                                    FAILBACK_TRIALS,
+                                    SEED),
                             CostModel.of(target, Placement.count(target, config.agents()), 1, config.cloudwatch())));
         }
     }
@@ -102,16 +114,31 @@ public final class Predictions {
         FailoverModel.Inputs inputs = FailoverModel.Inputs.of(config, target);
         FailoverModel.Prediction p = scenario == FailoverModel.Scenario.ENDPOINT_DOWN
                 ? forTarget.failover()
-                : FailoverModel.predict(inputs, scenario, TRIALS, SEED);
+                : scenario == FailoverModel.Scenario.ENDPOINT_RECOVERS
+                        ? forTarget.failback()
+                        : FailoverModel.predict(inputs, scenario, TRIALS, SEED);
+        boolean back = scenario.recovers();
         out.append(String.format(
                 Locale.ROOT,
-                "Time from the failure, scenario %s (%d simulated):      best  typical    worst%n",
+                "Time from the %s, scenario %s (%d simulated):      best  typical    worst%n",
+                back ? "recovery" : "failure",
                 scenario.label(),
                 p.trials()));
-        line(out, "(a) quorum verdict UNHEALTHY", p.verdict());
-        line(out, "(b) first Healthy=0 datum sent to CloudWatch", p.firstDatum());
-        line(out, "(c) alarm in ALARM: Route 53 health check unhealthy", p.alarm());
-        line(out, "(d) clients re-resolved after the DNS TTL", p.clients());
+        line(out, back ? "(a) quorum verdict HEALTHY again" : "(a) quorum verdict UNHEALTHY", p.verdict());
+        line(
+                out,
+                back ? "(b) first Healthy=1 datum sent to CloudWatch" : "(b) first Healthy=0 datum sent to CloudWatch",
+                p.firstDatum());
+        line(
+                out,
+                back
+                        ? "(c) alarm OK: Route 53 health check healthy"
+                        : "(c) alarm in ALARM: Route 53 health check unhealthy",
+                p.alarm());
+        line(
+                out,
+                back ? "(d) clients back after the DNS TTL" : "(d) clients re-resolved after the DNS TTL",
+                p.clients());
         out.append(
                 "Assumes agents push every second, CloudWatch evaluates each period as it ends, and Route 53 follows the alarm at once.\n\n");
         CostModel.Monthly m = forTarget.monthly();
@@ -138,7 +165,10 @@ public final class Predictions {
             out.append(String.format(Locale.ROOT, "  %+8.1f s  %s%n", event.at(), event.what()));
         }
         if (Double.isNaN(timeline.alarm())) {
-            out.append("  No failover: the alarm never reaches ALARM in this scenario.\n");
+            out.append(
+                    back
+                            ? "  No failback: the alarm never returns to OK in this scenario.\n"
+                            : "  No failover: the alarm never reaches ALARM in this scenario.\n");
         } else if (scenario.endpointHealthy()) {
             out.append("  WARNING: the endpoint is healthy in this scenario, yet it fails over: the fleet's own view "
                     + "(one region's agent) outvotes the others. Lower quorum.healthy so that the other agents' "

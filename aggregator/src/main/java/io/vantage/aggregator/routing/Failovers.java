@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,14 +109,14 @@ final class Failovers {
             Map<Observer, Routing.Route> routes,
             Map<Observer, AnswerHistory> histories,
             Set<String> everRouted,
-            Function<TargetSpec, FailoverRange> predicted) {
+            BiFunction<TargetSpec, FailoverKind, FailoverRange> predicted) {
         // Route 53 follows a verdict late, by up to the model's worst case: a target may still be unhealthy to it.
         for (TargetSpec target : targets) {
             String name = target.name();
             if (verdicts.get(name) == Verdict.UNHEALTHY) {
                 lastFailing.put(name, now);
             } else if (lastFailing.containsKey(name)
-                    && now - lastFailing.get(name) >= worstMillis(predicted.apply(target))) {
+                    && now - lastFailing.get(name) >= worstMillis(predicted.apply(target, FailoverKind.FAILOVER))) {
                 lastFailing.remove(name);
             }
         }
@@ -170,7 +170,7 @@ final class Failovers {
             boolean failingOpen,
             Map<Observer, Routing.Route> routes,
             Map<Observer, AnswerHistory> histories,
-            Function<TargetSpec, FailoverRange> predicted) {
+            BiFunction<TargetSpec, FailoverKind, FailoverRange> predicted) {
         String name = target.name();
         Verdict before = lastVerdict.put(name, verdict);
         if (verdict == null || !everRouted) {
@@ -195,7 +195,8 @@ final class Failovers {
                         name,
                         cancelled.event().kind());
             }
-            FailoverRange prediction = predicted.apply(target);
+            FailoverRange prediction = predicted.apply(
+                    target, verdict == Verdict.UNHEALTHY ? FailoverKind.FAILOVER : FailoverKind.FAILBACK);
             Double typical = prediction == null ? null : prediction.typical();
             Double worst = prediction == null ? null : prediction.worst();
             Set<Observer> sentThere = new HashSet<>();

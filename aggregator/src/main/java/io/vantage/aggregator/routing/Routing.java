@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -150,12 +151,13 @@ public final class Routing {
     /**
      * This routing as a round consumer: each round with observed names is an {@link #update}, one without stops it.
      * {@code observations}: each name's latest results; {@code recordValues}: what DNS answers for each bound record, as
-     * AWS was last read; {@code predicted}: the model's failover time per target, or null.
+     * AWS was last read; {@code predicted}: the model's time from a verdict until clients move, per target and kind (failover or failback),
+     * or null.
      */
     public RoundConsumer consumer(
             Function<String, Collection<Observation>> observations,
             Supplier<Map<String, List<String>>> recordValues,
-            Function<TargetSpec, FailoverRange> predicted) {
+            BiFunction<TargetSpec, FailoverKind, FailoverRange> predicted) {
         return round -> {
             if (round.config().observe().isEmpty()) {
                 stop();
@@ -175,7 +177,7 @@ public final class Routing {
             Function<String, Collection<Observation>> observations,
             Map<String, Verdict> verdicts,
             Map<String, List<String>> recordValues,
-            Function<TargetSpec, FailoverRange> predicted) {
+            BiFunction<TargetSpec, FailoverKind, FailoverRange> predicted) {
         if (config != addressesFor || recordValues != addressesFrom) {
             configuredAddresses = configuredAddresses(config.targets(), recordValues);
             targetOrder = new HashMap<>();

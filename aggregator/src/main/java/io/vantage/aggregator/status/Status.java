@@ -86,6 +86,7 @@ public final class Status implements RoundConsumer {
                     recordStates.get(target.name()),
                     latest.drills().get(target.name()),
                     latest.drilled().contains(target.name()),
+                    drillEnd(latest, target.name()),
                     expected == null ? null : expected.of(target),
                     redact));
         }
@@ -95,5 +96,17 @@ public final class Status implements RoundConsumer {
         built = new StatusSnapshot(latest.at(), agents, List.copyOf(targets), routing.names(), routing.events());
         snapshot = built;
         return built;
+    }
+
+    /** When the drill honoured for {@code target} this round ends, null when none is. */
+    private static Long drillEnd(Round round, String target) {
+        if (!round.drilled().contains(target)) {
+            return null;
+        }
+        return round.config().drills().stream()
+                .filter(drill -> drill.target().equals(target) && drill.activeAt(round.at()))
+                .map(drill -> drill.end().toEpochMilli())
+                .findFirst()
+                .orElse(null);
     }
 }

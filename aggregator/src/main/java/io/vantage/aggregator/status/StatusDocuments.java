@@ -33,11 +33,11 @@ public final class StatusDocuments {
     private record Rendering(long version, Future<Buffer> body) {}
 
     private final Status status;
-    private final Function<StatusSnapshot, String> pageSection;
+    private final Function<StatusSnapshot, StatusPage.Section> pageSection;
     private final Map<Format, Map<View, Rendering>> latest = new EnumMap<>(Format.class);
 
-    /** {@code pageSection}: HTML an embedding process adds to the page for a snapshot (empty for none). */
-    public StatusDocuments(Status status, Function<StatusSnapshot, String> pageSection) {
+    /** {@code pageSection}: what an embedding process adds to the page for a snapshot ({@code Section.NONE}: nothing). */
+    public StatusDocuments(Status status, Function<StatusSnapshot, StatusPage.Section> pageSection) {
         this.status = status;
         this.pageSection = pageSection;
         for (Format format : Format.values()) {

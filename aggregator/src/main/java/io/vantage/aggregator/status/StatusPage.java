@@ -9,17 +9,52 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Renders the status page: a targets × vantage points matrix that an operator reads at a glance. All text is escaped. */
+/**
+ * Renders the status page: a targets × vantage points matrix that an operator reads at a glance. All text is escaped.
+ * Every time on it is the page's clock, HH:mm:ss UTC; every term has a hover ({@code title}) or a line in the legend.
+ */
 public final class StatusPage {
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter CLOCK =
             DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
+    /**
+     * What a process embedding the aggregator adds to the page: {@code above} the verdicts, {@code below} them (both
+     * escaped HTML, empty for none); {@code predicts}: it shows each target's failover steps with predictions of its own
+     * (the demo's alarm periods are not CloudWatch's), so that the page shows none of the model's beside them.
+     */
+    public record Section(String above, String below, boolean predicts) {
+        public static final Section NONE = new Section("", "", false);
+    }
+
+    /** The words the page uses, each explained once under the verdicts (and as a hover where it appears). */
+    public static final String VERDICT_TERM =
+            "the quorum's judgement of the target from the vantage points' latest results: "
+                    + "HEALTHY, UNHEALTHY, or INSUFFICIENT DATA (too few fresh results to judge)";
+
+    public static final String FRESH_TERM =
+            "fresh: a vantage point's latest result is younger than the target's freshness window; stale: older";
+    public static final String QUORUM_TERM =
+            "quorum: how many fresh vantage points must agree; rise / fall: how many results in a row turn a verdict";
+    public static final String DATUM_TERM =
+            "datum: the Healthy metric (1 healthy, 0 unhealthy) the aggregator publishes to CloudWatch for the target";
+    public static final String ALARM_TERM =
+            "alarm: the CloudWatch alarm on that datum; ALARM when it is 0 in enough periods";
+    public static final String HEALTH_CHECK_TERM =
+            "health check: the Route 53 health check that follows the alarm; DNS answers only with healthy records";
+    public static final String GUARDS_TERM =
+            "guards: the Route 53 record this target's health check is attached to, and "
+                    + "whether it is: attached, pending, conflict (another check is), error; unknown until AWS was read "
+                    + "(never, in dry-run)";
+    public static final String DRILL_TERM =
+            "drill: Healthy=0 published on purpose for a while, whatever the probes say, to rehearse a failover";
+
     private StatusPage() {}
 
-    /** {@code section}: HTML an embedding process adds above the matrix (already escaped; empty for none). */
-    public static String render(StatusSnapshot snapshot, String section) {
+    /** The page with {@code section} added to it (see {@link Section}). */
+    public static String render(StatusSnapshot snapshot, Section section) {
+        long now = snapshot.generatedAt();
         StringBuilder html = new StringBuilder(8192);
         html.append("""
                 <!doctype html>
@@ -33,20 +68,32 @@ public final class StatusPage {
                 th{background:#eef0f4;font-weight:600}
                 .v{font-weight:700;border-radius:4px;padding:2px 8px;display:inline-block;color:#fff}
                 .HEALTHY{background:#1f9d55}.UNHEALTHY{background:#d64545}.INSUFFICIENT_DATA{background:#8a94a6}
+                .DRILL{background:#c27c0e;margin-left:4px}
                 .cell{border-radius:4px;padding:4px 6px;min-width:110px}
                 .healthy{background:#dff5e8}.unhealthy{background:#fde2e2}.blind{background:#fff4d6;color:#8a6d1f}.stale{background:#eceef2;color:#6b7280}.missing{background:#f4f5f7;color:#9aa1ad}.not-placed{color:#c0c4cc}
                 .small{font-size:12px;color:#5b6473} form{display:inline} button{margin-right:6px}
+                [title]{text-decoration:underline dotted #9aa1ad;cursor:help}
                 </style></head><body>
                 <h1>vantage</h1>
                 """);
-        html.append("<div class=\"sub\">Quorum verdicts per target · refreshed ")
-                .append(escape(TIME.format(Instant.ofEpochMilli(snapshot.generatedAt()))))
-                .append(" · page reloads every 3 s</div>\n");
-        html.append(section);
-        html.append(
-                "<table><tr><th>target</th><th>verdict</th><th>vantages</th><th>latency p50 / p90</th><th>failover now</th>");
+        html.append("<div class=\"sub\">Quorum verdicts per target · ")
+                .append(escape(TIME.format(Instant.ofEpochMilli(now))))
+                .append(" (times on this page are UTC) · page reloads every 3 s</div>\n");
+        html.append(section.above());
+        html.append("<table id=\"verdicts\"><tr><th title=\"an endpoint vantage probes, as the config names it\">")
+                .append("target</th><th title=\"")
+                .append(escape(VERDICT_TERM))
+                .append("\">verdict</th><th title=\"")
+                .append(escape(FRESH_TERM + "; " + QUORUM_TERM))
+                .append("\">vantage points</th><th title=\"the median and 90th percentile of the fresh results' ")
+                .append("latency\">latency p50 / p90</th><th title=\"")
+                .append(escape(
+                        "what DNS does about this target now: the failover's steps (datum, alarm, health check, DNS) and "
+                                + "when they happen"))
+                .append("\">failover now</th>");
         for (StatusSnapshot.AgentStatus agent : snapshot.agents()) {
-            html.append("<th>")
+            html.append("<th title=\"a vantage point: the agent that probes every target from this region, and ")
+                    .append("the processes (members) that report as it\">")
                     .append(escape(agent.region()))
                     .append("<div class=\"small\">")
                     .append(escape(agent.id()))
@@ -61,12 +108,10 @@ public final class StatusPage {
         html.append("</tr>\n");
         for (StatusSnapshot.TargetStatus target : snapshot.targets()) {
             html.append("<tr><td><b>").append(escape(target.name())).append("</b></td>");
-            html.append("<td><span class=\"v ")
-                    .append(escape(target.verdict()))
-                    .append("\">")
-                    .append(escape(target.verdict().replace('_', ' ')))
-                    .append("</span><div class=\"small\">since ")
-                    .append(escape(TIME.format(Instant.ofEpochMilli(target.since()))));
+            html.append("<td>")
+                    .append(verdict(target, now))
+                    .append("<div class=\"small\">since ")
+                    .append(escape(CLOCK.format(Instant.ofEpochMilli(target.since()))));
             if (target.leaningTowards() != null) {
                 html.append("<br>leaning towards ").append(escape(target.leaningTowards()));
             }
@@ -75,7 +120,9 @@ public final class StatusPage {
                     .append(target.healthyVantages())
                     .append(" healthy of ")
                     .append(target.reportingVantages())
-                    .append(" fresh<div class=\"small\">needs ")
+                    .append(" <span title=\"")
+                    .append(escape(FRESH_TERM))
+                    .append("\">fresh</span><div class=\"small\">needs ")
                     .append(target.healthyNeeded())
                     .append(" healthy of at least ")
                     .append(target.minVantages())
@@ -93,7 +140,7 @@ public final class StatusPage {
                     .append(millis(target.latencyP90Ms()))
                     .append("</td>");
             html.append("<td>");
-            html.append(failoverNow(snapshot, target));
+            html.append(failoverNow(snapshot, target, section.predicts()));
             if (target.healthCheckId() != null) {
                 html.append("<div class=\"small\">health check ")
                         .append(escape(target.healthCheckId()))
@@ -105,7 +152,9 @@ public final class StatusPage {
                         .append("</b></div>");
             }
             if (target.record() != null) {
-                html.append("<div class=\"small\">guards ")
+                html.append("<div class=\"small\"><span title=\"")
+                        .append(escape(GUARDS_TERM))
+                        .append("\">guards</span> ")
                         .append(escape(target.record()))
                         .append(": ")
                         .append(escape(target.recordCheck()))
@@ -141,11 +190,31 @@ public final class StatusPage {
             }
             html.append("</tr>\n");
         }
-        html.append("</table>\n");
+        html.append("</table>\n<div class=\"small\" id=\"legend\" style=\"max-width:1100px;margin-top:6px\">")
+                .append(escape("verdict: " + VERDICT_TERM))
+                .append("<br>")
+                .append(escape(FRESH_TERM))
+                .append("; blind: an agent failing every target, its unhealthy votes set aside<br>")
+                .append(escape(QUORUM_TERM))
+                .append("<br>")
+                .append(escape(DATUM_TERM))
+                .append("; ")
+                .append(escape(ALARM_TERM))
+                .append("<br>")
+                .append(escape(HEALTH_CHECK_TERM))
+                .append("<br>")
+                .append(escape(GUARDS_TERM))
+                .append("<br>")
+                .append(escape(DRILL_TERM))
+                .append("</div>\n");
+        html.append(section.below());
         if (!snapshot.routing().isEmpty()) {
             html.append(
                     "<h2 style=\"font-size:16px;margin-top:24px\">Where DNS sends each vantage point</h2>\n<table>");
-            html.append("<tr><th>observed name</th><th>region: target (answers)</th></tr>\n");
+            html.append("<tr><th title=\"a DNS name the agents resolve to see where it sends clients\">observed name")
+                    .append("</th><th title=\"what each region's agent got for it: the target its answers are, and ")
+                    .append(
+                            "the addresses answered; unknown when the lookup failed\">region: target (answers)</th></tr>\n");
             for (Routing.ObservedName name : snapshot.routing()) {
                 html.append("<tr><td>")
                         .append(escape(name.name() + " " + name.type()))
@@ -171,24 +240,25 @@ public final class StatusPage {
             html.append("</table>\n");
         }
         if (!snapshot.failovers().isEmpty()) {
-            html.append("<h2 style=\"font-size:16px;margin-top:24px\">Failovers observed</h2>\n");
+            html.append("<h2 style=\"font-size:16px;margin-top:24px\">Failovers observed</h2>\n")
+                    .append("<div class=\"small\">timed by the agents, from the verdict until DNS was seen to follow")
+                    .append(section.predicts() ? " (the predictions are in the table above)" : "")
+                    .append("</div>\n");
             for (Routing.FailoverEvent event : snapshot.failovers()) {
                 html.append("<div class=\"small\">")
                         .append(escape(event.target()))
                         .append(": ")
-                        .append(escape(event.kind().label()));
+                        .append(escape(event.kind().label()))
+                        .append(" after the verdict of ")
+                        .append(escape(CLOCK.format(Instant.ofEpochMilli(event.startedAt()))));
                 if (event.unresolved()) {
-                    html.append(" unresolved: DNS was not seen to follow the verdict of ")
-                            .append(escape(
-                                    Instant.ofEpochMilli(event.startedAt()).toString()));
+                    html.append(": unresolved, DNS was not seen to follow");
                 } else if (event.seconds() == null) {
-                    html.append(" under way since ")
-                            .append(escape(
-                                    Instant.ofEpochMilli(event.startedAt()).toString()));
+                    html.append(": under way");
                 } else {
-                    html.append(String.format(Locale.ROOT, " observed in %.1f s", event.seconds()));
+                    html.append(String.format(Locale.ROOT, ": observed in %.1f s", event.seconds()));
                 }
-                if (event.predictedTypical() != null && event.predictedWorst() != null) {
+                if (!section.predicts() && event.predictedTypical() != null && event.predictedWorst() != null) {
                     html.append(String.format(
                             Locale.ROOT,
                             " (predicted %.0f s typical, %.0f s at worst",
@@ -264,26 +334,76 @@ public final class StatusPage {
     }
 
     /**
-     * What would happen to DNS now, in words: healthy, the predicted time until clients move if it breaks; unhealthy (or
-     * in a drill), how far the failover is and when the model expects each step; without a verdict, that nothing moves;
-     * every target of its record set (of the whole fleet when it guards none) failing, that Route 53 answers with all of
-     * them.
+     * The verdict's badge, with a DRILL badge beside it while a drill publishes Healthy=0 whatever the verdict says, and
+     * when the drill ends.
      */
-    static String failoverNow(StatusSnapshot snapshot, StatusSnapshot.TargetStatus target) {
+    public static String verdict(StatusSnapshot.TargetStatus target, long now) {
+        StringBuilder html = new StringBuilder("<span class=\"v ")
+                .append(escape(target.verdict()))
+                .append("\" title=\"")
+                .append(escape(VERDICT_TERM))
+                .append("\">")
+                .append(escape(target.verdict().replace('_', ' ')))
+                .append("</span>");
+        if (target.drilled()) {
+            html.append(drillBadge(target, now));
+        }
+        return html.toString();
+    }
+
+    /** The DRILL badge and, when known, the drill's end on the page's clock and how far off it is. */
+    public static String drillBadge(StatusSnapshot.TargetStatus target, long now) {
+        StringBuilder html = new StringBuilder("<span class=\"v DRILL\" title=\"")
+                .append(escape(DRILL_TERM))
+                .append("\">DRILL</span>");
+        if (target.drillEndsAt() != null) {
+            html.append("<div class=\"small\">drill ends ")
+                    .append(clock(target.drillEndsAt(), now))
+                    .append("</div>");
+        }
+        return html.toString();
+    }
+
+    /** {@code at} on the page's clock, with how far it is from {@code now}: "12:00:42 (in 42 s)", "(42 s ago)". */
+    public static String clock(long at, long now) {
+        long seconds = Math.round(Math.abs(at - now) / 1000.0);
+        return escape(CLOCK.format(Instant.ofEpochMilli(at)))
+                + (at >= now ? " (in " + seconds + " s)" : " (" + seconds + " s ago)");
+    }
+
+    /**
+     * What would happen to DNS now, in words: healthy, the predicted time until clients move if it breaks; unhealthy (or
+     * in a drill), how far the failover is: each step still to come with its predicted time, a step that is due with
+     * when the model had it, DNS once the agents saw it move with the prediction beside it; without a verdict, that
+     * nothing moves; every target of its record set (of the whole fleet when it guards none) failing, that Route 53
+     * answers with all of them. {@code predicts}: the page's section shows the steps with its own predictions, so this
+     * shows none.
+     */
+    static String failoverNow(StatusSnapshot snapshot, StatusSnapshot.TargetStatus target, boolean predicts) {
         if (failing(target) && everyPeerFailing(snapshot, target)) {
             return "every target " + (target.recordGroup() == null ? "" : "of " + escape(target.recordGroup()) + " ")
                     + "is failing: Route 53 answers with all of them, DNS moves nobody"
                     + "<div class=\"small\">failing open, as Route 53 does when no record is healthy</div>";
         }
         if (target.verdict().equals("INSUFFICIENT_DATA") && !target.drilled()) {
-            return "no verdict: no Healthy datum is published, the alarm sees missing data and DNS does not move";
+            return "no verdict: nothing is published to CloudWatch, the alarm sees missing data and DNS does not move";
+        }
+        long now = snapshot.generatedAt();
+        if (predicts) {
+            if (!failing(target)) {
+                return "";
+            }
+            return target.drilled()
+                    ? "failing over (drill): Healthy=0 published while the probes say " + escape(target.verdict())
+                    : "failing over: Healthy=0 published since "
+                            + escape(CLOCK.format(Instant.ofEpochMilli(target.since())));
         }
         if (target.expected() == null) {
             return "";
         }
         FailoverModel.Prediction failover = target.expected().failover();
         double alarm = failover.alarm().typical() - failover.verdict().typical();
-        double clients = failover.clients().typical() - failover.verdict().typical();
+        double clients = failover.clientsAfterVerdict().typical();
         if (target.drilled() && !target.verdict().equals("UNHEALTHY")) {
             return String.format(
                     Locale.ROOT,
@@ -305,15 +425,38 @@ public final class StatusPage {
                     failover.alarm().typical());
         }
         long since = target.since();
-        return String.format(
-                Locale.ROOT,
-                "failing over: Healthy=0 published since %s<div class=\"small\">alarm expected ~%s, "
-                        + "clients moved ~%s (model: %.0f s and %.0f s after the verdict)</div>",
-                escape(CLOCK.format(Instant.ofEpochMilli(since))),
-                escape(CLOCK.format(Instant.ofEpochMilli(since + Math.round(alarm * 1000)))),
-                escape(CLOCK.format(Instant.ofEpochMilli(since + Math.round(clients * 1000)))),
-                alarm,
-                clients);
+        long alarmAt = since + Math.round(alarm * 1000);
+        long clientsAt = since + Math.round(clients * 1000);
+        StringBuilder html = new StringBuilder("failing over: Healthy=0 published since ")
+                .append(escape(CLOCK.format(Instant.ofEpochMilli(since))))
+                .append("<div class=\"small\">")
+                .append(
+                        alarmAt > now
+                                ? "alarm expected " + clock(alarmAt, now)
+                                : "alarm due since " + clock(alarmAt, now) + " by the model")
+                .append("<br>");
+        Routing.FailoverEvent moved = snapshot.failovers().stream()
+                .filter(event -> event.target().equals(target.name())
+                        && event.kind() == Routing.FailoverKind.FAILOVER
+                        && event.startedAt() >= since - 5_000
+                        && event.seconds() != null)
+                .findFirst()
+                .orElse(null);
+        if (moved != null) {
+            html.append(String.format(
+                    Locale.ROOT,
+                    "DNS moved %s, %.1f s after the verdict (predicted ~%.0f s)",
+                    escape(CLOCK.format(Instant.ofEpochMilli(moved.startedAt() + Math.round(moved.seconds() * 1000)))),
+                    moved.seconds(),
+                    clients));
+        } else if (clientsAt > now) {
+            html.append("clients expected to move ").append(clock(clientsAt, now));
+        } else {
+            html.append("clients due to have moved since ")
+                    .append(clock(clientsAt, now))
+                    .append(" by the model; not yet seen");
+        }
+        return html.append("</div>").toString();
     }
 
     /** Healthy=0 is published for it this round: UNHEALTHY, or in a drill that runs (a refused one does not count). */

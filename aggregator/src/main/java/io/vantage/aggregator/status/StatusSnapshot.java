@@ -110,6 +110,7 @@ public record StatusSnapshot(
                     group,
                     target.drill(),
                     target.drilled(),
+                    target.drillEndsAt(),
                     target.expected(),
                     List.copyOf(vantages)));
         }
@@ -178,7 +179,8 @@ public record StatusSnapshot(
      * because their agent is blind; {@code lostVantages}: vantage points in the target's region taken as lost with it.
      * {@code recordGroup}: the record set its binding belongs to (zone, name, type; every target of one latency or
      * failover record shares it), null when unbound. {@code drill}: what the page says of its drill (running or
-     * refused); {@code drilled}: whether this round publishes Healthy=0 for it because of a drill.
+     * refused); {@code drilled}: whether this round publishes Healthy=0 for it because of a drill;
+     * {@code drillEndsAt}: when that drill ends (epoch millis; null without one).
      */
     public record TargetStatus(
             String name,
@@ -201,6 +203,7 @@ public record StatusSnapshot(
             String recordGroup,
             String drill,
             boolean drilled,
+            Long drillEndsAt,
             Predictions.ForTarget expected,
             List<VantageStatus> vantages) {}
 
@@ -265,6 +268,7 @@ public record StatusSnapshot(
             String recordState,
             String drill,
             boolean drilled,
+            Long drillEndsAt,
             Predictions.ForTarget expected,
             boolean redactMessages) {
         Map<String, Observation> byAgent = new HashMap<>();
@@ -327,6 +331,7 @@ public record StatusSnapshot(
                 spec.route53() == null ? null : spec.route53().group(),
                 drill,
                 drilled,
+                drillEndsAt,
                 expected,
                 vantages);
     }

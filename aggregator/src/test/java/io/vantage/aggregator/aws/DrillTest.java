@@ -107,7 +107,7 @@ class DrillTest {
                         .isEqualTo("HEALTHY");
                 assertThat(healthy(aws.bridge(), "api-two", started)).doesNotContain(0.0);
                 assertThat(aggregator.get("/v1/status", Map.of()).body())
-                        .contains("in drill until")
+                        .contains("in drill, started by")
                         .contains("started by drill-test");
                 assertThat(aggregator.get("/metrics", Map.of()).body())
                         .contains("vantage_target_drill{target=\"api-one\"} 1.0");

@@ -7,6 +7,7 @@ import io.vantage.wire.Documents;
 import io.vantage.wire.target.TargetSpec;
 import java.time.Duration;
 import java.util.Random;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class FailoverModelTest {
@@ -38,6 +39,40 @@ class FailoverModelTest {
                 .isGreaterThan(prediction.firstDatum().best());
         assertThat(prediction.alarm().worst())
                 .isLessThanOrEqualTo(prediction.firstDatum().worst() + 2 * 60 + 1e-9);
+    }
+
+    @Test
+    void theFailbackIsTheSameChainTheOtherWay() {
+        FailoverModel.Inputs inputs =
+                new FailoverModel.Inputs(target("10s", "60s"), 3, Duration.ofSeconds(10), DEFAULT_ALARM);
+        FailoverModel.Prediction back =
+                FailoverModel.predict(inputs, FailoverModel.Scenario.ENDPOINT_RECOVERS, 500, 42);
+
+        // HEALTHY again after rise 2 passing probes from two agents, at 10 s probes and 1 s pushes.
+        assertThat(back.verdict().best()).isBetween(5.0, 15.0);
+        assertThat(back.verdict().worst()).isLessThanOrEqualTo(3 * 10 + 1 + 1.2 + 0.1);
+        assertThat(back.firstDatum().worst() - back.verdict().worst()).isLessThanOrEqualTo(10.0 + 1e-9);
+        // OK once fewer than 2 of the last 3 periods breach: two whole periods without a Healthy=0, one to three
+        // minutes
+        // after the first Healthy=1.
+        assertThat(back.alarm().typical() - back.firstDatum().typical()).isBetween(60.0, 180.0);
+        assertThat(back.clients().typical() - back.alarm().typical()).isBetween(15.0, 45.0);
+        assertThat(back.clientsAfterVerdict().typical())
+                .isBetween(
+                        back.clients().best() - back.verdict().worst(),
+                        back.clients().worst());
+    }
+
+    @Test
+    void aStandInsShorterPeriodsShortenTheAlarmOnly() {
+        FailoverModel.Inputs minute =
+                new FailoverModel.Inputs(target("10s", "60s"), 3, Duration.ofSeconds(1), DEFAULT_ALARM);
+        FailoverModel.Prediction onAws = FailoverModel.predict(minute, 500, 42);
+        FailoverModel.Prediction demo = FailoverModel.predict(minute.withAlarmPeriod(Duration.ofSeconds(6)), 500, 42);
+
+        assertThat(demo.verdict().typical()).isCloseTo(onAws.verdict().typical(), Offset.offset(2.0));
+        assertThat(demo.alarm().typical() - demo.firstDatum().typical()).isBetween(6.0, 18.0);
+        assertThat(onAws.alarm().typical() - onAws.firstDatum().typical()).isBetween(60.0, 180.0);
     }
 
     @Test

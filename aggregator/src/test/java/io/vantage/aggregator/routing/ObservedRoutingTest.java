@@ -199,8 +199,8 @@ class ObservedRoutingTest {
             assertThat(aggregator.get("/", Map.of()).body())
                     .contains("Where DNS sends each vantage point")
                     .contains("us-east-1: api-one")
-                    .contains("api-one: failback observed in")
-                    .contains("api-one: failover observed in");
+                    .containsPattern("api-one: failback after the verdict of \\d\\d:\\d\\d:\\d\\d: observed in")
+                    .containsPattern("api-one: failover after the verdict of \\d\\d:\\d\\d:\\d\\d: observed in");
         }
     }
 

@@ -219,7 +219,7 @@ class RoutingPoliciesTest {
                     name -> latest.getOrDefault(name, List.of()),
                     Map.of("api-us", t >= 0 ? Verdict.UNHEALTHY : Verdict.HEALTHY, "api-eu", Verdict.HEALTHY),
                     Map.of(),
-                    target -> new FailoverRange(60, MOVE, 180));
+                    (target, kind) -> new FailoverRange(60, MOVE, 180));
             for (Routing.FailoverEvent event : routing.events()) {
                 if (event.target().equals("api-us") && (event.seconds() != null || event.unresolved())) {
                     return new Outcome(event, now, registry.scrape());

@@ -110,7 +110,7 @@ class RoutingTest {
                 name -> latest.getOrDefault(name, List.of()),
                 Map.copyOf(verdicts),
                 Map.of(),
-                target -> new FailoverRange(60, 120, 180));
+                (target, kind) -> new FailoverRange(60, 120, 180));
     }
 
     /** The resolvers keep answering as they last did, and the agents keep probing, every 5 s for {@code seconds}. */

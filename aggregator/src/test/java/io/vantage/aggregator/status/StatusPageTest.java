@@ -59,8 +59,9 @@ class StatusPageTest {
                         "api.example.com. A <eu> in zone Z1",
                         "attached",
                         "Z1 api.example.com. <A>",
-                        "in drill until 2026-11-27T12:00:00Z, started by <ops>",
+                        "in drill, started by <ops>",
                         true,
+                        61_000L,
                         null,
                         List.of(hostile))),
                 List.of(new Routing.ObservedName(
@@ -78,7 +79,9 @@ class StatusPageTest {
                 List.of(new Routing.FailoverEvent(
                         "api<1>", Routing.FailoverKind.FAILOVER, 1_000, 42.5, 75.0, 193.0, false)));
 
-        String html = StatusPage.render(snapshot, "<div id=\"added\">section</div>");
+        String html = StatusPage.render(
+                snapshot,
+                new StatusPage.Section("<div id=\"added\">section</div>", "<div id=\"below\">log</div>", false));
 
         assertThat(html)
                 .doesNotContain("<script>")
@@ -93,14 +96,19 @@ class StatusPageTest {
                 .contains(
                         "<div class=\"cell unhealthy\" title=\"unhealthy (2 members); newest result from pod-&lt;a&gt;\">")
                 .contains("health check &lt;hc&gt;")
-                .contains("guards api.example.com. A &lt;eu&gt; in zone Z1: attached")
-                .contains("<b>in drill until 2026-11-27T12:00:00Z, started by &lt;ops&gt;</b>")
+                .contains("\">guards</span> api.example.com. A &lt;eu&gt; in zone Z1: attached")
+                .contains("<b>in drill, started by &lt;ops&gt;</b>")
+                .contains("\">DRILL</span><div class=\"small\">drill ends 00:01:01 (in 60 s)</div>")
                 .contains(
                         "<td>api.example.com A</td><td>us-east-1: api&lt;1&gt; <span class=\"small\">via lb.&lt;example&gt;.com</span></td>")
                 .contains(
-                        "api&lt;1&gt;: failover observed in 42.5 s (predicted 75 s typical, 193 s at worst; 0.57 of typical)")
+                        "api&lt;1&gt;: failover after the verdict of 00:00:01: observed in 42.5 s (predicted 75 s typical, 193 s at worst; 0.57 of typical)")
                 .contains("every target of Z1 api.example.com. &lt;A&gt; is failing")
                 .contains("<div id=\"added\">section</div>");
+        assertThat(html.indexOf("<div id=\"added\">"))
+                .as("the section above the verdicts, the rest below them")
+                .isLessThan(html.indexOf("<table id=\"verdicts\">"));
+        assertThat(html.indexOf("<div id=\"below\">")).isGreaterThan(html.indexOf("id=\"legend\""));
         assertThat(StatusPage.escape("\"'&<>")).isEqualTo("&quot;&#39;&amp;&lt;&gt;");
     }
 
@@ -110,7 +118,9 @@ class StatusPageTest {
                     new FailoverRange(8, 12, 20),
                     new FailoverRange(9, 14, 22),
                     new FailoverRange(70, 105, 130),
-                    new FailoverRange(100, 136, 190)),
+                    new FailoverRange(100, 136, 190),
+                    new FailoverRange(90, 124, 180)),
+            null,
             null);
 
     /** {@code group}: its record set (null: unbound); {@code drill}: the page's note, drilled when it runs. */
@@ -138,14 +148,25 @@ class StatusPageTest {
                 group,
                 drill,
                 drill != null && drill.startsWith("in drill"),
+                null,
                 EXPECTED,
                 List.of());
     }
 
     private static String failoverNow(StatusSnapshot.TargetStatus subject, StatusSnapshot.TargetStatus... others) {
+        return failoverNow(3_600_000 + 10_000, List.of(), subject, others);
+    }
+
+    /** As the page says it at {@code now}, with {@code failovers} observed. */
+    private static String failoverNow(
+            long now,
+            List<Routing.FailoverEvent> failovers,
+            StatusSnapshot.TargetStatus subject,
+            StatusSnapshot.TargetStatus... others) {
         List<StatusSnapshot.TargetStatus> targets = new ArrayList<>(List.of(others));
         targets.add(0, subject);
-        return StatusPage.failoverNow(new StatusSnapshot(0, List.of(), targets, List.of(), List.of()), subject);
+        return StatusPage.failoverNow(
+                new StatusSnapshot(now, List.of(), targets, List.of(), failovers), subject, false);
     }
 
     @Test
@@ -155,10 +176,29 @@ class StatusPageTest {
                 .startsWith("if it breaks: clients move in ~136 s")
                 .contains("100–190 s; verdict ~12 s, alarm ~105 s");
         assertThat(failoverNow(target("a", "UNHEALTHY", null, null), target("b", "HEALTHY", null, null)))
-                .as("unhealthy since 01:00:00: the steps still to come, counted from the verdict")
+                .as("unhealthy since 01:00:00, 10 s ago: the steps still to come, counted from the verdict")
                 .startsWith("failing over: Healthy=0 published since 01:00:00")
-                .contains(
-                        "alarm expected ~01:01:33, clients moved ~01:02:04 (model: 93 s and 124 s after the verdict)");
+                .contains("alarm expected 01:01:33 (in 83 s)")
+                .contains("clients expected to move 01:02:04 (in 114 s)")
+                .doesNotContain("due");
+        assertThat(failoverNow(
+                        3_600_000 + 100_000,
+                        List.of(),
+                        target("a", "UNHEALTHY", null, null),
+                        target("b", "HEALTHY", null, null)))
+                .as("100 s after the verdict: the alarm is no longer expected, it is due")
+                .contains("alarm due since 01:01:33 (7 s ago) by the model")
+                .contains("clients expected to move 01:02:04 (in 24 s)")
+                .doesNotContain("alarm expected");
+        assertThat(failoverNow(
+                        3_600_000 + 200_000,
+                        List.of(new Routing.FailoverEvent(
+                                "a", Routing.FailoverKind.FAILOVER, 3_600_000, 110.5, 124.0, 180.0, false)),
+                        target("a", "UNHEALTHY", null, null),
+                        target("b", "HEALTHY", null, null)))
+                .as("DNS seen to move: when, beside the one prediction for it")
+                .contains("DNS moved 01:01:50, 110.5 s after the verdict (predicted ~124 s)")
+                .doesNotContain("expected");
         assertThat(failoverNow(
                         target("a", "HEALTHY", null, "in drill until 02:00"), target("b", "HEALTHY", null, null)))
                 .as("a drill publishes Healthy=0 whatever the verdict; the verdict's since is not when it began")
@@ -190,6 +230,6 @@ class StatusPageTest {
                 .as("guarding no record: the whole fleet is the group")
                 .startsWith("every target is failing");
         assertThat(failoverNow(target("a", "INSUFFICIENT_DATA", null, null), target("b", "HEALTHY", null, null)))
-                .startsWith("no verdict: no Healthy datum is published");
+                .startsWith("no verdict: nothing is published to CloudWatch");
     }
 }
