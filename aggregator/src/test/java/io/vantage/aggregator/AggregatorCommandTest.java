@@ -57,7 +57,7 @@ class AggregatorCommandTest {
         assertThat(scenario.exit()).isEqualTo(2);
         assertThat(scenario.err())
                 .contains("unknown scenario 'meteor'; use endpoint-down, endpoint-hang, region-partition, region-lost, "
-                        + "agent-blind or fleet-blind");
+                        + "agent-blind, fleet-blind or endpoint-recovers (the failback)");
     }
 
     @Test
