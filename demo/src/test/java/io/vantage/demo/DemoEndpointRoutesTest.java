@@ -26,7 +26,8 @@ class DemoEndpointRoutesTest {
     void start() {
         Map<String, DemoEndpoint> endpoints = new LinkedHashMap<>();
         Demo.REGIONS.forEach(region -> endpoints.put(region, new DemoEndpoint(region)));
-        DemoPage page = new DemoPage(vertx, Path.of("unused.yaml"), endpoints, null, () -> null, Clock.systemUTC());
+        DemoPage page =
+                new DemoPage(vertx, Path.of("unused.yaml"), endpoints, null, () -> null, null, Clock.systemUTC());
         HttpServer server = vertx.createHttpServer()
                 .requestHandler(page::handle)
                 .listen(0, "127.0.0.1")
