@@ -23,8 +23,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -49,8 +47,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DemoPage implements Extension {
     private static final Logger LOG = LoggerFactory.getLogger(DemoPage.class);
-    private static final DateTimeFormatter CLOCK =
-            DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
     /** How long a drill started from the page lasts unless the request gives a {@code duration}. */
     static final Duration DRILL = Duration.ofSeconds(60);
 
@@ -255,9 +251,7 @@ public final class DemoPage implements Extension {
             if (drillBefore != null && !drillBefore.equals(drill)) {
                 log(target.name()
                         + (drill.isEmpty() ? ": drill over" : ": " + drill)
-                        + (target.drillEndsAt() == null
-                                ? ""
-                                : ", until " + CLOCK.format(Instant.ofEpochMilli(target.drillEndsAt()))));
+                        + (target.drillEndsAt() == null ? "" : ", until " + StatusPage.time(target.drillEndsAt())));
             }
             Boolean drilledBefore = drilled.put(target.name(), target.drilled());
             if (drilledBefore != null && drilledBefore != target.drilled()) {
@@ -401,11 +395,7 @@ public final class DemoPage implements Extension {
                     .append("\">")
                     .append(chain.alarm())
                     .append("</span>")
-                    .append(
-                            target != null && target.drilled()
-                                    ? "<span class=\"v DRILL\" title=\"" + escape(StatusPage.DRILL_TERM)
-                                            + "\">DRILL</span>"
-                                    : "")
+                    .append(target != null && target.drilled() ? StatusPage.DRILL_BADGE : "")
                     .append(moment("since", chain.alarmSince(), now))
                     .append("</td>");
             html.append("<td><span class=\"cell ")
@@ -447,7 +437,7 @@ public final class DemoPage implements Extension {
         for (int i = entries.size() - 1; i >= oldest; i--) {
             Entry entry = entries.get(i);
             html.append("<div class=\"entry\">")
-                    .append(escape(CLOCK.format(Instant.ofEpochMilli(entry.at()))))
+                    .append(StatusPage.time(entry.at()))
                     .append(
                             entry.sinceAction() == null
                                     ? ""
@@ -519,7 +509,7 @@ public final class DemoPage implements Extension {
         StringBuilder html = new StringBuilder("<div class=\"small\">after the ")
                 .append(escape(story.cause()))
                 .append(" at ")
-                .append(escape(CLOCK.format(Instant.ofEpochMilli(story.at()))))
+                .append(StatusPage.time(story.at()))
                 .append("</div>");
         for (Step step : steps) {
             html.append("<div class=\"step\" data-event=\"").append(step.id()).append("\">");
@@ -531,7 +521,7 @@ public final class DemoPage implements Extension {
                         Locale.ROOT,
                         "✓ %s %s, +%.0f s <span class=\"small\">(predicted ~%.0f s)</span>",
                         escape(step.what()),
-                        escape(CLOCK.format(Instant.ofEpochMilli(step.at()))),
+                        StatusPage.time(step.at()),
                         (step.at() - story.at()) / 1000.0,
                         predicted));
             } else {

@@ -50,6 +50,10 @@ public final class StatusPage {
     public static final String DRILL_TERM =
             "drill: Healthy=0 published on purpose for a while, whatever the probes say, to rehearse a failover";
 
+    /** The badge a drilled target's verdict (and the demo's alarm) carries. */
+    public static final String DRILL_BADGE =
+            "<span class=\"v DRILL\" title=\"" + escape(DRILL_TERM) + "\">DRILL</span>";
+
     private StatusPage() {}
 
     /** The page with {@code section} added to it (see {@link Section}). */
@@ -111,7 +115,7 @@ public final class StatusPage {
             html.append("<td>")
                     .append(verdict(target, now))
                     .append("<div class=\"small\">since ")
-                    .append(escape(CLOCK.format(Instant.ofEpochMilli(target.since()))));
+                    .append(time(target.since()));
             if (target.leaningTowards() != null) {
                 html.append("<br>leaning towards ").append(escape(target.leaningTowards()));
             }
@@ -250,7 +254,7 @@ public final class StatusPage {
                         .append(": ")
                         .append(escape(event.kind().label()))
                         .append(" after the verdict of ")
-                        .append(escape(CLOCK.format(Instant.ofEpochMilli(event.startedAt()))));
+                        .append(time(event.startedAt()));
                 if (event.unresolved()) {
                     html.append(": unresolved, DNS was not seen to follow");
                 } else if (event.seconds() == null) {
@@ -353,9 +357,7 @@ public final class StatusPage {
 
     /** The DRILL badge and, when known, the drill's end on the page's clock and how far off it is. */
     public static String drillBadge(StatusSnapshot.TargetStatus target, long now) {
-        StringBuilder html = new StringBuilder("<span class=\"v DRILL\" title=\"")
-                .append(escape(DRILL_TERM))
-                .append("\">DRILL</span>");
+        StringBuilder html = new StringBuilder(DRILL_BADGE);
         if (target.drillEndsAt() != null) {
             html.append("<div class=\"small\">drill ends ")
                     .append(clock(target.drillEndsAt(), now))
@@ -364,11 +366,15 @@ public final class StatusPage {
         return html.toString();
     }
 
+    /** {@code at} on the page's clock, HH:mm:ss (digits and colons: nothing to escape). */
+    public static String time(long at) {
+        return CLOCK.format(Instant.ofEpochMilli(at));
+    }
+
     /** {@code at} on the page's clock, with how far it is from {@code now}: "12:00:42 (in 42 s)", "(42 s ago)". */
     public static String clock(long at, long now) {
         long seconds = Math.round(Math.abs(at - now) / 1000.0);
-        return escape(CLOCK.format(Instant.ofEpochMilli(at)))
-                + (at >= now ? " (in " + seconds + " s)" : " (" + seconds + " s ago)");
+        return time(at) + (at >= now ? " (in " + seconds + " s)" : " (" + seconds + " s ago)");
     }
 
     /**
@@ -395,8 +401,7 @@ public final class StatusPage {
             }
             return target.drilled()
                     ? "failing over (drill): Healthy=0 published while the probes say " + escape(target.verdict())
-                    : "failing over: Healthy=0 published since "
-                            + escape(CLOCK.format(Instant.ofEpochMilli(target.since())));
+                    : "failing over: Healthy=0 published since " + time(target.since());
         }
         if (target.expected() == null) {
             return "";
@@ -428,7 +433,7 @@ public final class StatusPage {
         long alarmAt = since + Math.round(alarm * 1000);
         long clientsAt = since + Math.round(clients * 1000);
         StringBuilder html = new StringBuilder("failing over: Healthy=0 published since ")
-                .append(escape(CLOCK.format(Instant.ofEpochMilli(since))))
+                .append(time(since))
                 .append("<div class=\"small\">")
                 .append(
                         alarmAt > now
@@ -446,7 +451,7 @@ public final class StatusPage {
             html.append(String.format(
                     Locale.ROOT,
                     "DNS moved %s, %.1f s after the verdict (predicted ~%.0f s)",
-                    escape(CLOCK.format(Instant.ofEpochMilli(moved.startedAt() + Math.round(moved.seconds() * 1000)))),
+                    time(moved.startedAt() + Math.round(moved.seconds() * 1000)),
                     moved.seconds(),
                     clients));
         } else if (clientsAt > now) {
