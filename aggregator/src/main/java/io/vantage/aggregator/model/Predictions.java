@@ -46,17 +46,16 @@ public final class Predictions {
     public Predictions(AggregatorConfig config) {
         this.config = config;
         for (TargetSpec target : config.targets()) {
-            cache.computeIfAbsent(
-                    key(target),
-                    k -> new ForTarget(
-                            FailoverModel.predict(FailoverModel.Inputs.of(config, target), TRIALS, SEED),
-                            FailoverModel.predict(
-                                    FailoverModel.Inputs.of(config, target),
-                                    FailoverModel.Scenario.ENDPOINT_RECOVERS,
-                                    FAILBACK_TRIALS,
-                                    SEED),
-                            CostModel.of(target, Placement.count(target, config.agents()), 1, config.cloudwatch())));
+            cache.computeIfAbsent(key(target), k -> predict(config, target));
         }
+    }
+
+    private static ForTarget predict(AggregatorConfig config, TargetSpec target) {
+        FailoverModel.Inputs inputs = FailoverModel.Inputs.of(config, target);
+        return new ForTarget(
+                FailoverModel.predict(inputs, TRIALS, SEED),
+                FailoverModel.predict(inputs, FailoverModel.Scenario.ENDPOINT_RECOVERS, FAILBACK_TRIALS, SEED),
+                CostModel.of(target, Placement.count(target, config.agents()), 1, config.cloudwatch()));
     }
 
     /**
