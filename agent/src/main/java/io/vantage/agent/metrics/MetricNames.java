@@ -3,7 +3,7 @@ package io.vantage.agent.metrics;
 /**
  * Metric names. The per-target series are rendered directly in Prometheus form (counters get {@code _total}
  * on exposition); the others are Micrometer names, which the Prometheus registry turns into the same form
- * (dots to underscores, {@code _total} on counters). docs/agent.md lists them all.
+ * (dots to underscores, {@code _total} on counters). docs/operations.md lists them all (MetricsReferenceTest).
  */
 public final class MetricNames {
     public static final String PROBE_SUCCESS = "vantage_probe_success";

@@ -3,7 +3,7 @@ package io.vantage.aggregator.metrics;
 /**
  * Every aggregator metric name. The per-target series of a round are written at scrape time in Prometheus form; the
  * others are Micrometer names, which the Prometheus registry turns into the same form (dots to underscores,
- * {@code _total} on counters). docs/aggregator.md lists them all; src/test/resources/contract pins their shape.
+ * {@code _total} on counters). docs/operations.md lists them all (MetricsReferenceTest); src/test/resources/contract pins their shape.
  */
 public final class MetricNames {
     // Per target, from the latest round (written at scrape time).
