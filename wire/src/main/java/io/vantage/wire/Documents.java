@@ -120,6 +120,19 @@ public final class Documents {
     }
 
     /**
+     * A record read from a tree already parsed (a module's template completed with its target): unknown keys refused
+     * first, as in {@link #readYaml}, and every failure an {@link InvalidDocumentException} naming the key.
+     */
+    public static <T> T readTree(JsonNode tree, Class<T> type) {
+        unknownKeys(tree, type, "");
+        try {
+            return JSON.treeToValue(tree, type);
+        } catch (IOException e) {
+            throw new InvalidDocumentException(describe(e), e);
+        }
+    }
+
+    /**
      * Refuses YAML aliases ({@code *name}): the YAML reader hands an alias over as its name, which would then fail as
      * a strange type error far from the cause ("no String-argument constructor ... ('h')").
      */
