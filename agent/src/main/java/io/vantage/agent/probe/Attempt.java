@@ -5,7 +5,10 @@ import io.vantage.wire.report.PhaseTimings;
 import io.vantage.wire.report.ProbeResult;
 import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * One run of one probe: its phase, the time spent in each phase, what was learned (status, certificate
@@ -29,6 +32,8 @@ public final class Attempt {
     private boolean finished;
     private Future<List<String>> sharedResolution;
     private int pinnedIndex = -1;
+    private final EnumMap<Fact, Double> facts = new EnumMap<>(Fact.class);
+    private List<String> explanation;
 
     public Attempt(String target, long startedAtMillis, long startNanos) {
         this.target = target;
@@ -111,6 +116,33 @@ public final class Attempt {
     /** Which address of {@link #sharedResolution()} this attempt dials. */
     public int pinnedIndex() {
         return pinnedIndex;
+    }
+
+    /** Records what the probe learned beyond its result (for {@code /probe}'s answer; never sent to an aggregator). */
+    public void fact(Fact fact, double value) {
+        facts.put(fact, value);
+    }
+
+    /** What the probe learned beyond its result, by {@link Fact}. */
+    public Map<Fact, Double> facts() {
+        return facts;
+    }
+
+    /** Makes this attempt keep the lines probers {@link #explain} (a {@code /probe?debug=true} request). */
+    public void explaining() {
+        explanation = new ArrayList<>();
+    }
+
+    /** One step of the probe in words, kept only when {@link #explaining()}: the text is built only then. */
+    public void explain(Supplier<String> line) {
+        if (explanation != null) {
+            explanation.add(String.format("%.6fs %s", elapsedNanos() / 1e9, line.get()));
+        }
+    }
+
+    /** The lines explained so far (empty unless {@link #explaining()}). */
+    public List<String> explanation() {
+        return explanation == null ? List.of() : explanation;
     }
 
     /** Registers something to release (a socket) when the attempt ends, however it ends. */
