@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.agent.config.AgentConfig;
 import io.vantage.agent.config.ConfigLoader;
 import io.vantage.agent.config.LoadedConfig;
+import io.vantage.agent.exporter.ProbeEndpoint;
 import io.vantage.agent.http.AgentServer;
 import io.vantage.agent.metrics.AgentMetrics;
 import io.vantage.agent.probe.TlsEngine;
@@ -131,8 +132,19 @@ public final class Agent extends VerticleBase {
      * probe, and a port in use stops the start before anything is probed or pushed.
      */
     private Future<?> startWorking(AgentConfig config, TlsEngine engine, String transport) {
-        server =
-                new AgentServer(vertx, registry, metrics::scrape, () -> loaded.readers(), this::ready, this::readiness);
+        ProbeEndpoint probe =
+                new ProbeEndpoint(vertx, registry, () -> loaded.config().probe(), probeLoops::probeOnce, clock);
+        server = new AgentServer(
+                vertx,
+                registry,
+                metrics::scrape,
+                () -> loaded.readers(),
+                this::ready,
+                this::readiness,
+                probe,
+                () -> loaded.config().probe().enabled()
+                        ? loaded.config().probe().maxInFlight()
+                        : 0);
         return Listening.explained(
                         server.listen(config.server().host(), config.server().port()),
                         config.server().host(),
@@ -337,7 +349,7 @@ public final class Agent extends VerticleBase {
                     || !loaded.region().equals(next.region())) {
                 LOG.warn(
                         "config reload ({}): changes to agent identity, aggregators, server or dns take effect after a restart; "
-                                + "applying targets and tokens only",
+                                + "applying targets, tokens and the probe block only",
                         why);
             }
             for (AggregatorConnection connection : connections) {
@@ -374,6 +386,9 @@ public final class Agent extends VerticleBase {
      * rightly have no share (more members than targets, or not yet given one).
      */
     private boolean ready() {
+        if (loaded.config().probeOnly()) {
+            return true; // /probe only: ready as soon as it listens
+        }
         if (probeLoops.size() == 0) {
             return loaded.config().remoteTargets() && !answeredBy().isEmpty();
         }
@@ -381,6 +396,10 @@ public final class Agent extends VerticleBase {
     }
 
     private String readiness() {
+        if (loaded.config().probeOnly()) {
+            return "ready: serving /probe with modules "
+                    + String.join(", ", loaded.config().probe().modules().keySet()) + " (no targets of its own)";
+        }
         String member = loaded.config().remoteTargets() ? "member " + instance + ", " : "";
         if (probeLoops.size() == 0) {
             List<String> answered = answeredBy();

@@ -342,9 +342,11 @@ public final class Documents {
         if (path.isEmpty()) {
             return message;
         }
-        // A record's own message starts with its key ("timeout: ..."): nest it under the object's path.
+        // A record's own message starts with its key ("timeout: ...", "modules.http_2xx.timeout: ..."): nest it under
+        // the
+        // object's path.
         return path
-                + (message.matches("^[A-Za-z][A-Za-z0-9]*(\\[\\d+])?(\\.[A-Za-z0-9]+)*: .*") ? "." : ": ")
+                + (message.matches("^[A-Za-z][A-Za-z0-9]*(\\[\\d+])?(\\.[A-Za-z0-9_-]+)*: .*") ? "." : ": ")
                 + message;
     }
 

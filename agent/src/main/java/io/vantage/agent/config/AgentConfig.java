@@ -1,5 +1,6 @@
 package io.vantage.agent.config;
 
+import io.vantage.agent.exporter.ProbeConfig;
 import io.vantage.wire.Checks;
 import io.vantage.wire.Limits;
 import io.vantage.wire.Tokens;
@@ -12,19 +13,27 @@ import java.util.Locale;
 
 /**
  * An agent's file. With no {@code agent.aggregators} it runs standalone on its {@code targets}; with
- * aggregators and no local targets it takes its targets from them.
+ * aggregators and no local targets it takes its targets from them. With {@code probe.modules} it also answers
+ * blackbox_exporter's {@code /probe?target=&module=}, and needs neither targets nor aggregators (a probe-only agent).
  */
-public record AgentConfig(Agent agent, Server server, Dns dns, List<TargetSpec> targets) {
+public record AgentConfig(Agent agent, Server server, Dns dns, List<TargetSpec> targets, ProbeConfig probe) {
     public AgentConfig {
         agent = agent == null ? new Agent(null, null, null, null, null, null, null) : agent;
         server = server == null ? new Server(null, null, null) : server;
         dns = dns == null ? new Dns(null, null) : dns;
         targets = new TargetList(targets).targets();
-        if (targets.isEmpty() && agent.aggregators().isEmpty()) {
+        probe = probe == null ? ProbeConfig.none() : probe;
+        if (targets.isEmpty() && agent.aggregators().isEmpty() && !probe.enabled()) {
             throw Checks.invalid(
                     "targets",
-                    "is empty and agent.aggregators is empty: give local targets, aggregators to fetch them from, or both");
+                    "is empty, and so are agent.aggregators and probe.modules: give local targets, aggregators to fetch "
+                            + "them from, /probe modules, or any of them together");
         }
+    }
+
+    /** Only {@code /probe}: no targets of its own and no aggregator to take them from. */
+    public boolean probeOnly() {
+        return targets.isEmpty() && agent.aggregators().isEmpty();
     }
 
     public boolean standalone() {

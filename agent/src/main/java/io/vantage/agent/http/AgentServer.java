@@ -7,6 +7,7 @@ import io.vantage.runtime.AnswerSlots;
 import io.vantage.runtime.Answers;
 import io.vantage.runtime.ReadAccess;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
@@ -17,6 +18,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -26,7 +28,10 @@ import java.util.function.Supplier;
  * absent readers cost at most that many parts (docs/security.md).
  */
 public final class AgentServer {
-    /** Open connections: Prometheus, the kubelet and a person need a handful; more are closed at once. */
+    /**
+     * Open connections: Prometheus, the kubelet and a person need a handful; more are closed at once (with /probe on,
+     * {@code probe.maxInFlight} more).
+     */
     public static final int MAX_CONNECTIONS = 64;
     /** Scrapes being built or written at once (a Prometheus pair, a person, a spare); more are answered 503. */
     public static final int MAX_SCRAPES_IN_FLIGHT = 4;
@@ -38,20 +43,31 @@ public final class AgentServer {
     private final Supplier<ReadAccess> readers;
     private final BooleanSupplier ready;
     private final Supplier<String> readiness;
+    private final Handler<HttpServerRequest> probe;
+    private final IntSupplier probeConnections;
     private final AnswerSlots scrapes;
     private final Counter connectionsRefused;
     private final AtomicInteger connections = new AtomicInteger();
     private HttpServer server;
 
-    /** {@code readiness} explains, in one line, why the agent is or is not ready; {@code readers}, who may scrape. */
+    /**
+     * {@code readiness} explains, in one line, why the agent is or is not ready; {@code readers}, who may scrape (and
+     * probe); {@code probe} answers {@code /probe} (blackbox_exporter's), once the reader is admitted, and {@code
+     * probeConnections} is how many connections it needs beyond {@link #MAX_CONNECTIONS} (Prometheus holds one per
+     * probe in flight: {@code probe.maxInFlight} when /probe is on).
+     */
     public AgentServer(
             Vertx vertx,
             MeterRegistry registry,
             Supplier<Answers.Parts> scrape,
             Supplier<ReadAccess> readers,
             BooleanSupplier ready,
-            Supplier<String> readiness) {
+            Supplier<String> readiness,
+            Handler<HttpServerRequest> probe,
+            IntSupplier probeConnections) {
         this.vertx = vertx;
+        this.probe = probe;
+        this.probeConnections = probeConnections;
         this.scrape = scrape;
         this.readers = readers;
         this.ready = ready;
@@ -91,7 +107,7 @@ public final class AgentServer {
     }
 
     private void opened(HttpConnection connection) {
-        if (connections.incrementAndGet() > MAX_CONNECTIONS) {
+        if (connections.incrementAndGet() > MAX_CONNECTIONS + probeConnections.getAsInt()) {
             connections.decrementAndGet();
             connectionsRefused.increment();
             connection.close();
@@ -120,14 +136,20 @@ public final class AgentServer {
                     Answers.metrics(vertx, scrape.get(), request, slot::release);
                 }
             }
+            case "/probe" -> {
+                if (readers.get().admitsOrRefuses(request)) {
+                    probe.handle(request);
+                }
+            }
             case "/" -> {
                 if (readers.get().admitsOrRefuses(request)) {
                     request.response()
                             .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain")
-                            .end("vantage agent: /metrics /healthz /readyz\n");
+                            .end("vantage agent: /metrics /probe /healthz /readyz\n");
                 }
             }
-            default -> request.response().setStatusCode(404).end("not found: try /metrics, /healthz or /readyz\n");
+            default ->
+                request.response().setStatusCode(404).end("not found: try /metrics, /probe, /healthz or /readyz\n");
         }
     }
 }

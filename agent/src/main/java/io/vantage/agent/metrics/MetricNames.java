@@ -29,6 +29,7 @@ public final class MetricNames {
     public static final String TARGETS_ASSIGNED = "vantage.targets.assigned";
     public static final String AGGREGATOR_REPLICA_CHANGES = "vantage.agent.aggregator.replica.changes";
     public static final String SERVER_REFUSED = "vantage.agent.server.refused";
+    public static final String PROBE_REQUESTS = "vantage.agent.probe.requests";
 
     public static final String TAG_TARGET = "target";
     public static final String TAG_REGION = "region";
@@ -37,6 +38,7 @@ public final class MetricNames {
     public static final String TAG_OUTCOME = "outcome";
     public static final String TAG_AGGREGATOR = "aggregator";
     public static final String TAG_LOOP = "loop";
+    public static final String TAG_MODULE = "module";
 
     private MetricNames() {}
 }

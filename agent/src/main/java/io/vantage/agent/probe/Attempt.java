@@ -34,6 +34,14 @@ public final class Attempt {
     private int pinnedIndex = -1;
     private final EnumMap<Fact, Double> facts = new EnumMap<>(Fact.class);
     private List<String> explanation;
+    private DialCheck dialCheck;
+    private String refused;
+
+    /** Why an address may not be dialled, or null when it may. */
+    @FunctionalInterface
+    public interface DialCheck {
+        String refusal(String host, String address, int port);
+    }
 
     public Attempt(String target, long startedAtMillis, long startNanos) {
         this.target = target;
@@ -143,6 +151,28 @@ public final class Attempt {
     /** The lines explained so far (empty unless {@link #explaining()}). */
     public List<String> explanation() {
         return explanation == null ? List.of() : explanation;
+    }
+
+    /**
+     * Makes every address this attempt dials pass {@code check} first ({@code /probe}'s allow-list), those of a
+     * redirect's host included; a refused address ends the probe before it is dialled.
+     */
+    public void checkDials(DialCheck check) {
+        this.dialCheck = check;
+    }
+
+    /** Why a dial was refused by the {@link #checkDials} check, or null. */
+    public String refused() {
+        return refused;
+    }
+
+    /** The check's refusal of {@code address} (dialled for {@code host}), remembered; null when it may be dialled. */
+    String refusal(String host, String address, int port) {
+        String refusal = dialCheck == null ? null : dialCheck.refusal(host, address, port);
+        if (refusal != null) {
+            refused = refusal;
+        }
+        return refusal;
     }
 
     /** Registers something to release (a socket) when the attempt ends, however it ends. */

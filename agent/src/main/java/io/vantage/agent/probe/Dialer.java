@@ -72,7 +72,10 @@ public final class Dialer {
                 return attempt.sharedResolution() == null ? resolved : List.of(resolved.get(attempt.pinnedIndex()));
             });
         }
-        return addresses.compose(all -> dial(attempt, all, 0, port, timeoutMillis));
+        return addresses.compose(all -> {
+            attempt.explain(() -> "resolved " + host + " to " + all);
+            return dial(attempt, host, all, 0, port, timeoutMillis);
+        });
     }
 
     /** The addresses of {@code host}, as {@link #connect} would dial them. */
@@ -80,9 +83,17 @@ public final class Dialer {
         return resolver.resolve(host);
     }
 
-    private Future<NetSocket> dial(Attempt attempt, List<String> addresses, int index, int port, int timeoutMillis) {
+    private Future<NetSocket> dial(
+            Attempt attempt, String host, List<String> addresses, int index, int port, int timeoutMillis) {
         String ip = addresses.get(index);
         attempt.address(Addresses.canonical(ip));
+        attempt.fact(Fact.IP_PROTOCOL, ip.indexOf(':') >= 0 ? 6 : 4);
+        String refused = attempt.refusal(host, Addresses.canonical(ip), port);
+        if (refused != null) {
+            attempt.explain(() -> "not dialling " + ip + " port " + port + ": " + refused);
+            return Future.failedFuture(new IllegalStateException(refused));
+        }
+        attempt.explain(() -> "connecting to " + ip + " port " + port);
         return client.connect(new ConnectOptions()
                         .setRemoteAddress(SocketAddress.inetSocketAddress(port, ip))
                         .setTimeout(timeoutMillis))
@@ -91,8 +102,11 @@ public final class Dialer {
                     if (!another || attempt.finished() || !refusedAtOnce(error)) {
                         return Future.failedFuture(error);
                     }
-                    return dial(attempt, addresses, index + 1, port, timeoutMillis);
-                });
+                    attempt.explain(
+                            () -> ip + " port " + port + ": " + error.getMessage() + "; trying the next address");
+                    return dial(attempt, host, addresses, index + 1, port, timeoutMillis);
+                })
+                .onSuccess(socket -> attempt.explain(() -> "connected to " + ip + " port " + port));
     }
 
     /** A connect failure that came back at once (refused, unreachable), as opposed to a timeout. */
@@ -123,6 +137,8 @@ public final class Dialer {
         return tlsContext(caFile, insecureSkipVerify)
                 .compose(context -> upgrade(socket, context, serverName))
                 .compose(session -> {
+                    attempt.explain(() -> "TLS handshake done with " + serverName + ": " + session.getProtocol() + ", "
+                            + session.getCipherSuite());
                     try {
                         X509Certificate leaf = (X509Certificate) session.getPeerCertificates()[0];
                         attempt.tlsNotAfter(leaf.getNotAfter().toInstant().getEpochSecond());

@@ -45,7 +45,14 @@ public final class HttpProber implements Prober<HttpSpec> {
                 .compose(response -> {
                     if (response.status > 0) {
                         attempt.statusCode(response.status);
+                        attempt.fact(Fact.HTTP_VERSION, response.version);
+                        attempt.fact(Fact.HTTP_CONTENT_LENGTH, response.contentLength);
+                        attempt.fact(Fact.HTTP_BODY_LENGTH, response.bodyBytes);
+                        attempt.explain(() -> "received status " + response.status + " from " + spec.url() + ", "
+                                + response.bodyBytes + " bytes of body");
                     }
+                    attempt.fact(Fact.HTTP_REDIRECTS, redirects);
+                    attempt.fact(Fact.SSL, spec.https() ? 1 : 0);
                     String location = response.location;
                     if (spec.followRedirects() && response.status / 100 == 3 && location != null) {
                         if (redirects >= HttpSpec.MAX_REDIRECTS) {
@@ -159,6 +166,7 @@ public final class HttpProber implements Prober<HttpSpec> {
                         new Failures.ServerClosed("connection reset: the server closed the connection " + when));
             }
         });
+        attempt.explain(() -> "sending " + spec.method() + " " + spec.url());
         socket.write(Buffer.buffer(requestHead(spec))).onFailure(promise::tryFail);
         return promise.future();
     }
@@ -213,9 +221,15 @@ public final class HttpProber implements Prober<HttpSpec> {
         final String location;
         final FailureReason failure;
         final String message;
+        final double version;
+        final long contentLength;
+        final int bodyBytes;
 
         Response(HttpResponseParser parser) {
             this.status = parser.status();
+            this.version = parser.version();
+            this.contentLength = parser.contentLength();
+            this.bodyBytes = parser.bodyBytes();
             this.body = parser.body();
             this.location = parser.location();
             this.failure = null;
@@ -228,6 +242,9 @@ public final class HttpProber implements Prober<HttpSpec> {
             this.location = null;
             this.failure = failure;
             this.message = message;
+            this.version = 0;
+            this.contentLength = -1;
+            this.bodyBytes = 0;
         }
     }
 }

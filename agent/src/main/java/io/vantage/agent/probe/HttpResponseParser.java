@@ -36,6 +36,7 @@ final class HttpResponseParser {
     private int headerBytes;
     private int status;
     private long remaining = -1;
+    private long contentLength = -1;
     private boolean chunked;
     private boolean connectionClose;
     private boolean truncated;
@@ -120,6 +121,21 @@ final class HttpResponseParser {
                 && (chunked || remaining == 0 || noBody || status == 204 || status == 304);
     }
 
+    /** The response's HTTP version: 1.0 or 1.1. */
+    double version() {
+        return http10 ? 1.0 : 1.1;
+    }
+
+    /** The Content-Length header, -1 when there was none. */
+    long contentLength() {
+        return contentLength;
+    }
+
+    /** Bytes of body kept (at most {@code maxBodyBytes}). */
+    int bodyBytes() {
+        return body.size();
+    }
+
     String location() {
         return location;
     }
@@ -173,6 +189,7 @@ final class HttpResponseParser {
                         if (remaining < 0) {
                             throw new ProtocolException("negative Content-Length");
                         }
+                        contentLength = remaining;
                     }
                     case "transfer-encoding" ->
                         chunked = value.toLowerCase(Locale.ROOT).endsWith("chunked");

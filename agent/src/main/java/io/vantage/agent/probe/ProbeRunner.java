@@ -73,6 +73,18 @@ public final class ProbeRunner {
     }
 
     /**
+     * One attempt of {@code target}, made by the caller so that it can read what the probe learned ({@link
+     * Attempt#facts()}, {@link Attempt#explanation()}) once the result is in: {@code /probe}'s entry. Whatever the
+     * target's {@code addresses}, one address is dialled, as by a client. Call on this runner's event loop.
+     */
+    public Future<ProbeResult> runOnce(TargetSpec target, Attempt attempt) {
+        return run(target, attempt)
+                .onSuccess(result -> attempt.explain(() -> result.success()
+                        ? "probe succeeded" + (result.statusCode() == null ? "" : ": status " + result.statusCode())
+                        : "probe failed: " + result.reason().label() + ": " + result.message()));
+    }
+
+    /**
      * The verdict of an {@code addresses: every} round: the first failing address's result (a vote), naming it and how
      * many failed; else, when one was measured while this agent ran late, that no-vote; else the slowest success.
      */

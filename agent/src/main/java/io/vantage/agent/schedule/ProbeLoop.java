@@ -2,6 +2,7 @@ package io.vantage.agent.schedule;
 
 import io.vantage.agent.metrics.AgentMetrics;
 import io.vantage.agent.overload.LoopLag;
+import io.vantage.agent.probe.Attempt;
 import io.vantage.agent.probe.Dialer;
 import io.vantage.agent.probe.ProbeRunner;
 import io.vantage.agent.probe.Resolver;
@@ -39,6 +40,7 @@ final class ProbeLoop extends VerticleBase {
     private final int maxInFlight;
     private final List<ProbeResult> pending = new ArrayList<>();
     private Scheduler scheduler;
+    private ProbeRunner runner;
     private LoopLag lag;
 
     ProbeLoop(
@@ -63,8 +65,8 @@ final class ProbeLoop extends VerticleBase {
         lag = new LoopLag(vertx);
         lag.start();
         Dialer dialer = new Dialer(vertx, engine, new Resolver(vertx, dnsServers, dnsTimeout));
-        scheduler = new Scheduler(
-                vertx, new ProbeRunner(vertx, clock, dialer, lag), metrics, this::collect, maxInFlight, new Random());
+        runner = new ProbeRunner(vertx, clock, dialer, lag);
+        scheduler = new Scheduler(vertx, runner, metrics, this::collect, maxInFlight, new Random());
         return Future.succeededFuture();
     }
 
@@ -94,6 +96,16 @@ final class ProbeLoop extends VerticleBase {
     /** Makes {@code targets} this loop's schedule; may be called from any thread. */
     void update(List<TargetSpec> targets) {
         context.runOnContext(v -> scheduler.update(targets));
+    }
+
+    /**
+     * One attempt of {@code target} outside the schedule, on this loop ({@code /probe}); completes on this loop. It
+     * counts against no scheduling bound: {@code /probe} bounds its own probes.
+     */
+    Future<ProbeResult> probeOnce(TargetSpec target, Attempt attempt) {
+        Promise<ProbeResult> result = Promise.promise();
+        context.runOnContext(v -> runner.runOnce(target, attempt).onComplete(result));
+        return result.future();
     }
 
     /** The scheduler's offsets, read on this loop. */

@@ -1,6 +1,7 @@
 package io.vantage.agent.schedule;
 
 import io.vantage.agent.metrics.AgentMetrics;
+import io.vantage.agent.probe.Attempt;
 import io.vantage.agent.probe.TlsEngine;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.TargetSpec;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -23,6 +25,7 @@ import java.util.function.Consumer;
  */
 public final class ProbeLoops {
     private final List<ProbeLoop> loops;
+    private final AtomicInteger next = new AtomicInteger();
 
     private ProbeLoops(List<ProbeLoop> loops) {
         this.loops = loops;
@@ -69,6 +72,14 @@ public final class ProbeLoops {
         for (int i = 0; i < loops.size(); i++) {
             loops.get(i).update(shares.get(i));
         }
+    }
+
+    /**
+     * One attempt of {@code target} outside the schedule ({@code /probe}), on the loops in turn; completes on the loop
+     * that ran it, with the attempt's facts and explanation filled.
+     */
+    public Future<ProbeResult> probeOnce(TargetSpec target, Attempt attempt) {
+        return loops.get(Math.floorMod(next.getAndIncrement(), loops.size())).probeOnce(target, attempt);
     }
 
     private int loopOf(String target) {

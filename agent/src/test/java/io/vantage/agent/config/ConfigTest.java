@@ -33,7 +33,7 @@ class ConfigTest {
                 Arguments.of(
                         "unknown top-level key",
                         TARGET + "target: []\n",
-                        "target: unknown key; known keys here: agent, dns, server, targets"),
+                        "target: unknown key; known keys here: agent, dns, probe, server, targets"),
                 Arguments.of(
                         "unknown nested key",
                         "targets:\n  - name: api\n    http: {url: 'http://x/', expectStatuss: [200]}\n",
@@ -41,7 +41,7 @@ class ConfigTest {
                 Arguments.of(
                         "no targets, no aggregators",
                         "agent: {id: a}\n",
-                        "targets: is empty and agent.aggregators is empty: give local targets, aggregators to fetch them from, or both"),
+                        "targets: is empty, and so are agent.aggregators and probe.modules: give local targets, aggregators to fetch them from, /probe modules, or any of them together"),
                 Arguments.of(
                         "two protocols",
                         "targets:\n  - name: api\n    http: {url: 'http://x/'}\n    tcp: {host: x, port: 1}\n",

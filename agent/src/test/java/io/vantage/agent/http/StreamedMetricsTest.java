@@ -42,7 +42,14 @@ class StreamedMetricsTest {
 
     private void serve(Supplier<Answers.Parts> exposition) {
         server = new AgentServer(
-                vertx, new SimpleMeterRegistry(), exposition, () -> ReadAccess.OPEN, () -> true, () -> "ready");
+                vertx,
+                new SimpleMeterRegistry(),
+                exposition,
+                () -> ReadAccess.OPEN,
+                () -> true,
+                () -> "ready",
+                request -> request.response().setStatusCode(404).end(),
+                () -> 0);
         server.listen("127.0.0.1", 0).await();
     }
 
