@@ -16,9 +16,10 @@ class PackagesTest {
         assertThat(graph.edges("io.vantage.agent"))
                 .as("the package edges docs/architecture.md documents; change both together")
                 .containsExactly(
-                        "(root) -> config, http, metrics, probe, report, schedule",
+                        "(root) -> config, exporter, http, metrics, probe, report, schedule",
                         "check -> ",
-                        "config -> ",
+                        "config -> exporter",
+                        "exporter -> metrics, probe",
                         "http -> metrics",
                         "metrics -> overload",
                         "overload -> ",

@@ -7,6 +7,7 @@ import io.vantage.wire.target.TargetSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * One {@code /probe} module: a target's probe settings without the address, which each request's {@code target}
@@ -26,6 +27,8 @@ public record Module(String name, String prober, ObjectNode template, Duration t
     public static final Set<String> PROBERS = Set.of("http", "tcp", "tls", "dns", "grpc");
     /** The name every completed target carries (a module's name need not be a valid target name). */
     public static final String TARGET_NAME = "probe";
+    /** A URL's scheme at the start of a target ("://" later on, in a query, is no scheme). */
+    private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://");
 
     public Module {
         if (!PROBERS.contains(prober)) {
@@ -52,7 +55,7 @@ public record Module(String name, String prober, ObjectNode template, Duration t
         spec.put("timeout", timeout.toMillis() + "ms");
         ObjectNode protocol = (ObjectNode) spec.get(prober);
         switch (prober) {
-            case "http" -> protocol.put("url", value.contains("://") ? value : "http://" + value);
+            case "http" -> protocol.put("url", SCHEME.matcher(value).lookingAt() ? value : "http://" + value);
             case "dns" -> protocol.putArray("servers").add(value);
             case "grpc" -> {
                 String address = value;

@@ -3,6 +3,7 @@ package io.vantage.agent.exporter;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.micrometer.core.instrument.Counter;
@@ -59,9 +60,10 @@ public final class ProbeEndpoint implements Handler<HttpServerRequest> {
     static final String BUSY = "busy";
     static final String INVALID = "invalid";
 
-    private static final YAMLMapper YAML = YAMLMapper.builder()
+    private static final YAMLMapper YAML = new YAMLMapper(YAMLFactory.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .build();
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .build());
 
     private final Vertx vertx;
     private final MeterRegistry registry;

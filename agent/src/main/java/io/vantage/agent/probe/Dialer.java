@@ -67,15 +67,13 @@ public final class Dialer {
             Future<List<String>> resolution =
                     attempt.sharedResolution() != null ? attempt.sharedResolution() : resolver.resolve(host);
             addresses = resolution.map(resolved -> {
+                attempt.explain(() -> "resolved " + host + " to " + resolved);
                 attempt.enter(Phase.CONNECT);
                 attempt.resolved(resolved.stream().map(Addresses::canonical).toList());
                 return attempt.sharedResolution() == null ? resolved : List.of(resolved.get(attempt.pinnedIndex()));
             });
         }
-        return addresses.compose(all -> {
-            attempt.explain(() -> "resolved " + host + " to " + all);
-            return dial(attempt, host, all, 0, port, timeoutMillis);
-        });
+        return addresses.compose(all -> dial(attempt, host, all, 0, port, timeoutMillis));
     }
 
     /** The addresses of {@code host}, as {@link #connect} would dial them. */
