@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * What {@code /probe} may probe ({@code probe.allow.targets}): host names (exact, or {@code *.example.com} for any name
- * below example.com), IP addresses and CIDR ranges, each with an optional {@code :port} ({@code [v6]:port} for IPv6).
+ * below example.com), IP addresses and CIDR ranges, each with an optional {@code :port} ({@code [2001:db8::1]:443},
+ * {@code [2001:db8::/32]:443} for IPv6).
  * A name entry matches the name the target gives; an address or range entry matches the address dialled, so a host
  * name that no name entry allows is still allowed when the address it resolves to (the one the probe then dials, and
  * each one a redirect leads to) is in an allowed range.
@@ -40,6 +41,9 @@ public final class AllowList {
     private static Entry entry(String key, String text) {
         Checks.noControlCharacters(key, Checks.required(key, text));
         String host = text.trim();
+        if (host.contains("://")) {
+            throw notAPattern(key, text);
+        }
         int port = 0;
         if (host.startsWith("[")) {
             int close = host.indexOf(']');
@@ -78,14 +82,18 @@ public final class AllowList {
             return new Entry(null, false, network, prefix, port);
         }
         if (slash >= 0 || !NAME.matcher(host).matches()) {
-            throw Checks.invalid(
-                    key,
-                    "'" + text + "' is not a host name (exact, or *.example.com), an IP address or a CIDR range "
-                            + "(10.0.0.0/8), each with an optional :port");
+            throw notAPattern(key, text);
         }
         boolean wildcard = host.startsWith("*.");
         String name = (wildcard ? host.substring(1) : host).toLowerCase(Locale.ROOT);
         return new Entry(name, wildcard, null, 0, port);
+    }
+
+    private static IllegalArgumentException notAPattern(String key, String text) {
+        return Checks.invalid(
+                key,
+                "'" + text + "' is not a host name (exact, or *.example.com), an IP address or a CIDR range "
+                        + "(10.0.0.0/8, [2001:db8::/32]), each with an optional :port");
     }
 
     private static int port(String key, String text, String port) {
