@@ -46,6 +46,8 @@ class ProbeConfigTest {
                         "  modules: {m: {http: {}, tcp: {}}}\n",
                         "probe.modules.m: set exactly one of http, tcp, tls, dns and grpc (found http, tcp)"),
                 Arguments.of(
+                        "an empty module", "  modules:\n    m:\n", "probe.modules.m: '' is not a valid modulebody"),
+                Arguments.of(
                         "no prober",
                         "  modules: {m: {timeout: 5s}}\n",
                         "probe.modules.m: set exactly one of http, tcp, tls, dns and grpc"),

@@ -95,6 +95,9 @@ class ConfigurationReferenceTest {
                 - {url: 'http://127.0.0.1:1', tokenEnv: UNUSED}
             server:
               readToken: {tokenEnv: UNUSED}
+            probe:
+              modules:
+                m: {tcp: {}}
             """ + TARGETS;
 
     private static final String AGGREGATOR_FILE = """
