@@ -61,7 +61,7 @@ public final class Target {
     }
 
     public static Target tcp(String name, String host, int port) {
-        return new Target(name, new TcpSpec(host, port));
+        return new Target(name, TcpSpec.connect(host, port));
     }
 
     /** A GET of {@code url} expecting 200-399. */
@@ -73,7 +73,28 @@ public final class Target {
     public static Target http(String name, String url, String hostHeader) {
         return new Target(
                 name,
-                new HttpSpec(URI.create(url), null, null, hostHeader, null, null, null, null, null, null, null, null));
+                new HttpSpec(
+                        URI.create(url),
+                        null,
+                        null,
+                        hostHeader,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null));
     }
 
     public static Target probing(String name, ProbeSpec probe) {

@@ -11,7 +11,9 @@ import io.vantage.wire.target.BodyAssertion;
 import io.vantage.wire.target.BodyAssertion.JsonPointerAssertion;
 import io.vantage.wire.target.DnsSpec;
 import io.vantage.wire.target.FailoverSpec;
+import io.vantage.wire.target.HeaderExpectation;
 import io.vantage.wire.target.HttpSpec;
+import io.vantage.wire.target.QueryStep;
 import io.vantage.wire.target.QuorumSpec;
 import io.vantage.wire.target.RecordBinding;
 import io.vantage.wire.target.TargetList;
@@ -80,7 +82,16 @@ class WireContractTest {
                             true,
                             true,
                             new TlsClientSpec("/etc/vantage/ca.pem", false),
-                            false),
+                            false,
+                            "{\"probe\":true}",
+                            "api.internal.example.com",
+                            List.of(new HeaderExpectation("Content-Type", "json", false, false)),
+                            List.of("\"status\""),
+                            List.of("DOWN"),
+                            true,
+                            List.of("HTTP/1.1"),
+                            true,
+                            3),
                     null,
                     null,
                     null,
@@ -99,7 +110,15 @@ class WireContractTest {
             new TargetSpec(
                     "db",
                     null,
-                    new TcpSpec("db.example.com", 5432),
+                    new TcpSpec(
+                            "db.example.com",
+                            5432,
+                            List.of(
+                                    new QueryStep("^220 ", "STARTTLS", false),
+                                    new QueryStep(null, null, true),
+                                    new QueryStep("^\\* OK", null, false)),
+                            "mail.example.com",
+                            new TlsClientSpec("/etc/vantage/ca.pem", false)),
                     null,
                     null,
                     Duration.ofMinutes(1),
@@ -110,7 +129,18 @@ class WireContractTest {
                     null,
                     "any",
                     null),
-            target("cert", null, new TlsSpec("192.0.2.20", 443, "api.example.com", "/etc/vantage/ca.pem", 21), null),
+            target(
+                    "cert",
+                    null,
+                    new TlsSpec(
+                            "192.0.2.20",
+                            443,
+                            "api.example.com",
+                            "/etc/vantage/ca.pem",
+                            21,
+                            List.of(new QueryStep("^\\+OK", "QUIT", false)),
+                            null),
+                    null),
             target(
                     "resolver",
                     null,
@@ -222,6 +252,15 @@ class WireContractTest {
                 null,
                 null,
                 new TlsClientSpec(null, insecureSkipVerify),
-                true);
+                true,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 }

@@ -1,17 +1,20 @@
 package io.vantage.agent.check;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import io.vantage.wire.Documents;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.target.BodyAssertion;
 import io.vantage.wire.target.DnsSpec;
+import io.vantage.wire.target.HeaderExpectation;
 import io.vantage.wire.target.HttpSpec;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The validators every probe's answer goes through; each returns null when the answer satisfies its check, else the
@@ -33,6 +36,57 @@ public final class Checks {
     public Mismatch body(BodyAssertion assertion, String body) {
         String why = bodyMismatch(assertion, body);
         return why == null ? null : new Mismatch(FailureReason.BODY_MISMATCH, why);
+    }
+
+    /**
+     * Each expectation must hold for the response's headers ({@code values}: a header's values by name, in any case),
+     * as blackbox_exporter's {@code fail_if_header_matches} / {@code fail_if_header_not_matches} judge them: a missing
+     * header fails unless {@code allowMissing}; otherwise some value must match, or with {@code mustNotMatch} none.
+     */
+    public Mismatch headers(List<HeaderExpectation> expectations, Function<String, List<String>> values) {
+        for (HeaderExpectation expected : expectations) {
+            List<String> found = values.apply(expected.name());
+            if (found.isEmpty()) {
+                if (expected.allowMissing()) {
+                    continue;
+                }
+                return new Mismatch(FailureReason.BODY_MISMATCH, "header " + expected.name() + " is missing");
+            }
+            Pattern pattern = pattern(expected.regex());
+            boolean anyMatches =
+                    found.stream().anyMatch(value -> pattern.matcher(value).find());
+            if (anyMatches == expected.mustNotMatch()) {
+                return new Mismatch(
+                        FailureReason.BODY_MISMATCH,
+                        "header " + expected.name() + ": '" + abbreviate(Checks.printable(found.get(0))) + "'"
+                                + (found.size() > 1 ? " (and " + (found.size() - 1) + " more values)" : "")
+                                + (expected.mustNotMatch() ? " matches /" : " does not match /") + expected.regex()
+                                + "/");
+            }
+        }
+        return null;
+    }
+
+    /** Every pattern of {@code expect} must match somewhere in the body, and none of {@code reject}. */
+    public Mismatch bodyRegexes(List<String> expect, List<String> reject, String body) {
+        for (String regex : reject) {
+            if (pattern(regex).matcher(body).find()) {
+                return new Mismatch(FailureReason.BODY_MISMATCH, "body matches /" + regex + "/ (rejectBodyRegex)");
+            }
+        }
+        for (String regex : expect) {
+            if (!pattern(regex).matcher(body).find()) {
+                return new Mismatch(
+                        FailureReason.BODY_MISMATCH, "body does not match /" + regex + "/ (expectBodyRegex)");
+            }
+        }
+        return null;
+    }
+
+    /** The first match of {@code regex} in {@code line}, its groups readable; null when it does not match. */
+    public Matcher match(String regex, String line) {
+        Matcher matcher = pattern(regex).matcher(line);
+        return matcher.find() ? matcher : null;
     }
 
     /** The whole attempt must have taken no longer than {@code maxLatency} (none: no limit). */
@@ -101,6 +155,11 @@ public final class Checks {
     private static String preview(List<String> answers) {
         List<String> shown = answers.subList(0, Math.min(5, answers.size()));
         return shown + (answers.size() > shown.size() ? " and " + (answers.size() - shown.size()) + " more" : "");
+    }
+
+    /** {@code text} with anything but printable ASCII shown as ?. */
+    static String printable(String text) {
+        return text.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     /** At most 40 characters of {@code text}, marked when cut. */

@@ -10,9 +10,15 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * HTTP/1.1 over a socket the prober dials itself, so that dns, connect, tls and first byte are each
@@ -20,7 +26,8 @@ import java.util.Map;
  * Redirects are not followed unless {@code followRedirects}; the final response is judged. A redirect keeps the
  * configured headers and {@code hostHeader} (Host, SNI, certificate name) only to the same origin; to another origin
  * it sends none of them, so credentials never follow a redirect elsewhere; from HTTPS to HTTP it is refused unless
- * {@code allowInsecureRedirects}, and to another scheme always.
+ * {@code allowInsecureRedirects}, and to another scheme always. At most {@code maxRedirects} are followed.
+ * Configured headers replace the prober's defaults of the same name (User-Agent, Accept).
  */
 public final class HttpProber implements Prober<HttpSpec> {
     private static final String USER_AGENT = "vantage-agent/1";
@@ -45,19 +52,14 @@ public final class HttpProber implements Prober<HttpSpec> {
                 .compose(response -> {
                     if (response.status > 0) {
                         attempt.statusCode(response.status);
-                        attempt.fact(Fact.HTTP_VERSION, response.version);
-                        attempt.fact(Fact.HTTP_CONTENT_LENGTH, response.contentLength);
-                        attempt.fact(Fact.HTTP_BODY_LENGTH, response.bodyBytes);
-                        attempt.explain(() -> "received status " + response.status + " from " + spec.url() + ", "
-                                + response.bodyBytes + " bytes of body");
                     }
                     attempt.fact(Fact.HTTP_REDIRECTS, redirects);
-                    attempt.fact(Fact.SSL, spec.https() ? 1 : 0);
                     String location = response.location;
                     if (spec.followRedirects() && response.status / 100 == 3 && location != null) {
-                        if (redirects >= HttpSpec.MAX_REDIRECTS) {
+                        attempt.explain(() -> "redirect " + response.status + " to " + Checks.abbreviate(location));
+                        if (redirects >= spec.maxRedirects()) {
                             return Future.succeededFuture(attempt.fail(
-                                    FailureReason.HTTP_STATUS, "more than " + HttpSpec.MAX_REDIRECTS + " redirects"));
+                                    FailureReason.HTTP_STATUS, "more than " + spec.maxRedirects() + " redirects"));
                         }
                         URI next;
                         try {
@@ -72,7 +74,8 @@ public final class HttpProber implements Prober<HttpSpec> {
                             return Future.succeededFuture(attempt.fail(FailureReason.HTTP_STATUS, refused));
                         }
                         attempt.enter(Phase.DNS);
-                        return exchange(spec.redirectedTo(next), attempt, timeoutMillis, redirects + 1);
+                        return exchange(
+                                spec.redirectedTo(next, response.status), attempt, timeoutMillis, redirects + 1);
                     }
                     return Future.succeededFuture(judge(spec, attempt, response));
                 });
@@ -100,15 +103,17 @@ public final class HttpProber implements Prober<HttpSpec> {
             attempt.skip(Phase.WAIT);
             return Future.succeededFuture(track(spec, attempt, reused));
         }
+        attempt.explain(() -> "dialling " + spec.host() + " port " + spec.port());
         return dialer.connect(attempt, spec.host(), spec.port(), timeoutMillis).compose(socket -> {
             Connection connection = track(spec, attempt, socket);
             if (!spec.https()) {
                 return Future.succeededFuture(connection);
             }
+            attempt.explain(() -> "TLS handshake as " + spec.tlsServerName());
             return dialer.secure(
                             attempt,
                             socket,
-                            spec.virtualHost(),
+                            spec.tlsServerName(),
                             spec.tls().caFile(),
                             spec.tls().insecureSkipVerify())
                     .map(leaf -> connection);
@@ -166,8 +171,12 @@ public final class HttpProber implements Prober<HttpSpec> {
                         new Failures.ServerClosed("connection reset: the server closed the connection " + when));
             }
         });
-        attempt.explain(() -> "sending " + spec.method() + " " + spec.url());
-        socket.write(Buffer.buffer(requestHead(spec))).onFailure(promise::tryFail);
+        attempt.explain(() -> spec.method() + " " + spec.url() + (spec.body() == null ? "" : " with a body"));
+        Buffer request = Buffer.buffer(requestHead(spec));
+        if (spec.body() != null) {
+            request.appendString(spec.body(), "UTF-8");
+        }
+        socket.write(request).onFailure(promise::tryFail);
         return promise.future();
     }
 
@@ -181,29 +190,101 @@ public final class HttpProber implements Prober<HttpSpec> {
         if (!defaultPort) {
             head.append(':').append(port);
         }
-        head.append("\r\nUser-Agent: ").append(USER_AGENT).append("\r\nAccept: */*\r\n");
-        head.append(spec.keepAlive() ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
-        for (Map.Entry<String, String> header : spec.headers().entrySet()) {
+        head.append("\r\n");
+        // The configured headers replace the defaults of the same name; Connection and Content-Length stay the
+        // prober's.
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.put("User-Agent", USER_AGENT);
+        headers.put("Accept", "*/*");
+        headers.putAll(spec.headers());
+        headers.put("Connection", spec.keepAlive() ? "keep-alive" : "close");
+        headers.remove("Content-Length");
+        for (Map.Entry<String, String> header : headers.entrySet()) {
             head.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
         }
-        if (!spec.method().equals("GET") && !spec.method().equals("HEAD")) {
+        if (spec.body() != null) {
+            head.append("Content-Length: ")
+                    .append(spec.body().getBytes(StandardCharsets.UTF_8).length)
+                    .append("\r\n");
+        } else if (!spec.method().equals("GET") && !spec.method().equals("HEAD")) {
             head.append("Content-Length: 0\r\n");
         }
         return head.append("\r\n").toString();
     }
 
+    /**
+     * The final response against the checks, in blackbox_exporter's order where it has them: status, headers, body
+     * (its limit, then the regular expressions), version, TLS; then vantage's body assertion and latency.
+     */
     private ProbeResult judge(HttpSpec spec, Attempt attempt, Response response) {
         if (response.failure != null) {
             return attempt.fail(response.failure, response.message);
         }
+        HttpResponseParser parser = response.parser;
+        attempt.explain(() -> parser.version() + " " + response.status + ", "
+                + parser.headers().size() + " headers, " + response.body.length() + " body characters"
+                + (parser.truncated() ? " (cut)" : ""));
+        attempt.fact(Fact.HTTP_VERSION, parser.version().equals("HTTP/1.0") ? 1.0 : 1.1);
+        attempt.fact(Fact.HTTP_CONTENT_LENGTH, parser.contentLength());
+        attempt.fact(Fact.HTTP_BODY_LENGTH, parser.bodyBytes());
+        attempt.fact(Fact.SSL, spec.https() ? 1 : 0);
+        Long lastModified = lastModified(parser.header("Last-Modified"));
+        if (lastModified != null) {
+            attempt.fact(Fact.HTTP_LAST_MODIFIED, lastModified);
+        }
         Mismatch mismatch = checks.status(spec, response.status);
+        if (mismatch == null && !spec.expectHeaders().isEmpty()) {
+            mismatch = checks.headers(spec.expectHeaders(), parser::header);
+            attempt.fact(Fact.FAILED_DUE_TO_REGEX, mismatch == null ? 0 : 1);
+        }
+        if (mismatch == null && spec.failOverBodyLimit() && parser.truncated()) {
+            mismatch = new Mismatch(
+                    FailureReason.BODY_MISMATCH, "body is longer than maxBodyBytes (" + spec.maxBodyBytes() + ")");
+        }
+        if (mismatch == null
+                && !(spec.expectBodyRegex().isEmpty() && spec.rejectBodyRegex().isEmpty())) {
+            mismatch = checks.bodyRegexes(spec.expectBodyRegex(), spec.rejectBodyRegex(), response.body);
+            attempt.fact(Fact.FAILED_DUE_TO_REGEX, mismatch == null ? 0 : 1);
+        }
+        if (mismatch == null
+                && !spec.expectVersions().isEmpty()
+                && !spec.expectVersions().contains(parser.version())) {
+            mismatch = new Mismatch(
+                    FailureReason.PROTOCOL,
+                    "answered in " + parser.version() + ", not one of expectVersions " + spec.expectVersions());
+        }
+        if (mismatch == null && spec.expectTls() != null && spec.expectTls() != spec.https()) {
+            mismatch = new Mismatch(
+                    FailureReason.PROTOCOL,
+                    spec.https()
+                            ? "the final answer came over TLS (" + spec.url() + ") and expectTls is false"
+                            : "the final answer did not come over TLS (" + spec.url() + ") and expectTls is true");
+        }
         if (mismatch == null && spec.expectBody() != null) {
             mismatch = checks.body(spec.expectBody(), response.body);
         }
         if (mismatch == null) {
             mismatch = checks.latency(spec.maxLatency(), attempt.elapsedNanos());
         }
-        return mismatch == null ? attempt.succeed() : attempt.fail(mismatch.reason(), mismatch.message());
+        if (mismatch == null) {
+            return attempt.succeed();
+        }
+        Mismatch failed = mismatch;
+        attempt.explain(() -> "failed: " + failed.message());
+        return attempt.fail(mismatch.reason(), mismatch.message());
+    }
+
+    /** The Last-Modified header in epoch seconds, or null when absent or not an HTTP date. */
+    private static Long lastModified(List<String> values) {
+        if (values.isEmpty()) {
+            return null;
+        }
+        try {
+            return ZonedDateTime.parse(values.get(0), DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toEpochSecond();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static final class Connection {
@@ -221,15 +302,11 @@ public final class HttpProber implements Prober<HttpSpec> {
         final String location;
         final FailureReason failure;
         final String message;
-        final double version;
-        final long contentLength;
-        final int bodyBytes;
+        final HttpResponseParser parser;
 
         Response(HttpResponseParser parser) {
+            this.parser = parser;
             this.status = parser.status();
-            this.version = parser.version();
-            this.contentLength = parser.contentLength();
-            this.bodyBytes = parser.bodyBytes();
             this.body = parser.body();
             this.location = parser.location();
             this.failure = null;
@@ -237,14 +314,12 @@ public final class HttpProber implements Prober<HttpSpec> {
         }
 
         Response(FailureReason failure, String message) {
+            this.parser = null;
             this.status = 0;
             this.body = "";
             this.location = null;
             this.failure = failure;
             this.message = message;
-            this.version = 0;
-            this.contentLength = -1;
-            this.bodyBytes = 0;
         }
     }
 }

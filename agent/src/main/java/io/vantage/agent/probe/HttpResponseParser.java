@@ -3,12 +3,15 @@ package io.vantage.agent.probe;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * An incremental HTTP/1.x response reader: status line, headers, then a body delimited by
  * Content-Length, chunked encoding or connection close. It keeps at most {@code maxBodyBytes} of the
- * body and reports completion as soon as that much has been read.
+ * body and reports completion as soon as more than that has arrived ({@link #truncated()}). The headers are kept, in
+ * order, for the checks that read them (bounded, with the status line, by {@link #MAX_HEADER_BYTES}).
  */
 final class HttpResponseParser {
     /** The status line, headers and trailers together (chunk framing does not count: the body cap bounds it). */
@@ -36,12 +39,17 @@ final class HttpResponseParser {
     private int headerBytes;
     private int status;
     private long remaining = -1;
-    private long contentLength = -1;
     private boolean chunked;
     private boolean connectionClose;
     private boolean truncated;
     private boolean http10;
     private String location;
+    private long contentLength = -1;
+    private long bodyBytes;
+    private final List<Header> headers = new ArrayList<>();
+
+    /** One response header: its name in lower case, and its value trimmed. */
+    record Header(String name, String value) {}
 
     HttpResponseParser(int maxBodyBytes, boolean headRequest) {
         this.maxBodyBytes = maxBodyBytes;
@@ -121,23 +129,42 @@ final class HttpResponseParser {
                 && (chunked || remaining == 0 || noBody || status == 204 || status == 304);
     }
 
-    /** The response's HTTP version: 1.0 or 1.1. */
-    double version() {
-        return http10 ? 1.0 : 1.1;
+    String location() {
+        return location;
     }
 
-    /** The Content-Length header, -1 when there was none. */
+    /** The version the status line named: HTTP/1.0 or HTTP/1.1. */
+    String version() {
+        return http10 ? "HTTP/1.0" : "HTTP/1.1";
+    }
+
+    /** The Content-Length header's value, or -1 when there was none. */
     long contentLength() {
         return contentLength;
     }
 
-    /** Bytes of body kept (at most {@code maxBodyBytes}). */
-    int bodyBytes() {
-        return body.size();
+    /** Bytes of body read (those past {@code maxBodyBytes} that arrived in the same read included). */
+    long bodyBytes() {
+        return bodyBytes;
     }
 
-    String location() {
-        return location;
+    /** Whether the body went on past {@code maxBodyBytes}, so that {@link #body()} is only its beginning. */
+    boolean truncated() {
+        return truncated;
+    }
+
+    /** The headers of the final response (trailers of a chunked body not included), in the order they came. */
+    List<Header> headers() {
+        return headers;
+    }
+
+    /** The values of header {@code name} (any case), in order; empty when it is absent. */
+    List<String> header(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return headers.stream()
+                .filter(header -> header.name().equals(lower))
+                .map(Header::value)
+                .toList();
     }
 
     String body() {
@@ -154,6 +181,7 @@ final class HttpResponseParser {
                     throw new ProtocolException("not an HTTP/1.x status line: " + printable(text));
                 }
                 http10 = text.startsWith("HTTP/1.0");
+                headers.clear(); // an interim response's headers are not the final one's
                 try {
                     status = Integer.parseInt(text.substring(9, 12));
                 } catch (NumberFormatException e) {
@@ -179,6 +207,7 @@ final class HttpResponseParser {
                 }
                 String name = text.substring(0, colon).trim().toLowerCase(Locale.ROOT);
                 String value = text.substring(colon + 1).trim();
+                headers.add(new Header(name, value));
                 switch (name) {
                     case "content-length" -> {
                         try {
@@ -243,10 +272,11 @@ final class HttpResponseParser {
     }
 
     private void keep(Buffer buffer, int from, int count) {
+        bodyBytes += count;
         int room = maxBodyBytes - body.size();
         int kept = Math.min(room, count);
         body.write(buffer.getBytes(from, from + kept), 0, kept);
-        if (body.size() >= maxBodyBytes) {
+        if (kept < count) {
             truncated = true;
         }
     }

@@ -38,10 +38,10 @@ public final class ProbeRunner {
         this.clock = clock;
         this.lag = lag;
         this.dialer = dialer;
-        Checks checks = new Checks(); // one pattern cache for the loop's http and dns probes
+        Checks checks = new Checks(); // one pattern cache for the loop's probes
         this.http = new HttpProber(dialer, checks);
-        this.tcp = new TcpProber(dialer);
-        this.tls = new TlsProber(dialer, clock);
+        this.tcp = new TcpProber(dialer, checks);
+        this.tls = new TlsProber(dialer, clock, checks);
         this.dns = new DnsProber(vertx, dialer.dnsServers(), checks);
     }
 

@@ -78,7 +78,7 @@ class SchedulerTest {
             targets.add(new TargetSpec(
                     prefix + i,
                     null,
-                    new TcpSpec("127.0.0.1", port),
+                    TcpSpec.connect("127.0.0.1", port),
                     null,
                     null,
                     interval,
@@ -133,7 +133,7 @@ class SchedulerTest {
                 new TargetSpec(
                         "t1",
                         null,
-                        new TcpSpec("127.0.0.1", 10),
+                        TcpSpec.connect("127.0.0.1", 10),
                         null,
                         null,
                         Duration.ofSeconds(10),

@@ -1,5 +1,6 @@
 package io.vantage.wire.target;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.vantage.wire.Checks;
 import java.net.URI;
 import java.time.Duration;
@@ -12,7 +13,12 @@ import java.util.regex.Pattern;
 /**
  * An HTTP(S) request and what its response must look like. {@code hostHeader} replaces the Host header
  * and is also the TLS SNI name and the name the certificate is verified against, so a regional endpoint
- * can be probed by address or regional name while presenting the public name.
+ * can be probed by address or regional name while presenting the public name; {@code serverName} sets the TLS name
+ * alone when it differs. The checks of blackbox_exporter's http module are here too: {@code expectHeaders}, {@code
+ * expectBodyRegex} (all must match), {@code rejectBodyRegex} (none may), {@code expectTls} (the final answer came over
+ * TLS, or with false did not), {@code expectVersions} (the answer's HTTP version is one of them), and {@code
+ * failOverBodyLimit} (a body longer than {@code maxBodyBytes} fails instead of being cut). {@code body} is sent as the
+ * request body; at most {@code maxRedirects} redirects are followed when {@code followRedirects}.
  */
 public record HttpSpec(
         URI url,
@@ -26,12 +32,25 @@ public record HttpSpec(
         Boolean followRedirects,
         Boolean keepAlive,
         TlsClientSpec tls,
-        Boolean allowInsecureRedirects)
+        Boolean allowInsecureRedirects,
+        String body,
+        String serverName,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<HeaderExpectation> expectHeaders,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> expectBodyRegex,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> rejectBodyRegex,
+        Boolean expectTls,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> expectVersions,
+        Boolean failOverBodyLimit,
+        Integer maxRedirects)
         implements ProbeSpec {
 
     public static final List<String> DEFAULT_EXPECT_STATUS = List.of("200-399");
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-    public static final int MAX_REDIRECTS = 5;
+    public static final int DEFAULT_MAX_REDIRECTS = 5;
+    public static final int MAX_REQUEST_BODY_CHARS = 1024 * 1024;
+    /** The versions {@code expectVersions} may name, as blackbox_exporter's {@code valid_http_versions} spells them. */
+    public static final List<String> VERSIONS = List.of("HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "HTTP/3.0");
+
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "OPTIONS", "DELETE", "PATCH");
     private static final Pattern STATUS = Pattern.compile("([1-5]\\d\\d)(?:-([1-5]\\d\\d))?");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -97,6 +116,36 @@ public record HttpSpec(
         keepAlive = keepAlive != null && keepAlive;
         tls = tls == null ? new TlsClientSpec(null, false) : tls;
         allowInsecureRedirects = allowInsecureRedirects != null && allowInsecureRedirects;
+        if (body != null && body.length() > MAX_REQUEST_BODY_CHARS) {
+            throw Checks.invalid(
+                    "body", "is " + body.length() + " characters, over the limit of " + MAX_REQUEST_BODY_CHARS);
+        }
+        Checks.noControlCharacters("serverName", serverName);
+        if (serverName != null && (serverName.isBlank() || serverName.contains("/") || serverName.contains(" "))) {
+            throw Checks.invalid("serverName", "'" + serverName + "' is not a host name");
+        }
+        expectHeaders = expectHeaders == null ? List.of() : List.copyOf(expectHeaders);
+        expectBodyRegex = regexes("expectBodyRegex", expectBodyRegex);
+        rejectBodyRegex = regexes("rejectBodyRegex", rejectBodyRegex);
+        expectVersions = expectVersions == null ? List.of() : List.copyOf(expectVersions);
+        for (String version : expectVersions) {
+            if (!VERSIONS.contains(version)) {
+                throw Checks.invalid("expectVersions", "'" + version + "' is not one of " + VERSIONS);
+            }
+        }
+        failOverBodyLimit = failOverBodyLimit != null && failOverBodyLimit;
+        maxRedirects = maxRedirects == null ? DEFAULT_MAX_REDIRECTS : maxRedirects;
+        Checks.range("maxRedirects", maxRedirects, 0, 30);
+    }
+
+    private static List<String> regexes(String key, List<String> patterns) {
+        if (patterns == null) {
+            return List.of();
+        }
+        for (String pattern : patterns) {
+            Checks.re2(key, Checks.required(key, pattern));
+        }
+        return List.copyOf(patterns);
     }
 
     public boolean https() {
@@ -111,9 +160,14 @@ public record HttpSpec(
         return url.getPort() > 0 ? url.getPort() : https() ? 443 : 80;
     }
 
-    /** The name presented in the Host header, TLS SNI and certificate verification. */
+    /** The name presented in the Host header, and in TLS unless {@code serverName} is set. */
     public String virtualHost() {
         return hostHeader != null ? hostHeader : url.getHost();
+    }
+
+    /** The name presented in TLS SNI and that the certificate is verified against. */
+    public String tlsServerName() {
+        return serverName != null ? serverName : virtualHost();
     }
 
     /** Path and query as sent on the request line. */
@@ -135,17 +189,20 @@ public record HttpSpec(
     }
 
     /**
-     * The same request after a redirect to {@code target}: to the same origin (scheme, host and port) with its headers
-     * and host header; to another origin with neither, so that no credential (Authorization, Cookie, an API key: any
-     * configured header) and no virtual host follows it.
+     * The same request after a redirect ({@code status}) to {@code target}: to the same origin (scheme, host and port)
+     * with its headers, host header and server name; to another origin with none of them, so that no credential
+     * (Authorization, Cookie, an API key: any configured header) and no virtual host follows it. After a 301, 302 or
+     * 303 the request becomes a GET (a HEAD stays one) without a body, as browsers and Go's client do; 307 and 308
+     * repeat it.
      */
-    public HttpSpec redirectedTo(URI target) {
+    public HttpSpec redirectedTo(URI target, int status) {
+        boolean asGet = status == 301 || status == 302 || status == 303;
         boolean sameOrigin = target.getScheme().equalsIgnoreCase(url.getScheme())
                 && target.getHost().equalsIgnoreCase(url.getHost())
                 && port(target) == port();
         return new HttpSpec(
                 target,
-                method,
+                asGet && !method.equals("HEAD") ? "GET" : method,
                 sameOrigin ? headers : Map.of(),
                 sameOrigin ? hostHeader : null,
                 expectStatus,
@@ -155,7 +212,16 @@ public record HttpSpec(
                 followRedirects,
                 keepAlive,
                 tls,
-                allowInsecureRedirects);
+                allowInsecureRedirects,
+                asGet ? null : body,
+                sameOrigin ? serverName : null,
+                expectHeaders,
+                expectBodyRegex,
+                rejectBodyRegex,
+                expectTls,
+                expectVersions,
+                failOverBodyLimit,
+                maxRedirects);
     }
 
     private static int port(URI url) {
