@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code /probe} probes per CPU-second: the vantage agent and blackbox_exporter 0.23, both reading the same blackbox
- * module file, driven side by side in one run through {@code /probe?module=&target=} at the same concurrency (a closed
+ * {@code /probe} probes per CPU-second: the vantage agent and blackbox_exporter 0.23, with the same two modules (HTTP, and
+ * HTTPS verified against the CA; the agent's in its own syntax, blackbox_exporter's in its module file), driven side by side in one run through {@code /probe?module=&target=} at the same concurrency (a closed
  * loop of that many requests in flight to each, from this process, whose CPU is not counted), against the local nginx
  * of {@link AgentBenchmark} (a fresh connection per probe; HTTPS a full handshake verified against a throw-away CA).
  * Each exporter's CPU is read from {@code /proc/PID/stat}; a probe counts when its answer came back, and failed unless
@@ -99,7 +99,7 @@ public final class ProbeBenchmark {
                     """.formatted(nginx.caFile()));
             Map<String, Process> exporters = new LinkedHashMap<>();
             if (probers.contains("vantage")) {
-                exporters.put("vantage agent", benchmark.startAgent(modules));
+                exporters.put("vantage agent", benchmark.startAgent(nginx));
             }
             if (probers.contains("blackbox")) {
                 exporters.put("blackbox_exporter 0.23", benchmark.startBlackbox(modules));
@@ -133,11 +133,14 @@ public final class ProbeBenchmark {
         Files.writeString(benchmark.work.resolve("probe-benchmark.md"), table);
     }
 
-    private Process startAgent(Path modules) throws Exception {
+    /** The agent with the same two modules in its own syntax (the blackbox file's http and https_2xx). */
+    private Process startAgent(Nginx nginx) throws Exception {
         Path config = Files.writeString(
                 work.resolve("probe-agent.yaml"),
-                "server: {host: 127.0.0.1, port: " + AgentUnderTest.PORT + "}\nprobe:\n  modulesFile: '" + modules
-                        + "'\n  allow: {targets: ['127.0.0.1']}\n");
+                "server: {host: 127.0.0.1, port: " + AgentUnderTest.PORT + "}\nprobe:\n  modules:\n"
+                        + "    http_2xx: {timeout: 5s, http: {}}\n"
+                        + "    https_2xx: {timeout: 5s, http: {tls: {caFile: '" + nginx.caFile() + "'}}}\n"
+                        + "  allow: {targets: ['127.0.0.1']}\n");
         Process agent = processes.startLauncher(agentJar.resolveSibling("vantage-agent"), config, "probe-agent", false);
         processes.waitFor("http://127.0.0.1:" + AgentUnderTest.PORT + "/readyz");
         return agent;
