@@ -1087,6 +1087,31 @@ class HelmChartTest {
         assertThat(guarded.at("/spec/authorization/type").asText()).isEqualTo("Bearer");
         assertThat(guarded.at("/spec/authorization/credentials/key").asText()).isEqualTo("read-token");
 
+        // An agent that only answers /probe needs neither targets nor aggregators.
+        Path noTargets = Files.writeString(Files.createTempFile("no-targets", ".yaml"), "agent: {targets: []}\n");
+        List<JsonNode> probeOnly = objects(new Helm(withHooks())
+                .template()
+                .withName("vantage")
+                .withValuesFile(noTargets)
+                .set("probe.enabled", true)
+                .set("probe.targets[0]", "https://www.example.com/healthz")
+                .call());
+        assertThat(kind(probeOnly, "Probe")).hasSize(1);
+        assertThat(
+                        notes(
+                                Files.writeString(
+                                        Files.createTempFile("probe-only", ".yaml"),
+                                        "agent: {targets: []}\nprobe: {enabled: true, targets: ['https://www.example.com/healthz']}\n")))
+                .contains("no targets of its own: it only answers /probe")
+                .contains("asked by the Probe vantage for 1 target(s) with module http_2xx");
+        assertThat(new YAMLMapper().readTree(config(probeOnly, "agent.yaml")).at("/targets"))
+                .isEmpty();
+        assertThatThrownBy(() -> new Helm(withHooks())
+                        .template()
+                        .withName("vantage")
+                        .withValuesFile(noTargets)
+                        .call())
+                .hasMessageContaining("or probe.enabled (only /probe)");
         assertThatThrownBy(() -> new Helm(withHooks())
                         .template()
                         .withName("vantage")
