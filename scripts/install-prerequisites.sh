@@ -30,6 +30,8 @@ fi
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# The /probe conformance tests (BlackboxConformanceIT, ProbeScrapeIT) run the real blackbox_exporter beside the agent.
+command -v prometheus-blackbox-exporter >/dev/null 2>&1 || missing+=(prometheus-blackbox-exporter)
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
@@ -49,5 +51,8 @@ echo "prerequisites: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
-# Debian starts the Prometheus server on install; only promtool is wanted here.
-if command -v systemctl >/dev/null 2>&1; then systemctl stop prometheus >/dev/null 2>&1 || true; fi
+# Debian starts the Prometheus server and blackbox_exporter on install; the tests start their own.
+if command -v systemctl >/dev/null 2>&1; then
+  systemctl stop prometheus >/dev/null 2>&1 || true
+  systemctl stop prometheus-blackbox-exporter >/dev/null 2>&1 || true
+fi

@@ -250,6 +250,30 @@ targets:
 {{ toYaml .Values.agent.targets | indent 2 }}
 {{- else }} []
 {{- end }}
+{{- if .Values.probe.enabled }}
+{{- /* blackbox_exporter's /probe (templates/probe.yaml asks it); allowed: the given patterns, else each target's host */}}
+probe:
+  modules:
+{{ toYaml .Values.probe.modules | indent 4 }}
+  allow:
+    {{- if .Values.probe.allow.anyTarget }}
+    anyTarget: true
+    {{- else if .Values.probe.allow.targets }}
+    targets:
+{{ toYaml .Values.probe.allow.targets | indent 6 }}
+    {{- else }}
+    {{- $hosts := list }}
+    {{- range .Values.probe.targets }}
+    {{- if contains "://" . }}
+    {{- $hosts = append $hosts (urlParse .).hostname }}
+    {{- else }}
+    {{- $hosts = append $hosts (regexReplaceAll "[:/].*$" . "") }}
+    {{- end }}
+    {{- end }}
+    targets:
+{{ toYaml ($hosts | uniq) | indent 6 }}
+    {{- end }}
+{{- end }}
 {{- end -}}
 
 {{- define "vantage.aggregatorConfig" -}}

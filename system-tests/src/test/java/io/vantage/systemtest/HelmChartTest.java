@@ -1016,6 +1016,118 @@ class HelmChartTest {
                 .hasMessageContaining("/aggregator/agents/0/members");
     }
 
+    /**
+     * probe.enabled: a prometheus-operator Probe whose prober is the agent's Service at {@code /probe}, with the module and
+     * targets of the values (docs/blackbox-conformance.md), and the agent's {@code probe:} block with those modules,
+     * admitting the targets' hosts; off by default.
+     */
+    @Test
+    void probeEnabledMakesAProbeOfTheAgentsServiceAndTurnsOnTheAgentsProbeEndpoint() throws Exception {
+        assertThat(kind(
+                        objects(new Helm(withHooks())
+                                .template()
+                                .withName("vantage")
+                                .call()),
+                        "Probe"))
+                .isEmpty();
+        List<JsonNode> objects = objects(new Helm(withHooks())
+                .template()
+                .withName("vantage")
+                .withNamespace("monitoring")
+                .set("probe.enabled", true)
+                .set("probe.targets[0]", "https://www.example.com/healthz")
+                .set("probe.targets[1]", "10.0.0.5:8080")
+                .set("probe.interval", "15s")
+                .set("probe.labels.release", "kube-prometheus")
+                .call());
+        JsonNode service = kind(objects, "Service").stream()
+                .filter(s -> s.at("/metadata/labels/app.kubernetes.io~1component")
+                        .asText()
+                        .equals("agent"))
+                .findFirst()
+                .orElseThrow();
+        JsonNode probe = kind(objects, "Probe").get(0);
+        assertThat(kind(objects, "Probe")).hasSize(1);
+        assertThat(probe.at("/apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(probe.at("/metadata/labels/release").asText()).isEqualTo("kube-prometheus");
+        assertThat(probe.at("/spec/prober/url").asText())
+                .isEqualTo(service.at("/metadata/name").asText() + ".monitoring.svc:"
+                        + service.at("/spec/ports/0/port").asInt());
+        assertThat(probe.at("/spec/prober/path").asText()).isEqualTo("/probe");
+        assertThat(probe.at("/spec/prober/scheme").asText()).isEqualTo("http");
+        assertThat(probe.at("/spec/module").asText()).isEqualTo("http_2xx");
+        assertThat(probe.at("/spec/interval").asText()).isEqualTo("15s");
+        assertThat(probe.at("/spec/scrapeTimeout").asText()).isEqualTo("10s");
+        assertThat(probe.at("/spec/targets/staticConfig/static"))
+                .extracting(JsonNode::asText)
+                .containsExactly("https://www.example.com/healthz", "10.0.0.5:8080");
+        assertThat(probe.at("/spec").has("authorization")).isFalse();
+
+        JsonNode agentProbe =
+                new YAMLMapper().readTree(config(objects, "agent.yaml")).at("/probe");
+        assertThat(agentProbe.at("/modules/http_2xx").has("http")).isTrue();
+        assertThat(agentProbe.at("/allow/targets"))
+                .extracting(JsonNode::asText)
+                .containsExactly("www.example.com", "10.0.0.5");
+        assertThat(agentProbe.at("/allow").has("anyTarget")).isFalse();
+
+        // With the read token on, Prometheus sends it to the agent as it does for /metrics.
+        JsonNode guarded = kind(
+                        objects(new Helm(withHooks())
+                                .template()
+                                .withName("vantage")
+                                .set("readToken.enabled", true)
+                                .set("secret.tokens.read-token", "ci-read-token-0123456789")
+                                .set("probe.enabled", true)
+                                .set("probe.targets[0]", "https://www.example.com/healthz")
+                                .set("probe.allow.anyTarget", true)
+                                .call()),
+                        "Probe")
+                .get(0);
+        assertThat(guarded.at("/spec/authorization/type").asText()).isEqualTo("Bearer");
+        assertThat(guarded.at("/spec/authorization/credentials/key").asText()).isEqualTo("read-token");
+
+        // An agent that only answers /probe needs neither targets nor aggregators.
+        Path noTargets = Files.writeString(Files.createTempFile("no-targets", ".yaml"), "agent: {targets: []}\n");
+        List<JsonNode> probeOnly = objects(new Helm(withHooks())
+                .template()
+                .withName("vantage")
+                .withValuesFile(noTargets)
+                .set("probe.enabled", true)
+                .set("probe.targets[0]", "https://www.example.com/healthz")
+                .call());
+        assertThat(kind(probeOnly, "Probe")).hasSize(1);
+        assertThat(
+                        notes(
+                                Files.writeString(
+                                        Files.createTempFile("probe-only", ".yaml"),
+                                        "agent: {targets: []}\nprobe: {enabled: true, targets: ['https://www.example.com/healthz']}\n")))
+                .contains("no targets of its own: it only answers /probe")
+                .contains("asked by the Probe vantage for 1 target(s) with module http_2xx");
+        assertThat(new YAMLMapper().readTree(config(probeOnly, "agent.yaml")).at("/targets"))
+                .isEmpty();
+        assertThatThrownBy(() -> new Helm(withHooks())
+                        .template()
+                        .withName("vantage")
+                        .withValuesFile(noTargets)
+                        .call())
+                .hasMessageContaining("or probe.enabled (only /probe)");
+        assertThatThrownBy(() -> new Helm(withHooks())
+                        .template()
+                        .withName("vantage")
+                        .set("probe.enabled", true)
+                        .call())
+                .hasMessageContaining("probe.targets is empty");
+        assertThatThrownBy(() -> new Helm(withHooks())
+                        .template()
+                        .withName("vantage")
+                        .set("probe.enabled", true)
+                        .set("probe.targets[0]", "https://www.example.com/")
+                        .set("probe.module", "icmp")
+                        .call())
+                .hasMessageContaining("probe.module \"icmp\" is not one of probe.modules (http_2xx)");
+    }
+
     @Test
     void valuesThatViolateTheSchemaOrTheChartsRulesAreRefused() {
         assertThatThrownBy(() -> new Helm(withHooks())
