@@ -130,7 +130,7 @@ public final class GrpcProber implements Prober<GrpcSpec> {
     private Future<ProbeResult> call(GrpcSpec spec, Attempt attempt, NetSocket socket, int timeoutMillis) {
         Promise<ProbeResult> result = Promise.promise();
         ChannelHandlerContext vertx = channel(socket);
-        Call call = new Builder(spec, attempt, result).create();
+        Call call = new Builder(spec, attempt, result, timeoutMillis).create();
         socket.exceptionHandler(error -> result.tryFail(error));
         socket.closeHandler(closed -> result.tryFail(
                 new Failures.ServerClosed("connection reset: the server closed the connection " + call.when())));
@@ -276,11 +276,13 @@ public final class GrpcProber implements Prober<GrpcSpec> {
         private final GrpcSpec spec;
         private final Attempt attempt;
         private final Promise<ProbeResult> result;
+        private final int timeoutMillis;
 
-        Builder(GrpcSpec spec, Attempt attempt, Promise<ProbeResult> result) {
+        Builder(GrpcSpec spec, Attempt attempt, Promise<ProbeResult> result, int timeoutMillis) {
             this.spec = spec;
             this.attempt = attempt;
             this.result = result;
+            this.timeoutMillis = timeoutMillis;
             server(false);
             // No pushes; header lists bounded (a health answer's are a few hundred bytes).
             initialSettings(Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(16 * 1024));
@@ -292,7 +294,7 @@ public final class GrpcProber implements Prober<GrpcSpec> {
 
         @Override
         protected Call build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
-            Call call = new Call(decoder, encoder, settings, spec, attempt, result);
+            Call call = new Call(decoder, encoder, settings, spec, attempt, result, timeoutMillis);
             frameListener(call);
             return call;
         }
@@ -307,6 +309,7 @@ public final class GrpcProber implements Prober<GrpcSpec> {
         private final GrpcSpec spec;
         private final Attempt attempt;
         private final Promise<ProbeResult> result;
+        private final int timeoutMillis;
         private ByteBuf body;
         private int httpStatus = -1;
         private CharSequence contentType;
@@ -317,11 +320,13 @@ public final class GrpcProber implements Prober<GrpcSpec> {
                 Http2Settings settings,
                 GrpcSpec spec,
                 Attempt attempt,
-                Promise<ProbeResult> result) {
+                Promise<ProbeResult> result,
+                int timeoutMillis) {
             super(decoder, encoder, settings);
             this.spec = spec;
             this.attempt = attempt;
             this.result = result;
+            this.timeoutMillis = timeoutMillis;
         }
 
         String when() {
@@ -429,11 +434,18 @@ public final class GrpcProber implements Prober<GrpcSpec> {
 
         @Override
         public void onRstStreamRead(ChannelHandlerContext context, int streamId, long errorCode) {
-            if (streamId == STREAM) {
-                Http2Error error = Http2Error.valueOf(errorCode);
-                result.tryFail(new Failures.ServerClosed("the server reset the gRPC call's stream ("
-                        + (error == null ? "error " + errorCode : error.name()) + ") " + when()));
+            if (streamId != STREAM || result.future().isComplete()) {
+                return;
             }
+            Http2Error error = Http2Error.valueOf(errorCode);
+            if (error == Http2Error.CANCEL && attempt.elapsedNanos() >= timeoutMillis * 1_000_000L) {
+                // The server gave up at the grpc-timeout the probe sent, as the probe's own timer was due to.
+                release();
+                result.tryComplete(attempt.timeOut(timeoutMillis));
+                return;
+            }
+            result.tryFail(new Failures.ServerClosed("the server reset the gRPC call's stream ("
+                    + (error == null ? "error " + errorCode : error.name()) + ") " + when()));
         }
 
         @Override
