@@ -17,6 +17,7 @@ import io.grpc.stub.StreamObserver;
 import io.netty.buffer.Unpooled;
 import io.vantage.agent.testing.Probes;
 import io.vantage.testing.Ports;
+import io.vantage.testing.RawServer;
 import io.vantage.testing.TestDnsServer;
 import io.vantage.testing.TestPki;
 import io.vantage.wire.Documents;
@@ -184,6 +185,16 @@ class GrpcProbeTest {
             assertThat(result.timings().total()).isGreaterThanOrEqualTo(0.3);
         } finally {
             silent.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aServerThatDoesNotSpeakHttp2IsAProtocolFailure() {
+        try (RawServer garbage = RawServer.start(vertx, RawServer.Behaviour.GARBAGE)) {
+            ProbeResult result = probes.probe(target("127.0.0.1", garbage.port(), "", ""));
+
+            assertThat(result.reason()).as(result.toString()).isEqualTo(FailureReason.PROTOCOL);
+            assertThat(result.message()).contains("HTTP/2 error");
         }
     }
 
