@@ -114,8 +114,7 @@ public final class GrpcProber implements Prober<GrpcSpec> {
                             return Future.succeededFuture(attempt.fail(
                                     FailureReason.PROTOCOL,
                                     "the server did not select h2 by ALPN (selected: " + selected
-                                            + "): it does not speak gRPC over TLS; gRPC status none, serving status"
-                                            + " none"));
+                                            + "): not gRPC over TLS, so no gRPC status and no serving status"));
                         }
                         return call(spec, attempt, socket, timeoutMillis);
                     });
@@ -129,15 +128,15 @@ public final class GrpcProber implements Prober<GrpcSpec> {
     /** Puts HTTP/2 on the socket's pipeline, ahead of Vert.x's handler, sends the call and waits for its trailers. */
     private Future<ProbeResult> call(GrpcSpec spec, Attempt attempt, NetSocket socket, int timeoutMillis) {
         Promise<ProbeResult> result = Promise.promise();
-        ChannelHandlerContext vertx = channel(socket);
+        ChannelHandlerContext socketHandler = channel(socket); // Vert.x's, last in the pipeline
         Call call = new Builder(spec, attempt, result, timeoutMillis).create();
         socket.exceptionHandler(error -> result.tryFail(error));
         socket.closeHandler(closed -> result.tryFail(
                 new Failures.ServerClosed("connection reset: the server closed the connection " + call.when())));
-        vertx.pipeline().addBefore(vertx.name(), "h2", call);
+        socketHandler.pipeline().addBefore(socketHandler.name(), "h2", call);
         long leftMillis = Math.max(1, timeoutMillis - attempt.elapsedNanos() / 1_000_000);
         attempt.enter(Phase.WAIT);
-        call.send(vertx.pipeline().context(call), authority(spec), leftMillis);
+        call.send(socketHandler.pipeline().context(call), authority(spec), leftMillis);
         return result.future();
     }
 
