@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.vantage.wire.Documents;
 import io.vantage.wire.target.DnsSpec;
 import io.vantage.wire.target.FailoverSpec;
+import io.vantage.wire.target.GrpcSpec;
 import io.vantage.wire.target.HttpSpec;
 import io.vantage.wire.target.ProbeSpec;
 import io.vantage.wire.target.QuorumSpec;
@@ -42,6 +43,11 @@ public final class Target {
         @Override
         public String dns(DnsSpec spec) {
             return "dns";
+        }
+
+        @Override
+        public String grpc(GrpcSpec spec) {
+            return "grpc";
         }
     };
 
@@ -95,6 +101,11 @@ public final class Target {
                         null,
                         null,
                         null));
+    }
+
+    /** A plaintext gRPC health check of {@code service} ("" for the server as a whole). */
+    public static Target grpc(String name, String host, int port, String service) {
+        return new Target(name, new GrpcSpec(host, port, service, null, null, null, null));
     }
 
     public static Target probing(String name, ProbeSpec probe) {

@@ -11,6 +11,7 @@ import io.vantage.wire.target.BodyAssertion;
 import io.vantage.wire.target.BodyAssertion.JsonPointerAssertion;
 import io.vantage.wire.target.DnsSpec;
 import io.vantage.wire.target.FailoverSpec;
+import io.vantage.wire.target.GrpcSpec;
 import io.vantage.wire.target.HeaderExpectation;
 import io.vantage.wire.target.HttpSpec;
 import io.vantage.wire.target.QueryStep;
@@ -95,6 +96,7 @@ class WireContractTest {
                     null,
                     null,
                     null,
+                    null,
                     Duration.ofSeconds(10),
                     Duration.ofSeconds(5),
                     new QuorumSpec(3, 2, 2, 3, Duration.ofSeconds(30), 2, Duration.ofSeconds(45)),
@@ -119,6 +121,7 @@ class WireContractTest {
                                     new QueryStep("^\\* OK", null, false)),
                             "mail.example.com",
                             new TlsClientSpec("/etc/vantage/ca.pem", false)),
+                    null,
                     null,
                     null,
                     Duration.ofMinutes(1),
@@ -150,7 +153,23 @@ class WireContractTest {
                             "AAAA",
                             List.of("192.0.2.53", "[2001:db8::53]:5353"),
                             "NOERROR",
-                            new DnsSpec.Answer("2001:db8::", "^2001:db8::1[0-9]$", 2)))));
+                            new DnsSpec.Answer("2001:db8::", "^2001:db8::1[0-9]$", 2))),
+            new TargetSpec(
+                    "rpc",
+                    null,
+                    null,
+                    null,
+                    null,
+                    new GrpcSpec(
+                            "192.0.2.30", 8443, "vantage.Api", true, "rpc.example.com", "/etc/vantage/ca.pem", false),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null)));
 
     @Test
     void aReportBatchWithEveryFieldKeepsItsForm() throws IOException {
@@ -232,7 +251,7 @@ class WireContractTest {
     }
 
     private static TargetSpec target(String name, HttpSpec http, TlsSpec tls, DnsSpec dns) {
-        return new TargetSpec(name, http, null, tls, dns, null, null, null, null, null, null, null, null);
+        return new TargetSpec(name, http, null, tls, dns, null, null, null, null, null, null, null, null, null);
     }
 
     private static TargetSpec target(String name, HttpSpec http) {

@@ -14,6 +14,7 @@ import io.vantage.wire.Durations;
 import io.vantage.wire.InvalidDocumentException;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.DnsSpec;
+import io.vantage.wire.target.GrpcSpec;
 import io.vantage.wire.target.HttpSpec;
 import io.vantage.wire.target.ProbeSpec;
 import io.vantage.wire.target.TargetSpec;
@@ -251,6 +252,11 @@ public final class ProbeEndpoint implements Handler<HttpServerRequest> {
             public String[] dns(DnsSpec spec) {
                 DnsSpec.Server server = spec.parsedServers().get(0);
                 return new String[] {server.host(), Integer.toString(server.port())};
+            }
+
+            @Override
+            public String[] grpc(GrpcSpec spec) {
+                return new String[] {spec.host(), Integer.toString(spec.port())};
             }
         });
     }

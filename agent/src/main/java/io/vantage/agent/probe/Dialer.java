@@ -131,8 +131,22 @@ public final class Dialer {
      */
     public Future<X509Certificate> secure(
             Attempt attempt, NetSocket socket, String serverName, String caFile, boolean insecureSkipVerify) {
+        return secure(attempt, socket, serverName, caFile, insecureSkipVerify, null);
+    }
+
+    /**
+     * The same, offering {@code applicationProtocol} by ALPN when not null ({@code h2} for gRPC); which one the server
+     * selected is the socket's {@link SslHandler#applicationProtocol()}, null when it selected none.
+     */
+    public Future<X509Certificate> secure(
+            Attempt attempt,
+            NetSocket socket,
+            String serverName,
+            String caFile,
+            boolean insecureSkipVerify,
+            String applicationProtocol) {
         attempt.enter(Phase.TLS);
-        return tlsContext(caFile, insecureSkipVerify)
+        return tlsContext(caFile, insecureSkipVerify, applicationProtocol)
                 .compose(context -> upgrade(socket, context, serverName))
                 .compose(session -> {
                     attempt.explain(() -> "TLS handshake done with " + serverName + ": " + session.getProtocol() + ", "
@@ -185,17 +199,21 @@ public final class Dialer {
      * that one read. A store that cannot be read fails those probes, not the loop; the failed read is not kept, so the
      * next probe reads again. Once read, a lookup takes no lock.
      */
-    private Future<SslContext> tlsContext(String caFile, boolean insecureSkipVerify) {
-        String key = insecureSkipVerify ? "\0insecure" : caFile == null ? "" : caFile;
+    private Future<SslContext> tlsContext(String caFile, boolean insecureSkipVerify, String applicationProtocol) {
+        String key = (applicationProtocol == null ? "" : applicationProtocol + "\0")
+                + (insecureSkipVerify ? "\0insecure" : caFile == null ? "" : caFile);
         Future<SslContext> known = tlsContexts.get(key);
         if (known != null && !known.failed()) {
             return known;
         }
         return tlsContexts.compute(
-                key, (k, current) -> current == null || current.failed() ? read(caFile, insecureSkipVerify) : current);
+                key,
+                (k, current) -> current == null || current.failed()
+                        ? read(caFile, insecureSkipVerify, applicationProtocol)
+                        : current);
     }
 
-    private Future<SslContext> read(String caFile, boolean insecureSkipVerify) {
+    private Future<SslContext> read(String caFile, boolean insecureSkipVerify, String applicationProtocol) {
         return vertx.executeBlocking(
                 () -> {
                     VerifiedChains trust = null;
@@ -209,7 +227,7 @@ public final class Dialer {
                                     e);
                         }
                     }
-                    return FullHandshakes.client(engine, trust);
+                    return FullHandshakes.client(engine, trust, applicationProtocol);
                 },
                 false);
     }

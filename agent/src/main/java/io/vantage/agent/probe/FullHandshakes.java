@@ -1,6 +1,7 @@
 package io.vantage.agent.probe;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
@@ -46,11 +47,28 @@ final class FullHandshakes {
      * with {@code trust} null, accepting any chain for any name ({@code insecureSkipVerify}).
      */
     static SslContext client(TlsEngine engine, X509ExtendedTrustManager trust) throws SSLException {
+        return client(engine, trust, null);
+    }
+
+    /**
+     * The same, offering {@code applicationProtocol} by ALPN when not null (gRPC's {@code h2}: a gRPC server over TLS
+     * refuses a client that does not offer it). A server that selects none is still connected: the caller reads {@link
+     * SslHandler#applicationProtocol()} and judges.
+     */
+    static SslContext client(TlsEngine engine, X509ExtendedTrustManager trust, String applicationProtocol)
+            throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forClient()
                 .protocols(PROTOCOLS)
                 .trustManager(
                         trust == null ? InsecureTrustManagerFactory.INSTANCE.getTrustManagers()[0] : trust)
                 .endpointIdentificationAlgorithm(trust == null ? null : VerifiedChains.IDENTIFICATION);
+        if (applicationProtocol != null) {
+            builder.applicationProtocolConfig(new ApplicationProtocolConfig(
+                    ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                    applicationProtocol));
+        }
         SslContext context = switch (engine) {
             // Every suite BoringSSL has, so that a server with only older ones is still reached and judged.
             case OPENSSL ->

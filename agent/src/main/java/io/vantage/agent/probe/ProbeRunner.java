@@ -4,6 +4,7 @@ import io.vantage.agent.check.Checks;
 import io.vantage.agent.overload.LoopLag;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.DnsSpec;
+import io.vantage.wire.target.GrpcSpec;
 import io.vantage.wire.target.HttpSpec;
 import io.vantage.wire.target.ProbeSpec;
 import io.vantage.wire.target.TargetSpec;
@@ -30,6 +31,7 @@ public final class ProbeRunner {
     private final TcpProber tcp;
     private final TlsProber tls;
     private final DnsProber dns;
+    private final GrpcProber grpc;
     private final LoopLag lag;
     private final Dialer dialer;
 
@@ -43,6 +45,7 @@ public final class ProbeRunner {
         this.tcp = new TcpProber(dialer, checks);
         this.tls = new TlsProber(dialer, clock, checks);
         this.dns = new DnsProber(vertx, dialer.dnsServers(), checks);
+        this.grpc = new GrpcProber(dialer);
     }
 
     public Future<ProbeResult> run(TargetSpec target) {
@@ -126,6 +129,11 @@ public final class ProbeRunner {
             public String dns(DnsSpec spec) {
                 return null;
             }
+
+            @Override
+            public String grpc(GrpcSpec spec) {
+                return spec.host();
+            }
         });
         return host == null || Resolver.isAddress(host) ? null : host;
     }
@@ -195,6 +203,11 @@ public final class ProbeRunner {
             @Override
             public Future<ProbeResult> dns(DnsSpec spec) {
                 return dns.probe(spec, attempt, timeoutMillis);
+            }
+
+            @Override
+            public Future<ProbeResult> grpc(GrpcSpec spec) {
+                return grpc.probe(spec, attempt, timeoutMillis);
             }
         });
     }

@@ -221,6 +221,7 @@ public record AggregatorConfig(
                     null,
                     null,
                     new DnsSpec(name, type, servers, null, new DnsSpec.Answer(null, null, 0)),
+                    null,
                     interval,
                     timeout,
                     null,

@@ -362,6 +362,9 @@ public final class Routing {
         if (target.tcp() != null) {
             return target.tcp().host();
         }
+        if (target.grpc() != null) {
+            return target.grpc().host();
+        }
         return target.tls() != null ? target.tls().host() : null;
     }
 

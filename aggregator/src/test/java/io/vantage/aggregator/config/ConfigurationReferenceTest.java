@@ -87,6 +87,8 @@ class ConfigurationReferenceTest {
                 tls: {host: 127.0.0.1, port: 1}
               - name: dns-target
                 dns: {name: example.com}
+              - name: grpc-target
+                grpc: {host: 127.0.0.1, port: 1}
             """;
 
     private static final String AGENT_FILE = """

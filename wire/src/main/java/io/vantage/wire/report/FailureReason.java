@@ -28,10 +28,21 @@ public enum FailureReason {
     TIMEOUT,
     /** The peer reset or closed the connection before the answer was complete. */
     RESET,
-    /** The peer sent something that is not valid HTTP. */
+    /** The peer sent something that is not valid HTTP (or, to a gRPC probe, not gRPC over HTTP/2). */
     PROTOCOL,
     /** Any other network error (no route, unreachable). */
     NETWORK,
+    /**
+     * A gRPC health check answered, but not SERVING (NOT_SERVING, UNKNOWN, SERVICE_UNKNOWN): the endpoint itself says
+     * it is not fit to serve, as an HTTP health endpoint's 503 does.
+     */
+    NOT_SERVING,
+    /**
+     * A gRPC call ended with a status other than OK: NOT_FOUND (the health service does not know the service name),
+     * UNIMPLEMENTED (the server has no health service), UNAVAILABLE from a proxy, ...; the gRPC analogue of {@link
+     * #HTTP_STATUS}. The message names the status. DEADLINE_EXCEEDED is {@link #TIMEOUT}.
+     */
+    GRPC_STATUS,
     /**
      * A timeout or too_slow measured while the agent itself ran late (its event loop lagged): the agent cannot
      * tell the endpoint's slowness from its own, so this is no vote. Never a reason to fail an endpoint over.

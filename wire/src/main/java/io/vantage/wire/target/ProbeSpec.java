@@ -1,7 +1,7 @@
 package io.vantage.wire.target;
 
 /** One protocol's probe settings. Exactly one is set per target. */
-public sealed interface ProbeSpec permits HttpSpec, TcpSpec, TlsSpec, DnsSpec {
+public sealed interface ProbeSpec permits HttpSpec, TcpSpec, TlsSpec, DnsSpec, GrpcSpec {
 
     <R> R accept(Visitor<R> visitor);
 
@@ -14,5 +14,7 @@ public sealed interface ProbeSpec permits HttpSpec, TcpSpec, TlsSpec, DnsSpec {
         R tls(TlsSpec spec);
 
         R dns(DnsSpec spec);
+
+        R grpc(GrpcSpec spec);
     }
 }

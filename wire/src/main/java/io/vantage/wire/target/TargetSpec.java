@@ -28,6 +28,7 @@ public record TargetSpec(
         TcpSpec tcp,
         TlsSpec tls,
         DnsSpec dns,
+        GrpcSpec grpc,
         Duration interval,
         Duration timeout,
         QuorumSpec quorum,
@@ -48,11 +49,16 @@ public record TargetSpec(
 
     public TargetSpec {
         Checks.name("name", name, Limits.MAX_TARGET_NAME_LENGTH);
-        int protocols = (http != null ? 1 : 0) + (tcp != null ? 1 : 0) + (tls != null ? 1 : 0) + (dns != null ? 1 : 0);
+        int protocols = (http != null ? 1 : 0)
+                + (tcp != null ? 1 : 0)
+                + (tls != null ? 1 : 0)
+                + (dns != null ? 1 : 0)
+                + (grpc != null ? 1 : 0);
         if (protocols != 1) {
             throw Checks.invalid(
                     "name",
-                    "target '" + name + "' must set exactly one of http, tcp, tls, dns (found " + protocols + ")");
+                    "target '" + name + "' must set exactly one of http, tcp, tls, dns, grpc (found " + protocols
+                            + ")");
         }
         interval = interval == null ? DEFAULT_INTERVAL : interval;
         Checks.positive("interval", interval, Duration.ofSeconds(1), Duration.ofHours(1));
@@ -75,7 +81,8 @@ public record TargetSpec(
             throw Checks.invalid("addresses", "'" + addresses + "' must be any or every");
         }
         if (addresses.equals("every") && dns != null) {
-            throw Checks.invalid("addresses", "every applies to http, tcp and tls probes; a dns probe has no address");
+            throw Checks.invalid(
+                    "addresses", "every applies to http, tcp, tls and grpc probes; a dns probe has no address");
         }
         probeFrom = probeFrom == null ? List.of() : List.copyOf(probeFrom);
         if (probeFrom.size() > MAX_PROBE_FROM) {
@@ -116,12 +123,13 @@ public record TargetSpec(
         return route53 == null && probeFrom.isEmpty()
                 ? this
                 : new TargetSpec(
-                        name, http, tcp, tls, dns, interval, timeout, quorum, failover, null, region, addresses, null);
+                        name, http, tcp, tls, dns, grpc, interval, timeout, quorum, failover, null, region, addresses,
+                        null);
     }
 
     @JsonIgnore
     public ProbeSpec probe() {
-        return http != null ? http : tcp != null ? tcp : tls != null ? tls : dns;
+        return http != null ? http : tcp != null ? tcp : tls != null ? tls : dns != null ? dns : grpc;
     }
 
     /** How long a result counts toward a verdict. */
