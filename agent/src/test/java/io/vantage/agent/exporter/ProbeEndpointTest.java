@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.vantage.agent.testing.RunningAgent;
 import io.vantage.testing.Promtool;
 import io.vantage.testing.RawServer;
+import io.vantage.testing.TestDnsServer;
 import io.vantage.testing.TestHttpServer;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -129,6 +130,28 @@ class ProbeEndpointTest {
                 .contains("\nprobe_ip_protocol 4\n")
                 .doesNotContain("probe_http_");
         Promtool.assertAccepts(answer.body(), directory);
+    }
+
+    @Test
+    void aDnsProbeAsksTheTargetServerAndAnswersTheDnsFamilies() throws Exception {
+        try (TestDnsServer dns = TestDnsServer.start(vertx).set("api.test", "192.0.2.10", "192.0.2.11");
+                RunningAgent resolver = RunningAgent.start(config("""
+                        probe:
+                          allow: {targets: ['127.0.0.1']}
+                          modules: {dns_a: {dns: {name: api.test, type: A}}}
+                        """))) {
+            HttpResponse<String> answer = get(resolver, "?module=dns_a&target=127.0.0.1:" + dns.port());
+
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.body())
+                    .contains("\nprobe_success 1\n")
+                    .contains("\nprobe_dns_answer_rrs 2\n")
+                    .contains("\nprobe_dns_query_succeeded 1\n")
+                    .contains("probe_dns_duration_seconds{phase=\"request\"} ")
+                    .doesNotContain("probe_http_");
+            assertThat(dns.queries()).isEqualTo(1);
+            Promtool.assertAccepts(answer.body(), directory);
+        }
     }
 
     @Test
