@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.vantage.agent.testing.RunningAgent;
 import io.vantage.testing.Promtool;
 import io.vantage.testing.RawServer;
+import io.vantage.testing.TestDnsServer;
 import io.vantage.testing.TestHttpServer;
+import io.vantage.testing.TestPki;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.URI;
@@ -34,25 +36,31 @@ class ProbeEndpointTest {
     static Vertx vertx;
     static TestHttpServer http;
     static TestHttpServer other;
+    static TestHttpServer https;
+    static TestPki.Leaf leaf;
     static RunningAgent agent;
     final HttpClient client = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void start() throws IOException {
+    static void start() throws Exception {
         vertx = Vertx.vertx();
         http = TestHttpServer.plain(vertx);
         other = TestHttpServer.plain(vertx);
+        TestPki pki = new TestPki(directory);
+        leaf = pki.issue("leaf", 30, "localhost");
+        https = TestHttpServer.tls(vertx, leaf);
         agent = RunningAgent.start(config("""
                 probe:
                   maxInFlight: 2
-                  maxTimeout: 3s
+                  maxTimeout: 10s
                   allow: {targets: ['127.0.0.1:%d', 'localhost']}
                   modules:
                     http_2xx: {http: {}}
+                    https_ca: {http: {tls: {caFile: '%s'}}}
                     follow: {http: {followRedirects: true}}
                     tcp_connect: {tcp: {}}
                     held: {timeout: 20s, tcp: {}}
-                """.formatted(http.port())));
+                """.formatted(http.port(), pki.caFile())));
     }
 
     @AfterAll
@@ -111,6 +119,20 @@ class ProbeEndpointTest {
     }
 
     @Test
+    void anHttpsProbeAnswersTheTlsFamilies() throws Exception {
+        HttpResponse<String> answer = probe("https://localhost:" + https.port() + "/ok", "https_ca");
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body())
+                .contains("\nprobe_success 1\n")
+                .contains("\nprobe_http_ssl 1\n")
+                .contains("\nprobe_ssl_earliest_cert_expiry "
+                        + leaf.certificate().getNotAfter().toInstant().getEpochSecond() + "\n");
+        assertThat(answer.body()).containsPattern("probe_http_duration_seconds\\{phase=\"tls\"} [0-9.]*[1-9]");
+        Promtool.assertAccepts(answer.body(), directory);
+    }
+
+    @Test
     void aFailingProbeIsStill200WithProbeSuccessZeroAndTheStatus() throws Exception {
         HttpResponse<String> answer = probe("http://127.0.0.1:" + http.port() + "/status/503", null);
 
@@ -132,10 +154,33 @@ class ProbeEndpointTest {
     }
 
     @Test
+    void aDnsProbeAsksTheTargetServerAndAnswersTheDnsFamilies() throws Exception {
+        try (TestDnsServer dns = TestDnsServer.start(vertx).set("api.test", "192.0.2.10", "192.0.2.11");
+                RunningAgent resolver = RunningAgent.start(config("""
+                        probe:
+                          allow: {targets: ['127.0.0.1']}
+                          modules: {dns_a: {dns: {name: api.test, type: A}}}
+                        """))) {
+            HttpResponse<String> answer = get(resolver, "?module=dns_a&target=127.0.0.1:" + dns.port());
+
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.body())
+                    .contains("\nprobe_success 1\n")
+                    .contains("\nprobe_dns_answer_rrs 2\n")
+                    .contains("\nprobe_dns_query_succeeded 1\n")
+                    .contains("probe_dns_duration_seconds{phase=\"request\"} ")
+                    .doesNotContain("probe_http_");
+            assertThat(dns.queries()).isEqualTo(1);
+            Promtool.assertAccepts(answer.body(), directory);
+        }
+    }
+
+    @Test
     void badParametersAre400sInBlackboxWords() throws Exception {
         HttpResponse<String> unknown = probe("127.0.0.1:" + http.port(), "nope");
         assertThat(unknown.statusCode()).isEqualTo(400);
-        assertThat(unknown.body()).startsWith("Unknown module \"nope\" (known: follow, held, http_2xx, tcp_connect)");
+        assertThat(unknown.body())
+                .startsWith("Unknown module \"nope\" (known: follow, held, http_2xx, https_ca, tcp_connect)");
 
         HttpResponse<String> missing = get(agent, "?module=http_2xx");
         assertThat(missing.statusCode()).isEqualTo(400);
@@ -248,7 +293,7 @@ class ProbeEndpointTest {
         assertThat(get(agent, query, "X-Prometheus-Scrape-Timeout-Seconds", "1.5")
                         .body())
                 .contains("\ntimeout: 1s\n");
-        assertThat(get(agent, query).body()).contains("\ntimeout: 3s\n"); // 120 s without the header, capped
+        assertThat(get(agent, query).body()).contains("\ntimeout: 10s\n"); // 120 s without the header, capped
     }
 
     @Test
