@@ -40,6 +40,12 @@ public final class BlackboxModules {
     /** The largest body vantage reads; blackbox_exporter's default reads the whole body. */
     static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+    /**
+     * The probers whose templates {@link #read} completes with a stand-in target, so that what vantage's specs refuse
+     * (a method, a header, a regular expression RE2/J rejects) refuses the module now and not at its first request.
+     */
+    static final Set<String> CHECKED = Set.of("http", "tcp", "tls");
+
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
@@ -179,6 +185,26 @@ public final class BlackboxModules {
      * names the path of what rejects the whole file.
      */
     public static Loaded read(String yamlText) {
+        Loaded mapped = map(yamlText);
+        List<Module> usable = new ArrayList<>();
+        List<String> refused = new ArrayList<>(mapped.refused());
+        for (Module module : mapped.modules()) {
+            try {
+                if (CHECKED.contains(module.prober())) {
+                    module.target(
+                            module.prober().equals("http") ? "http://127.0.0.1/" : "127.0.0.1:1",
+                            Duration.ofSeconds(5));
+                }
+                usable.add(module);
+            } catch (IllegalArgumentException | InvalidDocumentException e) {
+                refused.add("module " + module.name() + ": " + e.getMessage());
+            }
+        }
+        return new Loaded(usable, refused, mapped.notes());
+    }
+
+    /** The modules as mapped, their templates not yet read into target specs. */
+    static Loaded map(String yamlText) {
         JsonNode root;
         try {
             root = YAML.readTree(yamlText);
@@ -256,18 +282,7 @@ public final class BlackboxModules {
             case "websocket" -> throw new Refused("prober websocket is not supported by vantage");
             default -> throw new InvalidDocumentException(path + ".prober: prober '" + prober + "' is not valid");
         }
-        Module result;
-        try {
-            result = new Module(name, kind, template, timeout);
-            if (Set.of("http", "tcp", "tls").contains(kind)) {
-                // The specs vantage can complete here are checked now, with a stand-in target, not at the first
-                // request.
-                result.target(kind.equals("http") ? "http://127.0.0.1/" : "127.0.0.1:1", Duration.ofSeconds(5));
-            }
-        } catch (IllegalArgumentException | InvalidDocumentException e) {
-            throw new Refused(e.getMessage());
-        }
-        return result;
+        return new Module(name, kind, template, timeout);
     }
 
     private static ObjectNode http(JsonNode http, String path, String name, List<String> notes) {
@@ -649,8 +664,20 @@ public final class BlackboxModules {
         }
         ArrayNode array = spec.putArray(key);
         for (JsonNode pattern : patterns) {
-            array.add(text(pattern, path, ""));
+            String regex = text(pattern, path, "");
+            try {
+                io.vantage.wire.Checks.re2(relative(path), regex);
+            } catch (IllegalArgumentException e) {
+                throw new Refused(e.getMessage());
+            }
+            array.add(regex);
         }
+    }
+
+    /** {@code path} within its module: {@code http.fail_if_ssl} for {@code modules.m.http.fail_if_ssl}. */
+    private static String relative(String path) {
+        int module = path.indexOf('.', "modules.".length());
+        return module < 0 ? path : path.substring(module + 1);
     }
 
     private static void headerMatches(JsonNode node, String path, boolean mustNotMatch, ArrayNode into) {
@@ -666,6 +693,11 @@ public final class BlackboxModules {
             }
             if (regexp.isEmpty()) {
                 throw new InvalidDocumentException(at + ".regexp: regexp must be set for HTTP header matchers");
+            }
+            try {
+                io.vantage.wire.Checks.re2(relative(at + ".regexp"), regexp);
+            } catch (IllegalArgumentException e) {
+                throw new Refused(e.getMessage());
             }
             ObjectNode expectation = into.addObject();
             expectation.put("name", header);
@@ -689,9 +721,10 @@ public final class BlackboxModules {
         if (tls != null && tls.isObject()) {
             keys(tls, path + ".tls_config", TLS_KEYS);
         }
-        for (JsonNode query : list(block.get("query_response"), path + ".query_response")) {
-            if (query.isObject()) {
-                keys(query, path + ".query_response[]", QUERY_KEYS);
+        List<JsonNode> queries = list(block.get("query_response"), path + ".query_response");
+        for (int i = 0; i < queries.size(); i++) {
+            if (queries.get(i).isObject()) {
+                keys(queries.get(i), path + ".query_response[" + i + "]", QUERY_KEYS);
             }
         }
     }
