@@ -5,6 +5,7 @@ import io.vantage.agent.config.AgentConfig;
 import io.vantage.agent.config.ConfigLoader;
 import io.vantage.agent.config.LoadedConfig;
 import io.vantage.agent.exporter.ProbeEndpoint;
+import io.vantage.agent.exporter.ProbeModules;
 import io.vantage.agent.http.AgentServer;
 import io.vantage.agent.metrics.AgentMetrics;
 import io.vantage.agent.probe.TlsEngine;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,8 +134,13 @@ public final class Agent extends VerticleBase {
      * probe, and a port in use stops the start before anything is probed or pushed.
      */
     private Future<?> startWorking(AgentConfig config, TlsEngine engine, String transport) {
-        ProbeEndpoint probe =
-                new ProbeEndpoint(vertx, registry, () -> loaded.config().probe(), probeLoops::probeOnce, clock);
+        ProbeEndpoint probe = new ProbeEndpoint(
+                vertx,
+                registry,
+                () -> loaded.config().probe(),
+                () -> loaded.probeModules(),
+                probeLoops::probeOnce,
+                clock);
         server = new AgentServer(
                 vertx,
                 registry,
@@ -175,6 +182,7 @@ public final class Agent extends VerticleBase {
                     }
                     return listening;
                 })
+                .onSuccess(listening -> logModules(loaded.probeModules()))
                 .onSuccess(listening -> LOG.info(
                         "member {} of agent {} in region {} serving /metrics on port {}; {} targets from {}; {} probe loops, TLS engine {}, transport {}; pushing to {}",
                         instance,
@@ -358,7 +366,8 @@ public final class Agent extends VerticleBase {
                     connection.token(token);
                 }
             }
-            loaded = new LoadedConfig(after, loaded.agentId(), loaded.region(), next.tokens(), next.readers());
+            loaded = new LoadedConfig(
+                    after, loaded.agentId(), loaded.region(), next.tokens(), next.readers(), next.probeModules());
             if (!after.remoteTargets()) {
                 applyTargets(after.targets(), "config file");
             } else if (!before.remoteTargets()) {
@@ -370,6 +379,7 @@ public final class Agent extends VerticleBase {
             }
             metrics.reload(true, clock.millis() / 1000.0);
             LOG.info("config reloaded ({}): {}; {} targets in force", why, changes(before, after), targets.size());
+            logModules(next.probeModules());
         });
     }
 
@@ -395,10 +405,23 @@ public final class Agent extends VerticleBase {
         return probeLoops.started() > 0;
     }
 
+    /** What /probe offers, and what the module file asked for that it does not get (each refused module, each note). */
+    private static void logModules(ProbeModules offered) {
+        if (offered.modules().isEmpty()) {
+            return;
+        }
+        LOG.info(
+                "/probe modules: {}",
+                String.join(", ", new TreeSet<>(offered.modules().keySet())));
+        offered.refused().forEach(refusal -> LOG.warn("probe.modulesFile: {}", refusal));
+        offered.notes().forEach(note -> LOG.info("probe.modulesFile: {}", note));
+    }
+
     private String readiness() {
         if (loaded.config().probeOnly()) {
             return "ready: serving /probe with modules "
-                    + String.join(", ", loaded.config().probe().modules().keySet()) + " (no targets of its own)";
+                    + String.join(
+                            ", ", new TreeSet<>(loaded.probeModules().modules().keySet())) + " (no targets of its own)";
         }
         String member = loaded.config().remoteTargets() ? "member " + instance + ", " : "";
         if (probeLoops.size() == 0) {

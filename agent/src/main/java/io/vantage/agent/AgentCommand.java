@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.agent.config.AgentConfig;
 import io.vantage.agent.config.ConfigLoader;
 import io.vantage.agent.config.LoadedConfig;
+import io.vantage.agent.exporter.ProbeModules;
 import io.vantage.runtime.Help;
 import io.vantage.runtime.Startup;
 import io.vantage.wire.InvalidDocumentException;
@@ -122,11 +123,18 @@ public final class AgentCommand {
     private static int validate(Path file) {
         try {
             AgentConfig config = ConfigLoader.loadWithoutTokens(file);
+            ProbeModules offered =
+                    ProbeModules.load(config.probe(), file.toAbsolutePath().getParent());
             System.out.println(file + ": valid; " + config.targets().size() + " local targets, "
                     + (config.standalone()
                             ? "standalone"
                             : config.agent().aggregators().size()
-                                    + " aggregators (their tokens are read when the agent starts)"));
+                                    + " aggregators (their tokens are read when the agent starts)")
+                    + (offered.modules().isEmpty()
+                            ? ""
+                            : "; /probe modules: " + offered.modules().size()));
+            offered.refused().forEach(refusal -> System.out.println("  refused: " + refusal));
+            offered.notes().forEach(note -> System.out.println("  note: " + note));
             return 0;
         } catch (InvalidDocumentException e) {
             System.err.println(file + ": " + e.getMessage());

@@ -1,5 +1,6 @@
 package io.vantage.agent.config;
 
+import io.vantage.agent.exporter.ProbeModules;
 import io.vantage.runtime.ReadAccess;
 import io.vantage.wire.Documents;
 import io.vantage.wire.InvalidDocumentException;
@@ -60,7 +61,7 @@ public final class ConfigLoader {
         ReadAccess readers = readToken == null
                 ? ReadAccess.OPEN
                 : ReadAccess.token(readToken.read("server.readToken", baseDirectory, environment));
-        return new LoadedConfig(config, id, region, tokens, readers);
+        return new LoadedConfig(config, id, region, tokens, readers, ProbeModules.load(config.probe(), baseDirectory));
     }
 
     /** What the records cannot check alone: each aggregator listed once. */

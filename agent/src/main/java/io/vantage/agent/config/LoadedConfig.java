@@ -1,5 +1,6 @@
 package io.vantage.agent.config;
 
+import io.vantage.agent.exporter.ProbeModules;
 import io.vantage.runtime.ReadAccess;
 import java.util.Map;
 
@@ -8,7 +9,12 @@ import java.util.Map;
  * aggregator label) and who may read its metrics. Tokens never appear in {@link #toString()}.
  */
 public record LoadedConfig(
-        AgentConfig config, String agentId, String region, Map<String, String> tokens, ReadAccess readers) {
+        AgentConfig config,
+        String agentId,
+        String region,
+        Map<String, String> tokens,
+        ReadAccess readers,
+        ProbeModules probeModules) {
     public LoadedConfig {
         tokens = Map.copyOf(tokens);
     }

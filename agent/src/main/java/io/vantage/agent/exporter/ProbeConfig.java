@@ -18,6 +18,7 @@ import java.util.TreeMap;
  */
 public record ProbeConfig(
         Map<String, ModuleBody> modules,
+        String modulesFile,
         Allow allow,
         Integer maxInFlight,
         Duration maxTimeout,
@@ -36,6 +37,10 @@ public record ProbeConfig(
 
     public ProbeConfig {
         modules = modules == null ? Map.of() : new TreeMap<>(modules);
+        Checks.noControlCharacters("modulesFile", modulesFile);
+        if (modulesFile != null && modulesFile.isBlank()) {
+            throw Checks.invalid("modulesFile", "is empty: name a blackbox_exporter module file, or leave the key out");
+        }
         allow = allow == null ? new Allow(null, null) : allow;
         maxInFlight = maxInFlight == null ? DEFAULT_MAX_IN_FLIGHT : maxInFlight;
         Checks.range("maxInFlight", maxInFlight, 1, 10_000);
@@ -50,13 +55,13 @@ public record ProbeConfig(
         }
     }
 
-    /** No modules: {@code /probe} is off. */
+    /** No modules and no module file: {@code /probe} is off. */
     public static ProbeConfig none() {
-        return new ProbeConfig(null, null, null, null, null);
+        return new ProbeConfig(null, null, null, null, null, null);
     }
 
     public boolean enabled() {
-        return !modules.isEmpty();
+        return !modules.isEmpty() || modulesFile != null;
     }
 
     /** The modules by name (checked by the constructor, so this does not fail). */

@@ -69,26 +69,28 @@ public final class ProbeEndpoint implements Handler<HttpServerRequest> {
     private final Vertx vertx;
     private final MeterRegistry registry;
     private final Supplier<ProbeConfig> config;
+    private final Supplier<ProbeModules> offered;
     private final BiFunction<TargetSpec, Attempt, Future<ProbeResult>> probes;
     private final Clock clock;
     private final AtomicInteger inFlight = new AtomicInteger();
     private ProbeConfig compiledFrom;
-    private Map<String, Module> modules;
     private AllowList allow;
 
     /**
-     * {@code config}: the {@code probe} block in force (read for each request, so a reload applies to the next);
-     * {@code probes}: runs one attempt of a target on a probe loop.
+     * {@code config}: the {@code probe} block in force and {@code offered}, its modules (both read for each request, so
+     * a reload applies to the next); {@code probes}: runs one attempt of a target on a probe loop.
      */
     public ProbeEndpoint(
             Vertx vertx,
             MeterRegistry registry,
             Supplier<ProbeConfig> config,
+            Supplier<ProbeModules> offered,
             BiFunction<TargetSpec, Attempt, Future<ProbeResult>> probes,
             Clock clock) {
         this.vertx = vertx;
         this.registry = registry;
         this.config = config;
+        this.offered = offered;
         this.probes = probes;
         this.clock = clock;
     }
@@ -102,11 +104,14 @@ public final class ProbeEndpoint implements Handler<HttpServerRequest> {
     public void handle(HttpServerRequest request) {
         ProbeConfig settings = config.get();
         if (!settings.enabled()) {
-            answer(request, 404, "/probe is off: this agent's config has no probe.modules (see docs/agent.md, /probe)");
+            answer(
+                    request,
+                    404,
+                    "/probe is off: this agent's config has no probe.modules and no probe.modulesFile (see docs/agent.md, /probe)");
             return;
         }
+        Map<String, Module> modules = offered.get().modules();
         if (settings != compiledFrom) {
-            modules = settings.built();
             allow = settings.allow().list();
             compiledFrom = settings;
         }
