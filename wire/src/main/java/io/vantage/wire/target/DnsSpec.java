@@ -77,11 +77,12 @@ public record DnsSpec(
 
     /**
      * RE2 patterns over each record of one section, as its full text in dig's form ({@code
-     * name.<TAB>ttl<TAB>IN<TAB>TYPE<TAB>data}); a pattern matches anywhere in the text unless anchored. The section
-     * fails when a record matches one of {@code failIfMatches}, when a record does not match one of {@code
-     * failIfNotMatches}, when every record matches every one of {@code failIfAllMatch}, or when no record matches any
-     * of {@code failIfNoneMatches}; a section without records fails {@code failIfNotMatches} and {@code
-     * failIfNoneMatches}, as in blackbox_exporter.
+     * name.<TAB>ttl<TAB>IN<TAB>TYPE<TAB>data}); a pattern matches anywhere in the text unless anchored. As
+     * blackbox_exporter judges them: the section fails when a record matches one of {@code failIfMatches}, when a
+     * record does not match one of {@code failIfNotMatches} or one of {@code failIfAllMatch} (the two differ only for a
+     * section without records, which passes {@code failIfAllMatch}: blackbox_exporter's fail_if_all_match_regexp works
+     * so, despite its name), or when no record matches any of {@code failIfNoneMatches}; a section without records
+     * fails {@code failIfNotMatches} and {@code failIfNoneMatches}.
      */
     public record Section(
             @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> failIfMatches,
