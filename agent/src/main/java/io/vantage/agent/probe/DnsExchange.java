@@ -109,7 +109,9 @@ final class DnsExchange {
         }
         query.setRecursionDesired(recursionDesired).setRecord(DnsSection.QUESTION, question);
         Channel channel = opening.channel();
-        attempt.onFinish(channel::close);
+        // Closed later, not while the attempt finishes: a pending write failing at once would complete this exchange,
+        // and so the probe, in the middle of the runner's own timeout result.
+        attempt.onFinish(() -> channel.eventLoop().execute(channel::close));
         ScheduledFuture<?> timer = context.nettyEventLoop()
                 .schedule(
                         () -> promise.tryFail(new TimeoutException("no answer from " + server.getHostString() + ":"
