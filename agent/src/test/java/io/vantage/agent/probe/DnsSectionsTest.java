@@ -12,6 +12,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +32,8 @@ class DnsSectionsTest {
     static Context context;
     static TestDnsServer dns;
     static DnsProber prober;
+    /** A prober of an agent with no dns.servers, whose dns probes without servers read resolv.conf. */
+    static DnsProber bare;
 
     @TempDir
     static Path directory;
@@ -50,16 +53,18 @@ class DnsSectionsTest {
                 .set("www.zone.test", "192.0.2.80", "192.0.2.81")
                 .ttl("www.zone.test", 300)
                 .txt("www.zone.test", "v=spf1 -all");
-        prober = onContext();
+        prober = onContext(List.of(SocketAddress.inetSocketAddress(dns.port(), "127.0.0.1")));
+        bare = onContext(List.of());
         // The first probe in this JVM loads the DNS codec's classes: not what these tests look at.
         Run warm = run("{name: www.zone.test}", 30_000);
         assertThat(warm.result().success()).as(warm.result().message()).isTrue();
     }
 
-    private static DnsProber onContext() {
+    /** A prober made on the test's context, whose agent resolves host names with {@code agentServers}. */
+    private static DnsProber onContext(List<SocketAddress> agentServers) {
         Promise<DnsProber> made = Promise.promise();
         context.runOnContext(v -> {
-            Dialer dialer = new Dialer(vertx, TlsEngine.JDK, new Resolver(vertx, List.of(), Duration.ofSeconds(1)));
+            Dialer dialer = new Dialer(vertx, TlsEngine.JDK, new Resolver(vertx, agentServers, Duration.ofSeconds(1)));
             made.complete(new DnsProber(vertx, dialer, new Checks(), directory.resolve("resolv.conf")));
         });
         return made.future().await();
@@ -76,6 +81,10 @@ class DnsSectionsTest {
     }
 
     static Run run(String dnsYaml, int timeoutMillis) {
+        return run(prober, dnsYaml, timeoutMillis);
+    }
+
+    static Run run(DnsProber prober, String dnsYaml, int timeoutMillis) {
         String yaml = dnsYaml.contains("servers:")
                 ? dnsYaml
                 : dnsYaml.replaceFirst("}$", ", servers: ['127.0.0.1:" + dns.port() + "']}");
@@ -293,12 +302,33 @@ class DnsSectionsTest {
                         new DnsSpec.Server("10.0.0.2", 53),
                         new DnsSpec.Server("fe80::1%eth0", 53),
                         new DnsSpec.Server("192.0.2.1", 53));
-        ProbeResult unreadable = fails("{name: www.zone.test, servers: []}", FailureReason.DNS);
-        assertThat(unreadable.message())
+        Run unreadable = run(bare, "{name: www.zone.test, servers: []}", 2000);
+        assertThat(unreadable.result().reason()).isEqualTo(FailureReason.DNS);
+        assertThat(unreadable.result().message())
                 .isEqualTo("no DNS server to ask: the probe names none, the agent's dns.servers is empty and "
                         + directory.resolve("resolv.conf") + " cannot be read");
         Files.writeString(directory.resolve("resolv.conf"), "# nothing\nsearch example.com\n");
-        ProbeResult empty = fails("{name: www.zone.test, servers: []}", FailureReason.DNS);
-        assertThat(empty.message()).endsWith(" lists no nameserver");
+        Run empty = run(bare, "{name: www.zone.test, servers: []}", 2000);
+        assertThat(empty.result().reason()).isEqualTo(FailureReason.DNS);
+        assertThat(empty.result().message()).endsWith(" lists no nameserver");
+    }
+
+    /** A server named by host name is resolved first, with the agent's resolver: the probe's dns phase. */
+    @Test
+    void aServerNamedByHostNameIsResolvedFirst() {
+        dns.set("resolver.zone.test", "127.0.0.1");
+        Run run = run("{name: www.zone.test, servers: ['resolver.zone.test:" + dns.port() + "']}");
+        assertThat(run.result().success()).as(run.result().message()).isTrue();
+        assertThat(run.result().timings().dns())
+                .as("the server's name is resolved, and timed")
+                .isNotNull();
+        assertThat(run.attempt().explanation())
+                .anyMatch(line -> line.contains("resolved DNS server resolver.zone.test to [127.0.0.1]"));
+
+        Run agents = run("{name: www.zone.test, servers: []}");
+        assertThat(agents.result().success())
+                .as("no servers of its own: the agent's dns.servers, "
+                        + agents.result().message())
+                .isTrue();
     }
 }
