@@ -197,7 +197,10 @@ class AgentToAggregatorTest {
                     "TXT",
                     List.of("127.0.0.1:" + dns.port()),
                     null,
-                    new DnsSpec.Answer("v=1\tkey", null, null));
+                    new DnsSpec.Answer("v=1\tkey", null, null),
+                    null,
+                    null,
+                    null);
             Path aggregatorFile = RunningAggregator.agents()
                     .section("server", Map.of("host", "127.0.0.1", "port", 0))
                     .target(Target.probing("txt", txt)

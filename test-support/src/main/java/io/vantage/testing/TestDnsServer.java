@@ -19,18 +19,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A minimal authoritative DNS server on 127.0.0.1 for tests, so that no test query ever leaves the machine. It answers
- * A, AAAA and TXT questions for the names it was given (NOERROR with no records for other types of a known name), a
- * CNAME alone for every question about an alias (as a server authoritative for the alias only would: the client
- * follows it), NXDOMAIN for every other name, a chosen response code (SERVFAIL, REFUSED) for names told to fail, and
- * nothing at all for names told to stay silent. Answers can change while it runs. It listens on UDP and TCP on one
+ * A, AAAA, TXT, SOA, NS and any records added raw for the names it was given, and all of them for ANY (NOERROR with no
+ * records for other types of a known name), a CNAME alone for every question about an alias (as a server
+ * authoritative for the alias only would: the client follows it), NXDOMAIN for every other name, a chosen response code
+ * (SERVFAIL, REFUSED, even NOERROR for an unknown name) for names told to, and nothing at all for names told to stay
+ * silent. Like a real server, it puts a zone's SOA in the authority section of an answer that has no records (NXDOMAIN,
+ * or no records of the type: RFC 2308), and the addresses it knows of the name servers it names in the additional
+ * section. Records carry the TTL set for their name. Answers can change while it runs. It listens on UDP and TCP on one
  * port: over UDP an answer longer than 512 bytes (RFC 1035; the test server offers no EDNS) is cut to the records that
  * fit and flagged truncated (TC), as a real server does, and only TCP carries it whole.
  */
 public final class TestDnsServer implements AutoCloseable {
     private static final int A = 1;
+    private static final int NS = 2;
     private static final int CNAME = 5;
+    private static final int SOA = 6;
     private static final int TXT = 16;
     private static final int AAAA = 28;
+    private static final int ANY = 255;
     /** The largest DNS message over UDP without EDNS. */
     static final int UDP_LIMIT = 512;
 
@@ -41,9 +47,17 @@ public final class TestDnsServer implements AutoCloseable {
     private final Map<String, String> aliases = new ConcurrentHashMap<>();
     private final Map<String, Integer> rcodes = new ConcurrentHashMap<>();
     private final Map<String, Integer> ttls = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> soas = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> nameServers = new ConcurrentHashMap<>();
+    private final Map<String, List<Raw>> raws = new ConcurrentHashMap<>();
+
+    /** A record of any type, its data as sent. */
+    private record Raw(int type, byte[] data) {}
+
     private final Set<String> silent = ConcurrentHashMap.newKeySet();
     private final AtomicInteger queries = new AtomicInteger();
     private final AtomicInteger tcpQueries = new AtomicInteger();
+    private volatile int lastFlags;
 
     private TestDnsServer(DatagramSocket socket) {
         this.socket = socket;
@@ -160,6 +174,48 @@ public final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * {@code zone}'s SOA record from now on (answered for SOA and ANY questions about it, and put in the authority
+     * section of every answer without records for a name in the zone), with refresh 7200, retry 3600, expire 1209600
+     * and minimum 300.
+     */
+    public TestDnsServer soa(String zone, String mname, String rname, long serial) {
+        Buffer data = Buffer.buffer()
+                .appendBytes(encodedName(key(mname)))
+                .appendBytes(encodedName(key(rname)))
+                .appendUnsignedInt(serial)
+                .appendInt(7200)
+                .appendInt(3600)
+                .appendInt(1209600)
+                .appendUnsignedInt(300);
+        soas.put(key(zone), data.getBytes());
+        return this;
+    }
+
+    /** {@code zone}'s NS records from now on; an answer naming them carries their addresses known here as additional. */
+    public TestDnsServer ns(String zone, String... hosts) {
+        nameServers.put(key(zone), List.of(hosts));
+        return this;
+    }
+
+    /** One more record of {@code type} (its number) for {@code name}, with {@code data} as its RDATA, sent as it is. */
+    public TestDnsServer raw(String name, int type, byte[] data) {
+        raws.computeIfAbsent(key(name), k -> new CopyOnWriteArrayList<>()).add(new Raw(type, data.clone()));
+        return this;
+    }
+
+    /** The largest zone (a suffix of {@code key}, or {@code key} itself) with an SOA record here, or null. */
+    private String zoneOf(String key) {
+        for (String zone = key; ; zone = zone.substring(zone.indexOf('.') + 1)) {
+            if (soas.containsKey(zone)) {
+                return zone;
+            }
+            if (zone.indexOf('.') < 0) {
+                return null;
+            }
+        }
+    }
+
     public int port() {
         return socket.localAddress().port();
     }
@@ -205,6 +261,7 @@ public final class TestDnsServer implements AutoCloseable {
             return null;
         }
         queries.incrementAndGet();
+        lastFlags = query.getUnsignedShort(2);
         if (limit > UDP_LIMIT) {
             tcpQueries.incrementAndGet();
         }
@@ -224,72 +281,112 @@ public final class TestDnsServer implements AutoCloseable {
         if (silent.contains(key)) {
             return null;
         }
-        boolean known = addresses.containsKey(key) || texts.containsKey(key) || aliases.containsKey(key);
+        boolean known = addresses.containsKey(key)
+                || texts.containsKey(key)
+                || aliases.containsKey(key)
+                || soas.containsKey(key)
+                || nameServers.containsKey(key)
+                || raws.containsKey(key);
         int rcode = rcodes.getOrDefault(key, known ? 0 : 3); // 3: NXDOMAIN
-        List<Buffer> records = new ArrayList<>();
+        List<Buffer> answer = new ArrayList<>();
+        List<Buffer> authority = new ArrayList<>();
+        List<Buffer> additional = new ArrayList<>();
         int ttl = ttls.getOrDefault(key, 0);
+        byte[] owner = {(byte) 0xC0, 0x0C}; // a pointer to the question's name
         String alias = aliases.get(key);
         if (rcode == 0 && alias != null) {
-            byte[] target = encodedName(alias);
-            records.add(Buffer.buffer()
-                    .appendUnsignedShort(0xC00C)
-                    .appendUnsignedShort(CNAME)
-                    .appendUnsignedShort(1)
-                    .appendInt(ttl)
-                    .appendUnsignedShort(target.length)
-                    .appendBytes(target));
+            answer.add(record(owner, CNAME, ttl, encodedName(alias)));
         }
-        if (rcode == 0 && alias == null && (type == A || type == AAAA)) {
-            int length = type == A ? 4 : 16;
-            addresses.getOrDefault(key, List.of()).stream()
-                    .filter(address -> address.length == length)
-                    .forEach(address -> records.add(Buffer.buffer()
-                            .appendUnsignedShort(0xC00C)
-                            .appendUnsignedShort(type)
-                            .appendUnsignedShort(1)
-                            .appendInt(ttl)
-                            .appendUnsignedShort(length)
-                            .appendBytes(address)));
-        }
-        if (rcode == 0 && type == TXT) {
-            texts.getOrDefault(key, List.of()).forEach(text -> {
-                // RFC 1035 3.3.14: one or more character-strings of at most 255 bytes each, as a long value is sent.
-                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-                Buffer strings = Buffer.buffer();
-                for (int from = 0; from == 0 || from < bytes.length; from += 255) {
-                    int length = Math.min(255, bytes.length - from);
-                    strings.appendUnsignedByte((short) length).appendBytes(bytes, from, length);
+        if (rcode == 0 && alias == null) {
+            for (int wanted : type == ANY ? new int[] {A, AAAA, TXT, SOA, NS} : new int[] {type}) {
+                if (wanted == A || wanted == AAAA) {
+                    int length = wanted == A ? 4 : 16;
+                    addresses.getOrDefault(key, List.of()).stream()
+                            .filter(address -> address.length == length)
+                            .forEach(address -> answer.add(record(owner, wanted, ttl, address)));
                 }
-                records.add(Buffer.buffer()
-                        .appendUnsignedShort(0xC00C)
-                        .appendUnsignedShort(TXT)
-                        .appendUnsignedShort(1)
-                        .appendInt(0)
-                        .appendUnsignedShort(strings.length())
-                        .appendBuffer(strings));
-            });
+                if (wanted == TXT) {
+                    texts.getOrDefault(key, List.of())
+                            .forEach(text -> answer.add(record(owner, TXT, ttl, characterStrings(text))));
+                }
+                if (wanted == SOA && soas.containsKey(key)) {
+                    answer.add(record(owner, SOA, ttl, soas.get(key)));
+                }
+                if (wanted == NS) {
+                    for (String host : nameServers.getOrDefault(key, List.of())) {
+                        answer.add(record(owner, NS, ttl, encodedName(key(host))));
+                        for (byte[] address : addresses.getOrDefault(key(host), List.of())) {
+                            additional.add(record(
+                                    encodedName(key(host)),
+                                    address.length == 4 ? A : AAAA,
+                                    ttls.getOrDefault(key(host), 0),
+                                    address));
+                        }
+                    }
+                }
+            }
+            raws.getOrDefault(key, List.of()).stream()
+                    .filter(raw -> type == ANY || raw.type() == type)
+                    .forEach(raw -> answer.add(record(owner, raw.type(), ttl, raw.data())));
+        }
+        String zone = zoneOf(key);
+        if (answer.isEmpty() && (rcode == 0 || rcode == 3) && zone != null) {
+            authority.add(record(encodedName(zone), SOA, ttls.getOrDefault(zone, 0), soas.get(zone)));
         }
         int room = limit - questionEnd;
-        int fit = 0;
-        for (Buffer record : records) {
-            if (room < record.length()) {
-                break;
+        int[] fit = new int[3];
+        boolean truncated = false;
+        List<List<Buffer>> sections = List.of(answer, authority, additional);
+        for (int section = 0; section < 3 && !truncated; section++) {
+            for (Buffer record : sections.get(section)) {
+                if (room < record.length()) {
+                    truncated = true;
+                    break;
+                }
+                room -= record.length();
+                fit[section]++;
             }
-            room -= record.length();
-            fit++;
         }
-        boolean truncated = fit < records.size();
         Buffer reply = Buffer.buffer();
         reply.appendShort(query.getShort(0));
-        // response, RD, RA, TC when cut, and the response code
-        reply.appendUnsignedShort(0x8180 | (truncated ? 0x0200 : 0) | rcode);
+        // response, authoritative, RD as asked, RA, TC when cut, and the response code
+        int recursionDesired = query.getUnsignedByte(2) & 0x01;
+        reply.appendUnsignedShort(0x8480 | recursionDesired << 8 | (truncated ? 0x0200 : 0) | rcode);
         reply.appendUnsignedShort(1)
-                .appendUnsignedShort(fit)
-                .appendUnsignedShort(0)
-                .appendUnsignedShort(0);
+                .appendUnsignedShort(fit[0])
+                .appendUnsignedShort(fit[1])
+                .appendUnsignedShort(fit[2]);
         reply.appendBuffer(query.getBuffer(12, questionEnd));
-        records.subList(0, fit).forEach(reply::appendBuffer);
+        for (int section = 0; section < 3; section++) {
+            sections.get(section).subList(0, fit[section]).forEach(reply::appendBuffer);
+        }
         return reply;
+    }
+
+    /** The flags of the last query received (its third and fourth bytes: RD is 0x0100). */
+    public int lastQueryFlags() {
+        return lastFlags;
+    }
+
+    private static Buffer record(byte[] owner, int type, int ttl, byte[] data) {
+        return Buffer.buffer()
+                .appendBytes(owner)
+                .appendUnsignedShort(type)
+                .appendUnsignedShort(1)
+                .appendInt(ttl)
+                .appendUnsignedShort(data.length)
+                .appendBytes(data);
+    }
+
+    /** RFC 1035 3.3.14: one or more character-strings of at most 255 bytes each, as a long value is sent. */
+    private static byte[] characterStrings(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        Buffer strings = Buffer.buffer();
+        for (int from = 0; from == 0 || from < bytes.length; from += 255) {
+            int length = Math.min(255, bytes.length - from);
+            strings.appendUnsignedByte((short) length).appendBytes(bytes, from, length);
+        }
+        return strings.getBytes();
     }
 
     @Override

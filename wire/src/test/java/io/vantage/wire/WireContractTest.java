@@ -152,8 +152,26 @@ class WireContractTest {
                             "api.example.com",
                             "AAAA",
                             List.of("192.0.2.53", "[2001:db8::53]:5353"),
-                            "NOERROR",
-                            new DnsSpec.Answer("2001:db8::", "^2001:db8::1[0-9]$", 2))),
+                            List.of("NOERROR", "NXDOMAIN"),
+                            new DnsSpec.Answer("2001:db8::", "^2001:db8::1[0-9]$", 2),
+                            "tcp",
+                            false,
+                            new DnsSpec.Validate(
+                                    new DnsSpec.Section(
+                                            List.of("\\t0\\tIN\\t"),
+                                            List.of("^api\\.example\\.com\\."),
+                                            List.of("\\tAAAA\\t2001:db8::1$"),
+                                            List.of("\\tAAAA\\t")),
+                                    new DnsSpec.Section(
+                                            List.of("\\tNS\\tevil\\."),
+                                            List.of("^example\\.com\\."),
+                                            List.of("\\tNS\\tns9\\."),
+                                            List.of("\\tSOA\\t")),
+                                    new DnsSpec.Section(
+                                            List.of("\\tA\\t10\\."),
+                                            List.of("^ns[0-9]\\.example\\.com\\."),
+                                            List.of("\\tA\\t192\\.0\\.2\\.9$"),
+                                            List.of("\\t(A|AAAA)\\t"))))),
             new TargetSpec(
                     "rpc",
                     null,

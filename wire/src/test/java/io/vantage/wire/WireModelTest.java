@@ -7,6 +7,7 @@ import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.PhaseTimings;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.report.ReportBatch;
+import io.vantage.wire.target.DnsSpec;
 import io.vantage.wire.target.TargetList;
 import io.vantage.wire.target.TargetSpec;
 import java.nio.charset.StandardCharsets;
@@ -117,6 +118,44 @@ class WireModelTest {
                         TargetList.class))
                 .isInstanceOf(InvalidDocumentException.class)
                 .hasMessageContaining("targets[0].probeFrom: names 17 vantage points, at most 16");
+    }
+
+    /** A dns probe's keys: one response code or a list (configs written for one keep working), and bad values named. */
+    @Test
+    void dnsProbeKeys() {
+        DnsSpec one = dns("{name: a.test, expectRcode: nxdomain}");
+        assertThat(one.expectRcode()).containsExactly("NXDOMAIN");
+        assertThat(one.transport()).isEqualTo("udp");
+        assertThat(one.recursionDesired()).isTrue();
+        assertThat(one.validate()).isNull();
+        DnsSpec many = dns("{name: a.test, type: soa, expectRcode: [NOERROR, NXDOMAIN], transport: TCP,"
+                + " recursionDesired: false, validate: {authority: {failIfNoneMatches: ['\\tSOA\\t']}}}");
+        assertThat(many.type()).isEqualTo("SOA");
+        assertThat(many.expectRcode()).containsExactly("NOERROR", "NXDOMAIN");
+        assertThat(many.transport()).isEqualTo("tcp");
+        assertThat(many.recursionDesired()).isFalse();
+        assertThat(many.validate().authority().failIfNoneMatches()).containsExactly("\\tSOA\\t");
+        assertThat(many.validate().answer().isEmpty()).isTrue();
+        assertThat(Documents.readJson(Documents.writeJson(many), DnsSpec.class)).isEqualTo(many);
+
+        assertThatThrownBy(() -> dns("{name: a.test, expectRcode: [NOERROR, GONE]}"))
+                .hasMessageContaining("targets[0].dns.expectRcode[1]: 'GONE' must be one of NOERROR, FORMERR");
+        assertThatThrownBy(() -> dns("{name: a.test, expectRcode: []}"))
+                .hasMessageContaining("targets[0].dns.expectRcode: must name at least one response code");
+        assertThatThrownBy(() -> dns("{name: a.test, transport: quic}"))
+                .hasMessageContaining("targets[0].dns.transport: 'quic' must be udp or tcp");
+        assertThatThrownBy(() -> dns("{name: a.test, validate: {additional: {failIfMatches: [ok, '(']}}}"))
+                .hasMessageContaining(
+                        "targets[0].dns.validate.additional.failIfMatches[1]: '(' is not a valid RE2 regular expression");
+        assertThatThrownBy(() -> dns("{name: a.test, validate: {answers: {}}}"))
+                .hasMessageContaining("targets[0].dns.validate.answers: unknown key");
+    }
+
+    private static DnsSpec dns(String yaml) {
+        return Documents.readYaml("targets: [{name: d, dns: " + yaml + "}]", TargetList.class)
+                .targets()
+                .get(0)
+                .dns();
     }
 
     @Test

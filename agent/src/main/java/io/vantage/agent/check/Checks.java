@@ -118,6 +118,60 @@ public final class Checks {
         return why == null ? null : new Mismatch(FailureReason.BODY_MISMATCH, question + ": " + why);
     }
 
+    /**
+     * One section of a DNS response ({@code records}: each record's full text) against its checks, as
+     * blackbox_exporter's validRRs judges them: no record may match a {@code failIfMatches} pattern, every record must
+     * match every {@code failIfNotMatches} and {@code failIfAllMatch} pattern (the latter, as blackbox_exporter
+     * implements it despite its name, passes with no records), and some record must match a {@code failIfNoneMatches}
+     * pattern; a section without records fails {@code failIfNotMatches} and {@code failIfNoneMatches}.
+     */
+    public Mismatch section(String section, DnsSpec.Section rules, String question, List<String> records) {
+        String why = sectionMismatch(rules, records);
+        return why == null ? null : new Mismatch(FailureReason.BODY_MISMATCH, question + ": " + section + " " + why);
+    }
+
+    private String sectionMismatch(DnsSpec.Section rules, List<String> records) {
+        if (records.isEmpty() && !rules.failIfNotMatches().isEmpty()) {
+            return "has no records to match failIfNotMatches /"
+                    + rules.failIfNotMatches().get(0) + "/";
+        }
+        if (records.isEmpty() && !rules.failIfNoneMatches().isEmpty()) {
+            return "has no records to match failIfNoneMatches " + rules.failIfNoneMatches();
+        }
+        for (String regex : rules.failIfMatches()) {
+            Pattern pattern = pattern(regex);
+            for (String record : records) {
+                if (pattern.matcher(record).find()) {
+                    return "record '" + record + "' matches failIfMatches /" + regex + "/";
+                }
+            }
+        }
+        for (String regex : rules.failIfNotMatches()) {
+            Pattern pattern = pattern(regex);
+            for (String record : records) {
+                if (!pattern.matcher(record).find()) {
+                    return "record '" + record + "' does not match failIfNotMatches /" + regex + "/";
+                }
+            }
+        }
+        for (String regex : rules.failIfAllMatch()) {
+            Pattern pattern = pattern(regex);
+            for (String record : records) {
+                if (!pattern.matcher(record).find()) {
+                    return "record '" + record + "' does not match failIfAllMatch /" + regex + "/";
+                }
+            }
+        }
+        if (!rules.failIfNoneMatches().isEmpty()
+                && records.stream()
+                        .noneMatch(record -> rules.failIfNoneMatches().stream()
+                                .anyMatch(
+                                        regex -> pattern(regex).matcher(record).find()))) {
+            return "has no record matching failIfNoneMatches " + rules.failIfNoneMatches() + " in " + preview(records);
+        }
+        return null;
+    }
+
     private String bodyMismatch(BodyAssertion assertion, String body) {
         if (assertion.contains() != null) {
             return body.contains(assertion.contains()) ? null : "body does not contain '" + assertion.contains() + "'";

@@ -13,6 +13,7 @@ import io.vantage.wire.target.TlsSpec;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,7 +45,7 @@ public final class ProbeRunner {
         this.http = new HttpProber(dialer, checks);
         this.tcp = new TcpProber(dialer, checks);
         this.tls = new TlsProber(dialer, clock, checks);
-        this.dns = new DnsProber(vertx, dialer.dnsServers(), checks);
+        this.dns = new DnsProber(vertx, dialer, checks, Path.of("/etc/resolv.conf"));
         this.grpc = new GrpcProber(dialer);
     }
 

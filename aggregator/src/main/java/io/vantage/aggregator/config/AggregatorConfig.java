@@ -198,7 +198,7 @@ public record AggregatorConfig(
             interval = interval == null ? Duration.ofSeconds(5) : interval;
             Checks.positive("interval", interval, Duration.ofSeconds(1), Duration.ofMinutes(5));
             servers = servers == null ? List.of() : List.copyOf(servers);
-            new DnsSpec(name, type, servers, null, null); // validates name, type and servers
+            new DnsSpec(name, type, servers, null, null, null, null, null); // validates name, type and servers
             type = type.toUpperCase(Locale.ROOT);
         }
 
@@ -220,7 +220,7 @@ public record AggregatorConfig(
                     null,
                     null,
                     null,
-                    new DnsSpec(name, type, servers, null, new DnsSpec.Answer(null, null, 0)),
+                    new DnsSpec(name, type, servers, null, new DnsSpec.Answer(null, null, 0), null, null, null),
                     null,
                     interval,
                     timeout,

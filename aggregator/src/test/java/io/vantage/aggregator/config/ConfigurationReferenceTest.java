@@ -86,7 +86,7 @@ class ConfigurationReferenceTest {
               - name: tls-target
                 tls: {host: 127.0.0.1, port: 1}
               - name: dns-target
-                dns: {name: example.com}
+                dns: {name: example.com, validate: {answer: {}, authority: {}, additional: {}}}
               - name: grpc-target
                 grpc: {host: 127.0.0.1, port: 1}
             """;

@@ -1,5 +1,8 @@
 package io.vantage.wire.target;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.vantage.wire.Checks;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,14 +12,42 @@ import java.util.TreeSet;
 
 /**
  * A DNS query: {@code name} and {@code type} asked of {@code servers} (each "host" or "host:port", IPv6 in brackets; in
- * order, the next one only when one does not answer; none: the system's resolver). Healthy when the answer's response
- * code is {@code expectRcode} (default NOERROR) and, for NOERROR, the answer satisfies {@code expectAnswer} (default:
- * at least one record).
+ * order, the next one only when one does not answer; none: the agent's {@code dns.servers}, else the first of the
+ * system's), over {@code transport} ({@code udp}, the default, asked again over TCP when the answer is truncated; or
+ * {@code tcp}), with the recursion-desired flag set unless {@code recursionDesired} is false. Healthy when the response
+ * code is one of {@code expectRcode} (one code or a list; default NOERROR), the records of a NOERROR answer satisfy
+ * {@code expectAnswer} (default: at least one record), and each section of the response passes {@code validate} (as
+ * blackbox_exporter's {@code validate_answer_rrs}, {@code validate_authority_rrs} and {@code validate_additional_rrs}).
  */
-public record DnsSpec(String name, String type, List<String> servers, String expectRcode, Answer expectAnswer)
+public record DnsSpec(
+        String name,
+        String type,
+        List<String> servers,
+
+        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+        List<String> expectRcode,
+
+        Answer expectAnswer,
+        String transport,
+        Boolean recursionDesired,
+        Validate validate)
         implements ProbeSpec {
-    public static final Set<String> TYPES = Set.of("A", "AAAA", "CNAME", "MX", "NS", "PTR", "SRV", "TXT");
-    public static final Set<String> RCODES = Set.of("NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED");
+    public static final Set<String> TYPES = Set.of("A", "AAAA", "ANY", "CNAME", "MX", "NS", "PTR", "SOA", "SRV", "TXT");
+    /** The response codes by their number (RFC 1035, 2136): the four bits of a DNS header without EDNS. */
+    public static final List<String> RCODES = List.of(
+            "NOERROR",
+            "FORMERR",
+            "SERVFAIL",
+            "NXDOMAIN",
+            "NOTIMP",
+            "REFUSED",
+            "YXDOMAIN",
+            "YXRRSET",
+            "NXRRSET",
+            "NOTAUTH",
+            "NOTZONE");
+
+    public static final Set<String> TRANSPORTS = Set.of("udp", "tcp");
 
     /**
      * What the answer set must show: {@code contains} (some record's text contains it), {@code regex} (some record's text
@@ -35,6 +66,58 @@ public record DnsSpec(String name, String type, List<String> servers, String exp
         }
     }
 
+    /** The checks of each section of the response (none: that section is not checked). */
+    public record Validate(Section answer, Section authority, Section additional) {
+        public Validate {
+            answer = answer == null ? Section.NONE : answer;
+            authority = authority == null ? Section.NONE : authority;
+            additional = additional == null ? Section.NONE : additional;
+        }
+    }
+
+    /**
+     * RE2 patterns over each record of one section, as its full text in dig's form ({@code
+     * name.<TAB>ttl<TAB>IN<TAB>TYPE<TAB>data}); a pattern matches anywhere in the text unless anchored. As
+     * blackbox_exporter judges them: the section fails when a record matches one of {@code failIfMatches}, when a
+     * record does not match one of {@code failIfNotMatches} or one of {@code failIfAllMatch} (the two differ only for a
+     * section without records, which passes {@code failIfAllMatch}: blackbox_exporter's fail_if_all_match_regexp works
+     * so, despite its name), or when no record matches any of {@code failIfNoneMatches}; a section without records
+     * fails {@code failIfNotMatches} and {@code failIfNoneMatches}.
+     */
+    public record Section(
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> failIfMatches,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> failIfNotMatches,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> failIfAllMatch,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> failIfNoneMatches) {
+        public static final Section NONE = new Section(null, null, null, null);
+
+        public Section {
+            failIfMatches = patterns("failIfMatches", failIfMatches);
+            failIfNotMatches = patterns("failIfNotMatches", failIfNotMatches);
+            failIfAllMatch = patterns("failIfAllMatch", failIfAllMatch);
+            failIfNoneMatches = patterns("failIfNoneMatches", failIfNoneMatches);
+        }
+
+        private static List<String> patterns(String key, List<String> patterns) {
+            if (patterns == null) {
+                return List.of();
+            }
+            for (int i = 0; i < patterns.size(); i++) {
+                Checks.re2(key + "[" + i + "]", Checks.required(key + "[" + i + "]", patterns.get(i)));
+            }
+            return List.copyOf(patterns);
+        }
+
+        /** Whether this section has no check. */
+        @JsonIgnore
+        public boolean isEmpty() {
+            return failIfMatches.isEmpty()
+                    && failIfNotMatches.isEmpty()
+                    && failIfAllMatch.isEmpty()
+                    && failIfNoneMatches.isEmpty();
+        }
+    }
+
     public DnsSpec {
         Checks.noControlCharacters("name", Checks.required("name", name));
         if (name.isBlank() || name.length() > 253) {
@@ -49,13 +132,34 @@ public record DnsSpec(String name, String type, List<String> servers, String exp
         for (int i = 0; i < servers.size(); i++) {
             server(i, servers.get(i));
         }
-        expectRcode = expectRcode == null ? "NOERROR" : expectRcode.toUpperCase(Locale.ROOT);
-        if (!RCODES.contains(expectRcode)) {
-            throw Checks.invalid(
-                    "expectRcode",
-                    "'" + Checks.visible(expectRcode) + "' must be one of " + String.join(", ", new TreeSet<>(RCODES)));
+        if (expectRcode == null) {
+            expectRcode = List.of("NOERROR");
         }
+        if (expectRcode.isEmpty()) {
+            throw Checks.invalid("expectRcode", "must name at least one response code, such as NOERROR");
+        }
+        List<String> rcodes = new ArrayList<>();
+        for (int i = 0; i < expectRcode.size(); i++) {
+            String key = "expectRcode" + (expectRcode.size() > 1 ? "[" + i + "]" : "");
+            String rcode = Checks.required(key, expectRcode.get(i)).toUpperCase(Locale.ROOT);
+            if (!RCODES.contains(rcode)) {
+                throw Checks.invalid(
+                        key, "'" + Checks.visible(rcode) + "' must be one of " + String.join(", ", RCODES));
+            }
+            rcodes.add(rcode);
+        }
+        expectRcode = List.copyOf(rcodes);
         expectAnswer = expectAnswer == null ? Answer.DEFAULT : expectAnswer;
+        transport = transport == null ? "udp" : transport.toLowerCase(Locale.ROOT);
+        if (!TRANSPORTS.contains(transport)) {
+            throw Checks.invalid("transport", "'" + Checks.visible(transport) + "' must be udp or tcp");
+        }
+        recursionDesired = recursionDesired == null || recursionDesired;
+    }
+
+    /** The name of response code {@code rcode}, as dig prints it ("RCODE12" for one without a name). */
+    public static String rcodeName(int rcode) {
+        return rcode >= 0 && rcode < RCODES.size() ? RCODES.get(rcode) : "RCODE" + rcode;
     }
 
     /** A server as host and port (port 53 unless given). */
