@@ -40,12 +40,6 @@ public final class BlackboxModules {
     /** The largest body vantage reads; blackbox_exporter's default reads the whole body. */
     static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-    /**
-     * The probers whose templates {@link #read} completes with a stand-in target, so that what vantage's specs refuse
-     * (a method, a header, a regular expression RE2/J rejects) refuses the module now and not at its first request.
-     */
-    static final Set<String> CHECKED = Set.of("http", "tcp", "tls");
-
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
@@ -190,11 +184,11 @@ public final class BlackboxModules {
         List<String> refused = new ArrayList<>(mapped.refused());
         for (Module module : mapped.modules()) {
             try {
-                if (CHECKED.contains(module.prober())) {
-                    module.target(
-                            module.prober().equals("http") ? "http://127.0.0.1/" : "127.0.0.1:1",
-                            Duration.ofSeconds(5));
-                }
+                // Completed with a stand-in target, so that what vantage's specs refuse (a method, a header, a regular
+                // expression RE2/J rejects) refuses the module now and not at its first request.
+                module.target(
+                        module.prober().equals("http") || module.prober().equals("dns") ? "127.0.0.1" : "127.0.0.1:1",
+                        Duration.ofSeconds(5));
                 usable.add(module);
             } catch (IllegalArgumentException | InvalidDocumentException e) {
                 refused.add("module " + module.name() + ": " + e.getMessage());
