@@ -73,7 +73,8 @@ public final class Target {
     public static Target http(String name, String url, String hostHeader) {
         return new Target(
                 name,
-                new HttpSpec(URI.create(url), null, null, hostHeader, null, null, null, null, null, null, null, null));
+                new HttpSpec(
+                        URI.create(url), null, null, hostHeader, null, null, null, null, null, null, null, null, null));
     }
 
     public static Target probing(String name, ProbeSpec probe) {

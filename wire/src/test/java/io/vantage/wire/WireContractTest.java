@@ -80,7 +80,8 @@ class WireContractTest {
                             true,
                             true,
                             new TlsClientSpec("/etc/vantage/ca.pem", false),
-                            false),
+                            false,
+                            "1.1"),
                     null,
                     null,
                     null,
@@ -222,6 +223,7 @@ class WireContractTest {
                 null,
                 null,
                 new TlsClientSpec(null, insecureSkipVerify),
-                true);
+                true,
+                null);
     }
 }

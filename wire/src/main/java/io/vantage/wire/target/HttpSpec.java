@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
 /**
  * An HTTP(S) request and what its response must look like. {@code hostHeader} replaces the Host header
  * and is also the TLS SNI name and the name the certificate is verified against, so a regional endpoint
- * can be probed by address or regional name while presenting the public name.
+ * can be probed by address or regional name while presenting the public name. {@code version} is the HTTP version
+ * spoken: {@code "1.1"} (the default) over TCP, or {@code "3"} over QUIC (UDP), which is always TLS, so it takes an
+ * {@code https://} URL, and a fresh QUIC connection per probe without following redirects.
  */
 public record HttpSpec(
         URI url,
@@ -26,12 +28,18 @@ public record HttpSpec(
         Boolean followRedirects,
         Boolean keepAlive,
         TlsClientSpec tls,
-        Boolean allowInsecureRedirects)
+        Boolean allowInsecureRedirects,
+        String version)
         implements ProbeSpec {
 
     public static final List<String> DEFAULT_EXPECT_STATUS = List.of("200-399");
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     public static final int MAX_REDIRECTS = 5;
+    /** HTTP/1.1 over TCP, the default {@code version}. */
+    public static final String HTTP_1_1 = "1.1";
+    /** HTTP/3 over QUIC, the other {@code version}. */
+    public static final String HTTP_3 = "3";
+
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "OPTIONS", "DELETE", "PATCH");
     private static final Pattern STATUS = Pattern.compile("([1-5]\\d\\d)(?:-([1-5]\\d\\d))?");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -97,6 +105,32 @@ public record HttpSpec(
         keepAlive = keepAlive != null && keepAlive;
         tls = tls == null ? new TlsClientSpec(null, false) : tls;
         allowInsecureRedirects = allowInsecureRedirects != null && allowInsecureRedirects;
+        version = version == null ? HTTP_1_1 : version;
+        if (!version.equals(HTTP_1_1) && !version.equals(HTTP_3)) {
+            throw Checks.invalid(
+                    "version", "'" + version + "' is not an HTTP version this agent speaks: \"1.1\" or \"3\"");
+        }
+        if (version.equals(HTTP_3)) {
+            if (!scheme.equals("https")) {
+                throw Checks.invalid(
+                        "version",
+                        "HTTP/3 runs over QUIC, which is always TLS: the url must be https://, not '" + url + "'");
+            }
+            if (followRedirects) {
+                throw Checks.invalid(
+                        "followRedirects",
+                        "redirects are not followed over HTTP/3 (version: \"3\"): the redirect itself is judged; remove followRedirects");
+            }
+            if (keepAlive) {
+                throw Checks.invalid(
+                        "keepAlive", "each HTTP/3 probe is a fresh QUIC connection (version: \"3\"); remove keepAlive");
+            }
+        }
+    }
+
+    /** Whether this request is HTTP/3 over QUIC ({@code version: "3"}). */
+    public boolean http3() {
+        return version.equals(HTTP_3);
     }
 
     public boolean https() {
@@ -155,7 +189,8 @@ public record HttpSpec(
                 followRedirects,
                 keepAlive,
                 tls,
-                allowInsecureRedirects);
+                allowInsecureRedirects,
+                version);
     }
 
     private static int port(URI url) {
