@@ -23,7 +23,7 @@ import java.util.Map;
  * {@code allowInsecureRedirects}, and to another scheme always.
  */
 public final class HttpProber implements Prober<HttpSpec> {
-    private static final String USER_AGENT = "vantage-agent/1";
+    static final String USER_AGENT = "vantage-agent/1";
     private final Dialer dialer;
     // keepAlive: one idle connection per target, owned by the event loop that runs the probes.
     private final Map<String, NetSocket> idle = new HashMap<>();
@@ -184,7 +184,8 @@ public final class HttpProber implements Prober<HttpSpec> {
         return head.append("\r\n").toString();
     }
 
-    private ProbeResult judge(HttpSpec spec, Attempt attempt, Response response) {
+    /** The response against the spec's assertions; shared with {@link Http3Prober}, so both versions judge alike. */
+    ProbeResult judge(HttpSpec spec, Attempt attempt, Response response) {
         if (response.failure != null) {
             return attempt.fail(response.failure, response.message);
         }
@@ -207,12 +208,21 @@ public final class HttpProber implements Prober<HttpSpec> {
         }
     }
 
-    private static final class Response {
+    /** A complete response (or why there is none), as {@link #judge} reads it. */
+    static final class Response {
         final int status;
         final String body;
         final String location;
         final FailureReason failure;
         final String message;
+
+        Response(int status, String body) {
+            this.status = status;
+            this.body = body;
+            this.location = null;
+            this.failure = null;
+            this.message = null;
+        }
 
         Response(HttpResponseParser parser) {
             this.status = parser.status();

@@ -27,6 +27,7 @@ public final class ProbeRunner {
     private final Vertx vertx;
     private final Clock clock;
     private final HttpProber http;
+    private final Http3Prober http3;
     private final TcpProber tcp;
     private final TlsProber tls;
     private final DnsProber dns;
@@ -40,6 +41,7 @@ public final class ProbeRunner {
         this.dialer = dialer;
         Checks checks = new Checks(); // one pattern cache for the loop's http and dns probes
         this.http = new HttpProber(dialer, checks);
+        this.http3 = new Http3Prober(vertx, dialer, http);
         this.tcp = new TcpProber(dialer);
         this.tls = new TlsProber(dialer, clock);
         this.dns = new DnsProber(vertx, dialer.dnsServers(), checks);
@@ -167,7 +169,9 @@ public final class ProbeRunner {
         return spec.accept(new ProbeSpec.Visitor<>() {
             @Override
             public Future<ProbeResult> http(HttpSpec spec) {
-                return http.probe(spec, attempt, timeoutMillis);
+                return spec.http3()
+                        ? http3.probe(spec, attempt, timeoutMillis)
+                        : http.probe(spec, attempt, timeoutMillis);
             }
 
             @Override
