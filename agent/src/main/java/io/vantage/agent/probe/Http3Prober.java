@@ -14,6 +14,7 @@ import io.netty.handler.codec.http3.Http3DataFrame;
 import io.netty.handler.codec.http3.Http3Headers;
 import io.netty.handler.codec.http3.Http3HeadersFrame;
 import io.netty.handler.codec.http3.Http3RequestStreamInboundHandler;
+import io.netty.handler.codec.quic.Quic;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
@@ -67,6 +68,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class Http3Prober {
     /** Flow control the client grants: the body cap is the prober's own, so this only has to let a capped body in. */
     private static final long MAX_DATA = 32L * 1024 * 1024;
+    // The local side of each probe's UDP socket: any address of the target's family, an ephemeral port.
+    private static final InetAddress ANY_IPV4 = address(new byte[4]);
+    private static final InetAddress ANY_IPV6 = address(new byte[16]);
 
     private final VertxInternal vertx;
     private final Dialer dialer;
@@ -84,6 +88,13 @@ public final class Http3Prober {
 
     public Future<ProbeResult> probe(HttpSpec spec, Attempt attempt, int timeoutMillis) {
         attempt.fact(Fact.HTTP_VERSION, 3);
+        if (!Quic.isAvailable()) {
+            // Not the endpoint's fault, and not a timing one either: said as it is, on every such probe.
+            return Future.succeededFuture(attempt.fail(
+                    FailureReason.PROTOCOL,
+                    "HTTP/3 is not available on this agent: the QUIC native library did not load ("
+                            + Quic.unavailabilityCause() + ")"));
+        }
         return dialer.addresses(attempt, spec.host(), Phase.TLS)
                 .compose(addresses -> context(spec.tls().caFile(), spec.tls().insecureSkipVerify())
                         .compose(context -> handshake(spec, attempt, context, addresses.get(0), timeoutMillis)))
@@ -92,6 +103,14 @@ public final class Http3Prober {
                     attempt.statusCode(response.status);
                     return http.judge(spec, attempt, response);
                 });
+    }
+
+    private static InetAddress address(byte[] bytes) {
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A QUIC connection to {@code ip}, its handshake done (the {@code tls} phase), released when the attempt ends. */
@@ -124,7 +143,7 @@ public final class Http3Prober {
                 .group(vertx.getOrCreateContext().nettyEventLoop())
                 .channelFactory(() -> vertx.transport().datagramChannel(family))
                 .handler(codec)
-                .bind(0)
+                .bind(new InetSocketAddress(ipv6 ? ANY_IPV6 : ANY_IPV4, 0))
                 .addListener((ChannelFuture bound) -> {
                     Channel udp = bound.channel();
                     // However the attempt ends: the connection closed (its CONNECTION_CLOSE sent), then the socket.
