@@ -22,11 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
  * probe a full handshake with certificate verification against a server on loopback (the servers run on threads of
  * their own, not counted). Prints its figures and asserts none; run on demand only (the name is not a test's):
  * {@code ./mvnw -B -o -q -pl agent -am test -Dsurefire.failIfNoSpecifiedTests=false -Dtest=Http3ProbeCostBenchmark
- * -Dvantage.aot.skip=true}, figures in {@code agent/target/surefire-reports/*Http3ProbeCostBenchmark-output.txt}.
+ * -Dvantage.aot.skip=true}; the figures are printed (and kept in its surefire XML report).
  */
 class Http3ProbeCostBenchmark {
-    private static final int WARMUP = 1500;
-    private static final int MEASURED = 3000;
+    // -Dbench.warmup=N -Dbench.measured=N for a shorter run (a profile).
+    private static final int WARMUP = Integer.getInteger("bench.warmup", 1500);
+    private static final int MEASURED = Integer.getInteger("bench.measured", 3000);
 
     @TempDir
     Path certificates;
