@@ -14,6 +14,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.transport.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -163,6 +164,20 @@ class Http3ProbeTest {
                     .contains("read 10 bytes of body (maxBodyBytes reached)");
         } finally {
             server.respond(200, "ok");
+        }
+    }
+
+    @Test
+    void aProbeRunsOnTheEpollTransportAsTheAgentUsesIt() {
+        // The agent runs on epoll where it loads (Startup.newVertx): the QUIC socket is then an epoll datagram channel.
+        Vertx epoll = Vertx.builder().withTransport(Transport.EPOLL).build();
+        try {
+            assertThat(epoll.isNativeTransportEnabled()).isTrue();
+            ProbeResult result = new Probes(epoll, resolver).probe(target(server, ""));
+            assertThat(result.success()).as(result.toString()).isTrue();
+            assertThat(result.timings().tls()).isNotNull();
+        } finally {
+            epoll.close().await();
         }
     }
 
