@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.handler.codec.http3.DefaultHttp3HeadersFrame;
 import io.netty.handler.codec.http3.Http3;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.QuicSslEngine;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.vantage.agent.check.Checks;
 import io.vantage.wire.Addresses;
@@ -52,8 +54,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * HTTP/3 ({@code version: "3"}): one request over a fresh QUIC connection (UDP) per probe, with Netty's HTTP/3 codec
  * on the QUIC codec (quiche and BoringSSL, a native library shipped for linux-x86_64), judged exactly as {@link
- * HttpProber} judges HTTP/1.1. Its UDP socket is served by the probe loop's own event loop, so HTTP/3 probes add no
- * thread.
+ * HttpProber} judges HTTP/1.1. The UDP socket is served by the probe loop's own event loop, so HTTP/3 probes add no
+ * thread, and is shared by that loop's probes of the same trust setting (each probe's connection, handshake and
+ * verified name are its own).
  *
  * <p>Phases: {@code dns} as for every prober; QUIC has no connect of its own (the first packet already carries the TLS
  * handshake), so there is no {@code connect} phase and the {@code tls} phase is the whole QUIC handshake, from the first
@@ -75,7 +78,10 @@ public final class Http3Prober {
     private final VertxInternal vertx;
     private final Dialer dialer;
     private final HttpProber http;
+    private static final AttributeKey<Dial> DIAL = AttributeKey.valueOf("vantage.http3.dial");
+
     private final Map<String, Future<QuicSslContext>> contexts = new ConcurrentHashMap<>();
+    private final Map<SocketKey, Future<Channel>> sockets = new ConcurrentHashMap<>();
     // Why the trust manager refused a handshake's certificate, until the probe that owns the engine reads it.
     private final Map<SSLEngine, CertificateException> refused = new ConcurrentHashMap<>();
 
@@ -96,7 +102,7 @@ public final class Http3Prober {
                             + Quic.unavailabilityCause() + ")"));
         }
         return dialer.addresses(attempt, spec.host(), Phase.TLS)
-                .compose(addresses -> context(spec.tls().caFile(), spec.tls().insecureSkipVerify())
+                .compose(addresses -> context(spec)
                         .compose(context -> handshake(spec, attempt, context, addresses.get(0), timeoutMillis)))
                 .compose(quic -> request(spec, attempt, quic))
                 .map(response -> {
@@ -128,51 +134,36 @@ public final class Http3Prober {
         attempt.explain(() -> "QUIC handshake with " + Addresses.canonical(ip) + " port " + spec.port() + " (UDP) for "
                 + spec.virtualHost() + ", ALPN h3"
                 + (spec.tls().insecureSkipVerify() ? ", certificate NOT verified (insecureSkipVerify)" : ""));
-        QuicSslEngine[] engine = new QuicSslEngine[1];
-        ChannelHandler codec = Http3.newQuicClientCodecBuilder()
-                .sslContext(context)
-                .sslEngineProvider(quic -> engine[0] = context.newEngine(quic.alloc(), spec.virtualHost(), spec.port()))
-                // The probe's deadline ends the attempt, which closes the connection; this only bounds a leftover.
-                .maxIdleTimeout(timeoutMillis + 1000L, TimeUnit.MILLISECONDS)
-                .initialMaxData(MAX_DATA)
-                .initialMaxStreamDataBidirectionalLocal(MAX_DATA)
-                .build();
+        Dial dial = new Dial(spec.virtualHost(), spec.port());
         Promise<QuicChannel> done = Promise.promise();
-        InternetProtocolFamily family = ipv6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4;
-        new Bootstrap()
-                .group(vertx.getOrCreateContext().nettyEventLoop())
-                .channelFactory(() -> vertx.transport().datagramChannel(family))
-                .handler(codec)
-                .bind(new InetSocketAddress(ipv6 ? ANY_IPV6 : ANY_IPV4, 0))
-                .addListener((ChannelFuture bound) -> {
-                    Channel udp = bound.channel();
-                    // However the attempt ends: the connection closed (its CONNECTION_CLOSE sent), then the socket.
-                    attempt.onFinish(() -> {
-                        if (engine[0] != null) {
-                            refused.remove(engine[0]);
+        // However the attempt ends: its connection closed (CONNECTION_CLOSE sent); the shared socket stays.
+        attempt.onFinish(() -> {
+            if (dial.engine != null) {
+                refused.remove(dial.engine);
+            }
+            QuicChannel quic = done.future().result();
+            if (quic != null) {
+                quic.close();
+            }
+        });
+        socket(context, trustKey(spec), ipv6, timeoutMillis).onComplete(socket -> {
+            if (socket.failed()) {
+                done.tryFail(socket.cause());
+                return;
+            }
+            QuicChannel.newBootstrap(socket.result())
+                    .attr(DIAL, dial)
+                    .handler(new Http3ClientConnectionHandler())
+                    .remoteAddress(remote)
+                    .connect()
+                    .addListener(connected -> {
+                        if (connected.isSuccess()) {
+                            done.tryComplete((QuicChannel) connected.getNow());
+                        } else {
+                            done.tryFail(handshakeFailure(dial.engine, connected.cause()));
                         }
-                        QuicChannel quic = done.future().result();
-                        if (quic != null) {
-                            quic.close();
-                        }
-                        udp.close();
                     });
-                    if (!bound.isSuccess()) {
-                        done.tryFail(bound.cause());
-                        return;
-                    }
-                    QuicChannel.newBootstrap(udp)
-                            .handler(new Http3ClientConnectionHandler())
-                            .remoteAddress(remote)
-                            .connect()
-                            .addListener(connected -> {
-                                if (connected.isSuccess()) {
-                                    done.tryComplete((QuicChannel) connected.getNow());
-                                } else {
-                                    done.tryFail(handshakeFailure(engine[0], connected.cause()));
-                                }
-                            });
-                });
+        });
         return done.future().compose(quic -> {
             SSLSession session = quic.sslEngine().getSession();
             try {
@@ -187,6 +178,66 @@ public final class Http3Prober {
                 return Future.failedFuture(new SSLHandshakeException("no server certificate: " + e.getMessage()));
             }
         });
+    }
+
+    /**
+     * The UDP socket, with its QUIC codec, that this event loop's probes of one trust setting, address family and
+     * timeout share: a codec's native configuration costs far more than a handshake (docs/benchmarks.md), so it is made
+     * once, not per probe. Each probe's connection is its own (its own handshake and engine, for its own name, {@link
+     * Dial}); the socket is made again if it closed or failed. Only this event loop touches its own entries.
+     */
+    private Future<Channel> socket(QuicSslContext context, String trust, boolean ipv6, int timeoutMillis) {
+        EventLoop loop = vertx.getOrCreateContext().nettyEventLoop();
+        SocketKey key = new SocketKey(loop, trust, ipv6, timeoutMillis);
+        Future<Channel> known = sockets.get(key);
+        if (known != null
+                && (!known.isComplete() || known.succeeded() && known.result().isActive())) {
+            return known;
+        }
+        ChannelHandler codec = Http3.newQuicClientCodecBuilder()
+                .sslContext(context)
+                .sslEngineProvider(quic -> {
+                    Dial dial = quic.attr(DIAL).get();
+                    dial.engine = context.newEngine(quic.alloc(), dial.host, dial.port);
+                    return dial.engine;
+                })
+                // The probe's deadline ends its attempt, which closes its connection; this bounds a handshake left
+                // pending by a deadline (a silent server) to about the same time.
+                .maxIdleTimeout(timeoutMillis + 1000L, TimeUnit.MILLISECONDS)
+                .initialMaxData(MAX_DATA)
+                .initialMaxStreamDataBidirectionalLocal(MAX_DATA)
+                .build();
+        Promise<Channel> bound = Promise.promise();
+        sockets.put(key, bound.future());
+        InternetProtocolFamily family = ipv6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4;
+        new Bootstrap()
+                .group(loop)
+                .channelFactory(() -> vertx.transport().datagramChannel(family))
+                .handler(codec)
+                .bind(new InetSocketAddress(ipv6 ? ANY_IPV6 : ANY_IPV4, 0))
+                .addListener((ChannelFuture result) -> {
+                    if (result.isSuccess()) {
+                        bound.complete(result.channel());
+                    } else {
+                        bound.fail(result.cause());
+                    }
+                });
+        return bound.future();
+    }
+
+    /** Which shared socket a probe uses. */
+    private record SocketKey(EventLoop loop, String trust, boolean ipv6, int timeoutMillis) {}
+
+    /** One probe's connection: the name its engine presents and verifies, and the engine once made. */
+    private static final class Dial {
+        final String host;
+        final int port;
+        QuicSslEngine engine;
+
+        Dial(String host, int port) {
+            this.host = host;
+            this.port = port;
+        }
     }
 
     /**
@@ -363,12 +414,21 @@ public final class Http3Prober {
         }
     }
 
+    /** A probe's trust setting, as the contexts and sockets are keyed. */
+    private static String trustKey(HttpSpec spec) {
+        return spec.tls().insecureSkipVerify()
+                ? "\0insecure"
+                : spec.tls().caFile() == null ? "" : spec.tls().caFile();
+    }
+
     /**
      * The client context of this trust setting, built once (the trust store is read on a worker thread, never on the
      * probe loop), as {@link Dialer} keeps its TLS contexts; a failed read is not kept.
      */
-    private Future<QuicSslContext> context(String caFile, boolean insecureSkipVerify) {
-        String key = insecureSkipVerify ? "\0insecure" : caFile == null ? "" : caFile;
+    private Future<QuicSslContext> context(HttpSpec spec) {
+        String caFile = spec.tls().caFile();
+        boolean insecureSkipVerify = spec.tls().insecureSkipVerify();
+        String key = trustKey(spec);
         Future<QuicSslContext> known = contexts.get(key);
         if (known != null && !known.failed()) {
             return known;
