@@ -100,6 +100,7 @@ public final class Target {
                         null,
                         null,
                         null,
+                        null,
                         null));
     }
 

@@ -159,6 +159,42 @@ class WireModelTest {
     }
 
     @Test
+    void httpVersionIsOneOneByDefaultOrThreeOverHttpsOnly() {
+        TargetList read = Documents.readYaml("""
+                targets:
+                  - name: h1
+                    http: {url: https://192.0.2.1/}
+                  - name: h3
+                    http: {url: https://192.0.2.1/, version: "3"}
+                  - name: h3-unquoted
+                    http: {url: https://192.0.2.1/, version: 3}
+                  - name: h1-unquoted
+                    http: {url: http://192.0.2.1/, version: 1.1}
+                """, TargetList.class);
+        assertThat(read.targets()).extracting(t -> t.http().version()).containsExactly("1.1", "3", "3", "1.1");
+        assertThat(read.targets()).extracting(t -> t.http().http3()).containsExactly(false, true, true, false);
+
+        assertThatThrownBy(() -> Documents.readYaml(
+                        "targets: [{name: a, http: {url: 'https://h/', version: '2'}}]", TargetList.class))
+                .isInstanceOf(InvalidDocumentException.class)
+                .hasMessageContaining("targets[0].http.version: '2' is not an HTTP version this agent speaks");
+        assertThatThrownBy(() -> Documents.readYaml(
+                        "targets: [{name: a, http: {url: 'http://h/', version: '3'}}]", TargetList.class))
+                .isInstanceOf(InvalidDocumentException.class)
+                .hasMessageContaining("targets[0].http.version: HTTP/3 runs over QUIC, which is always TLS");
+        assertThatThrownBy(() -> Documents.readYaml(
+                        "targets: [{name: a, http: {url: 'https://h/', version: '3', followRedirects: true}}]",
+                        TargetList.class))
+                .isInstanceOf(InvalidDocumentException.class)
+                .hasMessageContaining("targets[0].http.followRedirects: redirects are not followed over HTTP/3");
+        assertThatThrownBy(() -> Documents.readYaml(
+                        "targets: [{name: a, http: {url: 'https://h/', version: '3', keepAlive: true}}]",
+                        TargetList.class))
+                .isInstanceOf(InvalidDocumentException.class)
+                .hasMessageContaining("targets[0].http.keepAlive: each HTTP/3 probe is a fresh QUIC connection");
+    }
+
+    @Test
     void reportBatchRoundTripsThroughJson() {
         ReportBatch batch = new ReportBatch(
                 1,

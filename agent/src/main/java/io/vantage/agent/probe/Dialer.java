@@ -58,22 +58,28 @@ public final class Dialer {
      * whose deadline it is. The caller registers with the attempt how the socket is released.
      */
     public Future<NetSocket> connect(Attempt attempt, String host, int port, int timeoutMillis) {
-        Future<List<String>> addresses;
+        return addresses(attempt, host, Phase.CONNECT).compose(all -> dial(attempt, host, all, 0, port, timeoutMillis));
+    }
+
+    /**
+     * The dns phase alone: the addresses to dial for {@code host} (the one pinned address in an {@code addresses:
+     * every} round), recorded as the attempt's answers, with the attempt then in phase {@code next}; an address is
+     * its own answer and has no dns phase. {@link #connect} goes on to {@code connect}; QUIC, which has no connect of
+     * its own, to {@code tls}.
+     */
+    public Future<List<String>> addresses(Attempt attempt, String host, Phase next) {
         if (Resolver.isAddress(host)) {
-            attempt.skip(Phase.CONNECT);
-            addresses =
-                    Future.succeededFuture(List.of(host.startsWith("[") ? host.substring(1, host.length() - 1) : host));
-        } else {
-            Future<List<String>> resolution =
-                    attempt.sharedResolution() != null ? attempt.sharedResolution() : resolver.resolve(host);
-            addresses = resolution.map(resolved -> {
-                attempt.explain(() -> "resolved " + host + " to " + resolved);
-                attempt.enter(Phase.CONNECT);
-                attempt.resolved(resolved.stream().map(Addresses::canonical).toList());
-                return attempt.sharedResolution() == null ? resolved : List.of(resolved.get(attempt.pinnedIndex()));
-            });
+            attempt.skip(next);
+            return Future.succeededFuture(List.of(host.startsWith("[") ? host.substring(1, host.length() - 1) : host));
         }
-        return addresses.compose(all -> dial(attempt, host, all, 0, port, timeoutMillis));
+        Future<List<String>> resolution =
+                attempt.sharedResolution() != null ? attempt.sharedResolution() : resolver.resolve(host);
+        return resolution.map(resolved -> {
+            attempt.explain(() -> "resolved " + host + " to " + resolved);
+            attempt.enter(next);
+            attempt.resolved(resolved.stream().map(Addresses::canonical).toList());
+            return attempt.sharedResolution() == null ? resolved : List.of(resolved.get(attempt.pinnedIndex()));
+        });
     }
 
     /** The addresses of {@code host}, as {@link #connect} would dial them. */
@@ -215,20 +221,22 @@ public final class Dialer {
 
     private Future<SslContext> read(String caFile, boolean insecureSkipVerify, String applicationProtocol) {
         return vertx.executeBlocking(
-                () -> {
-                    VerifiedChains trust = null;
-                    if (!insecureSkipVerify) {
-                        try {
-                            trust = VerifiedChains.trusting(caFile);
-                        } catch (IOException | GeneralSecurityException e) {
-                            throw new IllegalStateException(
-                                    (caFile == null ? "the JVM's trust store" : "caFile " + caFile)
-                                            + " could not be loaded: " + e.getMessage(),
-                                    e);
-                        }
-                    }
-                    return FullHandshakes.client(engine, trust, applicationProtocol);
-                },
+                () -> FullHandshakes.client(engine, insecureSkipVerify ? null : trust(caFile), applicationProtocol),
                 false);
+    }
+
+    /**
+     * The trust of a verifying probe: the JVM's trust store, or {@code caFile}; blocking (it reads files). A store that
+     * cannot be read is an error naming it.
+     */
+    static VerifiedChains trust(String caFile) {
+        try {
+            return VerifiedChains.trusting(caFile);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException(
+                    (caFile == null ? "the JVM's trust store" : "caFile " + caFile) + " could not be loaded: "
+                            + e.getMessage(),
+                    e);
+        }
     }
 }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * HTTP/1.1 over a socket the prober dials itself, so that dns, connect, tls and first byte are each
@@ -30,7 +31,7 @@ import java.util.TreeMap;
  * Configured headers replace the prober's defaults of the same name (User-Agent, Accept).
  */
 public final class HttpProber implements Prober<HttpSpec> {
-    private static final String USER_AGENT = "vantage-agent/1";
+    static final String USER_AGENT = "vantage-agent/1";
     private final Dialer dialer;
     // keepAlive: one idle connection per target, owned by the event loop that runs the probes.
     private final Map<String, NetSocket> idle = new HashMap<>();
@@ -212,32 +213,33 @@ public final class HttpProber implements Prober<HttpSpec> {
         return head.append("\r\n").toString();
     }
 
-    /**
-     * The final response against the checks, in blackbox_exporter's order where it has them: status, headers, body
-     * (its limit, then the regular expressions), version, TLS; then vantage's body assertion and latency.
-     */
-    private ProbeResult judge(HttpSpec spec, Attempt attempt, Response response) {
+    /** The response against the spec's assertions; shared with {@link Http3Prober}, so both versions judge alike. */
+    ProbeResult judge(HttpSpec spec, Attempt attempt, Response response) {
         if (response.failure != null) {
             return attempt.fail(response.failure, response.message);
         }
-        HttpResponseParser parser = response.parser;
-        attempt.explain(() -> parser.version() + " " + response.status + ", "
-                + parser.headers().size() + " headers, " + response.body.length() + " body characters"
-                + (parser.truncated() ? " (cut)" : ""));
-        attempt.fact(Fact.HTTP_VERSION, parser.version().equals("HTTP/1.0") ? 1.0 : 1.1);
-        attempt.fact(Fact.HTTP_CONTENT_LENGTH, parser.contentLength());
-        attempt.fact(Fact.HTTP_BODY_LENGTH, parser.bodyBytes());
+        attempt.explain(() -> response.version + " " + response.status + ", " + response.body.length()
+                + " body characters" + (response.truncated ? " (cut)" : ""));
+        attempt.fact(
+                Fact.HTTP_VERSION,
+                switch (response.version) {
+                    case "HTTP/1.0" -> 1.0;
+                    case "HTTP/3.0" -> 3;
+                    default -> 1.1;
+                });
+        attempt.fact(Fact.HTTP_CONTENT_LENGTH, response.contentLength);
+        attempt.fact(Fact.HTTP_BODY_LENGTH, response.bodyBytes);
         attempt.fact(Fact.SSL, spec.https() ? 1 : 0);
-        Long lastModified = lastModified(parser.header("Last-Modified"));
+        Long lastModified = lastModified(response.headers.apply("Last-Modified"));
         if (lastModified != null) {
             attempt.fact(Fact.HTTP_LAST_MODIFIED, lastModified);
         }
         Mismatch mismatch = checks.status(spec, response.status);
         if (mismatch == null && !spec.expectHeaders().isEmpty()) {
-            mismatch = checks.headers(spec.expectHeaders(), parser::header);
+            mismatch = checks.headers(spec.expectHeaders(), response.headers);
             attempt.fact(Fact.FAILED_DUE_TO_REGEX, mismatch == null ? 0 : 1);
         }
-        if (mismatch == null && spec.failOverBodyLimit() && parser.truncated()) {
+        if (mismatch == null && spec.failOverBodyLimit() && response.truncated) {
             mismatch = new Mismatch(
                     FailureReason.BODY_MISMATCH, "body is longer than maxBodyBytes (" + spec.maxBodyBytes() + ")");
         }
@@ -248,10 +250,10 @@ public final class HttpProber implements Prober<HttpSpec> {
         }
         if (mismatch == null
                 && !spec.expectVersions().isEmpty()
-                && !spec.expectVersions().contains(parser.version())) {
+                && !spec.expectVersions().contains(response.version)) {
             mismatch = new Mismatch(
                     FailureReason.PROTOCOL,
-                    "answered in " + parser.version() + ", not one of expectVersions " + spec.expectVersions());
+                    "answered in " + response.version + ", not one of expectVersions " + spec.expectVersions());
         }
         if (mismatch == null && spec.expectTls() != null && spec.expectTls() != spec.https()) {
             mismatch = new Mismatch(
@@ -296,30 +298,68 @@ public final class HttpProber implements Prober<HttpSpec> {
         }
     }
 
-    private static final class Response {
+    /** A complete response (or why there is none), as {@link #judge} reads it. */
+    /**
+     * A final response as the checks see it, whichever version carried it: {@code version} as blackbox_exporter spells
+     * it ("HTTP/1.1", "HTTP/3.0"), {@code headers} each value of a header by name (any case), the body as read (cut at
+     * maxBodyBytes when {@code truncated}); or a failure found before it could be judged.
+     */
+    static final class Response {
         final int status;
         final String body;
         final String location;
         final FailureReason failure;
         final String message;
-        final HttpResponseParser parser;
+        final String version;
+        final Function<String, List<String>> headers;
+        final long contentLength;
+        final long bodyBytes;
+        final boolean truncated;
+
+        Response(
+                int status,
+                String body,
+                String version,
+                Function<String, List<String>> headers,
+                long contentLength,
+                long bodyBytes,
+                boolean truncated) {
+            this.status = status;
+            this.body = body;
+            this.location = null;
+            this.failure = null;
+            this.message = null;
+            this.version = version;
+            this.headers = headers;
+            this.contentLength = contentLength;
+            this.bodyBytes = bodyBytes;
+            this.truncated = truncated;
+        }
 
         Response(HttpResponseParser parser) {
-            this.parser = parser;
             this.status = parser.status();
             this.body = parser.body();
             this.location = parser.location();
             this.failure = null;
             this.message = null;
+            this.version = parser.version();
+            this.headers = parser::header;
+            this.contentLength = parser.contentLength();
+            this.bodyBytes = parser.bodyBytes();
+            this.truncated = parser.truncated();
         }
 
         Response(FailureReason failure, String message) {
-            this.parser = null;
             this.status = 0;
             this.body = "";
             this.location = null;
             this.failure = failure;
             this.message = message;
+            this.version = "";
+            this.headers = name -> List.of();
+            this.contentLength = -1;
+            this.bodyBytes = 0;
+            this.truncated = false;
         }
     }
 }

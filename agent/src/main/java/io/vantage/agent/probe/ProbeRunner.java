@@ -29,6 +29,7 @@ public final class ProbeRunner {
     private final Vertx vertx;
     private final Clock clock;
     private final HttpProber http;
+    private final Http3Prober http3;
     private final TcpProber tcp;
     private final TlsProber tls;
     private final DnsProber dns;
@@ -43,6 +44,7 @@ public final class ProbeRunner {
         this.dialer = dialer;
         Checks checks = new Checks(); // one pattern cache for the loop's probes
         this.http = new HttpProber(dialer, checks);
+        this.http3 = new Http3Prober(vertx, dialer, http);
         this.tcp = new TcpProber(dialer, checks);
         this.tls = new TlsProber(dialer, clock, checks);
         this.dns = new DnsProber(vertx, dialer, checks, Path.of("/etc/resolv.conf"));
@@ -188,7 +190,9 @@ public final class ProbeRunner {
         return spec.accept(new ProbeSpec.Visitor<>() {
             @Override
             public Future<ProbeResult> http(HttpSpec spec) {
-                return http.probe(spec, attempt, timeoutMillis);
+                return spec.http3()
+                        ? http3.probe(spec, attempt, timeoutMillis)
+                        : http.probe(spec, attempt, timeoutMillis);
             }
 
             @Override

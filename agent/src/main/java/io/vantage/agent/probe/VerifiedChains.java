@@ -21,6 +21,7 @@ import java.util.function.LongSupplier;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -96,11 +97,14 @@ final class VerifiedChains extends X509ExtendedTrustManager {
         for (X509Certificate certificate : chain) {
             encoded.add(ByteBuffer.wrap(certificate.getEncoded()));
         }
-        // What the JDK's name check reads: the names requested in this handshake (SNI) and the peer's host.
-        List<SNIServerName> names = engine.getHandshakeSession() instanceof ExtendedSSLSession session
+        // What the JDK's name check reads: the names requested in this handshake (SNI) and the peer's host, which it
+        // takes from the handshake session (QUIC's engine leaves its own peer host unset; the session has it).
+        SSLSession handshake = engine.getHandshakeSession();
+        List<SNIServerName> names = handshake instanceof ExtendedSSLSession session
                 ? List.copyOf(session.getRequestedServerNames())
                 : List.of();
-        Accepted key = new Accepted(encoded, authType, engine.getPeerHost(), names);
+        String peerHost = handshake != null ? handshake.getPeerHost() : engine.getPeerHost();
+        Accepted key = new Accepted(encoded, authType, peerHost, names);
         long now = clock.getAsLong();
         Long until = acceptedUntil.get(key);
         if (until != null && now < until) {

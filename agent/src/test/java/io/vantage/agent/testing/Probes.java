@@ -31,6 +31,11 @@ public final class Probes {
         this.runner = new ProbeRunner(vertx, Clock.systemUTC(), dialer, new LoopLag(vertx));
     }
 
+    /** The context the probes run on (one event loop, as a probe loop's). */
+    public Context context() {
+        return context;
+    }
+
     public static TargetSpec target(String yaml) {
         return Documents.readYaml(yaml, TargetSpec.class);
     }

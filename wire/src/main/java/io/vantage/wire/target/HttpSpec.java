@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  * expectBodyRegex} (all must match), {@code rejectBodyRegex} (none may), {@code expectTls} (the final answer came over
  * TLS, or with false did not), {@code expectVersions} (the answer's HTTP version is one of them), and {@code
  * failOverBodyLimit} (a body longer than {@code maxBodyBytes} fails instead of being cut). {@code body} is sent as the
- * request body; at most {@code maxRedirects} redirects are followed when {@code followRedirects}.
+ * request body; at most {@code maxRedirects} redirects are followed when {@code followRedirects}. {@code version} is the HTTP version
+ * spoken: {@code "1.1"} (the default) over TCP, or {@code "3"} over QUIC (UDP), which is always TLS, so it takes an
+ * {@code https://} URL, and a fresh QUIC connection per probe without following redirects.
  */
 public record HttpSpec(
         URI url,
@@ -41,7 +43,8 @@ public record HttpSpec(
         Boolean expectTls,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> expectVersions,
         Boolean failOverBodyLimit,
-        Integer maxRedirects)
+        Integer maxRedirects,
+        String version)
         implements ProbeSpec {
 
     public static final List<String> DEFAULT_EXPECT_STATUS = List.of("200-399");
@@ -50,6 +53,10 @@ public record HttpSpec(
     public static final int MAX_REQUEST_BODY_CHARS = 1024 * 1024;
     /** The versions {@code expectVersions} may name, as blackbox_exporter's {@code valid_http_versions} spells them. */
     public static final List<String> VERSIONS = List.of("HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "HTTP/3.0");
+    /** HTTP/1.1 over TCP, the default {@code version}. */
+    public static final String HTTP_1_1 = "1.1";
+    /** HTTP/3 over QUIC, the other {@code version}. */
+    public static final String HTTP_3 = "3";
 
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "OPTIONS", "DELETE", "PATCH");
     private static final Pattern STATUS = Pattern.compile("([1-5]\\d\\d)(?:-([1-5]\\d\\d))?");
@@ -128,14 +135,40 @@ public record HttpSpec(
         expectBodyRegex = regexes("expectBodyRegex", expectBodyRegex);
         rejectBodyRegex = regexes("rejectBodyRegex", rejectBodyRegex);
         expectVersions = expectVersions == null ? List.of() : List.copyOf(expectVersions);
-        for (String version : expectVersions) {
-            if (!VERSIONS.contains(version)) {
-                throw Checks.invalid("expectVersions", "'" + version + "' is not one of " + VERSIONS);
+        for (String expected : expectVersions) {
+            if (!VERSIONS.contains(expected)) {
+                throw Checks.invalid("expectVersions", "'" + expected + "' is not one of " + VERSIONS);
             }
         }
         failOverBodyLimit = failOverBodyLimit != null && failOverBodyLimit;
         maxRedirects = maxRedirects == null ? DEFAULT_MAX_REDIRECTS : maxRedirects;
         Checks.range("maxRedirects", maxRedirects, 0, 30);
+        version = version == null ? HTTP_1_1 : version;
+        if (!version.equals(HTTP_1_1) && !version.equals(HTTP_3)) {
+            throw Checks.invalid(
+                    "version", "'" + version + "' is not an HTTP version this agent speaks: \"1.1\" or \"3\"");
+        }
+        if (version.equals(HTTP_3)) {
+            if (!scheme.equals("https")) {
+                throw Checks.invalid(
+                        "version",
+                        "HTTP/3 runs over QUIC, which is always TLS: the url must be https://, not '" + url + "'");
+            }
+            if (followRedirects) {
+                throw Checks.invalid(
+                        "followRedirects",
+                        "redirects are not followed over HTTP/3 (version: \"3\"): the redirect itself is judged; remove followRedirects");
+            }
+            if (keepAlive) {
+                throw Checks.invalid(
+                        "keepAlive", "each HTTP/3 probe is a fresh QUIC connection (version: \"3\"); remove keepAlive");
+            }
+        }
+    }
+
+    /** Whether this request is HTTP/3 over QUIC ({@code version: "3"}). */
+    public boolean http3() {
+        return version.equals(HTTP_3);
     }
 
     private static List<String> regexes(String key, List<String> patterns) {
@@ -221,7 +254,8 @@ public record HttpSpec(
                 expectTls,
                 expectVersions,
                 failOverBodyLimit,
-                maxRedirects);
+                maxRedirects,
+                version);
     }
 
     private static int port(URI url) {
