@@ -37,7 +37,7 @@ class ConfigTest {
                 Arguments.of(
                         "unknown nested key",
                         "targets:\n  - name: api\n    http: {url: 'http://x/', expectStatuss: [200]}\n",
-                        "targets[0].http.expectStatuss: unknown key; known keys here: allowInsecureRedirects, expectBody, expectStatus, followRedirects, headers, hostHeader, keepAlive, maxBodyBytes, maxLatency, method, tls, url, version"),
+                        "targets[0].http.expectStatuss: unknown key; known keys here: allowInsecureRedirects, body, expectBody, expectBodyRegex, expectHeaders, expectStatus, expectTls, expectVersions, failOverBodyLimit, followRedirects, headers, hostHeader, keepAlive, maxBodyBytes, maxLatency, maxRedirects, method, rejectBodyRegex, serverName, tls, url, version"),
                 Arguments.of(
                         "no targets, no aggregators",
                         "agent: {id: a}\n",

@@ -80,11 +80,12 @@ class ConfigurationReferenceTest {
                 http: {url: 'http://127.0.0.1:1/', expectBody: {contains: ok}}
                 route53: {hostedZoneId: Z1, recordName: api.example.com, recordType: A, setIdentifier: one}
               - name: json-target
-                http: {url: 'http://127.0.0.1:1/', expectBody: {jsonPointer: {path: /status, equals: UP}}}
+                http: {url: 'http://127.0.0.1:1/', expectBody: {jsonPointer: {path: /status, equals: UP}},
+                       expectHeaders: [{name: X, regex: x}]}
               - name: tcp-target
-                tcp: {host: 127.0.0.1, port: 1}
+                tcp: {host: 127.0.0.1, port: 1, queryResponse: [{expect: x}]}
               - name: tls-target
-                tls: {host: 127.0.0.1, port: 1}
+                tls: {host: 127.0.0.1, port: 1, queryResponse: [{expect: x}]}
               - name: dns-target
                 dns: {name: example.com, validate: {answer: {}, authority: {}, additional: {}}}
               - name: grpc-target
