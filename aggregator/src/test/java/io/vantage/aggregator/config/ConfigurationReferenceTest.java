@@ -95,6 +95,9 @@ class ConfigurationReferenceTest {
                 - {url: 'http://127.0.0.1:1', tokenEnv: UNUSED}
             server:
               readToken: {tokenEnv: UNUSED}
+            otlp:
+              endpoint: 'http://127.0.0.1:1/v1/metrics'
+              headers: {X-Scope-OrgID: {value: tenant}}
             """ + TARGETS;
 
     private static final String AGGREGATOR_FILE = """
@@ -108,6 +111,9 @@ class ConfigurationReferenceTest {
               - {name: api.example.com}
             drills:
               - {target: http-target, until: '2026-01-01T00:00:00Z'}
+            otlp:
+              endpoint: 'http://127.0.0.1:1/v1/metrics'
+              headers: {X-Scope-OrgID: {value: tenant}}
             """ + TARGETS;
 
     /** One row of a key table. {@code scope}: the section's heading. */
