@@ -10,6 +10,7 @@ import io.vantage.agent.config.AgentConfig;
 import io.vantage.agent.testing.RunningAgent;
 import io.vantage.runtime.Startup;
 import io.vantage.runtime.otlp.OtlpExporter;
+import io.vantage.runtime.otlp.OtlpWriter;
 import io.vantage.testing.OtlpReceiver;
 import io.vantage.testing.Ports;
 import io.vantage.testing.TestHttpServer;
@@ -252,11 +253,15 @@ class OtlpExportTest {
             exporter.stop().await();
 
             List<OtlpReceiver.Received> requests = receiver.received();
-            assertThat(requests).hasSizeGreaterThan(3);
+            assertThat(requests).as("about 8 MB in requests of about 4 MiB").hasSizeGreaterThanOrEqualTo(2);
+            assertThat(requests.get(0).request().getResourceMetricsCount())
+                    .as("parts streamed into one request")
+                    .isGreaterThan(1);
             Set<String> successes = new HashSet<>();
             int statusPoints = 0;
             for (OtlpReceiver.Received request : requests) {
-                assertThat(request.bytes()).isLessThanOrEqualTo(1_100_000);
+                assertThat(request.bytes())
+                        .isLessThanOrEqualTo(OtlpExporter.REQUEST_BYTES + OtlpWriter.PART_BYTES + 16 * 1024);
                 assertThat(request.resource()).containsEntry("service.name", "vantage-agent");
                 for (Metric metric : request.metrics()) {
                     if (metric.getName().equals("vantage.probe.success")) {

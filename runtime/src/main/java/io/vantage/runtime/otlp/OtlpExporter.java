@@ -3,10 +3,13 @@ package io.vantage.runtime.otlp;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -22,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pushes a process's metrics to an OTLP/HTTP endpoint every interval: {@code POST} of {@code application/x-protobuf}
- * {@code ExportMetricsServiceRequest}s, one per part of the process's {@link OtlpParts} (each about
- * {@link OtlpWriter#PART_BYTES}), one at a time. The parts are written on worker threads and sent by the process's
+ * {@code ExportMetricsServiceRequest}s of about {@link #REQUEST_BYTES} at most, one at a time, each streamed (chunked)
+ * from parts of the process's {@link OtlpParts} of about {@link OtlpWriter#PART_BYTES}: an export holds one small part
+ * at a time, however many targets it describes. The parts are written on worker threads and sent by the process's
  * Vert.x, so no event loop waits for either. An export whose request fails stops there (the next interval sends every
  * value again: sums are cumulative); an interval that comes while the previous export still runs is skipped. Each
  * request is counted in {@value #EXPORTS} by outcome, and a failure is logged when it starts and when it changes, never
@@ -31,6 +35,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class OtlpExporter {
     public static final String EXPORTS = "vantage.otlp.exports";
+    /**
+     * About how many bytes one request carries: a request ends with the part that takes it past this, so requests stay
+     * well within what collectors accept (the Collector's OTLP/HTTP receiver takes 20 MiB by default).
+     */
+    public static final int REQUEST_BYTES = 4 << 20;
+
     private static final Logger LOG = LoggerFactory.getLogger(OtlpExporter.class);
 
     /** Where to, with which headers (credentials among them), how often, and how long one request may take. */
@@ -126,47 +136,92 @@ public final class OtlpExporter {
         return next(source.get(), nowNanos).andThen(done -> exporting = false);
     }
 
-    /** A built request, and whether more parts follow it. */
-    private record Part(Buffer body, boolean more) {}
+    /** A built part, and whether more follow it. */
+    private record Part(Buffer bytes, boolean more) {}
 
+    /** Sends the export's requests one after the other; ends at the first failure. */
     private Future<Void> next(OtlpParts parts, long nowNanos) {
-        return vertx.executeBlocking(
+        return request(parts, nowNanos)
+                .andThen(sent -> {
+                    if (sent.succeeded()) {
+                        succeeded.increment();
+                        said(null);
+                    } else {
+                        failed.increment();
+                        said(describe(sent.cause()));
+                    }
+                })
+                .compose(
+                        more -> more ? next(parts, nowNanos) : Future.succeededFuture(),
+                        failed -> Future.succeededFuture());
+    }
+
+    /**
+     * One request: parts streamed into its body as they are built (each part is an {@code ExportMetricsServiceRequest}
+     * of one resource, and concatenated they are one request holding them all), up to {@link #REQUEST_BYTES}; completes
+     * with whether parts remain for another request once a 2xx answered.
+     */
+    private Future<Boolean> request(OtlpParts parts, long nowNanos) {
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(settings.endpoint().toString())
+                .setTimeout(settings.timeout().toMillis())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/x-protobuf");
+        settings.headers().forEach(options::putHeader);
+        return client.request(options).compose(request -> {
+            request.setChunked(true);
+            Promise<Boolean> written = Promise.promise();
+            Future<HttpClientResponse> answered = request.response();
+            answered.onFailure(written::tryFail);
+            write(request, parts, nowNanos, 0, written);
+            return written.future()
+                    .compose(more -> answered.compose(response -> response.end()
+                            .compose(ended -> response.statusCode() / 100 == 2
+                                    ? Future.succeededFuture(more)
+                                    : Future.failedFuture(new StatusException(response.statusCode())))));
+        });
+    }
+
+    /** Builds the next part on a worker thread and writes it, until the request is full or no part is left. */
+    private void write(HttpClientRequest request, OtlpParts parts, long nowNanos, long sent, Promise<Boolean> written) {
+        vertx.executeBlocking(
                         () -> {
                             writer.start(nowNanos);
                             boolean more = parts.next(writer);
                             return new Part(Buffer.buffer(writer.finish()), more);
                         },
                         false)
-                .compose(part -> post(part.body()).compose(sent -> {
-                    succeeded.increment();
-                    return part.more() ? next(parts, nowNanos) : Future.succeededFuture();
-                }))
-                .andThen(done -> {
-                    if (done.failed()) {
-                        failed.increment();
-                        said(describe(done.cause()));
+                .onComplete(built -> {
+                    if (written.future().isComplete()) {
+                        return; // the request failed meanwhile
+                    }
+                    if (built.failed()) {
+                        request.reset(0, built.cause());
+                        written.tryFail(built.cause());
+                        return;
+                    }
+                    Part part = built.result();
+                    long total = sent + part.bytes().length();
+                    if (!part.more() || total >= REQUEST_BYTES) {
+                        request.end(part.bytes()).onComplete(ended -> {
+                            if (ended.failed()) {
+                                written.tryFail(ended.cause());
+                            } else {
+                                written.tryComplete(part.more());
+                            }
+                        });
+                        return;
+                    }
+                    request.write(part.bytes()).onFailure(written::tryFail);
+                    if (request.writeQueueFull()) {
+                        request.drainHandler(drained -> {
+                            request.drainHandler(null);
+                            write(request, parts, nowNanos, total, written);
+                        });
                     } else {
-                        said(null);
+                        write(request, parts, nowNanos, total, written);
                     }
-                })
-                .otherwiseEmpty();
-    }
-
-    private Future<Void> post(Buffer body) {
-        RequestOptions request = new RequestOptions()
-                .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(settings.endpoint().toString())
-                .setTimeout(settings.timeout().toMillis())
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/x-protobuf");
-        settings.headers().forEach(request::putHeader);
-        return client.request(request)
-                .compose(sending -> sending.send(body))
-                .compose(response -> response.end().compose(ended -> {
-                    if (response.statusCode() / 100 == 2) {
-                        return Future.succeededFuture();
-                    }
-                    return Future.failedFuture(new StatusException(response.statusCode()));
-                }));
+                });
     }
 
     /** Logs a failure when it starts or changes, and the recovery. */

@@ -13,11 +13,11 @@ import java.util.List;
  */
 public final class OtlpWriter {
     /**
-     * About how many bytes one request holds: a process's parts ({@link OtlpParts}) end a request once it is past this,
-     * so a request stays within what collectors accept (the Collector's OTLP/HTTP receiver takes 20 MiB by default) and
-     * an export holds one request's bytes at a time, however many targets it describes.
+     * About how many bytes one part holds: a process's parts ({@link OtlpParts}) end once past this. Small, as the
+     * parts of a {@code /metrics} answer are: an export holds one part at a time, and parts this size stay in the young
+     * generation (megabyte arrays went to the old one, which the serial collector grew rather than collected).
      */
-    public static final int PART_BYTES = 1 << 20;
+    public static final int PART_BYTES = 64 * 1024;
 
     private static final int NUMBER = 0;
     private static final int HISTOGRAM = 1;
