@@ -43,9 +43,11 @@ public record Otlp(URI endpoint, Map<String, Header> headers, Duration interval,
             }
             String lower = name.toLowerCase(Locale.ROOT);
             if (lower.equals("content-type") || lower.equals("content-length") || lower.equals("host")) {
-                throw Checks.invalid("headers." + name, "is set by the exporter");
+                throw Checks.invalid("headers", name + " is set by the exporter");
             }
-            Checks.required("headers." + name, header.getValue());
+            if (header.getValue() == null) {
+                throw Checks.invalid("headers", name + " has no value: give one of value, file and env");
+            }
         }
         headers = Map.copyOf(headers);
         interval = interval == null ? Duration.ofSeconds(60) : interval;
