@@ -16,6 +16,8 @@ import io.vantage.agent.schedule.ProbeLoops;
 import io.vantage.runtime.ConfigDiff;
 import io.vantage.runtime.ConfigWatcher;
 import io.vantage.runtime.Listening;
+import io.vantage.runtime.otlp.OtlpExporter;
+import io.vantage.wire.Otlp;
 import io.vantage.wire.report.ProbeResult;
 import io.vantage.wire.target.TargetList;
 import io.vantage.wire.target.TargetSpec;
@@ -30,6 +32,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -56,6 +59,7 @@ public final class Agent extends VerticleBase {
     private ProbeLoops probeLoops;
     private AgentServer server;
     private ConfigWatcher watcher;
+    private OtlpExporter otlp;
     private final List<AggregatorConnection> connections = new ArrayList<>();
     private final List<ReportPusher> pushers = new ArrayList<>();
     private final List<TargetSource> targetSources = new ArrayList<>();
@@ -176,6 +180,10 @@ public final class Agent extends VerticleBase {
                             vertx.setPeriodic(config.agent().targetsRefresh().toMillis(), tick -> fetchTargets());
                         }
                     }
+                    if (config.otlp() != null) {
+                        otlp = otlpExporter(config.otlp());
+                        otlp.start();
+                    }
                     if (configFile != null) {
                         watcher = new ConfigWatcher(vertx, configFile, this::reload);
                         watcher.start(CONFIG_POLL_MILLIS);
@@ -201,12 +209,47 @@ public final class Agent extends VerticleBase {
                                         .toList()));
     }
 
+    /**
+     * The OTLP export of this agent's metrics: its resource is the agent (service.name vantage-agent), this member
+     * (service.instance.id) and its region (cloud.region).
+     */
+    private OtlpExporter otlpExporter(Otlp settings) {
+        return new OtlpExporter(
+                vertx,
+                new OtlpExporter.Settings(
+                        settings.endpoint(), loaded.otlpHeaders(), settings.interval(), settings.timeout()),
+                List.of(
+                        "service.name",
+                        "vantage-agent",
+                        "service.instance.id",
+                        instance,
+                        "cloud.region",
+                        loaded.region(),
+                        "vantage.agent.id",
+                        loaded.agentId()),
+                "io.vantage.agent",
+                null,
+                metrics::otlp,
+                registry,
+                clock);
+    }
+
+    /** The OTLP exporter, null unless {@code otlp} is configured. */
+    public OtlpExporter otlp() {
+        return otlp;
+    }
+
     @Override
     public Future<?> stop() {
         if (watcher != null) {
             watcher.stop();
         }
-        return Future.all(connections.stream().map(AggregatorConnection::close).toList());
+        List<Future<Void>> closing = new ArrayList<>();
+        connections.forEach(connection -> closing.add(connection.close()));
+        if (otlp != null) {
+            closing.add(otlp.stop());
+        }
+        return Future.all(closing);
     }
 
     public int httpPort() {
@@ -353,10 +396,11 @@ public final class Agent extends VerticleBase {
             if (!before.agent().aggregators().equals(after.agent().aggregators())
                     || !before.server().equals(after.server())
                     || !before.dns().equals(after.dns())
+                    || !Objects.equals(before.otlp(), after.otlp())
                     || !loaded.agentId().equals(next.agentId())
                     || !loaded.region().equals(next.region())) {
                 LOG.warn(
-                        "config reload ({}): changes to agent identity, aggregators, server or dns take effect after a restart; "
+                        "config reload ({}): changes to agent identity, aggregators, server, dns or otlp take effect after a restart; "
                                 + "applying targets, tokens and the probe block only",
                         why);
             }
@@ -367,7 +411,13 @@ public final class Agent extends VerticleBase {
                 }
             }
             loaded = new LoadedConfig(
-                    after, loaded.agentId(), loaded.region(), next.tokens(), next.readers(), next.probeModules());
+                    after,
+                    loaded.agentId(),
+                    loaded.region(),
+                    next.tokens(),
+                    next.readers(),
+                    next.probeModules(),
+                    loaded.otlpHeaders());
             if (!after.remoteTargets()) {
                 applyTargets(after.targets(), "config file");
             } else if (!before.remoteTargets()) {

@@ -32,6 +32,7 @@ import io.vantage.runtime.ConfigDiff;
 import io.vantage.runtime.ConfigWatcher;
 import io.vantage.runtime.ReadAccess;
 import io.vantage.runtime.ReloadMetrics;
+import io.vantage.runtime.otlp.OtlpExporter;
 import io.vantage.wire.target.TargetSpec;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -46,6 +47,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -84,6 +86,8 @@ public final class Aggregator extends VerticleBase {
     private EvaluationLoop loop;
     private ConfigWatcher watcher;
     private ApiVerticle firstApi;
+    private OtlpExporter otlp;
+    private long startNanos;
 
     public Aggregator(
             LoadedAggregatorConfig config,
@@ -105,6 +109,7 @@ public final class Aggregator extends VerticleBase {
         Context context = vertx.getOrCreateContext();
         AggregatorConfig config = loaded.config();
         metrics = new AggregatorMetrics(registry);
+        startNanos = clock.millis() * 1_000_000;
         reloads = new ReloadMetrics(registry, clock.millis() / 1000.0);
         aws = new RunningReconciliation(context, () -> loaded.config(), registry, metrics);
         publication = new Publication(
@@ -155,6 +160,10 @@ public final class Aggregator extends VerticleBase {
         apply(loaded);
         vertx.setPeriodic(Cadence.EVALUATE_EVERY.toMillis(), tick -> loop.evaluate());
         aws.start(config);
+        if (config.otlp() != null) {
+            otlp = otlpExporter(config);
+            otlp.start();
+        }
         if (configFile != null) {
             watcher = new ConfigWatcher(vertx, configFile, this::reload);
             watcher.start(2_000);
@@ -193,8 +202,39 @@ public final class Aggregator extends VerticleBase {
         if (watcher != null) {
             watcher.stop();
         }
+        Future<Void> exporting = otlp == null ? Future.succeededFuture() : otlp.stop();
         // A prediction still being computed finishes first: its result has a live loop to return to.
-        return predicting.otherwiseEmpty().compose(done -> publication.close());
+        return predicting.otherwiseEmpty().compose(done -> publication.close()).compose(closed -> exporting);
+    }
+
+    /**
+     * The OTLP export of this aggregator's metrics: its resource is the aggregator (service.name vantage-aggregator),
+     * this replica (service.instance.id, as {@link io.vantage.wire.Headers#REPLICA} names it) and its deployment.
+     */
+    private OtlpExporter otlpExporter(AggregatorConfig config) {
+        List<String> resource =
+                new ArrayList<>(List.of("service.name", "vantage-aggregator", "service.instance.id", REPLICA));
+        if (config.deployment() != null) {
+            resource.addAll(List.of("vantage.deployment", config.deployment()));
+        }
+        return new OtlpExporter(
+                vertx,
+                new OtlpExporter.Settings(
+                        config.otlp().endpoint(),
+                        loaded.otlpHeaders(),
+                        config.otlp().interval(),
+                        config.otlp().timeout()),
+                resource,
+                "io.vantage.aggregator",
+                null,
+                () -> gauges.otlp(startNanos),
+                registry,
+                clock);
+    }
+
+    /** The OTLP exporter, null unless {@code otlp} is configured. */
+    public OtlpExporter otlp() {
+        return otlp;
     }
 
     /** What a reload changed: targets and agents by name, and the other settings. */
@@ -357,8 +397,10 @@ public final class Aggregator extends VerticleBase {
             AggregatorConfig before = loaded.config();
             apply(result.result());
             AggregatorConfig after = loaded.config();
-            if (!before.server().equals(after.server()) || !before.cloudwatch().equals(after.cloudwatch())) {
-                LOG.warn("config reload ({}): server and cloudwatch changes take effect after a restart", why);
+            if (!before.server().equals(after.server())
+                    || !before.cloudwatch().equals(after.cloudwatch())
+                    || !Objects.equals(before.otlp(), after.otlp())) {
+                LOG.warn("config reload ({}): server, cloudwatch and otlp changes take effect after a restart", why);
             }
             LOG.info(
                     "config reloaded ({}): {}; {} targets, {} agents in force",

@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  *   <li>{@code targets}: memory per target, 10 / 1,000 / 10,000 / 100,000 HTTP targets and 10,000 HTTPS targets, every
  *       60 s, scraped every {@value #SCRAPE_SECONDS} s as Prometheus would: resident memory and the live heap (after a
  *       full collection, {@code jcmd GC.run}) once every target has probed at least once (70 s after ready).
+ *   <li>{@code otlp}: 10,000 HTTP targets every 60 s, RSS without OTLP and with it exporting every
+ *       {@value #OTLP_SECONDS} s to a loopback OTLP/HTTP receiver (which answers 200 and counts requests and bytes);
  *   <li>{@code settle}: 3,000 HTTPS targets every 10 s (300 full handshakes a second): when the JIT has settled
  *       ({@link JitWarmup}, from the start) and the CPU it took until then.
  *   <li>{@code container}: the agent's image ({@code agent/Dockerfile}, prebuilt stage, on {@code BASE_IMAGE}, default
@@ -59,6 +61,8 @@ public final class FootprintBenchmark {
     static final int START_SECONDS = 30;
     /** How often the {@code targets} part scrapes {@code /metrics} while it waits (a common Prometheus interval). */
     static final int SCRAPE_SECONDS = 15;
+    /** How often the {@code otlp} part's agent exports (far more often than the 60 s default, to show its cost). */
+    static final int OTLP_SECONDS = 5;
     /** The HTTP target counts of the memory table ({@code -Dfootprint.counts=10,1000}; the first is the base). */
     static final int[] TARGET_COUNTS = Arrays.stream(System.getProperty("footprint.counts", "10,1000,10000,100000")
                     .split(","))
@@ -108,6 +112,9 @@ public final class FootprintBenchmark {
             }
             if (parts.contains("targets")) {
                 bench.targets();
+            }
+            if (parts.contains("otlp")) {
+                bench.otlp();
             }
             if (parts.contains("settle")) {
                 bench.settle();
@@ -263,9 +270,75 @@ public final class FootprintBenchmark {
                 measured[6]);
     }
 
+    /**
+     * 10,000 HTTP targets every 60 s, scraped as in {@link #targets()}, without OTLP and then exporting every
+     * {@value #OTLP_SECONDS} s to a receiver on loopback: what the export costs in memory.
+     */
+    private void otlp() throws Exception {
+        report.add("## OTLP export: 10,000 HTTP targets every 60 s, scraped every " + SCRAPE_SECONDS
+                + " s, 70 s after ready (launcher)\n");
+        report.add("| OTLP | RSS MiB (peak) | live heap MiB (after a full GC) | heap committed MiB "
+                + "| exports: requests, MB each (mean), load average at the end |");
+        report.add("|---|---:|---:|---:|---|");
+        double[] off = measureTargets(10_000, false, null);
+        report.add(String.format(
+                Locale.ROOT,
+                "| off | %.0f (%.0f) | %.1f | %.1f | - , load %s |",
+                off[0],
+                off[1],
+                off[2],
+                off[3],
+                loadAverage()));
+        com.sun.net.httpserver.HttpServer receiver =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        receiver.createContext("/v1/metrics", exchange -> {
+            bytes.addAndGet(exchange.getRequestBody().readAllBytes().length);
+            requests.incrementAndGet();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            double[] on = measureTargets(
+                    10_000, false, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/v1/metrics");
+            report.add(String.format(
+                    Locale.ROOT,
+                    "| every %d s | %.0f (%.0f) | %.1f | %.1f | %d, %.2f, load %s |",
+                    OTLP_SECONDS,
+                    on[0],
+                    on[1],
+                    on[2],
+                    on[3],
+                    requests.get(),
+                    requests.get() == 0 ? 0 : bytes.get() / 1e6 / requests.get(),
+                    loadAverage()));
+        } finally {
+            receiver.stop(0);
+        }
+        report.add("");
+    }
+
+    private static String loadAverage() throws IOException {
+        return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    }
+
     /** {RSS, peak RSS, live heap, committed heap} in MiB, then {scrapes, MB of the last, slowest ms}. */
     private double[] measureTargets(int count, boolean https) throws Exception {
-        Path config = config("targets-" + count + (https ? "-https" : ""), count, https, 60);
+        return measureTargets(count, https, null);
+    }
+
+    /** As {@link #measureTargets(int, boolean)}, exporting over OTLP to {@code otlp} every few seconds unless null. */
+    private double[] measureTargets(int count, boolean https, String otlp) throws Exception {
+        Path config =
+                config("targets-" + count + (https ? "-https" : "") + (otlp == null ? "" : "-otlp"), count, https, 60);
+        if (otlp != null) {
+            Files.writeString(
+                    config,
+                    "otlp: {endpoint: '" + otlp + "', interval: " + OTLP_SECONDS + "s}\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+        }
         System.out.printf("memory: %,d %s targets every 60 s%n", count, https ? "HTTPS" : "HTTP");
         Process agent = launch(config, "targets-" + count, false);
         try {

@@ -3,6 +3,7 @@ package io.vantage.agent.config;
 import io.vantage.agent.exporter.ProbeConfig;
 import io.vantage.wire.Checks;
 import io.vantage.wire.Limits;
+import io.vantage.wire.Otlp;
 import io.vantage.wire.Tokens;
 import io.vantage.wire.target.TargetList;
 import io.vantage.wire.target.TargetSpec;
@@ -15,8 +16,9 @@ import java.util.Locale;
  * An agent's file. With no {@code agent.aggregators} it runs standalone on its {@code targets}; with
  * aggregators and no local targets it takes its targets from them. With {@code probe.modules} it also answers
  * blackbox_exporter's {@code /probe?target=&module=}, and needs neither targets nor aggregators (a probe-only agent).
+ * {@code otlp}, when given, pushes its metrics to an OpenTelemetry endpoint as well.
  */
-public record AgentConfig(Agent agent, Server server, Dns dns, List<TargetSpec> targets, ProbeConfig probe) {
+public record AgentConfig(Agent agent, Server server, Dns dns, List<TargetSpec> targets, ProbeConfig probe, Otlp otlp) {
     public AgentConfig {
         agent = agent == null ? new Agent(null, null, null, null, null, null, null) : agent;
         server = server == null ? new Server(null, null, null) : server;

@@ -61,7 +61,16 @@ public final class ConfigLoader {
         ReadAccess readers = readToken == null
                 ? ReadAccess.OPEN
                 : ReadAccess.token(readToken.read("server.readToken", baseDirectory, environment));
-        return new LoadedConfig(config, id, region, tokens, readers, ProbeModules.load(config.probe(), baseDirectory));
+        Map<String, String> otlpHeaders =
+                config.otlp() == null ? Map.of() : config.otlp().headerValues("otlp", baseDirectory, environment);
+        return new LoadedConfig(
+                config,
+                id,
+                region,
+                tokens,
+                readers,
+                ProbeModules.load(config.probe(), baseDirectory),
+                otlpHeaders);
     }
 
     /** What the records cannot check alone: each aggregator listed once. */

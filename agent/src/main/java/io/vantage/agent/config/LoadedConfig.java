@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * A validated config with what it refers to resolved: the agent's identity, each aggregator's token (keyed by
- * aggregator label) and who may read its metrics. Tokens never appear in {@link #toString()}.
+ * aggregator label), who may read its metrics and the OTLP export's header values. Tokens and header values never
+ * appear in {@link #toString()}.
  */
 public record LoadedConfig(
         AgentConfig config,
@@ -14,9 +15,17 @@ public record LoadedConfig(
         String region,
         Map<String, String> tokens,
         ReadAccess readers,
-        ProbeModules probeModules) {
+        ProbeModules probeModules,
+        Map<String, String> otlpHeaders) {
     public LoadedConfig {
         tokens = Map.copyOf(tokens);
+        otlpHeaders = Map.copyOf(otlpHeaders);
+    }
+
+    /** Without OTLP headers. */
+    public LoadedConfig(
+            AgentConfig config, String agentId, String region, Map<String, String> tokens, ReadAccess readers) {
+        this(config, agentId, region, tokens, readers, Map.of());
     }
 
     @Override

@@ -13,9 +13,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vantage.agent.overload.LoopLag;
 import io.vantage.runtime.Answers;
 import io.vantage.runtime.ReloadMetrics;
+import io.vantage.runtime.otlp.OtlpNames;
+import io.vantage.runtime.otlp.OtlpParts;
+import io.vantage.runtime.otlp.OtlpWriter;
+import io.vantage.runtime.otlp.RegistryMetrics;
 import io.vantage.wire.report.FailureReason;
 import io.vantage.wire.report.PhaseTimings;
 import io.vantage.wire.report.ProbeResult;
+import io.vantage.wire.target.HttpSpec;
 import io.vantage.wire.target.TargetSpec;
 import java.util.HashSet;
 import java.util.List;
@@ -23,12 +28,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
 /**
  * The agent's probe metrics. Per-target series live as fields of one object per target, added when a target
  * appears and dropped when it goes (so label values stay bounded by the target list), and are rendered by
- * {@link #scrape()} at scrape time; the fleet-wide ones are Micrometer meters. Results, targets and reloads are
+ * {@link #scrape()} at scrape time and by {@link #otlp()} at each OTLP export; the fleet-wide ones are Micrometer
+ * meters. Results, targets and reloads are
  * recorded from the agent's event loop; {@link #overrun} and {@link #skippedInFlight} from the probe loops (a target's
  * overruns only from the one loop that runs it, so each series still has one writer).
  */
@@ -43,10 +50,12 @@ public final class AgentMetrics {
     private final Counter probesNoVote;
     private final Counter skippedInFlight;
     private final ReloadMetrics reloads;
+    private final long startNanos;
 
     public AgentMetrics(PrometheusMeterRegistry registry, String region, IntSupplier inFlight, double startSeconds) {
         this.registry = registry;
         this.region = region;
+        this.startNanos = Math.round(startSeconds * 1e9);
         this.probesSucceeded = Counter.builder(PROBES)
                 .description("Probes completed")
                 .tag(TAG_OUTCOME, "success")
@@ -76,9 +85,11 @@ public final class AgentMetrics {
     /** Registers series for new targets and removes those of targets that are gone. */
     public void targets(List<TargetSpec> current) {
         Set<String> names = new HashSet<>();
+        long nowNanos = System.currentTimeMillis() * 1_000_000;
         for (TargetSpec target : current) {
             names.add(target.name());
-            targets.computeIfAbsent(target.name(), name -> new TargetSeries(name, region));
+            targets.computeIfAbsent(target.name(), name -> new TargetSeries(name, region, nowNanos)).http =
+                    target.http();
         }
         targets.keySet().retainAll(names);
     }
@@ -148,6 +159,14 @@ public final class AgentMetrics {
     private static final class TargetSeries {
         /** {@code {region="…",target="…"}}: the one string a target keeps; other label sets are written around it. */
         final String labels;
+        /** The target's name (the map's key), for OTLP's attributes. */
+        final String name;
+        /** When its counts started (Unix epoch nanoseconds): the start of its OTLP sums. */
+        final long startNanos;
+        /** The target's HTTP settings (its URL and method for OTLP's httpcheck metrics); null for other probes. */
+        volatile HttpSpec http;
+        /** Why the latest probe failed; null while it succeeded. */
+        volatile FailureReason lastFailure;
 
         final double[] phases = new double[PHASES.length];
         /** Failures by reason; allocated at the first failure (most targets never fail). */
@@ -159,8 +178,10 @@ public final class AgentMetrics {
         volatile double expirySeconds = Double.NaN;
         volatile long overruns;
 
-        TargetSeries(String name, String region) {
+        TargetSeries(String name, String region, long startNanos) {
             this.labels = labels(TAG_REGION, region, TAG_TARGET, name);
+            this.name = name;
+            this.startNanos = startNanos;
         }
 
         void failed(FailureReason reason) {
@@ -186,6 +207,7 @@ public final class AgentMetrics {
             if (!result.success()) {
                 failed(result.reason());
             }
+            lastFailure = result.success() ? null : result.reason();
             lastSeconds = result.timestamp() / 1000.0;
             success = result.success() ? 1 : 0; // written last: the scrape shows a target once this is set
         }
@@ -298,6 +320,157 @@ public final class AgentMetrics {
                                 .append(' ')
                                 .append(series.overruns)
                                 .append(".0\n");
+                    }
+                }),
+    };
+
+    /**
+     * The OTLP export, in parts ({@link OtlpParts}): the registry's meters, then every target's series written into the
+     * request straight from the same fields as {@link #scrape()}, metric by metric, each part about
+     * {@link OtlpWriter#PART_BYTES}. The names are the Prometheus ones by {@link OtlpNames}' rule, the labels
+     * attributes ({@code region} is the resource's {@code cloud.region}); HTTP targets also have the OpenTelemetry
+     * Collector's httpcheck receiver's metrics (docs/operations.md, "OpenTelemetry (OTLP) export").
+     */
+    public OtlpParts otlp() {
+        return new OtlpParts() {
+            private TargetSeries[] all;
+            private int at; // the metric being written
+            private int next; // its next target
+
+            @Override
+            public boolean next(OtlpWriter out) {
+                if (all == null) {
+                    RegistryMetrics.write(out, registry, startNanos);
+                    all = targets.values().stream()
+                            .filter(series -> !Double.isNaN(series.success))
+                            .toArray(TargetSeries[]::new);
+                }
+                for (; at < OTLP.length; at++, next = 0) {
+                    OtlpMetric written = OTLP[at];
+                    written.start().accept(out);
+                    while (next < all.length) {
+                        if (out.size() >= OtlpWriter.PART_BYTES) {
+                            return true;
+                        }
+                        written.points().accept(out, all[next++]);
+                    }
+                }
+                return false;
+            }
+        };
+    }
+
+    /** An OTLP metric of per-target series: how it starts in a request, and how one target's points are written. */
+    private record OtlpMetric(Consumer<OtlpWriter> start, BiConsumer<OtlpWriter, TargetSeries> points) {}
+
+    private static final OtlpNames SUCCESS = OtlpNames.of(PROBE_SUCCESS);
+    private static final OtlpNames DURATION = OtlpNames.of(PROBE_DURATION);
+    private static final OtlpNames TLS_EXPIRY = OtlpNames.of(PROBE_TLS_EXPIRY);
+    private static final OtlpNames LAST_TIMESTAMP = OtlpNames.of(PROBE_LAST_TIMESTAMP);
+    private static final OtlpNames FAILURES = OtlpNames.of(PROBE_FAILURES);
+    private static final OtlpNames OVERRUNS = OtlpNames.of(PROBE_OVERRUNS);
+    private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+
+    private static final OtlpMetric[] OTLP = {
+        new OtlpMetric(
+                out -> out.gauge(SUCCESS.name(), "1 if the last probe succeeded, 0 if it failed", SUCCESS.unit()),
+                (out, series) -> out.point().attribute(TAG_TARGET, series.name).value(series.success)),
+        new OtlpMetric(
+                out -> out.gauge(
+                        DURATION.name(),
+                        "Seconds the last probe spent in each phase; first_byte counts from the start",
+                        DURATION.unit()),
+                (out, series) -> {
+                    for (int i = 0; i < PHASES.length; i++) {
+                        out.point()
+                                .attribute(TAG_PHASE, PHASES[i])
+                                .attribute(TAG_TARGET, series.name)
+                                .value(series.phases[i]);
+                    }
+                }),
+        new OtlpMetric(
+                out -> out.gauge(
+                        TLS_EXPIRY.name(),
+                        "notAfter of the leaf certificate seen by the last TLS handshake",
+                        TLS_EXPIRY.unit()),
+                (out, series) -> out.point().attribute(TAG_TARGET, series.name).value(series.expirySeconds)),
+        new OtlpMetric(
+                out -> out.gauge(
+                        LAST_TIMESTAMP.name(), "Start time of the last completed probe", LAST_TIMESTAMP.unit()),
+                (out, series) -> out.point().attribute(TAG_TARGET, series.name).value(series.lastSeconds)),
+        new OtlpMetric(
+                out -> out.sum(FAILURES.name(), "Failed probes by reason", FAILURES.unit(), true, 0), (out, series) -> {
+                    long[] counts = series.failures;
+                    for (int r = 0; counts != null && r < REASONS.length; r++) {
+                        if (counts[r] > 0) {
+                            out.point(series.startNanos)
+                                    .attribute(TAG_REASON, REASONS[r].label())
+                                    .attribute(TAG_TARGET, series.name)
+                                    .value(counts[r]);
+                        }
+                    }
+                }),
+        new OtlpMetric(
+                out -> out.sum(
+                        OVERRUNS.name(),
+                        "Probes skipped because the previous probe of the target was still running",
+                        OVERRUNS.unit(),
+                        true,
+                        0),
+                (out, series) -> {
+                    if (series.overruns > 0) {
+                        out.point(series.startNanos)
+                                .attribute(TAG_TARGET, series.name)
+                                .value(series.overruns);
+                    }
+                }),
+        // The httpcheck receiver's metrics (its metadata.yaml): status by class, duration in ms, the latest error.
+        new OtlpMetric(
+                out -> out.sum(
+                        "httpcheck.status",
+                        "1 if the check resulted in status_code matching the status_class, otherwise 0.",
+                        "1",
+                        false,
+                        0),
+                (out, series) -> {
+                    HttpSpec http = series.http;
+                    double status = series.status;
+                    if (http == null || Double.isNaN(status)) {
+                        return;
+                    }
+                    String matching = (int) status / 100 + "xx";
+                    for (String statusClass : STATUS_CLASSES) {
+                        out.point(series.startNanos)
+                                .attribute("http.url", http.url().toString())
+                                .attribute("http.status_code", (long) status)
+                                .attribute("http.method", http.method())
+                                .attribute("http.status_class", statusClass)
+                                .attribute(TAG_TARGET, series.name)
+                                .value(statusClass.equals(matching) ? 1L : 0L);
+                    }
+                }),
+        new OtlpMetric(
+                out -> out.gauge("httpcheck.duration", "Measures the duration of the HTTP check.", "ms"),
+                (out, series) -> {
+                    HttpSpec http = series.http;
+                    if (http != null) {
+                        out.point()
+                                .attribute("http.url", http.url().toString())
+                                .attribute(TAG_TARGET, series.name)
+                                .value(Math.round(series.phases[4] * 1000));
+                    }
+                }),
+        new OtlpMetric(
+                out -> out.sum("httpcheck.error", "Records errors occurring during HTTP check.", "{error}", false, 0),
+                (out, series) -> {
+                    HttpSpec http = series.http;
+                    FailureReason reason = series.lastFailure;
+                    if (http != null && reason != null) {
+                        out.point(series.startNanos)
+                                .attribute("http.url", http.url().toString())
+                                .attribute("error.message", reason.label())
+                                .attribute(TAG_TARGET, series.name)
+                                .value(1L);
                     }
                 }),
     };

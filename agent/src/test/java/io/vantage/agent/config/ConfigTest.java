@@ -33,7 +33,7 @@ class ConfigTest {
                 Arguments.of(
                         "unknown top-level key",
                         TARGET + "target: []\n",
-                        "target: unknown key; known keys here: agent, dns, probe, server, targets"),
+                        "target: unknown key; known keys here: agent, dns, otlp, probe, server, targets"),
                 Arguments.of(
                         "unknown nested key",
                         "targets:\n  - name: api\n    http: {url: 'http://x/', expectStatuss: [200]}\n",
@@ -175,6 +175,33 @@ class ConfigTest {
                         "every address of a dns probe",
                         "targets:\n  - name: d\n    addresses: every\n    dns: {name: x.test}\n",
                         "targets[0].addresses: every applies to http, tcp and tls probes; a dns probe has no address"),
+                Arguments.of(
+                        "otlp endpoint that is no URL of http",
+                        TARGET + "otlp: {endpoint: 'grpc://collector:4317'}\n",
+                        "otlp.endpoint: 'grpc://collector:4317' must be an absolute http:// or https:// URL, such as"
+                                + " http://collector:4318/v1/metrics"),
+                Arguments.of(
+                        "otlp header with two sources",
+                        TARGET + "otlp: {endpoint: 'http://c:4318/v1/metrics', headers: {X-Key: {value: a, env: B}}}\n",
+                        "otlp.headers.X-Key.value: set exactly one of value, file and env"),
+                Arguments.of(
+                        "otlp header the exporter sets",
+                        TARGET + "otlp: {endpoint: 'http://c:4318/v1/metrics', headers: {Content-Type: {value: a}}}\n",
+                        "otlp.headers: Content-Type is set by the exporter"),
+                Arguments.of(
+                        "otlp header from an unset variable",
+                        TARGET + "otlp: {endpoint: 'http://c:4318/v1/metrics', headers: {X-Key: {env: UNSET}}}\n",
+                        "otlp.headers.X-Key.env: environment variable UNSET is not set"),
+                Arguments.of(
+                        "otlp header value with a line break is refused without being shown",
+                        TARGET
+                                + "otlp: {endpoint: 'http://c:4318/v1/metrics', headers: {X-Key: {value: \"se\\ncret\"}}}\n",
+                        "otlp.headers.X-Key: the value is empty or contains a control character (not shown: it may be a"
+                                + " secret)"),
+                Arguments.of(
+                        "otlp interval too short",
+                        TARGET + "otlp: {endpoint: 'http://c:4318/v1/metrics', interval: 100ms}\n",
+                        "otlp.interval: must be between 1s and 1h, got 100ms"),
                 Arguments.of("bad region from environment", TARGET.replace("targets", "agent: {}\ntargets"), null));
     }
 

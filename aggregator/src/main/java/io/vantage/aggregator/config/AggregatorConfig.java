@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import io.vantage.wire.Checks;
 import io.vantage.wire.Durations;
 import io.vantage.wire.Limits;
+import io.vantage.wire.Otlp;
 import io.vantage.wire.Tokens;
 import io.vantage.wire.target.DnsSpec;
 import io.vantage.wire.target.TargetList;
@@ -27,7 +28,8 @@ import java.util.TreeSet;
 /**
  * The aggregator's file: which deployment it is, where it listens, which agents may report, the targets, and how to
  * publish. {@code deployment} names this deployment in everything it makes in AWS (alarms, health checks, record
- * bindings): required in {@code aws} mode, and by plan, apply, destroy and export.
+ * bindings): required in {@code aws} mode, and by plan, apply, destroy and export. {@code otlp}, when given, pushes
+ * the aggregator's metrics to an OpenTelemetry endpoint as well.
  */
 public record AggregatorConfig(
         String deployment,
@@ -39,7 +41,8 @@ public record AggregatorConfig(
         Route53 route53,
         List<TargetSpec> targets,
         List<Observe> observe,
-        List<Drill> drills) {
+        List<Drill> drills,
+        Otlp otlp) {
     /** Short enough for a tag, an alarm's description and a Helm value; see {@link Checks#name} for the characters. */
     public static final int MAX_DEPLOYMENT_LENGTH = 63;
 

@@ -65,7 +65,10 @@ public final class AggregatorConfigLoader {
                 }
             }
         }
-        return new LoadedAggregatorConfig(config, credentials, readers(config.server(), credentials, baseDirectory));
+        Map<String, String> otlpHeaders =
+                config.otlp() == null ? Map.of() : config.otlp().headerValues("otlp", baseDirectory, environment);
+        return new LoadedAggregatorConfig(
+                config, credentials, readers(config.server(), credentials, baseDirectory), otlpHeaders);
     }
 
     private ReadAccess readers(

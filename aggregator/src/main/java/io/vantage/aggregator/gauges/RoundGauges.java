@@ -15,6 +15,10 @@ import io.vantage.aggregator.round.FailoverRange;
 import io.vantage.aggregator.round.Round;
 import io.vantage.aggregator.round.RoundConsumer;
 import io.vantage.runtime.Answers;
+import io.vantage.runtime.otlp.OtlpNames;
+import io.vantage.runtime.otlp.OtlpParts;
+import io.vantage.runtime.otlp.OtlpWriter;
+import io.vantage.runtime.otlp.RegistryMetrics;
 import io.vantage.wire.target.TargetSpec;
 import java.time.Duration;
 import java.util.HashMap;
@@ -296,8 +300,130 @@ public final class RoundGauges implements RoundConsumer {
         }
     }
 
-    /** A family of per-target series: its name and help, and how one target's samples are written. */
-    private record Family(String name, String help, Samples samples) {}
+    /**
+     * The OTLP export, in parts ({@link OtlpParts}): the registry's meters and the vantage points' members, then the
+     * latest round's per-target series, written into the request from the same round as {@link #scrape()}, metric by
+     * metric, each part about {@link OtlpWriter#PART_BYTES}; names by {@link OtlpNames}' rule, labels as attributes.
+     * {@code startNanos}: when this process started, the start of its sums.
+     */
+    public OtlpParts otlp(long startNanos) {
+        return new OtlpParts() {
+            private Round round;
+            private int at; // the family being written
+            private int next; // its next target
+
+            @Override
+            public boolean next(OtlpWriter out) {
+                if (round == null) {
+                    RegistryMetrics.write(out, registry, startNanos);
+                    round = latest;
+                    if (round == null) {
+                        return false;
+                    }
+                    writeMembers(out, round.agents(), clockMillis.getAsLong(), startNanos);
+                }
+                for (; at < families.length; at++, next = 0) {
+                    Family written = families[at];
+                    OtlpNames names = OtlpNames.of(written.name());
+                    out.gauge(names.name(), written.help(), names.unit());
+                    while (next < round.targets().size()) {
+                        if (out.size() >= OtlpWriter.PART_BYTES) {
+                            return true;
+                        }
+                        written.points()
+                                .write(
+                                        out,
+                                        round.targets().get(next),
+                                        round.evaluations().get(next));
+                        next++;
+                    }
+                }
+                return false;
+            }
+        };
+    }
+
+    /** The members' families of {@link #writeMembers(StringBuilder, List, long)}, as OTLP metrics. */
+    static void writeMembers(OtlpWriter out, List<Round.Agent> agents, long nowMillis, long startNanos) {
+        OtlpNames members = OtlpNames.of(MetricNames.AGENT_MEMBERS);
+        out.gauge(members.name(), "Members of the vantage point: alive, joining", members.unit());
+        for (Round.Agent agent : agents) {
+            long alive = 0;
+            long joining = 0;
+            for (MemberView member : agent.members().members()) {
+                if (member.alive(nowMillis)) {
+                    alive++;
+                } else if (!member.sharing() && !member.gone(nowMillis)) {
+                    joining++;
+                }
+            }
+            agentPoint(out, agent).attribute("state", "alive").value(alive);
+            agentPoint(out, agent).attribute("state", "joining").value(joining);
+        }
+        OtlpNames expected = OtlpNames.of(MetricNames.AGENT_MEMBERS_EXPECTED);
+        out.gauge(expected.name(), "How many members the vantage point should run", expected.unit());
+        for (Round.Agent agent : agents) {
+            if (agent.expectedMembers() != null) {
+                agentPoint(out, agent).value((long) agent.expectedMembers());
+            }
+        }
+        OtlpNames targets = OtlpNames.of(MetricNames.MEMBER_TARGETS);
+        out.gauge(targets.name(), "Targets in the member's share", targets.unit());
+        for (Round.Agent agent : agents) {
+            for (MemberView member : agent.members().members()) {
+                memberPoint(out, agent, member).value((long) member.targets());
+            }
+        }
+        OtlpNames age = OtlpNames.of(MetricNames.MEMBER_REPORT_AGE);
+        out.gauge(age.name(), "Seconds since the member's results last counted", age.unit());
+        for (Round.Agent agent : agents) {
+            for (MemberView member : agent.members().members()) {
+                if (member.lastReportAt() != null) {
+                    memberPoint(out, agent, member).value((nowMillis - member.lastReportAt()) / 1000.0);
+                }
+            }
+        }
+        OtlpNames moves = OtlpNames.of(MetricNames.ASSIGNMENT_MOVES);
+        out.sum(
+                moves.name(),
+                "Targets that changed owner among the vantage point's members",
+                moves.unit(),
+                true,
+                startNanos);
+        for (Round.Agent agent : agents) {
+            agentPoint(out, agent).value((double) agent.members().moves());
+        }
+        OtlpNames unassigned = OtlpNames.of(MetricNames.AGENT_TARGETS_UNASSIGNED);
+        out.gauge(
+                unassigned.name(),
+                "Targets placed at the vantage point that none of its members in a share is assigned",
+                unassigned.unit());
+        for (Round.Agent agent : agents) {
+            agentPoint(out, agent).value((double) agent.members().unassigned());
+        }
+    }
+
+    private static OtlpWriter agentPoint(OtlpWriter out, Round.Agent agent) {
+        return out.point().attribute("agent", agent.id()).attribute("region", agent.region());
+    }
+
+    private static OtlpWriter memberPoint(OtlpWriter out, Round.Agent agent, MemberView member) {
+        return out.point()
+                .attribute("agent", agent.id())
+                .attribute("member", member.instance())
+                .attribute("region", agent.region());
+    }
+
+    /**
+     * A family of per-target series: its name and help, how one target's samples are written, and how its OTLP points
+     * are (the same values, labels as attributes).
+     */
+    private record Family(String name, String help, Samples samples, Points points) {}
+
+    @FunctionalInterface
+    private interface Points {
+        void write(OtlpWriter out, TargetSpec target, Evaluation evaluation);
+    }
 
     @FunctionalInterface
     private interface Samples {
@@ -317,6 +443,13 @@ public final class RoundGauges implements RoundConsumer {
                                     labels("target", target.name()),
                                     evaluation.verdict() == Verdict.HEALTHY ? 1 : 0);
                         }
+                    },
+                    (out, target, evaluation) -> {
+                        if (evaluation.verdict() != Verdict.INSUFFICIENT_DATA) {
+                            out.point()
+                                    .attribute("target", target.name())
+                                    .value(evaluation.verdict() == Verdict.HEALTHY ? 1L : 0L);
+                        }
                     }),
             new Family(
                     RECORD,
@@ -328,6 +461,14 @@ public final class RoundGauges implements RoundConsumer {
                                     RECORD,
                                     labels("record", target.route53().group(), "target", target.name()),
                                     1);
+                        }
+                    },
+                    (out, target, evaluation) -> {
+                        if (target.route53() != null) {
+                            out.point()
+                                    .attribute("record", target.route53().group())
+                                    .attribute("target", target.name())
+                                    .value(1L);
                         }
                     }),
             new Family(
@@ -345,6 +486,20 @@ public final class RoundGauges implements RoundConsumer {
                                 labels("state", "unhealthy", "target", target.name()),
                                 evaluation.fresh() - evaluation.healthy());
                         sample(out, VANTAGES, labels("state", "stale", "target", target.name()), evaluation.stale());
+                    },
+                    (out, target, evaluation) -> {
+                        out.point()
+                                .attribute("state", "healthy")
+                                .attribute("target", target.name())
+                                .value((long) evaluation.healthy());
+                        out.point()
+                                .attribute("state", "unhealthy")
+                                .attribute("target", target.name())
+                                .value((long) (evaluation.fresh() - evaluation.healthy()));
+                        out.point()
+                                .attribute("state", "stale")
+                                .attribute("target", target.name())
+                                .value((long) evaluation.stale());
                     }),
             new Family(
                     PREDICTED,
@@ -360,6 +515,23 @@ public final class RoundGauges implements RoundConsumer {
                                     labels("bound", "typical", "target", target.name()),
                                     times.typical());
                             sample(out, PREDICTED, labels("bound", "worst", "target", target.name()), times.worst());
+                        }
+                    },
+                    (out, target, evaluation) -> {
+                        FailoverRange times = predicted.apply(target);
+                        if (times != null) {
+                            out.point()
+                                    .attribute("bound", "best")
+                                    .attribute("target", target.name())
+                                    .value(times.best());
+                            out.point()
+                                    .attribute("bound", "typical")
+                                    .attribute("target", target.name())
+                                    .value(times.typical());
+                            out.point()
+                                    .attribute("bound", "worst")
+                                    .attribute("target", target.name())
+                                    .value(times.worst());
                         }
                     }),
         };

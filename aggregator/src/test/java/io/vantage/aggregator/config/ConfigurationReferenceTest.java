@@ -101,6 +101,9 @@ class ConfigurationReferenceTest {
             probe:
               modules:
                 m: {tcp: {}}
+            otlp:
+              endpoint: 'http://127.0.0.1:1/v1/metrics'
+              headers: {X-Scope-OrgID: {value: tenant}}
             """ + TARGETS;
 
     private static final String AGGREGATOR_FILE = """
@@ -114,6 +117,9 @@ class ConfigurationReferenceTest {
               - {name: api.example.com}
             drills:
               - {target: http-target, until: '2026-01-01T00:00:00Z'}
+            otlp:
+              endpoint: 'http://127.0.0.1:1/v1/metrics'
+              headers: {X-Scope-OrgID: {value: tenant}}
             """ + TARGETS;
 
     /** One row of a key table. {@code scope}: the section's heading. */
