@@ -64,13 +64,7 @@ public final class ConfigLoader {
         Map<String, String> otlpHeaders =
                 config.otlp() == null ? Map.of() : config.otlp().headerValues("otlp", baseDirectory, environment);
         return new LoadedConfig(
-                config,
-                id,
-                region,
-                tokens,
-                readers,
-                ProbeModules.load(config.probe(), baseDirectory),
-                otlpHeaders);
+                config, id, region, tokens, readers, ProbeModules.load(config.probe(), baseDirectory), otlpHeaders);
     }
 
     /** What the records cannot check alone: each aggregator listed once. */

@@ -22,12 +22,6 @@ public record LoadedConfig(
         otlpHeaders = Map.copyOf(otlpHeaders);
     }
 
-    /** Without OTLP headers. */
-    public LoadedConfig(
-            AgentConfig config, String agentId, String region, Map<String, String> tokens, ReadAccess readers) {
-        this(config, agentId, region, tokens, readers, Map.of());
-    }
-
     @Override
     public String toString() {
         return "LoadedConfig[agentId=" + agentId + ", region=" + region + ", targets="
