@@ -3,12 +3,14 @@ package io.vantage.agent.exporter;
 import io.vantage.wire.Documents;
 import io.vantage.wire.InvalidDocumentException;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Every module {@code /probe} offers: the {@code probe.modules} of the agent's file, then those of {@code
+ * Every module {@code /probe} offers, by name in order: the {@code probe.modules} of the agent's file, then those of {@code
  * probe.modulesFile} (a blackbox_exporter module file, read as it is by {@link BlackboxModules}), with what that file
  * asked for and did not get ({@code refused}: modules left out; {@code notes}: options taken with a difference).
  */
@@ -16,7 +18,7 @@ public record ProbeModules(Map<String, Module> modules, List<String> refused, Li
     public static final ProbeModules NONE = new ProbeModules(Map.of(), List.of(), List.of());
 
     public ProbeModules {
-        modules = Map.copyOf(modules);
+        modules = Collections.unmodifiableMap(new TreeMap<>(modules));
         refused = List.copyOf(refused);
         notes = List.copyOf(notes);
     }

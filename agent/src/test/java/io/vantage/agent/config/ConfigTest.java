@@ -45,7 +45,7 @@ class ConfigTest {
                 Arguments.of(
                         "two protocols",
                         "targets:\n  - name: api\n    http: {url: 'http://x/'}\n    tcp: {host: x, port: 1}\n",
-                        "targets[0].name: target 'api' must set exactly one of http, tcp, tls, dns (found 2)"),
+                        "targets[0].name: target 'api' must set exactly one of http, tcp, tls, dns, grpc (found 2)"),
                 Arguments.of(
                         "bad url scheme",
                         "targets:\n  - name: api\n    http: {url: 'ftp://x/'}\n",
@@ -174,7 +174,7 @@ class ConfigTest {
                 Arguments.of(
                         "every address of a dns probe",
                         "targets:\n  - name: d\n    addresses: every\n    dns: {name: x.test}\n",
-                        "targets[0].addresses: every applies to http, tcp and tls probes; a dns probe has no address"),
+                        "targets[0].addresses: every applies to http, tcp, tls and grpc probes; a dns probe has no address"),
                 Arguments.of(
                         "otlp endpoint that is no URL of http",
                         TARGET + "otlp: {endpoint: 'grpc://collector:4317'}\n",

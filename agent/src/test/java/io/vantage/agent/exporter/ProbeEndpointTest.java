@@ -308,8 +308,8 @@ class ProbeEndpointTest {
                 .startsWith(
                         "Logs for the probe:\nmodule: follow (http)\ntarget: 127.0.0.1:" + http.port() + "/redirect\n")
                 .contains("connecting to 127.0.0.1 port " + http.port())
-                .contains("received status 302")
-                .contains("received status 200")
+                .contains("redirect 302 to /ok")
+                .contains("HTTP/1.1 200, 6 body characters")
                 .contains("probe succeeded: status 200")
                 .contains("address dialled: 127.0.0.1\nresult: success\n")
                 .contains("\n\n\nMetrics that would have been returned:\n")
