@@ -50,7 +50,7 @@ class TypedManifestsTest {
             Map.entry("Ingress", Ingress.class),
             Map.entry("PodDisruptionBudget", PodDisruptionBudget.class));
     /** Custom resources of the Prometheus Operator: no typed model here, checked by their own tests. */
-    private static final List<String> CUSTOM = List.of("PodMonitor", "PrometheusRule");
+    private static final List<String> CUSTOM = List.of("PodMonitor", "Probe", "PrometheusRule");
 
     static Stream<String> valuesFiles() throws Exception {
         List<String> files = new ArrayList<>();
