@@ -335,14 +335,22 @@ public final class ProbeEndpoint implements Handler<HttpServerRequest> {
                 .end(text.toString());
     }
 
-    /** The module as the agent's config would write it. */
+    /**
+     * The module as the agent's config would write it, each header's value shown as {@code <secret>} (as
+     * blackbox_exporter shows its secrets): a module file's {@code basic_auth} and {@code bearer_token} are headers here,
+     * and whoever may ask for {@code debug=true} need not read them.
+     */
     static String yaml(Module module) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("prober", module.prober());
         if (module.timeout() != null) {
             node.put("timeout", Durations.format(module.timeout()));
         }
-        node.set(module.prober(), module.template().get(module.prober()));
+        ObjectNode protocol = module.template().get(module.prober()).deepCopy();
+        if (protocol.get("headers") instanceof ObjectNode headers) {
+            headers.fieldNames().forEachRemaining(name -> headers.put(name, "<secret>"));
+        }
+        node.set(module.prober(), protocol);
         try {
             return YAML.writeValueAsString(node);
         } catch (JsonProcessingException e) {

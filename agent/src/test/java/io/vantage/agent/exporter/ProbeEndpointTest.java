@@ -3,6 +3,8 @@ package io.vantage.agent.exporter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vantage.agent.testing.RunningAgent;
 import io.vantage.testing.Promtool;
 import io.vantage.testing.RawServer;
@@ -369,4 +371,16 @@ class ProbeEndpointTest {
             assertThat(get(probeOnly, "?module=first" + target).statusCode()).isEqualTo(400);
         }
     }
+
+    @Test
+    void debugShowsAModulesHeaderValuesAsSecrets() {
+        ObjectNode template = JsonNodeFactory.instance.objectNode();
+        template.putObject("http").putObject("headers").put("Authorization", "Basic dXNlcjpzM2NyZXQ=");
+        String yaml = ProbeEndpoint.yaml(new Module("with_auth", "http", template, null));
+        assertThat(yaml).contains("Authorization: <secret>").doesNotContain("dXNlcjpzM2NyZXQ");
+        assertThat(template.at("/http/headers/Authorization").asText())
+                .as("the module itself keeps its header")
+                .isEqualTo("Basic dXNlcjpzM2NyZXQ=");
+    }
+
 }
