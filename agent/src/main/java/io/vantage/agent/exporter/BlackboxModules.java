@@ -331,6 +331,12 @@ public final class BlackboxModules {
                 : null;
         boolean follow =
                 noFollow != null ? !noFollow : bool(http.get("follow_redirects"), path + ".follow_redirects", true);
+        if (follow && http3) {
+            // vantage's HTTP/3 probe judges the first answer: a redirect fails by its status instead of being followed.
+            follow = false;
+            notes.add("module " + name + ": redirects are not followed over HTTP/3 (enable_http3): a redirect is judged "
+                    + "by its status code");
+        }
         spec.put("followRedirects", follow);
         spec.put("maxRedirects", MAX_REDIRECTS);
         // blackbox_exporter follows https to http redirects (Go's client does).

@@ -72,11 +72,18 @@ class BlackboxModulesTest {
                                 + ":prober\"},{\"expect\":\"PING :([^ ]+)\",\"send\":\"PONG ${1}\"},{\"expect\":\"^:[^ ]+ 001\"}]}");
         assertThat(modules.get("ssh_banner_extract").timeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(mapped.notes())
-                .containsExactly("module ssh_banner_extract: query_response[0].labels ignored (vantage does not "
-                        + "report probe_expect_info)");
+                .containsExactlyInAnyOrder(
+                        "module ssh_banner_extract: query_response[0].labels ignored (vantage does not "
+                                + "report probe_expect_info)",
+                        "module http_3xx: redirects are not followed over HTTP/3 (enable_http3): a redirect is judged "
+                                + "by its status code");
         JsonNode http3 = modules.get("http_3xx").template().get("http");
         assertThat(http3.get("version").asText()).isEqualTo("3");
         assertThat(http3.get("expectVersions").toString()).isEqualTo("[\"HTTP/3.0\"]");
+        assertThat(BlackboxModules.read(resource("blackbox.yml")).modules())
+                .as("every mapped module reads into a target, HTTP/3's included")
+                .extracting(Module::name)
+                .containsExactlyInAnyOrderElementsOf(modules.keySet());
 
         // read() completes the http, tcp and tls templates now: these all become targets.
         BlackboxModules.Loaded read = BlackboxModules.read(resource("blackbox.yml"));
