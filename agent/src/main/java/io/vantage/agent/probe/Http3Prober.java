@@ -476,11 +476,9 @@ public final class Http3Prober {
     }
 
     /** {@link VerifiedChains}, remembering why it refused a server's certificate, for the probe's message. */
-    private final class Remembering extends X509ExtendedTrustManager {
-        private final VerifiedChains delegate;
-
+    private final class Remembering extends DelegatingTrustManager {
         Remembering(VerifiedChains delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -492,39 +490,6 @@ public final class Http3Prober {
                 refused.put(engine, e);
                 throw e;
             }
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            delegate.checkServerTrusted(chain, authType, socket);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            delegate.checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            delegate.checkClientTrusted(chain, authType, engine);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            delegate.checkClientTrusted(chain, authType, socket);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            delegate.checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return delegate.getAcceptedIssuers();
         }
     }
 }

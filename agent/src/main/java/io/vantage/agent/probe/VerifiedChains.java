@@ -37,7 +37,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * endpoint identification is always {@link #IDENTIFICATION}: the contexts that use this trust manager are made with it
  * ({@link FullHandshakes#client}), so it is not read from the engine (BoringSSL's builds all of its parameters for that).
  */
-final class VerifiedChains extends X509ExtendedTrustManager {
+final class VerifiedChains extends DelegatingTrustManager {
     /** How long an accepted chain is trusted without validating it again (trust store and time still apply). */
     static final long REVALIDATE_MILLIS = 10 * 60_000;
     /** At most this many remembered chains; when full, all are forgotten (each is validated again once). */
@@ -48,13 +48,12 @@ final class VerifiedChains extends X509ExtendedTrustManager {
     private record Accepted(
             List<ByteBuffer> chain, String authType, String peerHost, List<SNIServerName> serverNames) {}
 
-    private final X509ExtendedTrustManager delegate;
     private final LongSupplier clock;
     private final Map<Accepted, Long> acceptedUntil = new ConcurrentHashMap<>();
     private final LongAdder validations = new LongAdder();
 
     VerifiedChains(X509ExtendedTrustManager delegate, LongSupplier clock) {
-        this.delegate = delegate;
+        super(delegate);
         this.clock = clock;
     }
 
@@ -125,38 +124,5 @@ final class VerifiedChains extends X509ExtendedTrustManager {
     /** How many chains were validated in full (the others were accepted as remembered). */
     long validations() {
         return validations.sum();
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        delegate.checkServerTrusted(chain, authType, socket);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        delegate.checkServerTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        delegate.checkClientTrusted(chain, authType, engine);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        delegate.checkClientTrusted(chain, authType, socket);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        delegate.checkClientTrusted(chain, authType);
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-        return delegate.getAcceptedIssuers();
     }
 }
