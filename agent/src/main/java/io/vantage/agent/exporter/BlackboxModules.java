@@ -167,6 +167,18 @@ public final class BlackboxModules {
         }
     }
 
+    /** A target that completes {@code module} the way a request's would (HTTP/3 takes https:// only). */
+    private static String standIn(Module module) {
+        return switch (module.prober()) {
+            case "http" ->
+                "3".equals(module.template().path("http").path("version").asText())
+                        ? "https://127.0.0.1/"
+                        : "http://127.0.0.1/";
+            case "dns" -> "127.0.0.1";
+            default -> "127.0.0.1:1";
+        };
+    }
+
     /** A module vantage cannot run as blackbox_exporter would: the module is refused, the others kept. */
     private static final class Refused extends RuntimeException {
         Refused(String message) {
@@ -186,9 +198,7 @@ public final class BlackboxModules {
             try {
                 // Completed with a stand-in target, so that what vantage's specs refuse (a method, a header, a regular
                 // expression RE2/J rejects) refuses the module now and not at its first request.
-                module.target(
-                        module.prober().equals("http") || module.prober().equals("dns") ? "127.0.0.1" : "127.0.0.1:1",
-                        Duration.ofSeconds(5));
+                module.target(standIn(module), Duration.ofSeconds(5));
                 usable.add(module);
             } catch (IllegalArgumentException | InvalidDocumentException e) {
                 refused.add("module " + module.name() + ": " + e.getMessage());
@@ -334,8 +344,9 @@ public final class BlackboxModules {
         if (follow && http3) {
             // vantage's HTTP/3 probe judges the first answer: a redirect fails by its status instead of being followed.
             follow = false;
-            notes.add("module " + name + ": redirects are not followed over HTTP/3 (enable_http3): a redirect is judged "
-                    + "by its status code");
+            notes.add(
+                    "module " + name + ": redirects are not followed over HTTP/3 (enable_http3): a redirect is judged "
+                            + "by its status code");
         }
         spec.put("followRedirects", follow);
         spec.put("maxRedirects", MAX_REDIRECTS);

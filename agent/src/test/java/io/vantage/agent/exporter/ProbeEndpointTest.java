@@ -383,5 +383,4 @@ class ProbeEndpointTest {
                 .as("the module itself keeps its header")
                 .isEqualTo("Basic dXNlcjpzM2NyZXQ=");
     }
-
 }
